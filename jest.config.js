@@ -1,0 +1,13 @@
+// Nest 12 packages are ESM-only; SWC transforms them for jest (see README, "Development").
+const common = {
+  transform: { '^.+\\.(t|j|mj)s$': '@swc/jest' },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|d3-hierarchy)/)'],
+  moduleNameMapper: { '^d3-hierarchy$': '<rootDir>/node_modules/d3-hierarchy/dist/d3-hierarchy.js' },
+  testEnvironment: 'node',
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], testTimeout: 60000 },
+  ],
+};

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { DatabaseService } from '../database/database.service';
+import { AuditEntry } from './audit-entry.entity';
+import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import type { AuditQueryDto } from './audit-query.dto';
+
+@Injectable()
+export class AuditService {
+  constructor(private readonly db: DatabaseService) {}
+
+  /** Records a write inside the caller's transaction, so the entry exists exactly when the write does. */
+  async record(
+    manager: EntityManager,
+    principal: Principal | null,
+    action: string,
+    targetType: string,
+    targetId: string,
+    details: Record<string, unknown> | null = null,
+  ): Promise<void> {
+    await manager.save(AuditEntry, {
+      at: new Date(),
+      keyId: principal?.keyId ?? null,
+      organizationId: principal?.organizationId ?? null,
+      action,
+      targetType,
+      targetId: targetId.slice(0, 200),
+      details,
+    });
+  }
+
+  list(query: AuditQueryDto): Promise<Page<AuditEntry>> {
+    return this.db.read(async (manager) => {
+      const qb = manager.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC').take(query.limit + 1);
+      if (query.targetType) qb.andWhere('a.targetType = :targetType', { targetType: query.targetType });
+      if (query.targetId) qb.andWhere('a.targetId = :targetId', { targetId: query.targetId });
+      if (query.keyId) qb.andWhere('a.keyId = :keyId', { keyId: query.keyId });
+      if (query.cursor) qb.andWhere('a.id < :after', { after: Number(decodeCursor(query.cursor, 'cursor')) });
+      const rows = await qb.getMany();
+      const more = rows.length > query.limit;
+      const items = rows.slice(0, query.limit);
+      return { items, nextCursor: more ? encodeCursor(String(items[items.length - 1].id)) : null };
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ROLES, type Role } from '../../domain/vocabulary';
+
+/** Client-supplied ids: lowercase slugs. */
+export const SLUG = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
+export const SLUG_MESSAGE = '$property must be a slug: lowercase letters, digits and . _ : - (1-128 chars, starting with a letter or digit)';
+
+export class CreateOrganizationDto {
+  @ApiPropertyOptional({ example: 'cert-ua', description: 'slug; derived from the name when absent' })
+  @IsOptional() @IsString() @Matches(SLUG, { message: SLUG_MESSAGE })
+  id?: string;
+
+  @ApiProperty({ example: 'CERT-UA' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'soc-ingest' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'cert-ua' })
+  @IsString() @Matches(SLUG, { message: SLUG_MESSAGE })
+  organizationId: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+}
+
+export class ApiKeyDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() organizationId: string;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ description: 'first characters of the secret' }) prefix: string;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'the secret; shown once, never again' })
+  secret: string;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The researchers' command line: `spillover <command> [options]` (or `npm run cli -- <command> ...`).
+ * Each command lives in its own module under ./commands and exports `run(argv): Promise<number>`
+ * (the process exit code). Usage errors exit 2 with the reason on stderr.
+ */
+import { CliUsageError } from './args';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+// Each command module adds its line here.
+const COMMANDS: Record<string, Command> = {
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: spillover <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`spillover: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load()).run(rest);
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      process.stderr.write(`spillover ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`spillover: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

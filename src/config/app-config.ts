@@ -1,0 +1,81 @@
+/**
+ * Configuration from the environment, validated once at start. A bad value stops the start
+ * with a message naming the variable (Immich-style: the env is checked against a class).
+ */
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+class EnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:<path> or postgres://user@host:port/db',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(24, { message: 'SPILLOVER_ADMIN_KEY must be at least 24 characters' })
+  SPILLOVER_ADMIN_KEY?: string;
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: LogLevel;
+
+  @IsOptional() @IsString() @Matches(/^\d+(kb|mb)$/i, { message: 'BODY_LIMIT must look like 10mb or 512kb' })
+  BODY_LIMIT?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional() @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional() @IsIn(['true', 'false'])
+  DEMO_SCENARIO?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  WORKER_THREADS?: number;
+}
+
+export interface AppConfig {
+  port: number;
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  adminKey?: string;
+  logLevel: LogLevel;
+  bodyLimit: string;
+  rateLimitPerMinute: number;
+  dataDir: string;
+  /** Load the NotPetya demo scenario into an empty database at start. */
+  demoScenario: boolean;
+  workerThreads?: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const vars = plainToInstance(EnvironmentVariables, env, { excludeExtraneousValues: false });
+  const errors = validateSync(vars, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}=${JSON.stringify(env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const dataDir = vars.DATA_DIR ?? 'data';
+  const url = vars.DATABASE_URL ?? `sqlite:${dataDir}/spillover.sqlite`;
+  return {
+    port: vars.PORT ?? 3000,
+    database: url.startsWith('sqlite:') ? { type: 'sqlite', path: url.slice('sqlite:'.length) } : { type: 'postgres', url },
+    adminKey: vars.SPILLOVER_ADMIN_KEY,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    bodyLimit: vars.BODY_LIMIT ?? '10mb',
+    rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE ?? 120_000,
+    dataDir,
+    demoScenario: (vars.DEMO_SCENARIO ?? 'true') === 'true',
+    workerThreads: vars.WORKER_THREADS,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
