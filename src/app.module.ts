@@ -11,7 +11,9 @@ import { RateLimitGuard } from './common/http/rate-limit.guard';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
+import { WeaponsModule } from './weapons/weapons.module';
 
 /** Global behaviour is registered as providers, so an app built from AppModule in tests behaves like production. */
 @Module({
@@ -25,6 +27,8 @@ import { HealthModule } from './health/health.module';
     AuditModule,
     AuthModule,
     HealthModule,
+    GraphModule,
+    WeaponsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -180,7 +180,7 @@ describe('service foundation', () => {
       const scanner = app.get(MetadataScanner);
       const expected: string[] = [];
       for (const wrapper of discovery.getControllers()) {
-        const base = String(Reflect.getMetadata(PATH_METADATA, wrapper.metatype) ?? '');
+        const base = String(Reflect.getMetadata(PATH_METADATA, wrapper.metatype as object) ?? '');
         const proto = Object.getPrototypeOf(wrapper.instance);
         for (const name of scanner.getAllMethodNames(proto)) {
           const method = Reflect.getMetadata(METHOD_METADATA, proto[name]);

@@ -4,5 +4,6 @@
  * A feature that changes the schema adds its migration class here.
  */
 import { Foundation1764201600000 } from './1764201600000-foundation';
+import { DependencyModel1764205200000 } from './1764205200000-dependency-model';
 
-export const MIGRATIONS = [Foundation1764201600000];
+export const MIGRATIONS = [Foundation1764201600000, DependencyModel1764205200000];
