@@ -6,8 +6,8 @@ import type { AppConfig } from './config/app-config';
 import { toErrorResponse } from './common/errors/http-exception.filter';
 
 /**
- * Everything about the HTTP app that is not a module: body limits, the OpenAPI document,
- * shutdown hooks. Shared by main.ts and the e2e tests, so both serve the same app.
+ * Everything about the HTTP app that is not a module: body limits, body-parser errors, the
+ * OpenAPI document. Shared by main.ts and the e2e tests, so both serve the same app.
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   const express = app as NestExpressApplication;
@@ -21,7 +21,6 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
     const body = toErrorResponse(err);
     res.status(body.statusCode).json(body);
   });
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -21,6 +21,26 @@ async function bootstrap() {
   configureApp(app, config);
   await app.listen(config.port);
   logger.log({ msg: 'listening', port: config.port, database: config.database.type, docs: '/docs' }, 'main');
+
+  // Graceful stop: refuse new connections, let requests in flight finish, run the modules'
+  // shutdown hooks (jobs checkpoint, the database closes), then exit 0.
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.log({ msg: 'stopping', signal }, 'main');
+      const force = setTimeout(() => process.exit(1), 25_000);
+      force.unref();
+      app.close().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ msg: 'error while stopping', error: String(err?.message ?? err) }, 'main');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 bootstrap().catch((err) => {
