@@ -10,6 +10,8 @@ export const COLUMN = {
   timestamp: IS_POSTGRES ? ('timestamp with time zone' as const) : ('datetime' as const),
   /** Default of CreateDateColumn, as each driver writes it. */
   now: IS_POSTGRES ? 'now()' : "datetime('now')",
+  /** A boolean column default as each driver's schema reader reports it (SQLite stores 0/1). */
+  bool: (value: boolean): boolean | number => (IS_POSTGRES ? value : value ? 1 : 0),
   float: IS_POSTGRES ? ('double precision' as const) : ('real' as const),
   /** JSON kept as text on both drivers (TypeORM simple-json). */
   json: 'simple-json' as const,
