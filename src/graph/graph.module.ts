@@ -1,10 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DependenciesService } from './dependencies.service';
 import { Dependency } from './dependency.entity';
+import { EntitiesService } from './entities.service';
 import { EntityNode } from './entity-node.entity';
+import { GraphController } from './graph.controller';
+import { HierarchyService } from './hierarchy.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([EntityNode, Dependency])],
-  exports: [TypeOrmModule],
+  controllers: [GraphController],
+  providers: [EntitiesService, DependenciesService, HierarchyService],
+  exports: [TypeOrmModule, EntitiesService, DependenciesService, HierarchyService],
 })
 export class GraphModule {}

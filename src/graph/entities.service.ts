@@ -1,0 +1,396 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, QueryFailedError } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { DatabaseService } from '../database/database.service';
+import { deleteIn, existingIds, insertRows, quoteIdentifier as q, selectIn } from './bulk-sql';
+import { checkEntity, EntityInput, NewEntity } from './entity-rules';
+import { EntityNode } from './entity-node.entity';
+import { normaliseCountry } from './leaf-rules';
+
+/** Rules whose breach is about other rows or stored data (422), as opposed to the row's own shape (400). */
+export const REFERENCE_RULES = new Set(['unique', 'duplicate', 'exists', 'cycle']);
+
+/** Throws the error for a bulk validation: 400 when any row is malformed, else 422 (references, duplicates, cycles). */
+export function throwRowErrors(what: string, errors: ErrorDetail[]): never {
+  const rows = new Set(errors.map((e) => e.row ?? 0)).size;
+  const message = `${rows} ${what} row(s) rejected; nothing was written`;
+  if (errors.some((e) => !REFERENCE_RULES.has(e.rule))) throw invalid(message, errors);
+  throw unprocessable(message, errors);
+}
+
+export interface EntityListQuery {
+  limit: number;
+  cursor?: string;
+  country?: string;
+  sector?: string;
+  kind?: string;
+  tag?: string;
+  q?: string;
+  parentId?: string;
+}
+
+export interface CreateWithinOptions {
+  /** Added to the 1-based row numbers of error details (e.g. 1 when a CSV header is row 1). */
+  rowOffset?: number;
+  /** Audit action; defaults to `create` (one entry per entity) or `bulk-create` (one summary entry) above 100 entities. */
+  auditAction?: string;
+}
+
+const AUDIT_EACH_MAX = 100;
+const ENTITY_COLUMNS = ['id', 'name', 'kind', 'parentId', 'country', 'sector', 'hosts', 'dailyValueUsd', 'populationServed', 'tags', 'protected', 'stixId'] as const;
+
+/** Escapes LIKE wildcards; used with `ESCAPE '\'`. */
+export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+/** Values of a comma-separated filter (`country=GB,UA`). */
+const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+@Injectable()
+export class EntitiesService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+  ) {}
+
+  // ---- for other services: inside the caller's transaction ----
+
+  /**
+   * Validates and inserts entities inside the caller's transaction: every row is checked
+   * (shape, duplicate ids in the batch or the database, unknown parents, hierarchy cycles) and
+   * on any error nothing is written and a DomainError lists every bad row (400 malformed,
+   * 422 references). Parents are inserted before children whatever the input order.
+   * Returns the normalised records in input order. Signature is stable: reports and the
+   * scenario loader call it.
+   */
+  async createWithin(m: EntityManager, inputs: readonly (EntityInput | Record<string, unknown>)[], actor: Principal | null, options: CreateWithinOptions = {}): Promise<NewEntity[]> {
+    const ordered = await this.prepare(m, inputs, options.rowOffset ?? 0);
+    await insertRows(m, 'entities', ENTITY_COLUMNS, ordered.map(toRow));
+    await this.auditCreated(m, actor, ordered.map((e) => e.id), options.auditAction);
+    const byId = new Map(ordered.map((e) => [e.id, e]));
+    return inputs.map((i) => byId.get(String((i as EntityInput).id))!);
+  }
+
+  /**
+   * Returns the stored entity with `input.id` (or, when given, `input.stixId`), or creates it
+   * from `input` inside the caller's transaction. An existing entity is never modified.
+   */
+  async findOrCreateWithin(m: EntityManager, input: EntityInput, actor: Principal | null): Promise<{ entity: EntityNode; created: boolean }> {
+    const existing =
+      (input.id ? await m.findOneBy(EntityNode, { id: input.id }) : null) ??
+      (input.stixId ? await m.findOneBy(EntityNode, { stixId: input.stixId }) : null);
+    if (existing) return { entity: existing, created: false };
+    await this.createWithin(m, [input], actor);
+    return { entity: await m.findOneByOrFail(EntityNode, { id: input.id }), created: true };
+  }
+
+  /** The stored entities among `ids` (missing ones are simply absent). */
+  async findManyWithin(m: EntityManager, ids: readonly string[]): Promise<EntityNode[]> {
+    const unique = [...new Set(ids)];
+    const out: EntityNode[] = [];
+    for (let start = 0; start < unique.length; start += 5000) out.push(...(await m.findBy(EntityNode, { id: In(unique.slice(start, start + 5000)) })));
+    return out;
+  }
+
+  // ---- HTTP operations: one transaction each ----
+
+  async create(body: unknown, actor: Principal): Promise<EntityNode> {
+    return this.db.write(async (m) => {
+      const { value, errors } = checkEntity(body);
+      if (!value) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+      if (await m.existsBy(EntityNode, { id: value.id })) {
+        throw conflict(`entity '${value.id}' already exists`, [{ field: 'id', rule: 'unique', message: `'${value.id}' is taken` }]);
+      }
+      if (value.parentId && !(await m.existsBy(EntityNode, { id: value.parentId }))) throw notFound('entity', value.parentId, 'parentId');
+      if (value.stixId && (await m.existsBy(EntityNode, { stixId: value.stixId }))) {
+        throw conflict(`stixId '${value.stixId}' already belongs to an entity`, [{ field: 'stixId', rule: 'unique', message: 'stixId is taken' }]);
+      }
+      await this.createWithin(m, [value], actor);
+      return m.findOneByOrFail(EntityNode, { id: value.id });
+    });
+  }
+
+  /** Bulk create from JSON objects (or CSV rows already parsed into objects): all or nothing. */
+  async bulkCreate(rows: readonly unknown[], actor: Principal, rowOffset = 0): Promise<{ created: number }> {
+    return this.db.write(async (m) => {
+      const created = await this.createWithin(m, rows as Record<string, unknown>[], actor, { rowOffset, auditAction: 'bulk-create' });
+      return { created: created.length };
+    });
+  }
+
+  get(id: string): Promise<EntityNode> {
+    return this.db.read(async (m) => foundOrFail(await m.findOneBy(EntityNode, { id }), 'entity', id));
+  }
+
+  list(query: EntityListQuery): Promise<Page<EntityNode>> {
+    return this.db.read(async (m) => {
+      const qb = m.getRepository(EntityNode).createQueryBuilder('e').orderBy('e.id', 'ASC').take(query.limit + 1);
+      const countries = list(query.country).map((c) => normaliseCountry(c) ?? c.toUpperCase());
+      if (countries.length) qb.andWhere('e.country IN (:...countries)', { countries });
+      const sectors = list(query.sector);
+      if (sectors.length) qb.andWhere('e.sector IN (:...sectors)', { sectors });
+      const kinds = list(query.kind);
+      if (kinds.length) qb.andWhere('e.kind IN (:...kinds)', { kinds });
+      // Tags are a JSON array of strings: match the quoted element.
+      if (query.tag) qb.andWhere(`e.tags LIKE :tag ESCAPE '\\'`, { tag: `%${likeEscape(JSON.stringify(query.tag.toLowerCase()))}%` });
+      if (query.q) qb.andWhere(`LOWER(e.name) LIKE :q ESCAPE '\\'`, { q: `%${likeEscape(query.q.toLowerCase())}%` });
+      if (query.parentId) qb.andWhere('e.parentId = :parentId', { parentId: query.parentId });
+      if (query.cursor) qb.andWhere('e.id > :after', { after: decodeCursor(query.cursor) });
+      const rows = await qb.getMany();
+      const more = rows.length > query.limit;
+      const items = rows.slice(0, query.limit);
+      return { items, nextCursor: more ? encodeCursor(items[items.length - 1].id) : null };
+    });
+  }
+
+  /**
+   * Changes the given fields; the merged entity passes the same rules as a new one. When the
+   * sector or kind changes and `protected` is not given, `protected` is recomputed from them.
+   */
+  async update(id: string, patch: unknown, actor: Principal): Promise<EntityNode> {
+    return this.db.write(async (m) => {
+      const current = foundOrFail(await m.findOneBy(EntityNode, { id }), 'entity', id);
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+        throw invalid('invalid input: body', [{ field: 'body', rule: 'isObject', message: 'the body must be a JSON object' }]);
+      }
+      const p = patch as Record<string, unknown>;
+      const errors: ErrorDetail[] = [];
+      if ('id' in p && p.id !== id) errors.push({ field: 'id', rule: 'immutable', message: 'id cannot be changed' });
+      const { createdAt: _c, updatedAt: _u, parent: _p, ...stored } = current;
+      const merged: Record<string, unknown> = { ...stored, ...p, id };
+      if (!('protected' in p) && (('sector' in p && p.sector !== current.sector) || ('kind' in p && p.kind !== current.kind))) {
+        delete merged.protected;
+      }
+      const { value, errors: ruleErrors } = checkEntity(merged);
+      errors.push(...ruleErrors);
+      if (!value || errors.length) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+      if (value.parentId && value.parentId !== current.parentId) {
+        if (!(await m.existsBy(EntityNode, { id: value.parentId }))) throw notFound('entity', value.parentId, 'parentId');
+        const chain = await this.ancestors(m, value.parentId);
+        if (chain.includes(id)) {
+          throw unprocessable('the new parent would make a cycle', [
+            { field: 'parentId', rule: 'cycle', message: `'${value.parentId}' is a descendant of '${id}': ${[...chain.slice(0, chain.indexOf(id) + 1)].reverse().join(' > ')}` },
+          ]);
+        }
+      }
+      if (value.stixId && value.stixId !== current.stixId && (await m.existsBy(EntityNode, { stixId: value.stixId }))) {
+        throw conflict(`stixId '${value.stixId}' already belongs to an entity`, [{ field: 'stixId', rule: 'unique', message: 'stixId is taken' }]);
+      }
+      const changed = Object.fromEntries(
+        Object.entries(value).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((current as any)[k])),
+      ) as Partial<NewEntity>;
+      if (Object.keys(changed).length) {
+        await m.update(EntityNode, { id }, changed);
+        await this.audit.record(m, actor, 'update', 'entity', id, { changed: Object.keys(changed) });
+      }
+      return m.findOneByOrFail(EntityNode, { id });
+    });
+  }
+
+  /**
+   * Deletes an entity. Refused (409) while children, dependencies, reports or any other table
+   * refer to it, unless `cascade`: then its whole subtree goes, with every row referring to
+   * any entity of the subtree (dependencies, reports, ...). The audit entry keeps the counts.
+   */
+  async remove(id: string, cascade: boolean, actor: Principal): Promise<{ deleted: Record<string, number> }> {
+    return this.db.write(async (m) => {
+      if (!(await m.existsBy(EntityNode, { id }))) throw notFound('entity', id);
+      const refs = this.referencingColumns(m);
+      if (!cascade) {
+        const details: ErrorDetail[] = [];
+        for (const ref of refs) {
+          const n = await this.countWhereIn(m, ref.table, [ref.column], [id]);
+          if (n > 0) details.push({ field: 'id', rule: 'referenced', message: `${n} row(s) of ${ref.table}.${ref.column} refer to '${id}'` });
+        }
+        if (details.length) throw conflict(`entity '${id}' is referred to; pass cascade=true (admin) to delete it with what refers to it`, details);
+        await m.delete(EntityNode, { id });
+        await this.audit.record(m, actor, 'delete', 'entity', id);
+        return { deleted: { entities: 1 } };
+      }
+      const levels = await this.descendantLevels(m, id);
+      const subtree = levels.flat();
+      const deleted: Record<string, number> = {};
+      try {
+        for (const ref of refs) {
+          if (ref.table === 'entities') continue;
+          const n = await this.countWhereIn(m, ref.table, [ref.column], subtree);
+          if (n > 0) {
+            await deleteIn(m, ref.table, ref.column, subtree);
+            deleted[ref.table] = (deleted[ref.table] ?? 0) + n;
+          }
+        }
+        // Deepest level first: the parentId foreign key is checked row by row on PostgreSQL (RESTRICT).
+        for (let l = levels.length - 1; l >= 0; l--) await deleteIn(m, 'entities', 'id', levels[l]);
+      } catch (err) {
+        if (err instanceof QueryFailedError) {
+          throw conflict(`entity '${id}' cannot be deleted: other data still refers to its subtree`, [
+            { field: 'id', rule: 'referenced', message: 'another table refers to rows that would be deleted' },
+          ]);
+        }
+        throw err;
+      }
+      deleted.entities = subtree.length;
+      await this.audit.record(m, actor, 'delete', 'entity', id, { cascade: true, deleted, subtree: subtree.slice(0, 100) });
+      return { deleted };
+    });
+  }
+
+  // ---- internals ----
+
+  /** Validates a batch against itself and the database; returns it parents-first or throws listing every bad row. */
+  private async prepare(m: EntityManager, inputs: readonly unknown[], rowOffset: number): Promise<NewEntity[]> {
+    const errors: ErrorDetail[] = [];
+    const values: (NewEntity | null)[] = new Array(inputs.length);
+    const firstRow = new Map<string, number>();
+    const stixRow = new Map<string, number>();
+    for (let i = 0; i < inputs.length; i++) {
+      const row = i + 1 + rowOffset;
+      const { value, errors: e } = checkEntity(inputs[i], row);
+      if (e.length) errors.push(...e);
+      values[i] = value;
+      if (!value) continue;
+      const first = firstRow.get(value.id);
+      if (first !== undefined) {
+        errors.push({ row, field: 'id', rule: 'duplicate', message: `id '${value.id}' also on row ${first}` });
+        values[i] = null;
+      } else firstRow.set(value.id, row);
+      if (value.stixId) {
+        const s = stixRow.get(value.stixId);
+        if (s !== undefined) errors.push({ row, field: 'stixId', rule: 'duplicate', message: `stixId also on row ${s}` });
+        else stixRow.set(value.stixId, row);
+      }
+    }
+    const ok = values.filter((v): v is NewEntity => v !== null);
+    const taken = await existingIds(m, 'entities', ok.map((v) => v.id));
+    const stixTaken = new Set(
+      (await selectIn<{ stixId: string }>(m, 'entities', ['stixId'], 'stixId', ok.flatMap((v) => (v.stixId ? [v.stixId] : [])))).map((r) => r.stixId),
+    );
+    const batchIds = new Set(ok.map((v) => v.id));
+    // Every declared id counts as "in the batch" for parent look-ups, even if its row is bad:
+    // its row already carries an error, and a second error on its children would only be noise.
+    for (const [id] of firstRow) batchIds.add(id);
+    const outside = ok.filter((v) => v.parentId && !batchIds.has(v.parentId)).map((v) => v.parentId!);
+    const stored = await existingIds(m, 'entities', outside);
+    for (const v of ok) {
+      const row = firstRow.get(v.id)!;
+      if (taken.has(v.id)) errors.push({ row, field: 'id', rule: 'unique', message: `entity '${v.id}' already exists` });
+      if (v.stixId && stixTaken.has(v.stixId)) errors.push({ row, field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
+      if (v.parentId && !batchIds.has(v.parentId) && !stored.has(v.parentId)) {
+        errors.push({ row, field: 'parentId', rule: 'exists', message: `no entity '${v.parentId}' in the request or the database` });
+      }
+    }
+    const { order, cyclic } = parentsFirst(ok);
+    for (const id of cyclic) errors.push({ row: firstRow.get(id)!, field: 'parentId', rule: 'cycle', message: `'${id}' is its own ancestor through parentId` });
+    if (errors.length) {
+      errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+      if (inputs.length === 1 && rowOffset === 0) errors.forEach((e) => delete e.row);
+      throwRowErrors('entity', errors);
+    }
+    return order;
+  }
+
+  private async auditCreated(m: EntityManager, actor: Principal | null, ids: string[], action?: string) {
+    if (ids.length <= AUDIT_EACH_MAX && action !== 'bulk-create') {
+      for (const id of ids) await this.audit.record(m, actor, action ?? 'create', 'entity', id);
+    } else {
+      await this.audit.record(m, actor, action ?? 'bulk-create', 'entity', `${ids.length} entities`, {
+        count: ids.length, ids: ids.slice(0, 100), truncated: ids.length > 100,
+      });
+    }
+  }
+
+  /** Ancestors of `id`, nearest first, starting with `id` itself. */
+  private async ancestors(m: EntityManager, id: string): Promise<string[]> {
+    const chain: string[] = [];
+    let cur: string | null = id;
+    while (cur && !chain.includes(cur)) {
+      chain.push(cur);
+      const row: { parentId: string | null } | undefined = (await m.query(`SELECT ${q('parentId')} FROM ${q('entities')} WHERE ${q('id')} = ${this.ph(m, 1)}`, [cur]))[0];
+      cur = row?.parentId ?? null;
+    }
+    return chain;
+  }
+
+  /** `[[id], [children], [grandchildren], ...]`. */
+  private async descendantLevels(m: EntityManager, id: string): Promise<string[][]> {
+    const levels = [[id]];
+    for (;;) {
+      const rows = await selectIn<{ id: string }>(m, 'entities', ['id'], 'parentId', levels[levels.length - 1]);
+      if (!rows.length) return levels;
+      levels.push(rows.map((r) => r.id));
+    }
+  }
+
+  /**
+   * Columns of other tables that hold entity ids: foreign keys to `entities` declared in the
+   * TypeORM metadata, plus `reports.entityId` when the reports feature is registered without one.
+   */
+  private referencingColumns(m: EntityManager): { table: string; column: string }[] {
+    const out = new Map<string, { table: string; column: string }>();
+    for (const meta of m.connection.entityMetadatas) {
+      for (const fk of meta.foreignKeys) {
+        if (fk.referencedTablePath !== 'entities' && fk.referencedEntityMetadata?.tableName !== 'entities') continue;
+        for (const col of fk.columnNames) out.set(`${meta.tableName}.${col}`, { table: meta.tableName, column: col });
+      }
+      if (meta.tableName === 'reports' && meta.findColumnWithDatabaseName('entityId')) out.set('reports.entityId', { table: 'reports', column: 'entityId' });
+    }
+    return [...out.values()];
+  }
+
+  private async countWhereIn(m: EntityManager, table: string, columns: string[], ids: string[]): Promise<number> {
+    let n = 0;
+    for (let start = 0; start < ids.length; start += 5000) {
+      const chunk = ids.slice(start, start + 5000);
+      const where = columns.map((c) => `${q(c)} IN (${chunk.map((_, i) => this.ph(m, i + 1)).join(', ')})`).join(' OR ');
+      const [row] = await m.query(`SELECT COUNT(*) AS n FROM ${q(table)} WHERE ${where}`, chunk);
+      n += Number(row.n);
+    }
+    return n;
+  }
+
+  private ph(m: EntityManager, n: number) {
+    return m.connection.options.type === 'postgres' ? `$${n}` : '?';
+  }
+}
+
+const toRow = (e: NewEntity): unknown[] => [
+  e.id, e.name, e.kind, e.parentId, e.country, e.sector, e.hosts, e.dailyValueUsd, e.populationServed, JSON.stringify(e.tags), e.protected, e.stixId,
+];
+
+/**
+ * Orders a batch so every parent inside the batch comes before its children (foreign keys);
+ * ids on a parentId cycle within the batch are returned in `cyclic`.
+ */
+export function parentsFirst(values: readonly NewEntity[]): { order: NewEntity[]; cyclic: string[] } {
+  const byId = new Map(values.map((v) => [v.id, v]));
+  const depth = new Map<string, number>();
+  const cyclic: string[] = [];
+  for (const v of values) {
+    if (depth.has(v.id)) continue;
+    const path: string[] = [];
+    const onPath = new Set<string>();
+    let cur: NewEntity | undefined = v;
+    let base = -1;
+    while (cur) {
+      const known = depth.get(cur.id);
+      if (known !== undefined) { base = known; break; }
+      if (onPath.has(cur.id)) {
+        // cur.id closes a cycle: everything on the path from it onwards is on the cycle.
+        const start = path.indexOf(cur.id);
+        for (const id of path.slice(start)) { cyclic.push(id); depth.set(id, Infinity); }
+        path.length = start;
+        base = Infinity;
+        break;
+      }
+      path.push(cur.id);
+      onPath.add(cur.id);
+      cur = cur.parentId ? byId.get(cur.parentId) : undefined;
+    }
+    for (let i = path.length - 1; i >= 0; i--) depth.set(path[i], ++base);
+  }
+  const order = values.filter((v) => Number.isFinite(depth.get(v.id)));
+  order.sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
+  return { order, cyclic };
+}

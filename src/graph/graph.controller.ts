@@ -1,0 +1,153 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { invalid } from '../common/errors/domain-error';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { bulkRows } from './csv-rows';
+import { DependenciesService } from './dependencies.service';
+import {
+  BulkResultDto, CreateDependencyDto, CreateEntityDto, DeleteEntityQueryDto, DependencyDto, DependencyPageDto, DependencyQueryDto,
+  EntityDto, EntityPageDto, EntityQueryDto, HierarchyQueryDto, UpdateEntityDto,
+} from './dto/entity.dto';
+import { EntitiesService } from './entities.service';
+import { HierarchyService } from './hierarchy.service';
+
+/** Who may read the dependency model: everyone with a key. Writes: admin only (see README). */
+const READERS = ['responder', 'analyst', 'researcher'] as const;
+
+const idPipe = new ParseIntPipe({
+  exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isInt', message: 'id must be an integer' }]),
+});
+
+const BULK_DOC = {
+  schema: { oneOf: [{ type: 'array', items: {} }, { type: 'string', description: 'CSV with a header row' }] },
+  description: 'JSON array of objects, or `text/csv` with a header row naming the fields (tags separated by `;`). At most 100,000 rows; all or nothing.',
+};
+
+@ApiTags('dependency model')
+@ApiErrors()
+@Controller('v1')
+export class GraphController {
+  constructor(
+    private readonly entities: EntitiesService,
+    private readonly dependencies: DependenciesService,
+    private readonly hierarchy: HierarchyService,
+  ) {}
+
+  @Post('entities')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create an entity (admin)' })
+  @ApiBody({ type: CreateEntityDto })
+  @ApiCreatedResponse({ type: EntityDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the id (or stixId) is taken' })
+  createEntity(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+    return this.entities.create(body, actor);
+  }
+
+  @Post('entities/bulk')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create up to 100,000 entities from JSON or CSV, all or nothing; errors list every bad row (admin)' })
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody(BULK_DOC)
+  @ApiCreatedResponse({ type: BulkResultDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'duplicate ids, unknown parents, cycles: every bad row listed' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  bulkEntities(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+    return this.entities.bulkCreate(bulkRows(body, 'entity'), actor);
+  }
+
+  @Get('entities')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'List entities in id order, filtered, a page at a time' })
+  @ApiOkResponse({ type: EntityPageDto })
+  listEntities(@Query() query: EntityQueryDto) {
+    return this.entities.list(query);
+  }
+
+  @Get('entities/:id')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'One entity' })
+  @ApiOkResponse({ type: EntityDto })
+  getEntity(@Param('id') id: string) {
+    return this.entities.get(id);
+  }
+
+  @Patch('entities/:id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Change fields of an entity; the result passes the same rules as a new one (admin)' })
+  @ApiBody({ type: UpdateEntityDto })
+  @ApiOkResponse({ type: EntityDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'the new parent would make a cycle' })
+  updateEntity(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+    return this.entities.update(id, body, actor);
+  }
+
+  @Delete('entities/:id')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Delete an entity; 409 while anything refers to it unless cascade=true (admin)' })
+  @ApiOkResponse({ schema: { example: { deleted: { entities: 3, dependencies: 5, reports: 1 } } } })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'children, dependencies or reports refer to it' })
+  deleteEntity(@Param('id') id: string, @Query() query: DeleteEntityQueryDto, @CurrentPrincipal() actor: Principal) {
+    return this.entities.remove(id, query.cascade === 'true', actor);
+  }
+
+  @Post('dependencies')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create a dependency source -> target (admin)' })
+  @ApiBody({ type: CreateDependencyDto })
+  @ApiCreatedResponse({ type: DependencyDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'same source, target and kind exists' })
+  createDependency(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+    return this.dependencies.create(body, actor);
+  }
+
+  @Post('dependencies/bulk')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create up to 100,000 dependencies from JSON or CSV, all or nothing; errors list every bad row (admin)' })
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody(BULK_DOC)
+  @ApiCreatedResponse({ type: BulkResultDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'unknown endpoints, duplicates: every bad row listed' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  bulkDependencies(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+    return this.dependencies.bulkCreate(bulkRows(body, 'dependency'), actor);
+  }
+
+  @Get('dependencies')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'List dependencies in id order, filtered, a page at a time' })
+  @ApiOkResponse({ type: DependencyPageDto })
+  listDependencies(@Query() query: DependencyQueryDto) {
+    return this.dependencies.list(query);
+  }
+
+  @Get('dependencies/:id')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'One dependency' })
+  @ApiOkResponse({ type: DependencyDto })
+  getDependency(@Param('id', idPipe) id: number) {
+    return this.dependencies.get(id);
+  }
+
+  @Delete('dependencies/:id')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Delete a dependency (admin)' })
+  @ApiOkResponse({ type: DependencyDto })
+  deleteDependency(@Param('id', idPipe) id: number, @CurrentPrincipal() actor: Principal) {
+    return this.dependencies.remove(id, actor);
+  }
+
+  @Get('hierarchy')
+  @Roles(...READERS)
+  @ApiOperation({
+    summary: 'World > country > sector > organisation tree (d3-hierarchy stratify) with counts and sums of hosts, dailyValueUsd, populationServed',
+    description: 'Each entity is placed by its own country and sector; its organisation is its top-level ancestor, and descendants are folded into it. See README, "Dependency model API".',
+  })
+  @ApiOkResponse({ schema: { example: { id: 'world', level: 'world', key: 'world', count: 3, sums: { hosts: 120, dailyValueUsd: 1e6, populationServed: 0 }, children: [] } } })
+  getHierarchy(@Query() query: HierarchyQueryDto) {
+    return this.hierarchy.tree(query.levels);
+  }
+}

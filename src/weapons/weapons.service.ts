@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { conflict, ErrorDetail, foundOrFail, invalid } from '../common/errors/domain-error';
+import { flattenValidationErrors } from '../common/errors/validation';
+import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { DatabaseService } from '../database/database.service';
+import type { WeaponRecord } from '../domain/records';
+import { DEPENDENCY_KINDS, type Payload } from '../domain/vocabulary';
+import { EntityNode } from '../graph/entity-node.entity';
+import { likeEscape } from '../graph/entities.service';
+import { CreateWeaponDto, UpdateWeaponDto } from './dto/weapon.dto';
+import { Weapon } from './weapon.entity';
+
+/** Input of `createWithin`: the API's create body (DESIGN.md, Domain: Weapon). */
+export type WeaponInput = WeaponRecord & { stixId?: string | null };
+
+/** What a STIX import knows about malware it has not seen before. */
+export interface WeaponStub {
+  id: string;
+  name: string;
+  aliases?: string[];
+  payload?: Payload;
+  firstSeenAt?: string | null;
+  stixId?: string | null;
+}
+
+/**
+ * Parameters of an uncharacterised weapon (`characterised: false`): deliberately wide 90%
+ * ranges on every dependency kind, so an assessment of it reports wide, honest ranges
+ * until an analyst characterises it with PATCH.
+ */
+export const UNCHARACTERISED_DEFAULTS = {
+  vectors: Object.fromEntries(DEPENDENCY_KINDS.map((k) => [k, { transmissibility: { low: 0.01, high: 0.5 }, delayHours: { low: 1, high: 168 } }])),
+  impact: { hostShare: { low: 0.05, high: 0.8 }, costPerHostUsd: { low: 100, high: 3000 }, downtimeDays: { low: 0.5, high: 21 } },
+  payload: 'espionage' as Payload,
+};
+
+const VALIDATE = { whitelist: true, forbidNonWhitelisted: true } as const;
+
+/** Validates a weapon body with the same rules as the ValidationPipe, plus the cross-field ones. */
+export function checkWeapon(input: unknown, partial = false): { value: CreateWeaponDto | null; errors: ErrorDetail[] } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { value: null, errors: [{ field: 'body', rule: 'isObject', message: 'a weapon must be a JSON object' }] };
+  }
+  const dto = plainToInstance(partial ? UpdateWeaponDto : CreateWeaponDto, input) as CreateWeaponDto;
+  const errors = flattenValidationErrors(validateSync(dto, VALIDATE)).map((d) => (d.rule === 'whitelistValidation' ? { ...d, rule: 'unknownProperty' } : d));
+  errors.push(...crossFieldErrors(dto));
+  return { value: errors.length ? null : dto, errors };
+}
+
+function crossFieldErrors(dto: Partial<CreateWeaponDto>): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  if (dto.vectors && typeof dto.vectors === 'object' && Object.keys(dto.vectors).filter((k) => (dto.vectors as any)[k] !== undefined).length === 0) {
+    errors.push({ field: 'vectors', rule: 'minProperties', message: `vectors needs at least one dependency kind (${DEPENDENCY_KINDS.join(', ')})` });
+  }
+  if (dto.killSwitchAt && dto.firstSeenAt && Date.parse(dto.killSwitchAt) < Date.parse(dto.firstSeenAt)) {
+    errors.push({ field: 'killSwitchAt', rule: 'notBeforeFirstSeen', message: 'killSwitchAt must not precede firstSeenAt' });
+  }
+  return errors;
+}
+
+/** Fields PATCH may clear with null. */
+const NULLABLE = new Set(['killSwitchAt', 'firstSeenAt', 'containmentHours', 'stixId']);
+
+const toDate = (s: string | null | undefined) => (s ? new Date(s) : null);
+const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+@Injectable()
+export class WeaponsService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+  ) {}
+
+  // ---- for other services: inside the caller's transaction ----
+
+  /**
+   * Validates and stores a weapon inside the caller's transaction (400 listing every broken
+   * rule, 409 when the id or stixId is taken) and audits it. Stable signature: reports (STIX
+   * import) and the scenario loader call it.
+   */
+  async createWithin(m: EntityManager, input: WeaponInput | Record<string, unknown>, actor: Principal | null): Promise<Weapon> {
+    const { value, errors } = checkWeapon(input);
+    if (!value) throw invalid(`invalid weapon: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+    if (await m.existsBy(Weapon, { id: value.id })) {
+      throw conflict(`weapon '${value.id}' already exists`, [{ field: 'id', rule: 'unique', message: `'${value.id}' is taken` }]);
+    }
+    if (value.stixId && (await m.existsBy(Weapon, { stixId: value.stixId }))) {
+      throw conflict(`stixId '${value.stixId}' already belongs to a weapon`, [{ field: 'stixId', rule: 'unique', message: 'stixId is taken' }]);
+    }
+    const weapon = m.create(Weapon, {
+      id: value.id,
+      name: value.name,
+      aliases: value.aliases ?? [],
+      payload: value.payload,
+      vectors: plain(value.vectors),
+      requiredTags: value.requiredTags ?? [],
+      targeting: plain(value.targeting ?? {}),
+      impact: plain(value.impact),
+      containmentHours: value.containmentHours ? plain(value.containmentHours) : null,
+      killSwitchAt: toDate(value.killSwitchAt),
+      firstSeenAt: toDate(value.firstSeenAt),
+      characterised: value.characterised ?? true,
+      stixId: value.stixId ?? null,
+    });
+    await m.save(weapon);
+    await this.audit.record(m, actor, 'create', 'weapon', weapon.id, { characterised: weapon.characterised });
+    return weapon;
+  }
+
+  /**
+   * The weapon with `stub.id` (or `stub.stixId`), or a new uncharacterised one with the wide
+   * placeholder parameters of UNCHARACTERISED_DEFAULTS, inside the caller's transaction.
+   * An existing weapon is never modified.
+   */
+  async findOrCreateWithin(m: EntityManager, stub: WeaponStub, actor: Principal | null): Promise<{ weapon: Weapon; created: boolean }> {
+    const existing =
+      (await m.findOneBy(Weapon, { id: stub.id })) ?? (stub.stixId ? await m.findOneBy(Weapon, { stixId: stub.stixId }) : null);
+    if (existing) return { weapon: existing, created: false };
+    const weapon = await this.createWithin(
+      m,
+      {
+        id: stub.id,
+        name: stub.name,
+        aliases: stub.aliases ?? [],
+        payload: stub.payload ?? UNCHARACTERISED_DEFAULTS.payload,
+        vectors: UNCHARACTERISED_DEFAULTS.vectors,
+        impact: UNCHARACTERISED_DEFAULTS.impact,
+        firstSeenAt: stub.firstSeenAt ?? null,
+        characterised: false,
+        stixId: stub.stixId ?? null,
+      },
+      actor,
+    );
+    return { weapon, created: true };
+  }
+
+  // ---- HTTP operations ----
+
+  create(dto: CreateWeaponDto, actor: Principal): Promise<Weapon> {
+    return this.db.write((m) => this.createWithin(m, dto as unknown as Record<string, unknown>, actor));
+  }
+
+  get(id: string): Promise<Weapon> {
+    return this.db.read(async (m) => foundOrFail(await m.findOneBy(Weapon, { id }), 'weapon', id));
+  }
+
+  list(query: { limit: number; cursor?: string; q?: string }): Promise<Page<Weapon>> {
+    return this.db.read(async (m) => {
+      const qb = m.getRepository(Weapon).createQueryBuilder('w').orderBy('w.id', 'ASC').take(query.limit + 1);
+      if (query.q) {
+        qb.andWhere(`(LOWER(w.name) LIKE :q ESCAPE '\\' OR LOWER(w.aliases) LIKE :q ESCAPE '\\')`, { q: `%${likeEscape(query.q.toLowerCase())}%` });
+      }
+      if (query.cursor) qb.andWhere('w.id > :after', { after: decodeCursor(query.cursor) });
+      const rows = await qb.getMany();
+      const more = rows.length > query.limit;
+      const items = rows.slice(0, query.limit);
+      return { items, nextCursor: more ? encodeCursor(items[items.length - 1].id) : null };
+    });
+  }
+
+  /** Replaces each given top-level field; cross-field rules are checked on the result. */
+  update(id: string, patch: UpdateWeaponDto, actor: Principal): Promise<Weapon> {
+    return this.db.write(async (m) => {
+      const weapon = foundOrFail(await m.findOneBy(Weapon, { id }), 'weapon', id);
+      const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<CreateWeaponDto>;
+      const merged = {
+        killSwitchAt: weapon.killSwitchAt?.toISOString() ?? null,
+        firstSeenAt: weapon.firstSeenAt?.toISOString() ?? null,
+        vectors: weapon.vectors,
+        ...given,
+      };
+      const errors = crossFieldErrors(merged as Partial<CreateWeaponDto>);
+      for (const [key, value] of Object.entries(given)) {
+        if (value === null && !NULLABLE.has(key)) errors.push({ field: key, rule: 'notNull', message: `${key} cannot be null` });
+      }
+      if ('stixId' in given && given.stixId && given.stixId !== weapon.stixId && (await m.existsBy(Weapon, { stixId: given.stixId }))) {
+        throw conflict(`stixId '${given.stixId}' already belongs to a weapon`, [{ field: 'stixId', rule: 'unique', message: 'stixId is taken' }]);
+      }
+      if (errors.length) throw invalid(`invalid input: ${errors.map((e) => e.field).join(', ')}`, errors);
+      for (const [key, value] of Object.entries(given)) {
+        if (key === 'killSwitchAt' || key === 'firstSeenAt') (weapon as any)[key] = toDate(value as string | null);
+        else (weapon as any)[key] = value === null ? null : typeof value === 'object' ? plain(value) : value;
+      }
+      await m.save(weapon);
+      await this.audit.record(m, actor, 'update', 'weapon', id, { changed: Object.keys(given) });
+      return weapon;
+    });
+  }
+
+  /** Entities the weapon's targeting designates (see targeting.ts), in id order, a page at a time. */
+  targets(id: string, page: { limit: number; cursor?: string }): Promise<Page<EntityNode>> {
+    return this.db.read(async (m) => {
+      const weapon = foundOrFail(await m.findOneBy(Weapon, { id }), 'weapon', id);
+      const t = weapon.targeting ?? {};
+      const pg = m.connection.options.type === 'postgres';
+      const params: unknown[] = [];
+      const p = (v: unknown) => (params.push(v), pg ? `$${params.length}` : '?');
+      const conditions: string[] = [];
+      let cte = '';
+      if (t.entityIds?.length) {
+        // The listed entities and all their descendants.
+        cte = `WITH RECURSIVE listed(id) AS (SELECT "id" FROM "entities" WHERE "id" IN (${t.entityIds.map(p).join(', ')}) ` +
+          `UNION SELECT e."id" FROM "entities" e JOIN listed l ON e."parentId" = l.id) `;
+        conditions.push('e."id" IN (SELECT id FROM listed)');
+      }
+      const selectors: string[] = [];
+      if (t.countries?.length) selectors.push(`e."country" IN (${t.countries.map(p).join(', ')})`);
+      if (t.sectors?.length) selectors.push(`e."sector" IN (${t.sectors.map(p).join(', ')})`);
+      if (t.tags?.length) selectors.push(`(${t.tags.map((tag) => `e."tags" LIKE ${p(`%${likeEscape(JSON.stringify(tag))}%`)} ESCAPE '\\'`).join(' OR ')})`);
+      if (selectors.length) conditions.push(`(${selectors.join(' AND ')})`);
+      if (!conditions.length) return { items: [], nextCursor: null };
+      let where = `(${conditions.join(' OR ')})`;
+      if (page.cursor) where += ` AND e."id" > ${p(decodeCursor(page.cursor))}`;
+      const rows: { id: string }[] = await m.query(`${cte}SELECT e."id" FROM "entities" e WHERE ${where} ORDER BY e."id" LIMIT ${page.limit + 1}`, params);
+      const more = rows.length > page.limit;
+      const ids = rows.slice(0, page.limit).map((r) => r.id);
+      const entities = ids.length ? await m.getRepository(EntityNode).createQueryBuilder('e').whereInIds(ids).orderBy('e.id', 'ASC').getMany() : [];
+      return { items: entities, nextCursor: more ? encodeCursor(ids[ids.length - 1]) : null };
+    });
+  }
+}
