@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AssessmentsModule } from './assessments/assessments.module';
 import { AuditModule } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
@@ -29,6 +30,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     HealthModule,
     GraphModule,
     WeaponsModule,
+    AssessmentsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

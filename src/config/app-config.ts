@@ -39,6 +39,21 @@ class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
   WORKER_THREADS?: number;
+
+  @IsOptional() @IsIn(['in-process', 'bullmq'])
+  JOB_QUEUE?: string;
+
+  @IsOptional() @IsString() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:port' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  JOB_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(100_000)
+  JOB_SHARD_RUNS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(3) @Max(3600)
+  JOB_STALE_SECONDS?: number;
 }
 
 export interface AppConfig {
@@ -52,6 +67,20 @@ export interface AppConfig {
   /** Load the NotPetya demo scenario into an empty database at start. */
   demoScenario: boolean;
   workerThreads?: number;
+  /** Assessment jobs: where their runs go and how the scheduler behaves (README, "Scaling out"). */
+  jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  /** `in-process` (worker threads of this process) or `bullmq` (shards on a Redis queue, run by `src/jobs/worker.ts`). */
+  queue: 'in-process' | 'bullmq';
+  redisUrl: string;
+  /** Jobs one process runs at the same time. */
+  concurrency: number;
+  /** Runs per BullMQ shard. */
+  shardRuns: number;
+  /** A running job whose heartbeat is older than this is put back in the queue (its process died). */
+  staleSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +104,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     demoScenario: (vars.DEMO_SCENARIO ?? 'true') === 'true',
     workerThreads: vars.WORKER_THREADS,
+    jobs: {
+      queue: (vars.JOB_QUEUE ?? 'in-process') as JobsConfig['queue'],
+      redisUrl: vars.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      concurrency: vars.JOB_CONCURRENCY ?? 1,
+      shardRuns: vars.JOB_SHARD_RUNS ?? 1000,
+      staleSeconds: vars.JOB_STALE_SECONDS ?? 10,
+    },
   };
 }
 

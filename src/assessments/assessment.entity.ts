@@ -1,0 +1,116 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { COLUMN } from '../database/column-types';
+import type { ErrorDetail } from '../common/errors/domain-error';
+import type { JobStatus } from '../jobs/job-status';
+
+/** What the job was asked to compute: exactly the request, with the defaults and the seed filled in. */
+export interface AssessmentInput {
+  weaponId?: string;
+  asOf: string;
+  horizonHours: number;
+  model: string;
+  runs: number;
+  seed: number;
+  confidenceLevel: number;
+  calibrate: boolean;
+  params?: Record<string, unknown>;
+  /** Simulations only: where the graph came from and the seed entities. */
+  graph?: 'stored' | 'posted';
+  seeds?: string[];
+}
+
+/**
+ * One estimate job (an assessment of a weapon, or a researcher's simulation run as a job).
+ * The row is the job's state: the scheduler claims it, the running process writes progress
+ * and a heartbeat into it, the results go to `assessment_results`.
+ */
+@Entity('assessments')
+@Index(['status', 'createdAt'])
+export class Assessment {
+  @PrimaryColumn('varchar', { length: 36 })
+  id: string;
+
+  /** `assessment` or `simulation`. */
+  @Column('varchar', { length: 16 })
+  kind: 'assessment' | 'simulation';
+
+  @Index()
+  @Column('varchar', { length: 128, nullable: true })
+  weaponId: string | null;
+
+  @Column('varchar', { length: 16 })
+  status: JobStatus;
+
+  /** 0..1 */
+  @Column({ type: COLUMN.float, default: 0 })
+  progress: number;
+
+  @Column({ type: COLUMN.float, nullable: true })
+  etaSeconds: number | null;
+
+  @Column({ type: COLUMN.json })
+  input: AssessmentInput;
+
+  /** Reports the estimate rests on (all TLP levels; restricted ones count in aggregates). */
+  @Column('integer', { default: 0 })
+  reportsUsed: number;
+
+  /** Newest report id/time seen when the inputs were read: newer evidence makes the result stale. */
+  @Column('varchar', { length: 64, nullable: true })
+  evidenceMark: string | null;
+
+  @Column('boolean', { default: false })
+  stale: boolean;
+
+  @Column({ type: COLUMN.json, nullable: true })
+  error: { message: string; details?: ErrorDetail[] } | null;
+
+  @Column('varchar', { length: 128, nullable: true })
+  organizationId: string | null;
+
+  @Column('varchar', { length: 36, nullable: true })
+  createdBy: string | null;
+
+  /** `in-process` or `bullmq`: where the runs went. */
+  @Column('varchar', { length: 16 })
+  runner: string;
+
+  /** Times the job was started (more than one after a restart). */
+  @Column('integer', { default: 0 })
+  attempts: number;
+
+  /** The process running it, and when it last said so; a stale heartbeat puts the job back in the queue. */
+  @Column('varchar', { length: 64, nullable: true })
+  ownerId: string | null;
+
+  @Column({ type: COLUMN.timestamp, nullable: true })
+  heartbeatAt: Date | null;
+
+  @CreateDateColumn({ type: COLUMN.timestamp })
+  createdAt: Date;
+
+  @Column({ type: COLUMN.timestamp, nullable: true })
+  startedAt: Date | null;
+
+  @Column({ type: COLUMN.timestamp, nullable: true })
+  finishedAt: Date | null;
+
+  @UpdateDateColumn({ type: COLUMN.timestamp })
+  updatedAt: Date;
+}
+
+/**
+ * A finished job's outputs, one row per part (`summary`, `entities`, `groups`, `timeline`,
+ * `earlyWarning`, `runs`), kept as JSON text so each route reads only the part it serves.
+ */
+@Entity('assessment_results')
+export class AssessmentResultPart {
+  @PrimaryColumn('varchar', { length: 36 })
+  assessmentId: string;
+
+  @PrimaryColumn('varchar', { length: 32 })
+  part: string;
+
+  @Column('text')
+  body: string;
+}

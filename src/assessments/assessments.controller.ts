@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { invalid } from '../common/errors/domain-error';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { parseLevels } from '../graph/hierarchy';
+import { AssessmentsService } from './assessments.service';
+import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
+import { CreateAssessmentDto } from './dto/create-assessment.dto';
+import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
+import type { GroupStat, Summary } from './result-types';
+import { earlyWarningView, entitiesView, hiddenFor, rollupView, runsCsv, summaryFor } from './views';
+
+export const uuidPipe = new ParseUUIDPipe({
+  exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
+});
+
+/**
+ * Assessments are read by analysts, researchers and admins; the same roles may start one
+ * (responders file evidence, they do not spend the compute). Results are aggregates, the same
+ * for every reader, except entity-level outputs, filtered by TLP (see views.ts).
+ */
+const READERS = ['analyst', 'researcher'] as const;
+
+@ApiTags('assessments')
+@ApiErrors()
+@Controller('v1/assessments')
+export class AssessmentsController {
+  constructor(private readonly assessments: AssessmentsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Start an assessment of a weapon: a job; poll GET /v1/assessments/:id for progress and the result' })
+  @ApiAcceptedResponse({ description: 'the queued job, with its id and inputs (seed included)' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'nothing reported for the weapon, or an unstable dependency matrix' })
+  create(@Body() dto: CreateAssessmentDto, @CurrentPrincipal() actor: Principal) {
+    return this.assessments.create(dto, actor);
+  }
+
+  @Get()
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'List assessments, newest first' })
+  list(@Query() query: ListAssessmentsQueryDto) {
+    return this.assessments.list(query);
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Status, progress 0..1, ETA, inputs, stale flag; when done, the summary as `result`' })
+  async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
+    const { row, view } = await this.assessments.status(id);
+    if (row.status !== 'done') return view;
+    const [summary, restricted] = await Promise.all([
+      this.assessments.part<Summary>(row, 'summary'),
+      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+    ]);
+    return { ...view, result: summaryFor(summary, hiddenFor(restricted, reader)) };
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Cancel a queued or running assessment' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'already finished' })
+  cancel(@Param('id', uuidPipe) id: string, @CurrentPrincipal() actor: Principal) {
+    return this.assessments.cancel(id, actor);
+  }
+
+  @Get(':id/entities')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Per-entity probability of infection and of disruption with intervals, expected loss, intended or collateral, reported or not' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async entities(@Param('id', uuidPipe) id: string, @Query() query: EntitiesQueryDto, @CurrentPrincipal() reader: Principal) {
+    const row = await this.assessments.get(id);
+    const [rows, restricted] = await Promise.all([
+      this.assessments.part<EntityRow[]>(row, 'entities'),
+      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+    ]);
+    return { assessmentId: id, ...entitiesView(rows, hiddenFor(restricted, reader), query) };
+  }
+
+  @Get(':id/rollup')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The hierarchy world > country > sector > organization (d3-hierarchy JSON): ranges at country and sector, expected values below; children sum to parents' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async rollup(@Param('id', uuidPipe) id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
+    const { levels, error } = parseLevels(query.levels);
+    if (error) throw invalid(error, [{ field: 'levels', rule: 'isIn', message: error }]);
+    const row = await this.assessments.get(id);
+    const [rows, groups, restricted] = await Promise.all([
+      this.assessments.part<EntityRow[]>(row, 'entities'),
+      this.assessments.part<Record<string, GroupStat>>(row, 'groups'),
+      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+    ]);
+    return { assessmentId: id, levels, root: rollupView(rows, groups, levels, hiddenFor(restricted, reader)) };
+  }
+
+  @Get(':id/timeline')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Cumulative infections over time with the band, and the count of reported entities beside' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async timeline(@Param('id', uuidPipe) id: string) {
+    const row = await this.assessments.get(id);
+    return { assessmentId: id, ...(await this.assessments.part<StoredTimeline>(row, 'timeline')) };
+  }
+
+  @Get(':id/early-warning')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Unreported entities ranked by the probability of infection within the window, each with its most likely path from a reported infection' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async earlyWarning(@Param('id', uuidPipe) id: string, @Query() query: EarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
+    const row = await this.assessments.get(id);
+    const [warning, rows, restricted] = await Promise.all([
+      this.assessments.part<WarningData>(row, 'earlyWarning'),
+      this.assessments.part<EntityRow[]>(row, 'entities'),
+      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+    ]);
+    return { assessmentId: id, asOf: row.input.asOf, ...earlyWarningView(warning, rows, hiddenFor(restricted, reader), query.withinHours, query.limit) };
+  }
+
+  @Get(':id/runs.csv')
+  @Roles(...READERS)
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'One row per run: weight, drawn parameters, totals' })
+  @ApiOkResponse({ description: 'CSV with a header row' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async runs(@Param('id', uuidPipe) id: string) {
+    const row = await this.assessments.get(id);
+    return runsCsv(await this.assessments.part<ResultParts['runs']>(row, 'runs'));
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { ConfigModule } from '../config/config.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { ModelsModule } from '../models/models.module';
+import { Assessment, AssessmentResultPart } from './assessment.entity';
+import { AssessmentsController } from './assessments.controller';
+import { AssessmentsService } from './assessments.service';
+import { EvidenceSource } from './evidence-source';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Assessment, AssessmentResultPart]), AuditModule, ConfigModule, JobsModule, ModelsModule],
+  controllers: [AssessmentsController],
+  providers: [AssessmentsService, EvidenceSource],
+  exports: [AssessmentsService],
+})
+export class AssessmentsModule {}

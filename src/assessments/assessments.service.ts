@@ -1,0 +1,235 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { randomInt, randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { conflict, DomainError, foundOrFail, unprocessable } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DatabaseService } from '../database/database.service';
+import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
+import { FINISHED } from '../jobs/job-status';
+import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner';
+import { ModelsService } from '../models/models.service';
+import { Weapon } from '../weapons/weapon.entity';
+import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
+import type { CreateAssessmentDto } from './dto/create-assessment.dto';
+import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
+import { EvidenceSource } from './evidence-source';
+import { buildResultParts } from './result-parts';
+import type { EngineOutput } from './result-types';
+import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
+
+/** The job as the API shows it. */
+export interface AssessmentView {
+  id: string;
+  kind: 'assessment' | 'simulation';
+  status: Assessment['status'];
+  progress: number;
+  etaSeconds: number | null;
+  stale: boolean;
+  weaponId: string | null;
+  inputs: AssessmentInput & { reportsUsed: number };
+  runner: string;
+  attempts: number;
+  error: Assessment['error'];
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  result?: unknown;
+}
+
+@Injectable()
+export class AssessmentsService implements OnModuleInit {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+    private readonly scheduler: JobSchedulerService,
+    private readonly models: ModelsService,
+    private readonly evidence: EvidenceSource,
+    @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.register('assessment', (job, ctx) => this.run(job, ctx));
+    this.evidence.onEvidenceChanged((weaponId) => void this.markStale(weaponId));
+  }
+
+  /**
+   * Checks everything that can be checked before any run (weapon, evidence, model and its
+   * parameters, stability of the dependency matrix), then queues the job. A refused request
+   * leaves no job behind.
+   */
+  async create(dto: CreateAssessmentDto, actor: Principal): Promise<AssessmentView> {
+    const model = this.models.validate(dto.model, dto.params);
+    const asOf = dto.asOf ? new Date(dto.asOf).toISOString() : new Date().toISOString();
+    const input: AssessmentInput = {
+      weaponId: dto.weaponId,
+      asOf,
+      horizonHours: dto.horizonHours,
+      model: model.id,
+      runs: dto.runs,
+      seed: dto.seed ?? randomInt(0, 2 ** 32 - 1),
+      confidenceLevel: dto.confidenceLevel,
+      calibrate: dto.calibrate,
+      ...(dto.params ? { params: dto.params } : {}),
+    };
+    const snapshot = await this.snapshot(input);
+    // Prepares the scenario once without running it: an unstable matrix, a model that cannot
+    // take this weapon or graph, ... are refused here with 422 rather than failing later.
+    await this.runner.check(snapshot, input);
+
+    const id = randomUUID();
+    const row = await this.db.write(async (m) => {
+      const saved = await m.save(Assessment, {
+        id,
+        kind: 'assessment' as const,
+        weaponId: input.weaponId!,
+        status: 'queued' as const,
+        progress: 0,
+        etaSeconds: null,
+        input,
+        reportsUsed: snapshot.reports.length,
+        evidenceMark: evidenceMark(snapshot.reports),
+        stale: false,
+        error: null,
+        organizationId: actor.organizationId,
+        createdBy: actor.keyId,
+        runner: this.runner.kind,
+        attempts: 0,
+        ownerId: null,
+        heartbeatAt: null,
+        startedAt: null,
+        finishedAt: null,
+      });
+      await this.audit.record(m, actor, 'create', 'assessment', id, { weaponId: input.weaponId, runs: input.runs, model: input.model, seed: input.seed });
+      return saved;
+    });
+    this.scheduler.poke();
+    return this.view(row);
+  }
+
+  /** The weapon, the graph and the evidence as of the assessment time. */
+  async snapshot(input: AssessmentInput): Promise<ScenarioSnapshot> {
+    const weapon = await this.db.read((m) => m.findOneBy(Weapon, { id: input.weaponId! }));
+    foundOrFail(weapon, 'weapon', input.weaponId!, 'weaponId');
+    const reports = await this.evidence.evidenceFor(input.weaponId!, input.asOf);
+    if (reports.length === 0) {
+      throw unprocessable(`nothing has been reported for weapon '${input.weaponId}' up to ${input.asOf}: an assessment propagates reported infections, so file at least one spread report first`, [
+        { field: 'weaponId', rule: 'hasReports', message: `no spread report of '${input.weaponId}' observed at or before ${input.asOf}` },
+      ]);
+    }
+    const graph = await this.db.read((m: EntityManager) => readGraph(m));
+    return { ...graph, weapon: weaponRecord(weapon!), reports, asOf: input.asOf, horizonHours: input.horizonHours };
+  }
+
+  /** The job handler: reads the inputs again (the graph may have grown), runs, and returns the parts to store. */
+  private async run(job: Assessment, ctx: JobContext): Promise<Record<string, unknown>> {
+    const snapshot = await this.snapshot(job.input);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const output = await this.runner.run(job.id, snapshot, job.input, ctx);
+    return buildResultParts(snapshot, job.input, output as EngineOutput);
+  }
+
+  async list(query: ListAssessmentsQueryDto): Promise<Page<AssessmentView>> {
+    const rows = await this.db.read((m) => {
+      const qb = m.getRepository(Assessment).createQueryBuilder('a').where('a.kind = :kind', { kind: 'assessment' })
+        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(query.limit + 1);
+      if (query.weaponId) qb.andWhere('a.weaponId = :w', { w: query.weaponId });
+      if (query.status) qb.andWhere('a.status = :s', { s: query.status });
+      if (query.cursor) {
+        const [at, id] = decodeCursor(query.cursor).split('|');
+        qb.andWhere('(a.createdAt < :at OR (a.createdAt = :at AND a.id < :id))', { at: new Date(at), id });
+      }
+      return qb.getMany();
+    });
+    const more = rows.length > query.limit;
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => this.view(r)),
+      nextCursor: more ? encodeCursor(`${new Date(last.createdAt).toISOString()}|${last.id}`) : null,
+    };
+  }
+
+  async get(id: string, kind: Assessment['kind'] = 'assessment'): Promise<Assessment> {
+    const row = await this.db.read((m) => m.findOneBy(Assessment, { id, kind }));
+    return foundOrFail(row, kind, id);
+  }
+
+  /** Status, inputs and, when done, the summary as `result`. */
+  async status(id: string, kind: Assessment['kind'] = 'assessment'): Promise<{ row: Assessment; view: AssessmentView }> {
+    const row = await this.get(id, kind);
+    const view = this.view(row);
+    if (row.status === 'done') view.stale = row.stale || (await this.isStale(row));
+    return { row, view };
+  }
+
+  /** A stored result part, parsed; 409 while the job has not finished. */
+  async part<T>(row: Assessment, part: string): Promise<T> {
+    if (row.status !== 'done') {
+      throw new DomainError('CONFLICT', `${row.kind} ${row.id} is ${row.status}: results exist once it is done`, [
+        { field: 'id', rule: 'done', message: `status is ${row.status}` },
+      ]);
+    }
+    const stored = await this.db.read((m) => m.findOneBy(AssessmentResultPart, { assessmentId: row.id, part }));
+    if (!stored) throw new DomainError('NOT_FOUND', `${row.kind} ${row.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
+    return JSON.parse(stored.body) as T;
+  }
+
+  /** Cancels a queued or running job (the running process sees it at its next heartbeat, at most 500 ms later). */
+  async cancel(id: string, actor: Principal, kind: Assessment['kind'] = 'assessment'): Promise<AssessmentView> {
+    const row = await this.db.write(async (m) => {
+      const current = foundOrFail(await m.findOneBy(Assessment, { id, kind }), kind, id);
+      if (FINISHED.includes(current.status)) {
+        throw conflict(`${kind} ${id} is already ${current.status}`, [{ field: 'id', rule: 'cancellable', message: `only queued or running jobs can be cancelled; this one is ${current.status}` }]);
+      }
+      const res = await m.createQueryBuilder().update(Assessment)
+        .set({ status: 'cancelled', finishedAt: new Date(), etaSeconds: null })
+        .where('id = :id AND status IN (:...live)', { id, live: ['queued', 'running'] })
+        .execute();
+      if (!res.affected) throw conflict(`${kind} ${id} has just finished`);
+      await this.audit.record(m, actor, 'cancel', kind, id);
+      return (await m.findOneBy(Assessment, { id }))!;
+    });
+    this.scheduler.cancelLocal(id);
+    return this.view(row);
+  }
+
+  /** Marks the finished assessments of a weapon stale (new or superseded evidence). */
+  async markStale(weaponId: string): Promise<void> {
+    await this.db.write((m) =>
+      m.createQueryBuilder().update(Assessment).set({ stale: true })
+        .where('weaponId = :weaponId AND kind = :kind AND stale = :no', { weaponId, kind: 'assessment', no: false })
+        .execute(),
+    );
+  }
+
+  /** Evidence changed since the inputs were read (also catches changes made while no hook was listening). */
+  private async isStale(row: Assessment): Promise<boolean> {
+    if (row.kind !== 'assessment' || !row.weaponId || !row.evidenceMark) return false;
+    const reports = await this.evidence.evidenceFor(row.weaponId, row.input.asOf).catch(() => null);
+    return reports !== null && evidenceMark(reports) !== row.evidenceMark;
+  }
+
+  view(row: Assessment): AssessmentView {
+    const live = row.status === 'running' ? this.scheduler.liveProgress(row.id) : undefined;
+    return {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      progress: live?.progress ?? row.progress,
+      etaSeconds: row.status === 'done' ? 0 : live?.etaSeconds ?? row.etaSeconds,
+      stale: row.stale,
+      weaponId: row.weaponId,
+      inputs: { ...row.input, reportsUsed: row.reportsUsed },
+      runner: row.runner,
+      attempts: row.attempts,
+      error: row.error,
+      createdAt: new Date(row.createdAt).toISOString(),
+      startedAt: row.startedAt ? new Date(row.startedAt).toISOString() : null,
+      finishedAt: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
+    };
+  }
+}

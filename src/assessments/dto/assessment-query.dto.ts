@@ -1,0 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination';
+import { JOB_STATUSES, JobStatus } from '../../jobs/job-status';
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ListAssessmentsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional() @IsString()
+  weaponId?: string;
+
+  @ApiPropertyOptional({ enum: JOB_STATUSES })
+  @IsOptional() @IsIn(JOB_STATUSES)
+  status?: JobStatus;
+}
+
+export class EntitiesQueryDto {
+  @ApiPropertyOptional({ enum: ['probability', 'loss'], default: 'probability' })
+  @IsOptional() @IsIn(['probability', 'loss'])
+  sort: 'probability' | 'loss' = 'probability';
+
+  @ApiPropertyOptional({ description: 'true: collateral entities only; false: intended only' })
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  collateral?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 100 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  limit: number = 100;
+}
+
+export class RollupQueryDto {
+  @ApiPropertyOptional({ description: 'comma-separated levels below the world: country, sector, organization', default: 'country,sector,organization' })
+  @IsOptional() @IsString()
+  levels?: string;
+}
+
+export class EarlyWarningQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 8760, default: 72 })
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(1) @Max(8760)
+  withinHours: number = 72;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit: number = 50;
+}

@@ -1,0 +1,165 @@
+import { Logger } from '@nestjs/common';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { AssessmentInput } from '../assessments/assessment.entity';
+import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import { DomainError } from '../common/errors/domain-error';
+import { decode, encodeBuffer } from './codec';
+import type { JobContext } from './job-scheduler.service';
+import { EngineBinding, MonteCarloRunner, planShards } from './monte-carlo-runner';
+import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData, snapshotKey } from './queue-names';
+
+/**
+ * Runs a job's Monte Carlo as shards on a BullMQ queue in Redis. The scenario snapshot goes
+ * to Redis once (gzip'd, expiring after a day), so workers need Redis only, not the database;
+ * each shard returns its partial aggregate, and this process merges them exactly and
+ * finalises. Progress is the share of runs done, counting the progress workers report for the
+ * shards in flight. Cancelling sets a key the workers watch and removes waiting shards.
+ */
+export class BullMqRunner implements MonteCarloRunner {
+  readonly kind = 'bullmq' as const;
+  private readonly logger = new Logger('BullMqRunner');
+  private readonly redis: IORedis;
+  private readonly queue: Queue<ShardJobData>;
+  private events?: QueueEvents;
+
+  constructor(
+    private readonly engine: EngineBinding,
+    private readonly redisUrl: string,
+    private readonly shardRuns: number,
+  ) {
+    this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    this.redis.on('error', () => undefined);
+    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: redisOptions(redisUrl) });
+    this.queue.on('error', () => undefined);
+  }
+
+  async check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void> {
+    await this.ping();
+    await this.engine.check(snapshot, input);
+  }
+
+  /** Refuses new jobs with 503 when Redis does not answer, rather than queueing them into nothing. */
+  private async ping(): Promise<void> {
+    try {
+      if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
+      await Promise.race([this.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    } catch (err) {
+      throw new DomainError('UNAVAILABLE', `the job queue (Redis at ${this.redisUrl}) is not reachable`, [
+        { field: 'JOB_QUEUE', rule: 'reachable', message: String((err as Error)?.message ?? err) },
+      ]);
+    }
+  }
+
+  private async queueEvents(): Promise<QueueEvents> {
+    if (!this.events) {
+      this.events = new QueueEvents(SHARD_QUEUE, { connection: redisOptions(this.redisUrl) });
+      this.events.on('error', () => undefined);
+      await this.events.waitUntilReady();
+    }
+    return this.events;
+  }
+
+  async run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<unknown> {
+    await this.ping();
+    const token = randomUUID().slice(0, 8);
+    const key = snapshotKey(jobId, token);
+    await this.redis.del(cancelKey(jobId));
+    await this.redis.set(key, encodeBuffer(snapshot), 'EX', 86_400);
+    const shards = planShards(input.runs, this.shardRuns);
+    const ids = shards.map((s) => `${jobId}-${token}-${s.index}`);
+    const index = new Map(ids.map((id, i) => [id, i]));
+    const partials: unknown[] = new Array(shards.length);
+    const shardProgress = new Float64Array(shards.length);
+    let done = 0;
+
+    const events = await this.queueEvents();
+    const report = () => {
+      let runsDone = 0;
+      for (let i = 0; i < shards.length; i++) runsDone += shardProgress[i] * shards[i].runCount;
+      ctx.progress(runsDone / input.runs);
+    };
+
+    let cleanup = () => {};
+    try {
+      const outcome = new Promise<void>((resolve, reject) => {
+        const complete = (id: string, value: unknown) => {
+          const i = index.get(id);
+          if (i === undefined || partials[i] !== undefined) return;
+          partials[i] = typeof value === 'string' ? decode(value) : value;
+          shardProgress[i] = 1;
+          done++;
+          report();
+          if (done === shards.length) resolve();
+        };
+        const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }) => {
+          if (index.has(id)) complete(id, typeof returnvalue === 'string' && returnvalue.startsWith('"') ? JSON.parse(returnvalue) : returnvalue);
+        };
+        const onProgress = ({ jobId: id, data }: { jobId: string; data: unknown }) => {
+          const i = index.get(id);
+          if (i !== undefined && typeof data === 'number' && partials[i] === undefined) {
+            shardProgress[i] = Math.min(0.999, Math.max(shardProgress[i], data));
+            report();
+          }
+        };
+        const onFailed = async ({ jobId: id, failedReason }: { jobId: string; failedReason: string }) => {
+          if (!index.has(id)) return;
+          const job = await Job.fromId(this.queue, id).catch(() => undefined);
+          // A shard with retries left goes back to waiting; only a final failure fails the job.
+          if (job && (await job.getState().catch(() => 'failed')) !== 'failed') return;
+          reject(new Error(`shard ${index.get(id)} failed on a worker: ${failedReason}`));
+        };
+        const onAbort = () => reject(ctx.signal.reason ?? new Error('cancelled'));
+        events.on('completed', onCompleted as never);
+        events.on('progress', onProgress as never);
+        events.on('failed', onFailed as never);
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        // Events can be missed (a reconnect): poll the shards' states as well.
+        const poll = setInterval(async () => {
+          for (const id of ids) {
+            const i = index.get(id)!;
+            if (partials[i] !== undefined) continue;
+            const job = await Job.fromId(this.queue, id).catch(() => undefined);
+            if (!job) continue;
+            if (job.finishedOn && job.returnvalue !== undefined && job.returnvalue !== null) complete(id, job.returnvalue);
+            else if (job.finishedOn && job.failedReason && (await job.getState().catch(() => '')) === 'failed') onFailed({ jobId: id, failedReason: job.failedReason });
+          }
+        }, 2000);
+        cleanup = () => {
+          clearInterval(poll);
+          events.off('completed', onCompleted as never);
+          events.off('progress', onProgress as never);
+          events.off('failed', onFailed as never);
+          ctx.signal.removeEventListener('abort', onAbort);
+        };
+      });
+      await this.queue.addBulk(
+        shards.map((shard, i) => ({
+          name: 'shard',
+          data: { jobId, snapshotKey: key, input, shard },
+          opts: { jobId: ids[i], attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: false, removeOnFail: false },
+        })),
+      );
+      try {
+        await outcome;
+      } finally {
+        cleanup();
+      }
+      const merged = this.engine.merge(partials);
+      return await this.engine.finalize(snapshot, input, merged);
+    } catch (err) {
+      if (ctx.signal.aborted) {
+        await this.redis.set(cancelKey(jobId), '1', 'EX', 3600).catch(() => undefined);
+      }
+      throw err;
+    } finally {
+      await Promise.all(ids.map((id) => Job.fromId(this.queue, id).then((j) => j?.remove()).catch(() => undefined)));
+      await this.redis.del(key).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.events?.close(), this.queue.close(), this.redis.quit()]);
+  }
+}

@@ -1,0 +1,22 @@
+import type { AssessmentInput } from '../assessments/assessment.entity';
+import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import type { JobContext } from './job-scheduler.service';
+import type { EngineBinding, MonteCarloRunner } from './monte-carlo-runner';
+
+/** The default runner: all runs on the engine's worker threads in this process. */
+export class InProcessRunner implements MonteCarloRunner {
+  readonly kind = 'in-process' as const;
+
+  constructor(
+    private readonly engine: EngineBinding,
+    private readonly threads?: number,
+  ) {}
+
+  check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void> {
+    return this.engine.check(snapshot, input);
+  }
+
+  run(_jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<unknown> {
+    return this.engine.runAll(snapshot, input, { threads: this.threads, onProgress: (f) => ctx.progress(f), signal: ctx.signal });
+  }
+}

@@ -1,0 +1,37 @@
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { engineBinding } from '../assessments/engine-binding';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { BullMqRunner } from './bullmq.runner';
+import { InProcessRunner } from './in-process.runner';
+import { JobSchedulerService } from './job-scheduler.service';
+import { ENGINE_BINDING, EngineBinding, MONTE_CARLO_RUNNER, MonteCarloRunner } from './monte-carlo-runner';
+
+/** The scheduler and the runner chosen by JOB_QUEUE (in-process worker threads, or BullMQ shards). */
+@Module({
+  imports: [ConfigModule],
+  providers: [
+    JobSchedulerService,
+    { provide: ENGINE_BINDING, useValue: engineBinding },
+    {
+      provide: MONTE_CARLO_RUNNER,
+      inject: [ENGINE_BINDING, APP_CONFIG],
+      useFactory: (engine: EngineBinding, config: AppConfig): MonteCarloRunner =>
+        config.jobs.queue === 'bullmq'
+          ? new BullMqRunner(engine, config.jobs.redisUrl, config.jobs.shardRuns)
+          : new InProcessRunner(engine, config.workerThreads),
+    },
+  ],
+  exports: [JobSchedulerService, MONTE_CARLO_RUNNER, ENGINE_BINDING],
+})
+export class JobsModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner & { close?: () => Promise<void> },
+    @Inject(ENGINE_BINDING) private readonly engine: EngineBinding & { close?: () => Promise<void> },
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.close?.();
+    await this.engine.close?.();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The job-runner interface: how the Monte Carlo runs of one job get executed. The scheduler
+ * (job-scheduler.service.ts) owns the job's lifecycle; a runner only turns a scenario and its
+ * inputs into the engine's output, reporting progress and honouring cancellation.
+ *
+ * - `InProcessRunner` (default): the engine's worker-thread pool in this process.
+ * - `BullMqRunner` (`JOB_QUEUE=bullmq`): splits the runs into shards (run-index ranges of the
+ *   same seed), puts them on a Redis queue for any number of `src/jobs/worker.ts` processes,
+ *   and merges their partial aggregates exactly (the engine draws run i from stream i of the
+ *   seed, so a shard computes the same runs wherever it runs).
+ *
+ * Both go through an `EngineBinding`, which hides the engine's own API from the job code.
+ */
+import type { AssessmentInput } from '../assessments/assessment.entity';
+import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import type { JobContext } from './job-scheduler.service';
+
+export interface ShardSpec {
+  index: number;
+  runStart: number;
+  runCount: number;
+}
+
+export interface RunOptions {
+  threads?: number;
+  /** Fraction of this call's runs done, in [0,1]. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** What the job code needs from the simulation core. `P` is a shard's partial aggregate, `O` the final output. */
+export interface EngineBinding<P = unknown, O = unknown> {
+  /** Prepares without running; throws a DomainError (422) when the scenario cannot be run. */
+  check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void>;
+  /** All runs of a job. */
+  runAll(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<O>;
+  /** Runs `[runStart, runStart + runCount)` of a job, as a mergeable partial aggregate. */
+  runShard(snapshot: ScenarioSnapshot, input: AssessmentInput, shard: ShardSpec, opts: RunOptions): Promise<P>;
+  /** Merges partials of disjoint shards (order-independent). */
+  merge(parts: P[]): P;
+  /** The output of the merged partial of all shards. */
+  finalize(snapshot: ScenarioSnapshot, input: AssessmentInput, merged: P): Promise<O>;
+}
+
+export const ENGINE_BINDING = Symbol('ENGINE_BINDING');
+export const MONTE_CARLO_RUNNER = Symbol('MONTE_CARLO_RUNNER');
+
+export interface MonteCarloRunner<O = unknown> {
+  readonly kind: 'in-process' | 'bullmq';
+  check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void>;
+  run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<O>;
+}
+
+/** Shards covering `runs` runs, `size` each (the last one smaller). */
+export function planShards(runs: number, size: number): ShardSpec[] {
+  const out: ShardSpec[] = [];
+  for (let start = 0, i = 0; start < runs; start += size, i++) out.push({ index: i, runStart: start, runCount: Math.min(size, runs - start) });
+  return out;
+}

@@ -1,0 +1,17 @@
+/** Names shared by the BullMQ runner (API process) and the shard workers. */
+export const SHARD_QUEUE = 'spillover-shards';
+export const snapshotKey = (jobId: string, token: string) => `spillover:snapshot:${jobId}:${token}`;
+export const cancelKey = (jobId: string) => `spillover:cancel:${jobId}`;
+
+import type { AssessmentInput } from '../assessments/assessment.entity';
+import type { ShardSpec } from './monte-carlo-runner';
+
+export interface ShardJobData {
+  jobId: string;
+  snapshotKey: string;
+  input: AssessmentInput;
+  shard: ShardSpec;
+}
+
+/** ioredis options BullMQ needs (blocking commands must not time out). */
+export const redisOptions = (url: string) => ({ url, maxRetriesPerRequest: null, enableOfflineQueue: true });

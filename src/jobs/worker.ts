@@ -1,0 +1,102 @@
+/**
+ * A shard worker for `JOB_QUEUE=bullmq`: takes shards of runs from the Redis queue, runs them
+ * on this machine's worker threads and returns their partial aggregates. Needs only Redis (the
+ * scenario travels through it), so any number of them can run on any number of machines:
+ *
+ *     REDIS_URL=redis://queue-host:6379 WORKER_THREADS=2 node dist/src/jobs/worker.js
+ *     REDIS_URL=... node -r @swc-node/register src/jobs/worker.ts        (from the sources)
+ *
+ * Each worker takes one shard at a time (a shard already uses every thread it is given).
+ * SIGTERM lets the current shard finish, then exits.
+ */
+import 'reflect-metadata';
+import { Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import { engineBinding } from '../assessments/engine-binding';
+import { ConfigError, loadConfig } from '../config/app-config';
+import { decodeBuffer, encode } from './codec';
+import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData } from './queue-names';
+
+const log = (fields: Record<string, unknown>) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), context: 'ShardWorker', ...fields }) + '\n');
+
+export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise<{ worker: Worker; close: () => Promise<void> }> {
+  const config = loadConfig(env);
+  const url = config.jobs.redisUrl;
+  const redis = new IORedis(url, { maxRetriesPerRequest: null });
+  const cache = new Map<string, ScenarioSnapshot>();
+
+  const loadSnapshot = async (key: string): Promise<ScenarioSnapshot> => {
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const buf = await redis.getBuffer(key);
+    if (!buf) throw new Error(`scenario ${key} is gone from Redis (expired or the job was cancelled)`);
+    const snapshot = decodeBuffer<ScenarioSnapshot>(buf);
+    cache.set(key, snapshot);
+    while (cache.size > 2) cache.delete(cache.keys().next().value!);
+    return snapshot;
+  };
+
+  const worker = new Worker<ShardJobData, string>(
+    SHARD_QUEUE,
+    async (job) => {
+      const { jobId, snapshotKey, input, shard } = job.data;
+      if (await redis.exists(cancelKey(jobId))) throw new Error('the job was cancelled');
+      const snapshot = await loadSnapshot(snapshotKey);
+      const controller = new AbortController();
+      const watch = setInterval(async () => {
+        if (await redis.exists(cancelKey(jobId)).catch(() => 0)) controller.abort(new Error('the job was cancelled'));
+      }, 500);
+      let last = 0;
+      const started = Date.now();
+      try {
+        const partial = await engineBinding.runShard(snapshot, input, shard, {
+          threads: config.workerThreads,
+          signal: controller.signal,
+          onProgress: (f) => {
+            if (Date.now() - last < 250) return;
+            last = Date.now();
+            void job.updateProgress(Math.min(0.999, f)).catch(() => undefined);
+          },
+        });
+        log({ msg: 'shard done', jobId, shard: shard.index, runs: shard.runCount, seconds: (Date.now() - started) / 1000 });
+        return encode(partial);
+      } finally {
+        clearInterval(watch);
+      }
+    },
+    { connection: redisOptions(url), concurrency: 1, lockDuration: 60_000 },
+  );
+  worker.on('error', (err) => log({ msg: 'worker error', error: String(err?.message ?? err) }));
+  worker.on('failed', (job, err) => log({ msg: 'shard failed', id: job?.id, error: String(err?.message ?? err) }));
+  await worker.waitUntilReady();
+  log({ msg: 'worker ready', queue: SHARD_QUEUE, redis: url.replace(/\/\/[^@]*@/, '//***@'), threads: config.workerThreads ?? 'cores' });
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      await redis.quit().catch(() => undefined);
+      await engineBinding.close?.();
+    },
+  };
+}
+
+if (require.main === module) {
+  startWorker().then(
+    ({ close }) => {
+      let stopping = false;
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.on(signal, () => {
+          if (stopping) return;
+          stopping = true;
+          log({ msg: 'stopping', signal });
+          close().then(() => process.exit(0), () => process.exit(1));
+        });
+      }
+    },
+    (err) => {
+      process.stderr.write(`spillover worker: ${err instanceof ConfigError ? err.message : err?.stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}
