@@ -10,6 +10,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 // Each command module adds its line here.
 const COMMANDS: Record<string, Command> = {
+  scenario: { summary: 'check a scenario folder (validate every file and row, print counts)', load: () => import('./commands/scenario') },
 };
 
 function usage(): string {

@@ -1,0 +1,36 @@
+/**
+ * `spillover scenario check <folder>`: validates a scenario folder (every file, every row) and
+ * prints its counts as JSON on stdout. Exit 0 when valid; exit 2 with every problem listed (as JSON
+ * on stdout and readable lines on stderr) when not.
+ *
+ * (`scenario load <folder>`, writing into the database, arrives with the Nest application.)
+ */
+import { CliUsageError, parseArgs } from '../args';
+import { checkScenario, formatProblems, summarise } from '../../scenario';
+
+const USAGE = 'usage: spillover scenario check <folder> [--max-problems N]';
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (sub !== 'check') throw new CliUsageError(sub ? `unknown subcommand '${sub}'\n${USAGE}` : USAGE);
+  const { options, positional } = parseArgs(rest, { 'max-problems': 'string' });
+  if (positional.length !== 1) throw new CliUsageError(`scenario check needs exactly one folder\n${USAGE}`);
+  const max = options['max-problems'] === undefined ? 1000 : Number(options['max-problems']);
+  if (!Number.isInteger(max) || max < 0) throw new CliUsageError('--max-problems must be a non-negative integer');
+  const t0 = Date.now();
+  const { data, problems } = await checkScenario(positional[0]);
+  if (!data) {
+    process.stdout.write(
+      JSON.stringify({ valid: false, folder: positional[0], problemCount: problems.length, problems: problems.slice(0, max) }, null, 2) + '\n',
+    );
+    process.stderr.write(`scenario ${positional[0]}: ${problems.length} problem(s)\n${formatProblems(problems, 50)}\n`);
+    return 2;
+  }
+  const summary = summarise(data);
+  process.stdout.write(JSON.stringify({ valid: true, folder: positional[0], ...summary, checkMs: Date.now() - t0 }, null, 2) + '\n');
+  return 0;
+}
