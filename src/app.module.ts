@@ -11,6 +11,7 @@ import { RequestLoggingMiddleware } from './common/logging/request-logging.middl
 import { RateLimitGuard } from './common/http/rate-limit.guard';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
@@ -31,6 +32,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     GraphModule,
     WeaponsModule,
     AssessmentsModule,
+    DashboardModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

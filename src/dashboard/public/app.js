@@ -1,0 +1,453 @@
+// Spillover dashboard: sign-in, weapons and their assessments, one assessment's report.
+// Routes live in the URL hash: #/ (weapons), #/assessments/<id> (one assessment).
+import { api, listAll, session, errorMessage, ApiError } from './api.js';
+import { h, clear, announce, table } from './dom.js';
+import * as fmt from './format.js';
+import * as model from './model.js';
+import { createTreemap, legend } from './charts/treemap.js';
+import { createPartition } from './charts/partition.js';
+import { createTimeline } from './charts/timeline.js';
+
+const main = document.getElementById('main');
+const account = document.getElementById('account');
+let view = new AbortController();
+
+const NORMS = {
+  '13(f)': 'UN GGE 2015 norm 13(f): do not intentionally damage critical infrastructure that serves the public',
+  '13(k)': 'UN GGE 2015 norm 13(k): do not harm the emergency response teams (CSIRTs) of other states',
+};
+
+window.addEventListener('hashchange', route);
+window.addEventListener('spillover:unauthenticated', () => {
+  session.signOut();
+  route('Your key was not accepted (unknown or revoked). Sign in again.');
+});
+route();
+
+function route(message) {
+  view.abort();
+  view = new AbortController();
+  renderAccount();
+  if (!session.key) return signIn(typeof message === 'string' ? message : '');
+  const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
+  if (m) return assessmentPage(decodeURIComponent(m[1]), view.signal);
+  return homePage(view.signal);
+}
+
+function renderAccount() {
+  clear(account);
+  if (!session.key) return;
+  account.append(
+    h('a', { href: '#/', class: 'nav-link' }, 'Weapons'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => { session.signOut(); location.hash = '#/'; route(); } }, 'Sign out'));
+}
+
+function setTitle(text) {
+  document.title = text ? `${text} — Spillover` : 'Spillover';
+}
+
+function focusHeading() {
+  const h1 = main.querySelector('h1');
+  if (h1) {
+    h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: true });
+  }
+}
+
+// ---------------------------------------------------------------------------- sign-in
+
+function signIn(message) {
+  setTitle('Sign in');
+  const error = h('p', { class: 'error', role: 'alert', id: 'signin-error' }, message || '');
+  const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'api-key-help signin-error' });
+  const form = h('form', { class: 'card signin', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const key = input.value.trim();
+    if (!key) {
+      error.textContent = 'Enter your API key.';
+      input.focus();
+      return;
+    }
+    error.textContent = '';
+    form.setAttribute('aria-busy', 'true');
+    try {
+      await api('/v1/weapons?limit=1', { key });
+      session.signIn(key);
+      route();
+    } catch (err) {
+      error.textContent = err instanceof ApiError && err.status === 401 ? 'This key was not accepted: it is unknown or revoked.' : `Could not sign in: ${errorMessage(err)}`;
+      input.focus();
+    } finally {
+      form.removeAttribute('aria-busy');
+    }
+  } },
+  h('h1', {}, 'Sign in'),
+  h('p', {}, 'Spillover estimates the collateral damage of escaped cyber weapons. Sign in with the API key your administrator gave you.'),
+  h('label', { for: 'api-key' }, 'API key'),
+  input,
+  h('p', { id: 'api-key-help', class: 'help' }, 'The key stays in this browser tab only and is forgotten when you close it.'),
+  h('button', { type: 'submit' }, 'Sign in'),
+  error);
+  clear(main).append(form);
+  input.focus();
+}
+
+// ---------------------------------------------------------------------------- weapons and assessments
+
+async function homePage(signal) {
+  setTitle('Weapons');
+  const status = h('p', { class: 'muted' }, 'Loading weapons…');
+  clear(main).append(h('h1', {}, 'Weapons and their damage assessments'), status);
+  let weapons;
+  let assessments;
+  let models = [];
+  try {
+    [weapons, assessments] = await Promise.all([listAll('/v1/weapons', { signal }), listAll('/v1/assessments?limit=1000', { signal })]);
+    models = await api('/v1/models', { signal }).then((m) => (Array.isArray(m) ? m : m?.items || []), () => []);
+  } catch (err) {
+    if (signal.aborted) return;
+    status.textContent = `Could not load: ${errorMessage(err)}`;
+    status.className = 'error';
+    return;
+  }
+  if (signal.aborted) return;
+  status.remove();
+  const byWeapon = new Map();
+  for (const a of assessments.map(model.assessment)) {
+    if (!byWeapon.has(a.weaponId)) byWeapon.set(a.weaponId, []);
+    byWeapon.get(a.weaponId).push(a);
+  }
+  if (!weapons.length) main.append(h('p', {}, 'No weapons are described yet.'));
+  for (const w of weapons.map(model.weapon)) {
+    const list = (byWeapon.get(w.id) || []).sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+    main.append(weaponSection(w, list, models, signal));
+  }
+  focusHeading();
+}
+
+function weaponSection(w, list, models, signal) {
+  const listEl = h('div', { class: 'assessment-list' });
+  const renderList = () => {
+    clear(listEl);
+    if (!list.length) {
+      listEl.append(h('p', { class: 'muted' }, 'No assessment yet.'));
+      return;
+    }
+    listEl.append(table(`Assessments of ${w.name}`, [
+      { label: 'Started', value: (a) => h('a', { href: `#/assessments/${encodeURIComponent(a.id)}`, 'aria-label': `Open the assessment of ${w.name} started ${fmt.dateTime(a.createdAt)}` }, fmt.dateTime(a.createdAt)) },
+      { label: 'As of', value: (a) => fmt.dateTime(a.inputs.asOf) },
+      { label: 'Horizon', value: (a) => fmt.duration(a.inputs.horizonHours) },
+      { label: 'Runs', value: (a) => fmt.count(a.inputs.runs), numeric: true },
+      { label: 'Status', value: (a) => statusCell(a, signal, renderList) },
+    ], list, { class: 'assessments', 'data-weapon': w.id }));
+  };
+  renderList();
+  const section = h('section', { class: 'card weapon', 'aria-labelledby': `weapon-${w.id}` },
+    h('h2', { id: `weapon-${w.id}` }, w.name, w.aliases.length ? h('span', { class: 'muted aliases' }, ` (also ${w.aliases.join(', ')})`) : null),
+    w.payload ? h('p', { class: 'muted' }, `Payload: ${w.payload}`) : null,
+    listEl,
+    newAssessmentForm(w, models, (a) => {
+      list.unshift(a);
+      renderList();
+    }));
+  return section;
+}
+
+function statusCell(a, signal, onChange) {
+  if (a.status === 'done') return freshness(a);
+  if (a.status === 'queued' || a.status === 'running') return progressBar(a, signal, onChange);
+  return h('span', { class: `badge badge-${a.status}` }, a.status === 'failed' ? `failed${a.error?.message ? `: ${a.error.message}` : ''}` : a.status);
+}
+
+function freshness(a) {
+  return a.stale
+    ? h('span', { class: 'badge badge-stale', title: 'Reports arrived after this assessment read its inputs' }, 'stale: newer reports exist')
+    : h('span', { class: 'badge badge-fresh' }, 'fresh');
+}
+
+/** A progress bar polling the assessment every second until it finishes. */
+function progressBar(a, signal, onChange) {
+  const fill = h('div', { class: 'progress-fill' });
+  const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': 'Assessment progress', 'data-assessment': a.id }, fill);
+  const text = h('span', { class: 'progress-text' });
+  const show = (x) => {
+    const pct = Math.round(x.progress * 100);
+    fill.style.width = `${pct}%`;
+    bar.setAttribute('aria-valuenow', String(pct));
+    text.textContent = `${x.status} ${pct}%${x.etaSeconds ? `, about ${fmt.seconds(x.etaSeconds)} left` : ''}`;
+  };
+  show(a);
+  const timer = setInterval(async () => {
+    try {
+      const next = model.assessment(await api(`/v1/assessments/${encodeURIComponent(a.id)}`, { signal }));
+      Object.assign(a, next);
+      show(next);
+      if (next.status !== 'queued' && next.status !== 'running') {
+        clearInterval(timer);
+        announce(`Assessment ${next.status}`);
+        onChange();
+      }
+    } catch {
+      if (signal.aborted) clearInterval(timer);
+    }
+  }, 1000);
+  signal.addEventListener('abort', () => clearInterval(timer));
+  return h('div', { class: 'progress-cell' }, bar, text);
+}
+
+function newAssessmentForm(w, models, onCreated) {
+  const id = (name) => `${name}-${w.id}`;
+  const error = h('p', { class: 'error', role: 'alert' });
+  const field = (name, label, input, help) => h('div', { class: 'field' }, h('label', { for: id(name) }, label), input, help ? h('p', { class: 'help', id: `${id(name)}-help` }, help) : null);
+  const modelSelect = models.length
+    ? h('select', { id: id('model'), name: 'model' }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined }, m.name || m.id)))
+    : h('input', { id: id('model'), name: 'model', value: 'sir' });
+  const form = h('form', { class: 'new-assessment', 'data-weapon': w.id, onsubmit: async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const body = {
+      weaponId: w.id,
+      horizonHours: Number(data.get('horizonHours')),
+      runs: Number(data.get('runs')),
+      confidenceLevel: Number(data.get('confidenceLevel')),
+      calibrate: data.get('calibrate') === 'on',
+      model: String(data.get('model') || 'sir'),
+    };
+    if (data.get('asOf')) body.asOf = new Date(`${data.get('asOf')}Z`).toISOString();
+    if (String(data.get('seed') || '').trim() !== '') body.seed = Number(data.get('seed'));
+    error.textContent = '';
+    const button = form.querySelector('button');
+    button.disabled = true;
+    try {
+      const created = await api('/v1/assessments', { method: 'POST', body });
+      const full = model.assessment(await api(`/v1/assessments/${encodeURIComponent(created.id)}`).catch(() => ({ ...created, inputs: body, status: created.status || 'queued' })));
+      announce(`Assessment of ${w.name} started`);
+      onCreated(full);
+    } catch (err) {
+      error.textContent = `Could not start the assessment: ${errorMessage(err)}`;
+    } finally {
+      button.disabled = false;
+    }
+  } },
+  h('fieldset', {},
+    h('legend', {}, `Start a new assessment of ${w.name}`),
+    h('div', { class: 'fields' },
+      field('horizonHours', 'Forecast horizon (hours)', h('input', { id: id('horizonHours'), name: 'horizonHours', type: 'number', min: '0', max: '8760', value: '168', required: true })),
+      field('runs', 'Monte Carlo runs', h('input', { id: id('runs'), name: 'runs', type: 'number', min: '1', max: '100000', value: '2000', required: true })),
+      field('confidenceLevel', 'Range', h('select', { id: id('confidenceLevel'), name: 'confidenceLevel' },
+        h('option', { value: '0.8' }, '80%'), h('option', { value: '0.9', selected: true }, '90%'), h('option', { value: '0.95' }, '95%'))),
+      field('model', 'Model', modelSelect),
+      field('asOf', 'As of (UTC, optional)', h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' })),
+      field('seed', 'Seed (optional)', h('input', { id: id('seed'), name: 'seed', type: 'number', min: '0', max: '4294967295', inputmode: 'numeric' })),
+      h('div', { class: 'field checkbox' }, h('input', { id: id('calibrate'), name: 'calibrate', type: 'checkbox', checked: true }), h('label', { for: id('calibrate') }, 'Calibrate to the reports'))),
+    h('button', { type: 'submit' }, 'Start assessment'),
+    error));
+  return form;
+}
+
+// ---------------------------------------------------------------------------- one assessment
+
+async function assessmentPage(id, signal) {
+  setTitle('Assessment');
+  const status = h('p', { class: 'muted' }, 'Loading the assessment…');
+  clear(main).append(h('p', { class: 'no-print' }, h('a', { href: '#/' }, '← All weapons')), status);
+  let a;
+  let w;
+  try {
+    a = model.assessment(await api(`/v1/assessments/${encodeURIComponent(id)}`, { signal }));
+    w = model.weapon(await api(`/v1/weapons/${encodeURIComponent(a.weaponId)}`, { signal }).catch(() => ({ id: a.weaponId })));
+  } catch (err) {
+    if (signal.aborted) return;
+    status.className = 'error';
+    status.textContent = err instanceof ApiError && err.status === 404 ? 'There is no such assessment, or you may not see it.' : `Could not load: ${errorMessage(err)}`;
+    return;
+  }
+  if (signal.aborted) return;
+  if (a.status !== 'done') {
+    status.remove();
+    main.append(h('h1', {}, `${w.name}: assessment ${a.status}`));
+    if (a.status === 'queued' || a.status === 'running') main.append(progressBar(a, signal, () => route()));
+    else main.append(h('p', { class: 'error' }, a.error?.message || `This assessment is ${a.status}.`));
+    focusHeading();
+    return;
+  }
+  const q = encodeURIComponent(id);
+  const [entities, timeline, warning] = await Promise.all([
+    api(`/v1/assessments/${q}/entities?sort=loss&limit=10000`, { signal }).catch((e) => e),
+    api(`/v1/assessments/${q}/timeline`, { signal }).catch((e) => e),
+    api(`/v1/assessments/${q}/early-warning?withinHours=72`, { signal }).catch((e) => e),
+  ]);
+  if (signal.aborted) return;
+  status.remove();
+  setTitle(`${w.name} damage assessment`);
+  const r = a.result;
+  const level = `${Math.round(a.inputs.confidenceLevel * 100)}%`;
+
+  main.append(
+    h('header', { class: 'report-head' },
+      h('h1', {}, `${w.name}: collateral damage assessment`),
+      h('p', { class: 'lede' }, `Estimated as of ${fmt.dateTime(a.inputs.asOf)}, with a forecast to ${fmt.duration(a.inputs.horizonHours)} later. Every figure is a ${level} range: the true value lies inside it with ${level} probability under the model.`),
+      a.stale ? h('p', { class: 'banner stale', role: 'status' }, 'Newer reports have arrived since this assessment read its inputs; start a new assessment for an up-to-date estimate.') : h('p', { class: 'banner fresh' }, 'Up to date: no newer reports since this assessment.'),
+      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'))),
+    headline(r, level),
+    splitTable(r),
+    treemapSection(entities, r),
+    timelineSection(timeline, a),
+    protectedSection(r),
+    warningSection(warning),
+    methodSection(a, r),
+    h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
+  focusHeading();
+}
+
+function headline(r, level) {
+  const total = r.total || {};
+  const collateral = r.collateral || {};
+  const share = model.get(total, 'lossUsd.total.mean') > 0 ? model.get(collateral, 'lossUsd.total.mean') / model.get(total, 'lossUsd.total.mean') : undefined;
+  return h('section', { class: 'headline', 'aria-labelledby': 'headline-title' },
+    h('h2', { id: 'headline-title' }, 'How bad is it'),
+    Number.isFinite(share) ? h('p', { class: 'lede' }, `About ${fmt.percent(share)} of the expected loss fell on organisations the weapon was not aimed at (collateral).`) : null,
+    h('div', { class: 'figures' }, model.METRICS.map((m) => {
+      const rng = model.get(total, m.key);
+      return h('article', { class: 'figure', 'data-metric': m.key },
+        h('h3', {}, m.label),
+        h('p', { class: 'big', ...rangeData(rng, 'total') }, rng ? m.fmt(rng.median) : 'n/a'),
+        h('p', { class: 'sentence' }, fmt.rangeSentence(rng, m.fmt)),
+        h('p', { class: 'muted unit' }, m.unit),
+        h('dl', { class: 'split' },
+          h('div', {}, h('dt', {}, 'Intended'), h('dd', rangeData(model.get(r.intended, m.key), 'intended'), fmt.rangeShort(model.get(r.intended, m.key), m.fmt))),
+          h('div', {}, h('dt', {}, 'Collateral'), h('dd', rangeData(model.get(collateral, m.key), 'collateral'), fmt.rangeShort(model.get(collateral, m.key), m.fmt)))));
+    })),
+    h('p', { class: 'muted' }, `"Most likely" is the median of the runs; ranges are the central ${level} of the weighted runs.`));
+}
+
+function rangeData(r, scope) {
+  if (!r) return { 'data-scope': scope };
+  return { 'data-scope': scope, 'data-low': String(r.low), 'data-median': String(r.median), 'data-high': String(r.high), 'data-mean': String(r.mean) };
+}
+
+function splitTable(r) {
+  return h('section', { class: 'split-section', 'aria-labelledby': 'split-title' },
+    h('h2', { id: 'split-title' }, 'Intended versus collateral'),
+    table('Every figure split into intended targets and collateral, most likely value with its range', [
+      { label: 'Figure', value: (m) => m.label },
+      { label: 'Intended', value: (m) => fmt.rangeShort(model.get(r.intended, m.key), m.fmt), numeric: true },
+      { label: 'Collateral', value: (m) => fmt.rangeShort(model.get(r.collateral, m.key), m.fmt), numeric: true },
+      { label: 'Total', value: (m) => fmt.rangeShort(model.get(r.total, m.key), m.fmt), numeric: true },
+    ], model.DETAIL_METRICS, { class: 'split-table' }));
+}
+
+function unavailable(err, what) {
+  return h('p', { class: 'error' }, `The ${what} is not available: ${errorMessage(err)}`);
+}
+
+function treemapSection(entities, r) {
+  const section = h('section', { class: 'treemap-section', 'aria-labelledby': 'treemap-title' },
+    h('h2', { id: 'treemap-title' }, 'Where the collateral loss fell'),
+    h('p', { class: 'muted' }, 'By country, then sector, then organisation. Area is the expected collateral loss; colour is the probability of infection. Choose an area (click, or Tab then Enter) to zoom in; Escape zooms out.'));
+  if (entities instanceof Error) return append(section, unavailable(entities, 'breakdown'));
+  const tree = model.collateralTree(entities.items || [], r);
+  if (!(tree.loss > 0)) return append(section, h('p', {}, 'No collateral loss in any run.'));
+  const treemapEl = h('div', { class: 'chart', id: 'treemap' });
+  const partitionEl = h('div', { class: 'chart', id: 'partition' });
+  section.append(legend(), treemapEl, h('h3', {}, 'The whole tree at once'), h('p', { class: 'muted' }, 'World, countries, sectors and organisations from left to right; height is collateral loss. Choose a band to zoom the treemap to it.'), partitionEl);
+  requestAnimationFrame(() => {
+    const tm = createTreemap(treemapEl, tree);
+    createPartition(partitionEl, tree, { onSelect: (nodeId) => { tm.zoomTo(nodeId); treemapEl.scrollIntoView({ block: 'nearest' }); } });
+  });
+  return section;
+}
+
+function timelineSection(raw, a) {
+  const section = h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-title' },
+    h('h2', { id: 'timeline-title' }, 'How it spread'),
+    h('p', { class: 'muted' }, 'Reported infections (points), the estimated number of infected entities (line) with its range (band); the shaded period after the assessment time is the forecast.'));
+  if (raw instanceof Error) return append(section, unavailable(raw, 'timeline'));
+  const el = h('div', { class: 'chart', id: 'timeline' });
+  section.append(el);
+  requestAnimationFrame(() => createTimeline(el, model.timeline(raw, a)));
+  return section;
+}
+
+function protectedSection(r) {
+  const hits = [...(r.protectedHits || [])].sort((x, y) => y.probability - x.probability);
+  return h('section', { class: 'protected-section', 'aria-labelledby': 'protected-title' },
+    h('h2', { id: 'protected-title' }, 'Protected infrastructure hit'),
+    h('p', { class: 'muted' }, 'Hospitals, energy, water, emergency services, nuclear, dams and CSIRTs: infrastructure international norms say must not be harmed.'),
+    hits.length
+      ? table('Protected entities with their probability of infection and the norms they fall under', [
+        { label: 'Entity', value: (x) => x.name || x.entityId },
+        { label: 'Sector', value: (x) => fmt.sector(x.sector) },
+        { label: 'Probability of infection', value: (x) => probabilityBar(x.probability), numeric: true },
+        { label: 'Norms touched', value: (x) => (x.norms || []).map((n) => h('abbr', { title: NORMS[n] || n, class: 'norm' }, `UN GGE 2015 ${n}`)) },
+      ], hits, { class: 'protected-table' })
+      : h('p', {}, 'No protected entity was hit in any run.'),
+    h('ul', { class: 'norms-key' }, Object.values(NORMS).map((t) => h('li', {}, t))));
+}
+
+function probabilityBar(p) {
+  const fill = h('span', { class: 'pbar-fill' });
+  fill.style.width = `${Math.round(Math.min(1, Math.max(0, p)) * 100)}%`;
+  return h('span', { class: 'pbar-wrap' }, h('span', { class: 'pbar', 'aria-hidden': 'true' }, fill), h('span', {}, fmt.percent(p)));
+}
+
+function warningSection(raw) {
+  const section = h('section', { class: 'warning-section', 'aria-labelledby': 'warning-title' },
+    h('h2', { id: 'warning-title' }, 'Who to warn now'),
+    h('p', { class: 'muted' }, 'Organisations nobody has reported yet, ranked by the probability of being infected within 72 hours, with the most likely path from a reported infection.'));
+  if (raw instanceof Error) return append(section, unavailable(raw, 'early-warning list'));
+  const items = model.earlyWarning(raw);
+  section.append(items.length
+    ? table('Unreported entities most likely to be infected within 72 hours', [
+      { label: 'Entity', value: (x) => x.name },
+      { label: 'Where', value: (x) => `${fmt.country(x.country)}, ${fmt.sector(x.sector)}` },
+      { label: 'Probability (72 h)', value: (x) => probabilityBar(x.probability), numeric: true },
+      { label: 'Most likely path', value: (x) => x.path.join(' → ') },
+    ], items.slice(0, 15), { class: 'warning-table' })
+    : h('p', {}, 'No unreported entity is at risk within 72 hours.'));
+  return section;
+}
+
+function methodSection(a, r) {
+  const cal = r.calibration || {};
+  const params = Object.entries(cal.parameters || {});
+  const rows = [
+    ['Model', a.inputs.model],
+    ['Monte Carlo runs', fmt.count(a.inputs.runs)],
+    ['Random seed', String(a.inputs.seed ?? 'n/a')],
+    ['Range level', `${Math.round(a.inputs.confidenceLevel * 100)}% central interval of the weighted runs`],
+    ['Calibration', a.inputs.calibrate === false ? 'off (forward mode: prior only)' : 'on: runs weighted by how well they explain the reports'],
+    ['Effective sample size', Number.isFinite(cal.effectiveSampleSize) ? `${fmt.count(cal.effectiveSampleSize)} of ${fmt.count(a.inputs.runs)} runs` : 'n/a'],
+    ['Reports used', Number.isFinite(a.inputs.reportsUsed) ? fmt.count(a.inputs.reportsUsed) : 'n/a'],
+    ['Data as of', fmt.dateTime(a.inputs.asOf)],
+    ['Computed', a.finishedAt ? fmt.dateTime(a.finishedAt) : 'n/a'],
+    ['Freshness', a.stale ? 'stale: newer reports exist' : 'fresh'],
+  ];
+  return h('section', { class: 'method-section', 'aria-labelledby': 'method-title' },
+    h('h2', { id: 'method-title' }, 'Method'),
+    h('dl', { class: 'method' }, rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
+    params.length
+      ? table('Calibrated parameters (posterior)', [
+        { label: 'Parameter', value: ([k]) => k },
+        { label: 'Most likely', value: ([, v]) => num(v.median), numeric: true },
+        { label: 'Range', value: ([, v]) => `${num(v.low)} – ${num(v.high)}`, numeric: true },
+      ], params, { class: 'calibration-table' })
+      : null,
+    r.monteCarloError ? h('p', { class: 'muted' }, `Monte Carlo error of the range ends: ${describeMcError(r.monteCarloError)}.`) : null);
+}
+
+function describeMcError(e) {
+  const parts = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v === 'number') parts.push(`${k} ${num(v)}`);
+    else if (v && typeof v === 'object') parts.push(`${k} ${Object.entries(v).filter(([, x]) => typeof x === 'number').map(([kk, x]) => `${kk} ±${num(x)}`).join(', ')}`);
+  }
+  return parts.slice(0, 6).join('; ') || 'n/a';
+}
+
+const num = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? fmt.count(v) : Number(v.toPrecision(3)).toString()) : 'n/a');
+
+function append(el, child) {
+  el.append(child);
+  return el;
+}

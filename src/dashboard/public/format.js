@@ -1,0 +1,99 @@
+// Numbers in words a minister reads at a glance: "$8.4bn", "about 2,300", "between ... ; 90% range".
+
+const trim = (s) => s.replace(/\.0$/, '');
+/** 1 decimal below 100 of a unit, none above: $6.1bn, $11.8bn, $120m. */
+const scaled = (v, unit) => trim(Math.abs(v / unit) < 100 ? (v / unit).toFixed(1) : (v / unit).toFixed(0));
+const grouped = (v) => Math.round(v).toLocaleString('en-GB');
+
+export function money(v) {
+  if (!Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  if (a >= 1e12) return `$${scaled(v, 1e12)}tn`;
+  if (a >= 1e9) return `$${scaled(v, 1e9)}bn`;
+  if (a >= 1e6) return `$${scaled(v, 1e6)}m`;
+  if (a >= 1e3) return `$${scaled(v, 1e3)}k`;
+  return `$${grouped(v)}`;
+}
+
+/** Counts of entities, people, countries: exact below 10,000, 3 significant digits to a million, then "1.2 million". */
+export function count(v) {
+  if (!Number.isFinite(v)) return 'n/a';
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${scaled(v, 1e9)} billion`;
+  if (a >= 1e6) return `${scaled(v, 1e6)} million`;
+  if (a >= 1e4) return grouped(Number(v.toPrecision(3)));
+  return grouped(v);
+}
+
+export function percent(p) {
+  if (!Number.isFinite(p)) return 'n/a';
+  if (p >= 1) return '100%';
+  if (p <= 0) return '0%';
+  if (p < 0.005) return '<1%';
+  if (p > 0.995) return '>99%';
+  return `${Math.round(p * 100)}%`;
+}
+
+/** "between $6.1bn and $11.8bn, most likely $8.4bn; 90% range" — the central figure is the median. */
+export function rangeSentence(r, fmt) {
+  if (!r) return 'not available';
+  const level = `${Math.round((r.level ?? 0.9) * 100)}% range`;
+  const [low, mid, high] = [fmt(r.low), fmt(r.median), fmt(r.high)];
+  if (low === high) return `${mid} in every likely outcome; ${level}`;
+  return `between ${low} and ${high}, most likely ${mid}; ${level}`;
+}
+
+/** Compact "8.4bn (6.1–11.8bn)" for tables. */
+export function rangeShort(r, fmt) {
+  if (!r) return 'n/a';
+  return `${fmt(r.median)} (${fmt(r.low)} – ${fmt(r.high)})`;
+}
+
+const DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+
+export function dateTime(d) {
+  const t = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(t.getTime()) ? 'n/a' : `${DATE.format(t)} UTC`;
+}
+
+export const shortDay = (d) => DAY.format(d instanceof Date ? d : new Date(d));
+
+export function duration(hours) {
+  if (!Number.isFinite(hours)) return 'n/a';
+  if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`;
+  return hours === 1 ? '1 hour' : `${hours} hours`;
+}
+
+export function seconds(s) {
+  if (!Number.isFinite(s)) return '';
+  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  return `${Math.round(s / 60)} min`;
+}
+
+const SECTOR_NAMES = {
+  'healthcare-and-public-health': 'Healthcare and public health',
+  'water-and-wastewater': 'Water and wastewater',
+  'nuclear': 'Nuclear reactors, materials and waste',
+  'defense-industrial-base': 'Defense industrial base',
+};
+
+/** A sector slug as words ("financial-services" -> "Financial services"). */
+export function sector(slug) {
+  if (!slug) return 'Unknown sector';
+  if (SECTOR_NAMES[slug]) return SECTOR_NAMES[slug];
+  const words = String(slug).replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const REGIONS = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'region' }) : null;
+
+/** A country code as its English name ("UA" -> "Ukraine"); unknown codes stay as they are. */
+export function country(code) {
+  if (!code || code === 'unknown') return 'Unknown country';
+  try {
+    return (REGIONS && REGIONS.of(String(code).toUpperCase())) || code;
+  } catch {
+    return code;
+  }
+}

@@ -1,0 +1,160 @@
+// Adapters from the /v1 API's JSON to what the views draw. Kept in one place so a change of the
+// API's shape is a change here only.
+import * as fmt from './format.js';
+
+export const METRICS = [
+  { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count, unit: 'organisations and sites' },
+  { key: 'entitiesDisrupted', label: 'Disrupted without infection', fmt: fmt.count, unit: 'knocked out through what they depend on' },
+  { key: 'lossUsd.total', label: 'Economic loss', fmt: fmt.money, unit: 'direct and indirect, US dollars' },
+  { key: 'populationAffected', label: 'People affected', fmt: fmt.count, unit: 'people served by disrupted entities' },
+];
+
+export const DETAIL_METRICS = [
+  { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count },
+  { key: 'unreportedInfections', label: '… of which nobody reported yet', fmt: fmt.count },
+  { key: 'forecastInfections', label: 'New infections forecast to the horizon', fmt: fmt.count },
+  { key: 'entitiesDisrupted', label: 'Disrupted without infection', fmt: fmt.count },
+  { key: 'lossUsd.direct', label: 'Direct loss', fmt: fmt.money },
+  { key: 'lossUsd.indirect', label: 'Indirect loss (dependants)', fmt: fmt.money },
+  { key: 'lossUsd.total', label: 'Total loss', fmt: fmt.money },
+  { key: 'populationAffected', label: 'People affected', fmt: fmt.count },
+  { key: 'countriesAffected', label: 'Countries affected', fmt: fmt.count },
+];
+
+/** `get(obj, 'lossUsd.total')`. */
+export const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+
+const num = (...vs) => {
+  for (const v of vs) if (v !== undefined && v !== null && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+};
+
+export function weapon(w) {
+  return { id: w.id, name: w.name || w.id, aliases: w.aliases || [], payload: w.payload };
+}
+
+export function assessment(a) {
+  const inputs = a.inputs || a.input || {};
+  return {
+    id: a.id,
+    weaponId: a.weaponId ?? inputs.weaponId,
+    status: a.status,
+    progress: num(a.progress) ?? 0,
+    etaSeconds: num(a.etaSeconds),
+    stale: Boolean(a.stale),
+    createdAt: a.createdAt,
+    finishedAt: a.finishedAt,
+    error: a.error,
+    inputs: {
+      asOf: inputs.asOf ?? a.asOf,
+      horizonHours: num(inputs.horizonHours, a.horizonHours),
+      model: inputs.model ?? a.model,
+      runs: num(inputs.runs, a.runs),
+      seed: inputs.seed ?? a.seed,
+      confidenceLevel: num(inputs.confidenceLevel, a.confidenceLevel) ?? 0.9,
+      calibrate: inputs.calibrate ?? a.calibrate,
+      reportsUsed: num(inputs.reportsUsed, a.reportsUsed),
+      latestReportAt: inputs.latestReportAt ?? a.latestReportAt,
+      params: inputs.params,
+    },
+    result: a.result || null,
+  };
+}
+
+/**
+ * The tree the treemap and the icicle draw: world > country > sector > organisation, of the
+ * collateral entities only, as `{id, name, level, loss, probability, count, children}`: `loss` is
+ * the expected collateral loss (what the areas are sized by) and `probability` the mean
+ * probability of infection of the entities below (what they are coloured by).
+ *
+ * Built from GET /entities (per-entity expected loss, intended or collateral), placed as the
+ * server's rollup places rows (src/graph/hierarchy.ts): by the entity's own country and sector,
+ * under its top-level ancestor among the rows. Entities the reader may not see (TLP) are not
+ * listed there; what they add to the summary's collateral loss is shown as one "withheld" area.
+ */
+export function collateralTree(rows, summary) {
+  const byId = new Map(rows.map((r) => [r.entityId, r]));
+  const topOf = (id) => {
+    const seen = new Set([id]);
+    let cur = id;
+    for (;;) {
+      const p = byId.get(cur)?.parentId;
+      if (!p || !byId.has(p) || seen.has(p)) return cur;
+      seen.add(p);
+      cur = p;
+    }
+  };
+  const root = { id: 'world', key: 'world', level: 'world', name: 'World', loss: 0, pSum: 0, count: 0, kids: new Map() };
+  const child = (parent, level, key, name) => {
+    const id = `${parent.id}/${level}:${key}`;
+    if (!parent.kids.has(id)) parent.kids.set(id, { id, key, level, name, loss: 0, pSum: 0, count: 0, kids: new Map() });
+    return parent.kids.get(id);
+  };
+  for (const r of rows) {
+    if (!r.collateral) continue;
+    const c = r.country || 'unknown';
+    const s = r.sector || 'unknown';
+    const org = topOf(r.entityId);
+    const leaf = child(child(child(root, 'country', c, fmt.country(c)), 'sector', s, fmt.sector(s)), 'organization', org, byId.get(org)?.name || org);
+    const loss = num(get(r, 'expectedLossUsd.total')) ?? 0;
+    const p = num(get(r, 'probabilityInfected.estimate'), r.probabilityInfected) ?? 0;
+    for (const n of [root, ...[...pathTo(root, leaf.id)]]) {
+      n.loss += loss;
+      n.pSum += p;
+      n.count += 1;
+    }
+  }
+  const withheld = (num(get(summary, 'collateral.lossUsd.total.mean')) ?? 0) - root.loss;
+  if (withheld > 0.005 * Math.max(1, root.loss + withheld)) {
+    root.kids.set('world/withheld', { id: 'world/withheld', key: 'withheld', level: 'withheld', name: 'Withheld (restricted reports)', loss: withheld, pSum: NaN, count: 0, kids: new Map() });
+    root.loss += withheld;
+  }
+  const finish = (n) => {
+    const out = { id: n.id, key: n.key, level: n.level, name: n.name, loss: n.loss, count: n.count, probability: n.count ? Math.min(1, Math.max(0, n.pSum / n.count)) : null };
+    if (n.kids.size) out.children = [...n.kids.values()].map(finish);
+    return out;
+  };
+  return finish(root);
+}
+
+function* pathTo(root, id) {
+  let node = root;
+  const parts = id.split('/').slice(1);
+  let path = root.id;
+  for (const part of parts) {
+    path = `${path}/${part}`;
+    node = node.kids.get(path);
+    yield node;
+  }
+}
+
+/** `{points: [{t, mean, median, low, high}], reported: [{t, count}], asOf, horizon, level}`. */
+export function timeline(raw, a) {
+  const pts = raw.points || raw.series || raw.items || [];
+  const points = pts
+    .map((p) => ({ t: new Date(p.t ?? p.time ?? p.at), mean: num(p.mean, get(p, 'infected.mean')), median: num(p.median, get(p, 'infected.median')), low: num(p.low, get(p, 'infected.low')), high: num(p.high, get(p, 'infected.high')), reported: num(p.reported, p.reportedCumulative) }))
+    .filter((p) => !Number.isNaN(p.t.getTime()));
+  const reportedRaw = raw.reported || [];
+  const reported = reportedRaw.length
+    ? reportedRaw.map((r) => ({ t: new Date(r.t ?? r.time ?? r.at), count: num(r.cumulative, r.count) })).filter((r) => !Number.isNaN(r.t.getTime()))
+    // Points carry the count of entities reported by then: mark each time it rises.
+    : points.filter((p, i) => p.reported !== undefined && p.reported > (i ? points[i - 1].reported ?? 0 : 0)).map((p) => ({ t: p.t, count: p.reported }));
+  const asOf = new Date(raw.asOf ?? a?.inputs.asOf);
+  const horizonHours = num(raw.horizonHours, a?.inputs.horizonHours) ?? 0;
+  const horizon = raw.horizon ? new Date(raw.horizon) : new Date(asOf.getTime() + horizonHours * 3600e3);
+  return { points, reported, asOf, horizon, level: num(raw.level, a?.inputs.confidenceLevel) ?? 0.9 };
+}
+
+/** `[{entityId, name, country, sector, probability, path: [names]}]`. */
+export function earlyWarning(raw) {
+  const items = Array.isArray(raw) ? raw : raw.items || [];
+  return items.map((e) => ({
+    entityId: e.entityId ?? e.id,
+    name: e.name || e.entityId || e.id,
+    country: e.country,
+    sector: e.sector,
+    probability: num(e.probability, get(e, 'probability.mean')) ?? 0,
+    hoursToInfection: num(e.expectedHours, e.medianHours, e.hoursToInfection),
+    path: (e.path || []).map((p) => (typeof p === 'string' ? p : p.name || p.entityId || p.id)),
+  }));
+}
