@@ -10,18 +10,27 @@
  * SIGTERM lets the current shard finish, then exits.
  */
 import 'reflect-metadata';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
-import { engineBinding } from '../assessments/engine-binding';
+import { engineBinding as defaultBinding } from '../assessments/engine-binding';
+import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { decodeBuffer, encode } from './codec';
 import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData } from './queue-names';
 
-const log = (fields: Record<string, unknown>) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), context: 'ShardWorker', ...fields }) + '\n');
+let quiet = false;
+const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') => {
+  if (quiet && level !== 'error') return;
+  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, context: 'ShardWorker', ...fields }) + '\n');
+};
 
-export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise<{ worker: Worker; close: () => Promise<void> }> {
+export async function startWorker(
+  env: NodeJS.ProcessEnv = process.env,
+  engineBinding: EngineBinding & { close?: () => Promise<void> } = defaultBinding,
+): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const config = loadConfig(env);
+  quiet = config.logLevel === 'error' || config.logLevel === 'warn';
   const url = config.jobs.redisUrl;
   const redis = new IORedis(url, { maxRetriesPerRequest: null });
   const cache = new Map<string, ScenarioSnapshot>();
@@ -41,7 +50,8 @@ export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise
     SHARD_QUEUE,
     async (job) => {
       const { jobId, snapshotKey, input, shard } = job.data;
-      if (await redis.exists(cancelKey(jobId))) throw new Error('the job was cancelled');
+      // A cancelled job's shards fail without retries.
+      if (await redis.exists(cancelKey(jobId))) throw new UnrecoverableError('the job was cancelled');
       const snapshot = await loadSnapshot(snapshotKey);
       const controller = new AbortController();
       const watch = setInterval(async () => {
@@ -61,14 +71,17 @@ export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise
         });
         log({ msg: 'shard done', jobId, shard: shard.index, runs: shard.runCount, seconds: (Date.now() - started) / 1000 });
         return encode(partial);
+      } catch (err) {
+        if (controller.signal.aborted) throw new UnrecoverableError('the job was cancelled');
+        throw err;
       } finally {
         clearInterval(watch);
       }
     },
     { connection: redisOptions(url), concurrency: 1, lockDuration: 60_000 },
   );
-  worker.on('error', (err) => log({ msg: 'worker error', error: String(err?.message ?? err) }));
-  worker.on('failed', (job, err) => log({ msg: 'shard failed', id: job?.id, error: String(err?.message ?? err) }));
+  worker.on('error', (err) => log({ msg: 'worker error', error: String(err?.message ?? err) }, 'error'));
+  worker.on('failed', (job, err) => log({ msg: 'shard failed', id: job?.id, error: String(err?.message ?? err) }, err instanceof UnrecoverableError ? 'info' : 'error'));
   await worker.waitUntilReady();
   log({ msg: 'worker ready', queue: SHARD_QUEUE, redis: url.replace(/\/\/[^@]*@/, '//***@'), threads: config.workerThreads ?? 'cores' });
   return {

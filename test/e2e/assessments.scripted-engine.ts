@@ -1,0 +1,122 @@
+/**
+ * A scripted engine for the job tests: fake work in 20 steps honouring the abort signal, a
+ * fixed output built from the scenario, and shards that merge by concatenating run indices.
+ */
+import { unprocessable } from '../../src/common/errors/domain-error';
+import type { AssessmentInput } from '../../src/assessments/assessment.entity';
+import type { EngineOutput, Range } from '../../src/assessments/result-types';
+import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import { ENGINE_BINDING, EngineBinding, RunOptions, ShardSpec } from '../../src/jobs/monte-carlo-runner';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DiscoveryModule } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { EvidenceSource } from '../../src/assessments/evidence-source';
+import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
+import { APP_CONFIG, JobsConfig } from '../../src/config/app-config';
+import { JsonLogger } from '../../src/common/logging/json-logger';
+import { EntityNode } from '../../src/graph/entity-node.entity';
+import { Weapon } from '../../src/weapons/weapon.entity';
+import { resetPostgres, testConfig } from './support/app';
+
+export interface ScriptedPartial {
+  runs: number[];
+}
+
+export const R = (x: number): Range => ({ mean: x, median: x, low: x * 0.5, high: x * 1.5, level: 0.9 });
+export const figures = (x: number) => ({
+  entitiesInfected: R(x), entitiesDisrupted: R(x), unreportedInfections: R(x), forecastInfections: R(x),
+  lossUsd: { direct: R(x), indirect: R(x), total: R(2 * x) }, populationAffected: R(x), countriesAffected: R(1),
+});
+
+/** A scripted engine: `durationMs` of fake work in 20 steps, honouring the abort signal. */
+export class ScriptedEngine implements EngineBinding<ScriptedPartial, EngineOutput> {
+  calls = 0;
+  durationMs = 300;
+  async check(s: ScenarioSnapshot) {
+    if (s.dependencies.some((d) => d.weight > 0.99)) throw unprocessable('the dependency matrix is unstable: spectral radius 1.2 >= 1', [{ field: 'dependencies', rule: 'stable', message: 'spectral radius >= 1' }]);
+  }
+  async runAll(s: ScenarioSnapshot, _input: AssessmentInput, opts: RunOptions): Promise<EngineOutput> {
+    this.calls++;
+    for (let i = 1; i <= 20; i++) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      await new Promise((r) => setTimeout(r, this.durationMs / 20));
+      opts.onProgress?.(i / 20);
+    }
+    return this.output(s);
+  }
+  output(s: ScenarioSnapshot): EngineOutput {
+    const reported = new Set(s.reports.map((r) => r.entityId));
+    return {
+      summary: {
+        total: figures(3), intended: figures(1), collateral: figures(2),
+        protectedHits: s.entities.filter((e) => e.protected).map((e) => ({ entityId: e.id, name: e.name, sector: e.sector ?? null, probability: 1, norms: ['13(f)'] })),
+        calibration: { parameters: {}, effectiveSampleSize: 10 }, monteCarloError: {},
+      },
+      entities: s.entities.map((e, i) => ({
+        id: e.id,
+        pInfected: reported.has(e.id) ? { estimate: 1, low: 1, high: 1 } : { estimate: 0.1 * (i + 1), low: 0, high: 0.2 * (i + 1) },
+        pDisrupted: { estimate: 0, low: 0, high: 0 },
+        expectedLossUsd: { direct: 100 * (i + 1), indirect: 0, total: 100 * (i + 1) },
+        expectedPopulationAffected: 0,
+        pInfectedBy: reported.has(e.id) ? undefined : [0.05, 0.1 * (i + 1)],
+        likelyInfector: reported.has(e.id) ? null : 'secret-site',
+      })),
+      groups: {},
+      timeline: [{ at: s.asOf, hours: 0, infected: R(1) }],
+      hours: [24, 72],
+      runs: { columns: ['run', 'weight', 'infected'], rows: [[0, 0.5, 2], [1, 0.5, 4]] },
+    };
+  }
+  shardCalls = 0;
+  async runShard(s: ScenarioSnapshot, input: AssessmentInput, shard: ShardSpec, opts: RunOptions): Promise<ScriptedPartial> {
+    this.shardCalls++;
+    for (let i = 1; i <= 20; i++) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      await new Promise((r) => setTimeout(r, this.durationMs / 20));
+      opts.onProgress?.(i / 20);
+    }
+    return { runs: Array.from({ length: shard.runCount }, (_, k) => shard.runStart + k) };
+  }
+  merge(parts: ScriptedPartial[]): ScriptedPartial {
+    return { runs: parts.flatMap((p) => p.runs).sort((a, b) => a - b) };
+  }
+  async finalize(s: ScenarioSnapshot, input: AssessmentInput, merged: ScriptedPartial): Promise<EngineOutput> {
+    const out = this.output(s);
+    out.runs = { columns: ['run'], rows: merged.runs.map((r) => [r]) };
+    return out;
+  }
+}
+
+
+/** Reports of weapon `wpn`: the only report of `secret-site` is RED, filed by org-a. */
+export const EVIDENCE: EvidenceReport[] = [
+  { id: 'r1', weaponId: 'wpn', entityId: 'secret-site', observedAt: '2017-06-27T09:00:00.000Z', status: 'confirmed', tlp: 'red', organizationId: 'org-a' },
+  { id: 'r2', weaponId: 'wpn', entityId: 'open-site', observedAt: '2017-06-27T10:00:00.000Z', status: 'confirmed', tlp: 'green', organizationId: 'org-b' },
+];
+
+/**
+ * The real app with the scripted engine, the evidence above, three entities in UA/energy and
+ * weapons `wpn` (reported) and `quiet` (never reported).
+ */
+export async function createScriptedApp(engine: ScriptedEngine, jobs: Partial<JobsConfig> = {}): Promise<INestApplication> {
+  const config = testConfig();
+  if (config.database.type === 'postgres') await resetPostgres(config.database.url);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule, DiscoveryModule] })
+    .overrideProvider(APP_CONFIG).useValue({ ...config, jobs: { ...config.jobs, staleSeconds: 3, ...jobs } })
+    .overrideProvider(ENGINE_BINDING).useValue(engine)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: new JsonLogger('error'), bodyParser: false });
+  configureApp(app, config);
+  await app.init();
+  app.get(EvidenceSource).evidenceFor = async (weaponId: string, asOf: string) =>
+    EVIDENCE.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
+  const ds = app.get(DataSource);
+  const entity = (id: string, extra: Partial<EntityNode> = {}) => ({ id, name: id, kind: 'organization', parentId: null, country: 'UA', sector: 'energy', hosts: 10, dailyValueUsd: 1000, populationServed: 0, tags: [], protected: false, stixId: null, ...extra });
+  await ds.getRepository(EntityNode).save([entity('secret-site', { protected: true }), entity('open-site'), entity('neighbour')]);
+  const weapon = { name: 'W', aliases: [], payload: 'wiper' as const, vectors: {}, requiredTags: [], targeting: {}, impact: { hostShare: { low: 0.1, high: 0.5 }, costPerHostUsd: { low: 1, high: 2 }, downtimeDays: { low: 1, high: 2 } }, containmentHours: null, killSwitchAt: null, firstSeenAt: null, characterised: true, stixId: null };
+  await ds.getRepository(Weapon).save([{ id: 'wpn', ...weapon }, { id: 'quiet', ...weapon }]);
+  return app;
+}
