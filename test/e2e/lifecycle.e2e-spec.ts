@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createTestApp, request } from './support/app';
+import { createTestApp, request, resetPostgres } from './support/app';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -40,6 +40,8 @@ describe('health and lifecycle', () => {
     beforeAll(async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'spillover-life-'));
       port = 20000 + Math.floor(Math.random() * 20000);
+      // A first start on an empty database is what this block is about.
+      if (process.env.DATABASE_URL?.startsWith('postgres')) await resetPostgres(process.env.DATABASE_URL);
       child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
         cwd: ROOT,
         env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${dataDir}/db.sqlite`, DEMO_SCENARIO: 'false', SPILLOVER_ADMIN_KEY: undefined },
