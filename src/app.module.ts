@@ -15,6 +15,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
+import { ReportsModule } from './reports/reports.module';
 import { WeaponsModule } from './weapons/weapons.module';
 
 /** Global behaviour is registered as providers, so an app built from AppModule in tests behaves like production. */
@@ -33,6 +34,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     WeaponsModule,
     AssessmentsModule,
     DashboardModule,
+    ReportsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

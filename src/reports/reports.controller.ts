@@ -1,0 +1,98 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { IdempotencyClaim, Idempotent } from '../common/idempotency/idempotency.decorator';
+import type { IdempotencyContext } from '../common/idempotency/idempotency.service';
+import { StixService } from '../stix/stix.service';
+import { bulkRows, CSV_COLUMNS } from './bulk-input';
+import { CreateReportDto, ExportStixQueryDto, ListReportsQueryDto } from './dto/report.dto';
+import { ReportsService } from './reports.service';
+
+/** Every authenticated role reads (within TLP); responders write for their own organisation; admins everything. */
+const READERS = ['responder', 'analyst', 'researcher'] as const;
+
+@ApiTags('reports')
+@ApiErrors()
+@Controller('v1/reports')
+export class ReportsController {
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly stix: StixService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('responder')
+  @Idempotent()
+  @ApiOperation({ summary: 'File one spread report (responders: own organisation only)' })
+  @ApiBody({ type: CreateReportDto })
+  @ApiCreatedResponse({ description: 'the stored report, with `warnings` (e.g. observedAt well before the weapon\'s first sighting)' })
+  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
+    return this.reports.create(body, principal, claim);
+  }
+
+  @Post('bulk')
+  @HttpCode(201)
+  @Roles('responder')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'File up to 10,000 reports at once, all or nothing',
+    description: `A JSON array of reports, or text/csv with a header row of columns among: ${CSV_COLUMNS.join(', ')}. ` +
+      'Every bad row is listed (`row` is 1-based; for CSV it is the file record number, the header being 1); nothing is written unless every row is valid.',
+  })
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody({ type: [CreateReportDto] })
+  @ApiCreatedResponse({ description: '{created, ids, entitiesCreated, warnings}' })
+  bulk(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @IdempotencyClaim() claim: IdempotencyContext | null,
+  ) {
+    const { rows, rowOffset } = bulkRows(body, contentType);
+    return this.reports.bulk(rows, principal, claim, rowOffset);
+  }
+
+  @Post('stix')
+  @HttpCode(201)
+  @Roles('responder')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Import a STIX 2.1 bundle: each sighting of a malware at identities becomes reports',
+    description: 'Identities match entities by stored STIX id, then by name, else become new entities (country from located-at locations, sector from `sectors`); ' +
+      'unknown malware becomes an uncharacterised weapon; TLP from TLP 2.0 (or 1.0) marking definitions. Re-importing an unchanged sighting writes nothing; ' +
+      'a sighting with a later `modified` supersedes the stored one. An invalid bundle is a 400 naming the object and property.',
+  })
+  @ApiConsumes('application/json', 'application/stix+json', 'application/taxii+json')
+  @ApiBody({ schema: { type: 'object', description: 'a STIX 2.1 bundle' } })
+  @ApiCreatedResponse({ description: '{created, unchanged, ids, entitiesCreated, weaponsCreated, warnings}' })
+  importStix(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
+    return this.stix.importBundle(body, principal, claim);
+  }
+
+  @Get()
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'List the current reports the caller may see (TLP), newest observation first' })
+  @ApiOkResponse({ description: '{items, nextCursor}' })
+  list(@Query() query: ListReportsQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.reports.list(query, principal);
+  }
+
+  @Get('export/stix')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Export the current reports of a weapon the caller may see as a STIX 2.1 bundle' })
+  @ApiProduces('application/stix+json;version=2.1')
+  @ApiOkResponse({ description: 'a STIX 2.1 bundle: marking-definition, malware, identity, location, relationship (located-at), sighting' })
+  exportStix(@Query() query: ExportStixQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.stix.exportBundle(query.weaponId, principal);
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'One report with its chain of versions (404 when absent or not visible under TLP)' })
+  @ApiOkResponse({ description: 'the report, `current`, `supersededBy`, `currentId` and `chain` (oldest first)' })
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.reports.get(id, principal);
+  }
+}

@@ -1,0 +1,390 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Brackets, EntityManager, QueryFailedError } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { conflict, DomainError, ErrorDetail, invalid, unprocessable } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { IdempotencyContext, IdempotencyService } from '../common/idempotency/idempotency.service';
+import { DatabaseService } from '../database/database.service';
+import type { ReportRecord } from '../domain/records';
+import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
+import { EntitiesService } from '../graph/entities.service';
+import { checkEntity } from '../graph/entity-rules';
+import { BulkResultView, CreatedReportView, ReportDetailView, ReportRow, ReportView, toRecord, toView } from './report.dto';
+import { Report } from './report.entity';
+import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './report-rules';
+import { ReportsEvents } from './reports.events';
+import { insertRows, readDate, selectIn } from './sql';
+import { canSee, whereVisible } from './visibility';
+
+/** Largest JSON or CSV bulk request. */
+export const MAX_BULK_REPORTS = 10_000;
+
+export interface WriteOptions {
+  /** The reporting organisation of rows that name none; defaults to the actor's. */
+  organizationId?: string;
+  /** Bulk: put 1-based row numbers (plus `rowOffset`) on error details and warnings. */
+  rows?: boolean;
+  rowOffset?: number;
+  /** STIX sighting id per input (import), kept on the report chain. */
+  stixIds?: readonly (string | null)[];
+  /** Audit action for new chains; corrections are always `supersede`. */
+  auditAction?: string;
+}
+
+export interface WriteResult {
+  reports: ReportRow[];
+  entitiesCreated: string[];
+  warnings: ErrorDetail[];
+}
+
+export interface ReportListQuery {
+  limit: number;
+  cursor?: string;
+  weaponId?: string;
+  entityId?: string;
+  organizationId?: string;
+  status?: string;
+  tlp?: string;
+  since?: string;
+  until?: string;
+  includeSuperseded?: boolean;
+}
+
+const REPORT_COLUMNS = [
+  'id', 'weaponId', 'entityId', 'organizationId', 'observedAt', 'status', 'hostsAffected', 'downtimeHours', 'lossLowUsd', 'lossHighUsd',
+  'confidence', 'tlp', 'source', 'externalReferences', 'supersedesId', 'chainId', 'version', 'stixId', 'keyId', 'createdAt',
+] as const;
+const AUDIT_COLUMNS = ['at', 'keyId', 'organizationId', 'action', 'targetType', 'targetId', 'details'] as const;
+
+/** Rules that concern authorisation (403) and stored data (422 or 409) rather than a row's shape. */
+const FORBIDDEN_RULES = new Set(['ownOrganization', 'sameOrganization']);
+
+const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const isUniqueViolation = (err: unknown) => err instanceof QueryFailedError && /unique|duplicate key|SQLITE_CONSTRAINT_UNIQUE/i.test(err.message + ' ' + String((err as any).code ?? ''));
+
+function throwErrors(errors: ErrorDetail[], bulk: boolean): never {
+  const rows = new Set(errors.map((e) => e.row ?? 0)).size;
+  const message = bulk ? `${rows} report row(s) rejected; nothing was written` : `invalid report: ${[...new Set(errors.map((e) => e.field))].join(', ')}`;
+  throw invalid(message, errors);
+}
+
+/**
+ * Spread reports: append-only evidence. Every write is one transaction that validates every row,
+ * resolves references, creates inline entities, inserts reports and one audit entry per report,
+ * tells ReportsEvents listeners (assessments go stale) and, when the request carries an
+ * Idempotency-Key, stores the response, so a 2xx means all of it committed.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly entities: EntitiesService,
+    private readonly idempotency: IdempotencyService,
+    private readonly events: ReportsEvents,
+  ) {}
+
+  // ---- HTTP operations: one transaction each ----
+
+  create(body: unknown, actor: Principal, claim: IdempotencyContext | null): Promise<CreatedReportView> {
+    return this.db.write(async (m) => {
+      const result = await this.writeWithin(m, [body], actor, {});
+      const view: CreatedReportView = { ...toView(result.reports[0]), warnings: result.warnings };
+      await this.idempotency.remember(m, claim, 201, view);
+      return view;
+    });
+  }
+
+  /** JSON rows (or CSV rows already turned into objects): all or nothing, every bad row listed. */
+  bulk(rows: readonly unknown[], actor: Principal, claim: IdempotencyContext | null, rowOffset = 0): Promise<BulkResultView> {
+    if (rows.length === 0) throw invalid('a bulk request needs at least one report', [{ field: 'body', rule: 'minSize', message: 'send 1 to 10,000 reports' }]);
+    if (rows.length > MAX_BULK_REPORTS) {
+      throw invalid(`at most ${MAX_BULK_REPORTS} reports per bulk request`, [{ field: 'body', rule: 'maxSize', message: `send at most ${MAX_BULK_REPORTS} reports; split larger uploads` }]);
+    }
+    return this.db.write(async (m) => {
+      const result = await this.writeWithin(m, rows, actor, { rows: true, rowOffset, auditAction: 'bulk-create' });
+      const view: BulkResultView = {
+        created: result.reports.length,
+        ids: result.reports.map((r) => r.id),
+        entitiesCreated: result.entitiesCreated,
+        warnings: result.warnings,
+      };
+      await this.idempotency.remember(m, claim, 201, view);
+      return view;
+    });
+  }
+
+  list(query: ReportListQuery, reader: Principal): Promise<Page<ReportView>> {
+    const errors: ErrorDetail[] = [];
+    const statuses = list(query.status);
+    for (const s of statuses) if (!(REPORT_STATUSES as readonly string[]).includes(s)) errors.push({ field: 'status', rule: 'isIn', message: `status must be among ${REPORT_STATUSES.join(', ')}` });
+    const tlps = list(query.tlp).map((t) => t.toLowerCase());
+    for (const t of tlps) if (!(TLP_LEVELS as readonly string[]).includes(t)) errors.push({ field: 'tlp', rule: 'isIn', message: `tlp must be among ${TLP_LEVELS.join(', ')}` });
+    const since = query.since ? parseDateTime(query.since) ?? parseDateTime(`${query.since}T00:00:00Z`) : null;
+    const until = query.until ? parseDateTime(query.until) ?? parseDateTime(`${query.until}T00:00:00Z`) : null;
+    if (query.since && !since) errors.push({ field: 'since', rule: 'isDateTime', message: 'since must be an ISO 8601 date or date-time' });
+    if (query.until && !until) errors.push({ field: 'until', rule: 'isDateTime', message: 'until must be an ISO 8601 date or date-time' });
+    let after: { at: Date; id: string } | null = null;
+    if (query.cursor) {
+      let decoded = '';
+      try {
+        decoded = decodeCursor(query.cursor);
+      } catch {
+        /* reported below */
+      }
+      const [at, id] = decoded.split('|');
+      const date = parseDateTime(at);
+      if (!date || !id) errors.push({ field: 'cursor', rule: 'cursor', message: 'pass the nextCursor of the previous page unchanged' });
+      else after = { at: date, id };
+    }
+    if (errors.length) throw invalid(`invalid query: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+
+    return this.db.read(async (m) => {
+      const qb = m.getRepository(Report).createQueryBuilder('r');
+      whereVisible(qb, reader);
+      if (!query.includeSuperseded) qb.andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`);
+      if (query.weaponId) qb.andWhere('r.weaponId = :weaponId', { weaponId: query.weaponId });
+      if (query.entityId) qb.andWhere('r.entityId = :entityId', { entityId: query.entityId });
+      if (query.organizationId) qb.andWhere('r.organizationId = :organizationId', { organizationId: query.organizationId });
+      if (statuses.length) qb.andWhere('r.status IN (:...statuses)', { statuses });
+      if (tlps.length) qb.andWhere('r.tlp IN (:...tlps)', { tlps });
+      if (since) qb.andWhere('r.observedAt >= :since', { since });
+      if (until) qb.andWhere('r.observedAt < :until', { until });
+      if (after) {
+        const { at, id } = after;
+        qb.andWhere(new Brackets((w) => w.where('r.observedAt < :afterAt', { afterAt: at }).orWhere('r.observedAt = :afterAt AND r.id < :afterId', { afterAt: at, afterId: id })));
+      }
+      const rows = await qb.orderBy('r.observedAt', 'DESC').addOrderBy('r.id', 'DESC').take(query.limit + 1).getMany();
+      const more = rows.length > query.limit;
+      const items = rows.slice(0, query.limit);
+      const last = items[items.length - 1];
+      return { items: items.map(toView), nextCursor: more ? encodeCursor(`${last.observedAt.toISOString()}|${last.id}`) : null };
+    });
+  }
+
+  /** One report with its chain; 404 when it does not exist or the reader may not see it. */
+  get(id: string, reader: Principal): Promise<ReportDetailView> {
+    return this.db.read(async (m) => {
+      const notFound = new DomainError('NOT_FOUND', `report '${id}' not found`, [{ field: 'id', rule: 'exists', message: `no report with id '${id}'` }]);
+      if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound;
+      const report = await whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader).andWhere('r.id = :id', { id }).getOne();
+      if (!report) throw notFound;
+      const chain = await m.getRepository(Report).find({ where: { chainId: report.chainId }, order: { version: 'ASC' } });
+      const next = chain.find((r) => r.supersedesId === report.id) ?? null;
+      const current = chain.find((r) => !chain.some((s) => s.supersedesId === r.id))!;
+      const visible = chain.filter((r) => canSee(reader, r));
+      return {
+        ...toView(report),
+        current: next === null,
+        supersededBy: next && canSee(reader, next) ? next.id : null,
+        currentId: canSee(reader, current) ? current.id : null,
+        chain: visible.map(toView),
+      };
+    });
+  }
+
+  // ---- for other services ----
+
+  /**
+   * Every current (not superseded) report of a weapon observed at or before `asOf`, oldest first,
+   * WITHOUT TLP filtering: restricted reports count in aggregate estimates. Never return these
+   * records to a client as they are.
+   */
+  evidenceFor(weaponId: string, asOf: Date = new Date()): Promise<ReportRecord[]> {
+    return this.db.read((m) => this.evidenceWithin(m, weaponId, asOf));
+  }
+
+  /** evidenceFor inside the caller's transaction. */
+  async evidenceWithin(m: EntityManager, weaponId: string, asOf: Date = new Date()): Promise<ReportRecord[]> {
+    const rows = await m
+      .getRepository(Report)
+      .createQueryBuilder('r')
+      .where('r.weaponId = :weaponId', { weaponId })
+      .andWhere('r.observedAt <= :asOf', { asOf })
+      .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
+      .orderBy('r.observedAt', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .getMany();
+    return rows.map(toRecord);
+  }
+
+  /** The current reports of a weapon `reader` may see, for export. */
+  visibleCurrentFor(weaponId: string, reader: Principal): Promise<Report[]> {
+    return this.db.read((m) =>
+      whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader)
+        .andWhere('r.weaponId = :weaponId', { weaponId })
+        .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
+        .orderBy('r.observedAt', 'ASC')
+        .addOrderBy('r.id', 'ASC')
+        .getMany(),
+    );
+  }
+
+  /**
+   * Inserts reports inside the caller's transaction (the scenario loader's entry point):
+   * validated like the API (a DomainError lists every bad row), audited, listeners told.
+   * `organizationId` is the reporting organisation and must exist. Returns the new ids in order.
+   */
+  async insertWithin(m: EntityManager, records: readonly ReportRecord[], actor: Principal | null, organizationId: string): Promise<string[]> {
+    const inputs = records.map(({ id: _id, ...rest }) => Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null && v !== undefined)));
+    const result = await this.writeWithin(m, inputs, actor, { organizationId, rows: true, auditAction: 'import' });
+    return result.reports.map((r) => r.id);
+  }
+
+  /**
+   * The write path every route shares, inside the caller's transaction: validates every input,
+   * checks authorisation and references, creates inline entities, inserts, audits, notifies.
+   * Throws a DomainError listing every problem: 400 shape, 403 organisation, 422 references,
+   * 409 when the only problem is superseding a report that is no longer current.
+   */
+  async writeWithin(m: EntityManager, inputs: readonly unknown[], actor: Principal | null, options: WriteOptions): Promise<WriteResult> {
+    const bulk = !!options.rows;
+    const rowOf = (i: number) => (bulk ? i + 1 + (options.rowOffset ?? 0) : undefined);
+    const withRow = (i: number, d: Omit<ErrorDetail, 'row'>): ErrorDetail => (bulk ? { row: rowOf(i), ...d } : d);
+    const now = Date.now();
+
+    // 1. Shape of every row.
+    const errors: ErrorDetail[] = [];
+    const values: NewReport[] = [];
+    inputs.forEach((input, i) => {
+      const { value, errors: rowErrors } = checkReport(input, rowOf(i), now);
+      errors.push(...rowErrors);
+      if (value?.entity) {
+        const checked = checkEntity(value.entity, rowOf(i));
+        for (const e of checked.errors) errors.push({ ...e, field: `entity.${e.field}` });
+      }
+      if (value) {
+        value.stixId = options.stixIds?.[i] ?? null;
+        values.push(value);
+      }
+    });
+    if (errors.length) throwErrors(errors, bulk);
+
+    // 2. Who may write for which organisation.
+    const defaultOrg = options.organizationId ?? actor?.organizationId;
+    values.forEach((v, i) => {
+      v.organizationId ??= defaultOrg ?? null;
+      if (!v.organizationId) errors.push(withRow(i, { field: 'organizationId', rule: 'required', message: 'organizationId is required' }));
+      else if (actor && actor.role !== 'admin' && v.organizationId !== actor.organizationId) {
+        errors.push(withRow(i, { field: 'organizationId', rule: 'ownOrganization', message: `a ${actor.role} may report only for its own organisation '${actor.organizationId}'` }));
+      }
+    });
+    if (errors.length) {
+      if (errors.every((e) => FORBIDDEN_RULES.has(e.rule))) throw new DomainError('FORBIDDEN', 'reports may be filed only for your own organisation', errors);
+      throwErrors(errors, bulk);
+    }
+
+    // 3. References: organisations, weapons, entities (or inline ones), superseded reports.
+    const ownOrg = (org: string) => !!actor && org === actor.organizationId;
+    const knownOrgs = new Set(
+      (await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', values.map((v) => v.organizationId!).filter((o) => !ownOrg(o)))).map((o) => o.id),
+    );
+    const weapons = new Map(
+      (await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', values.map((v) => v.weaponId))).map((w) => [w.id, readDate(w.firstSeenAt)]),
+    );
+    const knownEntities = new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', values.map((v) => v.entityId))).map((e) => e.id));
+    const supersededIds = values.map((v) => v.supersedesId).filter((s): s is string => !!s);
+    const targets = new Map(
+      (await selectIn<{ id: string; organizationId: string; tlp: string; chainId: string; version: number; stixId: string | null }>(
+        m, 'reports', ['id', 'organizationId', 'tlp', 'chainId', 'version', 'stixId'], 'id', supersededIds,
+      )).map((t) => [t.id, t]),
+    );
+    const alreadySuperseded = new Map(
+      (await selectIn<{ id: string; supersedesId: string }>(m, 'reports', ['id', 'supersedesId'], 'supersedesId', supersededIds)).map((s) => [s.supersedesId, s.id]),
+    );
+    const inline = new Map<string, Record<string, unknown>>();
+    const inlineRow = new Map<string, number>();
+    const supersededInBatch = new Set<string>();
+    values.forEach((v, i) => {
+      if (!ownOrg(v.organizationId!) && !knownOrgs.has(v.organizationId!)) {
+        errors.push(withRow(i, { field: 'organizationId', rule: 'exists', message: `no organisation '${v.organizationId}'` }));
+      }
+      if (!weapons.has(v.weaponId)) errors.push(withRow(i, { field: 'weaponId', rule: 'exists', message: `no weapon '${v.weaponId}'` }));
+      if (!knownEntities.has(v.entityId)) {
+        if (v.entity) {
+          if (!inline.has(v.entityId)) {
+            inline.set(v.entityId, v.entity);
+            inlineRow.set(v.entityId, i);
+          }
+        } else errors.push(withRow(i, { field: 'entityId', rule: 'exists', message: `no entity '${v.entityId}'; send an inline entity to create it` }));
+      }
+      if (v.supersedesId) {
+        const target = targets.get(v.supersedesId);
+        if (!target || (actor && !canSee(actor, target))) {
+          errors.push(withRow(i, { field: 'supersedes', rule: 'exists', message: `no report '${v.supersedesId}'` }));
+        } else if (target.organizationId !== v.organizationId) {
+          errors.push(withRow(i, { field: 'supersedes', rule: 'sameOrganization', message: 'only the reporting organisation may correct its report' }));
+        } else if (alreadySuperseded.has(v.supersedesId)) {
+          errors.push(withRow(i, { field: 'supersedes', rule: 'current', message: `report '${v.supersedesId}' was already superseded by '${alreadySuperseded.get(v.supersedesId)}'; supersede the current version` }));
+        } else if (supersededInBatch.has(v.supersedesId)) {
+          errors.push(withRow(i, { field: 'supersedes', rule: 'duplicate', message: `report '${v.supersedesId}' is superseded twice in this request` }));
+        }
+        supersededInBatch.add(v.supersedesId);
+      }
+    });
+    if (errors.length) {
+      const message = bulk ? `${new Set(errors.map((e) => e.row)).size} report row(s) rejected; nothing was written` : errors[0].message;
+      if (errors.every((e) => FORBIDDEN_RULES.has(e.rule))) throw new DomainError('FORBIDDEN', message, errors);
+      if (errors.every((e) => e.rule === 'current')) throw conflict(message, errors);
+      throw unprocessable(message, errors);
+    }
+
+    // 4. Inline entities, with the entities API's own validation and audit.
+    const entitiesCreated = [...inline.keys()];
+    if (entitiesCreated.length) {
+      try {
+        await this.entities.createWithin(m, [...inline.values()], actor);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        const details = err.details.map((d) => {
+          const i = d.row === undefined ? undefined : inlineRow.get(entitiesCreated[d.row - 1]);
+          const { row: _row, ...rest } = d;
+          return i === undefined ? { ...rest, field: `entity.${d.field}` } : withRow(i, { ...rest, field: `entity.${d.field}` });
+        });
+        throw new DomainError(err.code, err.message, details);
+      }
+    }
+
+    // 5. Insert reports and their audit entries.
+    const createdAt = new Date(now);
+    const warnings: ErrorDetail[] = [];
+    const rows: ReportRow[] = values.map((v, i) => {
+      const firstSeen = weapons.get(v.weaponId);
+      if (firstSeen && v.observedAt.getTime() < firstSeen.getTime() - FIRST_SEEN_MARGIN_MS) {
+        warnings.push(withRow(i, {
+          field: 'observedAt', rule: 'beforeFirstSeen',
+          message: `observedAt is more than ${FIRST_SEEN_MARGIN_MS / 86_400_000} days before weapon '${v.weaponId}' was first seen (${firstSeen.toISOString()}); check the date`,
+        }));
+      }
+      const id = randomUUID();
+      const target = v.supersedesId ? targets.get(v.supersedesId)! : null;
+      const chainId = target ? target.chainId : id;
+      return {
+        id, weaponId: v.weaponId, entityId: v.entityId, organizationId: v.organizationId!, observedAt: v.observedAt, status: v.status,
+        hostsAffected: v.hostsAffected, downtimeHours: v.downtimeHours, lossLowUsd: v.lossLowUsd, lossHighUsd: v.lossHighUsd,
+        confidence: v.confidence, tlp: v.tlp, source: v.source, externalReferences: v.externalReferences, supersedesId: v.supersedesId,
+        chainId, version: target ? Number(target.version) + 1 : 1, stixId: v.stixId ?? target?.stixId ?? `sighting--${chainId}`, createdAt,
+      };
+    });
+    try {
+      await insertRows(m, 'reports', REPORT_COLUMNS, rows.map((r) => [
+        r.id, r.weaponId, r.entityId, r.organizationId, r.observedAt, r.status, r.hostsAffected, r.downtimeHours, r.lossLowUsd, r.lossHighUsd,
+        r.confidence, r.tlp, r.source, r.externalReferences ? JSON.stringify(r.externalReferences) : null, r.supersedesId, r.chainId, r.version,
+        r.stixId, actor?.keyId ?? null, r.createdAt,
+      ]));
+    } catch (err) {
+      // Two concurrent corrections of one report (PostgreSQL; SQLite serialises writes).
+      if (isUniqueViolation(err)) throw conflict('the report was superseded concurrently; read it again', [{ field: 'supersedes', rule: 'current', message: 'supersede the current version' }]);
+      throw err;
+    }
+    await insertRows(m, 'audit_log', AUDIT_COLUMNS, rows.map((r) => [
+      createdAt, actor?.keyId ?? null, actor?.organizationId ?? null, r.supersedesId ? 'supersede' : (options.auditAction ?? 'create'), 'report', r.id,
+      JSON.stringify({ weaponId: r.weaponId, entityId: r.entityId, organizationId: r.organizationId, tlp: r.tlp, status: r.status, ...(r.supersedesId ? { supersedes: r.supersedesId } : {}) }),
+    ]));
+
+    // 6. Listeners (assessments of these weapons become stale) in the same transaction.
+    await this.events.evidenceChangedWithin(m, { weaponIds: [...new Set(rows.map((r) => r.weaponId))], reportIds: rows.map((r) => r.id) });
+    return { reports: rows, entitiesCreated, warnings };
+  }
+}
+

@@ -1,0 +1,97 @@
+/**
+ * Reports of one weapon as a STIX 2.1 bundle: the malware, one identity per entity (with its
+ * country as a location joined by `located-at`), one sighting per current report, and the TLP 2.0
+ * marking definitions used. Ids are the stored STIX ids where there are some, otherwise UUIDv5
+ * of our ids, so the same data always exports to the same ids and an import of the export
+ * matches back to the same records. Fields STIX has no property for travel as `x_spillover_*`
+ * custom properties (STIX 2.1 §11.1).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Payload, Sector, Tlp } from '../domain/vocabulary';
+import type { EntityNode } from '../graph/entity-node.entity';
+import type { Report } from '../reports/report.entity';
+import { sectorToStix } from '../scenario/sectors';
+import type { Weapon } from '../weapons/weapon.entity';
+import { tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from './stix-ids';
+
+/** Timestamp of the objects we derive (locations, located-at relationships): constant, so exports are stable. */
+const DERIVED_CREATED = '2020-01-01T00:00:00.000Z';
+const TLP_ORDER: Tlp[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+
+export const PAYLOAD_TO_MALWARE_TYPES: Record<Payload, string[]> = {
+  wiper: ['wiper'],
+  ransomware: ['ransomware'],
+  botnet: ['bot'],
+  espionage: ['spyware'],
+  sabotage: [],
+};
+
+export const stixTime = (d: Date) => d.toISOString();
+export const malwareIdOf = (w: Pick<Weapon, 'id' | 'stixId'>) => w.stixId ?? `malware--${uuidV5(`weapon:${w.id}`)}`;
+export const identityIdOf = (e: Pick<EntityNode, 'id' | 'stixId'>) => e.stixId ?? `identity--${uuidV5(`entity:${e.id}`)}`;
+export const locationIdOf = (country: string) => `location--${uuidV5(`country:${country}`)}`;
+
+export function exportBundle(weapon: Weapon, reports: readonly Report[], entities: ReadonlyMap<string, EntityNode>): Record<string, unknown> {
+  const objects: Record<string, unknown>[] = [];
+  const tlps = new Set<Tlp>(reports.map((r) => r.tlp));
+  for (const tlp of TLP_ORDER) if (tlps.has(tlp)) objects.push(tlp2MarkingDefinition(tlp));
+
+  const malwareId = malwareIdOf(weapon);
+  objects.push(compact({
+    type: 'malware', spec_version: '2.1', id: malwareId,
+    created: stixTime(weapon.createdAt), modified: stixTime(weapon.updatedAt ?? weapon.createdAt),
+    name: weapon.name, is_family: true,
+    aliases: weapon.aliases?.length ? weapon.aliases : undefined,
+    malware_types: PAYLOAD_TO_MALWARE_TYPES[weapon.payload]?.length ? PAYLOAD_TO_MALWARE_TYPES[weapon.payload] : undefined,
+    first_seen: weapon.firstSeenAt ? stixTime(weapon.firstSeenAt) : undefined,
+  }));
+
+  const usedEntities = [...new Set(reports.map((r) => r.entityId))].sort().map((id) => entities.get(id)!).filter(Boolean);
+  const countries = new Set<string>();
+  for (const e of usedEntities) {
+    const sectors = e.sector ? sectorToStix(e.sector as Sector) : [];
+    objects.push(compact({
+      type: 'identity', spec_version: '2.1', id: identityIdOf(e),
+      created: stixTime(e.createdAt), modified: stixTime(e.updatedAt ?? e.createdAt),
+      name: e.name, identity_class: e.kind === 'organization' || e.kind === 'csirt' ? 'organization' : 'system',
+      sectors: sectors.length ? [sectors[0]] : undefined,
+    }));
+    if (e.country) countries.add(e.country);
+  }
+  for (const country of [...countries].sort()) {
+    objects.push({ type: 'location', spec_version: '2.1', id: locationIdOf(country), created: DERIVED_CREATED, modified: DERIVED_CREATED, country });
+  }
+  for (const e of usedEntities) {
+    if (!e.country) continue;
+    const source = identityIdOf(e);
+    const target = locationIdOf(e.country);
+    objects.push({
+      type: 'relationship', spec_version: '2.1', id: `relationship--${uuidV5(`located-at:${source}:${target}`)}`,
+      created: DERIVED_CREATED, modified: DERIVED_CREATED, relationship_type: 'located-at', source_ref: source, target_ref: target,
+    });
+  }
+  for (const r of reports) {
+    const entity = entities.get(r.entityId)!;
+    objects.push(compact({
+      type: 'sighting', spec_version: '2.1', id: r.stixId ?? `sighting--${r.chainId}`,
+      created: stixTime(r.createdAt), modified: stixTime(r.createdAt),
+      first_seen: stixTime(r.observedAt),
+      count: r.hostsAffected === null ? undefined : Math.min(r.hostsAffected, 999_999_999),
+      confidence: r.confidence ?? undefined,
+      sighting_of_ref: malwareId,
+      where_sighted_refs: [identityIdOf(entity)],
+      object_marking_refs: [TLP2_IDS[r.tlp]],
+      external_references: r.externalReferences?.length ? r.externalReferences : undefined,
+      x_spillover_status: r.status,
+      x_spillover_downtime_hours: r.downtimeHours ?? undefined,
+      x_spillover_loss_usd: r.lossLowUsd === null || r.lossHighUsd === null ? undefined : { low: r.lossLowUsd, high: r.lossHighUsd },
+      x_spillover_source: r.source ?? undefined,
+    }));
+  }
+  return { type: 'bundle', id: `bundle--${randomUUID()}`, objects };
+}
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}

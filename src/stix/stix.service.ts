@@ -1,0 +1,314 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { DomainError, ErrorDetail, foundOrFail, invalid, unprocessable } from '../common/errors/domain-error';
+import { IdempotencyContext, IdempotencyService } from '../common/idempotency/idempotency.service';
+import { DatabaseService } from '../database/database.service';
+import { TLP_LEVELS, type Payload, type Tlp } from '../domain/vocabulary';
+import { EntitiesService } from '../graph/entities.service';
+import { EntityNode } from '../graph/entity-node.entity';
+import { normaliseCountry } from '../graph/leaf-rules';
+import { Report } from '../reports/report.entity';
+import { DEFAULT_TLP } from '../reports/report-rules';
+import { ReportsService } from '../reports/reports.service';
+import { selectIn } from '../reports/sql';
+import { sectorFromStixList } from '../scenario/sectors';
+import { Weapon } from '../weapons/weapon.entity';
+import { WeaponsService } from '../weapons/weapons.service';
+import { exportBundle } from './export';
+import { STIX_ID, stixTypeOf, TLP_BY_MARKING_ID, uuidV5 } from './stix-ids';
+import { StixObject, tlpOfMarking, validateBundle } from './validate';
+
+export interface StixImportResult {
+  /** New reports (new chains and corrections). */
+  created: number;
+  /** Of those, corrections of a report imported earlier from the same sighting. */
+  superseded: number;
+  /** Sightings whose report already holds the same facts: nothing written. */
+  unchanged: number;
+  ids: string[];
+  entitiesCreated: string[];
+  weaponsCreated: string[];
+  warnings: ErrorDetail[];
+}
+
+/** Report fields to the STIX property they come from, for error messages. */
+const STIX_FIELD: Record<string, string> = {
+  observedAt: 'first_seen', hostsAffected: 'count', confidence: 'confidence', status: 'x_spillover_status', tlp: 'object_marking_refs',
+  downtimeHours: 'x_spillover_downtime_hours', lossUsd: 'x_spillover_loss_usd', source: 'x_spillover_source', externalReferences: 'external_references',
+  weaponId: 'sighting_of_ref', entityId: 'where_sighted_refs',
+};
+const MALWARE_TYPE_TO_PAYLOAD: Record<string, Payload> = {
+  wiper: 'wiper', ransomware: 'ransomware', bot: 'botnet', spyware: 'espionage', keylogger: 'espionage', 'remote-access-trojan': 'espionage', backdoor: 'espionage',
+};
+
+function slugify(name: string, fallback: string): string {
+  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+  return slug || fallback;
+}
+
+const mostRestrictive = (levels: Tlp[]): Tlp => levels.reduce((a, b) => (TLP_LEVELS.indexOf(b) > TLP_LEVELS.indexOf(a) ? b : a));
+
+interface PlannedReport {
+  objectIndex: number;
+  sightingId: string;
+  malwareId: string;
+  identityId: string;
+  stixId: string;
+  input: Record<string, unknown>;
+}
+
+/** STIX 2.1 import of sightings as reports, and export of a weapon's reports as a bundle. */
+@Injectable()
+export class StixService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly reports: ReportsService,
+    private readonly entities: EntitiesService,
+    private readonly weapons: WeaponsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  importBundle(body: unknown, actor: Principal, claim: IdempotencyContext | null): Promise<StixImportResult> {
+    return this.db.write(async (m) => {
+      const result = await this.importWithin(m, body, actor);
+      await this.idempotency.remember(m, claim, 201, result);
+      return result;
+    });
+  }
+
+  /** The import inside the caller's transaction; all or nothing. */
+  async importWithin(m: EntityManager, body: unknown, actor: Principal): Promise<StixImportResult> {
+    // References out of the bundle may name entities or weapons stored earlier under their STIX id.
+    const outside = new Set<string>();
+    const inBundle = new Set<string>();
+    const objects = Array.isArray((body as any)?.objects) ? ((body as any).objects as unknown[]) : [];
+    for (const o of objects) if (o && typeof (o as any).id === 'string') inBundle.add((o as any).id);
+    for (const o of objects) {
+      if (!o || typeof o !== 'object') continue;
+      for (const [k, v] of Object.entries(o)) {
+        const refs = k.endsWith('_ref') ? [v] : k.endsWith('_refs') && Array.isArray(v) ? v : [];
+        for (const r of refs) if (typeof r === 'string' && STIX_ID.test(r) && !inBundle.has(r)) outside.add(r);
+      }
+    }
+    const storedEntities = new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', [...outside].filter((r) => r.startsWith('identity--')))).map((e) => [e.stixId, e.id]));
+    const storedWeapons = new Map((await selectIn<{ id: string; stixId: string }>(m, 'weapons', ['id', 'stixId'], 'stixId', [...outside].filter((r) => r.startsWith('malware--')))).map((w) => [w.stixId, w.id]));
+    const { bundle, errors } = validateBundle(body, (id) => storedEntities.has(id) || storedWeapons.has(id));
+    if (!bundle) throw invalid(`invalid STIX 2.1 bundle: ${errors.length} problem(s)`, errors);
+
+    // The latest version of each object (STIX versions share an id and differ by `modified`).
+    const byId = new Map<string, { o: StixObject; index: number }>();
+    bundle.objects.forEach((o, index) => {
+      const prev = byId.get(o.id);
+      if (!prev || String(o.modified ?? '') > String(prev.o.modified ?? '')) byId.set(o.id, { o, index });
+    });
+    const markingTlp = new Map<string, string>();
+    for (const { o } of byId.values()) if (o.type === 'marking-definition') {
+      const t = tlpOfMarking(o);
+      if (t) markingTlp.set(o.id, t);
+    }
+    const countryOf = new Map<string, { country: string | null; index: number; raw: unknown }>();
+    for (const { o } of byId.values()) {
+      if (o.type !== 'relationship' || o.relationship_type !== 'located-at') continue;
+      const loc = byId.get(o.target_ref as string);
+      if (!loc || loc.o.type !== 'location' || typeof loc.o.country !== 'string') continue;
+      countryOf.set(o.source_ref as string, { country: normaliseCountry(loc.o.country), index: loc.index, raw: loc.o.country });
+    }
+
+    const errs: ErrorDetail[] = [];
+    const warnings: ErrorDetail[] = [];
+    const planned: PlannedReport[] = [];
+    const malwareIds = new Set<string>();
+    const identityIds = new Set<string>();
+    for (const { o, index } of [...byId.values()].sort((a, b) => a.index - b.index)) {
+      if (o.type !== 'sighting') continue;
+      const at = `objects[${index}]`;
+      const of = o.sighting_of_ref as string;
+      if (stixTypeOf(of) !== 'malware') {
+        warnings.push({ field: `${at}.sighting_of_ref`, rule: 'ignored', message: `${o.id}: a sighting of a ${stixTypeOf(of)} is not a spread report; skipped` });
+        continue;
+      }
+      const where = ((o.where_sighted_refs as string[] | undefined) ?? []).filter((r) => stixTypeOf(r) === 'identity');
+      if (where.length === 0) {
+        errs.push({ field: `${at}.where_sighted_refs`, rule: 'required', message: `${o.id}: a sighting of malware needs at least one identity in where_sighted_refs to become a report` });
+        continue;
+      }
+      const levels = ((o.object_marking_refs as string[] | undefined) ?? []).map((r) => markingTlp.get(r) ?? TLP_BY_MARKING_ID.get(r)).filter((t): t is Tlp => !!t && (TLP_LEVELS as readonly string[]).includes(t));
+      malwareIds.add(of);
+      for (const identityId of where) {
+        identityIds.add(identityId);
+        planned.push({
+          objectIndex: index,
+          sightingId: o.id,
+          malwareId: of,
+          identityId,
+          stixId: where.length === 1 ? o.id : `sighting--${uuidV5(`${o.id}:${identityId}`)}`,
+          input: stripUndefined({
+            observedAt: o.first_seen ?? o.last_seen ?? o.created,
+            status: o.x_spillover_status ?? 'confirmed',
+            hostsAffected: o.count,
+            confidence: o.confidence,
+            tlp: levels.length ? mostRestrictive(levels) : DEFAULT_TLP,
+            downtimeHours: o.x_spillover_downtime_hours,
+            lossUsd: o.x_spillover_loss_usd,
+            source: o.x_spillover_source,
+            externalReferences: Array.isArray(o.external_references)
+              ? (o.external_references as Record<string, unknown>[]).map((r) => stripUndefined({ source_name: r.source_name, url: r.url, external_id: r.external_id, description: r.description }))
+              : undefined,
+          }),
+        });
+      }
+    }
+    for (const identityId of identityIds) {
+      const c = countryOf.get(identityId);
+      if (c && c.country === null) errs.push({ field: `objects[${c.index}].country`, rule: 'isoCountry', message: `country ${JSON.stringify(c.raw)} is not an ISO 3166-1 alpha-2 code` });
+    }
+    if (errs.length) throw unprocessable(`the bundle cannot be imported: ${errs.length} problem(s)`, errs);
+
+    // Weapons: by stored STIX id, then by id from the name; else a new uncharacterised weapon.
+    const weaponsCreated: string[] = [];
+    const weaponOf = new Map<string, string>();
+    const knownWeapons = await m.findBy(Weapon, { stixId: In([...malwareIds]) });
+    for (const w of knownWeapons) weaponOf.set(w.stixId!, w.id);
+    for (const malwareId of malwareIds) {
+      if (weaponOf.has(malwareId)) continue;
+      const entry = byId.get(malwareId)!;
+      const o = entry.o;
+      const name = String(o.name ?? malwareId);
+      const types = (o.malware_types as string[] | undefined) ?? [];
+      const payload = types.map((t) => MALWARE_TYPE_TO_PAYLOAD[t]).find(Boolean);
+      const { weapon, created } = await this.wrap(entry.index, () =>
+        this.weapons.findOrCreateWithin(m, {
+          id: slugify(name, `malware-${malwareId.slice(9, 17)}`), name, aliases: (o.aliases as string[] | undefined) ?? [],
+          payload, firstSeenAt: (o.first_seen as string | undefined) ?? null, stixId: malwareId,
+        }, actor),
+      );
+      weaponOf.set(malwareId, weapon.id);
+      if (created) weaponsCreated.push(weapon.id);
+    }
+
+    // Entities: by stored STIX id, then by name; else a new entity from the identity.
+    const entityOf = new Map<string, string>();
+    for (const e of await m.findBy(EntityNode, { stixId: In([...identityIds]) })) entityOf.set(e.stixId!, e.id);
+    const toCreate: Record<string, unknown>[] = [];
+    const takenIds = new Set<string>();
+    for (const identityId of identityIds) {
+      if (entityOf.has(identityId)) continue;
+      const entry = byId.get(identityId)!;
+      const name = String(entry.o.name).trim();
+      const sameName = await m.createQueryBuilder(EntityNode, 'e').where('LOWER(e.name) = LOWER(:name)', { name }).orderBy('e.id').limit(2).getMany();
+      if (sameName.length === 1) {
+        entityOf.set(identityId, sameName[0].id);
+        continue;
+      }
+      if (sameName.length > 1) {
+        errs.push({ field: `objects[${entry.index}].name`, rule: 'ambiguous', message: `${identityId}: several entities are named "${name}"; give the identity the stixId of one of them` });
+        continue;
+      }
+      let id = slugify(name, `identity-${identityId.slice(10, 18)}`);
+      if (takenIds.has(id) || (await m.existsBy(EntityNode, { id }))) id = `${id.slice(0, 110)}-${identityId.slice(10, 18)}`;
+      takenIds.add(id);
+      const country = countryOf.get(identityId)?.country ?? null;
+      const sector = sectorFromStixList(entry.o.sectors as string[] | undefined);
+      toCreate.push(stripUndefined({
+        id, name, kind: 'organization', country: country ?? undefined, sector: sector ?? undefined, stixId: identityId,
+      }));
+      entityOf.set(identityId, id);
+    }
+    if (errs.length) throw unprocessable(`the bundle cannot be imported: ${errs.length} problem(s)`, errs);
+    if (toCreate.length) await this.entities.createWithin(m, toCreate, actor);
+
+    // Re-imports: the same sighting (same STIX id, same organisation) with the same facts writes
+    // nothing; with other facts it supersedes the current report of that sighting.
+    const existing = new Map<string, Report>();
+    const chainsByStix = await selectIn<{ id: string; stixId: string }>(
+      m, 'reports', ['id', 'stixId'], 'stixId', planned.map((p) => p.stixId),
+      `"organizationId" = '${actor.organizationId.replace(/'/g, "''")}' AND NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "reports"."id")`,
+    );
+    if (chainsByStix.length) {
+      for (const r of await m.findBy(Report, { id: In(chainsByStix.map((c) => c.id)) })) existing.set(r.stixId!, r);
+    }
+    const inputs: Record<string, unknown>[] = [];
+    const stixIds: string[] = [];
+    const rowObject: number[] = [];
+    let unchanged = 0;
+    let superseded = 0;
+    for (const p of planned) {
+      const input = { ...p.input, weaponId: weaponOf.get(p.malwareId)!, entityId: entityOf.get(p.identityId)! };
+      const current = existing.get(p.stixId);
+      if (current) {
+        if (sameFacts(current, input)) {
+          unchanged++;
+          continue;
+        }
+        (input as Record<string, unknown>).supersedes = current.id;
+        superseded++;
+      }
+      inputs.push(input);
+      stixIds.push(p.stixId);
+      rowObject.push(p.objectIndex);
+    }
+    let written: Report[] | { id: string }[] = [];
+    let entitiesCreated: string[] = toCreate.map((e) => String(e.id));
+    if (inputs.length) {
+      try {
+        const result = await this.reports.writeWithin(m, inputs, actor, { rows: true, stixIds, auditAction: 'import' });
+        written = result.reports;
+        warnings.push(...result.warnings.map((w) => toObjectDetail(w, rowObject)));
+        entitiesCreated = [...entitiesCreated, ...result.entitiesCreated];
+      } catch (err) {
+        if (err instanceof DomainError) throw new DomainError(err.code, err.message, err.details.map((d) => toObjectDetail(d, rowObject)));
+        throw err;
+      }
+    }
+    return { created: written.length, superseded, unchanged, ids: written.map((r) => r.id), entitiesCreated, weaponsCreated, warnings };
+  }
+
+  /** The current reports of a weapon the reader may see, as a STIX 2.1 bundle (404 for an unknown weapon). */
+  async exportBundle(weaponId: string, reader: Principal): Promise<Record<string, unknown>> {
+    const weapon = await this.db.read(async (m) => foundOrFail(await m.findOneBy(Weapon, { id: weaponId }), 'weapon', weaponId, 'weaponId'));
+    const reports = await this.reports.visibleCurrentFor(weaponId, reader);
+    const entities = await this.db.read((m) => this.entities.findManyWithin(m, reports.map((r) => r.entityId)));
+    return exportBundle(weapon, reports, new Map(entities.map((e) => [e.id, e])));
+  }
+
+  private async wrap<T>(index: number, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof DomainError) throw new DomainError(err.code, err.message, err.details.map((d) => ({ ...d, field: `objects[${index}].${d.field}` })));
+      throw err;
+    }
+  }
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined || o[k] === null) delete o[k];
+  return o;
+}
+
+/** A report-row detail re-addressed to the sighting object it came from. */
+function toObjectDetail(d: ErrorDetail, rowObject: readonly number[]): ErrorDetail {
+  if (d.row === undefined) return d;
+  const { row, ...rest } = d;
+  const top = d.field.split(/[.[]/)[0];
+  const prop = STIX_FIELD[top] ? d.field.replace(top, STIX_FIELD[top]) : d.field;
+  return { ...rest, field: `objects[${rowObject[row - 1]}].${prop}` };
+}
+
+function sameFacts(r: Report, input: Record<string, unknown>): boolean {
+  const loss = input.lossUsd as { low: number; high: number } | undefined;
+  return (
+    r.weaponId === input.weaponId &&
+    r.entityId === input.entityId &&
+    r.observedAt.getTime() === Date.parse(String(input.observedAt)) &&
+    r.status === input.status &&
+    (r.hostsAffected ?? undefined) === input.hostsAffected &&
+    (r.confidence ?? undefined) === input.confidence &&
+    r.tlp === input.tlp &&
+    (r.downtimeHours ?? undefined) === input.downtimeHours &&
+    (r.lossLowUsd ?? undefined) === loss?.low &&
+    (r.lossHighUsd ?? undefined) === loss?.high &&
+    (r.source ?? undefined) === input.source
+  );
+}
