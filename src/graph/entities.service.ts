@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
-import { deleteIn, existingIds, insertRows, quoteIdentifier as q, selectIn } from './bulk-sql';
+import { deleteIn, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
 import { checkEntity, EntityInput, NewEntity } from './entity-rules';
 import { EntityNode } from './entity-node.entity';
 import { normaliseCountry } from './leaf-rules';
@@ -263,21 +263,18 @@ export class EntitiesService {
       }
     }
     const ok = values.filter((v): v is NewEntity => v !== null);
-    const taken = await existingIds(m, 'entities', ok.map((v) => v.id));
-    const stixTaken = new Set(
-      (await selectIn<{ stixId: string }>(m, 'entities', ['stixId'], 'stixId', ok.flatMap((v) => (v.stixId ? [v.stixId] : [])))).map((r) => r.stixId),
-    );
-    const batchIds = new Set(ok.map((v) => v.id));
+    const taken = new Set((await tupleIndices(m, 'present', 'entities', ['id'], ok.map((v) => [v.id]))).map((i) => ok[i].id));
+    const withStix = ok.filter((v) => v.stixId);
+    const stixTaken = new Set((await tupleIndices(m, 'present', 'entities', ['stixId'], withStix.map((v) => [v.stixId!]))).map((i) => withStix[i].id));
     // Every declared id counts as "in the batch" for parent look-ups, even if its row is bad:
     // its row already carries an error, and a second error on its children would only be noise.
-    for (const [id] of firstRow) batchIds.add(id);
-    const outside = ok.filter((v) => v.parentId && !batchIds.has(v.parentId)).map((v) => v.parentId!);
-    const stored = await existingIds(m, 'entities', outside);
+    const outside = [...new Set(ok.filter((v) => v.parentId && !firstRow.has(v.parentId)).map((v) => v.parentId!))];
+    const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], outside.map((id) => [id]))).map((i) => outside[i]));
     for (const v of ok) {
       const row = firstRow.get(v.id)!;
       if (taken.has(v.id)) errors.push({ row, field: 'id', rule: 'unique', message: `entity '${v.id}' already exists` });
-      if (v.stixId && stixTaken.has(v.stixId)) errors.push({ row, field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
-      if (v.parentId && !batchIds.has(v.parentId) && !stored.has(v.parentId)) {
+      if (stixTaken.has(v.id)) errors.push({ row, field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
+      if (v.parentId && missing.has(v.parentId)) {
         errors.push({ row, field: 'parentId', rule: 'exists', message: `no entity '${v.parentId}' in the request or the database` });
       }
     }

@@ -1,5 +1,7 @@
-import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { tuneSqliteForBulk } from './bulk-sql';
 import { DependenciesService } from './dependencies.service';
 import { Dependency } from './dependency.entity';
 import { EntitiesService } from './entities.service';
@@ -13,4 +15,10 @@ import { HierarchyService } from './hierarchy.service';
   providers: [EntitiesService, DependenciesService, HierarchyService],
   exports: [TypeOrmModule, EntitiesService, DependenciesService, HierarchyService],
 })
-export class GraphModule {}
+export class GraphModule implements OnModuleInit {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onModuleInit() {
+    return tuneSqliteForBulk(this.dataSource);
+  }
+}
