@@ -10,6 +10,8 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 // Each command module adds its line here.
 const COMMANDS: Record<string, Command> = {
+  simulate: { summary: 'run a spread model (ic, sir) on an edge list', load: () => import('./commands/simulate') },
+  assess: { summary: 'assess the damage of a scenario folder', load: () => import('./commands/assess') },
   scenario: { summary: 'check a scenario folder (validate every file and row, print counts)', load: () => import('./commands/scenario') },
 };
 

@@ -1,0 +1,474 @@
+/**
+ * Merging partial aggregates and turning the merged aggregate into the assessment result.
+ */
+import type { Norm } from '../domain/vocabulary';
+import type { ScenarioModel } from './model';
+import { addRange, countRuns, FIGURES, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { kish, rangeError, WeightedSample, wilson, type Probability, type Range, type RangeError } from './stats';
+
+/** Figures of one split (total, intended or collateral). */
+export interface FigureSet {
+  entitiesInfected: Range;
+  entitiesDisrupted: Range;
+  unreportedInfections: Range;
+  forecastInfections: Range;
+  lossUsd: { direct: Range; indirect: Range; total: Range };
+  populationAffected: Range;
+  countriesAffected: Range;
+}
+
+export interface ProtectedHit {
+  entityId: string;
+  name: string;
+  sector: string | null;
+  /** Probability that the entity is infected or disrupted by the horizon. */
+  probability: number;
+  probabilityInfected: number;
+  norms: Norm[];
+}
+
+/** The summary as the API returns it (issue 6). */
+export interface AssessmentSummary {
+  total: FigureSet;
+  intended: FigureSet;
+  collateral: FigureSet;
+  protectedHits: ProtectedHit[];
+  calibration: {
+    method: string;
+    parameters: Record<string, Range>;
+    prior: Record<string, Range>;
+    effectiveSampleSize: number;
+  };
+  monteCarloError: {
+    runs: number;
+    effectiveSampleSize: number;
+    method: string;
+    figures: Record<string, RangeError>;
+  };
+}
+
+export interface EntityStat {
+  entityId: string;
+  name: string;
+  country: string | null;
+  sector: string | null;
+  intended: boolean;
+  reported: boolean;
+  protected: boolean;
+  probabilityInfected: Probability;
+  probabilityDisrupted: Probability;
+  /** Expected direct + indirect loss of this entity, USD. */
+  expectedLossUsd: number;
+}
+
+export interface GroupStat {
+  key: string;
+  entitiesInfected: Range;
+  entitiesDisrupted: Range;
+  lossUsd: Range;
+  populationAffected: Range;
+}
+
+export interface TimelineBin {
+  /** Bin end, hours from origin, and as a time. */
+  hours: number;
+  at: string;
+  /** Cumulative infections by the bin end (weighted run distribution). */
+  infections: Range;
+  /** Cumulative reported entities by the bin end. */
+  reported: number;
+}
+
+export interface EarlyWarningEntity {
+  entityId: string;
+  name: string;
+  country: string | null;
+  sector: string | null;
+  probability: Probability;
+  /** Most likely path from a reported infection: entity ids from the reported source to this entity. */
+  path: string[];
+}
+
+export interface EarlyWarningWindow {
+  withinHours: number;
+  entities: EarlyWarningEntity[];
+}
+
+export interface RunTable {
+  columns: string[];
+  rows: number[][];
+}
+
+export interface AssessmentResult {
+  model: 'ic' | 'sir';
+  seed: number;
+  runCount: number;
+  level: number;
+  calibrated: boolean;
+  origin: string;
+  asOf: string;
+  horizonHours: number;
+  reportsUsed: number;
+  reportedEntities: number;
+  spectralRadius: number;
+  summary: AssessmentSummary;
+  /** Entities with a non-zero chance of infection or disruption, or reported; by probability of infection. */
+  entities: EntityStat[];
+  groups: { country: GroupStat[]; sector: GroupStat[] };
+  timeline: TimelineBin[];
+  earlyWarning: { asOf: string; windows: EarlyWarningWindow[] };
+  runs: RunTable;
+  warnings: string[];
+}
+
+function copyPartial(p: AssessmentPartial): AssessmentPartial {
+  const t = trimPartial(p);
+  return {
+    ...t,
+    ranges: t.ranges.map((r) => [r[0], r[1]] as [number, number]),
+    infected: t.infected.slice(),
+    disrupted: t.disrupted.slice(),
+    loss: t.loss.slice(),
+    early: t.early.slice(),
+    carry: t.carry ? t.carry.slice() : null,
+    runIndex: t.runIndex.slice(),
+    logLik: t.logLik.slice(),
+    params: t.params.slice(),
+    totals: t.totals.slice(),
+    timeline: t.timeline.slice(),
+    groupRun: t.groupRun.slice(),
+    groupId: t.groupId.slice(),
+    groupValues: t.groupValues.slice(),
+  };
+}
+
+function scale(p: AssessmentPartial, f: number): void {
+  if (f === 1) return;
+  p.sumW *= f;
+  p.sumW2 *= f * f;
+  for (const a of [p.infected, p.disrupted, p.loss, p.early]) for (let i = 0; i < a.length; i++) a[i] *= f;
+  if (p.carry) for (let i = 0; i < p.carry.length; i++) p.carry[i] *= f;
+}
+
+function concat<T extends Int32Array | Float64Array | Float32Array>(a: T, aLen: number, b: T, bLen: number): T {
+  const out = new (a.constructor as { new (n: number): T })(aLen + bLen);
+  out.set(a.subarray(0, aLen) as never);
+  out.set(b.subarray(0, bLen) as never, aLen);
+  return out;
+}
+
+/**
+ * Adds `b` into `acc` (both of the same assessment: same fingerprint, disjoint run ranges).
+ * `b` is scaled in place; `acc` is modified and returned.
+ */
+export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): AssessmentPartial {
+  if (acc.fingerprint !== b.fingerprint) throw new Error('cannot merge partials of different assessments (model, seed or settings differ)');
+  for (const [x, y] of b.ranges) addRange(acc.ranges.map((r) => [r[0], r[1]] as [number, number]), x, y); // overlap check
+  const Ra = countRuns(acc);
+  const Rb = countRuns(b);
+  const M = Math.max(acc.logScale, b.logScale);
+  if (M !== -Infinity) {
+    if (acc.logScale !== -Infinity) scale(acc, Math.exp(acc.logScale - M));
+    if (b.logScale !== -Infinity) scale(b, Math.exp(b.logScale - M));
+    acc.logScale = M;
+  }
+  acc.sumW += b.sumW;
+  acc.sumW2 += b.sumW2;
+  const add = (x: Float64Array, y: Float64Array) => {
+    for (let i = 0; i < x.length; i++) x[i] += y[i];
+  };
+  add(acc.infected, b.infected);
+  add(acc.disrupted, b.disrupted);
+  add(acc.loss, b.loss);
+  add(acc.early, b.early);
+  if (acc.carry && b.carry) for (let i = 0; i < acc.carry.length; i++) acc.carry[i] += b.carry[i];
+  acc.runIndex = concat(acc.runIndex, Ra, b.runIndex, Rb);
+  acc.logLik = concat(acc.logLik, Ra, b.logLik, Rb);
+  acc.params = concat(acc.params, Ra * acc.paramCount, b.params, Rb * b.paramCount);
+  acc.totals = concat(acc.totals, Ra * TOTALS_WIDTH, b.totals, Rb * TOTALS_WIDTH);
+  acc.timeline = concat(acc.timeline, Ra * acc.bins, b.timeline, Rb * b.bins);
+  if (b.groupCount > 0) {
+    const need = acc.groupCount + b.groupCount;
+    if (need > acc.groupRun.length) growGroups(acc, need);
+    acc.groupRun.set(b.groupRun.subarray(0, b.groupCount), acc.groupCount);
+    acc.groupId.set(b.groupId.subarray(0, b.groupCount), acc.groupCount);
+    acc.groupValues.set(b.groupValues.subarray(0, b.groupCount * NG), acc.groupCount * NG);
+    acc.groupCount = need;
+  }
+  for (const [x, y] of b.ranges) addRange(acc.ranges, x, y);
+  return acc;
+}
+
+/**
+ * Merges partials of one assessment (any order, disjoint run ranges) into a new partial.
+ * Run rows are identical to a single computation of the union; weighted sums agree up to
+ * floating-point rounding (bit-identical when merged in run order along the same chunk boundaries).
+ */
+export function mergePartials(parts: readonly AssessmentPartial[]): AssessmentPartial {
+  if (parts.length === 0) throw new Error('mergePartials needs at least one partial');
+  const sorted = [...parts].sort((a, b) => (a.ranges[0]?.[0] ?? 0) - (b.ranges[0]?.[0] ?? 0));
+  const acc = copyPartial(sorted[0]);
+  for (let i = 1; i < sorted.length; i++) mergeInto(acc, copyPartial(sorted[i]));
+  return acc;
+}
+
+export interface FinalizeOptions {
+  /** Confidence level of the central intervals (default 0.9). */
+  confidenceLevel?: number;
+  /** Entities listed per early-warning window (default 100). */
+  earlyWarningLimit?: number;
+  /** Early-warning windows (hours after asOf) the partial was computed with. */
+  earlyWarningHours: number[];
+  model: 'ic' | 'sir';
+  seed: number;
+  calibrated: boolean;
+}
+
+/** Turns a (merged) partial into the assessment result. */
+export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts: FinalizeOptions): AssessmentResult {
+  const { core, meta } = model;
+  const level = opts.confidenceLevel ?? 0.9;
+  if (!(level > 0 && level < 1)) throw new Error(`confidenceLevel must lie in (0,1), got ${level}`);
+  const p = trimPartial(partial);
+  const R = countRuns(p);
+  if (R === 0) throw new Error('no runs to summarise');
+  // rows in run order
+  const order = Array.from({ length: R }, (_, i) => i).sort((a, b) => p.runIndex[a] - p.runIndex[b]);
+  let maxLl = -Infinity;
+  for (let i = 0; i < R; i++) if (p.logLik[i] > maxLl) maxLl = p.logLik[i];
+  const w = new Float64Array(R);
+  let sw = 0;
+  let sw2 = 0;
+  for (let k = 0; k < R; k++) {
+    const i = order[k];
+    w[k] = maxLl === -Infinity ? 0 : Math.exp(p.logLik[i] - maxLl);
+    sw += w[k];
+    sw2 += w[k] * w[k];
+  }
+  if (!(sw > 0)) throw new Error('every run has zero likelihood: the reports cannot be explained by the model (try forward mode or wider ranges)');
+  const ess = kish(sw, sw2);
+  const ones = new Float64Array(R).fill(1);
+  const column = (get: (i: number) => number) => Float64Array.from(order, get);
+
+  // ---- headline figures
+  const figures: Record<string, RangeError> = {};
+  const set = (split: number): FigureSet => {
+    const r = (fig: number) => {
+      const s = new WeightedSample(
+        column((i) => p.totals[i * TOTALS_WIDTH + split * NF + fig]),
+        w,
+      );
+      figures[`${SPLITS[split]}.${FIGURES[fig]}`] = rangeError(s, level, ess);
+      return s.range(level);
+    };
+    return {
+      entitiesInfected: r(0),
+      entitiesDisrupted: r(1),
+      unreportedInfections: r(2),
+      forecastInfections: r(3),
+      lossUsd: { direct: r(4), indirect: r(5), total: r(6) },
+      populationAffected: r(7),
+      countriesAffected: r(8),
+    };
+  };
+  const total = set(0);
+  const intended = set(1);
+  const collateral = set(2);
+
+  // ---- calibration
+  const parameters: Record<string, Range> = {};
+  const prior: Record<string, Range> = {};
+  meta.parameterNames.forEach((name, j) => {
+    const col = column((i) => p.params[i * p.paramCount + j]);
+    parameters[name] = new WeightedSample(col, w).range(level);
+    prior[name] = new WeightedSample(col, ones).range(level);
+  });
+
+  // ---- entities
+  const sumW = p.sumW;
+  const nEffEntity = kish(p.sumW, p.sumW2);
+  const entities: EntityStat[] = [];
+  const protectedHits: ProtectedHit[] = [];
+  for (let v = 0; v < core.n; v++) {
+    const pi = core.reported[v] ? 1 : p.infected[v] / sumW;
+    const pd = p.disrupted[v] / sumW;
+    if (!(pi > 0 || pd > 0)) continue;
+    const isProtected = core.protectedMask[v] !== 0;
+    entities.push({
+      entityId: meta.ids[v],
+      name: meta.names[v],
+      country: core.country[v] >= 0 ? meta.countries[core.country[v]] : null,
+      sector: meta.sectorOf[v],
+      intended: core.intended[v] === 1,
+      reported: core.reported[v] === 1,
+      protected: isProtected,
+      probabilityInfected: core.reported[v] ? { p: 1, low: 1, high: 1 } : wilson(pi, nEffEntity),
+      probabilityDisrupted: wilson(pd, nEffEntity),
+      expectedLossUsd: p.loss[v] / sumW,
+    });
+    if (isProtected)
+      protectedHits.push({
+        entityId: meta.ids[v],
+        name: meta.names[v],
+        sector: meta.sectorOf[v],
+        probability: Math.min(1, pi + pd),
+        probabilityInfected: pi,
+        norms: meta.norms.get(v) ?? [],
+      });
+  }
+  entities.sort((a, b) => b.probabilityInfected.p - a.probabilityInfected.p || b.expectedLossUsd - a.expectedLossUsd);
+  protectedHits.sort((a, b) => b.probability - a.probability);
+
+  // ---- groups
+  const pos = new Map<number, number>();
+  order.forEach((i, k) => pos.set(p.runIndex[i], k));
+  const G = core.countryCount + core.sectorCount;
+  const gRows: number[][] = Array.from({ length: G }, () => []);
+  for (let j = 0; j < p.groupCount; j++) gRows[p.groupId[j]].push(j);
+  const groupStat = (g: number, key: string): GroupStat => {
+    const rows = gRows[g];
+    const ww = new Float64Array(rows.length);
+    let present = 0;
+    rows.forEach((j, k) => {
+      ww[k] = w[pos.get(p.groupRun[j])!];
+      present += ww[k];
+    });
+    const zero = Math.max(0, sw - present);
+    const r = (k: number) => new WeightedSample(Float64Array.from(rows, (j) => p.groupValues[j * NG + k]), ww, { zeroWeight: zero }).range(level);
+    return { key, entitiesInfected: r(0), entitiesDisrupted: r(1), lossUsd: r(2), populationAffected: r(3) };
+  };
+  const byLoss = (a: GroupStat, b: GroupStat) => b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key);
+  const country = meta.countries.map((c, g) => groupStat(g, c)).sort(byLoss);
+  const sector = meta.sectors.map((s, g) => groupStat(core.countryCount + g, s)).sort(byLoss);
+
+  // ---- timeline
+  const originMs = Date.parse(meta.originIso);
+  const width = core.horizonEndHours / p.bins;
+  const repTimes = meta.reportTimes;
+  const timeline: TimelineBin[] = [];
+  for (let b = 0; b < p.bins; b++) {
+    const hours = (b + 1) * width;
+    const s = new WeightedSample(column((i) => p.timeline[i * p.bins + b]), w);
+    timeline.push({ hours, at: new Date(originMs + hours * 3600_000).toISOString(), infections: s.range(level), reported: repTimes.filter((t) => t <= hours).length });
+  }
+
+  // ---- early warning
+  const bestIn = p.carry ? mostLikelyParents(model, p.carry) : null;
+  const limit = opts.earlyWarningLimit ?? 100;
+  const windows: EarlyWarningWindow[] = opts.earlyWarningHours.map((hrs, k) => {
+    const cand: Array<[number, number]> = [];
+    for (let v = 0; v < core.n; v++) {
+      if (core.reported[v]) continue;
+      const pr = p.early[v * p.windows + k] / sumW;
+      if (pr > 0) cand.push([v, pr]);
+    }
+    cand.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return {
+      withinHours: hrs,
+      entities: cand.slice(0, limit).map(([v, pr]) => ({
+        entityId: meta.ids[v],
+        name: meta.names[v],
+        country: core.country[v] >= 0 ? meta.countries[core.country[v]] : null,
+        sector: meta.sectorOf[v],
+        probability: wilson(pr, nEffEntity),
+        path: bestIn ? pathTo(model, bestIn, v) : [],
+      })),
+    };
+  });
+
+  // ---- run table
+  const columns = ['run', 'weight', 'logLikelihood', ...meta.parameterNames];
+  for (const sp of SPLITS) for (const f of FIGURES) columns.push(`${sp}.${f}`);
+  const rows = order.map((i, k) => {
+    const row = [p.runIndex[i], w[k] / sw, p.logLik[i]];
+    for (let j = 0; j < p.paramCount; j++) row.push(p.params[i * p.paramCount + j]);
+    for (let j = 0; j < TOTALS_WIDTH; j++) row.push(p.totals[i * TOTALS_WIDTH + j]);
+    return row;
+  });
+
+  return {
+    model: opts.model,
+    seed: opts.seed,
+    runCount: R,
+    level,
+    calibrated: opts.calibrated,
+    origin: meta.originIso,
+    asOf: meta.asOfIso,
+    horizonHours: meta.horizonHours,
+    reportsUsed: meta.reportsUsed,
+    reportedEntities: core.reportedCount,
+    spectralRadius: core.spectralRadius,
+    summary: {
+      total,
+      intended,
+      collateral,
+      protectedHits,
+      calibration: {
+        method: opts.calibrated
+          ? 'importance weighting of prior draws by the likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
+          : 'none (forward mode: runs weighted equally)',
+        parameters,
+        prior,
+        effectiveSampleSize: ess,
+      },
+      monteCarloError: {
+        runs: R,
+        effectiveSampleSize: ess,
+        method: 'mean: weighted standard error; interval ends: 95% interval from quantiles p -/+ 1.96 sqrt(p(1-p)/n_eff) with Kish n_eff',
+        figures,
+      },
+    },
+    entities,
+    groups: { country, sector },
+    timeline,
+    earlyWarning: { asOf: meta.asOfIso, windows },
+    runs: { columns, rows },
+    warnings: meta.warnings,
+  };
+}
+
+/** For each node, the incoming arc that carried the infection in the most (weighted) runs, or -1. */
+function mostLikelyParents(model: ScenarioModel, carry: Float32Array): Int32Array {
+  const g = model.core.graph;
+  const best = new Int32Array(g.n).fill(-1);
+  const val = new Float32Array(g.n);
+  for (let a = 0; a < g.arcs; a++) {
+    const c = carry[a];
+    if (c > 0) {
+      const v = g.targets[a];
+      if (c > val[v]) {
+        val[v] = c;
+        best[v] = a;
+      }
+    }
+  }
+  return best;
+}
+
+function sourceOf(offsets: Int32Array, a: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[mid] <= a) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function pathTo(model: ScenarioModel, bestIn: Int32Array, v: number): string[] {
+  const { core, meta } = model;
+  const path = [v];
+  const seen = new Set([v]);
+  let cur = v;
+  while (!core.reported[cur] && path.length < 64) {
+    const a = bestIn[cur];
+    if (a < 0) break;
+    const u = sourceOf(core.graph.offsets, a);
+    if (seen.has(u)) break;
+    seen.add(u);
+    path.push(u);
+    cur = u;
+  }
+  return path.reverse().map((x) => meta.ids[x]);
+}

@@ -1,0 +1,168 @@
+/**
+ * The Monte Carlo runner of assessments: runs over a worker-thread pool, streaming each chunk's
+ * partial aggregate into the whole, with progress and cancellation.
+ */
+import { availableParallelism } from 'node:os';
+import { finalize, mergeInto, type AssessmentResult } from './aggregate';
+import type { ScenarioModel } from './model';
+import { AbortError, newControl, runPool } from './pool';
+import { countRuns, DEFAULT_SETTINGS, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
+
+export interface AssessmentProgress {
+  runsDone: number;
+  runsTotal: number;
+  /** 0..1 */
+  fraction: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left (null until a run has finished). */
+  etaSeconds: number | null;
+}
+
+export interface AssessmentOptions extends Partial<Omit<RunSettings, 'model' | 'seed'>> {
+  /** 'sir' (default): event-driven with delays and containment; 'ic': discrete cascade with fixed delays. */
+  model?: 'ic' | 'sir';
+  /** Number of Monte Carlo runs (1..1,000,000). */
+  runs: number;
+  /** Seed of every stream (default 1). */
+  seed?: number;
+  /** Worker threads (default: available cores; 0 = run in this thread). */
+  threads?: number;
+  /** Central interval level (default 0.9). */
+  confidenceLevel?: number;
+  onProgress?: (p: AssessmentProgress) => void;
+  signal?: AbortSignal;
+  /** Compute only runs [start, end) of the assessment (a shard); default [0, runs). */
+  runRange?: [number, number];
+  /** Runs per chunk handed to a worker (default: ceil(runs/32), at most 1000); independent of threads, so results are too. */
+  chunkSize?: number;
+  /** Entities listed per early-warning window (default 100). */
+  earlyWarningLimit?: number;
+}
+
+/** Throughput figures of a computation (for benches and logs). */
+export interface RunStats {
+  seconds: number;
+  arcsExamined: number;
+  threads: number;
+}
+
+export function settingsOf(o: AssessmentOptions): RunSettings {
+  const s: RunSettings = {
+    ...DEFAULT_SETTINGS,
+    model: o.model ?? 'sir',
+    seed: o.seed ?? 1,
+    calibrate: o.calibrate ?? DEFAULT_SETTINGS.calibrate,
+    reportingRate: o.reportingRate ?? DEFAULT_SETTINGS.reportingRate,
+    unexplainedReportProbability: o.unexplainedReportProbability ?? DEFAULT_SETTINGS.unexplainedReportProbability,
+    disruptionThreshold: o.disruptionThreshold ?? DEFAULT_SETTINGS.disruptionThreshold,
+    timelineBins: o.timelineBins ?? DEFAULT_SETTINGS.timelineBins,
+    earlyWarningHours: o.earlyWarningHours ?? DEFAULT_SETTINGS.earlyWarningHours,
+    trackPaths: o.trackPaths ?? DEFAULT_SETTINGS.trackPaths,
+  };
+  if (s.model !== 'ic' && s.model !== 'sir') throw new Error(`unknown model '${String(s.model)}' (ic or sir)`);
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > Number.MAX_SAFE_INTEGER) throw new Error(`seed must be a non-negative integer, got ${s.seed}`);
+  if (!(s.timelineBins >= 1 && Number.isInteger(s.timelineBins))) throw new Error('timelineBins must be a positive integer');
+  if (!(s.unexplainedReportProbability > 0 && s.unexplainedReportProbability <= 1)) throw new Error('unexplainedReportProbability must lie in (0,1]');
+  return s;
+}
+
+function validate(o: AssessmentOptions): [number, number] {
+  if (!Number.isInteger(o.runs) || o.runs < 1 || o.runs > 1_000_000) throw new Error(`runs must be an integer in 1..1000000, got ${o.runs}`);
+  const range = o.runRange ?? [0, o.runs];
+  if (!(Number.isInteger(range[0]) && Number.isInteger(range[1]) && 0 <= range[0] && range[0] < range[1] && range[1] <= o.runs))
+    throw new Error(`runRange must satisfy 0 <= start < end <= runs, got [${range[0]}, ${range[1]})`);
+  return range;
+}
+
+/**
+ * Computes the partial aggregate of runs [start, end) of an assessment (a shard). Partials of
+ * disjoint ranges of the same assessment (same model, options and seed) merge with mergePartials,
+ * wherever they were computed.
+ */
+export async function runShard(model: ScenarioModel, runRange: [number, number], options: AssessmentOptions): Promise<{ partial: AssessmentPartial; stats: RunStats }> {
+  const settings = settingsOf(options);
+  const [start, end] = validate({ ...options, runRange });
+  const t0 = performance.now();
+  const chunk = options.chunkSize ?? Math.min(1000, Math.max(1, Math.ceil(options.runs / 32)));
+  const tasks: Array<{ start: number; end: number }> = [];
+  // chunk boundaries are aligned to multiples of `chunk` in absolute run index
+  for (let s = start; s < end; ) {
+    const e = Math.min(end, (Math.floor(s / chunk) + 1) * chunk);
+    tasks.push({ start: s, end: e });
+    s = e;
+  }
+  const total = end - start;
+  const threads = Math.min(options.threads ?? availableParallelism(), tasks.length);
+  const progress = (done: number) => {
+    if (!options.onProgress) return;
+    const el = (performance.now() - t0) / 1000;
+    options.onProgress({ runsDone: done, runsTotal: total, fraction: done / total, elapsedSeconds: el, etaSeconds: done > 0 ? (el * (total - done)) / done : null });
+  };
+  let acc: AssessmentPartial | null = null;
+  let arcs = 0;
+  const take = (p: AssessmentPartial) => {
+    acc = acc === null ? p : mergeInto(acc, p);
+  };
+  if (threads <= 0) {
+    const engine = new RunEngine(model.core, settings);
+    let done = 0;
+    let last = performance.now();
+    for (const t of tasks) {
+      if (options.signal?.aborted) throw new AbortError();
+      const p = emptyPartial(model.core, settings, t.end - t.start, engine.paramCount);
+      for (let r = t.start; r < t.end; r++) {
+        engine.run(r, p);
+        done++;
+        if (performance.now() - last > 250) {
+          last = performance.now();
+          progress(done);
+        }
+      }
+      take(trimPartial(p));
+    }
+    arcs = engine.arcsExamined;
+  } else {
+    await runPool<{ partial: AssessmentPartial; arcs: number }>({
+      threads,
+      init: { kind: 'assess', core: model.core, settings },
+      tasks,
+      control: newControl(),
+      signal: options.signal,
+      onResult: (_i, r) => {
+        take(r.partial);
+        arcs += r.arcs;
+      },
+      onTick: progress,
+    });
+  }
+  progress(total);
+  const partial = acc as AssessmentPartial | null;
+  if (partial === null || countRuns(partial) !== total) throw new Error('internal: runs missing from the merged partial');
+  return { partial, stats: { seconds: (performance.now() - t0) / 1000, arcsExamined: arcs, threads: Math.max(0, threads) } };
+}
+
+/**
+ * Runs an assessment (or, with runRange, a shard of it) and summarises it.
+ * The result is plain JSON-serialisable data.
+ */
+export async function runAssessment(model: ScenarioModel, options: AssessmentOptions): Promise<AssessmentResult & { stats: RunStats }> {
+  const settings = settingsOf(options);
+  const range = validate(options);
+  const { partial, stats } = await runShard(model, range, options);
+  const result = finalizeAssessment(model, partial, options);
+  void settings;
+  return { ...result, stats };
+}
+
+/** finalize() with the options used for the runs. */
+export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPartial, options: AssessmentOptions): AssessmentResult {
+  const s = settingsOf(options);
+  return finalize(model, partial, {
+    confidenceLevel: options.confidenceLevel,
+    earlyWarningLimit: options.earlyWarningLimit,
+    earlyWarningHours: s.earlyWarningHours,
+    model: s.model,
+    seed: s.seed,
+    calibrated: s.calibrate,
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Spillover's simulation core: plain TypeScript (no Nest, no TypeORM), usable as a library,
+ * from the CLI and from the service. See ./README.md for the models and the mathematics.
+ *
+ * Public interface (kept stable):
+ *
+ * Graphs
+ * - `buildGraph(entities, dependencies)` -> `{graph, ids, index}`: CSR graph on SharedArrayBuffers.
+ * - `readEdgeList(path, {directed})` -> `{graph, labels, lookup, edges}`: `u v [weight [kind]]` per
+ *   line, `#` comments; throws `GraphInputError` (file, line, reason).
+ *
+ * Scenarios
+ * - `prepareScenario({entities, dependencies, weapon, reports, asOf?, horizonHours?})` -> `ScenarioModel`
+ *   (`core`: typed arrays shared with workers; `meta`: ids, names, groups). Throws
+ *   `ScenarioInputError` (code 'no-reports' when nothing was reported) and
+ *   `UnstableDependencyMatrixError` (spectral radius of the service matrix >= 1).
+ *
+ * Assessments
+ * - `runAssessment(model, {runs, model?: 'ic'|'sir', seed?, threads?, confidenceLevel?, calibrate?,
+ *   onProgress?, signal?, runRange?, ...})` -> `AssessmentResult` (+ `stats`): `summary` (issue 6
+ *   shape: total/intended/collateral figures as {mean, median, low, high, level}, protectedHits,
+ *   calibration, monteCarloError), `entities`, `groups.country/sector`, `timeline`, `earlyWarning`,
+ *   `runs` (columns + rows for runs.csv). Cancelling via `signal` rejects with `AbortError`.
+ * - Shards for a queue: `runShard(model, [start, end), options)` -> `{partial}`;
+ *   `mergePartials([partials])`; `finalizeAssessment(model, partial, options)`.
+ *   Run i depends only on (seed, i): any thread count or sharding gives the same runs.
+ *
+ * Plain simulations
+ * - `simulate(graph, {model, transmissibility | rate+recovery, seeds | randomSeeds, runs, seed}, {threads})`
+ *   -> final sizes per run (the `simulate` CLI command).
+ *
+ * Building blocks: `Rng` (xoshiro128**, streams per run), distributions fitted to 90% ranges,
+ * spread kernels (`runCascade`, `percolationFinalSize`, `runEvents`), the IIM solver
+ * (`solveInoperability`, `spectralRadius`, `dynamicInoperability`), weighted statistics.
+ */
+export { buildGraph, readEdgeList, parseEdgeList, buildCsr, erdosRenyiEdges, GraphInputError, KIND_SLOTS, kindIndex, kindName } from './graph';
+export type { Graph, EntityGraph, EdgeListGraph, EdgeArrays } from './graph';
+export { Rng, Substream, mix32 } from './prng';
+export {
+  lognormalFromRange,
+  logitNormalFromRange,
+  sampleLognormal,
+  sampleLogitNormal,
+  lognormalMean,
+  lognormalQuantile,
+  normalQuantile,
+  logBinomialPmf,
+  Z95,
+} from './distributions';
+export type { ScaleNormal } from './distributions';
+export { runCascade, runEvents, percolationFinalSize, SpreadWorkspace, DelayMode, WindowMode } from './spread';
+export type { EventConfig } from './spread';
+export {
+  inoperabilityMatrix,
+  denseInoperabilityMatrix,
+  solveInoperability,
+  solveInoperabilitySparse,
+  spectralRadius,
+  checkStable,
+  dynamicInoperability,
+  IimWorkspace,
+  UnstableDependencyMatrixError,
+} from './iim';
+export type { InoperabilityMatrix } from './iim';
+export { prepareScenario, ScenarioInputError } from './model';
+export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
+export { runAssessment, runShard, finalizeAssessment, settingsOf } from './assess';
+export type { AssessmentOptions, AssessmentProgress, RunStats } from './assess';
+export { mergePartials, finalize } from './aggregate';
+export type {
+  AssessmentResult,
+  AssessmentSummary,
+  FigureSet,
+  ProtectedHit,
+  EntityStat,
+  GroupStat,
+  TimelineBin,
+  EarlyWarningEntity,
+  EarlyWarningWindow,
+  RunTable,
+} from './aggregate';
+export { FIGURES, SPLITS, GROUP_VALUES, DEFAULT_SETTINGS } from './runner';
+export type { AssessmentPartial, RunSettings } from './runner';
+export { simulate, simulateRange, resolveSpec } from './simulate';
+export type { SimulateSpec, SimulateOptions, SimulateResult } from './simulate';
+export { AbortError } from './pool';
+export { WeightedSample, wilson, kish, rangeError } from './stats';
+export type { Range, Probability, RangeError } from './stats';

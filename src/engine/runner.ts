@@ -1,0 +1,536 @@
+/**
+ * One Monte Carlo run of an assessment, and the accumulation of runs into a mergeable partial
+ * aggregate. Runs are independent given (seed, run index): see prng.ts.
+ */
+import type { Range90 } from '../domain/records';
+import { logBinomialPmf, lognormalFromRange, logitNormalFromRange, sampleLognormal, sampleLogitNormal, expit, type ScaleNormal } from './distributions';
+import { KIND_SLOTS } from './graph';
+import { IimWorkspace, solveInoperabilitySparse } from './iim';
+import type { ScenarioCore } from './model';
+import { Rng, Substream } from './prng';
+import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from './spread';
+
+/** Headline figures per run, in column order within each split. */
+export const FIGURES = [
+  'entitiesInfected',
+  'entitiesDisrupted',
+  'unreportedInfections',
+  'forecastInfections',
+  'lossDirect',
+  'lossIndirect',
+  'lossTotal',
+  'populationAffected',
+  'countriesAffected',
+] as const;
+export const SPLITS = ['total', 'intended', 'collateral'] as const;
+export const NF = FIGURES.length;
+export const TOTALS_WIDTH = NF * SPLITS.length;
+/** Values kept per (run, country or sector group). */
+export const GROUP_VALUES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd', 'populationAffected'] as const;
+export const NG = GROUP_VALUES.length;
+
+/** Options that change what a run computes (part of a partial's fingerprint). */
+export interface RunSettings {
+  model: 'ic' | 'sir';
+  seed: number;
+  calibrate: boolean;
+  /** Prior 90% range of the share of infected entities that get reported (logit-normal). */
+  reportingRate: Range90;
+  /** Likelihood factor for a reported entity the run's spread does not reach by its report time. */
+  unexplainedReportProbability: number;
+  /** An uninfected entity with inoperability q >= this counts as disrupted. */
+  disruptionThreshold: number;
+  timelineBins: number;
+  /** Early-warning windows after asOf, hours. */
+  earlyWarningHours: number[];
+  /** Keep per-arc transmission counts (for most likely paths). */
+  trackPaths: boolean;
+}
+
+export const DEFAULT_SETTINGS: Omit<RunSettings, 'model' | 'seed'> = {
+  calibrate: true,
+  reportingRate: { low: 0.05, high: 0.6 },
+  unexplainedReportProbability: 0.7,
+  disruptionThreshold: 0.1,
+  timelineBins: 48,
+  earlyWarningHours: [24, 72, 168],
+  trackPaths: true,
+};
+
+/** Partial aggregate of a set of runs; merges exactly with others of the same assessment. */
+export interface AssessmentPartial {
+  format: 'spillover.partial/1';
+  fingerprint: string;
+  /** Run index ranges [start, end) covered, sorted and disjoint. */
+  ranges: Array<[number, number]>;
+  n: number;
+  arcs: number;
+  paramCount: number;
+  bins: number;
+  windows: number;
+  /** Every weighted sum below is scaled by exp(-logScale) (log-sum-exp streaming). */
+  logScale: number;
+  sumW: number;
+  sumW2: number;
+  /** Per entity: weighted count of runs infecting it (by the horizon). */
+  infected: Float64Array;
+  /** Per entity: weighted count of runs disrupting it without infection. */
+  disrupted: Float64Array;
+  /** Per entity: weighted sum of its direct + indirect loss. */
+  loss: Float64Array;
+  /** Per entity and window (n x windows): weighted count of runs infecting it by asOf + window (unreported entities only). */
+  early: Float64Array;
+  /** Per arc: weighted count of runs in which the infection crossed it (null if not tracked). */
+  carry: Float32Array | null;
+  runIndex: Int32Array;
+  logLik: Float64Array;
+  params: Float64Array;
+  totals: Float64Array;
+  timeline: Float32Array;
+  /** Sparse (run, group) rows: group = country index, or countryCount + sector index. */
+  groupCount: number;
+  groupRun: Int32Array;
+  groupId: Int32Array;
+  /** NG values per group row (GROUP_VALUES). */
+  groupValues: Float64Array;
+}
+
+/** Grows the group-row arrays to `cap` rows. */
+export function growGroups(p: AssessmentPartial, cap: number): void {
+  const gr = new Int32Array(cap);
+  gr.set(p.groupRun.subarray(0, p.groupCount));
+  const gi = new Int32Array(cap);
+  gi.set(p.groupId.subarray(0, p.groupCount));
+  const gv = new Float64Array(cap * NG);
+  gv.set(p.groupValues.subarray(0, p.groupCount * NG));
+  p.groupRun = gr;
+  p.groupId = gi;
+  p.groupValues = gv;
+}
+
+export function fingerprintOf(core: ScenarioCore, s: RunSettings): string {
+  return JSON.stringify([
+    core.n,
+    core.graph.arcs,
+    core.reportedCount,
+    core.asOfHours,
+    core.horizonEndHours,
+    s.model,
+    s.seed,
+    s.calibrate,
+    s.reportingRate,
+    s.unexplainedReportProbability,
+    s.disruptionThreshold,
+    s.timelineBins,
+    s.earlyWarningHours,
+    s.trackPaths,
+  ]);
+}
+
+/** Allocates an empty partial for up to `capacity` runs. */
+export function emptyPartial(core: ScenarioCore, s: RunSettings, capacity: number, paramCount: number): AssessmentPartial {
+  const n = core.n;
+  const W = s.earlyWarningHours.length;
+  return {
+    format: 'spillover.partial/1',
+    fingerprint: fingerprintOf(core, s),
+    ranges: [],
+    n,
+    arcs: core.graph.arcs,
+    paramCount,
+    bins: s.timelineBins,
+    windows: W,
+    logScale: -Infinity,
+    sumW: 0,
+    sumW2: 0,
+    infected: new Float64Array(n),
+    disrupted: new Float64Array(n),
+    loss: new Float64Array(n),
+    early: new Float64Array(n * W),
+    carry: s.trackPaths ? new Float32Array(core.graph.arcs) : null,
+    runIndex: new Int32Array(capacity),
+    logLik: new Float64Array(capacity),
+    params: new Float64Array(capacity * paramCount),
+    totals: new Float64Array(capacity * TOTALS_WIDTH),
+    timeline: new Float32Array(capacity * s.timelineBins),
+    groupCount: 0,
+    groupRun: new Int32Array(0),
+    groupId: new Int32Array(0),
+    groupValues: new Float64Array(0),
+  };
+}
+
+/** Multiplies every weighted sum of `p` by `f`. */
+export function scalePartial(p: AssessmentPartial, f: number): void {
+  if (f === 1) return;
+  p.sumW *= f;
+  p.sumW2 *= f * f;
+  for (const a of [p.infected, p.disrupted, p.loss, p.early]) for (let i = 0; i < a.length; i++) a[i] *= f;
+  if (p.carry) {
+    const c = p.carry;
+    for (let i = 0; i < c.length; i++) c[i] *= f;
+  }
+}
+
+/**
+ * Executes runs on one thread: owns the per-thread workspaces, writes each run into a partial.
+ */
+export class RunEngine {
+  readonly settings: RunSettings;
+  readonly paramCount: number;
+  private readonly ws: SpreadWorkspace;
+  private readonly iim: IimWorkspace;
+  private readonly cfg: EventConfig;
+  private readonly cNode: Int32Array;
+  private readonly cValue: Float64Array;
+  private readonly cOf: Float64Array;
+  private readonly direct: Float64Array;
+  private readonly rho: ScaleNormal;
+  private readonly gAcc: Float64Array;
+  private readonly gTouched: Int32Array;
+  private readonly gMark: Uint8Array;
+  private readonly cStamp: Int32Array;
+  private readonly rowT: Float64Array;
+  private readonly bins: Float64Array;
+  private readonly hasIim: boolean;
+  /** Arcs scanned by the spread over all runs (for throughput figures). */
+  arcsExamined = 0;
+
+  constructor(
+    readonly core: ScenarioCore,
+    settings: RunSettings,
+  ) {
+    this.settings = settings;
+    const n = core.n;
+    this.paramCount = core.weapon.kinds.length + 2;
+    this.ws = new SpreadWorkspace(n);
+    this.iim = new IimWorkspace(n);
+    this.hasIim = core.functional.offsets[n] > 0;
+    this.cNode = new Int32Array(n);
+    this.cValue = new Float64Array(n);
+    this.cOf = new Float64Array(n);
+    this.direct = new Float64Array(n);
+    this.rho = logitNormalFromRange(settings.reportingRate, 'reportingRate');
+    const G = core.countryCount + core.sectorCount;
+    this.gAcc = new Float64Array(G * NG);
+    this.gTouched = new Int32Array(G);
+    this.gMark = new Uint8Array(G);
+    this.cStamp = new Int32Array(Math.max(1, core.countryCount) * 3).fill(-1);
+    this.rowT = new Float64Array(TOTALS_WIDTH);
+    this.bins = new Float64Array(settings.timelineBins);
+    const w = core.weapon;
+    const sir = settings.model === 'sir';
+    const delayMu = new Float64Array(KIND_SLOTS);
+    const delaySigma = new Float64Array(KIND_SLOTS);
+    for (const k of w.kinds) {
+      delayMu[k] = w.delay[k]!.mu;
+      delaySigma[k] = w.delay[k]!.sigma;
+    }
+    this.cfg = {
+      kindProb: new Float64Array(KIND_SLOTS),
+      delayMode: sir ? DelayMode.lognormal : DelayMode.fixed,
+      delayMu,
+      delaySigma,
+      delayRate: new Float64Array(KIND_SLOTS),
+      windowMode: sir && w.containment ? WindowMode.lognormal : WindowMode.none,
+      windowRate: 0,
+      windowMu: w.containment?.mu ?? 0,
+      windowSigma: w.containment?.sigma ?? 0,
+      tEnd: Math.min(w.killSwitchHours, core.horizonEndHours),
+      susceptibility: core.susceptibility,
+      stopAt: core.stopAt,
+    };
+  }
+
+  /** Runs run `r` and appends it to `p` (which must have room). */
+  run(r: number, p: AssessmentPartial): void {
+    const core = this.core;
+    const s = this.settings;
+    const w = core.weapon;
+    const ws = this.ws;
+    const n = core.n;
+    // ---- parameters
+    const prng = new Rng(s.seed, r, Substream.parameters);
+    const row = countRuns(p);
+    if (row >= p.runIndex.length) throw new Error(`partial is full (${row} runs)`);
+    const P = this.paramCount;
+    const kindProb = this.cfg.kindProb;
+    kindProb.fill(0);
+    for (let j = 0; j < w.kinds.length; j++) {
+      const k = w.kinds[j];
+      const t = sampleLogitNormal(w.transmissibility[k]!, prng);
+      kindProb[k] = t;
+      p.params[row * P + j] = t;
+    }
+    const rho = sampleLogitNormal(this.rho, prng);
+    const recoveryDays = sampleLognormal(w.downtimeDays, prng);
+    p.params[row * P + w.kinds.length] = rho;
+    p.params[row * P + w.kinds.length + 1] = recoveryDays;
+
+    // ---- spread
+    const count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, Substream.spread), ws);
+    this.arcsExamined += ws.arcs;
+    const { order, time, parentArc } = ws;
+    const asOf = core.asOfHours;
+
+    // ---- likelihood
+    let ll = 0;
+    if (s.calibrate) {
+      let nAsOf = 0;
+      for (let i = 0; i < count; i++) if (time[order[i]] <= asOf) nAsOf++;
+      ll += logBinomialPmf(core.reportedCount, nAsOf, rho);
+      const eps = s.unexplainedReportProbability;
+      for (let j = 0; j < core.seedNode.length; j++) {
+        if (core.seedIsIndex[j] === 1) continue;
+        if (parentArc[core.seedNode[j]] >= 0) continue;
+        const c = core.seedConfidence[j];
+        ll += Math.log(1 - c + c * eps);
+      }
+    }
+    if (ll > p.logScale) {
+      if (p.logScale !== -Infinity) scalePartial(p, Math.exp(p.logScale - ll));
+      p.logScale = ll;
+    }
+    const weight = ll === -Infinity ? 0 : Math.exp(ll - p.logScale);
+
+    // ---- impact
+    const irng = new Rng(s.seed, r, Substream.impact);
+    const { cNode, cValue, cOf, direct } = this;
+    const hosts = core.hosts;
+    const daily = core.dailyValueUsd;
+    let cCount = 0;
+    for (let i = 0; i < count; i++) {
+      const v = order[i];
+      const slot = core.reportSlot[v];
+      let share = sampleLogitNormal(w.hostShare, irng);
+      let hit = Math.round(hosts[v] * share);
+      const cost = sampleLognormal(w.costPerHost, irng);
+      let down = sampleLognormal(w.downtimeDays, irng);
+      let loss = NaN;
+      if (slot >= 0) {
+        const rh = core.reportedHosts[slot];
+        if (rh === rh) {
+          hit = rh;
+          share = hosts[v] > 0 ? Math.min(1, rh / hosts[v]) : 1;
+        }
+        const rd = core.reportedDowntimeDays[slot];
+        if (rd === rd) down = rd;
+        const mu = core.reportedLossMu[slot];
+        if (mu === mu) loss = Math.exp(mu + core.reportedLossSigma[slot] * irng.normal());
+      }
+      if (loss !== loss) loss = hit * cost + down * daily[v];
+      direct[v] = loss;
+      const c = w.inoperability ? expit(w.inoperability.mu + w.inoperability.sigma * irng.normal()) : Math.min(1, share * w.payloadFactor);
+      cOf[v] = c;
+      if (c > 0) {
+        cNode[cCount] = v;
+        cValue[cCount] = c;
+        cCount++;
+      }
+    }
+    if (this.hasIim) solveInoperabilitySparse(core.functional, cNode, cValue, cCount, this.iim);
+
+    // ---- totals
+    const T = this.rowT;
+    T.fill(0);
+    const intended = core.intended;
+    const reported = core.reported;
+    const pop = core.populationServed;
+    const thr = s.disruptionThreshold;
+    const country = core.country;
+    const sector = core.sector;
+    const C = core.countryCount;
+    const stamp = this.cStamp;
+    const { gAcc, gTouched, gMark } = this;
+    let gCount = 0;
+    const group = (g: number, j: number, value: number) => {
+      if (gMark[g] === 0) {
+        gMark[g] = 1;
+        gTouched[gCount++] = g;
+      }
+      gAcc[g * NG + j] += value;
+    };
+    const addCountry = (v: number, split: number) => {
+      const c = country[v];
+      if (c < 0) return;
+      if (stamp[c * 3 + split] !== r) {
+        stamp[c * 3 + split] = r;
+        T[split * NF + 8]++;
+      }
+    };
+    const add = (v: number, fig: number, value: number) => {
+      T[fig] += value;
+      T[(intended[v] === 1 ? NF : 2 * NF) + fig] += value;
+    };
+    const affected = (v: number) => {
+      addCountry(v, 0);
+      addCountry(v, intended[v] === 1 ? 1 : 2);
+    };
+    const W = p.windows;
+    const early = s.earlyWarningHours;
+    for (let i = 0; i < count; i++) {
+      const v = order[i];
+      const t = time[v];
+      add(v, 0, 1);
+      if (reported[v] === 0) {
+        if (t <= asOf) add(v, 2, 1);
+        for (let k = 0; k < W; k++) if (t <= asOf + early[k]) p.early[v * W + k] += weight;
+      }
+      if (t > asOf) add(v, 3, 1);
+      add(v, 4, direct[v]);
+      affected(v);
+      p.infected[v] += weight;
+      if (this.carryOn(p) && parentArc[v] >= 0) p.carry![parentArc[v]] += weight;
+      if (country[v] >= 0) group(country[v], 0, 1);
+      if (sector[v] >= 0) group(C + sector[v], 0, 1);
+    }
+    // indirect loss, disruption, people affected
+    const addImpact = (v: number, q: number) => {
+      const c = cOf[v];
+      const infected = ws.state[v] === 2;
+      const indirect = daily[v] * Math.max(0, q - (infected ? c : 0)) * recoveryDays;
+      add(v, 5, indirect);
+      add(v, 7, pop[v] * q);
+      const own = indirect + (infected ? direct[v] : 0);
+      p.loss[v] += weight * own;
+      let dis = 0;
+      if (!infected && q >= thr) {
+        dis = 1;
+        add(v, 1, 1);
+        affected(v);
+        p.disrupted[v] += weight;
+      }
+      if (country[v] >= 0) {
+        if (dis) group(country[v], 1, 1);
+        group(country[v], 2, own);
+        group(country[v], 3, pop[v] * q);
+      }
+      if (sector[v] >= 0) {
+        if (dis) group(C + sector[v], 1, 1);
+        group(C + sector[v], 2, own);
+        group(C + sector[v], 3, pop[v] * q);
+      }
+    };
+    if (this.hasIim) {
+      const { q, touched, touchedCount } = this.iim;
+      for (let i = 0; i < touchedCount; i++) {
+        const v = touched[i];
+        if (q[v] > 0) addImpact(v, q[v]);
+      }
+      // infected entities with c = 0 never enter the solver: count their direct loss
+      for (let i = 0; i < count; i++) {
+        const v = order[i];
+        if (!(q[v] > 0)) addImpact(v, 0);
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const v = order[i];
+        addImpact(v, cOf[v]);
+      }
+    }
+    for (let split = 0; split < 3; split++) T[split * NF + 6] = T[split * NF + 4] + T[split * NF + 5];
+    for (let i = 0; i < count; i++) {
+      cOf[order[i]] = 0;
+      direct[order[i]] = 0;
+    }
+
+    // ---- timeline: cumulative infections at each bin's end
+    const B = p.bins;
+    const bins = this.bins;
+    bins.fill(0);
+    const width = core.horizonEndHours / B;
+    for (let i = 0; i < count; i++) {
+      const t = time[order[i]];
+      let b = width > 0 ? Math.floor(t / width) : B - 1;
+      if (b >= B) b = B - 1;
+      if (b < 0) b = 0;
+      bins[b]++;
+    }
+    let acc = 0;
+    for (let b = 0; b < B; b++) {
+      acc += bins[b];
+      p.timeline[row * B + b] = acc;
+    }
+
+    // ---- append the run
+    p.runIndex[row] = r;
+    p.logLik[row] = ll;
+    p.totals.set(T, row * TOTALS_WIDTH);
+    p.sumW += weight;
+    p.sumW2 += weight * weight;
+    if (gCount > 0) {
+      const m0 = p.groupCount;
+      if (m0 + gCount > p.groupRun.length) growGroups(p, Math.max(2 * p.groupRun.length, m0 + gCount, 64));
+      const gr = p.groupRun;
+      const gi = p.groupId;
+      const gv = p.groupValues;
+      for (let j = 0; j < gCount; j++) {
+        const g = gTouched[j];
+        gr[m0 + j] = r;
+        gi[m0 + j] = g;
+        for (let k = 0; k < NG; k++) {
+          gv[(m0 + j) * NG + k] = gAcc[g * NG + k];
+          gAcc[g * NG + k] = 0;
+        }
+        gMark[g] = 0;
+      }
+      p.groupCount = m0 + gCount;
+    }
+    addRange(p.ranges, r, r + 1);
+    void n;
+  }
+
+  private carryOn(p: AssessmentPartial): boolean {
+    return p.carry !== null;
+  }
+}
+
+/** Number of runs a partial covers. */
+export function countRuns(p: AssessmentPartial): number {
+  let k = 0;
+  for (const [a, b] of p.ranges) k += b - a;
+  return k;
+}
+
+/** Adds [a,b) to a sorted list of disjoint ranges, coalescing neighbours; throws on overlap. */
+export function addRange(ranges: Array<[number, number]>, a: number, b: number): void {
+  let i = 0;
+  while (i < ranges.length && ranges[i][1] < a) i++;
+  if (i < ranges.length && ranges[i][0] < b && a < ranges[i][1]) throw new Error(`run range [${a},${b}) overlaps [${ranges[i][0]},${ranges[i][1]})`);
+  if (i < ranges.length && ranges[i][1] === a) {
+    ranges[i][1] = b;
+    if (i + 1 < ranges.length && ranges[i + 1][0] === b) {
+      ranges[i][1] = ranges[i + 1][1];
+      ranges.splice(i + 1, 1);
+    }
+    return;
+  }
+  if (i < ranges.length && ranges[i][0] === b) {
+    ranges[i][0] = a;
+    return;
+  }
+  ranges.splice(i, 0, [a, b]);
+}
+
+/** Trims a partial's run arrays to the runs it holds. */
+export function trimPartial(p: AssessmentPartial): AssessmentPartial {
+  const R = countRuns(p);
+  if (p.runIndex.length === R && p.groupRun.length === p.groupCount) return p;
+  return {
+    ...p,
+    groupRun: p.groupRun.slice(0, p.groupCount),
+    groupId: p.groupId.slice(0, p.groupCount),
+    groupValues: p.groupValues.slice(0, p.groupCount * NG),
+    runIndex: p.runIndex.slice(0, R),
+    logLik: p.logLik.slice(0, R),
+    params: p.params.slice(0, R * p.paramCount),
+    totals: p.totals.slice(0, R * TOTALS_WIDTH),
+    timeline: p.timeline.slice(0, R * p.bins),
+  };
+}
+
+/** Fits the reporting-rate prior (exported for documentation and tests). */
+export function reportingRatePrior(r: Range90): ScaleNormal {
+  return logitNormalFromRange(r, 'reportingRate');
+}
+export { lognormalFromRange };

@@ -1,0 +1,396 @@
+/**
+ * Spread kernels on the CSR graph.
+ *
+ * - `runCascade`: the discrete independent cascade (IC). Every arc u->v gets one independent
+ *   chance, with probability p = kindProb[kind] * weight * susceptibility[v], when u is infected.
+ *   Its final set is the set reachable from the seeds over open arcs (bond percolation), so the
+ *   order of processing does not matter: a FIFO breadth-first pass. Open arcs are found by
+ *   geometric skipping with the largest arc probability pmax (one random number per candidate
+ *   arc instead of one per arc) and thinned to each arc's own probability (accept with p/pmax),
+ *   which keeps the per-arc semantics exactly.
+ * - `runEvents`: the event-driven continuous-time model (first-passage percolation / SIR,
+ *   Kiss, Miller & Simon's fast algorithm): nodes are infected in time order from an indexed
+ *   4-ary heap on typed arrays (a binary heap's
+ *   shallower cousin: children 4i+1..4i+4, keys stored beside the entries). An infected node u spreads during its window
+ *   [t_u, min(t_u + W_u, stopAt[u], tEnd)); each arc transmits with probability p (as above)
+ *   after a delay (fixed, lognormal or exponential per kind) and the transmission counts if it
+ *   lands inside the window. With exponential delays of rate r the per-arc chance within the
+ *   window is p(1 - exp(-r W)), and the delay given transmission is a truncated exponential:
+ *   this is the Markovian SIR with T = r / (r + gamma) when W ~ Exp(gamma).
+ */
+import type { Graph } from './graph';
+import type { Rng } from './prng';
+
+/** Reusable per-thread buffers for one graph (reset sparsely between runs). */
+export class SpreadWorkspace {
+  readonly time: Float64Array;
+  readonly parentArc: Int32Array;
+  /** 0 untouched, 1 reached (in heap), 2 infected. */
+  readonly state: Uint8Array;
+  /** Infected nodes in infection order; `count` of them. */
+  readonly order: Int32Array;
+  count = 0;
+  /** Arcs leaving infected nodes in the last run (sum of their out-degrees where they could spread). */
+  arcs = 0;
+  readonly touched: Int32Array;
+  touchedCount = 0;
+  readonly heap: Int32Array;
+  /** Keys stored beside the heap entries (no indirection through `time` while sifting). */
+  readonly heapKey: Float64Array;
+  readonly heapPos: Int32Array;
+  /** Union-find parents / sizes for the percolation fast path (allocated on first use). */
+  uf: Int32Array | null = null;
+  heapSize = 0;
+
+  constructor(readonly n: number) {
+    this.time = new Float64Array(n).fill(Infinity);
+    this.parentArc = new Int32Array(n).fill(-1);
+    this.state = new Uint8Array(n);
+    this.order = new Int32Array(n);
+    this.touched = new Int32Array(n);
+    this.heap = new Int32Array(n);
+    this.heapKey = new Float64Array(n);
+    this.heapPos = new Int32Array(n).fill(-1);
+  }
+
+  /** Clears what the last run touched. */
+  reset(): void {
+    const { touched, time, parentArc, state, heapPos } = this;
+    for (let i = 0; i < this.touchedCount; i++) {
+      const v = touched[i];
+      time[v] = Infinity;
+      parentArc[v] = -1;
+      state[v] = 0;
+      heapPos[v] = -1;
+    }
+    this.touchedCount = 0;
+    this.count = 0;
+    this.heapSize = 0;
+    this.arcs = 0;
+  }
+}
+
+/** Largest per-arc probability on the graph given per-kind probabilities (capped at 1). */
+export function maxArcProbability(g: Graph, kindProb: Float64Array): number {
+  let m = 0;
+  for (let k = 0; k < kindProb.length; k++) if (kindProb[k] > m) m = kindProb[k];
+  return Math.min(1, m * g.maxWeight);
+}
+
+/**
+ * Independent cascade from `seeds` (all infected at generation 0). Fills ws.order / ws.count,
+ * ws.parentArc (the arc that infected each node, -1 for seeds) and ws.arcs.
+ * @returns the number of infected nodes
+ */
+export function runCascade(g: Graph, seeds: ArrayLike<number>, kindProb: Float64Array, susceptibility: Float32Array | null, rng: Rng, ws: SpreadWorkspace): number {
+  ws.reset();
+  const { offsets, targets, weights, kinds } = g;
+  const { state, order, parentArc, touched } = ws;
+  let count = 0;
+  for (let i = 0; i < seeds.length; i++) {
+    const s = seeds[i];
+    if (state[s] === 0) {
+      state[s] = 2;
+      parentArc[s] = -1;
+      order[count++] = s;
+    }
+  }
+  const pmax = maxArcProbability(g, kindProb);
+  const thin = !(g.uniform && susceptibility === null);
+  let arcs = 0;
+  if (pmax > 0) {
+    // Geometric skipping over the concatenated sequence of arcs scanned: `gap` closed trials
+    // precede the next open one; memorylessness lets the gap carry over from node to node.
+    const lnq = pmax < 1 ? Math.log(1 - pmax) : -Infinity;
+    let gap = Math.floor(Math.log(rng.random()) / lnq);
+    for (let h = 0; h < count; h++) {
+      const u = order[h];
+      const start = offsets[u];
+      const end = offsets[u + 1];
+      arcs += end - start;
+      let a = start;
+      for (;;) {
+        const left = end - a;
+        if (gap >= left) {
+          gap -= left;
+          break;
+        }
+        a = (a + gap) | 0;
+        const v = targets[a];
+        if (state[v] === 0) {
+          let ok = true;
+          if (thin) {
+            const pa = kindProb[kinds[a]] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]);
+            ok = pa >= pmax || rng.random() * pmax < pa;
+          }
+          if (ok) {
+            state[v] = 2;
+            parentArc[v] = a;
+            order[count++] = v;
+          }
+        }
+        a++;
+        gap = Math.floor(Math.log(rng.random()) / lnq);
+      }
+    }
+  }
+  for (let i = 0; i < count; i++) touched[i] = order[i];
+  ws.touchedCount = count;
+  ws.count = count;
+  ws.arcs = arcs;
+  return count;
+}
+
+/**
+ * Final size of the independent cascade on an undirected graph with symmetric arc probabilities
+ * (no per-target susceptibility), by bond percolation: one pass over the edges opens each with
+ * its probability (geometric skipping + thinning), union-find joins the ends, and the outbreak is
+ * the union of the seeds' clusters. Each undirected edge is used by the cascade in at most one
+ * direction and both directions have the same probability, so this has exactly the cascade's
+ * distribution of final sizes. It does not say who infected whom (use runCascade for that).
+ * ws.arcs is set to the number of edges whose coin was decided (all of them).
+ * @returns the number of infected nodes
+ */
+export function percolationFinalSize(g: Graph, seeds: ArrayLike<number>, kindProb: Float64Array, rng: Rng, ws: SpreadWorkspace): number {
+  const e = g.edges;
+  if (!e) throw new Error('percolationFinalSize needs an undirected graph');
+  ws.reset();
+  const n = g.n;
+  let uf = ws.uf;
+  if (uf === null) uf = ws.uf = new Int32Array(n);
+  // uf[v] >= 0: parent; uf[v] < 0: root of a cluster of size -uf[v]
+  uf.fill(-1);
+  const { src, dst, weight, kind } = e;
+  const m = src.length;
+  const pmax = maxArcProbability(g, kindProb);
+  const thin = weight !== null;
+  if (pmax > 0) {
+    const lnq = pmax < 1 ? Math.log(1 - pmax) : -Infinity;
+    let i = Math.floor(Math.log(rng.random()) / lnq);
+    while (i < m) {
+      let ok = true;
+      if (thin) {
+        const pa = kindProb[kind![i]] * weight![i];
+        ok = pa >= pmax || rng.random() * pmax < pa;
+      }
+      if (ok) {
+        // find with path halving
+        let a = src[i];
+        while (uf[a] >= 0) {
+          const p = uf[a];
+          if (uf[p] >= 0) uf[a] = uf[p];
+          a = uf[a];
+        }
+        let b = dst[i];
+        while (uf[b] >= 0) {
+          const p = uf[b];
+          if (uf[p] >= 0) uf[b] = uf[p];
+          b = uf[b];
+        }
+        if (a !== b) {
+          // union by size
+          if (uf[a] > uf[b]) {
+            const t = a;
+            a = b;
+            b = t;
+          }
+          uf[a] += uf[b];
+          uf[b] = a;
+        }
+      }
+      i += 1 + Math.floor(Math.log(rng.random()) / lnq);
+    }
+  }
+  let total = 0;
+  const seen: number[] = [];
+  for (let j = 0; j < seeds.length; j++) {
+    let a = seeds[j];
+    while (uf[a] >= 0) a = uf[a];
+    if (seen.indexOf(a) === -1) {
+      seen.push(a);
+      total += -uf[a];
+    }
+  }
+  ws.arcs = m;
+  ws.count = 0;
+  return total;
+}
+
+/** Delay laws per kind. */
+export const DelayMode = { fixed: 0, lognormal: 1, exponential: 2 } as const;
+/** Spreading-window laws per node. */
+export const WindowMode = { none: 0, exponential: 1, lognormal: 2 } as const;
+
+/** Parameters of one event-driven run (per-kind tables are indexed by kind code). */
+export interface EventConfig {
+  /** Probability that an arc of weight 1 into a fully susceptible node ever transmits. */
+  kindProb: Float64Array;
+  delayMode: number;
+  /** fixed: delay exp(mu); lognormal: exp(mu + sigma Z) (hours or any time unit). */
+  delayMu: Float64Array;
+  delaySigma: Float64Array;
+  /** exponential: delay ~ Exp(rate). */
+  delayRate: Float64Array;
+  windowMode: number;
+  windowRate: number;
+  windowMu: number;
+  windowSigma: number;
+  /** No infection happens after this time (kill switch, horizon). */
+  tEnd: number;
+  susceptibility: Float32Array | null;
+  /** Per-node time at which the node stops spreading (reported containment); null = never. */
+  stopAt: Float64Array | null;
+}
+
+/**
+ * Event-driven spread from seeds at given times. Fills ws.time (infection times, Infinity if not
+ * infected), ws.order/count (in time order), ws.parentArc (-1 for nodes infected by seeding).
+ * @returns the number of infected nodes
+ */
+export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: ArrayLike<number>, cfg: EventConfig, rng: Rng, ws: SpreadWorkspace): number {
+  ws.reset();
+  const { offsets, targets, weights, kinds } = g;
+  const { time, parentArc, state, order, touched, heap, heapKey, heapPos } = ws;
+  const { kindProb, delayMode, delayMu, delaySigma, delayRate, windowMode, windowRate, windowMu, windowSigma, tEnd, susceptibility, stopAt } = cfg;
+  let touchedCount = 0;
+  let size = 0;
+
+  const siftUp = (pos: number, node: number, key: number): void => {
+    while (pos > 0) {
+      const p = (pos - 1) >> 2;
+      const pk = heapKey[p];
+      if (pk <= key) break;
+      const pn = heap[p];
+      heap[pos] = pn;
+      heapKey[pos] = pk;
+      heapPos[pn] = pos;
+      pos = p;
+    }
+    heap[pos] = node;
+    heapKey[pos] = key;
+    heapPos[node] = pos;
+  };
+  const siftDown = (pos: number, node: number, key: number): void => {
+    for (;;) {
+      const first = 4 * pos + 1;
+      if (first >= size) break;
+      let c = first;
+      let ck = heapKey[first];
+      const last = first + 4 < size ? first + 4 : size;
+      for (let j = first + 1; j < last; j++) {
+        const kj = heapKey[j];
+        if (kj < ck) {
+          c = j;
+          ck = kj;
+        }
+      }
+      if (ck >= key) break;
+      const cn = heap[c];
+      heap[pos] = cn;
+      heapKey[pos] = ck;
+      heapPos[cn] = pos;
+      pos = c;
+    }
+    heap[pos] = node;
+    heapKey[pos] = key;
+    heapPos[node] = pos;
+  };
+  const reach = (v: number, t: number, arc: number): void => {
+    if (state[v] === 0) {
+      state[v] = 1;
+      touched[touchedCount++] = v;
+      time[v] = t;
+      parentArc[v] = arc;
+      size++;
+      siftUp(size - 1, v, t);
+    } else if (t < time[v]) {
+      time[v] = t;
+      parentArc[v] = arc;
+      siftUp(heapPos[v], v, t);
+    }
+  };
+
+  for (let i = 0; i < seedNode.length; i++) {
+    const t = seedTime[i];
+    if (t <= tEnd) reach(seedNode[i], t, -1);
+  }
+
+  let pmax = 0;
+  let rmax = 0;
+  for (let k = 0; k < kindProb.length; k++) {
+    if (kindProb[k] > pmax) pmax = kindProb[k];
+    if (kindProb[k] > 0 && delayRate[k] > rmax) rmax = delayRate[k];
+  }
+  pmax = Math.min(1, pmax * g.maxWeight);
+  const uniform = g.uniform && susceptibility === null;
+  const k0 = g.arcs > 0 ? kinds[0] : 0;
+  const expDelay = delayMode === DelayMode.exponential;
+  let count = 0;
+  let arcs = 0;
+
+  while (size > 0) {
+    const u = heap[0];
+    size--;
+    if (size > 0) siftDown(0, heap[size], heapKey[size]);
+    heapPos[u] = -1;
+    state[u] = 2;
+    order[count++] = u;
+    if (pmax <= 0) continue;
+    const t = time[u];
+    let end = tEnd;
+    if (stopAt !== null && stopAt[u] < end) end = stopAt[u];
+    if (windowMode !== 0) {
+      const w = windowMode === 1 ? -Math.log(rng.random()) / windowRate : Math.exp(windowMu + windowSigma * rng.normal());
+      if (t + w < end) end = t + w;
+    }
+    const W = end - t;
+    if (!(W > 0)) continue;
+    const start = offsets[u];
+    const stop = offsets[u + 1];
+    if (start === stop) continue;
+    arcs += stop - start;
+    let qmax = pmax;
+    if (expDelay && W !== Infinity) qmax = pmax * -Math.expm1(-W * rmax);
+    if (!(qmax > 0)) continue;
+    const skip = qmax < 1;
+    const lnq = skip ? Math.log1p(-qmax) : 0;
+    let a = skip ? start + Math.floor(Math.log(rng.random()) / lnq) : start;
+    while (a < stop) {
+      const v = targets[a];
+      if (state[v] !== 2) {
+        const k = uniform ? k0 : kinds[a];
+        let ok = true;
+        if (expDelay) {
+          const r = delayRate[k];
+          const within = W === Infinity ? 1 : -Math.expm1(-W * r);
+          if (!uniform) {
+            const qa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]) * within;
+            ok = qa >= qmax || rng.random() * qmax < qa;
+          }
+          if (ok) {
+            // delay given that the transmission happens within the window: truncated exponential
+            const d = -Math.log1p(-rng.random() * within) / r;
+            const tv = t + d;
+            if (tv < end) reach(v, tv, a);
+          }
+        } else {
+          if (!uniform) {
+            const pa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]);
+            ok = pa >= qmax || rng.random() * qmax < pa;
+          }
+          if (ok) {
+            const d = delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal());
+            const tv = t + d;
+            if (tv < end) reach(v, tv, a);
+          }
+        }
+      }
+      a += skip ? 1 + Math.floor(Math.log(rng.random()) / lnq) : 1;
+    }
+  }
+  ws.touchedCount = touchedCount;
+  ws.count = count;
+  ws.arcs = arcs;
+  ws.heapSize = 0;
+  return count;
+}

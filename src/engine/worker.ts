@@ -1,0 +1,53 @@
+/**
+ * Worker-thread entry: receives an init message (the model, whose typed arrays sit on
+ * SharedArrayBuffers and are therefore shared, not copied) and then tasks (run ranges).
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Graph } from './graph';
+import type { ScenarioCore } from './model';
+import { emptyPartial, RunEngine, trimPartial, type RunSettings } from './runner';
+import { simulateRange, type SimulateSpec } from './simulate';
+
+type Init = { kind: 'simulate'; graph: Graph; spec: SimulateSpec } | { kind: 'assess'; core: ScenarioCore; settings: RunSettings };
+
+let init: Init | null = null;
+let control: Int32Array | null = null;
+let engine: RunEngine | null = null;
+
+parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number } }) => {
+  try {
+    if (m.type === 'init') {
+      init = m.init!;
+      control = m.control!;
+      if (init.kind === 'assess') engine = new RunEngine(init.core, init.settings);
+      return;
+    }
+    if (m.type !== 'task' || !init) return;
+    const { start, end } = m.task!;
+    if (init.kind === 'simulate') {
+      const r = simulateRange(init.graph, init.spec, start, end, control!);
+      parentPort!.postMessage({ type: 'result', id: m.id, result: r }, [r.finals.buffer as ArrayBuffer]);
+      return;
+    }
+    const eng = engine!;
+    const p = emptyPartial(init.core, init.settings, end - start, eng.paramCount);
+    for (let r = start; r < end; r++) {
+      if (Atomics.load(control!, 0) !== 0) {
+        parentPort!.postMessage({ type: 'cancelled', id: m.id });
+        return;
+      }
+      eng.run(r, p);
+      Atomics.add(control!, 1, 1);
+    }
+    const t = trimPartial(p);
+    const result = { partial: t, arcs: eng.arcsExamined };
+    eng.arcsExamined = 0;
+    const transfer = [t.infected, t.disrupted, t.loss, t.early, t.carry, t.runIndex, t.logLik, t.params, t.totals, t.timeline, t.groupRun, t.groupId, t.groupValues]
+      .filter((a): a is NonNullable<typeof a> => a !== null)
+      .map((a) => a.buffer as ArrayBuffer);
+    parentPort!.postMessage({ type: 'result', id: m.id, result }, [...new Set(transfer)]);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    parentPort!.postMessage({ type: msg === 'cancelled' ? 'cancelled' : 'error', id: m.id, message: msg });
+  }
+});

@@ -1,0 +1,43 @@
+import { denseInoperabilityMatrix, dynamicInoperability, prepareScenario, solveInoperability, spectralRadius, UnstableDependencyMatrixError } from '../../../src/engine';
+import { weapon } from './helpers';
+
+describe('inoperability input-output model', () => {
+  it('known answer: A* = [[0, 0.8], [0.2, 0]], c* = [0, 0.6] gives q = [0.571, 0.714]', () => {
+    const q = solveInoperability(denseInoperabilityMatrix([[0, 0.8], [0.2, 0]]), [0, 0.6]);
+    expect(q[0]).toBeCloseTo(0.571, 3);
+    expect(q[1]).toBeCloseTo(0.714, 3);
+  });
+
+  it('known answer: A* = [[0.15, 0.5], [0.1, 0.05]], c* = [0, 0.1] gives q = [0.066, 0.112]; 100 DIIM steps converge to it', () => {
+    const m = denseInoperabilityMatrix([[0.15, 0.5], [0.1, 0.05]]);
+    const q = solveInoperability(m, [0, 0.1]);
+    expect(q[0]).toBeCloseTo(0.066, 3);
+    expect(q[1]).toBeCloseTo(0.112, 3);
+    const d = dynamicInoperability(m, [0, 0.1], [0.2, 0.2], 100);
+    expect(d[0]).toBeCloseTo(q[0], 3);
+    expect(d[1]).toBeCloseTo(q[1], 3);
+  });
+
+  it('caps inoperability at 1', () => {
+    const q = solveInoperability(denseInoperabilityMatrix([[0, 0.9], [0.9, 0]]), [0.9, 0.9]);
+    expect(q[0]).toBe(1);
+    expect(q[1]).toBe(1);
+  });
+
+  it('spectral radius of small matrices', () => {
+    expect(spectralRadius(denseInoperabilityMatrix([[0, 0.8], [0.2, 0]]))).toBeCloseTo(0.4, 4);
+    expect(spectralRadius(denseInoperabilityMatrix([[0.15, 0.5], [0.1, 0.05]]))).toBeCloseTo(0.1 + Math.sqrt(0.0025 + 0.05), 4);
+    expect(spectralRadius(denseInoperabilityMatrix([[0, 1.2], [1, 0]]))).toBeCloseTo(Math.sqrt(1.2), 4);
+  });
+
+  it('prepareScenario refuses an unstable service-dependency matrix with a clear error', () => {
+    const entities = ['a', 'b'].map((id) => ({ id, name: id, kind: 'organization', hosts: 1, dailyValueUsd: 1, populationServed: 1, tags: [] }));
+    const dependencies = [
+      { sourceId: 'a', targetId: 'b', kind: 'service' as const, weight: 1 },
+      { sourceId: 'b', targetId: 'a', kind: 'service' as const, weight: 1 },
+    ];
+    const reports = [{ weaponId: 'w', entityId: 'a', observedAt: '2017-06-27T10:00:00Z', status: 'confirmed' as const, tlp: 'clear' as const }];
+    expect(() => prepareScenario({ entities, dependencies, weapon: weapon({ low: 0.1, high: 0.2 }), reports })).toThrow(UnstableDependencyMatrixError);
+    expect(() => prepareScenario({ entities, dependencies, weapon: weapon({ low: 0.1, high: 0.2 }), reports })).toThrow(/spectral radius 1\.0+ >= 1/);
+  });
+});
