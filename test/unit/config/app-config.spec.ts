@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../../../src/config/app-config';
 
 describe('loadConfig', () => {
   it('gives safe defaults on an empty environment', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({})).toMatchObject({
       port: 3000,
       database: { type: 'sqlite', path: 'data/spillover.sqlite' },
       adminKey: undefined,
