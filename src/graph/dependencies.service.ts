@@ -9,6 +9,8 @@ import { insertRows, tupleIndices } from './bulk-sql';
 import { Dependency } from './dependency.entity';
 import { EntityNode } from './entity-node.entity';
 import { throwRowErrors } from './entities.service';
+import type { DependencyRecord } from '../domain/records';
+import { checkDependencySet, dependencySkeleton } from '../scenario/validate';
 import { checkDependency, DependencyInput, NewDependency } from './entity-rules';
 
 export interface DependencyListQuery {
@@ -22,7 +24,6 @@ export interface DependencyListQuery {
 
 const DEPENDENCY_COLUMNS = ['sourceId', 'targetId', 'kind', 'weight', 'bidirectional'] as const;
 const AUDIT_EACH_MAX = 100;
-const edgeKey = (d: { sourceId: string; targetId: string; kind: string }) => `${d.sourceId}\u0000${d.targetId}\u0000${d.kind}`;
 
 @Injectable()
 export class DependenciesService {
@@ -42,34 +43,32 @@ export class DependenciesService {
     m: EntityManager,
     inputs: readonly (DependencyInput | Record<string, unknown>)[],
     actor: Principal | null,
-    options: { rowOffset?: number; auditAction?: string } = {},
+    options: { rowOffset?: number; auditAction?: string; text?: boolean } = {},
   ): Promise<number> {
     const rowOffset = options.rowOffset ?? 0;
     const errors: ErrorDetail[] = [];
-    const ok: { row: number; value: NewDependency }[] = [];
-    const seen = new Map<string, number>();
+    const rows = inputs.map((_, i) => i + 1 + rowOffset);
+    const values: (NewDependency | null)[] = new Array(inputs.length);
+    // Bad rows keep their endpoints (a skeleton) so references and duplicates are still checked over them.
+    const records: (DependencyRecord | null)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
-      const row = i + 1 + rowOffset;
-      const { value, errors: e } = checkDependency(inputs[i], row);
-      if (!value) { errors.push(...e); continue; }
-      const key = edgeKey(value);
-      const first = seen.get(key);
-      if (first !== undefined) { errors.push({ row, field: 'targetId', rule: 'duplicate', message: `same source, target and kind as row ${first}` }); continue; }
-      seen.set(key, row);
-      ok.push({ row, value });
+      const { value, errors: e } = checkDependency(inputs[i], rows[i], options.text ?? false);
+      if (e.length) errors.push(...e);
+      values[i] = value;
+      const input = inputs[i];
+      records[i] = value ?? (typeof input === 'object' && input !== null && !Array.isArray(input) ? dependencySkeleton(input as Record<string, unknown>) : null);
     }
     const endpoints = new Set<string>();
-    for (const { value } of ok) { endpoints.add(value.sourceId); endpoints.add(value.targetId); }
+    for (const r of records) if (r) { endpoints.add(r.sourceId); endpoints.add(r.targetId); }
     const ends = [...endpoints];
     const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], ends.map((id) => [id]))).map((i) => ends[i]));
+    // Unknown endpoints and duplicates within the request: src/scenario/validate.ts.
+    const before = errors.length;
+    checkDependencySet(records, { position: new Map(), has: (id) => !missing.has(id) }, errors, { rows });
+    const badRows = new Set(errors.slice(before).map((e) => e.row));
+    const ok: { row: number; value: NewDependency }[] = [];
+    values.forEach((value, i) => { if (value && !badRows.has(rows[i])) ok.push({ row: rows[i], value }); });
     const clashes = await tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], ok.map(({ value: d }) => [d.sourceId, d.targetId, d.kind]));
-    if (missing.size) {
-      for (const { row, value } of ok) {
-        for (const field of ['sourceId', 'targetId'] as const) {
-          if (missing.has(value[field])) errors.push({ row, field, rule: 'exists', message: `no entity '${value[field]}'` });
-        }
-      }
-    }
     for (const i of clashes) errors.push({ row: ok[i].row, field: 'targetId', rule: 'unique', message: 'this dependency (source, target, kind) already exists' });
     if (errors.length) {
       errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
@@ -78,9 +77,9 @@ export class DependenciesService {
     }
     // Inserting in (source, target) order keeps the unique index's B-tree pages hot: about a
     // third faster on large imports. Ids therefore follow that order, not the input's.
-    const rows = ok.map(({ value: d }) => [d.sourceId, d.targetId, d.kind, d.weight, d.bidirectional]);
-    if (rows.length > 1000) rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    await insertRows(m, 'dependencies', DEPENDENCY_COLUMNS, rows);
+    const tuples = ok.map(({ value: d }) => [d.sourceId, d.targetId, d.kind, d.weight, d.bidirectional]);
+    if (tuples.length > 1000) tuples.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    await insertRows(m, 'dependencies', DEPENDENCY_COLUMNS, tuples);
     if (ok.length <= AUDIT_EACH_MAX && options.auditAction !== 'bulk-create') {
       for (const { value } of ok) await this.audit.record(m, actor, options.auditAction ?? 'create', 'dependency', `${value.sourceId}->${value.targetId}:${value.kind}`);
     } else {
@@ -105,8 +104,8 @@ export class DependenciesService {
     });
   }
 
-  async bulkCreate(rows: readonly unknown[], actor: Principal, rowOffset = 0): Promise<{ created: number }> {
-    return this.db.write(async (m) => ({ created: await this.createWithin(m, rows as Record<string, unknown>[], actor, { rowOffset, auditAction: 'bulk-create' }) }));
+  async bulkCreate(rows: readonly unknown[], actor: Principal, options: { text?: boolean } = {}): Promise<{ created: number }> {
+    return this.db.write(async (m) => ({ created: await this.createWithin(m, rows as Record<string, unknown>[], actor, { text: options.text, auditAction: 'bulk-create' }) }));
   }
 
   get(id: number): Promise<Dependency> {

@@ -6,12 +6,14 @@ import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } 
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
 import { deleteIn, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
+import type { EntityRecord } from '../domain/records';
+import { checkEntitySet, entitySkeleton } from '../scenario/validate';
 import { checkEntity, EntityInput, NewEntity } from './entity-rules';
 import { EntityNode } from './entity-node.entity';
 import { normaliseCountry } from './leaf-rules';
 
 /** Rules whose breach is about other rows or stored data (422), as opposed to the row's own shape (400). */
-export const REFERENCE_RULES = new Set(['unique', 'duplicate', 'exists', 'cycle']);
+export const REFERENCE_RULES = new Set(['unique', 'duplicate', 'reference', 'exists', 'cycle']);
 
 /** Throws the error for a bulk validation: 400 when any row is malformed, else 422 (references, duplicates, cycles). */
 export function throwRowErrors(what: string, errors: ErrorDetail[]): never {
@@ -35,6 +37,8 @@ export interface EntityListQuery {
 export interface CreateWithinOptions {
   /** Added to the 1-based row numbers of error details (e.g. 1 when a CSV header is row 1). */
   rowOffset?: number;
+  /** The inputs are CSV cells (strings): numbers, booleans and `;`-separated tags are parsed from text. */
+  text?: boolean;
   /** Audit action; defaults to `create` (one entry per entity) or `bulk-create` (one summary entry) above 100 entities. */
   auditAction?: string;
 }
@@ -66,7 +70,7 @@ export class EntitiesService {
    * scenario loader call it.
    */
   async createWithin(m: EntityManager, inputs: readonly (EntityInput | Record<string, unknown>)[], actor: Principal | null, options: CreateWithinOptions = {}): Promise<NewEntity[]> {
-    const ordered = await this.prepare(m, inputs, options.rowOffset ?? 0);
+    const ordered = await this.prepare(m, inputs, options.rowOffset ?? 0, options.text ?? false);
     await insertRows(m, 'entities', ENTITY_COLUMNS, ordered.map(toRow));
     await this.auditCreated(m, actor, ordered.map((e) => e.id), options.auditAction);
     const byId = new Map(ordered.map((e) => [e.id, e]));
@@ -113,9 +117,9 @@ export class EntitiesService {
   }
 
   /** Bulk create from JSON objects (or CSV rows already parsed into objects): all or nothing. */
-  async bulkCreate(rows: readonly unknown[], actor: Principal, rowOffset = 0): Promise<{ created: number }> {
+  async bulkCreate(rows: readonly unknown[], actor: Principal, options: { text?: boolean } = {}): Promise<{ created: number }> {
     return this.db.write(async (m) => {
-      const created = await this.createWithin(m, rows as Record<string, unknown>[], actor, { rowOffset, auditAction: 'bulk-create' });
+      const created = await this.createWithin(m, rows as Record<string, unknown>[], actor, { text: options.text, auditAction: 'bulk-create' });
       return { created: created.length };
     });
   }
@@ -240,52 +244,49 @@ export class EntitiesService {
   // ---- internals ----
 
   /** Validates a batch against itself and the database; returns it parents-first or throws listing every bad row. */
-  private async prepare(m: EntityManager, inputs: readonly unknown[], rowOffset: number): Promise<NewEntity[]> {
+  private async prepare(m: EntityManager, inputs: readonly unknown[], rowOffset: number, text: boolean): Promise<NewEntity[]> {
     const errors: ErrorDetail[] = [];
+    const rows = inputs.map((_, i) => i + 1 + rowOffset);
+    // Bad rows keep their id and parentId (a skeleton) so duplicates, references and cycles are still checked over them.
+    const records: (EntityRecord | null)[] = new Array(inputs.length);
     const values: (NewEntity | null)[] = new Array(inputs.length);
-    const firstRow = new Map<string, number>();
-    const stixRow = new Map<string, number>();
     for (let i = 0; i < inputs.length; i++) {
-      const row = i + 1 + rowOffset;
-      const { value, errors: e } = checkEntity(inputs[i], row);
+      const { value, errors: e } = checkEntity(inputs[i], rows[i], text);
       if (e.length) errors.push(...e);
       values[i] = value;
-      if (!value) continue;
-      const first = firstRow.get(value.id);
-      if (first !== undefined) {
-        errors.push({ row, field: 'id', rule: 'duplicate', message: `id '${value.id}' also on row ${first}` });
-        values[i] = null;
-      } else firstRow.set(value.id, row);
-      if (value.stixId) {
-        const s = stixRow.get(value.stixId);
-        if (s !== undefined) errors.push({ row, field: 'stixId', rule: 'duplicate', message: `stixId also on row ${s}` });
-        else stixRow.set(value.stixId, row);
-      }
+      const input = inputs[i];
+      records[i] = value ?? (typeof input === 'object' && input !== null && !Array.isArray(input) ? entitySkeleton(input as Record<string, unknown>) : null);
     }
-    const ok = values.filter((v): v is NewEntity => v !== null);
-    const taken = new Set((await tupleIndices(m, 'present', 'entities', ['id'], ok.map((v) => [v.id]))).map((i) => ok[i].id));
-    const withStix = ok.filter((v) => v.stixId);
-    const stixTaken = new Set((await tupleIndices(m, 'present', 'entities', ['stixId'], withStix.map((v) => [v.stixId!]))).map((i) => withStix[i].id));
-    // Every declared id counts as "in the batch" for parent look-ups, even if its row is bad:
-    // its row already carries an error, and a second error on its children would only be noise.
-    const outside = [...new Set(ok.filter((v) => v.parentId && !firstRow.has(v.parentId)).map((v) => v.parentId!))];
+    const declared = new Set<string>();
+    for (const r of records) if (r) declared.add(r.id);
+    const outside = [...new Set(records.flatMap((r) => (r?.parentId && !declared.has(r.parentId) ? [r.parentId] : [])))];
     const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], outside.map((id) => [id]))).map((i) => outside[i]));
-    for (const v of ok) {
-      const row = firstRow.get(v.id)!;
-      if (taken.has(v.id)) errors.push({ row, field: 'id', rule: 'unique', message: `entity '${v.id}' already exists` });
-      if (stixTaken.has(v.id)) errors.push({ row, field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
-      if (v.parentId && missing.has(v.parentId)) {
-        errors.push({ row, field: 'parentId', rule: 'exists', message: `no entity '${v.parentId}' in the request or the database` });
-      }
+    // Duplicates, unknown parents and cycles: src/scenario/validate.ts, with stored entities as known parents.
+    const index = checkEntitySet(records, errors, { rows, known: (id) => !missing.has(id) });
+
+    const ok: NewEntity[] = [];
+    const rowOf = new Map<string, number>();
+    values.forEach((v, i) => {
+      if (v && index.position.get(v.id) === i) { ok.push(v); rowOf.set(v.id, rows[i]); }
+    });
+    const taken = await tupleIndices(m, 'present', 'entities', ['id'], ok.map((v) => [v.id]));
+    for (const i of taken) errors.push({ row: rowOf.get(ok[i].id), field: 'id', rule: 'unique', message: `entity '${ok[i].id}' already exists` });
+    const withStix = ok.filter((v) => v.stixId);
+    const stixRow = new Map<string, number>();
+    for (const v of withStix) {
+      const first = stixRow.get(v.stixId!);
+      if (first !== undefined) errors.push({ row: rowOf.get(v.id), field: 'stixId', rule: 'duplicate', message: `stixId is already used on row ${first}` });
+      else stixRow.set(v.stixId!, rowOf.get(v.id)!);
     }
-    const { order, cyclic } = parentsFirst(ok);
-    for (const id of cyclic) errors.push({ row: firstRow.get(id)!, field: 'parentId', rule: 'cycle', message: `'${id}' is its own ancestor through parentId` });
+    for (const i of await tupleIndices(m, 'present', 'entities', ['stixId'], withStix.map((v) => [v.stixId!]))) {
+      errors.push({ row: rowOf.get(withStix[i].id), field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
+    }
     if (errors.length) {
       errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
       if (inputs.length === 1 && rowOffset === 0) errors.forEach((e) => delete e.row);
       throwRowErrors('entity', errors);
     }
-    return order;
+    return parentsFirst(ok).order;
   }
 
   private async auditCreated(m: EntityManager, actor: Principal | null, ids: string[], action?: string) {

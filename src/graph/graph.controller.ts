@@ -54,7 +54,8 @@ export class GraphController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'duplicate ids, unknown parents, cycles: every bad row listed' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
   bulkEntities(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
-    return this.entities.bulkCreate(bulkRows(body, 'entity'), actor);
+    const { rows, text } = bulkRows(body, 'entity');
+    return this.entities.bulkCreate(rows, actor, { text });
   }
 
   @Get('entities')
@@ -112,7 +113,8 @@ export class GraphController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'unknown endpoints, duplicates: every bad row listed' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
   bulkDependencies(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
-    return this.dependencies.bulkCreate(bulkRows(body, 'dependency'), actor);
+    const { rows, text } = bulkRows(body, 'dependency');
+    return this.dependencies.bulkCreate(rows, actor, { text });
   }
 
   @Get('dependencies')

@@ -20,7 +20,8 @@ import { DatabaseService } from '../../src/database/database.service';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DEPENDENCY_KINDS, SECTORS } from '../../src/domain/vocabulary';
 import { tuneSqliteForBulk } from '../../src/graph/bulk-sql';
-import { csvToRecords, CSV_FIELDS, MAX_BULK_ROWS } from '../../src/graph/csv-rows';
+import { csvToRecords, MAX_BULK_ROWS } from '../../src/graph/csv-rows';
+import { ENTITY_COLUMNS } from '../../src/scenario/validate';
 import { DependenciesService } from '../../src/graph/dependencies.service';
 import { Dependency } from '../../src/graph/dependency.entity';
 import { EntitiesService } from '../../src/graph/entities.service';
@@ -117,10 +118,9 @@ async function main() {
   for (const batch of batches(graph.dependencies)) await dependencies.bulkCreate(batch, actor);
   const depMs = Number(process.hrtime.bigint() - t) / 1e6;
 
-  const entityFields = Object.keys(CSV_FIELDS.entity).filter((f) => f !== 'protected' && f !== 'stixId');
-  const csvText = toCsv(ordered.slice(0, MAX_BULK_ROWS), entityFields);
+  const csvText = toCsv(ordered.slice(0, MAX_BULK_ROWS), [...ENTITY_COLUMNS]);
   t = process.hrtime.bigint();
-  const parsed = csvToRecords(csvText, CSV_FIELDS.entity);
+  const parsed = csvToRecords(csvText, 'entity');
   const csvMs = Number(process.hrtime.bigint() - t) / 1e6;
 
   const [{ n: storedE }] = await dataSource.query('SELECT COUNT(*) AS n FROM entities');

@@ -78,7 +78,7 @@ describe('weapons', () => {
     const pairs = res.body.details.map((d: any) => `${d.field}:${d.rule}`);
     expect(pairs).toEqual(expect.arrayContaining([
       'payload:isIn',
-      'vectors.network.transmissibility.high:rangeOrder',
+      'vectors.network.transmissibility.high:order',
       'vectors.network.delayHours.low:min',
       'vectors.email.transmissibility.low:exclusiveMin',
       'vectors.email.transmissibility.high:max',
@@ -87,8 +87,8 @@ describe('weapons', () => {
       'targeting.countries:isoCountry',
       'targeting.sectors:isIn',
       'targeting.entityIds:matches',
-      'impact.hostShare.high:rangeOrder',
-      'impact.costPerHostUsd.high:rangeOrder',
+      'impact.hostShare.high:order',
+      'impact.costPerHostUsd.high:order',
       'impact.downtimeDays:isDefined',
       'killSwitchAt:isIso8601',
     ]));

@@ -12,7 +12,7 @@ import { normaliseCountry, SLUG, TAG } from '../../graph/leaf-rules';
 function NotBelow(property: string, options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
-      name: 'rangeOrder',
+      name: 'order',
       target: object.constructor,
       propertyName,
       constraints: [property],
