@@ -1,17 +1,126 @@
 /**
- * Binds the job code to the simulation core (src/engine). Until the core's assessment API is
- * committed, every call answers 503 so no job pretends to have run.
+ * Binds the job code to the simulation core (src/engine): prepares the scenario from a
+ * snapshot, applies the model parameters, runs all runs or a shard, merges and finalises, and
+ * turns the core's plain errors into domain errors (422 for input that cannot be modelled).
  */
-import { DomainError } from '../common/errors/domain-error';
-import type { EngineBinding } from '../jobs/monte-carlo-runner';
+import type { WeaponRecord } from '../domain/records';
+import { DomainError, unprocessable } from '../common/errors/domain-error';
+import type { EngineBinding, RunOptions, ShardSpec } from '../jobs/monte-carlo-runner';
+import { finalizeAssessment, runAssessment, runShard, type AssessmentOptions } from '../engine/assess';
+import { mergePartials } from '../engine/aggregate';
+import { RangeError90 } from '../engine/distributions';
+import { UnstableDependencyMatrixError } from '../engine/iim';
+import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
+import { AbortError } from '../engine/pool';
+import type { AssessmentPartial } from '../engine/runner';
+import type { AssessmentInput } from './assessment.entity';
+import type { EngineOutput } from './result-types';
+import type { ScenarioSnapshot } from './scenario-snapshot';
 
-const unavailable = () =>
-  new DomainError('UNAVAILABLE', 'the simulation core is not available in this build', [{ field: 'model', rule: 'available', message: 'no engine' }]);
+/** Early-warning windows computed (hours after asOf); a query between two is interpolated. */
+const WINDOW_GRID = [1, 3, 6, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720, 1440, 2160, 4380, 8760];
 
-export const engineBinding: EngineBinding & { close?: () => Promise<void> } = {
-  check: async () => { throw unavailable(); },
-  runAll: async () => { throw unavailable(); },
-  runShard: async () => { throw unavailable(); },
-  merge: () => { throw unavailable(); },
-  finalize: async () => { throw unavailable(); },
+export function earlyWarningHours(horizonHours: number): number[] {
+  const h = Math.max(1, horizonHours);
+  return [...new Set([...WINDOW_GRID.filter((x) => x < h), h])];
+}
+
+/** The weapon with the assessment's parameter adjustments applied (sensitivity analysis). */
+function adjustWeapon(weapon: WeaponRecord, params: Record<string, unknown> | undefined): WeaponRecord {
+  if (!params) return weapon;
+  const scale = typeof params.transmissibilityScale === 'number' ? params.transmissibilityScale : 1;
+  const vectors = Object.fromEntries(
+    Object.entries(weapon.vectors).map(([kind, v]) => [
+      kind,
+      v && scale !== 1
+        ? { ...v, transmissibility: { low: Math.min(0.98, v.transmissibility.low * scale), high: Math.min(0.99, v.transmissibility.high * scale) } }
+        : v,
+    ]),
+  );
+  const containment = params.containmentHours as WeaponRecord['containmentHours'] | undefined;
+  return { ...weapon, vectors, ...(containment ? { containmentHours: containment } : {}) };
+}
+
+const prepared = new WeakMap<ScenarioSnapshot, Map<string, ScenarioModel>>();
+
+function prepare(snapshot: ScenarioSnapshot, input: AssessmentInput): ScenarioModel {
+  const key = JSON.stringify(input.params ?? {});
+  let byParams = prepared.get(snapshot);
+  if (!byParams) prepared.set(snapshot, (byParams = new Map()));
+  const hit = byParams.get(key);
+  if (hit) return hit;
+  try {
+    const model = prepareScenario({
+      entities: snapshot.entities,
+      dependencies: snapshot.dependencies,
+      weapon: adjustWeapon(snapshot.weapon, input.params),
+      reports: snapshot.reports,
+      asOf: snapshot.asOf,
+      horizonHours: snapshot.horizonHours,
+    });
+    byParams.set(key, model);
+    return model;
+  } catch (err) {
+    throw toDomainError(err);
+  }
+}
+
+function options(input: AssessmentInput, opts: RunOptions): AssessmentOptions {
+  const reportingRate = (input.params?.reportingRate as AssessmentOptions['reportingRate']) ?? undefined;
+  return {
+    model: input.model as 'ic' | 'sir',
+    runs: input.runs,
+    seed: input.seed,
+    confidenceLevel: input.confidenceLevel,
+    calibrate: input.calibrate,
+    ...(reportingRate ? { reportingRate } : {}),
+    earlyWarningHours: earlyWarningHours(input.horizonHours),
+    earlyWarningLimit: 500,
+    threads: opts.threads,
+    signal: opts.signal,
+    onProgress: opts.onProgress ? (p) => opts.onProgress!(p.fraction) : undefined,
+  };
+}
+
+export function toDomainError(err: unknown): unknown {
+  if (err instanceof DomainError || err instanceof AbortError) return err;
+  if (err instanceof UnstableDependencyMatrixError) {
+    return unprocessable(`the dependency matrix is unstable: ${err.message}`, [
+      { field: 'dependencies', rule: 'stableMatrix', message: 'the spectral radius of the service-dependency matrix must be below 1 for the inoperability model to have a solution; lower some dependency weights' },
+    ]);
+  }
+  if (err instanceof ScenarioInputError) {
+    return unprocessable(err.message, [{ field: err.code === 'no-reports' ? 'weaponId' : 'scenario', rule: err.code === 'no-reports' ? 'hasReports' : 'modelInput', message: err.message }]);
+  }
+  if (err instanceof RangeError90) return unprocessable(err.message, [{ field: 'weapon', rule: 'range90', message: err.message }]);
+  return err;
+}
+
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toDomainError(err);
+  }
+}
+
+export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { close?: () => Promise<void> } = {
+  async check(snapshot, input) {
+    prepare(snapshot, input);
+  },
+  runAll(snapshot, input, opts) {
+    return guard(async () => {
+      const { stats: _stats, ...result } = await runAssessment(prepare(snapshot, input), options(input, opts));
+      return result;
+    });
+  },
+  runShard(snapshot, input, shard: ShardSpec, opts) {
+    return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], options(input, opts))).partial);
+  },
+  merge(parts) {
+    return mergePartials(parts);
+  },
+  finalize(snapshot, input, merged) {
+    return guard(async () => finalizeAssessment(prepare(snapshot, input), merged, options(input, {})));
+  },
 };

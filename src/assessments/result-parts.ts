@@ -1,10 +1,10 @@
 /**
- * Splits an assessment's output into the parts stored in `assessment_results`, each joined
- * with what the scenario knows (names, places, reports), so every read route serves one part
- * without recomputation.
+ * Splits an assessment's output into the parts stored in `assessment_results`, joined with
+ * what only the database knows (hierarchy, who filed restricted reports), so every read route
+ * serves one part without recomputation.
  */
 import type { AssessmentInput } from './assessment.entity';
-import type { EngineOutput, EntityStat, Probability, Summary, TimelinePoint } from './result-types';
+import type { EarlyWarningWindow, EngineOutput, GroupStat, Probability, RunTable, Summary, TimelineBin } from './result-types';
 import { restrictedEntities, ScenarioSnapshot } from './scenario-snapshot';
 
 /** One row of GET /entities, before the reader's TLP filter. */
@@ -21,96 +21,71 @@ export interface EntityRow {
   reported: boolean;
   probabilityInfected: Probability;
   probabilityDisrupted: Probability;
-  expectedLossUsd: { direct: number; indirect: number; total: number };
-  expectedPopulationAffected: number;
-}
-
-export interface WarningData {
-  hours: number[];
-  /** Unreported entities with a chance of infection in the horizon. */
-  entities: Array<{ entityId: string; pInfectedBy: number[] }>;
-  /** Most likely infector of every entity the runs infected (to trace paths back to a report). */
-  infectors: Record<string, string>;
+  /** Expected direct + indirect loss, USD. */
+  expectedLossUsd: number;
 }
 
 export interface StoredTimeline {
-  points: Array<TimelinePoint & { reported: number }>;
   asOf: string;
+  origin: string;
   horizonHours: number;
+  /** Cumulative infections by each bin end (band of the weighted run distribution) and reported entities beside. */
+  points: TimelineBin[];
+}
+
+export interface WarningData {
+  asOf: string;
+  windows: EarlyWarningWindow[];
 }
 
 export interface ResultParts {
   summary: Summary;
+  meta: Record<string, unknown>;
   entities: EntityRow[];
-  groups: EngineOutput['groups'];
+  /** `country:UA`, `sector:energy` -> ranges of the per-run group totals. */
+  groups: Record<string, GroupStat>;
   timeline: StoredTimeline;
   earlyWarning: WarningData;
-  runs: EngineOutput['runs'];
+  runs: RunTable;
   /** Entities whose reports are all restricted, and the organisations that may see them. */
   restricted: Record<string, string[]>;
   [part: string]: unknown;
 }
 
-/** Whether an entity is among the weapon's intended targets (any selector matches). */
-export function isIntended(e: { id: string; country?: string | null; sector?: string | null; tags?: string[] }, t: ScenarioSnapshot['weapon']['targeting']): boolean {
-  if (!t) return false;
-  if (t.entityIds?.includes(e.id)) return true;
-  if (t.countries?.length && e.country && t.countries.includes(e.country)) return true;
-  if (t.sectors?.length && e.sector && t.sectors.includes(e.sector)) return true;
-  if (t.tags?.length && e.tags?.some((tag) => t.tags!.includes(tag))) return true;
-  return false;
-}
-
 export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentInput, out: EngineOutput): ResultParts {
   const byId = new Map(snapshot.entities.map((e) => [e.id, e]));
-  const reported = new Set(snapshot.reports.map((r) => r.entityId));
-  const entities: EntityRow[] = out.entities.map((s: EntityStat) => {
-    const e = byId.get(s.id);
-    const intended = e ? isIntended(e, snapshot.weapon.targeting) : false;
+  const entities: EntityRow[] = out.entities.map((s) => {
+    const e = byId.get(s.entityId);
     return {
-      entityId: s.id,
-      name: e?.name ?? s.id,
+      entityId: s.entityId,
+      name: s.name,
       kind: e?.kind ?? 'organization',
       parentId: e?.parentId ?? null,
-      country: e?.country ?? null,
-      sector: e?.sector ?? null,
-      protected: !!e?.protected,
-      intended,
-      collateral: !intended,
-      reported: reported.has(s.id),
-      probabilityInfected: s.pInfected,
-      probabilityDisrupted: s.pDisrupted,
+      country: s.country,
+      sector: s.sector,
+      protected: s.protected,
+      intended: s.intended,
+      collateral: !s.intended,
+      reported: s.reported,
+      probabilityInfected: s.probabilityInfected,
+      probabilityDisrupted: s.probabilityDisrupted,
       expectedLossUsd: s.expectedLossUsd,
-      expectedPopulationAffected: s.expectedPopulationAffected,
     };
   });
-
-  // Reported counts beside the band: distinct entities reported by each point of the timeline.
-  const firstReport = new Map<string, number>();
-  for (const r of snapshot.reports) {
-    const t = Date.parse(r.observedAt);
-    if (!firstReport.has(r.entityId) || t < firstReport.get(r.entityId)!) firstReport.set(r.entityId, t);
-  }
-  const reportTimes = [...firstReport.values()].sort((a, b) => a - b);
-  const points = out.timeline.map((p) => {
-    const at = Date.parse(p.at);
-    let n = 0;
-    while (n < reportTimes.length && reportTimes[n] <= at) n++;
-    return { ...p, reported: n };
-  });
-
+  const groups: Record<string, GroupStat> = {};
+  for (const g of out.groups.country) groups[`country:${g.key}`] = g;
+  for (const g of out.groups.sector) groups[`sector:${g.key}`] = g;
   return {
     summary: out.summary,
-    entities,
-    groups: out.groups,
-    timeline: { points, asOf: input.asOf, horizonHours: input.horizonHours },
-    earlyWarning: {
-      hours: out.hours,
-      entities: out.entities
-        .filter((s) => !reported.has(s.id) && s.pInfectedBy && s.pInfectedBy.some((p) => p > 0))
-        .map((s) => ({ entityId: s.id, pInfectedBy: s.pInfectedBy! })),
-      infectors: Object.fromEntries(out.entities.filter((s) => s.likelyInfector).map((s) => [s.id, s.likelyInfector!])),
+    meta: {
+      model: out.model, seed: out.seed, runCount: out.runCount, level: out.level, calibrated: out.calibrated,
+      origin: out.origin, asOf: out.asOf, horizonHours: out.horizonHours, reportsUsed: out.reportsUsed,
+      reportedEntities: out.reportedEntities, spectralRadius: out.spectralRadius, warnings: out.warnings,
     },
+    entities,
+    groups,
+    timeline: { asOf: out.asOf, origin: out.origin, horizonHours: input.horizonHours, points: out.timeline },
+    earlyWarning: out.earlyWarning,
     runs: out.runs,
     restricted: restrictedEntities(snapshot.reports),
   };

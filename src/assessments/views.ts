@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../auth/principal';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
-import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
+import type { EntityRow, ResultParts, WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
 
 /** The smallest group an entity hidden from the reader may be counted in. */
@@ -26,12 +26,12 @@ export function summaryFor(summary: Summary, hidden: Set<string>): Summary {
 export function entitiesView(rows: EntityRow[], hidden: Set<string>, q: { sort: 'probability' | 'loss'; collateral?: boolean; limit: number }) {
   let items = rows.filter((r) => !hidden.has(r.entityId));
   if (q.collateral !== undefined) items = items.filter((r) => r.collateral === q.collateral);
-  const key = q.sort === 'loss' ? (r: EntityRow) => r.expectedLossUsd.total : (r: EntityRow) => r.probabilityInfected.estimate;
+  const key = q.sort === 'loss' ? (r: EntityRow) => r.expectedLossUsd : (r: EntityRow) => r.probabilityInfected.p;
   items = [...items].sort((a, b) => key(b) - key(a) || (a.entityId < b.entityId ? -1 : 1));
   return { total: items.length, items: items.slice(0, q.limit) };
 }
 
-const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossDirectUsd', 'lossIndirectUsd', 'lossTotalUsd', 'populationAffected'] as const;
+const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd'] as const;
 type ValueName = (typeof VALUE_NAMES)[number];
 
 interface RollupRow {
@@ -73,12 +73,9 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
     country: r.country,
     sector: r.sector,
     values: {
-      entitiesInfected: r.probabilityInfected.estimate,
-      entitiesDisrupted: r.probabilityDisrupted.estimate,
-      lossDirectUsd: r.expectedLossUsd.direct,
-      lossIndirectUsd: r.expectedLossUsd.indirect,
-      lossTotalUsd: r.expectedLossUsd.total,
-      populationAffected: r.expectedPopulationAffected,
+      entitiesInfected: r.probabilityInfected.p,
+      entitiesDisrupted: r.probabilityDisrupted.p,
+      lossUsd: r.expectedLossUsd,
     },
   }));
   const accessors = Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: RollupRow) => r.values[n]])) as Record<ValueName, (r: RollupRow) => number>;
@@ -150,10 +147,12 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
     if (node.level === 'organization' && names.has(node.key)) out.name = names.get(node.key);
     if (node.key === WITHHELD) out.withheld = true;
     if (node.level === 'country' || node.level === 'sector') {
-      const groupKey = path.join('/');
+      // The core keeps per-run totals by country and by sector (not by their combination): ranges
+      // on the first level below the world; nested groups carry expected values only.
+      const groupKey = path.length === 1 ? path[0] : '';
       out.ranges = node.key === WITHHELD || touched.has(groupPath) ? null : groups[groupKey] ?? null;
     }
-    out.value = node.sums.lossTotalUsd;
+    out.value = node.sums.lossUsd;
     if (node.children) {
       out.children = node.children.map((c) => {
         const seg = c.level === 'organization' ? path : [...path, `${c.level}:${c.key}`];
@@ -166,52 +165,55 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
   return convert(json, [], '');
 }
 
-export function timelineView(t: StoredTimeline) {
-  return t;
-}
-
-/** Unreported entities by P(infected within `withinHours` of asOf), each with its most likely path from a report. */
+/**
+ * Unreported entities by P(infected within `withinHours` of asOf), each with its most likely
+ * path from a reported infection. The core computes these probabilities on a grid of windows;
+ * between two windows the probability is interpolated linearly (it is non-decreasing in the
+ * window, and an entity absent from a window's list counts as below that list).
+ */
 export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Set<string>, withinHours: number, limit: number) {
   const byId = new Map(rows.map((r) => [r.entityId, r]));
-  const at = (curve: number[]) => {
-    const h = w.hours;
-    if (!h.length) return 0;
-    if (withinHours <= h[0]) return curve[0] * (h[0] > 0 ? withinHours / h[0] : 1);
-    for (let i = 1; i < h.length; i++) {
-      if (withinHours <= h[i]) return curve[i - 1] + ((curve[i] - curve[i - 1]) * (withinHours - h[i - 1])) / (h[i] - h[i - 1]);
-    }
-    return curve[curve.length - 1];
-  };
-  const ranked = w.entities
-    .filter((e) => !hidden.has(e.entityId))
-    .map((e) => ({ entityId: e.entityId, probability: at(e.pInfectedBy) }))
-    .filter((e) => e.probability > 0)
-    .sort((a, b) => b.probability - a.probability || (a.entityId < b.entityId ? -1 : 1))
+  const windows = [...w.windows].sort((a, b) => a.withinHours - b.withinHours);
+  let lo = windows.filter((x) => x.withinHours <= withinHours).pop();
+  let hi = windows.find((x) => x.withinHours >= withinHours);
+  if (!hi) hi = lo;
+  if (!lo) lo = undefined;
+  const pick = new Map<string, { p: number; low: number; high: number; path: string[] }>();
+  const t = lo && hi && hi.withinHours > lo.withinHours ? (withinHours - lo.withinHours) / (hi.withinHours - lo.withinHours) : 1;
+  const loP = new Map((lo?.entities ?? []).map((e) => [e.entityId, e]));
+  for (const e of hi?.entities ?? []) {
+    const a = loP.get(e.entityId);
+    const base = lo ? (a?.probability.p ?? 0) : 0;
+    const f = lo ? t : hi!.withinHours > 0 ? Math.min(1, withinHours / hi!.withinHours) : 1;
+    pick.set(e.entityId, {
+      p: base + (e.probability.p - base) * f,
+      low: (lo ? (a?.probability.low ?? 0) : 0) + (e.probability.low - (lo ? (a?.probability.low ?? 0) : 0)) * f,
+      high: (lo ? (a?.probability.high ?? 0) : 0) + (e.probability.high - (lo ? (a?.probability.high ?? 0) : 0)) * f,
+      path: e.path,
+    });
+  }
+  const ranked = [...pick.entries()]
+    .filter(([id, e]) => !hidden.has(id) && e.p > 0)
+    .sort((a, b) => b[1].p - a[1].p || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit);
   return {
     withinHours,
-    items: ranked.map((e) => {
-      const row = byId.get(e.entityId);
-      const path: Array<{ entityId: string | null; name: string; reported: boolean }> = [];
-      const seen = new Set<string>([e.entityId]);
-      let cur = w.infectors[e.entityId];
-      while (cur && !seen.has(cur) && path.length < 50) {
-        seen.add(cur);
-        const r = byId.get(cur);
-        if (hidden.has(cur)) path.unshift({ entityId: null, name: 'withheld (restricted report)', reported: true });
-        else path.unshift({ entityId: cur, name: r?.name ?? cur, reported: !!r?.reported });
-        if (r?.reported) break;
-        cur = w.infectors[cur];
-      }
+    windowsComputed: windows.map((x) => x.withinHours),
+    items: ranked.map(([id, e]) => {
+      const row = byId.get(id);
       return {
-        entityId: e.entityId,
-        name: row?.name ?? e.entityId,
+        entityId: id,
+        name: row?.name ?? id,
         country: row?.country ?? null,
         sector: row?.sector ?? null,
         protected: !!row?.protected,
         collateral: row?.collateral ?? true,
-        probability: e.probability,
-        path: [...path, { entityId: e.entityId, name: row?.name ?? e.entityId, reported: false }],
+        probability: { p: e.p, low: e.low, high: e.high },
+        path: e.path.map((pid) =>
+          hidden.has(pid)
+            ? { entityId: null, name: 'withheld (restricted report)', reported: true }
+            : { entityId: pid, name: byId.get(pid)?.name ?? pid, reported: !!byId.get(pid)?.reported },
+        ),
       };
     }),
   };

@@ -49,24 +49,32 @@ export class ScriptedEngine implements EngineBinding<ScriptedPartial, EngineOutp
   }
   output(s: ScenarioSnapshot): EngineOutput {
     const reported = new Set(s.reports.map((r) => r.entityId));
+    const P = (p: number) => ({ p, low: Math.max(0, p - 0.1), high: Math.min(1, p + 0.1) });
     return {
+      model: 'sir', seed: 1, runCount: 2, level: 0.9, calibrated: true, origin: s.asOf, asOf: s.asOf, horizonHours: s.horizonHours,
+      reportsUsed: s.reports.length, reportedEntities: reported.size, spectralRadius: 0, warnings: [],
       summary: {
         total: figures(3), intended: figures(1), collateral: figures(2),
-        protectedHits: s.entities.filter((e) => e.protected).map((e) => ({ entityId: e.id, name: e.name, sector: e.sector ?? null, probability: 1, norms: ['13(f)'] })),
-        calibration: { parameters: {}, effectiveSampleSize: 10 }, monteCarloError: {},
+        protectedHits: s.entities.filter((e) => e.protected).map((e) => ({ entityId: e.id, name: e.name, sector: e.sector ?? null, probability: 1, probabilityInfected: 1, norms: ['13(f)' as const] })),
+        calibration: { method: 'scripted', parameters: {}, prior: {}, effectiveSampleSize: 10 },
+        monteCarloError: { runs: 2, effectiveSampleSize: 2, method: 'scripted', figures: {} },
       },
       entities: s.entities.map((e, i) => ({
-        id: e.id,
-        pInfected: reported.has(e.id) ? { estimate: 1, low: 1, high: 1 } : { estimate: 0.1 * (i + 1), low: 0, high: 0.2 * (i + 1) },
-        pDisrupted: { estimate: 0, low: 0, high: 0 },
-        expectedLossUsd: { direct: 100 * (i + 1), indirect: 0, total: 100 * (i + 1) },
-        expectedPopulationAffected: 0,
-        pInfectedBy: reported.has(e.id) ? undefined : [0.05, 0.1 * (i + 1)],
-        likelyInfector: reported.has(e.id) ? null : 'secret-site',
+        entityId: e.id, name: e.name, country: e.country ?? null, sector: e.sector ?? null, intended: false,
+        reported: reported.has(e.id), protected: !!e.protected,
+        probabilityInfected: reported.has(e.id) ? P(1) : P(0.1 * (i + 1)),
+        probabilityDisrupted: P(0),
+        expectedLossUsd: 100 * (i + 1),
       })),
-      groups: {},
-      timeline: [{ at: s.asOf, hours: 0, infected: R(1) }],
-      hours: [24, 72],
+      groups: { country: [{ key: 'UA', entitiesInfected: R(3), entitiesDisrupted: R(0), lossUsd: R(600), populationAffected: R(0) }], sector: [] },
+      timeline: [{ at: s.asOf, hours: 0, infections: R(1), reported: 1 }],
+      earlyWarning: {
+        asOf: s.asOf,
+        windows: [24, 72].map((h) => ({
+          withinHours: h,
+          entities: s.entities.filter((e) => !reported.has(e.id)).map((e) => ({ entityId: e.id, name: e.name, country: e.country ?? null, sector: e.sector ?? null, probability: P(h / 200), path: ['secret-site', e.id] })),
+        })),
+      },
       runs: { columns: ['run', 'weight', 'infected'], rows: [[0, 0.5, 2], [1, 0.5, 4]] },
     };
   }
