@@ -23,6 +23,7 @@ export interface ExternalReference {
 @Index(['weaponId', 'observedAt'])
 @Index(['observedAt', 'id'])
 export class Report {
+  /** A UUIDv7: time-ordered, so inserts append to the indexes instead of scattering. */
   @PrimaryColumn('varchar', { length: 36 })
   id: string;
 
@@ -42,7 +43,6 @@ export class Report {
   entity?: EntityNode;
 
   /** The reporting organisation: the source, and the owner for TLP purposes. */
-  @Index()
   @Column('varchar', { length: 128 })
   organizationId: string;
 
@@ -72,7 +72,6 @@ export class Report {
   @Column('integer', { nullable: true })
   confidence: number | null;
 
-  @Index()
   @Column('varchar', { length: 16 })
   tlp: Tlp;
 

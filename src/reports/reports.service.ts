@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, QueryFailedError } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { conflict, DomainError, ErrorDetail, invalid, unprocessable } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
-import { IdempotencyContext, IdempotencyService } from '../common/idempotency/idempotency.service';
+import { IdempotencyContext, IdempotencyRace, IdempotencyService } from '../common/idempotency/idempotency.service';
 import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
@@ -14,7 +13,7 @@ import { BulkResultView, CreatedReportView, ReportDetailView, ReportRow, ReportV
 import { Report } from './report.entity';
 import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './report-rules';
 import { ReportsEvents } from './reports.events';
-import { insertRows, readDate, selectIn } from './sql';
+import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { canSee, whereVisible } from './visibility';
 
 /** Largest JSON or CSV bulk request. */
@@ -30,6 +29,19 @@ export interface WriteOptions {
   stixIds?: readonly (string | null)[];
   /** Audit action for new chains; corrections are always `supersede`. */
   auditAction?: string;
+  /** Per-row actors when rows come from different requests (group commit); overrides `actor`. */
+  actors?: readonly (Principal | null)[];
+}
+
+/** Single reports are group-committed at most this many per transaction. */
+const MAX_GROUP_COMMIT = 256;
+
+interface WaitingReport {
+  body: unknown;
+  actor: Principal;
+  claim: IdempotencyContext | null;
+  resolve: (view: CreatedReportView) => void;
+  reject: (err: unknown) => void;
 }
 
 export interface WriteResult {
@@ -77,6 +89,9 @@ function throwErrors(errors: ErrorDetail[], bulk: boolean): never {
  */
 @Injectable()
 export class ReportsService {
+  private readonly waiting: WaitingReport[] = [];
+  private flushing = false;
+
   constructor(
     private readonly db: DatabaseService,
     private readonly entities: EntitiesService,
@@ -86,13 +101,91 @@ export class ReportsService {
 
   // ---- HTTP operations: one transaction each ----
 
+  /**
+   * Files one report. On SQLite, whose writes are serialised anyway, concurrent single reports
+   * are group-committed: one transaction takes every report waiting, so a burst costs one
+   * commit instead of one each (see `flush`). The response still comes only after the commit.
+   */
   create(body: unknown, actor: Principal, claim: IdempotencyContext | null): Promise<CreatedReportView> {
+    if (!this.db.serialised) return this.createAlone(body, actor, claim);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ body, actor, claim, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private createAlone(body: unknown, actor: Principal, claim: IdempotencyContext | null): Promise<CreatedReportView> {
     return this.db.write(async (m) => {
       const result = await this.writeWithin(m, [body], actor, {});
       const view: CreatedReportView = { ...toView(result.reports[0]), warnings: result.warnings };
       await this.idempotency.remember(m, claim, 201, view);
       return view;
     });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.waiting.splice(0, MAX_GROUP_COMMIT);
+    try {
+      await this.commitGroup(batch);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+    if (this.waiting.length) setImmediate(() => void this.flush());
+    else this.flushing = false;
+  }
+
+  /**
+   * Group commit: the waiting single reports go through `writeWithin` together, inside a
+   * savepoint. A request whose report is refused is taken out and the rest retried; refused
+   * ones then run alone, in their own transaction, so each gets exactly the error (or success)
+   * it would have had by itself. Requests whose Idempotency-Key already committed (or repeats in
+   * the group) replay instead. One failure never fails another request's report.
+   */
+  private async commitGroup(batch: WaitingReport[]): Promise<void> {
+    const alone: WaitingReport[] = [];
+    const replays: WaitingReport[] = [];
+    let done: { item: WaitingReport; view: CreatedReportView }[] = [];
+    await this.db.write(async (m) => {
+      let live = batch;
+      const claimed = live.filter((p) => p.claim).map((p) => p.claim!.id);
+      if (claimed.length) {
+        const stored = new Set((await selectIn<{ id: string }>(m, 'idempotency_keys', ['id'], 'id', claimed)).map((r) => r.id));
+        const seen = new Set<string>();
+        live = live.filter((p) => {
+          if (!p.claim) return true;
+          if (stored.has(p.claim.id) || seen.has(p.claim.id)) return replays.push(p), false;
+          seen.add(p.claim.id);
+          return true;
+        });
+      }
+      while (live.length) {
+        const group = live;
+        try {
+          const result = await m.transaction((inner) => this.writeWithin(inner, group.map((p) => p.body), null, { rows: true, actors: group.map((p) => p.actor) }));
+          done = group.map((item, i) => ({
+            item,
+            view: { ...toView(result.reports[i]), warnings: result.warnings.filter((w) => w.row === i + 1).map(({ row: _row, ...w }) => w) },
+          }));
+          break;
+        } catch (err) {
+          const bad = new Set(err instanceof DomainError ? err.details.map((d) => d.row) : []);
+          const keep = group.filter((_p, i) => !bad.has(i + 1));
+          if (keep.length === group.length || keep.length === 0) {
+            alone.push(...group);
+            break;
+          }
+          alone.push(...group.filter((_p, i) => bad.has(i + 1)));
+          live = keep;
+        }
+      }
+      for (const { item, view } of done) await this.idempotency.remember(m, item.claim, 201, view);
+    });
+    for (const { item, view } of done) item.resolve(view);
+    for (const p of replays) p.reject(new IdempotencyRace(p.claim!.id));
+    for (const p of alone) this.createAlone(p.body, p.actor, p.claim).then(p.resolve, p.reject);
   }
 
   /** JSON rows (or CSV rows already turned into objects): all or nothing, every bad row listed. */
@@ -261,9 +354,10 @@ export class ReportsService {
     if (errors.length) throwErrors(errors, bulk);
 
     // 2. Who may write for which organisation.
-    const defaultOrg = options.organizationId ?? actor?.organizationId;
+    const actorOf = (i: number) => (options.actors ? options.actors[i] : actor);
     values.forEach((v, i) => {
-      v.organizationId ??= defaultOrg ?? null;
+      const actor = actorOf(i);
+      v.organizationId ??= options.organizationId ?? actor?.organizationId ?? null;
       if (!v.organizationId) errors.push(withRow(i, { field: 'organizationId', rule: 'required', message: 'organizationId is required' }));
       else if (actor && actor.role !== 'admin' && v.organizationId !== actor.organizationId) {
         errors.push(withRow(i, { field: 'organizationId', rule: 'ownOrganization', message: `a ${actor.role} may report only for its own organisation '${actor.organizationId}'` }));
@@ -275,9 +369,9 @@ export class ReportsService {
     }
 
     // 3. References: organisations, weapons, entities (or inline ones), superseded reports.
-    const ownOrg = (org: string) => !!actor && org === actor.organizationId;
+    const ownOrg = (org: string, i: number) => org === actorOf(i)?.organizationId;
     const knownOrgs = new Set(
-      (await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', values.map((v) => v.organizationId!).filter((o) => !ownOrg(o)))).map((o) => o.id),
+      (await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', values.map((v) => v.organizationId!).filter((o, i) => !ownOrg(o, i)))).map((o) => o.id),
     );
     const weapons = new Map(
       (await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', values.map((v) => v.weaponId))).map((w) => [w.id, readDate(w.firstSeenAt)]),
@@ -296,7 +390,7 @@ export class ReportsService {
     const inlineRow = new Map<string, number>();
     const supersededInBatch = new Set<string>();
     values.forEach((v, i) => {
-      if (!ownOrg(v.organizationId!) && !knownOrgs.has(v.organizationId!)) {
+      if (!ownOrg(v.organizationId!, i) && !knownOrgs.has(v.organizationId!)) {
         errors.push(withRow(i, { field: 'organizationId', rule: 'exists', message: `no organisation '${v.organizationId}'` }));
       }
       if (!weapons.has(v.weaponId)) errors.push(withRow(i, { field: 'weaponId', rule: 'exists', message: `no weapon '${v.weaponId}'` }));
@@ -310,6 +404,7 @@ export class ReportsService {
       }
       if (v.supersedesId) {
         const target = targets.get(v.supersedesId);
+        const actor = actorOf(i);
         if (!target || (actor && !canSee(actor, target))) {
           errors.push(withRow(i, { field: 'supersedes', rule: 'exists', message: `no report '${v.supersedesId}'` }));
         } else if (target.organizationId !== v.organizationId) {
@@ -333,7 +428,7 @@ export class ReportsService {
     const entitiesCreated = [...inline.keys()];
     if (entitiesCreated.length) {
       try {
-        await this.entities.createWithin(m, [...inline.values()], actor);
+        await this.entities.createWithin(m, [...inline.values()], actorOf(inlineRow.get(entitiesCreated[0])!));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         const details = err.details.map((d) => {
@@ -356,7 +451,7 @@ export class ReportsService {
           message: `observedAt is more than ${FIRST_SEEN_MARGIN_MS / 86_400_000} days before weapon '${v.weaponId}' was first seen (${firstSeen.toISOString()}); check the date`,
         }));
       }
-      const id = randomUUID();
+      const id = uuidV7(now);
       const target = v.supersedesId ? targets.get(v.supersedesId)! : null;
       const chainId = target ? target.chainId : id;
       return {
@@ -367,18 +462,18 @@ export class ReportsService {
       };
     });
     try {
-      await insertRows(m, 'reports', REPORT_COLUMNS, rows.map((r) => [
+      await insertRows(m, 'reports', REPORT_COLUMNS, rows.map((r, i) => [
         r.id, r.weaponId, r.entityId, r.organizationId, r.observedAt, r.status, r.hostsAffected, r.downtimeHours, r.lossLowUsd, r.lossHighUsd,
         r.confidence, r.tlp, r.source, r.externalReferences ? JSON.stringify(r.externalReferences) : null, r.supersedesId, r.chainId, r.version,
-        r.stixId, actor?.keyId ?? null, r.createdAt,
+        r.stixId, actorOf(i)?.keyId ?? null, r.createdAt,
       ]));
     } catch (err) {
       // Two concurrent corrections of one report (PostgreSQL; SQLite serialises writes).
       if (isUniqueViolation(err)) throw conflict('the report was superseded concurrently; read it again', [{ field: 'supersedes', rule: 'current', message: 'supersede the current version' }]);
       throw err;
     }
-    await insertRows(m, 'audit_log', AUDIT_COLUMNS, rows.map((r) => [
-      createdAt, actor?.keyId ?? null, actor?.organizationId ?? null, r.supersedesId ? 'supersede' : (options.auditAction ?? 'create'), 'report', r.id,
+    await insertRows(m, 'audit_log', AUDIT_COLUMNS, rows.map((r, i) => [
+      createdAt, actorOf(i)?.keyId ?? null, actorOf(i)?.organizationId ?? null, r.supersedesId ? 'supersede' : (options.auditAction ?? 'create'), 'report', r.id,
       JSON.stringify({ weaponId: r.weaponId, entityId: r.entityId, organizationId: r.organizationId, tlp: r.tlp, status: r.status, ...(r.supersedesId ? { supersedes: r.supersedesId } : {}) }),
     ]));
 

@@ -110,6 +110,34 @@ describe('spread reports', () => {
     });
   });
 
+  describe('concurrent single reports (group commit on SQLite)', () => {
+    it('commits concurrent reports together without letting one request\'s failure fail another', async () => {
+      const v1 = (await http.post('/v1/reports').set(auth(keys.a.responder)).send(report({ source: 'group' })).expect(201)).body;
+      const bodies = [
+        ...Array.from({ length: 10 }, (_, i) => report({ source: 'group', hostsAffected: i })),
+        report({ entityId: 'ghost', source: 'group' }),
+        report({ status: 'x', source: 'group' }),
+        report({ supersedes: v1.id, source: 'group' }),
+        report({ supersedes: v1.id, source: 'group' }),
+        { ...report({ entityId: undefined, source: 'group' }), entity: { id: 'group-inline', name: 'Inline Ltd' } },
+        report({ organizationId: 'org-b', source: 'group' }),
+      ];
+      const res = await Promise.all(bodies.map((b) => http.post('/v1/reports').set(auth(keys.a.responder)).send(b)));
+      const statuses = res.map((r) => r.status);
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
+      expect(statuses.slice(10, 12)).toEqual([422, 400]);
+      expect(statuses.slice(12, 14).sort()).toEqual([201, 409]);
+      expect(statuses.slice(14)).toEqual([201, 403]);
+      expect(rules(res[10].body)).toEqual([':entityId:exists']);
+      expect(rules(res[11].body)).toEqual([':status:isIn']);
+      expect(res.slice(0, 10).map((r) => r.body.hostsAffected)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const n = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "reports" WHERE "source" = 'group'`);
+      expect(Number(n[0].n)).toBe(13);
+      const audited = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "audit_log" WHERE "targetType" = 'report' AND "targetId" IN (${res.filter((r) => r.status === 201).map((r) => `'${r.body.id}'`).join(',')})`);
+      expect(Number(audited[0].n)).toBe(12);
+    });
+  });
+
   describe('corrections: reports are never edited', () => {
     it('supersedes a report; reads show the current version and the chain; old versions stay', async () => {
       const v1 = (await http.post('/v1/reports').set(auth(keys.a.responder)).send(report({ entityId: 'merck', status: 'suspected', hostsAffected: 10 })).expect(201)).body;

@@ -38,8 +38,6 @@ export class Reports1764212400000 implements MigrationInterface {
           { columnNames: ['weaponId', 'observedAt'] },
           { columnNames: ['observedAt', 'id'] },
           { columnNames: ['entityId'] },
-          { columnNames: ['organizationId'] },
-          { columnNames: ['tlp'] },
           { columnNames: ['supersedesId'], isUnique: true },
           { columnNames: ['chainId'] },
           { columnNames: ['stixId'] },

@@ -1,0 +1,126 @@
+/**
+ * Report ingestion speed, against the real server in a child process on a fresh SQLite file:
+ * 1. bulk: 100,000 reports as 10 JSON bulk requests of 10,000 (target >= 10,000 reports/s);
+ * 2. single: POST /v1/reports under load with autocannon, 50 connections for 30 s
+ *    (target >= 1,000 requests/s, p99 <= 50 ms, no errors).
+ *
+ *   npm run bench -- reports                       # both, 30 s of load
+ *   node -r @swc-node/register test/bench/reports.bench.ts --duration 10 --connections 50 --bulk 100000
+ *
+ * Prints figures; asserts nothing (timings depend on the machine).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// autocannon ships no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon: (options: Record<string, unknown>) => Promise<any> = require('autocannon');
+
+const ROOT = resolve(__dirname, '../..');
+const ADMIN = 'spo_bench_admin_key_0123456789abcdefghijklmnop';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function startServer(dir: string, port: number): Promise<ChildProcess> {
+  const profile = process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`, DATA_DIR: dir, DEMO_SCENARIO: 'false',
+      SPILLOVER_ADMIN_KEY: ADMIN, LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '100000000', BODY_LIMIT: '50mb',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
+
+async function main() {
+  const duration = arg('duration', 30);
+  const connections = arg('connections', 50);
+  const bulkTotal = arg('bulk', 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'spillover-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer(dir, port);
+  try {
+    await call(base, ADMIN, 'POST', '/v1/organizations', { id: 'cert-bench', name: 'CERT Bench' });
+    const key = (await call(base, ADMIN, 'POST', '/v1/api-keys', { name: 'bench', organizationId: 'cert-bench', role: 'responder' })).secret;
+    const r = (low: number, high: number) => ({ low, high });
+    await call(base, ADMIN, 'POST', '/v1/weapons', {
+      id: 'notpetya', name: 'NotPetya', payload: 'wiper', firstSeenAt: '2017-06-27T08:00:00Z',
+      vectors: { network: { transmissibility: r(0.2, 0.7), delayHours: r(0.1, 2) } },
+      impact: { hostShare: r(0.3, 0.9), costPerHostUsd: r(500, 3000), downtimeDays: r(3, 21) },
+    });
+    const ENTITIES = 1000;
+    await call(base, ADMIN, 'POST', '/v1/entities/bulk', Array.from({ length: ENTITIES }, (_, i) => ({ id: `org-${i}`, name: `Organisation ${i}`, country: 'UA', hosts: 100 })));
+    const report = (i: number) => ({
+      weaponId: 'notpetya', entityId: `org-${i % ENTITIES}`, observedAt: new Date(Date.UTC(2017, 5, 27, 9) + i * 1000).toISOString(),
+      status: 'confirmed', hostsAffected: i % 500, tlp: 'green', confidence: 80,
+    });
+
+    // 1. Bulk ingestion.
+    const batch = 10_000;
+    const started = process.hrtime.bigint();
+    for (let done = 0; done < bulkTotal; done += batch) {
+      const rows = Array.from({ length: Math.min(batch, bulkTotal - done) }, (_, k) => report(done + k));
+      await call(base, key, 'POST', '/v1/reports/bulk', rows);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const rate = bulkTotal / seconds;
+    console.log(`bulk: ${bulkTotal} reports in ${seconds.toFixed(2)} s = ${Math.round(rate)} reports/s (target >= 10000) ${rate >= 10_000 ? 'OK' : 'BELOW TARGET'}`);
+
+    // 2. Single posts under load.
+    const result = await autocannon({
+      url: `${base}/v1/reports`,
+      method: 'POST',
+      connections,
+      duration,
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(report(7)),
+    });
+    const rps = result.requests.average;
+    const p99 = result.latency.p99;
+    const failures = result.errors + result.timeouts + result.non2xx;
+    console.log(
+      `single: ${connections} connections, ${duration} s: ${Math.round(rps)} req/s (target >= 1000), p99 ${p99} ms (target <= 50), ` +
+        `p50 ${result.latency.p50} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx} ` +
+        `${rps >= 1000 && p99 <= 50 && failures === 0 ? 'OK' : 'BELOW TARGET'}`,
+    );
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    if (process.argv.includes('--profile')) console.log(`CPU profile in ${join(dir, 'profile')}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
