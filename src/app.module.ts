@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module';
 import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
+import { ScenariosModule } from './scenarios/scenarios.module';
 import { WeaponsModule } from './weapons/weapons.module';
 
 /** Global behaviour is registered as providers, so an app built from AppModule in tests behaves like production. */
@@ -35,6 +36,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     AssessmentsModule,
     DashboardModule,
     ReportsModule,
+    ScenariosModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -3,12 +3,12 @@
  * prints its counts as JSON on stdout. Exit 0 when valid; exit 2 with every problem listed (as JSON
  * on stdout and readable lines on stderr) when not.
  *
- * (`scenario load <folder>`, writing into the database, arrives with the Nest application.)
+ * `spillover scenario load <folder>` writes a folder into the configured database (src/scenarios/load-command.ts).
  */
 import { CliUsageError, parseArgs } from '../args';
 import { checkScenario, formatProblems, summarise } from '../../scenario';
 
-const USAGE = 'usage: spillover scenario check <folder> [--max-problems N]';
+const USAGE = 'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>';
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -16,6 +16,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (sub === 'load') return (await import('../../scenarios/load-command')).runLoad(rest);
   if (sub !== 'check') throw new CliUsageError(sub ? `unknown subcommand '${sub}'\n${USAGE}` : USAGE);
   const { options, positional } = parseArgs(rest, { 'max-problems': 'string' });
   if (positional.length !== 1) throw new CliUsageError(`scenario check needs exactly one folder\n${USAGE}`);

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { GraphModule } from '../graph/graph.module';
+import { ReportsModule } from '../reports/reports.module';
+import { WeaponsModule } from '../weapons/weapons.module';
+import { ScenariosController } from './scenarios.controller';
+import { ScenariosService } from './scenarios.service';
+
+@Module({
+  imports: [GraphModule, WeaponsModule, ReportsModule],
+  controllers: [ScenariosController],
+  providers: [ScenariosService],
+  exports: [ScenariosService],
+})
+export class ScenariosModule {}
