@@ -70,10 +70,14 @@ export function exportBundle(weapon: Weapon, reports: readonly Report[], entitie
       created: DERIVED_CREATED, modified: DERIVED_CREATED, relationship_type: 'located-at', source_ref: source, target_ref: target,
     });
   }
-  for (const r of reports) {
+  // Several organisations may have imported the same sighting: one STIX id per chain in the export.
+  const sightingIds = reports.map((r) => r.stixId ?? `sighting--${r.chainId}`);
+  const shared = new Set(sightingIds.filter((id, i) => sightingIds.indexOf(id) !== i));
+  reports.forEach((r, i) => {
     const entity = entities.get(r.entityId)!;
+    const id = shared.has(sightingIds[i]) ? `sighting--${uuidV5(`${sightingIds[i]}:${r.organizationId}`)}` : sightingIds[i];
     objects.push(compact({
-      type: 'sighting', spec_version: '2.1', id: r.stixId ?? `sighting--${r.chainId}`,
+      type: 'sighting', spec_version: '2.1', id,
       created: stixTime(r.createdAt), modified: stixTime(r.createdAt),
       first_seen: stixTime(r.observedAt),
       count: r.hostsAffected === null ? undefined : Math.min(r.hostsAffected, 999_999_999),
@@ -87,7 +91,7 @@ export function exportBundle(weapon: Weapon, reports: readonly Report[], entitie
       x_spillover_loss_usd: r.lossLowUsd === null || r.lossHighUsd === null ? undefined : { low: r.lossLowUsd, high: r.lossHighUsd },
       x_spillover_source: r.source ?? undefined,
     }));
-  }
+  });
   return { type: 'bundle', id: `bundle--${randomUUID()}`, objects };
 }
 
