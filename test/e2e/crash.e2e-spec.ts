@@ -52,7 +52,7 @@ describe('crash safety: SIGKILL in the middle of a stream of bulk posts', () => 
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, headers: res.headers, body: await res.json() };
+    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
   };
 
   const batchBody = (k: number) =>
