@@ -4,7 +4,8 @@
  * Per-row ORM saves cost a round trip and change tracking each; these do one statement per
  * chunk. Works on SQLite (`?` placeholders) and PostgreSQL (`$n`).
  */
-import type { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import type { ErrorDetail } from '../common/errors/domain-error';
 
 /** SQLite's default limit is 32,766 bound parameters per statement, PostgreSQL's 65,535. */
 const MAX_PARAMS = 30_000;
@@ -126,4 +127,35 @@ export { quote as quoteIdentifier };
  */
 export async function tuneSqliteForBulk(dataSource: { options: { type: string }; query: (sql: string) => Promise<unknown> }): Promise<void> {
   if (dataSource.options.type === 'sqlite') await dataSource.query('PRAGMA cache_size = -65536');
+}
+
+let savepoints = 0;
+
+/**
+ * Runs `write` (inserts) inside a SAVEPOINT of the caller's transaction. The database's own
+ * constraints (primary keys, unique indexes, foreign keys) check the rows as they go in, so the
+ * usual, clean import pays for no look-up of its own. If a constraint fails, the savepoint is
+ * rolled back (the transaction stays usable, on PostgreSQL too) and `diagnose` runs the
+ * set-based look-ups that name every offending row; its details are thrown by `fail`. When the
+ * diagnosis finds nothing, the database's error is rethrown.
+ */
+export async function insertOrDiagnose(
+  m: EntityManager,
+  write: () => Promise<void>,
+  diagnose: () => Promise<ErrorDetail[]>,
+  fail: (details: ErrorDetail[]) => never,
+): Promise<void> {
+  const name = `bulk_${++savepoints}`;
+  await m.query(`SAVEPOINT ${name}`);
+  try {
+    await write();
+  } catch (err) {
+    if (!(err instanceof QueryFailedError)) throw err;
+    await m.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    await m.query(`RELEASE SAVEPOINT ${name}`);
+    const details = await diagnose();
+    if (details.length) fail(details);
+    throw err;
+  }
+  await m.query(`RELEASE SAVEPOINT ${name}`);
 }

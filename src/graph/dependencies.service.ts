@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
-import { insertRows, tupleIndices } from './bulk-sql';
+import { insertOrDiagnose, insertRows, tupleIndices } from './bulk-sql';
 import { Dependency } from './dependency.entity';
 import { EntityNode } from './entity-node.entity';
 import { throwRowErrors } from './entities.service';
@@ -58,30 +58,38 @@ export class DependenciesService {
       const input = inputs[i];
       records[i] = value ?? (typeof input === 'object' && input !== null && !Array.isArray(input) ? dependencySkeleton(input as Record<string, unknown>) : null);
     }
-    const endpoints = new Set<string>();
-    for (const r of records) if (r) { endpoints.add(r.sourceId); endpoints.add(r.targetId); }
-    const ends = [...endpoints];
-    const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], ends.map((id) => [id]))).map((i) => ends[i]));
-    // Unknown endpoints and duplicates within the request: src/scenario/validate.ts.
-    const before = errors.length;
-    checkDependencySet(records, { position: new Map(), has: (id) => !missing.has(id) }, errors, { rows });
-    const badRows = new Set(errors.slice(before).map((e) => e.row));
-    const ok: { row: number; value: NewDependency }[] = [];
-    values.forEach((value, i) => { if (value && !badRows.has(rows[i])) ok.push({ row: rows[i], value }); });
-    const clashes = await tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], ok.map(({ value: d }) => [d.sourceId, d.targetId, d.kind]));
-    for (const i of clashes) errors.push({ row: ok[i].row, field: 'targetId', rule: 'unique', message: 'this dependency (source, target, kind) already exists' });
-    if (errors.length) {
-      errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-      if (inputs.length === 1 && rowOffset === 0) errors.forEach((e) => delete e.row);
-      throwRowErrors('dependency', errors);
-    }
+    const rowErrors = errors.length;
+    // Every problem of every row: unknown endpoints, duplicates in the request (src/scenario/validate.ts)
+    // and arcs already stored. Run up front when some row is already known to be bad, else only
+    // when the database refuses the insert (the clean import pays for no look-up).
+    const diagnose = async (): Promise<ErrorDetail[]> => {
+      const all = errors.slice(0, rowErrors);
+      const endpoints = new Set<string>();
+      for (const r of records) if (r) { endpoints.add(r.sourceId); endpoints.add(r.targetId); }
+      const ends = [...endpoints];
+      const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], ends.map((id) => [id]))).map((i) => ends[i]));
+      const before = all.length;
+      checkDependencySet(records, { position: new Map(), has: (id) => !missing.has(id) }, all, { rows });
+      const bad = new Set(all.slice(before).map((e) => e.row));
+      const candidates = values.flatMap((v, i) => (v && !bad.has(rows[i]) ? [{ row: rows[i], value: v }] : []));
+      const clashes = await tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], candidates.map(({ value: d }) => [d.sourceId, d.targetId, d.kind]));
+      for (const i of clashes) all.push({ row: candidates[i].row, field: 'targetId', rule: 'unique', message: 'this dependency (source, target, kind) already exists' });
+      return all.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+    };
+    const fail = (details: ErrorDetail[]): never => {
+      throwRowErrors('dependency', details);
+    };
+    // Duplicates within the request are found here without the database.
+    checkDependencySet(records, { position: new Map(), has: () => true }, errors, { rows });
+    if (errors.length) fail(await diagnose());
+    const ok = values as NewDependency[];
     // Inserting in (source, target) order keeps the unique index's B-tree pages hot: about a
     // third faster on large imports. Ids therefore follow that order, not the input's.
-    const tuples = ok.map(({ value: d }) => [d.sourceId, d.targetId, d.kind, d.weight, d.bidirectional]);
+    const tuples = ok.map((d) => [d.sourceId, d.targetId, d.kind, d.weight, d.bidirectional]);
     if (tuples.length > 1000) tuples.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    await insertRows(m, 'dependencies', DEPENDENCY_COLUMNS, tuples);
+    await insertOrDiagnose(m, () => insertRows(m, 'dependencies', DEPENDENCY_COLUMNS, tuples).then(() => undefined), diagnose, fail);
     if (ok.length <= AUDIT_EACH_MAX && options.auditAction !== 'bulk-create') {
-      for (const { value } of ok) await this.audit.record(m, actor, options.auditAction ?? 'create', 'dependency', `${value.sourceId}->${value.targetId}:${value.kind}`);
+      for (const value of ok) await this.audit.record(m, actor, options.auditAction ?? 'create', 'dependency', `${value.sourceId}->${value.targetId}:${value.kind}`);
     } else {
       await this.audit.record(m, actor, options.auditAction ?? 'bulk-create', 'dependency', `${ok.length} dependencies`, { count: ok.length });
     }

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
-import { deleteIn, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
+import { deleteIn, insertOrDiagnose, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
 import type { EntityRecord } from '../domain/records';
 import { checkEntitySet, entitySkeleton } from '../scenario/validate';
 import { checkEntity, EntityInput, NewEntity } from './entity-rules';
@@ -70,8 +70,7 @@ export class EntitiesService {
    * scenario loader call it.
    */
   async createWithin(m: EntityManager, inputs: readonly (EntityInput | Record<string, unknown>)[], actor: Principal | null, options: CreateWithinOptions = {}): Promise<NewEntity[]> {
-    const ordered = await this.prepare(m, inputs, options.rowOffset ?? 0, options.text ?? false);
-    await insertRows(m, 'entities', ENTITY_COLUMNS, ordered.map(toRow));
+    const ordered = await this.insertChecked(m, inputs, options.rowOffset ?? 0, options.text ?? false);
     await this.auditCreated(m, actor, ordered.map((e) => e.id), options.auditAction);
     const byId = new Map(ordered.map((e) => [e.id, e]));
     return inputs.map((i) => byId.get(String((i as EntityInput).id))!);
@@ -244,7 +243,14 @@ export class EntitiesService {
   // ---- internals ----
 
   /** Validates a batch against itself and the database; returns it parents-first or throws listing every bad row. */
-  private async prepare(m: EntityManager, inputs: readonly unknown[], rowOffset: number, text: boolean): Promise<NewEntity[]> {
+  /**
+   * Checks a batch and inserts it parents-first, or throws listing every bad row. Row shapes,
+   * duplicates and cycles within the batch are checked in memory; ids already stored and
+   * parents missing from the database are left to the database's own constraints, and only when
+   * it refuses the insert (or some row is already known to be bad) do the look-ups run that name
+   * every offending row.
+   */
+  private async insertChecked(m: EntityManager, inputs: readonly unknown[], rowOffset: number, text: boolean): Promise<NewEntity[]> {
     const errors: ErrorDetail[] = [];
     const rows = inputs.map((_, i) => i + 1 + rowOffset);
     // Bad rows keep their id and parentId (a skeleton) so duplicates, references and cycles are still checked over them.
@@ -257,36 +263,50 @@ export class EntitiesService {
       const input = inputs[i];
       records[i] = value ?? (typeof input === 'object' && input !== null && !Array.isArray(input) ? entitySkeleton(input as Record<string, unknown>) : null);
     }
-    const declared = new Set<string>();
-    for (const r of records) if (r) declared.add(r.id);
-    const outside = [...new Set(records.flatMap((r) => (r?.parentId && !declared.has(r.parentId) ? [r.parentId] : [])))];
-    const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], outside.map((id) => [id]))).map((i) => outside[i]));
-    // Duplicates, unknown parents and cycles: src/scenario/validate.ts, with stored entities as known parents.
-    const index = checkEntitySet(records, errors, { rows, known: (id) => !missing.has(id) });
+    const rowErrors = errors.length;
+    const stixDuplicates = (): ErrorDetail[] => {
+      const out: ErrorDetail[] = [];
+      const stixRow = new Map<string, number>();
+      values.forEach((v, i) => {
+        if (!v?.stixId) return;
+        const first = stixRow.get(v.stixId);
+        if (first !== undefined) out.push({ row: rows[i], field: 'stixId', rule: 'duplicate', message: `stixId is already used on row ${first}` });
+        else stixRow.set(v.stixId, rows[i]);
+      });
+      return out;
+    };
 
-    const ok: NewEntity[] = [];
-    const rowOf = new Map<string, number>();
-    values.forEach((v, i) => {
-      if (v && index.position.get(v.id) === i) { ok.push(v); rowOf.set(v.id, rows[i]); }
-    });
-    const taken = await tupleIndices(m, 'present', 'entities', ['id'], ok.map((v) => [v.id]));
-    for (const i of taken) errors.push({ row: rowOf.get(ok[i].id), field: 'id', rule: 'unique', message: `entity '${ok[i].id}' already exists` });
-    const withStix = ok.filter((v) => v.stixId);
-    const stixRow = new Map<string, number>();
-    for (const v of withStix) {
-      const first = stixRow.get(v.stixId!);
-      if (first !== undefined) errors.push({ row: rowOf.get(v.id), field: 'stixId', rule: 'duplicate', message: `stixId is already used on row ${first}` });
-      else stixRow.set(v.stixId!, rowOf.get(v.id)!);
-    }
-    for (const i of await tupleIndices(m, 'present', 'entities', ['stixId'], withStix.map((v) => [v.stixId!]))) {
-      errors.push({ row: rowOf.get(withStix[i].id), field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
-    }
-    if (errors.length) {
-      errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-      if (inputs.length === 1 && rowOffset === 0) errors.forEach((e) => delete e.row);
-      throwRowErrors('entity', errors);
-    }
-    return parentsFirst(ok).order;
+    const diagnose = async (): Promise<ErrorDetail[]> => {
+      const all = errors.slice(0, rowErrors);
+      const declared = new Set<string>();
+      for (const r of records) if (r) declared.add(r.id);
+      const outside = [...new Set(records.flatMap((r) => (r?.parentId && !declared.has(r.parentId) ? [r.parentId] : [])))];
+      const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], outside.map((id) => [id]))).map((i) => outside[i]));
+      // Duplicates, unknown parents and cycles: src/scenario/validate.ts, with stored entities as known parents.
+      const index = checkEntitySet(records, all, { rows, known: (id) => !missing.has(id) });
+      all.push(...stixDuplicates());
+      const firsts = values.flatMap((v, i) => (v && index.position.get(v.id) === i ? [{ row: rows[i], v }] : []));
+      for (const i of await tupleIndices(m, 'present', 'entities', ['id'], firsts.map(({ v }) => [v.id]))) {
+        all.push({ row: firsts[i].row, field: 'id', rule: 'unique', message: `entity '${firsts[i].v.id}' already exists` });
+      }
+      const withStix = firsts.filter(({ v }) => v.stixId);
+      for (const i of await tupleIndices(m, 'present', 'entities', ['stixId'], withStix.map(({ v }) => [v.stixId!]))) {
+        all.push({ row: withStix[i].row, field: 'stixId', rule: 'unique', message: 'stixId already belongs to a stored entity' });
+      }
+      return all.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+    };
+    const fail = (details: ErrorDetail[]): never => {
+      throwRowErrors('entity', details);
+    };
+
+    // In memory: duplicates and cycles within the batch (parents outside it are assumed stored
+    // here; a stored entity cannot be the child of a new one, so they cannot close a cycle).
+    checkEntitySet(records, errors, { rows, known: () => true });
+    errors.push(...stixDuplicates());
+    if (errors.length) fail(await diagnose());
+    const order = parentsFirst(values as NewEntity[]).order;
+    await insertOrDiagnose(m, () => insertRows(m, 'entities', ENTITY_COLUMNS, order.map(toRow)).then(() => undefined), diagnose, fail);
+    return order;
   }
 
   private async auditCreated(m: EntityManager, actor: Principal | null, ids: string[], action?: string) {

@@ -180,6 +180,28 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       await http.get('/v1/entities/dup').set(admin).expect(404);
     });
 
+    it('names the rows the database refuses when nothing else is wrong (stored ids, unknown parents, stored arcs), and writes nothing', async () => {
+      const taken = await post('/v1/entities/bulk', [{ id: 'new-1', name: 'new' }, { id: 'bk-org', name: 'taken' }, { id: 'new-2', name: 'new', parentId: 'new-1' }]).expect(422);
+      expect(rules(taken)).toEqual(['2:id:unique']);
+      const parent = await post('/v1/entities/bulk', [{ id: 'new-3', name: 'new' }, { id: 'new-4', name: 'new', parentId: 'nowhere' }]).expect(422);
+      expect(rules(parent)).toEqual(['2:parentId:reference']);
+      const stix = await post('/v1/entities/bulk', [{ id: 'new-5', name: 'x', stixId: 'identity--0a1b2c3d-0000-4000-8000-000000000009' }]).expect(201);
+      expect(stix.body).toEqual({ created: 1 });
+      const stixAgain = await post('/v1/entities/bulk', [{ id: 'new-6', name: 'x', stixId: 'identity--0a1b2c3d-0000-4000-8000-000000000009' }, { id: 'new-7', name: 'y' }]).expect(422);
+      expect(rules(stixAgain)).toEqual(['1:stixId:unique']);
+      for (const id of ['new-1', 'new-2', 'new-3', 'new-4', 'new-6', 'new-7']) await http.get(`/v1/entities/${id}`).set(admin).expect(404);
+      const storedArc = await post('/v1/dependencies/bulk', [
+        { sourceId: 'bk-site-2', targetId: 'bk-org', kind: 'email', weight: 0.1 },
+        { sourceId: 'bk-org', targetId: 'bk-site-1', kind: 'corporate-wan', weight: 0.9 },
+      ]).expect(422);
+      expect(rules(storedArc)).toEqual(['2:targetId:unique']);
+      const ghost = await post('/v1/dependencies/bulk', [{ sourceId: 'bk-site-2', targetId: 'ghost', kind: 'email', weight: 0.1 }]).expect(422);
+      expect(rules(ghost)).toEqual(['1:targetId:reference']);
+      expect((await http.get('/v1/dependencies?entityId=bk-site-2&kind=email').set(admin).expect(200)).body.items).toEqual([]);
+      // The same transaction machinery still works afterwards.
+      await post('/v1/dependencies/bulk', [{ sourceId: 'bk-site-2', targetId: 'bk-org', kind: 'service', weight: 0.1 }]).expect(201);
+    });
+
     it('answers 400 with shape and reference errors together when both occur', async () => {
       const res = await post('/v1/entities/bulk', [{ id: 'bk-org', name: 'taken' }, { id: 'x', name: 'x', hosts: 'many' }]).expect(400);
       expect(rules(res)).toEqual(['1:id:unique', '2:hosts:isNumber']);
