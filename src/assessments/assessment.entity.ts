@@ -17,6 +17,8 @@ export interface AssessmentInput {
   /** Simulations only: where the graph came from and the seed entities. */
   graph?: 'stored' | 'posted';
   seeds?: string[];
+  /** Simulations only: keep the final size of every run in the result. */
+  includeRuns?: boolean;
 }
 
 /**

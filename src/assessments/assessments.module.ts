@@ -8,11 +8,13 @@ import { Assessment, AssessmentResultPart } from './assessment.entity';
 import { AssessmentsController } from './assessments.controller';
 import { AssessmentsService } from './assessments.service';
 import { EvidenceSource } from './evidence-source';
+import { SimulationsController } from './simulations.controller';
+import { SimulationsService } from './simulations.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Assessment, AssessmentResultPart]), AuditModule, ConfigModule, JobsModule, ModelsModule],
-  controllers: [AssessmentsController],
-  providers: [AssessmentsService, EvidenceSource],
+  controllers: [AssessmentsController, SimulationsController],
+  providers: [AssessmentsService, EvidenceSource, SimulationsService],
   exports: [AssessmentsService],
 })
 export class AssessmentsModule {}

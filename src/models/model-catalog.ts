@@ -76,7 +76,6 @@ export const MODELS: ModelDescription[] = [
       properties: {
         rate: { type: 'number', exclusiveMinimum: 0, description: 'per-arc transmission rate (per hour)' },
         recovery: { type: 'number', exclusiveMinimum: 0, description: 'per-node recovery (containment) rate (per hour); T = rate / (rate + recovery)' },
-        horizonHours: { type: 'number', exclusiveMinimum: 0, description: 'stop time; default: until the outbreak ends' },
       },
     },
     outputs: ['infection times per run', 'final size per run', 'per-entity infection probability', 'timeline with band'],

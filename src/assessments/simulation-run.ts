@@ -1,0 +1,98 @@
+/**
+ * Runs a researcher's simulation on the simulation core (`simulate` of src/engine) and shapes
+ * the answer like the CLI's `simulate --json`: final size and fraction as ranges, large
+ * outbreaks, throughput, and (on request) the final size of every run.
+ */
+import { simulate, resolveSpec, type SimulateSpec } from '../engine/simulate';
+import { WeightedSample, type Range } from '../engine/stats';
+import type { Graph } from '../engine/graph';
+
+export interface SimulationSpecInput {
+  model: 'ic' | 'sir';
+  params: Record<string, unknown>;
+  seeds: number[];
+  runs: number;
+  seed: number;
+}
+
+export interface SimulationResult {
+  model: 'ic' | 'sir';
+  graph: 'stored' | 'posted';
+  nodes: number;
+  edges: number;
+  arcs: number;
+  directed: boolean;
+  runs: number;
+  seed: number;
+  seeds: string[];
+  parameters: Record<string, unknown>;
+  /** Per-arc transmissibility T at weight 1 (sir: rate / (rate + recovery)). */
+  transmissibility: number;
+  threads: number;
+  seconds: number;
+  msPerRun: number;
+  finalSize: Range;
+  finalFraction: Range;
+  largeOutbreaks: { thresholdFraction: number; probability: number; meanFraction: number | null };
+  arcsExamined: number;
+  arcsPerSecond: number;
+  method: string;
+  /** Final size of each run, in run order (includeRuns: true). */
+  finalSizes?: number[];
+}
+
+export function engineSpec(s: SimulationSpecInput): SimulateSpec {
+  const p = s.params;
+  const spec: SimulateSpec = { model: s.model, runs: s.runs, seed: s.seed, seeds: s.seeds };
+  if (typeof p.transmissibility === 'number') spec.transmissibility = p.transmissibility;
+  if (typeof p.rate === 'number') spec.rate = p.rate;
+  if (typeof p.recovery === 'number') spec.recovery = p.recovery;
+  return spec;
+}
+
+export async function runSimulation(
+  graph: Graph,
+  info: { graph: 'stored' | 'posted'; edges: number; directed: boolean; seedIds: string[]; level: number; includeRuns: boolean },
+  s: SimulationSpecInput,
+  opts: { threads: number; onProgress?: (fraction: number) => void; signal?: AbortSignal },
+): Promise<SimulationResult> {
+  const spec = engineSpec(s);
+  const { T } = resolveSpec(spec);
+  const r = await simulate(graph, spec, { threads: opts.threads, signal: opts.signal, onProgress: opts.onProgress ? (d, t) => opts.onProgress!(d / t) : undefined });
+  const n = graph.n;
+  const ones = new Float64Array(s.runs).fill(1);
+  const major = Array.from(r.finalSizes).filter((x) => x > 0.01 * n);
+  const out: SimulationResult = {
+    model: s.model,
+    graph: info.graph,
+    nodes: n,
+    edges: info.edges,
+    arcs: graph.arcs,
+    directed: info.directed,
+    runs: s.runs,
+    seed: s.seed,
+    seeds: info.seedIds,
+    parameters: s.params,
+    transmissibility: T,
+    threads: r.threads,
+    seconds: round(r.seconds, 4),
+    msPerRun: round((r.kernelSeconds * 1000) / s.runs, 3),
+    finalSize: new WeightedSample(r.finalSizes, ones).range(info.level),
+    finalFraction: new WeightedSample(Float64Array.from(r.finalSizes, (x) => x / n), ones).range(info.level),
+    largeOutbreaks: {
+      thresholdFraction: 0.01,
+      probability: major.length / s.runs,
+      meanFraction: major.length ? major.reduce((a, b) => a + b, 0) / major.length / n : null,
+    },
+    arcsExamined: r.arcsExamined,
+    arcsPerSecond: Math.round(r.arcsExamined / Math.max(r.seconds, 1e-9)),
+    method: s.model === 'ic' ? (graph.edges ? 'percolation (union-find over edges)' : 'cascade (breadth-first)') : 'event-driven SIR (exponential delays and recovery)',
+  };
+  if (info.includeRuns) out.finalSizes = Array.from(r.finalSizes);
+  return out;
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { uuidPipe } from './assessments.controller';
+import { MAX_EDGES, MAX_SEEDS, MAX_SIM_RUNS, SYNC_BUDGET } from './simulation-input';
+import { SimulationsService } from './simulations.service';
+
+const READERS = ['analyst', 'researcher'] as const;
+
+const BODY_SCHEMA = {
+  type: 'object',
+  required: ['seeds'],
+  properties: {
+    model: { type: 'string', enum: ['ic', 'sir'], default: 'ic' },
+    params: { type: 'object', description: "the model's simulationParameters (JSON Schema in GET /v1/models): ic {transmissibility}, sir {rate, recovery}" },
+    graph: {
+      description: '"stored" (entities and dependencies), or a posted graph {nodes?, edges, directed?}; edges/nodes/directed may also be given at the top level',
+      oneOf: [
+        { type: 'string', enum: ['stored'] },
+        {
+          type: 'object',
+          properties: {
+            nodes: { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] }, description: 'every node (optional: else the edges\' endpoints)' },
+            edges: { type: 'array', maxItems: MAX_EDGES, items: { type: 'array', minItems: 2, maxItems: 4 }, description: '[u, v, weight in [0,1] (default 1), kind (default network)]; no self-loops' },
+            directed: { type: 'boolean', default: false },
+          },
+        },
+      ],
+    },
+    seeds: { type: 'array', minItems: 1, maxItems: MAX_SEEDS, description: 'seed node ids (entity ids for the stored graph), infected at time 0 in every run' },
+    runs: { type: 'integer', minimum: 1, maximum: MAX_SIM_RUNS, default: 100 },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'random seed; drawn and returned when omitted' },
+    confidenceLevel: { type: 'number', minimum: 0.5, maximum: 0.999, default: 0.9 },
+    mode: { type: 'string', enum: ['auto', 'job'], default: 'auto', description: `auto: answer at once when edges x runs <= ${SYNC_BUDGET.toLocaleString('en')}, else a job; job: always a job` },
+    includeRuns: { type: 'boolean', default: false, description: 'add the final size of every run (finalSizes)' },
+  },
+};
+
+/** Researchers' raw model runs; analysts and admins may use them too. */
+@ApiTags('simulations')
+@ApiErrors()
+@Controller('v1/simulations')
+export class SimulationsController {
+  constructor(private readonly simulations: SimulationsService) {}
+
+  @Post()
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Run a model (ic or sir) on a posted edge list or on the stored graph: 200 with the result when small, else 202 with a job' })
+  @ApiBody({ schema: BODY_SCHEMA as never })
+  @ApiOkResponse({ description: '{model, nodes, edges, runs, seed, finalSize, finalFraction (each {mean, median, low, high, level}), largeOutbreaks, arcsPerSecond, ...}' })
+  @ApiAcceptedResponse({ description: 'the queued job (kind simulation); poll GET /v1/simulations/:id' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: `more than ${MAX_EDGES} edges` })
+  async create(@Body() body: unknown, @CurrentPrincipal() actor: Principal, @Res({ passthrough: true }) res: Response) {
+    const out = await this.simulations.create(body, actor);
+    res.status(out.status);
+    return out.body;
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'A simulation job: status, progress, inputs; when done, the result' })
+  get(@Param('id', uuidPipe) id: string) {
+    return this.simulations.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Cancel a queued or running simulation job' })
+  cancel(@Param('id', uuidPipe) id: string, @CurrentPrincipal() actor: Principal) {
+    return this.simulations.cancel(id, actor);
+  }
+}

@@ -1,0 +1,156 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { randomInt, randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { invalid } from '../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DatabaseService } from '../database/database.service';
+import { buildGraph, type Graph } from '../engine/graph';
+import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
+import { ModelsService } from '../models/models.service';
+import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
+import { AssessmentsService, AssessmentView } from './assessments.service';
+import { readGraph } from './scenario-snapshot';
+import { buildPostedGraph, IN_THREAD_BUDGET, parseSimulationRequest, PostedGraph, SYNC_BUDGET } from './simulation-input';
+import { runSimulation, SimulationResult } from './simulation-run';
+
+/** Result part holding a posted graph until its job has run (the scheduler replaces parts on finish). */
+const REQUEST_PART = 'request';
+
+interface Prepared {
+  graph: Graph;
+  edges: number;
+  directed: boolean;
+  seedIndex: number[];
+}
+
+/**
+ * POST /v1/simulations: a model run on a posted edge list or on the stored dependency graph.
+ * Small requests (edges x runs <= SYNC_BUDGET) are answered at once (200); larger ones, or
+ * `mode: "job"`, become a job row of kind `simulation` run by the same scheduler as
+ * assessments (progress, cancel, restart-safe); a posted graph is kept beside the row until
+ * the job has run.
+ */
+@Injectable()
+export class SimulationsService implements OnModuleInit {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+    private readonly scheduler: JobSchedulerService,
+    private readonly models: ModelsService,
+    private readonly assessments: AssessmentsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.scheduler.register('simulation', (job, ctx) => this.runJob(job, ctx));
+  }
+
+  async create(body: unknown, actor: Principal): Promise<{ status: 200; body: SimulationResult } | { status: 202; body: AssessmentView }> {
+    const req = parseSimulationRequest(body);
+    const model = this.models.validate(req.model, req.params, 'simulation');
+    const seed = req.seed ?? randomInt(0, 2 ** 32 - 1);
+    const prepared = await this.prepare(req.graph, req.posted, req.seeds);
+    const work = prepared.edges * req.runs;
+    const input: AssessmentInput = {
+      asOf: new Date().toISOString(),
+      horizonHours: 0,
+      model: model.id,
+      runs: req.runs,
+      seed,
+      confidenceLevel: req.confidenceLevel,
+      calibrate: false,
+      params: req.params,
+      graph: req.graph,
+      seeds: req.seeds,
+      includeRuns: req.includeRuns,
+    };
+    if (req.mode === 'auto' && work <= SYNC_BUDGET) {
+      return { status: 200, body: await this.execute(prepared, input, { threads: work <= IN_THREAD_BUDGET ? 0 : this.threads() }) };
+    }
+    const id = randomUUID();
+    const row = await this.db.write(async (m) => {
+      const saved = await m.save(Assessment, {
+        id, kind: 'simulation' as const, weaponId: null, status: 'queued' as const, progress: 0, etaSeconds: null, input,
+        reportsUsed: 0, evidenceMark: null, stale: false, error: null, organizationId: actor.organizationId, createdBy: actor.keyId,
+        runner: 'in-process', attempts: 0, ownerId: null, heartbeatAt: null, startedAt: null, finishedAt: null,
+      });
+      if (req.posted) {
+        const { nodes, edges, directed } = req.posted;
+        await m.insert(AssessmentResultPart, { assessmentId: id, part: REQUEST_PART, body: JSON.stringify({ nodes, edges, directed }) });
+      }
+      await this.audit.record(m, actor, 'create', 'simulation', id, { model: input.model, runs: input.runs, seed, graph: req.graph, edges: prepared.edges });
+      return saved;
+    });
+    this.scheduler.poke();
+    return { status: 202, body: this.assessments.view(row) };
+  }
+
+  /** Status and, when done, the result. */
+  async get(id: string): Promise<AssessmentView> {
+    const { row, view } = await this.assessments.status(id, 'simulation');
+    if (row.status !== 'done') return view;
+    return { ...view, result: await this.assessments.part<SimulationResult>(row, 'summary') };
+  }
+
+  async cancel(id: string, actor: Principal): Promise<AssessmentView> {
+    const view = await this.assessments.cancel(id, actor, 'simulation');
+    await this.db.write((m) => m.delete(AssessmentResultPart, { assessmentId: id, part: REQUEST_PART }));
+    return view;
+  }
+
+  private threads(): number {
+    return this.config.workerThreads ?? availableParallelism();
+  }
+
+  /** The graph and the seeds' node indices; 400 naming the seed that is not a node. */
+  private async prepare(kind: 'stored' | 'posted', posted: PostedGraph | undefined, seeds: string[]): Promise<Prepared> {
+    let graph: Graph;
+    let index: Map<string, number>;
+    let edges: number;
+    let directed: boolean;
+    if (kind === 'posted') {
+      ({ graph, index } = buildPostedGraph(posted!));
+      edges = posted!.edges.length;
+      directed = posted!.directed;
+    } else {
+      const { entities, dependencies } = await this.db.read((m) => readGraph(m));
+      ({ graph, index } = buildGraph(entities, dependencies));
+      edges = dependencies.length;
+      directed = true;
+    }
+    const missing = seeds.map((s, i) => ({ s, i })).filter(({ s }) => !index.has(s));
+    if (missing.length) {
+      throw invalid(`unknown seed node(s): ${missing.slice(0, 5).map((x) => x.s).join(', ')}`, missing.slice(0, 50).map(({ s, i }) => ({
+        field: `seeds[${i}]`,
+        rule: 'knownNode',
+        message: kind === 'stored' ? `seed '${s}' is not a stored entity` : `seed '${s}' is not a node of the posted graph`,
+      })));
+    }
+    return { graph, edges, directed, seedIndex: seeds.map((s) => index.get(s)!) };
+  }
+
+  private execute(p: Prepared, input: AssessmentInput, opts: { threads: number; onProgress?: (f: number) => void; signal?: AbortSignal }): Promise<SimulationResult> {
+    return runSimulation(
+      p.graph,
+      { graph: input.graph ?? 'posted', edges: p.edges, directed: p.directed, seedIds: input.seeds ?? [], level: input.confidenceLevel, includeRuns: !!input.includeRuns },
+      { model: input.model as 'ic' | 'sir', params: input.params ?? {}, seeds: p.seedIndex, runs: input.runs, seed: input.seed },
+      opts,
+    );
+  }
+
+  /** The job handler: rebuilds the graph (posted: from the stored request; stored: as it is now) and runs. */
+  private async runJob(job: Assessment, ctx: JobContext): Promise<Record<string, unknown>> {
+    let posted: PostedGraph | undefined;
+    if (job.input.graph !== 'stored') {
+      const part = await this.db.read((m) => m.findOneBy(AssessmentResultPart, { assessmentId: job.id, part: REQUEST_PART }));
+      if (!part) throw new Error('the posted graph of this simulation is missing');
+      posted = { ...(JSON.parse(part.body) as Omit<PostedGraph, 'prefix'>), prefix: '' };
+    }
+    const prepared = await this.prepare(job.input.graph ?? 'posted', posted, job.input.seeds ?? []);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const result = await this.execute(prepared, job.input, { threads: this.threads(), onProgress: (f) => ctx.progress(f), signal: ctx.signal });
+    return { summary: result };
+  }
+}
