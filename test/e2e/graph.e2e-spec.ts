@@ -229,6 +229,10 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       const csv = (body: string, path = '/v1/entities/bulk') => http.post(path).set(admin).set('Content-Type', 'text/csv').send(body);
       const ragged = await csv('id,name\na,A\nb\nc,C,extra\n').expect(400);
       expect(rules(ragged)).toEqual(['2:row:columns', '3:row:columns']);
+      const header = await csv('id,colour,hosts,hosts\na,red,1,2\n').expect(400);
+      expect(header.body.details.map((d: any) => `${d.field}:${d.rule}`)).toEqual(['colour:unknownColumn', 'hosts:duplicate', 'name:missingColumn']);
+      const depHeader = await csv('sourceId,targetId\na,b\n', '/v1/dependencies/bulk').expect(400);
+      expect(depHeader.body.details.map((d: any) => `${d.field}:${d.rule}`)).toEqual(['kind:missingColumn', 'weight:missingColumn']);
       const quote = await csv('id,name\n"a,A\n').expect(400);
       expect(quote.body.details[0]).toMatchObject({ field: 'body', rule: 'csv' });
       const typed = await csv('id,name,hosts,tags\nt-1,T,NaN,\nt-2,T,-1,\nt-3,T,1e400,\n').expect(400);

@@ -89,6 +89,26 @@ describe('scenario loading', () => {
     }
   });
 
+  it('refuses to delete an entity that reports refer to (409), and deletes it with its reports and arcs on cascade', async () => {
+    const db = app.get(DataSource);
+    const count = async (sql: string) => Number((await db.query(sql))[0].n);
+    const reports = await count(`SELECT COUNT(*) AS n FROM reports WHERE "entityId" = 'maersk'`);
+    expect(reports).toBeGreaterThan(0);
+    const refused = await http.delete('/v1/entities/maersk').set(admin).expect(409);
+    const messages = refused.body.details.map((d: any) => d.message).join('\n');
+    expect(messages).toMatch(/reports\.entityId/);
+    expect(messages).toMatch(/entities\.parentId/);
+    expect(messages).toMatch(/dependencies\.(sourceId|targetId)/);
+    const subtree = await count(`WITH RECURSIVE t(id) AS (SELECT id FROM entities WHERE id = 'maersk' UNION SELECT e.id FROM entities e JOIN t ON e."parentId" = t.id) SELECT COUNT(*) AS n FROM t`);
+    const before = await count('SELECT COUNT(*) AS n FROM entities');
+    const done = await http.delete('/v1/entities/maersk?cascade=true').set(admin).expect(200);
+    expect(done.body.deleted.entities).toBe(subtree);
+    expect(done.body.deleted.reports).toBeGreaterThanOrEqual(reports);
+    expect(await count('SELECT COUNT(*) AS n FROM entities')).toBe(before - subtree);
+    expect(await count(`SELECT COUNT(*) AS n FROM reports WHERE "entityId" = 'maersk'`)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM dependencies WHERE "sourceId" = 'maersk' OR "targetId" = 'maersk'`)).toBe(0);
+  });
+
   it('reports every problem of a broken folder with its file, and writes nothing', async () => {
     const scenarios = app.get(ScenariosService);
     const dir = join(__dirname, 'fixtures-broken');
