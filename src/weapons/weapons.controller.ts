@@ -53,7 +53,7 @@ export class WeaponsController {
   @Roles(...READERS)
   @ApiOperation({
     summary: 'The entities the weapon\'s targeting designates',
-    description: 'Listed entityIds with their descendants, plus entities matching every selector given (own country in countries, own sector in sectors, any of tags).',
+    description: 'The listed entityIds, plus entities matching every selector given (own country in countries, own sector in sectors, any of tags); the same rule the assessments use to split intended from collateral.',
   })
   @ApiOkResponse({ type: EntityPageDto })
   targets(@Param('id') id: string, @Query() page: PageQueryDto) {

@@ -201,13 +201,7 @@ export class WeaponsService {
       const params: unknown[] = [];
       const p = (v: unknown) => (params.push(v), pg ? `$${params.length}` : '?');
       const conditions: string[] = [];
-      let cte = '';
-      if (t.entityIds?.length) {
-        // The listed entities and all their descendants.
-        cte = `WITH RECURSIVE listed(id) AS (SELECT "id" FROM "entities" WHERE "id" IN (${t.entityIds.map(p).join(', ')}) ` +
-          `UNION SELECT e."id" FROM "entities" e JOIN listed l ON e."parentId" = l.id) `;
-        conditions.push('e."id" IN (SELECT id FROM listed)');
-      }
+      if (t.entityIds?.length) conditions.push(`e."id" IN (${t.entityIds.map(p).join(', ')})`);
       const selectors: string[] = [];
       if (t.countries?.length) selectors.push(`e."country" IN (${t.countries.map(p).join(', ')})`);
       if (t.sectors?.length) selectors.push(`e."sector" IN (${t.sectors.map(p).join(', ')})`);
@@ -216,7 +210,7 @@ export class WeaponsService {
       if (!conditions.length) return { items: [], nextCursor: null };
       let where = `(${conditions.join(' OR ')})`;
       if (page.cursor) where += ` AND e."id" > ${p(decodeCursor(page.cursor))}`;
-      const rows: { id: string }[] = await m.query(`${cte}SELECT e."id" FROM "entities" e WHERE ${where} ORDER BY e."id" LIMIT ${page.limit + 1}`, params);
+      const rows: { id: string }[] = await m.query(`SELECT e."id" FROM "entities" e WHERE ${where} ORDER BY e."id" LIMIT ${page.limit + 1}`, params);
       const more = rows.length > page.limit;
       const ids = rows.slice(0, page.limit).map((r) => r.id);
       const entities = ids.length ? await m.getRepository(EntityNode).createQueryBuilder('e').whereInIds(ids).orderBy('e.id', 'ASC').getMany() : [];

@@ -100,7 +100,7 @@ export class VectorsDto implements Partial<Record<DependencyKind, VectorDto>> {
 }
 
 export class TargetingDto {
-  @ApiPropertyOptional({ type: [String], example: ['natanz'], description: 'entities intended as targets (with their descendants)' })
+  @ApiPropertyOptional({ type: [String], example: ['natanz'], description: 'entities intended as targets (exactly these ids)' })
   @IsOptional() @IsArray() @ArrayMaxSize(10_000) @Matches(SLUG, { each: true, message: 'each entity id must be a slug' }) entityIds?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['UA'], description: 'ISO 3166-1 alpha-2 (UK and EL accepted)' })
