@@ -9,6 +9,7 @@ import { HttpErrorFilter } from './common/errors/http-exception.filter';
 import { validationExceptionFactory } from './common/errors/validation';
 import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { RateLimitGuard } from './common/http/rate-limit.guard';
+import { WindowCounterStorage } from './common/http/rate-limit.storage';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -26,7 +27,10 @@ import { WeaponsModule } from './weapons/weapons.module';
     DatabaseModule,
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+        storage: new WindowCounterStorage(),
+      }),
     }),
     AuditModule,
     AuthModule,
