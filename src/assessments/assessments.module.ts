@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ConfigModule } from '../config/config.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { ModelsModule } from '../models/models.module';
+import { ReportsModule } from '../reports/reports.module';
 import { Assessment, AssessmentResultPart } from './assessment.entity';
 import { AssessmentsController } from './assessments.controller';
 import { AssessmentsService } from './assessments.service';
@@ -12,7 +13,7 @@ import { SimulationsController } from './simulations.controller';
 import { SimulationsService } from './simulations.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Assessment, AssessmentResultPart]), AuditModule, ConfigModule, JobsModule, ModelsModule],
+  imports: [TypeOrmModule.forFeature([Assessment, AssessmentResultPart]), AuditModule, ConfigModule, JobsModule, ModelsModule, ReportsModule],
   controllers: [AssessmentsController, SimulationsController],
   providers: [AssessmentsService, EvidenceSource, SimulationsService],
   exports: [AssessmentsService],

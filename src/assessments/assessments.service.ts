@@ -15,7 +15,8 @@ import { Weapon } from '../weapons/weapon.entity';
 import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
-import { EvidenceSource } from './evidence-source';
+import { earliestChange, EvidenceSource } from './evidence-source';
+import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './result-parts';
 import type { EngineOutput } from './result-types';
 import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
@@ -47,13 +48,15 @@ export class AssessmentsService implements OnModuleInit {
     private readonly scheduler: JobSchedulerService,
     private readonly models: ModelsService,
     private readonly evidence: EvidenceSource,
+    private readonly reportsEvents: ReportsEvents,
     @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.scheduler.register('assessment', (job, ctx) => this.run(job, ctx));
-    this.evidence.onEvidenceChanged((weaponId) => void this.markStale(weaponId));
+    // Inside the transaction that writes the reports: the flag is right as soon as they commit.
+    this.reportsEvents.onEvidenceChanged((m, change) => this.markStaleWithin(m, change));
   }
 
   /**
@@ -127,6 +130,13 @@ export class AssessmentsService implements OnModuleInit {
   /** The job handler: reads the inputs again (the graph may have grown), runs, and returns the parts to store. */
   private async run(job: Assessment, ctx: JobContext): Promise<Record<string, unknown>> {
     const snapshot = await this.snapshot(job.input);
+    // The evidence this run rests on (reports may have arrived since POST): fresh again.
+    await this.db.write((m) =>
+      m.createQueryBuilder().update(Assessment)
+        .set({ evidenceMark: evidenceMark(snapshot.reports), reportsUsed: snapshot.reports.length, stale: false })
+        .where('id = :id', { id: job.id })
+        .execute(),
+    );
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const output = await this.runner.run(job.id, snapshot, job.input, ctx);
     return buildResultParts(snapshot, job.input, output as EngineOutput);
@@ -197,13 +207,23 @@ export class AssessmentsService implements OnModuleInit {
     return this.view(row);
   }
 
-  /** Marks the finished assessments of a weapon stale (new or superseded evidence). */
-  async markStale(weaponId: string): Promise<void> {
-    await this.db.write((m) =>
-      m.createQueryBuilder().update(Assessment).set({ stale: true })
-        .where('weaponId = :weaponId AND kind = :kind AND stale = :no', { weaponId, kind: 'assessment', no: false })
-        .execute(),
-    );
+  /**
+   * ReportsEvents hook, in the reports' transaction: assessments of the weapons whose evidence
+   * changed at or before their asOf (new reports, or corrections of reports observed by then)
+   * become stale. Queued and running ones too: a running job read its evidence already; a
+   * queued one resets the flag when it reads the evidence at start.
+   */
+  async markStaleWithin(m: EntityManager, change: EvidenceChange): Promise<void> {
+    if (!change.weaponIds.length) return;
+    const earliest = await earliestChange(m, change);
+    const rows = await m.getRepository(Assessment).createQueryBuilder('a').select(['a.id', 'a.weaponId', 'a.input'])
+      .where('a.kind = :kind AND a.stale = :no AND a.weaponId IN (:...weapons)', { kind: 'assessment', no: false, weapons: [...earliest.keys()] })
+      .andWhere('a.status IN (:...live)', { live: ['queued', 'running', 'done'] })
+      .getMany();
+    const ids = rows.filter((r) => Date.parse(r.input.asOf) >= (earliest.get(r.weaponId!) ?? Infinity)).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await m.createQueryBuilder().update(Assessment).set({ stale: true }).where('id IN (:...ids)', { ids: ids.slice(i, i + 500) }).execute();
+    }
   }
 
   /** Evidence changed since the inputs were read (also catches changes made while no hook was listening). */

@@ -6,7 +6,9 @@
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
 import type { EngineBinding, RunOptions, ShardSpec } from '../jobs/monte-carlo-runner';
-import { finalizeAssessment, runAssessment, runShard, type AssessmentOptions } from '../engine/assess';
+import { runShard, type AssessmentOptions } from '../engine/assess';
+import { finalizeOffThread } from '../jobs/finalize-off-thread';
+import { FINALIZE_FROM, FINALIZE_TO } from '../jobs/monte-carlo-runner';
 import { mergePartials } from '../engine/aggregate';
 import { RangeError90 } from '../engine/distributions';
 import { UnstableDependencyMatrixError } from '../engine/iim';
@@ -109,9 +111,13 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     prepare(snapshot, input);
   },
   runAll(snapshot, input, opts) {
+    // Runs move progress to FINALIZE_FROM; finalising (in a worker thread, so the heartbeat and
+    // the API keep going) moves it on towards FINALIZE_TO; storing the parts ends at 1.
     return guard(async () => {
-      const { stats: _stats, ...result } = await runAssessment(prepare(snapshot, input), options(input, opts));
-      return result;
+      const model = prepare(snapshot, input);
+      const o = options(input, { ...opts, onProgress: opts.onProgress ? (f) => opts.onProgress!(f * FINALIZE_FROM) : undefined });
+      const { partial } = await runShard(model, [0, input.runs], o);
+      return finalizeOffThread(model, partial, o, opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal);
     });
   },
   runShard(snapshot, input, shard: ShardSpec, opts) {
@@ -120,7 +126,9 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
   merge(parts) {
     return mergePartials(parts);
   },
-  finalize(snapshot, input, merged) {
-    return guard(async () => finalizeAssessment(prepare(snapshot, input), merged, options(input, {})));
+  finalize(snapshot, input, merged, opts = {}) {
+    return guard(async () =>
+      finalizeOffThread(prepare(snapshot, input), merged, options(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
+    );
   },
 };

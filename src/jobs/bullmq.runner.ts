@@ -7,7 +7,7 @@ import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import { DomainError } from '../common/errors/domain-error';
 import { decode, encodeBuffer } from './codec';
 import type { JobContext } from './job-scheduler.service';
-import { EngineBinding, MonteCarloRunner, planShards } from './monte-carlo-runner';
+import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards } from './monte-carlo-runner';
 import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData, snapshotKey } from './queue-names';
 
 /**
@@ -78,7 +78,7 @@ export class BullMqRunner implements MonteCarloRunner {
     const report = () => {
       let runsDone = 0;
       for (let i = 0; i < shards.length; i++) runsDone += shardProgress[i] * shards[i].runCount;
-      ctx.progress(runsDone / input.runs);
+      ctx.progress((runsDone / input.runs) * FINALIZE_FROM);
     };
 
     let cleanup = () => {};
@@ -147,7 +147,7 @@ export class BullMqRunner implements MonteCarloRunner {
         cleanup();
       }
       const merged = this.engine.merge(partials);
-      return await this.engine.finalize(snapshot, input, merged);
+      return await this.engine.finalize(snapshot, input, merged, { onProgress: (f) => ctx.progress(f), signal: ctx.signal });
     } catch (err) {
       if (ctx.signal.aborted) {
         await this.redis.set(cancelKey(jobId), '1', 'EX', 3600).catch(() => undefined);

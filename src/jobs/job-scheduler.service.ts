@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import { Assessment, AssessmentResultPart } from '../assessments/assessment.entity';
+import { FINALIZE_TO } from './monte-carlo-runner';
 
 /** What a handler gets while it runs a job. */
 export interface JobContext {
@@ -216,6 +217,8 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     try {
       const parts = await handler(job, ctx);
       if (r.controller.signal.aborted) throw r.controller.signal.reason ?? new Error('aborted');
+      // Storing the parts: the last step before `done` (progress 1).
+      ctx.progress(FINALIZE_TO);
       await this.finish(job.id, parts);
       this.logger.log({ msg: 'job done', id: job.id, seconds: (Date.now() - r.startedAt) / 1000 });
     } catch (err) {

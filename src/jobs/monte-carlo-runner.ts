@@ -21,9 +21,16 @@ export interface ShardSpec {
   runCount: number;
 }
 
+/**
+ * Progress of a job: the runs take it to FINALIZE_FROM, finalising (weighted ranges, entity
+ * statistics, early warning) moves it towards FINALIZE_TO, storing the result parts ends at 1.
+ */
+export const FINALIZE_FROM = 0.95;
+export const FINALIZE_TO = 0.99;
+
 export interface RunOptions {
   threads?: number;
-  /** Fraction of this call's runs done, in [0,1]. */
+  /** runShard: fraction of this call's runs done, in [0,1]; runAll and finalize: the job's overall progress. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -38,8 +45,8 @@ export interface EngineBinding<P = unknown, O = unknown> {
   runShard(snapshot: ScenarioSnapshot, input: AssessmentInput, shard: ShardSpec, opts: RunOptions): Promise<P>;
   /** Merges partials of disjoint shards (order-independent). */
   merge(parts: P[]): P;
-  /** The output of the merged partial of all shards. */
-  finalize(snapshot: ScenarioSnapshot, input: AssessmentInput, merged: P): Promise<O>;
+  /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */
+  finalize(snapshot: ScenarioSnapshot, input: AssessmentInput, merged: P, opts?: RunOptions): Promise<O>;
 }
 
 export const ENGINE_BINDING = Symbol('ENGINE_BINDING');

@@ -1,0 +1,96 @@
+/**
+ * Assessments on real evidence (reports filed through /v1/reports, read through the Report
+ * entity; no stand-in evidence source) and the real engine: `stale` right after a new report
+ * (ReportsEvents hook, in the report's transaction), only for reports at or before asOf; the
+ * filing organisation reaching the TLP filter; progress through the final step.
+ */
+import { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { insertRows } from '../../src/graph/bulk-sql';
+import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
+
+const range = (low: number, high: number) => ({ low, high });
+const AS_OF = '2017-06-28T00:00:00Z';
+const N = 400;
+
+describe('assessments on filed reports', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  let keys: Keys;
+  const report = (entityId: string, observedAt: string, over: Record<string, unknown> = {}) => ({
+    weaponId: 'worm', entityId, observedAt, status: 'confirmed', tlp: 'green', ...over,
+  });
+
+  beforeAll(async () => {
+    app = await createTestApp({ workerThreads: 2 });
+    http = request(app.getHttpServer());
+    keys = await seedKeys(app);
+    await http.post('/v1/weapons').set(auth(ADMIN_KEY)).send({
+      id: 'worm', name: 'Worm', payload: 'wiper',
+      vectors: { network: { transmissibility: range(0.1, 0.5), delayHours: range(1, 12) } },
+      impact: { hostShare: range(0.3, 0.9), costPerHostUsd: range(500, 3000), downtimeDays: range(3, 21) },
+      containmentHours: range(12, 72), firstSeenAt: '2017-06-27T08:00:00Z',
+    }).expect(201);
+    const ds = app.get(DataSource);
+    await ds.transaction(async (m) => {
+      await insertRows(m, 'entities', ['id', 'name', 'kind', 'country', 'sector', 'hosts', 'dailyValueUsd', 'populationServed', 'tags', 'protected'],
+        Array.from({ length: N }, (_, i) => [`e${i}`, `Entity ${i}`, 'organization', i % 2 ? 'UA' : 'DE', 'information-technology', 100, 10_000, 0, '[]', false]));
+      const deps: unknown[][] = [];
+      for (let i = 0; i < N; i++) for (const d of [1, 7, 31]) deps.push([`e${i}`, `e${(i + d) % N}`, 'network', 0.8, true]);
+      await insertRows(m, 'dependencies', ['sourceId', 'targetId', 'kind', 'weight', 'bidirectional'], deps);
+    });
+    await http.post('/v1/reports').set(auth(keys.a.responder)).send(report('e0', '2017-06-27T10:00:00Z')).expect(201);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function assess(runs: number, onPoll?: (body: any, ms: number) => void): Promise<any> {
+    const res = await http.post('/v1/assessments').set(auth(keys.a.analyst)).send({ weaponId: 'worm', asOf: AS_OF, horizonHours: 48, runs, seed: 3 }).expect(202);
+    for (;;) {
+      const t = Date.now();
+      const { body } = await http.get(`/v1/assessments/${res.body.id}`).set(auth(keys.a.analyst)).expect(200);
+      onPoll?.(body, Date.now() - t);
+      if (body.status === 'done') return body;
+      if (body.status === 'failed' || body.status === 'cancelled') throw new Error(JSON.stringify(body.error));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('turns stale as soon as a report observed by asOf is filed, not for later ones', async () => {
+    const done = await assess(50);
+    expect(done).toMatchObject({ stale: false, inputs: { reportsUsed: 1 } });
+    await http.post('/v1/reports').set(auth(keys.a.responder)).send(report('e5', '2017-06-29T10:00:00Z')).expect(201);
+    expect((await http.get(`/v1/assessments/${done.id}`).set(auth(keys.a.analyst)).expect(200)).body.stale).toBe(false);
+    await http.post('/v1/reports').set(auth(keys.b.responder)).send(report('e1', '2017-06-27T18:00:00Z')).expect(201);
+    const after = await http.get(`/v1/assessments/${done.id}`).set(auth(keys.a.analyst)).expect(200);
+    expect(after.body.stale).toBe(true);
+    // the flag is stored (the hook wrote it with the report), not only computed on read
+    const [row] = await app.get(DataSource).query(`SELECT "stale" FROM "assessments" WHERE "id" = '${done.id}'`);
+    expect([true, 1]).toContain(row.stale);
+    const again = await assess(50);
+    expect(again).toMatchObject({ stale: false, inputs: { reportsUsed: 2 } });
+  });
+
+  it('carries the filing organisation of restricted reports to the entity-level views', async () => {
+    await http.post('/v1/reports').set(auth(keys.b.responder)).send(report('e2', '2017-06-27T20:00:00Z', { tlp: 'red' })).expect(201);
+    const done = await assess(50);
+    const list = async (key: string) =>
+      (await http.get(`/v1/assessments/${done.id}/entities?limit=10000`).set(auth(key)).expect(200)).body.items.map((r: any) => r.entityId);
+    expect(await list(keys.b.analyst)).toContain('e2');
+    expect(await list(keys.a.analyst)).not.toContain('e2');
+    expect(await list(keys.a.analyst)).toContain('e1');
+  });
+
+  it('keeps reporting progress through the final step; the API answers throughout', async () => {
+    const samples: Array<{ progress: number; status: string; ms: number }> = [];
+    const done = await assess(4000, (b, ms) => samples.push({ progress: b.progress, status: b.status, ms }));
+    expect(done.progress).toBe(1);
+    const progress = samples.map((s) => s.progress);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    // finalising runs in a worker thread: no GET waits for it
+    expect(Math.max(...samples.map((s) => s.ms))).toBeLessThan(1000);
+    const running = samples.filter((s) => s.status === 'running');
+    expect(running.every((s) => s.progress < 1)).toBe(true);
+  }, 120_000);
+});
