@@ -148,7 +148,7 @@ export class GraphController {
     summary: 'World > country > sector > organisation tree (d3-hierarchy stratify) with counts and sums of hosts, dailyValueUsd, populationServed',
     description: 'Each entity is placed by its own country and sector; its organisation is its top-level ancestor, and descendants are folded into it. See README, "Dependency model API".',
   })
-  @ApiOkResponse({ schema: { example: { id: 'world', level: 'world', key: 'world', count: 3, sums: { hosts: 120, dailyValueUsd: 1e6, populationServed: 0 }, children: [] } } })
+  @ApiOkResponse({ schema: { example: { id: 'world', level: 'world', key: 'world', name: 'world', count: 3, sums: { hosts: 120, dailyValueUsd: 1e6, populationServed: 0 }, children: [] } } })
   getHierarchy(@Query() query: HierarchyQueryDto) {
     return this.hierarchy.tree(query.levels);
   }

@@ -319,7 +319,8 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       expect(find(tree, 'GB', 'financial-services', 'h-org')).toMatchObject({ level: 'organization', count: 1, sums: { hosts: 13 } });
       expect(find(tree, 'US', 'financial-services', 'h-org')).toMatchObject({ count: 2, sums: { hosts: 18 } });
       expect(find(tree, 'unknown', 'unknown', 'h-nowhere')).toMatchObject({ count: 1 });
-      expect(find(tree, 'US').id).toBe('world/country:US');
+      expect(find(tree, 'US')).toMatchObject({ id: 'world/country:US', name: 'United States of America' });
+      expect(find(tree, 'US', 'financial-services', 'h-org').name).toBe('H Org');
     });
 
     it('accepts any order and subset of levels', async () => {
