@@ -8,7 +8,8 @@ import { DatabaseService } from '../database/database.service';
 import { insertOrDiagnose, insertRows, tupleIndices } from './bulk-sql';
 import { Dependency } from './dependency.entity';
 import { EntityNode } from './entity-node.entity';
-import { throwRowErrors } from './entities.service';
+import { DEPENDENCY_KINDS } from '../domain/vocabulary';
+import { filterValues, throwRowErrors } from './entities.service';
 import type { DependencyRecord } from '../domain/records';
 import { checkDependencySet, dependencySkeleton } from '../scenario/validate';
 import { checkDependency, DependencyInput, NewDependency } from './entity-rules';
@@ -136,7 +137,7 @@ export class DependenciesService {
           : `(${out} OR ${inn})`;
         qb.andWhere(clause, { entityId: query.entityId, yes: true });
       }
-      const kinds = query.kind ? query.kind.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const kinds = filterValues('kind', query.kind, (k) => ((DEPENDENCY_KINDS as readonly string[]).includes(k) ? k : null), 'isIn', DEPENDENCY_KINDS.join(', '));
       if (kinds.length) qb.andWhere('d.kind IN (:...kinds)', { kinds });
       if (query.cursor) {
         const after = Number(decodeCursor(query.cursor));

@@ -10,7 +10,8 @@ import type { EntityRecord } from '../domain/records';
 import { checkEntitySet, entitySkeleton } from '../scenario/validate';
 import { checkEntity, EntityInput, NewEntity } from './entity-rules';
 import { EntityNode } from './entity-node.entity';
-import { normaliseCountry } from './leaf-rules';
+import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
+import { normaliseCountry, normaliseSector } from './leaf-rules';
 
 /** Rules whose breach is about other rows or stored data (422), as opposed to the row's own shape (400). */
 export const REFERENCE_RULES = new Set(['unique', 'duplicate', 'reference', 'exists', 'cycle']);
@@ -49,8 +50,22 @@ const ENTITY_COLUMNS = ['id', 'name', 'kind', 'parentId', 'country', 'sector', '
 /** Escapes LIKE wildcards; used with `ESCAPE '\'`. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
-/** Values of a comma-separated filter (`country=GB,UA`). */
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+/**
+ * Values of a comma-separated filter (`country=GB,UA`), normalised; an unknown value is a 400
+ * (a typo must not look like "no match").
+ */
+export function filterValues(field: string, raw: string | undefined, normalise: (v: string) => string | null, rule: string, expected: string): string[] {
+  const values = raw ? raw.split(',').map((v) => v.trim()).filter(Boolean) : [];
+  const out: string[] = [];
+  const bad: string[] = [];
+  for (const v of values) {
+    const n = normalise(v);
+    if (n === null) bad.push(v);
+    else out.push(n);
+  }
+  if (bad.length) throw invalid(`invalid filter: ${field}`, [{ field, rule, message: `unknown ${field} ${bad.map((b) => `'${b}'`).join(', ')}; expected ${expected}` }]);
+  return out;
+}
 
 @Injectable()
 export class EntitiesService {
@@ -130,11 +145,11 @@ export class EntitiesService {
   list(query: EntityListQuery): Promise<Page<EntityNode>> {
     return this.db.read(async (m) => {
       const qb = m.getRepository(EntityNode).createQueryBuilder('e').orderBy('e.id', 'ASC').take(query.limit + 1);
-      const countries = list(query.country).map((c) => normaliseCountry(c) ?? c.toUpperCase());
+      const countries = filterValues('country', query.country, normaliseCountry, 'isoCountry', 'ISO 3166-1 alpha-2 codes');
       if (countries.length) qb.andWhere('e.country IN (:...countries)', { countries });
-      const sectors = list(query.sector);
+      const sectors = filterValues('sector', query.sector, normaliseSector, 'isIn', `CISA sectors: ${SECTORS.join(', ')}`);
       if (sectors.length) qb.andWhere('e.sector IN (:...sectors)', { sectors });
-      const kinds = list(query.kind);
+      const kinds = filterValues('kind', query.kind, (k) => ((ENTITY_KINDS as readonly string[]).includes(k) ? k : null), 'isIn', ENTITY_KINDS.join(', '));
       if (kinds.length) qb.andWhere('e.kind IN (:...kinds)', { kinds });
       // Tags are a JSON array of strings: match the quoted element.
       if (query.tag) qb.andWhere(`e.tags LIKE :tag ESCAPE '\\'`, { tag: `%${likeEscape(JSON.stringify(query.tag.toLowerCase()))}%` });

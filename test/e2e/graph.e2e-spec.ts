@@ -258,6 +258,12 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       expect(await ids('q=100%25')).toEqual([]);
       expect(await ids('parentId=bk-org')).toEqual(['bk-site-1']);
       expect(await ids('country=GB&kind=site')).toEqual(['bk-site-2']);
+      expect(await ids('sector=Energy')).toEqual(['bk-site-1']);
+      for (const [qs, field] of [['country=GB,XX', 'country'], ['sector=helthcare', 'sector'], ['kind=castle', 'kind']]) {
+        const bad = await http.get(`/v1/entities?${qs}`).set(admin).expect(400);
+        expect(bad.body.details[0]).toMatchObject({ field });
+      }
+      expect((await http.get('/v1/dependencies?kind=wifi').set(admin).expect(400)).body.details[0]).toMatchObject({ field: 'kind', rule: 'isIn' });
     });
 
     it('pages through every entity and dependency exactly once with an opaque cursor', async () => {
