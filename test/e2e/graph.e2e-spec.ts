@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { buildHierarchy, hierarchyToJson, parseLevels, topLevelAncestors } from '../../src/graph/hierarchy';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
 /** Entities, dependencies and the hierarchy: CRUD, filters, pagination, roles, every bulk error class. */
@@ -358,5 +359,44 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       await http.post('/v1/dependencies/bulk').set(key).send([]).expect(403);
       await http.get('/v1/entities').expect(401);
     });
+  });
+});
+
+describe('buildHierarchy (the plain function the assessments reuse)', () => {
+  const rows = [
+    { id: 'a', parentId: null, country: 'GB', sector: 'energy', v: 1, w: 10 },
+    { id: 'a1', parentId: 'a', country: 'FR', sector: 'energy', v: 2, w: 20 },
+    { id: 'a11', parentId: 'a1', country: 'GB', sector: null, v: 4, w: Number.NaN },
+    { id: 'b', parentId: 'missing-parent', country: null, sector: 'dams', v: 8, w: 80 },
+  ];
+  const values = { v: (r: (typeof rows)[number]) => r.v, w: (r: (typeof rows)[number]) => r.w };
+
+  it('folds descendants into their top-level ancestor, places each row by its own country, and sums every node', () => {
+    expect([...topLevelAncestors(rows)]).toEqual([['a', 'a'], ['a1', 'a'], ['a11', 'a'], ['b', 'b']]);
+    const root = buildHierarchy(rows, ['country', 'organization'], values);
+    expect(hierarchyToJson(root)).toEqual({
+      id: 'world', level: 'world', key: 'world', count: 4, sums: { v: 15, w: 110 },
+      children: [
+        { id: 'world/country:FR', level: 'country', key: 'FR', count: 1, sums: { v: 2, w: 20 }, children: [
+          { id: 'world/country:FR/organization:a', level: 'organization', key: 'a', count: 1, sums: { v: 2, w: 20 } },
+        ] },
+        { id: 'world/country:GB', level: 'country', key: 'GB', count: 2, sums: { v: 5, w: 10 }, children: [
+          { id: 'world/country:GB/organization:a', level: 'organization', key: 'a', count: 2, sums: { v: 5, w: 10 } },
+        ] },
+        { id: 'world/country:unknown', level: 'country', key: 'unknown', count: 1, sums: { v: 8, w: 80 }, children: [
+          { id: 'world/country:unknown/organization:b', level: 'organization', key: 'b', count: 1, sums: { v: 8, w: 80 } },
+        ] },
+      ],
+    });
+    // d3's own value (for treemaps) is the first sum.
+    expect(root.value).toBe(15);
+    expect(root.leaves().map((l) => l.value)).toEqual([2, 5, 8]);
+  });
+
+  it('gives the world alone without levels, and parses levels strictly', () => {
+    expect(hierarchyToJson(buildHierarchy(rows, [], values))).toEqual({ id: 'world', level: 'world', key: 'world', count: 4, sums: { v: 15, w: 110 } });
+    expect(parseLevels('sector, country').levels).toEqual(['sector', 'country']);
+    expect(parseLevels(undefined).levels).toEqual(['country', 'sector', 'organization']);
+    expect(parseLevels('site').error).toMatch(/unknown level/);
   });
 });
