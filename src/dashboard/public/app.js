@@ -12,6 +12,10 @@ const main = document.getElementById('main');
 const account = document.getElementById('account');
 let view = new AbortController();
 
+const WARNING_DEFAULT = 72;
+const WARNING_ROWS = 15;
+const PROTECTED_ROWS = 25;
+
 const NORMS = {
   '13(f)': 'UN GGE 2015 norm 13(f): do not intentionally damage critical infrastructure that serves the public',
   '13(k)': 'UN GGE 2015 norm 13(k): do not harm the emergency response teams (CSIRTs) of other states',
@@ -272,10 +276,15 @@ async function assessmentPage(id, signal) {
     return;
   }
   const q = encodeURIComponent(id);
-  const [entities, timeline, warning] = await Promise.all([
-    api(`/v1/assessments/${q}/entities?sort=loss&limit=10000`, { signal }).catch((e) => e),
+  const weaponQ = encodeURIComponent(a.weaponId);
+  // Reports observed up to asOf (inclusive) are what the assessment used; `until` is exclusive.
+  const usedUntil = new Date(new Date(a.inputs.asOf).getTime() + 1).toISOString();
+  const [entities, timeline, warning, newestUsed, newestAny] = await Promise.all([
+    api(`/v1/assessments/${q}/entities?collateral=true&sort=loss&limit=10000`, { signal }).catch((e) => e),
     api(`/v1/assessments/${q}/timeline`, { signal }).catch((e) => e),
-    api(`/v1/assessments/${q}/early-warning?withinHours=72`, { signal }).catch((e) => e),
+    api(`/v1/assessments/${q}/early-warning?withinHours=${WARNING_DEFAULT}&limit=${WARNING_ROWS}`, { signal }).catch((e) => e),
+    api(`/v1/reports?weaponId=${weaponQ}&until=${encodeURIComponent(usedUntil)}&limit=1`, { signal }).then((x) => x?.items?.[0] ?? null, (e) => e),
+    api(`/v1/reports?weaponId=${weaponQ}&limit=1`, { signal }).then((x) => x?.items?.[0] ?? null, (e) => e),
   ]);
   if (signal.aborted) return;
   status.remove();
@@ -288,14 +297,15 @@ async function assessmentPage(id, signal) {
       h('h1', {}, `${w.name}: collateral damage assessment`),
       h('p', { class: 'lede' }, `Estimated as of ${fmt.dateTime(a.inputs.asOf)}, with a forecast to ${fmt.duration(a.inputs.horizonHours)} later. Every figure is a ${level} range: the true value lies inside it with ${level} probability under the model.`),
       a.stale ? h('p', { class: 'banner stale', role: 'status' }, 'Newer reports have arrived since this assessment read its inputs; start a new assessment for an up-to-date estimate.') : h('p', { class: 'banner fresh' }, 'Up to date: no newer reports since this assessment.'),
+      essCaution(a, r),
       h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'))),
     headline(r, level),
     splitTable(r),
     treemapSection(entities, r),
     timelineSection(timeline, a),
     protectedSection(r),
-    warningSection(warning),
-    methodSection(a, r),
+    warningSection(warning, id, signal),
+    methodSection(a, r, { newestUsed, newestAny }),
     h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
   focusHeading();
 }
@@ -370,17 +380,24 @@ function timelineSection(raw, a) {
 }
 
 function protectedSection(r) {
-  const hits = [...(r.protectedHits || [])].sort((x, y) => y.probability - x.probability);
+  const hits = model.protectedHits(r);
+  const expected = hits.reduce((sum, x) => sum + x.probability, 0);
+  const certain = hits.filter((x) => x.probability >= 0.995).length;
+  const shown = hits.slice(0, PROTECTED_ROWS);
   return h('section', { class: 'protected-section', 'aria-labelledby': 'protected-title' },
     h('h2', { id: 'protected-title' }, 'Protected infrastructure hit'),
     h('p', { class: 'muted' }, 'Hospitals, energy, water, emergency services, nuclear, dams and CSIRTs: infrastructure international norms say must not be harmed.'),
     hits.length
-      ? table('Protected entities with their probability of infection and the norms they fall under', [
-        { label: 'Entity', value: (x) => x.name || x.entityId },
+      ? h('p', { class: 'protected-summary' }, `${fmt.count(hits.length)} protected ${hits.length === 1 ? 'entity has' : 'entities have'} a chance of being infected or disrupted; about ${fmt.count(expected)} ${Math.round(expected) === 1 ? 'is' : 'are'} expected to be${certain ? `, ${fmt.count(certain)} of them almost certainly (reported, or hit in every run)` : ''}.${hits.length > shown.length ? ` The ${shown.length} most likely:` : ''}`)
+      : null,
+    hits.length
+      ? table(`Protected entities by probability of being hit${hits.length > shown.length ? ` (${shown.length} of ${fmt.count(hits.length)})` : ''}, with the norms they fall under`, [
+        { label: 'Entity', value: (x) => x.name },
         { label: 'Sector', value: (x) => fmt.sector(x.sector) },
-        { label: 'Probability of infection', value: (x) => probabilityBar(x.probability), numeric: true },
-        { label: 'Norms touched', value: (x) => (x.norms || []).map((n) => h('abbr', { title: NORMS[n] || n, class: 'norm' }, `UN GGE 2015 ${n}`)) },
-      ], hits, { class: 'protected-table' })
+        { label: 'Infected or disrupted', value: (x) => probabilityBar(x.probability), numeric: true },
+        { label: 'Infected', value: (x) => (Number.isFinite(x.probabilityInfected) ? fmt.percent(x.probabilityInfected) : 'n/a'), numeric: true },
+        { label: 'Norms touched', value: (x) => x.norms.map((n) => h('abbr', { title: NORMS[n] || n, class: 'norm' }, `UN GGE 2015 ${n}`)) },
+      ], shown, { class: 'protected-table' })
       : h('p', {}, 'No protected entity was hit in any run.'),
     h('ul', { class: 'norms-key' }, Object.values(NORMS).map((t) => h('li', {}, t))));
 }
@@ -391,58 +408,135 @@ function probabilityBar(p) {
   return h('span', { class: 'pbar-wrap' }, h('span', { class: 'pbar', 'aria-hidden': 'true' }, fill), h('span', {}, fmt.percent(p)));
 }
 
-function warningSection(raw) {
+function warningSection(raw, id, signal) {
+  const intro = h('p', { class: 'muted' });
+  const body = h('div', { class: 'warning-body', 'aria-live': 'polite' });
   const section = h('section', { class: 'warning-section', 'aria-labelledby': 'warning-title' },
-    h('h2', { id: 'warning-title' }, 'Who to warn now'),
-    h('p', { class: 'muted' }, 'Organisations nobody has reported yet, ranked by the probability of being infected within 72 hours, with the most likely path from a reported infection.'));
+    h('h2', { id: 'warning-title' }, 'Who to warn now'), intro);
   if (raw instanceof Error) return append(section, unavailable(raw, 'early-warning list'));
-  const items = model.earlyWarning(raw);
-  section.append(items.length
-    ? table('Unreported entities most likely to be infected within 72 hours', [
-      { label: 'Entity', value: (x) => x.name },
-      { label: 'Where', value: (x) => `${fmt.country(x.country)}, ${fmt.sector(x.sector)}` },
-      { label: 'Probability (72 h)', value: (x) => probabilityBar(x.probability), numeric: true },
-      { label: 'Most likely path', value: (x) => x.path.join(' → ') },
-    ], items.slice(0, 15), { class: 'warning-table' })
-    : h('p', {}, 'No unreported entity is at risk within 72 hours.'));
+  const first = model.earlyWarning(raw);
+  const windows = [...new Set([24, WARNING_DEFAULT, 168, ...first.windows])].sort((x, y) => x - y);
+  const select = h('select', { id: 'warning-window', name: 'withinHours', onchange: () => load(Number(select.value)) },
+    windows.map((hrs) => h('option', { value: String(hrs), selected: hrs === WARNING_DEFAULT || undefined }, windowWords(hrs))));
+  let pending = null;
+  const show = (data) => {
+    const hrs = data.withinHours ?? WARNING_DEFAULT;
+    intro.textContent = `Organisations nobody has reported yet, ranked by the probability of being infected within ${windowWords(hrs)} of the assessment time, with the most likely path from a reported infection.`;
+    clear(body).append(data.items.length
+      ? table(`Unreported entities most likely to be infected within ${hrs} hours`, [
+        { label: 'Entity', value: (x) => x.name },
+        { label: 'Where', value: (x) => `${fmt.country(x.country)}, ${fmt.sector(x.sector)}` },
+        { label: `Probability (${hrs} h)`, value: (x) => probabilityBar(x.probability), numeric: true },
+        { label: 'Most likely path', value: (x) => x.path.join(' → ') },
+      ], data.items, { class: 'warning-table', 'data-within-hours': String(hrs) })
+      : h('p', { 'data-within-hours': String(hrs) }, `No unreported entity is at risk within ${windowWords(hrs)}.`));
+  };
+  async function load(hrs) {
+    pending?.abort();
+    pending = new AbortController();
+    const stop = () => pending.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    body.setAttribute('aria-busy', 'true');
+    try {
+      show(model.earlyWarning(await api(`/v1/assessments/${encodeURIComponent(id)}/early-warning?withinHours=${hrs}&limit=${WARNING_ROWS}`, { signal: pending.signal })));
+    } catch (err) {
+      if (!pending.signal.aborted) clear(body).append(unavailable(err, 'early-warning list'));
+    } finally {
+      body.removeAttribute('aria-busy');
+      signal.removeEventListener('abort', stop);
+    }
+  }
+  section.append(h('div', { class: 'field inline no-print' }, h('label', { for: 'warning-window' }, 'Window'), select), body);
+  show(first);
   return section;
 }
 
-function methodSection(a, r) {
-  const cal = r.calibration || {};
-  const params = Object.entries(cal.parameters || {});
+function windowWords(hours) {
+  return hours % 24 === 0 && hours >= 48 ? `${hours} hours (${hours / 24} days)` : hours === 24 ? '24 hours (1 day)' : `${hours} hours`;
+}
+
+/** A warning when a few runs carry almost all the weight: the ranges are then narrower than the real uncertainty. */
+function essCaution(a, r) {
+  const ess = model.calibration(r).effectiveSampleSize;
+  const runs = a.inputs.runs;
+  if (!Number.isFinite(ess) || !Number.isFinite(runs) || a.inputs.calibrate === false || ess >= Math.min(100, 0.1 * runs)) return null;
+  return h('p', { class: 'banner caution', role: 'note', 'data-ess': String(ess) },
+    `Caution: after weighting the runs by the reports, only about ${fmt.count(Math.max(1, ess))} of the ${fmt.count(runs)} runs carry the weight (effective sample size). `
+    + 'The ranges below rest on very few simulated outbreaks and are likely narrower than the real uncertainty; an assessment with more runs gives a sounder range.');
+}
+
+function methodSection(a, r, { newestUsed, newestAny } = {}) {
+  const cal = model.calibration(r);
+  const mc = model.monteCarloError(r);
   const rows = [
-    ['Model', a.inputs.model],
-    ['Monte Carlo runs', fmt.count(a.inputs.runs)],
-    ['Random seed', String(a.inputs.seed ?? 'n/a')],
-    ['Range level', `${Math.round(a.inputs.confidenceLevel * 100)}% central interval of the weighted runs`],
-    ['Calibration', a.inputs.calibrate === false ? 'off (forward mode: prior only)' : 'on: runs weighted by how well they explain the reports'],
-    ['Effective sample size', Number.isFinite(cal.effectiveSampleSize) ? `${fmt.count(cal.effectiveSampleSize)} of ${fmt.count(a.inputs.runs)} runs` : 'n/a'],
-    ['Reports used', Number.isFinite(a.inputs.reportsUsed) ? fmt.count(a.inputs.reportsUsed) : 'n/a'],
-    ['Data as of', fmt.dateTime(a.inputs.asOf)],
-    ['Computed', a.finishedAt ? fmt.dateTime(a.finishedAt) : 'n/a'],
-    ['Freshness', a.stale ? 'stale: newer reports exist' : 'fresh'],
+    ['model', 'Model', a.inputs.model],
+    ['runs', 'Monte Carlo runs', fmt.count(a.inputs.runs)],
+    ['seed', 'Random seed', String(a.inputs.seed ?? 'n/a')],
+    ['level', 'Range level', `${Math.round(a.inputs.confidenceLevel * 100)}% central interval of the weighted runs`],
+    ['calibration', 'Calibration', a.inputs.calibrate === false ? 'off (forward mode: prior only)' : 'on: runs weighted by how well they explain the reports'],
+    ['ess', 'Effective sample size', Number.isFinite(cal.effectiveSampleSize) ? `${essWords(cal.effectiveSampleSize)} of ${fmt.count(a.inputs.runs)} runs` : 'n/a'],
+    ['reports', 'Reports used', Number.isFinite(a.inputs.reportsUsed) ? fmt.count(a.inputs.reportsUsed) : 'n/a'],
+    ['asof', 'Assessment time', fmt.dateTime(a.inputs.asOf)],
+    ['freshness', 'Newest report used', freshnessWords(newestUsed, newestAny, a)],
+    ['computed', 'Computed', a.finishedAt ? fmt.dateTime(a.finishedAt) : 'n/a'],
+    ['stale', 'Up to date', a.stale ? 'no: newer reports exist for this time' : 'yes: no newer reports for this time'],
   ];
   return h('section', { class: 'method-section', 'aria-labelledby': 'method-title' },
     h('h2', { id: 'method-title' }, 'Method'),
-    h('dl', { class: 'method' }, rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
-    params.length
-      ? table('Calibrated parameters (posterior)', [
-        { label: 'Parameter', value: ([k]) => k },
-        { label: 'Most likely', value: ([, v]) => num(v.median), numeric: true },
-        { label: 'Range', value: ([, v]) => `${num(v.low)} – ${num(v.high)}`, numeric: true },
-      ], params, { class: 'calibration-table' })
+    h('dl', { class: 'method' }, rows.map(([key, k, v]) => h('div', { 'data-method': key }, h('dt', {}, k), h('dd', {}, v)))),
+    cal.method ? h('p', { class: 'muted' }, `Calibration method: ${cal.method}.`) : null,
+    cal.parameters.length
+      ? table('Model parameters: what was assumed (prior) and what the reports make likely (posterior)', [
+        { label: 'Parameter', value: (p) => p.name },
+        { label: 'Prior range', value: (p) => rangeNum(p.prior), numeric: true },
+        { label: 'Posterior, most likely', value: (p) => (p.posterior ? num(p.posterior.median) : 'n/a'), numeric: true },
+        { label: 'Posterior range', value: (p) => rangeNum(p.posterior), numeric: true },
+      ], cal.parameters, { class: 'calibration-table' })
       : null,
-    r.monteCarloError ? h('p', { class: 'muted' }, `Monte Carlo error of the range ends: ${describeMcError(r.monteCarloError)}.`) : null);
+    mc.rows.length
+      ? table(`Monte Carlo error: how much the figures could move with another ${fmt.count(a.inputs.runs)} runs (95% intervals)`, [
+        { label: 'Figure', value: (x) => x.label },
+        { label: 'Mean ± standard error', value: (x) => `± ${x.fmt(x.meanStandardError)}`, numeric: true },
+        { label: 'Low end of the range', value: (x) => endWords(x.low, x.fmt), numeric: true },
+        { label: 'High end of the range', value: (x) => endWords(x.high, x.fmt), numeric: true },
+      ], mc.rows, { class: 'mc-table' })
+      : null);
 }
 
-function describeMcError(e) {
-  const parts = [];
-  for (const [k, v] of Object.entries(e)) {
-    if (typeof v === 'number') parts.push(`${k} ${num(v)}`);
-    else if (v && typeof v === 'object') parts.push(`${k} ${Object.entries(v).filter(([, x]) => typeof x === 'number').map(([kk, x]) => `${kk} ±${num(x)}`).join(', ')}`);
+function essWords(ess) {
+  return ess < 10 ? `about ${Number(ess.toPrecision(2))}` : `about ${fmt.count(Math.round(ess))}`;
+}
+
+function endWords(e, f) {
+  if (!e || !Number.isFinite(e.low) || !Number.isFinite(e.high)) return 'n/a';
+  const [lo, hi] = [f(e.low), f(e.high)];
+  return lo === hi ? lo : `${lo} – ${hi}`;
+}
+
+function rangeNum(r) {
+  return r ? `${num(r.low)} – ${num(r.high)}` : 'n/a';
+}
+
+/** The newest report observed at or before asOf that this reader may see, and whether newer ones exist. */
+function freshnessWords(used, any, a) {
+  if (used instanceof Error) return `n/a (${errorMessage(used)})`;
+  if (!used) return 'none visible to you';
+  const parts = [`observed ${fmt.dateTime(used.observedAt)}`];
+  if (used.createdAt) parts.push(`filed ${fmt.dateTime(used.createdAt)}`);
+  let text = parts.join(', ');
+  const age = new Date(a.inputs.asOf).getTime() - new Date(used.observedAt).getTime();
+  if (Number.isFinite(age) && age >= 0) text += ` (${ageWords(age)} before the assessment time)`;
+  if (any && !(any instanceof Error) && any.id !== used.id && new Date(any.observedAt) > new Date(a.inputs.asOf)) {
+    text += `; reports observed later exist, up to ${fmt.dateTime(any.observedAt)}`;
   }
-  return parts.slice(0, 6).join('; ') || 'n/a';
+  return text;
+}
+
+function ageWords(ms) {
+  const minutes = Math.round(ms / 60e3);
+  if (minutes < 90) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
 }
 
 const num = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? fmt.count(v) : Number(v.toPrecision(3)).toString()) : 'n/a');

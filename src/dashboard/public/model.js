@@ -6,7 +6,7 @@ export const METRICS = [
   { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count, unit: 'organisations and sites' },
   { key: 'entitiesDisrupted', label: 'Disrupted without infection', fmt: fmt.count, unit: 'knocked out through what they depend on' },
   { key: 'lossUsd.total', label: 'Economic loss', fmt: fmt.money, unit: 'direct and indirect, US dollars' },
-  { key: 'populationAffected', label: 'People affected', fmt: fmt.count, unit: 'people served by disrupted entities' },
+  { key: 'populationAffected', label: 'People affected', fmt: fmt.count, unit: 'people served by infected or disrupted entities' },
 ];
 
 export const DETAIL_METRICS = [
@@ -20,6 +20,9 @@ export const DETAIL_METRICS = [
   { key: 'populationAffected', label: 'People affected', fmt: fmt.count },
   { key: 'countriesAffected', label: 'Countries affected', fmt: fmt.count },
 ];
+
+/** A probability as the API gives it (`{p, low, high}`), or a bare number. */
+export const probability = (v) => num(get(v, 'p'), typeof v === 'number' ? v : undefined);
 
 /** `get(obj, 'lossUsd.total')`. */
 export const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -96,8 +99,8 @@ export function collateralTree(rows, summary) {
     const s = r.sector || 'unknown';
     const org = topOf(r.entityId);
     const leaf = child(child(child(root, 'country', c, fmt.country(c)), 'sector', s, fmt.sector(s)), 'organization', org, byId.get(org)?.name || org);
-    const loss = num(get(r, 'expectedLossUsd.total')) ?? 0;
-    const p = num(get(r, 'probabilityInfected.estimate'), r.probabilityInfected) ?? 0;
+    const loss = num(r.expectedLossUsd, get(r, 'expectedLossUsd.total')) ?? 0;
+    const p = probability(r.probabilityInfected) ?? 0;
     for (const n of [root, ...[...pathTo(root, leaf.id)]]) {
       n.loss += loss;
       n.pSum += p;
@@ -132,7 +135,10 @@ function* pathTo(root, id) {
 export function timeline(raw, a) {
   const pts = raw.points || raw.series || raw.items || [];
   const points = pts
-    .map((p) => ({ t: new Date(p.t ?? p.time ?? p.at), mean: num(p.mean, get(p, 'infected.mean')), median: num(p.median, get(p, 'infected.median')), low: num(p.low, get(p, 'infected.low')), high: num(p.high, get(p, 'infected.high')), reported: num(p.reported, p.reportedCumulative) }))
+    .map((p) => {
+      const r = p.infections || p.infected || p;
+      return { t: new Date(p.at ?? p.t ?? p.time), mean: num(r.mean), median: num(r.median), low: num(r.low), high: num(r.high), reported: num(p.reported, p.reportedCumulative) };
+    })
     .filter((p) => !Number.isNaN(p.t.getTime()));
   const reportedRaw = raw.reported || [];
   const reported = reportedRaw.length
@@ -142,19 +148,67 @@ export function timeline(raw, a) {
   const asOf = new Date(raw.asOf ?? a?.inputs.asOf);
   const horizonHours = num(raw.horizonHours, a?.inputs.horizonHours) ?? 0;
   const horizon = raw.horizon ? new Date(raw.horizon) : new Date(asOf.getTime() + horizonHours * 3600e3);
-  return { points, reported, asOf, horizon, level: num(raw.level, a?.inputs.confidenceLevel) ?? 0.9 };
+  const level = num(raw.level, get(pts[0], 'infections.level'), a?.inputs.confidenceLevel) ?? 0.9;
+  return { points, reported, asOf, horizon, level };
 }
 
-/** `[{entityId, name, country, sector, probability, path: [names]}]`. */
+/**
+ * GET /early-warning as `{withinHours, windows, items: [{entityId, name, country, sector,
+ * protected, collateral, probability, low, high, path: [names]}]}`; `windows` are the windows the
+ * core computed (others are interpolated by the API).
+ */
 export function earlyWarning(raw) {
   const items = Array.isArray(raw) ? raw : raw.items || [];
-  return items.map((e) => ({
-    entityId: e.entityId ?? e.id,
-    name: e.name || e.entityId || e.id,
-    country: e.country,
-    sector: e.sector,
-    probability: num(e.probability, get(e, 'probability.mean')) ?? 0,
-    hoursToInfection: num(e.expectedHours, e.medianHours, e.hoursToInfection),
-    path: (e.path || []).map((p) => (typeof p === 'string' ? p : p.name || p.entityId || p.id)),
-  }));
+  return {
+    withinHours: num(raw.withinHours),
+    windows: Array.isArray(raw.windowsComputed) ? raw.windowsComputed.filter((x) => Number.isFinite(x)) : [],
+    items: items.map((e) => ({
+      entityId: e.entityId ?? e.id,
+      name: e.name || e.entityId || e.id,
+      country: e.country,
+      sector: e.sector,
+      protected: Boolean(e.protected),
+      collateral: e.collateral !== false,
+      probability: probability(e.probability) ?? 0,
+      low: num(get(e, 'probability.low')),
+      high: num(get(e, 'probability.high')),
+      path: (e.path || []).map((p) => (typeof p === 'string' ? p : p.name || p.entityId || p.id)),
+    })),
+  };
+}
+
+/** Protected hits, most likely first: `{entityId, name, sector, probability (infected or disrupted), probabilityInfected, norms}`. */
+export function protectedHits(summary) {
+  return (summary?.protectedHits || [])
+    .map((x) => ({ entityId: x.entityId, name: x.name || x.entityId, sector: x.sector, probability: num(x.probability) ?? 0, probabilityInfected: num(x.probabilityInfected), norms: x.norms || [] }))
+    .sort((a, b) => b.probability - a.probability || (b.probabilityInfected ?? 0) - (a.probabilityInfected ?? 0) || String(a.name).localeCompare(String(b.name)));
+}
+
+/** Calibration: `{method, effectiveSampleSize, parameters: [{name, prior, posterior}]}`. */
+export function calibration(summary) {
+  const c = summary?.calibration || {};
+  const names = [...new Set([...Object.keys(c.parameters || {}), ...Object.keys(c.prior || {})])].sort();
+  return {
+    method: c.method,
+    effectiveSampleSize: num(c.effectiveSampleSize),
+    parameters: names.map((name) => ({ name, prior: c.prior?.[name] || null, posterior: c.parameters?.[name] || null })),
+  };
+}
+
+/** Monte Carlo error of the headline totals: `[{key, label, fmt, meanStandardError, low: {low, high}, high: {low, high}}]`. */
+const MC_KEYS = [
+  ['total.entitiesInfected', 'Entities infected', fmt.count],
+  ['total.entitiesDisrupted', 'Disrupted without infection', fmt.count],
+  ['total.lossTotal', 'Economic loss', fmt.money],
+  ['total.populationAffected', 'People affected', fmt.count],
+];
+export function monteCarloError(summary) {
+  const e = summary?.monteCarloError || {};
+  const figures = e.figures || {};
+  return {
+    runs: num(e.runs),
+    effectiveSampleSize: num(e.effectiveSampleSize),
+    method: e.method,
+    rows: MC_KEYS.filter(([k]) => figures[k]).map(([key, label, f]) => ({ key, label, fmt: f, ...figures[key] })),
+  };
 }
