@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssessmentsModule } from '../assessments/assessments.module';
 import { GraphModule } from '../graph/graph.module';
 import { ReportsModule } from '../reports/reports.module';
 import { WeaponsModule } from '../weapons/weapons.module';
@@ -6,7 +7,7 @@ import { ScenariosController } from './scenarios.controller';
 import { ScenariosService } from './scenarios.service';
 
 @Module({
-  imports: [GraphModule, WeaponsModule, ReportsModule],
+  imports: [GraphModule, WeaponsModule, ReportsModule, AssessmentsModule],
   controllers: [ScenariosController],
   providers: [ScenariosService],
   exports: [ScenariosService],

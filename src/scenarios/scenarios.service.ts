@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { EntityManager } from 'typeorm';
+import { AssessmentsService } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
+import { ADMIN_ORGANIZATION_ID } from '../auth/api-keys.service';
 import { Organization } from '../auth/organization.entity';
 import type { Principal } from '../auth/principal';
 import { conflict, DomainError, invalid, notFound } from '../common/errors/domain-error';
@@ -19,6 +21,11 @@ import { WeaponsService } from '../weapons/weapons.service';
 import { fixturesDir } from './fixtures-dir';
 
 export const DEMO_FIXTURE = 'notpetya-2017';
+/** The demo assessment: enough runs for stable 90% ranges, a fixed seed so every demo shows the same figures. */
+const DEMO_RUNS = 2000;
+const DEMO_SEED = 2017;
+/** Writes made by the service itself, not by a key holder. */
+const SYSTEM_PRINCIPAL: Principal = { keyId: 'system', organizationId: ADMIN_ORGANIZATION_ID, role: 'admin' };
 /** Fixture names: one path segment, no dots at the start, so nothing outside the fixtures folder is reachable. */
 const FIXTURE_NAME = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
@@ -49,8 +56,8 @@ export const scenarioOrganizationId = (scenarioId: string) => `scenario-${scenar
 /**
  * Writes scenario folders (src/scenario's format, read and validated by `readScenario`) into
  * the database: entities, dependencies, the weapon and its reports in ONE transaction, so a
- * failed load leaves nothing behind. Loads the NotPetya demo into an empty database at start
- * when DEMO_SCENARIO is true.
+ * failed load leaves nothing behind. Loads the NotPetya demo, and queues an assessment of it,
+ * into an empty database at start when DEMO_SCENARIO is true.
  */
 @Injectable()
 export class ScenariosService implements OnApplicationBootstrap {
@@ -63,6 +70,7 @@ export class ScenariosService implements OnApplicationBootstrap {
     private readonly dependencies: DependenciesService,
     private readonly weapons: WeaponsService,
     private readonly reports: ReportsService,
+    private readonly assessments: AssessmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -163,6 +171,13 @@ export class ScenariosService implements OnApplicationBootstrap {
     try {
       const summary = await this.loadFixture(DEMO_FIXTURE, null);
       this.logger.log({ msg: 'loaded the demo scenario into the empty database', ...summary });
+      // The dashboard opens on an estimate, so the demo comes with one, computed in the background.
+      const meta = JSON.parse(readFileSync(join(this.fixturePath(DEMO_FIXTURE), SCENARIO_FILES.scenario), 'utf8'));
+      const assessment = await this.assessments.create(
+        { weaponId: summary.weaponId, asOf: meta.asOf, horizonHours: meta.horizonHours ?? 72, model: 'sir', runs: DEMO_RUNS, seed: DEMO_SEED, confidenceLevel: 0.9, calibrate: true },
+        SYSTEM_PRINCIPAL,
+      );
+      this.logger.log({ msg: 'queued the demo assessment', assessmentId: assessment.id, runs: DEMO_RUNS, seed: DEMO_SEED });
     } catch (err) {
       // A broken demo must not keep the service from starting; the log says why.
       this.logger.error({ msg: 'could not load the demo scenario', scenario: DEMO_FIXTURE, error: err instanceof Error ? err.message : String(err), details: err instanceof DomainError ? err.details.slice(0, 20) : undefined });
