@@ -4,6 +4,7 @@
 import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
 import { addRange, countRuns, FIGURES, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { normalQuantile } from './distributions';
 import { kish, rangeError, WeightedSample, wilson, type Probability, type Range, type RangeError } from './stats';
 
 /** Figures of one split (total, intended or collateral). */
@@ -133,6 +134,7 @@ function copyPartial(p: AssessmentPartial): AssessmentPartial {
     carry: t.carry ? t.carry.slice() : null,
     runIndex: t.runIndex.slice(),
     logLik: t.logLik.slice(),
+    logPriorRatio: t.logPriorRatio ? t.logPriorRatio.slice() : undefined,
     params: t.params.slice(),
     totals: t.totals.slice(),
     timeline: t.timeline.slice(),
@@ -155,6 +157,11 @@ function concat<T extends Int32Array | Float64Array | Float32Array>(a: T, aLen: 
   out.set(a.subarray(0, aLen) as never);
   out.set(b.subarray(0, bLen) as never, aLen);
   return out;
+}
+
+/** The per-run log prior/proposal ratios of a partial (zeros for partials written before they existed). */
+function priorRatioOf(p: AssessmentPartial, R: number): Float64Array {
+  return p.logPriorRatio && p.logPriorRatio.length >= R ? p.logPriorRatio : new Float64Array(R);
 }
 
 /**
@@ -184,6 +191,7 @@ export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): Assessm
   if (acc.carry && b.carry) for (let i = 0; i < acc.carry.length; i++) acc.carry[i] += b.carry[i];
   acc.runIndex = concat(acc.runIndex, Ra, b.runIndex, Rb);
   acc.logLik = concat(acc.logLik, Ra, b.logLik, Rb);
+  acc.logPriorRatio = concat(priorRatioOf(acc, Ra), Ra, priorRatioOf(b, Rb), Rb);
   acc.params = concat(acc.params, Ra * acc.paramCount, b.params, Rb * b.paramCount);
   acc.totals = concat(acc.totals, Ra * TOTALS_WIDTH, b.totals, Rb * TOTALS_WIDTH);
   acc.timeline = concat(acc.timeline, Ra * acc.bins, b.timeline, Rb * b.bins);
@@ -222,6 +230,38 @@ export interface FinalizeOptions {
   model: 'ic' | 'sir';
   seed: number;
   calibrated: boolean;
+  /** How the calibrated runs drew their parameters (default 'prior'). */
+  sampler?: 'prior' | 'adaptive';
+  /**
+   * Prior of each drawn parameter (parameterNames order): when given, the reported prior ranges
+   * are exact (quantiles of the distribution) instead of the drawn runs' (which are not prior
+   * draws under the adaptive sampler).
+   */
+  priors?: Array<{ scale: 'logit' | 'log'; mu: number; sigma: number }>;
+}
+
+/** Exact central range of a logit- or lognormal. */
+export function priorRange(d: { scale: 'logit' | 'log'; mu: number; sigma: number }, level: number): Range {
+  const f = d.scale === 'log' ? Math.exp : (x: number) => 1 / (1 + Math.exp(-x));
+  const q = (1 - level) / 2;
+  // mean: trapezoid over +-10 sigma (the integrand is smooth and light-tailed)
+  let mean = f(d.mu);
+  if (d.sigma > 0) {
+    if (d.scale === 'log') mean = Math.exp(d.mu + (d.sigma * d.sigma) / 2);
+    else {
+      const K = 4000;
+      let s = 0;
+      let ws = 0;
+      for (let i = 0; i <= K; i++) {
+        const u = -10 + (20 * i) / K;
+        const wt = Math.exp(-0.5 * u * u) * (i === 0 || i === K ? 0.5 : 1);
+        s += wt * f(d.mu + d.sigma * u);
+        ws += wt;
+      }
+      mean = s / ws;
+    }
+  }
+  return { mean, median: f(d.mu), low: f(d.mu + d.sigma * normalQuantile(q)), high: f(d.mu + d.sigma * normalQuantile(1 - q)), level };
 }
 
 /** Turns a (merged) partial into the assessment result. */
@@ -234,20 +274,27 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   if (R === 0) throw new Error('no runs to summarise');
   // rows in run order
   const order = Array.from({ length: R }, (_, i) => i).sort((a, b) => p.runIndex[a] - p.runIndex[b]);
+  // weight = likelihood x prior/proposal (the ratio is 0 on the log scale for prior draws)
+  const lpr = priorRatioOf(p, R);
   let maxLl = -Infinity;
-  for (let i = 0; i < R; i++) if (p.logLik[i] > maxLl) maxLl = p.logLik[i];
+  let maxPr = -Infinity;
+  for (let i = 0; i < R; i++) {
+    if (p.logLik[i] + lpr[i] > maxLl) maxLl = p.logLik[i] + lpr[i];
+    if (lpr[i] > maxPr) maxPr = lpr[i];
+  }
   const w = new Float64Array(R);
+  const wPrior = new Float64Array(R);
   let sw = 0;
   let sw2 = 0;
   for (let k = 0; k < R; k++) {
     const i = order[k];
-    w[k] = maxLl === -Infinity ? 0 : Math.exp(p.logLik[i] - maxLl);
+    w[k] = maxLl === -Infinity ? 0 : Math.exp(p.logLik[i] + lpr[i] - maxLl);
+    wPrior[k] = Math.exp(lpr[i] - maxPr);
     sw += w[k];
     sw2 += w[k] * w[k];
   }
   if (!(sw > 0)) throw new Error('every run has zero likelihood: the reports cannot be explained by the model (try forward mode or wider ranges)');
   const ess = kish(sw, sw2);
-  const ones = new Float64Array(R).fill(1);
   const column = (get: (i: number) => number) => Float64Array.from(order, get);
 
   // ---- headline figures
@@ -281,7 +328,9 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   meta.parameterNames.forEach((name, j) => {
     const col = column((i) => p.params[i * p.paramCount + j]);
     parameters[name] = new WeightedSample(col, w).range(level);
-    prior[name] = new WeightedSample(col, ones).range(level);
+    // exact when the priors are given; else the drawn runs weighted by prior/proposal
+    const d = opts.priors?.[j];
+    prior[name] = d ? priorRange(d, level) : new WeightedSample(col, wPrior).range(level);
   });
 
   // ---- entities
@@ -379,10 +428,12 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   // ---- run table
   const columns = ['run', 'weight', 'logLikelihood', ...meta.parameterNames];
   for (const sp of SPLITS) for (const f of FIGURES) columns.push(`${sp}.${f}`);
+  columns.push('logPriorRatio');
   const rows = order.map((i, k) => {
     const row = [p.runIndex[i], w[k] / sw, p.logLik[i]];
     for (let j = 0; j < p.paramCount; j++) row.push(p.params[i * p.paramCount + j]);
     for (let j = 0; j < TOTALS_WIDTH; j++) row.push(p.totals[i * TOTALS_WIDTH + j]);
+    row.push(lpr[i]);
     return row;
   });
 
@@ -405,7 +456,9 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       protectedHits,
       calibration: {
         method: opts.calibrated
-          ? 'importance weighting of prior draws by the likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
+          ? opts.sampler === 'adaptive'
+            ? 'adaptive importance sampling: transmissibilities from a defensive mixture (prior + normal fitted to a weighted pilot), reporting rate from its conditional posterior given the run; weights prior/proposal x likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
+            : 'importance weighting of prior draws by the likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
           : 'none (forward mode: runs weighted equally)',
         parameters,
         prior,

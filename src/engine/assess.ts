@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { finalize, mergeInto, type AssessmentResult } from './aggregate';
 import type { ScenarioModel } from './model';
 import { AbortError, newControl, runPool } from './pool';
-import { countRuns, DEFAULT_SETTINGS, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
+import { DEFAULT_PILOT, fitProposal, type ParameterProposal, type PilotOptions } from './proposal';
+import { countRuns, DEFAULT_SETTINGS, fingerprintOf, reportingRatePrior, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
 
 export interface AssessmentProgress {
   runsDone: number;
@@ -37,6 +38,21 @@ export interface AssessmentOptions extends Partial<Omit<RunSettings, 'model' | '
   chunkSize?: number;
   /** Entities listed per early-warning window (default 100). */
   earlyWarningLimit?: number;
+  /**
+   * Calibrated runs: 'adaptive' (default) draws the transmissibilities from a proposal fitted to
+   * a pilot and the reporting rate from its conditional posterior (see README, Calibration);
+   * 'prior' draws every parameter from its prior (the original scheme).
+   */
+  sampler?: 'prior' | 'adaptive';
+  /**
+   * The adaptive sampler's fitted proposal (from `pilotProposal`). Omitted: runShard fits it
+   * itself from a pilot that depends only on (model, settings, seed), cached per model, so every
+   * shard gets the same one; pass it to avoid repeating the pilot on each machine. null: no pilot
+   * (transmissibilities from the prior, reporting rate still conditional).
+   */
+  proposal?: ParameterProposal | null;
+  /** Pilot of the adaptive sampler (default 400 runs in 2 stages, 10% prior, variance x1.5). */
+  pilot?: Partial<PilotOptions>;
 }
 
 /** Throughput figures of a computation (for benches and logs). */
@@ -59,6 +75,10 @@ export function settingsOf(o: AssessmentOptions): RunSettings {
     earlyWarningHours: o.earlyWarningHours ?? DEFAULT_SETTINGS.earlyWarningHours,
     trackPaths: o.trackPaths ?? DEFAULT_SETTINGS.trackPaths,
   };
+  s.sampler = o.sampler ?? 'adaptive';
+  if (s.sampler !== 'adaptive' && s.sampler !== 'prior') throw new Error(`unknown sampler '${String(s.sampler)}' (adaptive or prior)`);
+  if (!s.calibrate) s.sampler = 'prior';
+  if (s.sampler === 'adaptive' && o.proposal !== undefined) s.proposal = o.proposal;
   if (s.model !== 'ic' && s.model !== 'sir') throw new Error(`unknown model '${String(s.model)}' (ic or sir)`);
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > Number.MAX_SAFE_INTEGER) throw new Error(`seed must be a non-negative integer, got ${s.seed}`);
   if (!(s.timelineBins >= 1 && Number.isInteger(s.timelineBins))) throw new Error('timelineBins must be a positive integer');
@@ -83,6 +103,7 @@ export async function runShard(model: ScenarioModel, runRange: [number, number],
   const settings = settingsOf(options);
   const [start, end] = validate({ ...options, runRange });
   const t0 = performance.now();
+  if (settings.sampler === 'adaptive' && settings.proposal === undefined) settings.proposal = await pilotProposal(model, options);
   const chunk = options.chunkSize ?? Math.min(1000, Math.max(1, Math.ceil(options.runs / 32)));
   const tasks: Array<{ start: number; end: number }> = [];
   // chunk boundaries are aligned to multiples of `chunk` in absolute run index
@@ -164,5 +185,76 @@ export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPart
     model: s.model,
     seed: s.seed,
     calibrated: s.calibrate,
+    sampler: s.sampler,
+    // adaptive runs are not prior draws: report the priors themselves
+    priors:
+      s.sampler === 'adaptive'
+        ? [
+            ...model.core.weapon.kinds.map((k) => ({ scale: 'logit' as const, ...model.core.weapon.transmissibility[k]! })),
+            { scale: 'logit' as const, ...reportingRatePrior(s.reportingRate) },
+            { scale: 'log' as const, ...model.core.weapon.downtimeDays },
+          ]
+        : undefined,
   });
+}
+
+const pilotCache = new WeakMap<ScenarioModel, Map<string, ParameterProposal | null>>();
+
+/**
+ * The adaptive sampler's proposal for an assessment: pilot runs (own random streams, so they are
+ * not runs of the assessment) in stages, the first from the prior, each next one from the
+ * proposal fitted to all earlier stages (pooled importance weights); the last fit is returned.
+ * Depends only on (model, settings, seed, pilot options), not on threads or run ranges; cached
+ * per model object. null when not calibrating or nothing can be adapted.
+ */
+export async function pilotProposal(model: ScenarioModel, options: AssessmentOptions): Promise<ParameterProposal | null> {
+  const settings = { ...settingsOf(options), proposal: undefined };
+  if (settings.sampler !== 'adaptive') return null;
+  const po: PilotOptions = { ...DEFAULT_PILOT, ...(options.pilot ?? {}) };
+  if (!(Number.isInteger(po.pilotRuns) && po.pilotRuns >= 0 && Number.isInteger(po.stages) && po.stages >= 1)) throw new Error('pilot: pilotRuns must be a non-negative integer and stages a positive integer');
+  if (!(po.defensive > 0 && po.defensive <= 1 && po.widen > 0)) throw new Error('pilot: defensive must lie in (0,1] and widen be positive');
+  const key = JSON.stringify([fingerprintOf(model.core, settings), po]);
+  let cache = pilotCache.get(model);
+  if (!cache) pilotCache.set(model, (cache = new Map()));
+  if (cache.has(key)) return cache.get(key)!;
+  const engine = new RunEngine(model.core, settings);
+  const { dims, prior } = engine.adaptDims;
+  const D = prior.length;
+  const per = Math.floor(po.pilotRuns / po.stages);
+  let proposal: ParameterProposal | null = null;
+  if (D > 0 && per > 0) {
+    const z = new Float64Array(per * po.stages * D);
+    const lw = new Float64Array(per * po.stages);
+    const threads = options.threads ?? availableParallelism();
+    for (let st = 0; st < po.stages; st++) {
+      const a = st * per;
+      const b = a + per;
+      if (threads <= 0) {
+        for (let r = a; r < b; r++) {
+          if (options.signal?.aborted) throw new AbortError();
+          lw[r] = engine.pilotRun(r, proposal, z, r * D);
+        }
+      } else {
+        const chunk = Math.max(1, Math.ceil(per / 8));
+        const tasks: Array<{ start: number; end: number; pilot: ParameterProposal | null }> = [];
+        for (let s = a; s < b; s += chunk) tasks.push({ start: s, end: Math.min(b, s + chunk), pilot: proposal });
+        await runPool<{ z: Float64Array; lw: Float64Array }>({
+          threads: Math.min(threads, tasks.length),
+          init: { kind: 'assess', core: model.core, settings },
+          tasks,
+          control: newControl(),
+          signal: options.signal,
+          onResult: (i, res) => {
+            z.set(res.z, tasks[i].start * D);
+            lw.set(res.lw, tasks[i].start);
+          },
+        });
+      }
+      const next = fitProposal(prior, dims, z.subarray(0, b * D), lw.subarray(0, b), po);
+      if (next === null) break;
+      proposal = next;
+    }
+  }
+  cache.set(key, proposal);
+  return proposal;
 }

@@ -21,6 +21,9 @@
  *   shape: total/intended/collateral figures as {mean, median, low, high, level}, protectedHits,
  *   calibration, monteCarloError), `entities`, `groups.country/sector`, `timeline`, `earlyWarning`,
  *   `runs` (columns + rows for runs.csv). Cancelling via `signal` rejects with `AbortError`.
+ * - Calibration samples adaptively by default (`sampler: 'adaptive'`): `pilotProposal(model, options)`
+ *   fits the proposal once; pass it as `options.proposal` to every shard (runShard otherwise fits
+ *   it itself, deterministically, cached per model). `sampler: 'prior'` is the original scheme.
  * - Shards for a queue: `runShard(model, [start, end), options)` -> `{partial}`;
  *   `mergePartials([partials])`; `finalizeAssessment(model, partial, options)`.
  *   Run i depends only on (seed, i): any thread count or sharding gives the same runs.
@@ -64,7 +67,9 @@ export {
 export type { InoperabilityMatrix } from './iim';
 export { prepareScenario, ScenarioInputError } from './model';
 export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
-export { runAssessment, runShard, finalizeAssessment, settingsOf } from './assess';
+export { runAssessment, runShard, finalizeAssessment, settingsOf, pilotProposal } from './assess';
+export { fitProposal, drawReportingRate, drawTransmissibility, DEFAULT_PILOT } from './proposal';
+export type { ParameterProposal, PilotOptions } from './proposal';
 export type { AssessmentOptions, AssessmentProgress, RunStats } from './assess';
 export { mergePartials, finalize } from './aggregate';
 export type {

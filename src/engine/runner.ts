@@ -8,6 +8,7 @@ import { KIND_SLOTS } from './graph';
 import { IimWorkspace, solveInoperabilitySparse } from './iim';
 import type { ScenarioCore } from './model';
 import { Rng, Substream } from './prng';
+import { drawReportingRate, drawTransmissibility, type ParameterProposal } from './proposal';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from './spread';
 
 /** Headline figures per run, in column order within each split. */
@@ -45,6 +46,15 @@ export interface RunSettings {
   earlyWarningHours: number[];
   /** Keep per-arc transmission counts (for most likely paths). */
   trackPaths: boolean;
+  /**
+   * How calibrated runs draw their parameters: 'prior' (plain importance weighting of prior
+   * draws, the original scheme) or 'adaptive' (transmissibilities from `proposal`, reporting rate
+   * from its conditional posterior given the run's infections; see proposal.ts). Default 'prior'
+   * here; runShard/runAssessment default to 'adaptive' when calibrating.
+   */
+  sampler?: 'prior' | 'adaptive';
+  /** Fitted transmissibility proposal of the adaptive sampler (null: prior draws). */
+  proposal?: ParameterProposal | null;
 }
 
 export const DEFAULT_SETTINGS: Omit<RunSettings, 'model' | 'seed'> = {
@@ -68,6 +78,8 @@ export interface AssessmentPartial {
   paramCount: number;
   bins: number;
   windows: number;
+  /** Per run: log prior/proposal density ratio of its drawn parameters (absent or 0 for prior draws); weight = exp(logLik + logPriorRatio). */
+  logPriorRatio?: Float64Array;
   /** Every weighted sum below is scaled by exp(-logScale) (log-sum-exp streaming). */
   logScale: number;
   sumW: number;
@@ -124,6 +136,7 @@ export function fingerprintOf(core: ScenarioCore, s: RunSettings): string {
     s.timelineBins,
     s.earlyWarningHours,
     s.trackPaths,
+    ...(s.sampler === 'adaptive' ? [s.sampler, s.proposal ?? null] : []),
   ]);
 }
 
@@ -150,6 +163,7 @@ export function emptyPartial(core: ScenarioCore, s: RunSettings, capacity: numbe
     carry: s.trackPaths ? new Float32Array(core.graph.arcs) : null,
     runIndex: new Int32Array(capacity),
     logLik: new Float64Array(capacity),
+    logPriorRatio: new Float64Array(capacity),
     params: new Float64Array(capacity * paramCount),
     totals: new Float64Array(capacity * TOTALS_WIDTH),
     timeline: new Float32Array(capacity * s.timelineBins),
@@ -193,6 +207,15 @@ export class RunEngine {
   private readonly rowT: Float64Array;
   private readonly bins: Float64Array;
   private readonly hasIim: boolean;
+  private readonly par: Float64Array;
+  private readonly z: Float64Array;
+  private readonly zScratch: Float64Array;
+  private readonly adaptPrior: ScaleNormal[];
+  private readonly adaptDimList: number[];
+  /** Per weapon kind index: its slot in z, or -1 (degenerate prior: fixed). */
+  private readonly adaptSlot: Int32Array;
+  private ll = 0;
+  private lpr = 0;
   /** Arcs scanned by the spread over all runs (for throughput figures). */
   arcsExamined = 0;
 
@@ -203,6 +226,20 @@ export class RunEngine {
     this.settings = settings;
     const n = core.n;
     this.paramCount = core.weapon.kinds.length + 2;
+    this.par = new Float64Array(this.paramCount);
+    this.adaptPrior = [];
+    this.adaptDimList = [];
+    this.adaptSlot = new Int32Array(core.weapon.kinds.length).fill(-1);
+    core.weapon.kinds.forEach((k, j) => {
+      const tp = core.weapon.transmissibility[k]!;
+      if (tp.sigma > 0) {
+        this.adaptSlot[j] = this.adaptPrior.length;
+        this.adaptPrior.push(tp);
+        this.adaptDimList.push(j);
+      }
+    });
+    this.z = new Float64Array(this.adaptPrior.length);
+    this.zScratch = new Float64Array(this.adaptPrior.length);
     this.ws = new SpreadWorkspace(n);
     this.iim = new IimWorkspace(n);
     this.hasIim = core.functional.offsets[n] > 0;
@@ -242,43 +279,63 @@ export class RunEngine {
     };
   }
 
-  /** Runs run `r` and appends it to `p` (which must have room). */
-  run(r: number, p: AssessmentPartial): void {
+  /**
+   * Draws run r's parameters (into `this.par`: per kind T, reporting rate, recovery days), runs
+   * its spread and its likelihood. Returns the number infected; sets `this.ll` (log-likelihood
+   * of the reports) and `this.lpr` (log prior/proposal of the draws). `pilot` runs use their own
+   * streams (they are not runs of the assessment).
+   */
+  private simulateCore(r: number, pilot: boolean, proposal: ParameterProposal | null): number {
     const core = this.core;
     const s = this.settings;
     const w = core.weapon;
-    const ws = this.ws;
-    const n = core.n;
-    // ---- parameters
-    const prng = new Rng(s.seed, r, Substream.parameters);
-    const row = countRuns(p);
-    if (row >= p.runIndex.length) throw new Error(`partial is full (${row} runs)`);
-    const P = this.paramCount;
+    const kinds = w.kinds.length;
+    const par = this.par;
     const kindProb = this.cfg.kindProb;
     kindProb.fill(0);
-    for (let j = 0; j < w.kinds.length; j++) {
-      const k = w.kinds[j];
-      const t = sampleLogitNormal(w.transmissibility[k]!, prng);
-      kindProb[k] = t;
-      p.params[row * P + j] = t;
+    const adaptive = s.sampler === 'adaptive' && s.calibrate;
+    const off = pilot ? Substream.pilot : 0;
+    const prng = new Rng(s.seed, r, off + Substream.parameters);
+    let lpr = 0;
+    if (!adaptive) {
+      // the original scheme: every parameter from its prior, in this order
+      for (let j = 0; j < kinds; j++) {
+        const k = w.kinds[j];
+        const t = sampleLogitNormal(w.transmissibility[k]!, prng);
+        kindProb[k] = t;
+        par[j] = t;
+      }
+      par[kinds] = sampleLogitNormal(this.rho, prng);
+      par[kinds + 1] = sampleLognormal(w.downtimeDays, prng);
+    } else {
+      const z = this.z;
+      lpr += drawTransmissibility(this.adaptPrior, proposal, prng, z, this.zScratch);
+      for (let j = 0; j < kinds; j++) {
+        const k = w.kinds[j];
+        const tp = w.transmissibility[k]!;
+        const slot = this.adaptSlot[j];
+        const t = slot >= 0 ? expit(z[slot]) : expit(tp.mu);
+        kindProb[k] = t;
+        par[j] = t;
+      }
+      par[kinds + 1] = sampleLognormal(w.downtimeDays, prng);
     }
-    const rho = sampleLogitNormal(this.rho, prng);
-    const recoveryDays = sampleLognormal(w.downtimeDays, prng);
-    p.params[row * P + w.kinds.length] = rho;
-    p.params[row * P + w.kinds.length + 1] = recoveryDays;
-
     // ---- spread
-    const count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, Substream.spread), ws);
-    this.arcsExamined += ws.arcs;
-    const { order, time, parentArc } = ws;
-    const asOf = core.asOfHours;
-
+    const count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
+    this.arcsExamined += this.ws.arcs;
     // ---- likelihood
     let ll = 0;
     if (s.calibrate) {
+      const { order, time, parentArc } = this.ws;
+      const asOf = core.asOfHours;
       let nAsOf = 0;
       for (let i = 0; i < count; i++) if (time[order[i]] <= asOf) nAsOf++;
-      ll += logBinomialPmf(core.reportedCount, nAsOf, rho);
+      if (adaptive) {
+        const d = drawReportingRate(this.rho, core.reportedCount, nAsOf, new Rng(s.seed, r, off + Substream.reporting));
+        par[kinds] = d.rho;
+        lpr += d.logRatio;
+      }
+      ll += logBinomialPmf(core.reportedCount, nAsOf, par[kinds]);
       const eps = s.unexplainedReportProbability;
       for (let j = 0; j < core.seedNode.length; j++) {
         if (core.seedIsIndex[j] === 1) continue;
@@ -287,11 +344,47 @@ export class RunEngine {
         ll += Math.log(1 - c + c * eps);
       }
     }
-    if (ll > p.logScale) {
-      if (p.logScale !== -Infinity) scalePartial(p, Math.exp(p.logScale - ll));
-      p.logScale = ll;
+    this.ll = ll;
+    this.lpr = lpr;
+    return count;
+  }
+
+  /** A pilot run (own streams): its adapted logit transmissibilities into `zOut` at `at`; returns log weight (likelihood x prior/proposal). */
+  pilotRun(r: number, proposal: ParameterProposal | null, zOut: Float64Array, at: number): number {
+    this.simulateCore(r, true, proposal);
+    zOut.set(this.z, at);
+    return this.ll + this.lpr;
+  }
+
+  /** Dimensions (indices into weapon.kinds) the adaptive sampler adapts, with their prior normals. */
+  get adaptDims(): { dims: number[]; prior: ScaleNormal[] } {
+    return { dims: this.adaptDimList, prior: this.adaptPrior };
+  }
+
+  /** Runs run `r` and appends it to `p` (which must have room). */
+  run(r: number, p: AssessmentPartial): void {
+    const core = this.core;
+    const s = this.settings;
+    const w = core.weapon;
+    const ws = this.ws;
+    const n = core.n;
+    const row = countRuns(p);
+    if (row >= p.runIndex.length) throw new Error(`partial is full (${row} runs)`);
+    const P = this.paramCount;
+    const count = this.simulateCore(r, false, s.proposal ?? null);
+    p.params.set(this.par, row * P);
+    const recoveryDays = this.par[w.kinds.length + 1];
+    const ll = this.ll;
+    const lw = ll + this.lpr;
+    if (p.logPriorRatio) p.logPriorRatio[row] = this.lpr;
+    const { order, time, parentArc } = ws;
+    const asOf = core.asOfHours;
+
+    if (lw > p.logScale) {
+      if (p.logScale !== -Infinity) scalePartial(p, Math.exp(p.logScale - lw));
+      p.logScale = lw;
     }
-    const weight = ll === -Infinity ? 0 : Math.exp(ll - p.logScale);
+    const weight = lw === -Infinity ? 0 : Math.exp(lw - p.logScale);
 
     // ---- impact
     const irng = new Rng(s.seed, r, Substream.impact);
@@ -523,6 +616,7 @@ export function trimPartial(p: AssessmentPartial): AssessmentPartial {
     groupValues: p.groupValues.slice(0, p.groupCount * NG),
     runIndex: p.runIndex.slice(0, R),
     logLik: p.logLik.slice(0, R),
+    logPriorRatio: p.logPriorRatio ? p.logPriorRatio.slice(0, R) : undefined,
     params: p.params.slice(0, R * p.paramCount),
     totals: p.totals.slice(0, R * TOTALS_WIDTH),
     timeline: p.timeline.slice(0, R * p.bins),

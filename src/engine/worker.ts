@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Graph } from './graph';
 import type { ScenarioCore } from './model';
+import type { ParameterProposal } from './proposal';
 import { emptyPartial, RunEngine, trimPartial, type RunSettings } from './runner';
 import { simulateRange, type SimulateSpec } from './simulate';
 
@@ -14,7 +15,7 @@ let init: Init | null = null;
 let control: Int32Array | null = null;
 let engine: RunEngine | null = null;
 
-parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number } }) => {
+parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; pilot?: ParameterProposal | null } }) => {
   try {
     if (m.type === 'init') {
       init = m.init!;
@@ -30,6 +31,22 @@ parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array;
       return;
     }
     const eng = engine!;
+    if (m.task!.pilot !== undefined) {
+      const D = eng.adaptDims.prior.length;
+      const z = new Float64Array((end - start) * D);
+      const lw = new Float64Array(end - start);
+      for (let r = start; r < end; r++) {
+        if (Atomics.load(control!, 0) !== 0) {
+          parentPort!.postMessage({ type: 'cancelled', id: m.id });
+          return;
+        }
+        lw[r - start] = eng.pilotRun(r, m.task!.pilot, z, (r - start) * D);
+        Atomics.add(control!, 1, 1);
+      }
+      parentPort!.postMessage({ type: 'result', id: m.id, result: { z, lw, arcs: eng.arcsExamined } }, [z.buffer, lw.buffer]);
+      eng.arcsExamined = 0;
+      return;
+    }
     const p = emptyPartial(init.core, init.settings, end - start, eng.paramCount);
     for (let r = start; r < end; r++) {
       if (Atomics.load(control!, 0) !== 0) {
@@ -42,7 +59,7 @@ parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array;
     const t = trimPartial(p);
     const result = { partial: t, arcs: eng.arcsExamined };
     eng.arcsExamined = 0;
-    const transfer = [t.infected, t.disrupted, t.loss, t.early, t.carry, t.runIndex, t.logLik, t.params, t.totals, t.timeline, t.groupRun, t.groupId, t.groupValues]
+    const transfer = [t.infected, t.disrupted, t.loss, t.early, t.carry, t.runIndex, t.logLik, t.logPriorRatio ?? null, t.params, t.totals, t.timeline, t.groupRun, t.groupId, t.groupValues]
       .filter((a): a is NonNullable<typeof a> => a !== null)
       .map((a) => a.buffer as ArrayBuffer);
     parentPort!.postMessage({ type: 'result', id: m.id, result }, [...new Set(transfer)]);
