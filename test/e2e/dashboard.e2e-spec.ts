@@ -64,6 +64,14 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
 
   const get = async (path: string) => (await http.get(path).set(auth(keys.a.analyst)).expect(200)).body;
 
+  /** One screenshot per part of the report (a full page is too tall to read): test/artifacts/sections/. */
+  async function sectionShots(width: string) {
+    mkdirSync(join(ARTIFACTS, 'sections'), { recursive: true });
+    for (const part of ['report-head', 'headline', 'split-section', 'treemap-section', 'timeline-section', 'protected-section', 'warning-section', 'method-section']) {
+      await page.locator(`main .${part}`).screenshot({ path: join(ARTIFACTS, 'sections', `${width}-${part}.png`) });
+    }
+  }
+
   async function waitDone(id: string) {
     for (let i = 0; i < 600; i++) {
       const body = await get(`/v1/assessments/${id}`);
@@ -141,6 +149,10 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
 
   it('signs in with an API key and lists the weapon with its fresh assessment', async () => {
     await page.goto(`${base}/`);
+    // A script that does not load (syntax error, missing module) fails here, with the browser's words.
+    await page.waitForSelector('#api-key', { timeout: 10_000 }).catch((err) => {
+      throw new Error(`the sign-in form never appeared: ${problems.join('; ') || err.message}`);
+    });
     await page.fill('#api-key', 'spo_not_a_key');
     await page.click('form.signin button[type=submit]');
     await page.waitForSelector('#signin-error:has-text("not accepted")');
@@ -286,8 +298,10 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
   });
 
   it('fits 1280x800 and a narrow screen, and prints as an A4 report', async () => {
+    await page.evaluate(() => document.scrollingElement.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-assessment-1280.png'), fullPage: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-assessment-1280-fold.png') });
+    await sectionShots('1280');
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
 
@@ -299,6 +313,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(await overflow()).toBeLessThanOrEqual(0);
     expect(Number(await page.getAttribute('svg.treemap', 'width'))).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-assessment-390.png'), fullPage: true });
+    await sectionShots('390');
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ media: 'print' });

@@ -325,10 +325,16 @@ function headline(r, level) {
         h('p', { class: 'sentence' }, fmt.rangeSentence(rng, m.fmt)),
         h('p', { class: 'muted unit' }, m.unit),
         h('dl', { class: 'split' },
-          h('div', {}, h('dt', {}, 'Intended'), h('dd', rangeData(model.get(r.intended, m.key), 'intended'), fmt.rangeShort(model.get(r.intended, m.key), m.fmt))),
-          h('div', {}, h('dt', {}, 'Collateral'), h('dd', rangeData(model.get(collateral, m.key), 'collateral'), fmt.rangeShort(model.get(collateral, m.key), m.fmt)))));
+          h('div', {}, h('dt', {}, 'Intended'), splitValue(model.get(r.intended, m.key), 'intended', m.fmt)),
+          h('div', {}, h('dt', {}, 'Collateral'), splitValue(model.get(collateral, m.key), 'collateral', m.fmt))));
     })),
     h('p', { class: 'muted' }, `"Most likely" is the median of the runs; ranges are the central ${level} of the weighted runs.`));
+}
+
+/** The most likely value, and its range on a line of its own (a range split over two lines reads badly). */
+function splitValue(rng, scope, f) {
+  if (!rng) return h('dd', rangeData(rng, scope), 'n/a');
+  return h('dd', rangeData(rng, scope), h('span', { class: 'mid' }, f(rng.median)), ' ', h('span', { class: 'rng' }, fmt.rangeBounds(rng, f)));
 }
 
 function rangeData(r, scope) {
@@ -354,7 +360,7 @@ function unavailable(err, what) {
 function treemapSection(entities, r) {
   const section = h('section', { class: 'treemap-section', 'aria-labelledby': 'treemap-title' },
     h('h2', { id: 'treemap-title' }, 'Where the collateral loss fell'),
-    h('p', { class: 'muted' }, 'By country, then sector, then organisation. Area is the expected collateral loss; colour is the probability of infection. Choose an area (click, or Tab then Enter) to zoom in; Escape zooms out.'));
+    h('p', { class: 'muted' }, 'By country, then sector, then organisation. Area is the expected collateral loss; colour is the probability of infection behind that loss (weighted by each entity\'s expected loss). Choose an area (click, or Tab then Enter) to zoom in; Escape zooms out.'));
   if (entities instanceof Error) return append(section, unavailable(entities, 'breakdown'));
   const tree = model.collateralTree(entities.items || [], r);
   if (!(tree.loss > 0)) return append(section, h('p', {}, 'No collateral loss in any run.'));
@@ -426,6 +432,7 @@ function warningSection(raw, id, signal) {
       ? table(`Unreported entities most likely to be infected within ${hrs} hours`, [
         { label: 'Entity', value: (x) => x.name },
         { label: 'Where', value: (x) => `${fmt.country(x.country)}, ${fmt.sector(x.sector)}` },
+        { label: 'Target?', value: (x) => (x.collateral ? h('span', { class: 'tag tag-collateral' }, 'collateral') : h('span', { class: 'tag' }, 'intended')) },
         { label: `Probability (${hrs} h)`, value: (x) => probabilityBar(x.probability), numeric: true },
         { label: 'Most likely path', value: (x) => x.path.join(' → ') },
       ], data.items, { class: 'warning-table', 'data-within-hours': String(hrs) })
@@ -487,7 +494,7 @@ function methodSection(a, r, { newestUsed, newestAny } = {}) {
     cal.method ? h('p', { class: 'muted' }, `Calibration method: ${cal.method}.`) : null,
     cal.parameters.length
       ? table('Model parameters: what was assumed (prior) and what the reports make likely (posterior)', [
-        { label: 'Parameter', value: (p) => p.name },
+        { label: 'Parameter', value: (p) => h('span', { title: p.name }, fmt.parameter(p.name)) },
         { label: 'Prior range', value: (p) => rangeNum(p.prior), numeric: true },
         { label: 'Posterior, most likely', value: (p) => (p.posterior ? num(p.posterior.median) : 'n/a'), numeric: true },
         { label: 'Posterior range', value: (p) => rangeNum(p.posterior), numeric: true },

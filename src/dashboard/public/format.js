@@ -43,6 +43,13 @@ export function rangeSentence(r, fmt) {
   return `between ${low} and ${high}, most likely ${mid}; ${level}`;
 }
 
+/** "6.1bn – 11.8bn" (the ends of a range), or one value when both ends read the same. */
+export function rangeBounds(r, fmt) {
+  if (!r) return 'n/a';
+  const [low, high] = [fmt(r.low), fmt(r.high)];
+  return low === high ? low : `${low} – ${high}`;
+}
+
 /** Compact "8.4bn (6.1–11.8bn)" for tables. */
 export function rangeShort(r, fmt) {
   if (!r) return 'n/a';
@@ -96,4 +103,21 @@ export function country(code) {
   } catch {
     return code;
   }
+}
+
+const PARAMETER_NAMES = {
+  recoveryDays: 'Recovery time (days)',
+  reportingRate: 'Share of infections reported',
+  containmentHours: 'Time to containment (hours)',
+};
+
+/** A model parameter's id in words ("transmissibility.corporate-wan" -> "Transmissibility over corporate WAN links"). */
+export function parameter(id) {
+  if (!id) return 'n/a';
+  if (PARAMETER_NAMES[id]) return PARAMETER_NAMES[id];
+  const [head, tail] = String(id).split('.', 2);
+  const words = (x) => x.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/-/g, ' ').toLowerCase().replace(/\bwan\b/, 'WAN');
+  if (head === 'transmissibility' && tail) return `Transmissibility over ${words(tail)} links`;
+  const text = tail ? `${words(head)}: ${words(tail)}` : words(head);
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

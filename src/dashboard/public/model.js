@@ -67,8 +67,10 @@ export function assessment(a) {
 /**
  * The tree the treemap and the icicle draw: world > country > sector > organisation, of the
  * collateral entities only, as `{id, name, level, loss, probability, count, children}`: `loss` is
- * the expected collateral loss (what the areas are sized by) and `probability` the mean
- * probability of infection of the entities below (what they are coloured by).
+ * the expected collateral loss (what the areas are sized by) and `probability` the probability
+ * of infection of the entities below, weighted by their expected loss (what they are coloured
+ * by): an area's colour says how likely the loss that makes it up is, so a group whose loss is
+ * one certain victim among many unlikely ones is not shown as unlikely.
  *
  * Built from GET /entities (per-entity expected loss, intended or collateral), placed as the
  * server's rollup places rows (src/graph/hierarchy.ts): by the entity's own country and sector,
@@ -87,10 +89,10 @@ export function collateralTree(rows, summary) {
       cur = p;
     }
   };
-  const root = { id: 'world', key: 'world', level: 'world', name: 'World', loss: 0, pSum: 0, count: 0, kids: new Map() };
+  const root = { id: 'world', key: 'world', level: 'world', name: 'World', loss: 0, pSum: 0, pLoss: 0, count: 0, kids: new Map() };
   const child = (parent, level, key, name) => {
     const id = `${parent.id}/${level}:${key}`;
-    if (!parent.kids.has(id)) parent.kids.set(id, { id, key, level, name, loss: 0, pSum: 0, count: 0, kids: new Map() });
+    if (!parent.kids.has(id)) parent.kids.set(id, { id, key, level, name, loss: 0, pSum: 0, pLoss: 0, count: 0, kids: new Map() });
     return parent.kids.get(id);
   };
   for (const r of rows) {
@@ -104,16 +106,19 @@ export function collateralTree(rows, summary) {
     for (const n of [root, ...[...pathTo(root, leaf.id)]]) {
       n.loss += loss;
       n.pSum += p;
+      n.pLoss += p * loss;
       n.count += 1;
     }
   }
   const withheld = (num(get(summary, 'collateral.lossUsd.total.mean')) ?? 0) - root.loss;
   if (withheld > 0.005 * Math.max(1, root.loss + withheld)) {
-    root.kids.set('world/withheld', { id: 'world/withheld', key: 'withheld', level: 'withheld', name: 'Withheld (restricted reports)', loss: withheld, pSum: NaN, count: 0, kids: new Map() });
+    root.kids.set('world/withheld', { id: 'world/withheld', key: 'withheld', level: 'withheld', name: 'Withheld (restricted reports)', loss: withheld, pSum: NaN, pLoss: NaN, count: 0, kids: new Map() });
     root.loss += withheld;
+    root.pLoss = NaN;
   }
   const finish = (n) => {
-    const out = { id: n.id, key: n.key, level: n.level, name: n.name, loss: n.loss, count: n.count, probability: n.count ? Math.min(1, Math.max(0, n.pSum / n.count)) : null };
+    const p = n.loss > 0 ? n.pLoss / n.loss : n.count ? n.pSum / n.count : NaN;
+    const out = { id: n.id, key: n.key, level: n.level, name: n.name, loss: n.loss, count: n.count, probability: Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : null };
     if (n.kids.size) out.children = [...n.kids.values()].map(finish);
     return out;
   };
@@ -131,7 +136,7 @@ function* pathTo(root, id) {
   }
 }
 
-/** `{points: [{t, mean, median, low, high}], reported: [{t, count}], asOf, horizon, level}`. */
+/** `{points: [{t, mean, median, low, high, reported}], reported: [{t, count}], asOf, horizon, level, origin}` (origin: the weapon's first sighting, where the simulated clock starts). */
 export function timeline(raw, a) {
   const pts = raw.points || raw.series || raw.items || [];
   const points = pts
@@ -149,7 +154,8 @@ export function timeline(raw, a) {
   const horizonHours = num(raw.horizonHours, a?.inputs.horizonHours) ?? 0;
   const horizon = raw.horizon ? new Date(raw.horizon) : new Date(asOf.getTime() + horizonHours * 3600e3);
   const level = num(raw.level, get(pts[0], 'infections.level'), a?.inputs.confidenceLevel) ?? 0.9;
-  return { points, reported, asOf, horizon, level };
+  const origin = raw.origin ? new Date(raw.origin) : null;
+  return { points, reported, asOf, horizon, level, origin: origin && !Number.isNaN(origin.getTime()) ? origin : null };
 }
 
 /**

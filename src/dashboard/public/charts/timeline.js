@@ -23,7 +23,7 @@ export function createTimeline(container, tl) {
     const width = Math.max(300, Math.round(container.clientWidth || 900));
     const height = width < 600 ? 260 : 320;
     const m = { top: 28, right: 18, bottom: 34, left: width < 600 ? 46 : 60 };
-    const times = [...tl.points.map((p) => p.t.getTime()), ...tl.reported.map((r) => r.t.getTime()), tl.asOf.getTime(), tl.horizon.getTime()].filter(Number.isFinite);
+    const times = [...tl.points.map((p) => p.t.getTime()), ...tl.reported.map((r) => r.t.getTime()), tl.asOf.getTime(), tl.horizon.getTime(), tl.origin?.getTime()].filter(Number.isFinite);
     const t0 = Math.min(...times);
     const t1 = Math.max(...times);
     const ymax = Math.max(1, ...tl.points.map((p) => p.high ?? p.median ?? 0), ...tl.reported.map((r) => r.count ?? 0)) * 1.08;
@@ -39,6 +39,7 @@ export function createTimeline(container, tl) {
     const svg = s('svg', { class: 'timeline', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': titleId, 'aria-describedby': descId },
       s('title', { id: titleId }, 'Spread timeline: cumulative infected entities over time'),
       s('desc', { id: descId }, [
+        tl.origin ? `Simulated from the first sighting, ${fmt.dateTime(tl.origin)}.` : '',
         lastReported ? `${fmt.count(lastReported.count)} infections reported by ${fmt.dateTime(lastReported.t)}.` : 'No infections reported.',
         atAsOf ? `Estimated at the assessment time (${fmt.dateTime(tl.asOf)}): ${fmt.rangeSentence({ ...atAsOf, level: tl.level }, fmt.count)}.` : '',
         last ? `Forecast at the horizon (${fmt.dateTime(tl.horizon)}): ${fmt.rangeSentence({ ...last, level: tl.level }, fmt.count)}.` : '',
@@ -79,6 +80,7 @@ export function createTimeline(container, tl) {
     }
 
     // Markers.
+    if (tl.origin) svg.append(marker(x(tl.origin.getTime()), 'first seen', 'origin', m, height, 'start'));
     svg.append(marker(xa, 'assessment time', 'asof', m, height, 'start'));
     svg.append(marker(xh, 'horizon', 'horizon', m, height, 'end'));
 
