@@ -32,13 +32,13 @@ jest.setTimeout(60_000);
 
 function money(v: number): string {
   const units: Array<[number, string]> = [[1e12, 'tn'], [1e9, 'bn'], [1e6, 'm'], [1e3, 'k']];
-  for (const [u, suffix] of units) {
-    if (Math.abs(v) >= u) {
-      const x = v / u;
-      return `$${(Math.abs(x) < 100 ? x.toFixed(1) : x.toFixed(0)).replace(/\.0$/, '')}${suffix}`;
-    }
-  }
-  return `$${Math.round(v)}`;
+  const say = (x: number) => (x < 100 ? x.toFixed(1) : x.toFixed(0)).replace(/\.0$/, '');
+  const a = Math.abs(v);
+  if (Math.round(a) < 1000) return `$${Math.round(a)}`;
+  const i = units.findIndex(([u]) => a >= u || Math.round(a) >= u);
+  // "$1bn", not "$1000m": a value that rounds to a thousand of its unit is said in the next unit up.
+  if (i > 0 && Number(say(a / units[i][0])) >= 1000) return `$${say(a / units[i - 1][0])}${units[i - 1][1]}`;
+  return `$${say(a / units[i][0])}${units[i][1]}`;
 }
 
 const utc = (iso: string) => {

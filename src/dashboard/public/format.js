@@ -1,28 +1,45 @@
 // Numbers in words a minister reads at a glance: "$8.4bn", "about 2,300", "between ... ; 90% range".
 
 const trim = (s) => s.replace(/\.0$/, '');
-/** 1 decimal below 100 of a unit, none above: $6.1bn, $11.8bn, $120m. */
-const scaled = (v, unit) => trim(Math.abs(v / unit) < 100 ? (v / unit).toFixed(1) : (v / unit).toFixed(0));
+/** 1 decimal below 100 of a unit, none above: 6.1, 11.8, 120. */
+const scaled = (a, unit) => trim(a / unit < 100 ? (a / unit).toFixed(1) : (a / unit).toFixed(0));
 const grouped = (v) => Math.round(v).toLocaleString('en-GB');
 
+/**
+ * `a` (>= 0) in the largest unit it reaches, after rounding: 999,960,000 reads "1" + "bn", not
+ * "1000" + "m". `units` largest first, as [size, suffix]; null when `a` is below every unit.
+ */
+function inUnits(a, units) {
+  const i = units.findIndex(([unit]) => a >= unit);
+  if (i < 0) return null;
+  const [unit, suffix] = units[i];
+  const text = scaled(a, unit);
+  // Rounded up to a thousand of this unit: say it in the next unit up.
+  if (Number(text) >= 1000 && i > 0) return `${scaled(a, units[i - 1][0])}${units[i - 1][1]}`;
+  return `${text}${suffix}`;
+}
+
+const MONEY_UNITS = [[1e12, 'tn'], [1e9, 'bn'], [1e6, 'm'], [1e3, 'k']];
+const COUNT_UNITS = [[1e9, ' billion'], [1e6, ' million']];
+
+/** US dollars: "$8.4bn", "$120m", "$2.5k", "$950"; one decimal below 100 of the unit. */
 export function money(v) {
   if (!Number.isFinite(v)) return 'n/a';
+  const sign = v < 0 ? '-' : '';
   const a = Math.abs(v);
-  if (a >= 1e12) return `$${scaled(v, 1e12)}tn`;
-  if (a >= 1e9) return `$${scaled(v, 1e9)}bn`;
-  if (a >= 1e6) return `$${scaled(v, 1e6)}m`;
-  if (a >= 1e3) return `$${scaled(v, 1e3)}k`;
-  return `$${grouped(v)}`;
+  if (a < 1e3 && Math.round(a) < 1000) return `${sign}$${grouped(a)}`;
+  return `${sign}$${inUnits(Math.max(a, 1e3), MONEY_UNITS)}`;
 }
 
 /** Counts of entities, people, countries: exact below 10,000, 3 significant digits to a million, then "1.2 million". */
 export function count(v) {
   if (!Number.isFinite(v)) return 'n/a';
+  const sign = v < 0 ? '-' : '';
   const a = Math.abs(v);
-  if (a >= 1e9) return `${scaled(v, 1e9)} billion`;
-  if (a >= 1e6) return `${scaled(v, 1e6)} million`;
-  if (a >= 1e4) return grouped(Number(v.toPrecision(3)));
-  return grouped(v);
+  if (a < 1e4) return `${sign}${grouped(a)}`;
+  const r = Number(a.toPrecision(3));
+  if (r < 1e6) return `${sign}${grouped(r)}`;
+  return `${sign}${inUnits(Math.max(a, 1e6), COUNT_UNITS)}`;
 }
 
 export function percent(p) {

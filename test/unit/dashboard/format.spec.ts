@@ -1,0 +1,176 @@
+/**
+ * The dashboard's wording of numbers (src/dashboard/public/format.js) and its adapters from the
+ * API's JSON (model.js). Both are plain browser ES modules without DOM access; jest loads them
+ * through SWC like any other source. The adapters are fed data typed with the API's own types
+ * (EntityRow, TimelineBin, Summary...), so a change of the result shapes breaks `tsc` here
+ * before it breaks the page.
+ */
+import type { EntityRow, StoredTimeline } from '../../../src/assessments/result-parts';
+import type { Range, Summary } from '../../../src/assessments/result-types';
+
+// Plain JS modules (no declaration files): typed here by what the tests use.
+type Fmt = (v: number) => string;
+const fmt: {
+  money: Fmt; count: Fmt; percent: Fmt; duration: Fmt; seconds: Fmt; dateTime: (d: string | Date) => string;
+  rangeSentence: (r: Partial<Range> | null, f: Fmt) => string; rangeShort: (r: Partial<Range> | null, f: Fmt) => string;
+  rangeBounds: (r: Partial<Range> | null, f: Fmt) => string; sector: (s: string | null) => string; country: (c: string | null) => string;
+  parameter: (id: string) => string;
+} = require('../../../src/dashboard/public/format.js');
+const model: {
+  collateralTree: (rows: EntityRow[], summary: unknown) => any;
+  timeline: (raw: unknown, a?: unknown) => any;
+  earlyWarning: (raw: unknown) => any;
+  protectedHits: (summary: unknown) => any[];
+  calibration: (summary: unknown) => any;
+  monteCarloError: (summary: unknown) => any;
+  get: (o: unknown, path: string) => any;
+} = require('../../../src/dashboard/public/model.js');
+
+const range = (median: number, low: number, high: number, mean = median): Range => ({ mean, median, low, high, level: 0.9 });
+
+describe('dashboard number wording (format.js)', () => {
+  it('says money in the largest unit reached after rounding, one decimal below 100 of it', () => {
+    const cases: Array<[number, string]> = [
+      [0, '$0'], [950, '$950'], [999.4, '$999'], [999.6, '$1k'], [2_500, '$2.5k'], [99_960, '$100k'], [999_960, '$1m'],
+      [120e6, '$120m'], [250e6, '$250m'], [999.96e6, '$1bn'], [6.1e9, '$6.1bn'], [8.4e9, '$8.4bn'], [11.8e9, '$11.8bn'],
+      [10e9, '$10bn'], [99.96e9, '$100bn'], [3.7e12, '$3.7tn'], [-2.5e6, '-$2.5m'],
+    ];
+    for (const [v, text] of cases) expect({ v, text: fmt.money(v) }).toEqual({ v, text });
+    expect(fmt.money(NaN)).toBe('n/a');
+    expect(fmt.money(Infinity)).toBe('n/a');
+  });
+
+  it('counts exactly below 10,000, to 3 significant digits below a million, then in millions and billions', () => {
+    const cases: Array<[number, string]> = [
+      [0, '0'], [7, '7'], [3_287, '3,287'], [9_999, '9,999'], [12_345, '12,300'], [999_999, '1 million'],
+      [1e6, '1 million'], [15.7e6, '15.7 million'], [999.96e6, '1 billion'], [2.3e9, '2.3 billion'],
+    ];
+    for (const [v, text] of cases) expect({ v, text: fmt.count(v) }).toEqual({ v, text });
+    expect(fmt.count(NaN)).toBe('n/a');
+  });
+
+  it('words a range as the issue asks: "between $6.1bn and $11.8bn, most likely $8.4bn; 90% range"', () => {
+    expect(fmt.rangeSentence(range(8.4e9, 6.1e9, 11.8e9), fmt.money)).toBe('between $6.1bn and $11.8bn, most likely $8.4bn; 90% range');
+    expect(fmt.rangeSentence({ ...range(3287, 2898, 3821), level: 0.95 }, fmt.count)).toBe('between 2,898 and 3,821, most likely 3,287; 95% range');
+    // Ends that read the same are one value, not "between $4bn and $4bn".
+    expect(fmt.rangeSentence(range(4.01e9, 3.98e9, 4.02e9), fmt.money)).toBe('$4bn in every likely outcome; 90% range');
+    expect(fmt.rangeSentence(null, fmt.money)).toBe('not available');
+    expect(fmt.rangeShort(range(8.4e9, 6.1e9, 11.8e9), fmt.money)).toBe('$8.4bn ($6.1bn – $11.8bn)');
+    expect(fmt.rangeBounds(range(383, 147, 561), fmt.count)).toBe('147 – 561');
+    expect(fmt.rangeBounds(range(0, 0, 0), fmt.count)).toBe('0');
+  });
+
+  it('rounds probabilities without claiming certainty it does not have', () => {
+    expect(fmt.percent(0)).toBe('0%');
+    expect(fmt.percent(0.004)).toBe('<1%');
+    expect(fmt.percent(0.5)).toBe('50%');
+    expect(fmt.percent(0.996)).toBe('>99%');
+    expect(fmt.percent(1)).toBe('100%');
+    expect(fmt.percent(NaN)).toBe('n/a');
+  });
+
+  it('words durations, times, sectors, countries and model parameters', () => {
+    expect(fmt.duration(24)).toBe('1 day');
+    expect(fmt.duration(72)).toBe('3 days');
+    expect(fmt.duration(5)).toBe('5 hours');
+    expect(fmt.duration(1)).toBe('1 hour');
+    expect(fmt.dateTime('2017-06-28T12:00:00Z')).toMatch(/^28 Jun 2017,? 12:00 UTC$/);
+    expect(fmt.dateTime('not a date')).toBe('n/a');
+    expect(fmt.seconds(0.2)).toBe('1 s');
+    expect(fmt.seconds(150)).toBe('3 min');
+    expect(fmt.sector('financial-services')).toBe('Financial services');
+    expect(fmt.sector('healthcare-and-public-health')).toBe('Healthcare and public health');
+    expect(fmt.sector(null)).toBe('Unknown sector');
+    expect(fmt.country('UA')).toBe('Ukraine');
+    expect(fmt.country('unknown')).toBe('Unknown country');
+    expect(fmt.parameter('transmissibility.corporate-wan')).toBe('Transmissibility over corporate WAN links');
+    expect(fmt.parameter('transmissibility.supply-chain')).toBe('Transmissibility over supply chain links');
+    expect(fmt.parameter('reportingRate')).toBe('Share of infections reported');
+  });
+});
+
+describe('dashboard adapters of the API shapes (model.js)', () => {
+  const row = (entityId: string, country: string, sector: string, p: number, loss: number, extra: Partial<EntityRow> = {}): EntityRow => ({
+    entityId, name: entityId.toUpperCase(), kind: 'organization', parentId: null, country, sector, protected: false,
+    intended: false, collateral: true, reported: false, probabilityInfected: { p, low: p / 2, high: Math.min(1, p * 1.5) },
+    probabilityDisrupted: { p: 0, low: 0, high: 0 }, expectedLossUsd: loss, ...extra,
+  });
+  const rows: EntityRow[] = [
+    row('maersk', 'DK', 'transportation-systems', 1, 300e6),
+    row('maersk-odesa', 'UA', 'transportation-systems', 0.5, 10e6, { parentId: 'maersk' }),
+    row('merck', 'US', 'healthcare-and-public-health', 0.9, 800e6),
+    row('clinic', 'US', 'healthcare-and-public-health', 0.1, 0),
+    row('kyivenergo', 'UA', 'energy', 1, 50e6, { intended: true, collateral: false }),
+  ];
+
+  it('builds the collateral tree world > country > sector > organisation, sites under their organisation, colour weighted by loss', () => {
+    const summary = { collateral: { lossUsd: { total: range(1.11e9, 1e9, 1.2e9, 1.11e9) } } };
+    const tree = model.collateralTree(rows, summary);
+    expect(tree.loss).toBeCloseTo(1.11e9, 0);
+    expect(tree.children.map((c: any) => c.id).sort()).toEqual(['world/country:DK', 'world/country:UA', 'world/country:US']);
+    const us = tree.children.find((c: any) => c.key === 'US');
+    const health = us.children[0];
+    expect(health.id).toBe('world/country:US/sector:healthcare-and-public-health');
+    expect(health.count).toBe(2);
+    // Loss-weighted: the clinic has no loss, so the colour is Merck's probability, not the mean 0.5.
+    expect(health.probability).toBeCloseTo(0.9, 12);
+    // The Odesa site counts in Ukraine, under its organisation Maersk.
+    const ua = tree.children.find((c: any) => c.key === 'UA');
+    expect(ua.children[0].children[0]).toMatchObject({ id: 'world/country:UA/sector:transportation-systems/organization:maersk', name: 'MAERSK', loss: 10e6 });
+    // The intended entity is not in the collateral tree.
+    expect(JSON.stringify(tree)).not.toContain('kyivenergo');
+  });
+
+  it('shows what the reader may not see as one grey "withheld" area', () => {
+    const summary = { collateral: { lossUsd: { total: range(1.5e9, 1e9, 2e9, 1.5e9) } } };
+    const tree = model.collateralTree(rows, summary);
+    const withheld = tree.children.find((c: any) => c.id === 'world/withheld');
+    expect(withheld.loss).toBeCloseTo(1.5e9 - 1.11e9, 0);
+    expect(withheld.probability).toBeNull();
+  });
+
+  it('reads the timeline bins (infections range, reported count) and marks each rise of the reported count', () => {
+    const raw: StoredTimeline = {
+      asOf: '2017-06-28T12:00:00.000Z', origin: '2017-06-27T07:30:00.000Z', horizonHours: 72,
+      points: [
+        { hours: 6, at: '2017-06-27T13:30:00.000Z', infections: range(2000, 1800, 2600), reported: 10 },
+        { hours: 12, at: '2017-06-27T19:30:00.000Z', infections: range(3500, 2900, 4000), reported: 10 },
+        { hours: 18, at: '2017-06-28T01:30:00.000Z', infections: range(3800, 3100, 4300), reported: 40 },
+      ],
+    };
+    const tl = model.timeline(raw);
+    expect(tl.points.map((p: any) => [p.t.toISOString(), p.median, p.low, p.high])).toEqual([
+      ['2017-06-27T13:30:00.000Z', 2000, 1800, 2600], ['2017-06-27T19:30:00.000Z', 3500, 2900, 4000], ['2017-06-28T01:30:00.000Z', 3800, 3100, 4300],
+    ]);
+    expect(tl.reported.map((r: any) => r.count)).toEqual([10, 40]);
+    expect(tl.origin.toISOString()).toBe('2017-06-27T07:30:00.000Z');
+    expect(tl.horizon.toISOString()).toBe('2017-07-01T12:00:00.000Z');
+    expect(tl.level).toBe(0.9);
+  });
+
+  it('reads the early warning, protected hits, calibration and Monte Carlo error as the API gives them', () => {
+    const warning = model.earlyWarning({
+      assessmentId: 'x', asOf: '2017-06-28T12:00:00.000Z', withinHours: 24, windowsComputed: [24, 72, 168],
+      items: [{ entityId: 'a', name: 'A', country: 'UA', sector: 'energy', protected: true, collateral: false, probability: { p: 0.8, low: 0.7, high: 0.9 },
+        path: [{ entityId: 'medoc', name: 'M.E.Doc update server', reported: true }, { entityId: null, name: 'withheld (restricted report)', reported: true }, { entityId: 'a', name: 'A', reported: false }] }],
+    });
+    expect(warning).toMatchObject({ withinHours: 24, windows: [24, 72, 168] });
+    expect(warning.items[0]).toMatchObject({ probability: 0.8, low: 0.7, high: 0.9, collateral: false, protected: true, path: ['M.E.Doc update server', 'withheld (restricted report)', 'A'] });
+
+    const summary: Pick<Summary, 'protectedHits' | 'calibration' | 'monteCarloError'> = {
+      protectedHits: [
+        { entityId: 'h', name: 'Hospital', sector: 'healthcare-and-public-health', probability: 0.4, probabilityInfected: 0.1, norms: ['13(f)'] },
+        { entityId: 'c', name: 'CERT', sector: 'government-facilities', probability: 0.9, probabilityInfected: 0.9, norms: ['13(k)'] },
+      ],
+      calibration: { method: 'importance weighting', parameters: { 'transmissibility.network': range(0.47, 0.24, 0.58) }, prior: { 'transmissibility.network': range(0.5, 0.3, 0.8) }, effectiveSampleSize: 49.5 },
+      monteCarloError: { runs: 200, effectiveSampleSize: 49.5, method: 'kish', figures: { 'total.lossTotal': { meanStandardError: 7e7, low: { low: 3e9, high: 3.7e9 }, high: { low: 4.9e9, high: 5.6e9 } } } },
+    };
+    expect(model.protectedHits(summary).map((x) => x.entityId)).toEqual(['c', 'h']);
+    expect(model.protectedHits(summary)[1]).toMatchObject({ probability: 0.4, probabilityInfected: 0.1, norms: ['13(f)'] });
+    expect(model.calibration(summary)).toMatchObject({ effectiveSampleSize: 49.5, parameters: [{ name: 'transmissibility.network', prior: { low: 0.3 }, posterior: { median: 0.47 } }] });
+    const mc = model.monteCarloError(summary);
+    expect(mc.rows).toHaveLength(1);
+    expect(mc.rows[0]).toMatchObject({ key: 'total.lossTotal', label: 'Economic loss', meanStandardError: 7e7 });
+    expect(mc.rows[0].fmt(mc.rows[0].high.low)).toBe('$4.9bn');
+  });
+});
