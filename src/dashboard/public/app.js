@@ -202,7 +202,7 @@ function progressBar(a, signal, onChange) {
 function newAssessmentForm(w, models, onCreated) {
   const id = (name) => `${name}-${w.id}`;
   const error = h('p', { class: 'error', role: 'alert' });
-  const field = (name, label, input, help) => h('div', { class: 'field' }, h('label', { for: id(name) }, label), input, help ? h('p', { class: 'help', id: `${id(name)}-help` }, help) : null);
+  const field = (name, label, input, help, cls = '') => h('div', { class: `field ${cls}`.trim() }, h('label', { for: id(name) }, label), input, help ? h('p', { class: 'help', id: `${id(name)}-help` }, help) : null);
   const modelSelect = models.length
     ? h('select', { id: id('model'), name: 'model' }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined }, m.name || m.id)))
     : h('input', { id: id('model'), name: 'model', value: 'sir' });
@@ -240,7 +240,7 @@ function newAssessmentForm(w, models, onCreated) {
       field('runs', 'Monte Carlo runs', h('input', { id: id('runs'), name: 'runs', type: 'number', min: '1', max: '100000', value: '2000', required: true })),
       field('confidenceLevel', 'Range', h('select', { id: id('confidenceLevel'), name: 'confidenceLevel' },
         h('option', { value: '0.8' }, '80%'), h('option', { value: '0.9', selected: true }, '90%'), h('option', { value: '0.95' }, '95%'))),
-      field('model', 'Model', modelSelect),
+      field('model', 'Model', modelSelect, null, 'wide'),
       field('asOf', 'As of (UTC, optional)', h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' })),
       field('seed', 'Seed (optional)', h('input', { id: id('seed'), name: 'seed', type: 'number', min: '0', max: '4294967295', inputmode: 'numeric' })),
       h('div', { class: 'field checkbox' }, h('input', { id: id('calibrate'), name: 'calibrate', type: 'checkbox', checked: true }), h('label', { for: id('calibrate') }, 'Calibrate to the reports'))),
