@@ -3,9 +3,9 @@
 import * as fmt from './format.js';
 
 export const METRICS = [
-  { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count, unit: 'organisations and sites' },
+  { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count, unit: 'organisations and sites in the model' },
   { key: 'entitiesDisrupted', label: 'Disrupted without infection', fmt: fmt.count, unit: 'knocked out through what they depend on' },
-  { key: 'lossUsd.total', label: 'Economic loss', fmt: fmt.money, unit: 'direct and indirect, US dollars' },
+  { key: 'lossUsd.total', label: 'Economic loss', fmt: fmt.money, unit: 'direct and indirect, US dollars, over the organisations in the model' },
   { key: 'populationAffected', label: 'People affected', fmt: fmt.count, unit: 'people served by infected or disrupted entities' },
 ];
 
