@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
@@ -32,7 +33,11 @@ async function bootstrap() {
       logger.log({ msg: 'stopping', signal }, 'main');
       const force = setTimeout(() => process.exit(1), 25_000);
       force.unref();
-      app.close().then(
+      // Nest's close() runs the modules' destroy hooks (the database closes) before it closes the
+      // HTTP server, so requests in flight would meet a closed database: stop HTTP first.
+      stopAccepting(app.getHttpServer())
+        .then(() => app.close())
+        .then(
         () => process.exit(0),
         (err) => {
           logger.error({ msg: 'error while stopping', error: String(err?.message ?? err) }, 'main');
@@ -41,6 +46,19 @@ async function bootstrap() {
       );
     });
   }
+}
+
+/** Stops accepting connections and resolves once every request in flight has been answered. */
+function stopAccepting(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // Keep-alive connections would hold close() open; drop each one as soon as it is idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 bootstrap().catch((err) => {

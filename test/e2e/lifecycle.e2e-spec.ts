@@ -71,9 +71,25 @@ describe('health and lifecycle', () => {
       expect(log).toMatch(/"requestId":"[0-9a-f-]{36}".*"path":"\/v1\/audit","status":200/);
     });
 
-    it('exits cleanly on SIGTERM', async () => {
+    it('on SIGTERM answers the requests in flight, then exits 0', async () => {
+      const { readFileSync } = await import('node:fs');
+      const line = log.split('\n').find((l) => l.includes('created an admin API key'))!;
+      const key = readFileSync(JSON.parse(line).path, 'utf8').trim();
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // A burst of writes, each queued behind the others on the database; the stop signal
+      // arrives while most are still waiting for their turn.
+      const writes = Array.from({ length: 200 }, (_, i) =>
+        fetch(`http://127.0.0.1:${port}/v1/organizations`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ id: `org-inflight-${i}`, name: `In flight ${i}` }),
+        }).then((r) => r.status, () => 'refused' as const),
+      );
+      await new Promise((r) => setTimeout(r, 30));
       child.kill('SIGTERM');
+      const statuses = await Promise.all(writes);
+      expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s !== 201 && s !== 'refused')).toEqual([]);
       expect(await exited).toBe(0);
     });
   });
