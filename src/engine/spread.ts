@@ -9,9 +9,10 @@
  *   arc instead of one per arc) and thinned to each arc's own probability (accept with p/pmax),
  *   which keeps the per-arc semantics exactly.
  * - `runEvents`: the event-driven continuous-time model (first-passage percolation / SIR,
- *   Kiss, Miller & Simon's fast algorithm): nodes are infected in time order from an indexed
- *   4-ary heap on typed arrays (a binary heap's
- *   shallower cousin: children 4i+1..4i+4, keys stored beside the entries). An infected node u spreads during its window
+ *   Kiss, Miller & Simon's fast algorithm): nodes are infected in time order from a monotone
+ *   calendar queue (queue.ts: time buckets, the current one a small 4-ary heap) with lazy
+ *   deletion (an earlier arrival is pushed again, the stale entry skipped when popped); only
+ *   arrivals that improve the target's time are pushed. An infected node u spreads during its window
  *   [t_u, min(t_u + W_u, stopAt[u], tEnd)); each arc transmits with probability p (as above)
  *   after a delay (fixed, lognormal or exponential per kind) and the transmission counts if it
  *   lands inside the window. With exponential delays of rate r the per-arc chance within the
@@ -20,6 +21,7 @@
  */
 import type { Graph } from './graph';
 import type { Rng } from './prng';
+import { EventQueue } from './queue';
 
 /** Reusable per-thread buffers for one graph (reset sparsely between runs). */
 export class SpreadWorkspace {
@@ -34,8 +36,10 @@ export class SpreadWorkspace {
   arcs = 0;
   readonly touched: Int32Array;
   touchedCount = 0;
+  /** Event queue of runEvents (monotone calendar queue, see queue.ts). */
+  readonly queue: EventQueue;
+  /** Unused since the event queue (kept for API stability). */
   readonly heap: Int32Array;
-  /** Keys stored beside the heap entries (no indirection through `time` while sifting). */
   readonly heapKey: Float64Array;
   readonly heapPos: Int32Array;
   /** Union-find parents / sizes for the percolation fast path (allocated on first use). */
@@ -48,20 +52,20 @@ export class SpreadWorkspace {
     this.state = new Uint8Array(n);
     this.order = new Int32Array(n);
     this.touched = new Int32Array(n);
-    this.heap = new Int32Array(n);
-    this.heapKey = new Float64Array(n);
-    this.heapPos = new Int32Array(n).fill(-1);
+    this.queue = new EventQueue(1024);
+    this.heap = new Int32Array(0);
+    this.heapKey = new Float64Array(0);
+    this.heapPos = new Int32Array(0);
   }
 
   /** Clears what the last run touched. */
   reset(): void {
-    const { touched, time, parentArc, state, heapPos } = this;
+    const { touched, time, parentArc, state } = this;
     for (let i = 0; i < this.touchedCount; i++) {
       const v = touched[i];
       time[v] = Infinity;
       parentArc[v] = -1;
       state[v] = 0;
-      heapPos[v] = -1;
     }
     this.touchedCount = 0;
     this.count = 0;
@@ -240,6 +244,22 @@ export interface EventConfig {
   susceptibility: Float32Array | null;
   /** Per-node time at which the node stops spreading (reported containment); null = never. */
   stopAt: Float64Array | null;
+  /** Width of the event queue's time buckets (cost only, never results); default from the delays. */
+  bucketWidth?: number;
+}
+
+/**
+ * Bucket width of the event queue: a 64th of the typical delay (the fastest used kind's median,
+ * or 1/(rate + recovery) for exponential delays), so buckets hold a few dozen events.
+ */
+export function bucketWidthOf(cfg: EventConfig): number {
+  let tau = Infinity;
+  for (let k = 0; k < cfg.kindProb.length; k++) {
+    if (!(cfg.kindProb[k] > 0)) continue;
+    const d = cfg.delayMode === DelayMode.exponential ? 1 / (cfg.delayRate[k] + (cfg.windowMode === WindowMode.exponential ? cfg.windowRate : 0)) : Math.exp(cfg.delayMu[k]);
+    if (d < tau) tau = d;
+  }
+  return tau > 0 && Number.isFinite(tau) ? tau / 64 : 1;
 }
 
 /**
@@ -250,69 +270,26 @@ export interface EventConfig {
 export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: ArrayLike<number>, cfg: EventConfig, rng: Rng, ws: SpreadWorkspace): number {
   ws.reset();
   const { offsets, targets, weights, kinds } = g;
-  const { time, parentArc, state, order, touched, heap, heapKey, heapPos } = ws;
+  const { time, parentArc, state, order, touched } = ws;
   const { kindProb, delayMode, delayMu, delaySigma, delayRate, windowMode, windowRate, windowMu, windowSigma, tEnd, susceptibility, stopAt } = cfg;
+  // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
+  // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
+  // infected by then).
+  const queue = ws.queue;
+  queue.reset(cfg.bucketWidth ?? bucketWidthOf(cfg));
   let touchedCount = 0;
-  let size = 0;
-
-  const siftUp = (pos: number, node: number, key: number): void => {
-    while (pos > 0) {
-      const p = (pos - 1) >> 2;
-      const pk = heapKey[p];
-      if (pk <= key) break;
-      const pn = heap[p];
-      heap[pos] = pn;
-      heapKey[pos] = pk;
-      heapPos[pn] = pos;
-      pos = p;
-    }
-    heap[pos] = node;
-    heapKey[pos] = key;
-    heapPos[node] = pos;
-  };
-  const siftDown = (pos: number, node: number, key: number): void => {
-    for (;;) {
-      const first = 4 * pos + 1;
-      if (first >= size) break;
-      let c = first;
-      let ck = heapKey[first];
-      const last = first + 4 < size ? first + 4 : size;
-      for (let j = first + 1; j < last; j++) {
-        const kj = heapKey[j];
-        if (kj < ck) {
-          c = j;
-          ck = kj;
-        }
-      }
-      if (ck >= key) break;
-      const cn = heap[c];
-      heap[pos] = cn;
-      heapKey[pos] = ck;
-      heapPos[cn] = pos;
-      pos = c;
-    }
-    heap[pos] = node;
-    heapKey[pos] = key;
-    heapPos[node] = pos;
-  };
-  const reach = (v: number, t: number, arc: number): void => {
-    if (state[v] === 0) {
-      state[v] = 1;
-      touched[touchedCount++] = v;
-      time[v] = t;
-      parentArc[v] = arc;
-      size++;
-      siftUp(size - 1, v, t);
-    } else if (t < time[v]) {
-      time[v] = t;
-      parentArc[v] = arc;
-      siftUp(heapPos[v], v, t);
-    }
-  };
 
   for (let i = 0; i < seedNode.length; i++) {
     const t = seedTime[i];
-    if (t <= tEnd) reach(seedNode[i], t, -1);
+    const v = seedNode[i];
+    if (!(t <= tEnd)) continue;
+    if (state[v] === 0) {
+      state[v] = 1;
+      touched[touchedCount++] = v;
+    } else if (!(t < time[v])) continue;
+    time[v] = t;
+    parentArc[v] = -1;
+    queue.push(v, t);
   }
 
   let pmax = 0;
@@ -325,14 +302,14 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const uniform = g.uniform && susceptibility === null;
   const k0 = g.arcs > 0 ? kinds[0] : 0;
   const expDelay = delayMode === DelayMode.exponential;
+  const r0 = delayRate[k0];
   let count = 0;
   let arcs = 0;
 
-  while (size > 0) {
-    const u = heap[0];
-    size--;
-    if (size > 0) siftDown(0, heap[size], heapKey[size]);
-    heapPos[u] = -1;
+  for (;;) {
+    const u = queue.pop();
+    if (u < 0) break;
+    if (state[u] === 2) continue; // stale entry (the node was reached earlier by another arc)
     state[u] = 2;
     order[count++] = u;
     if (pmax <= 0) continue;
@@ -352,37 +329,45 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     let qmax = pmax;
     if (expDelay && W !== Infinity) qmax = pmax * -Math.expm1(-W * rmax);
     if (!(qmax > 0)) continue;
+    // uniform exponential case: the chance within the window is the same for every arc of u
+    const within0 = expDelay ? (W === Infinity ? 1 : -Math.expm1(-W * r0)) : 1;
     const skip = qmax < 1;
     const lnq = skip ? Math.log1p(-qmax) : 0;
     let a = skip ? start + Math.floor(Math.log(rng.random()) / lnq) : start;
     while (a < stop) {
       const v = targets[a];
-      if (state[v] !== 2) {
-        const k = uniform ? k0 : kinds[a];
-        let ok = true;
+      const sv = state[v];
+      if (sv !== 2) {
+        let tv: number;
         if (expDelay) {
-          const r = delayRate[k];
-          const within = W === Infinity ? 1 : -Math.expm1(-W * r);
-          if (!uniform) {
-            const qa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]) * within;
-            ok = qa >= qmax || rng.random() * qmax < qa;
-          }
-          if (ok) {
+          if (uniform) {
             // delay given that the transmission happens within the window: truncated exponential
-            const d = -Math.log1p(-rng.random() * within) / r;
-            const tv = t + d;
-            if (tv < end) reach(v, tv, a);
+            tv = t - Math.log1p(-rng.random() * within0) / r0;
+          } else {
+            const k = kinds[a];
+            const r = delayRate[k];
+            const within = W === Infinity ? 1 : -Math.expm1(-W * r);
+            const qa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]) * within;
+            tv = qa >= qmax || rng.random() * qmax < qa ? t - Math.log1p(-rng.random() * within) / r : Infinity;
           }
         } else {
+          const k = uniform ? k0 : kinds[a];
+          let ok = true;
           if (!uniform) {
             const pa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]);
             ok = pa >= qmax || rng.random() * qmax < pa;
           }
-          if (ok) {
-            const d = delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal());
-            const tv = t + d;
-            if (tv < end) reach(v, tv, a);
+          tv = ok ? t + (delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal())) : Infinity;
+        }
+        // ---- push only if it improves the target's arrival (an infection time only decreases)
+        if (tv < end && (sv === 0 || tv < time[v])) {
+          if (sv === 0) {
+            state[v] = 1;
+            touched[touchedCount++] = v;
           }
+          time[v] = tv;
+          parentArc[v] = a;
+          queue.push(v, tv);
         }
       }
       a += skip ? 1 + Math.floor(Math.log(rng.random()) / lnq) : 1;
