@@ -2,6 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import { COLUMN } from '../database/column-types';
 import type { ErrorDetail } from '../common/errors/domain-error';
 import type { JobStatus } from '../jobs/job-status';
+import type { Headline, LatestReport } from './evidence-summary';
 
 /** What the job was asked to compute: exactly the request, with the defaults and the seed filled in. */
 export interface AssessmentInput {
@@ -63,6 +64,17 @@ export class Assessment {
 
   @Column('boolean', { default: false })
   stale: boolean;
+
+  /**
+   * The newest report of each (TLP, filing organisation) pair in the evidence read for the
+   * job: each reader's `latestReportAt`/`latestReportFiledAt` come from the ones it may see.
+   */
+  @Column({ type: COLUMN.json, nullable: true })
+  latestReports: LatestReport[] | null;
+
+  /** Headline figures of a finished assessment, stored with the result (for lists). */
+  @Column({ type: COLUMN.json, nullable: true })
+  headline: Headline | null;
 
   @Column({ type: COLUMN.json, nullable: true })
   error: { message: string; details?: ErrorDetail[] } | null;

@@ -10,7 +10,19 @@ import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, Rollup
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
-import { earlyWarningView, entitiesView, hiddenFor, rollupView, runsCsv, summaryFor } from './views';
+import { earlyWarningView, entitiesView, hiddenFor, RollupPart, rollupView, runsCsv, summaryFor } from './views';
+
+/** `collateral=true` or `intended=false`: the collateral part; `intended=true` or `collateral=false`: the intended part. */
+function rollupPart(q: RollupQueryDto): RollupPart {
+  const fromCollateral = q.collateral === undefined ? undefined : q.collateral ? 'collateral' : 'intended';
+  const fromIntended = q.intended === undefined ? undefined : q.intended ? 'intended' : 'collateral';
+  if (fromCollateral && fromIntended && fromCollateral !== fromIntended) {
+    throw invalid('collateral and intended ask for different parts', [
+      { field: 'intended', rule: 'consistent', message: 'give collateral=true or intended=true (one part), not both with opposite meanings' },
+    ]);
+  }
+  return fromCollateral ?? fromIntended ?? 'total';
+}
 
 export const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
@@ -41,16 +53,16 @@ export class AssessmentsController {
 
   @Get()
   @Roles(...READERS)
-  @ApiOperation({ summary: 'List assessments, newest first' })
-  list(@Query() query: ListAssessmentsQueryDto) {
-    return this.assessments.list(query);
+  @ApiOperation({ summary: 'List assessments, newest first; each finished one with its headline figures (stored at finish)' })
+  list(@Query() query: ListAssessmentsQueryDto, @CurrentPrincipal() reader: Principal) {
+    return this.assessments.list(query, reader);
   }
 
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Status, progress 0..1, ETA, inputs, stale flag; when done, the summary as `result`' })
   async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
-    const { row, view } = await this.assessments.status(id);
+    const { row, view } = await this.assessments.status(id, 'assessment', reader);
     if (row.status !== 'done') return view;
     const [summary, restricted] = await Promise.all([
       this.assessments.part<Summary>(row, 'summary'),
@@ -83,18 +95,20 @@ export class AssessmentsController {
 
   @Get(':id/rollup')
   @Roles(...READERS)
-  @ApiOperation({ summary: 'The hierarchy world > country > sector > organization (d3-hierarchy JSON): ranges at country and sector, expected values below; children sum to parents' })
+  @ApiOperation({ summary: 'The hierarchy world > country > sector > organization (d3-hierarchy JSON): ranges at the world and the first level, expected values below; children sum to parents. collateral=true or intended=true: that part only' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async rollup(@Param('id', uuidPipe) id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
     const { levels, error } = parseLevels(query.levels);
     if (error) throw invalid(error, [{ field: 'levels', rule: 'isIn', message: error }]);
+    const part = rollupPart(query);
     const row = await this.assessments.get(id);
-    const [rows, groups, restricted] = await Promise.all([
+    const [rows, groups, restricted, summary] = await Promise.all([
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.part<Record<string, GroupStat>>(row, 'groups'),
       this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+      this.assessments.part<Summary>(row, 'summary'),
     ]);
-    return { assessmentId: id, levels, root: rollupView(rows, groups, levels, hiddenFor(restricted, reader)) };
+    return { assessmentId: id, levels, part, root: rollupView(rows, groups, levels, hiddenFor(restricted, reader), { part, summary }) };
   }
 
   @Get(':id/timeline')
@@ -117,7 +131,12 @@ export class AssessmentsController {
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
     ]);
-    return { assessmentId: id, asOf: row.input.asOf, ...earlyWarningView(warning, rows, hiddenFor(restricted, reader), query.withinHours, query.limit) };
+    return {
+      assessmentId: id,
+      asOf: row.input.asOf,
+      ...(query.collateral !== undefined ? { collateral: query.collateral } : {}),
+      ...earlyWarningView(warning, rows, hiddenFor(restricted, reader), query.withinHours, query.limit, query.collateral),
+    };
   }
 
   @Get(':id/runs.csv')

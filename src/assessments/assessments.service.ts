@@ -16,9 +16,10 @@ import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { earliestChange, EvidenceSource } from './evidence-source';
+import { Headline, headlineOf, latestFor, latestReports } from './evidence-summary';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './result-parts';
-import type { EngineOutput } from './result-types';
+import type { EngineOutput, Summary } from './result-types';
 import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
 
 /** The job as the API shows it. */
@@ -30,7 +31,13 @@ export interface AssessmentView {
   etaSeconds: number | null;
   stale: boolean;
   weaponId: string | null;
-  inputs: AssessmentInput & { reportsUsed: number };
+  /**
+   * The request with defaults and seed, `reportsUsed`, and (assessments) the observation time
+   * and filing time of the newest report used that the reader may see (null when none).
+   */
+  inputs: AssessmentInput & { reportsUsed: number; latestReportAt?: string | null; latestReportFiledAt?: string | null };
+  /** Assessments: headline figures once done (stored at finish), else null. */
+  headline?: Headline | null;
   runner: string;
   attempts: number;
   error: Assessment['error'];
@@ -54,7 +61,9 @@ export class AssessmentsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.scheduler.register('assessment', (job, ctx) => this.run(job, ctx));
+    this.scheduler.register('assessment', (job, ctx) => this.run(job, ctx), {
+      onDone: (parts) => ({ headline: headlineOf(parts.summary as Summary) }),
+    });
     // Inside the transaction that writes the reports: the flag is right as soon as they commit.
     this.reportsEvents.onEvidenceChanged((m, change) => this.markStaleWithin(m, change));
   }
@@ -95,6 +104,8 @@ export class AssessmentsService implements OnModuleInit {
         input,
         reportsUsed: snapshot.reports.length,
         evidenceMark: evidenceMark(snapshot.reports),
+        latestReports: latestReports(snapshot.reports),
+        headline: null,
         stale: false,
         error: null,
         organizationId: actor.organizationId,
@@ -110,7 +121,7 @@ export class AssessmentsService implements OnModuleInit {
       return saved;
     });
     this.scheduler.poke();
-    return this.view(row);
+    return this.view(row, actor);
   }
 
   /** The weapon, the graph and the evidence as of the assessment time. */
@@ -133,7 +144,7 @@ export class AssessmentsService implements OnModuleInit {
     // The evidence this run rests on (reports may have arrived since POST): fresh again.
     await this.db.write((m) =>
       m.createQueryBuilder().update(Assessment)
-        .set({ evidenceMark: evidenceMark(snapshot.reports), reportsUsed: snapshot.reports.length, stale: false })
+        .set({ evidenceMark: evidenceMark(snapshot.reports), reportsUsed: snapshot.reports.length, latestReports: latestReports(snapshot.reports), stale: false })
         .where('id = :id', { id: job.id })
         .execute(),
     );
@@ -142,7 +153,7 @@ export class AssessmentsService implements OnModuleInit {
     return buildResultParts(snapshot, job.input, output as EngineOutput);
   }
 
-  async list(query: ListAssessmentsQueryDto): Promise<Page<AssessmentView>> {
+  async list(query: ListAssessmentsQueryDto, reader: Principal): Promise<Page<AssessmentView>> {
     const rows = await this.db.read((m) => {
       const qb = m.getRepository(Assessment).createQueryBuilder('a').where('a.kind = :kind', { kind: 'assessment' })
         .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(query.limit + 1);
@@ -158,7 +169,7 @@ export class AssessmentsService implements OnModuleInit {
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((r) => this.view(r)),
+      items: items.map((r) => this.view(r, reader)),
       nextCursor: more ? encodeCursor(`${new Date(last.createdAt).toISOString()}|${last.id}`) : null,
     };
   }
@@ -169,9 +180,9 @@ export class AssessmentsService implements OnModuleInit {
   }
 
   /** Status, inputs and, when done, the summary as `result`. */
-  async status(id: string, kind: Assessment['kind'] = 'assessment'): Promise<{ row: Assessment; view: AssessmentView }> {
+  async status(id: string, kind: Assessment['kind'] = 'assessment', reader?: Principal): Promise<{ row: Assessment; view: AssessmentView }> {
     const row = await this.get(id, kind);
-    const view = this.view(row);
+    const view = this.view(row, reader);
     if (row.status === 'done') view.stale = row.stale || (await this.isStale(row));
     return { row, view };
   }
@@ -204,7 +215,7 @@ export class AssessmentsService implements OnModuleInit {
       return (await m.findOneBy(Assessment, { id }))!;
     });
     this.scheduler.cancelLocal(id);
-    return this.view(row);
+    return this.view(row, actor);
   }
 
   /**
@@ -233,7 +244,8 @@ export class AssessmentsService implements OnModuleInit {
     return reports !== null && evidenceMark(reports) !== row.evidenceMark;
   }
 
-  view(row: Assessment): AssessmentView {
+  /** The job as `reader` sees it (the newest report used is the newest one the reader may see). */
+  view(row: Assessment, reader?: Principal): AssessmentView {
     const live = row.status === 'running' ? this.scheduler.liveProgress(row.id) : undefined;
     return {
       id: row.id,
@@ -243,7 +255,12 @@ export class AssessmentsService implements OnModuleInit {
       etaSeconds: row.status === 'done' ? 0 : live?.etaSeconds ?? row.etaSeconds,
       stale: row.stale,
       weaponId: row.weaponId,
-      inputs: { ...row.input, reportsUsed: row.reportsUsed },
+      inputs: {
+        ...row.input,
+        reportsUsed: row.reportsUsed,
+        ...(row.kind === 'assessment' && reader ? latestFor(row.latestReports, reader) : {}),
+      },
+      ...(row.kind === 'assessment' ? { headline: row.status === 'done' ? row.headline ?? null : null } : {}),
       runner: row.runner,
       attempts: row.attempts,
       error: row.error,

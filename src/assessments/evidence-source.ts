@@ -13,7 +13,7 @@ import type { EvidenceReport } from './scenario-snapshot';
  *
  * The reports module's `ReportsService.evidenceFor` gives the same reports as plain
  * `ReportRecord`s, which do not carry the filing organisation that the TLP filter of the
- * entity-level views needs; so this reads the `Report` entity with the same rule ("current
+ * entity-level views needs, nor the filing time (`latestReportFiledAt`); so this reads the `Report` entity with the same rule ("current
  * version, observedAt <= asOf") and maps rows with the reports module's own `toRecord`.
  */
 @Injectable()
@@ -35,7 +35,7 @@ export async function evidenceWithin(m: EntityManager, weaponId: string, asOf: s
     .orderBy('r.observedAt', 'ASC')
     .addOrderBy('r.id', 'ASC')
     .getMany();
-  return rows.map((r) => ({ ...toRecord(r), organizationId: r.organizationId ?? null }));
+  return rows.map((r) => ({ ...toRecord(r), organizationId: r.organizationId ?? null, filedAt: r.createdAt ? new Date(r.createdAt).toISOString() : null }));
 }
 
 /**

@@ -12,6 +12,8 @@ import { Weapon } from '../weapons/weapon.entity';
 /** A report with who filed it, so entity-level outputs can respect its TLP marking. */
 export interface EvidenceReport extends ReportRecord {
   organizationId?: string | null;
+  /** When the report was filed (ISO 8601): `latestReportFiledAt` of the assessment's inputs. */
+  filedAt?: string | null;
 }
 
 export interface ScenarioSnapshot {

@@ -51,7 +51,7 @@ export interface RollupNode {
   count: number;
   /** Expected values (weighted means); children sum to their parent. */
   expected: Record<ValueName, number>;
-  /** Ranges of the per-run group totals, at the country and sector levels. */
+  /** Ranges of the per-run totals: at the world (the summary's figures) and at first-level country or sector groups. */
   ranges?: GroupStat | null;
   withheld?: boolean;
   value?: number;
@@ -60,14 +60,37 @@ export interface RollupNode {
 
 const WITHHELD = 'withheld';
 
+/** Which part of the damage a rollup covers: all of it, or the collateral or intended part only. */
+export type RollupPart = 'total' | 'collateral' | 'intended';
+
+const partOf = (r: EntityRow): 'collateral' | 'intended' => (r.collateral ? 'collateral' : 'intended');
+
 /**
  * The rollup: world > levels, built with d3-hierarchy (src/graph/hierarchy.ts). Expected
- * values at every node (children sum to parents); ranges at country and sector nodes. An
- * entity hidden from the reader is moved up to the deepest group of at least MIN_GROUP
- * entities, into a child named `withheld`; groups it left lose their ranges (which counted it).
+ * values at every node (children sum to parents); ranges at the world (the summary's figures
+ * of the part) and at country and sector nodes of the first level. An entity hidden from the
+ * reader is moved up to the deepest group of at least MIN_GROUP entities, into a child named
+ * `withheld`; groups it left lose their ranges (which counted it).
+ *
+ * `part` `collateral` or `intended`: only the entities of that part. The core keeps per-run
+ * totals by country and by sector over all entities, not by part, so a first-level group has
+ * ranges only when every entity in it is of that part (its per-run totals are then the part's);
+ * other groups carry expected values only. A hidden entity is placed in a group only if the
+ * group holds at least MIN_GROUP entities of the part and either none or at least MIN_GROUP of
+ * the other part: so the difference between the full rollup and a part's rollup (the other
+ * part's hidden entities of a group) is again a sum over at least MIN_GROUP entities. The rule
+ * depends only on how many entities of each part a group holds, not on which are hidden.
  */
-export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>, levels: HierarchyLevel[], hidden: Set<string>): RollupNode {
-  const base: RollupRow[] = rows.map((r) => ({
+export function rollupView(
+  rows: EntityRow[],
+  groups: Record<string, GroupStat>,
+  levels: HierarchyLevel[],
+  hidden: Set<string>,
+  opts: { part?: RollupPart; summary?: Summary } = {},
+): RollupNode {
+  const part = opts.part ?? 'total';
+  const selected = part === 'total' ? rows : rows.filter((r) => partOf(r) === part);
+  const base: RollupRow[] = selected.map((r) => ({
     id: r.entityId,
     parentId: r.parentId,
     country: r.country,
@@ -81,21 +104,34 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
   const accessors = Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: RollupRow) => r.values[n]])) as Record<ValueName, (r: RollupRow) => number>;
   const names = new Map(rows.map((r) => [r.entityId, r.name]));
 
+  // Group sizes over every row (hidden ones too), per part, by path of group keys
+  // (organisation level excluded: it names entities).
+  const groupLevels = levels.filter((l) => l !== 'organization');
+  const keyOf = (r: { country: string | null; sector: string | null }, l: HierarchyLevel) => (l === 'country' ? r.country : r.sector) || 'unknown';
+  const sizes = { collateral: new Map<string, number>(), intended: new Map<string, number>() };
+  for (const r of rows) {
+    const m = sizes[partOf(r)];
+    let path = '';
+    m.set(path, (m.get(path) ?? 0) + 1);
+    for (const l of groupLevels) {
+      path += `/${keyOf(r, l)}`;
+      m.set(path, (m.get(path) ?? 0) + 1);
+    }
+  }
+  const size = (p: 'collateral' | 'intended', path: string) => sizes[p].get(path) ?? 0;
+  const other = part === 'collateral' ? 'intended' : 'collateral';
+  /** May a hidden entity of this rollup be counted in the group at `path`? */
+  const holds = (path: string) => {
+    if (part === 'total') return size('collateral', path) + size('intended', path) >= MIN_GROUP;
+    const o = size(other, path);
+    return size(part, path) >= MIN_GROUP && (o === 0 || o >= MIN_GROUP);
+  };
+  /** The group's per-run totals are this part's: every entity in it is of the part. */
+  const pure = (path: string) => part === 'total' || size(other, path) === 0;
+
   let input = base;
   const touched = new Set<string>();
   if (hidden.size) {
-    // Group sizes over every row, by path of group keys (organisation level excluded: it names entities).
-    const groupLevels = levels.filter((l) => l !== 'organization');
-    const keyOf = (r: RollupRow, l: HierarchyLevel) => (l === 'country' ? r.country : r.sector) || 'unknown';
-    const sizes = new Map<string, number>();
-    for (const r of base) {
-      let path = '';
-      sizes.set(path, (sizes.get(path) ?? 0) + 1);
-      for (const l of groupLevels) {
-        path += `/${keyOf(r, l)}`;
-        sizes.set(path, (sizes.get(path) ?? 0) + 1);
-      }
-    }
     const withheld = new Map<string, RollupRow>();
     input = [];
     for (const r of base) {
@@ -109,7 +145,7 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
       const keys: string[] = [];
       for (const l of groupLevels) {
         const next = `${path}/${keyOf(r, l)}`;
-        if ((sizes.get(next) ?? 0) < MIN_GROUP) break;
+        if (!holds(next)) break;
         path = next;
         keys.push(keyOf(r, l));
         depth++;
@@ -146,11 +182,12 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
     const out: RollupNode = { id: node.id, level: node.level, key: node.key, count: node.count, expected: node.sums };
     if (node.level === 'organization' && names.has(node.key)) out.name = names.get(node.key);
     if (node.key === WITHHELD) out.withheld = true;
+    if (node.level === 'world') out.ranges = worldRanges(opts.summary, part);
     if (node.level === 'country' || node.level === 'sector') {
       // The core keeps per-run totals by country and by sector (not by their combination): ranges
       // on the first level below the world; nested groups carry expected values only.
       const groupKey = path.length === 1 ? path[0] : '';
-      out.ranges = node.key === WITHHELD || touched.has(groupPath) ? null : groups[groupKey] ?? null;
+      out.ranges = node.key === WITHHELD || touched.has(groupPath) || !pure(groupPath) ? null : groups[groupKey] ?? null;
     }
     out.value = node.sums.lossUsd;
     if (node.children) {
@@ -165,13 +202,20 @@ export function rollupView(rows: EntityRow[], groups: Record<string, GroupStat>,
   return convert(json, [], '');
 }
 
+/** The world's ranges: the summary's figures of the part (the same for every reader). */
+function worldRanges(summary: Summary | undefined, part: RollupPart): GroupStat | null {
+  const f = summary?.[part];
+  if (!f) return null;
+  return { key: 'world', entitiesInfected: f.entitiesInfected, entitiesDisrupted: f.entitiesDisrupted, lossUsd: f.lossUsd.total, populationAffected: f.populationAffected };
+}
+
 /**
  * Unreported entities by P(infected within `withinHours` of asOf), each with its most likely
  * path from a reported infection. The core computes these probabilities on a grid of windows;
  * between two windows the probability is interpolated linearly (it is non-decreasing in the
  * window, and an entity absent from a window's list counts as below that list).
  */
-export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Set<string>, withinHours: number, limit: number) {
+export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Set<string>, withinHours: number, limit: number, collateral?: boolean) {
   const byId = new Map(rows.map((r) => [r.entityId, r]));
   const windows = [...w.windows].sort((a, b) => a.withinHours - b.withinHours);
   let lo = windows.filter((x) => x.withinHours <= withinHours).pop();
@@ -192,8 +236,9 @@ export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Set<
       path: e.path,
     });
   }
+  const isCollateral = (id: string) => byId.get(id)?.collateral ?? true;
   const ranked = [...pick.entries()]
-    .filter(([id, e]) => !hidden.has(id) && e.p > 0)
+    .filter(([id, e]) => !hidden.has(id) && e.p > 0 && (collateral === undefined || isCollateral(id) === collateral))
     .sort((a, b) => b[1].p - a[1].p || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit);
   return {
@@ -207,7 +252,7 @@ export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Set<
         country: row?.country ?? null,
         sector: row?.sector ?? null,
         protected: !!row?.protected,
-        collateral: row?.collateral ?? true,
+        collateral: isCollateral(id),
         probability: { p: e.p, low: e.low, high: e.high },
         path: e.path.map((pid) =>
           hidden.has(pid)

@@ -18,6 +18,14 @@ export interface JobContext {
 /** Runs one kind of job and returns its result parts (each stored as JSON text). */
 export type JobHandler = (job: Assessment, ctx: JobContext) => Promise<Record<string, unknown>>;
 
+export interface JobKindOptions {
+  /**
+   * Columns of the job row to write with `done`, derived from the result parts (e.g. a compact
+   * headline for lists): written in the same transaction as the parts.
+   */
+  onDone?: (parts: Record<string, unknown>) => Partial<Pick<Assessment, 'headline'>>;
+}
+
 interface Running {
   controller: AbortController;
   progress: number;
@@ -40,6 +48,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
   private readonly logger = new Logger('JobScheduler');
   readonly ownerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly kindOptions = new Map<string, JobKindOptions>();
   private readonly running = new Map<string, Running>();
   private timer?: NodeJS.Timeout;
   private flushing = false;
@@ -53,8 +62,9 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  register(kind: string, handler: JobHandler): void {
+  register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
     this.handlers.set(kind, handler);
+    this.kindOptions.set(kind, options);
   }
 
   onApplicationBootstrap(): void {
@@ -219,7 +229,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
       if (r.controller.signal.aborted) throw r.controller.signal.reason ?? new Error('aborted');
       // Storing the parts: the last step before `done` (progress 1).
       ctx.progress(FINALIZE_TO);
-      await this.finish(job.id, parts);
+      await this.finish(job.id, parts, this.kindOptions.get(job.kind)?.onDone?.(parts) ?? {});
       this.logger.log({ msg: 'job done', id: job.id, seconds: (Date.now() - r.startedAt) / 1000 });
     } catch (err) {
       if (r.reason === 'shutdown') {
@@ -247,11 +257,11 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** Stores the parts and marks the job done in one transaction, only if it is still ours. */
-  private async finish(id: string, parts: Record<string, unknown>): Promise<void> {
+  private async finish(id: string, parts: Record<string, unknown>, columns: Partial<Pick<Assessment, 'headline'>>): Promise<void> {
     const bodies = Object.entries(parts).map(([part, value]) => ({ assessmentId: id, part, body: JSON.stringify(value) }));
     await this.db.write(async (m) => {
       const res = await m.createQueryBuilder().update(Assessment)
-        .set({ status: 'done', progress: 1, etaSeconds: 0, finishedAt: new Date(), ownerId: null, heartbeatAt: new Date() })
+        .set({ ...columns, status: 'done', progress: 1, etaSeconds: 0, finishedAt: new Date(), ownerId: null, heartbeatAt: new Date() })
         .where('id = :id AND status = :running AND ownerId = :owner', { id, running: 'running', owner: this.ownerId })
         .execute();
       if (!res.affected) throw Object.assign(new Error('cancelled'), { cancelled: true });

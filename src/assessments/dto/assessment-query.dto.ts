@@ -34,6 +34,14 @@ export class RollupQueryDto {
   @ApiPropertyOptional({ description: 'comma-separated levels below the world: country, sector, organization', default: 'country,sector,organization' })
   @IsOptional() @IsString()
   levels?: string;
+
+  @ApiPropertyOptional({ description: 'true: the rollup of the collateral part only; false: of the intended part only' })
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  collateral?: boolean;
+
+  @ApiPropertyOptional({ description: 'true: the rollup of the intended part only; false: of the collateral part only' })
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  intended?: boolean;
 }
 
 export class EarlyWarningQueryDto {
@@ -44,4 +52,8 @@ export class EarlyWarningQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'true: collateral entities only; false: intended only' })
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  collateral?: boolean;
 }
