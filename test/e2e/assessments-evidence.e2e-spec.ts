@@ -82,6 +82,23 @@ describe('assessments on filed reports', () => {
     expect(await list(keys.a.analyst)).toContain('e1');
   });
 
+  it('gives each reader the newest report used that it may see, as the reports list shows it', async () => {
+    // The newest report by asOf is RED, of org-b: org-a readers get the one before.
+    const red = (await http.post('/v1/reports').set(auth(keys.b.responder)).send(report('e3', '2017-06-27T23:00:00Z', { tlp: 'red' })).expect(201)).body;
+    const done = await assess(50);
+    const until = new Date(Date.parse(AS_OF) + 1).toISOString();
+    for (const key of [keys.a.analyst, keys.a.researcher, keys.b.analyst, keys.admin]) {
+      const { inputs } = (await http.get(`/v1/assessments/${done.id}`).set(auth(key)).expect(200)).body;
+      // what the dashboard asked GET /v1/reports for until now
+      const [newest] = (await http.get(`/v1/reports?weaponId=worm&until=${encodeURIComponent(until)}&limit=1`).set(auth(key)).expect(200)).body.items;
+      expect(inputs).toMatchObject({ latestReportAt: newest.observedAt, latestReportFiledAt: newest.createdAt });
+    }
+    expect((await http.get(`/v1/assessments/${done.id}`).set(auth(keys.b.analyst)).expect(200)).body.inputs).toMatchObject({ latestReportAt: red.observedAt, latestReportFiledAt: red.createdAt });
+    const forA = JSON.stringify((await http.get('/v1/assessments?weaponId=worm').set(auth(keys.a.analyst)).expect(200)).body);
+    expect(forA).not.toContain(red.observedAt);
+    expect(forA).not.toContain(red.createdAt);
+  });
+
   it('keeps reporting progress through the final step; the API answers throughout', async () => {
     const samples: Array<{ progress: number; status: string; ms: number }> = [];
     const done = await assess(4000, (b, ms) => samples.push({ progress: b.progress, status: b.status, ms }));

@@ -1,0 +1,261 @@
+/**
+ * The additions the dashboard asked for, with a scripted engine so every figure is known:
+ * `latestReportAt`/`latestReportFiledAt` in the inputs (the newest report used that the reader
+ * may see), `collateral=` on the early warning, `collateral=`/`intended=` on the rollup, and the
+ * headline stored at finish in the list. Each one checked against the TLP rule: an entity whose
+ * only report is RED from another organisation never becomes identifiable through them.
+ */
+import { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Assessment, AssessmentResultPart } from '../../src/assessments/assessment.entity';
+import { EvidenceSource } from '../../src/assessments/evidence-source';
+import type { EngineOutput } from '../../src/assessments/result-types';
+import type { EvidenceReport, ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import { EntityNode } from '../../src/graph/entity-node.entity';
+import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
+import { auth, Keys, request, seedKeys } from './support/app';
+
+/**
+ * Entities whose id starts with `tgt-` are intended targets, the rest collateral; probabilities
+ * stay in [0, 1]; per-run group totals for every country.
+ */
+class PartsEngine extends ScriptedEngine {
+  output(s: ScenarioSnapshot): EngineOutput {
+    const out = super.output(s);
+    out.entities = out.entities.map((e, i) => {
+      const p = e.reported ? 1 : Math.min(0.9, 0.02 * (i + 1));
+      return { ...e, intended: e.entityId.startsWith('tgt-'), probabilityInfected: { p, low: Math.max(0, p - 0.01), high: Math.min(1, p + 0.01) }, expectedLossUsd: 1000 * (i + 1) };
+    });
+    const countries = [...new Set(s.entities.map((e) => e.country ?? 'unknown'))];
+    out.groups = { country: countries.map((c, i) => ({ key: c, entitiesInfected: R(i + 1), entitiesDisrupted: R(0), lossUsd: R(1000 * (i + 1)), populationAffected: R(0) })), sector: [] };
+    return out;
+  }
+}
+
+/**
+ * The evidence: `secret-site`'s only report is RED from org-a and the newest of all; the newest
+ * AMBER one comes from a third organisation (analysts see it, researchers do not); the GREEN one
+ * is the oldest.
+ */
+const EVIDENCE: EvidenceReport[] = [
+  { id: 'r1', weaponId: 'wpn', entityId: 'secret-site', observedAt: '2017-06-27T09:00:00.000Z', filedAt: '2017-06-27T09:30:00.000Z', status: 'confirmed', tlp: 'red', organizationId: 'org-a' },
+  { id: 'r2', weaponId: 'wpn', entityId: 'open-site', observedAt: '2017-06-27T07:00:00.000Z', filedAt: '2017-06-27T07:10:00.000Z', status: 'confirmed', tlp: 'green', organizationId: 'org-b' },
+  { id: 'r3', weaponId: 'wpn', entityId: 'ua-c0', observedAt: '2017-06-27T08:00:00.000Z', filedAt: '2017-06-27T08:20:00.000Z', status: 'confirmed', tlp: 'amber', organizationId: 'org-c' },
+];
+
+describe('assessments: fields and filters for the dashboard (scripted engine)', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  let keys: Keys;
+  const engine = new PartsEngine();
+  let id: string;
+
+  beforeAll(async () => {
+    engine.durationMs = 100;
+    app = await createScriptedApp(engine);
+    app.get(EvidenceSource).evidenceFor = async (weaponId: string, asOf: string) => EVIDENCE.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
+    http = request(app.getHttpServer());
+    keys = await seedKeys(app);
+    // UA/energy: secret-site, open-site, neighbour, ua-c0..ua-c3 (7 collateral) and 2 intended;
+    // DE/finance: 6 collateral, no intended; PL/energy: 6 intended, no collateral.
+    const entity = (id: string, country: string, sector: string) => ({ id, name: `Name of ${id}`, kind: 'organization', parentId: null, country, sector, hosts: 10, dailyValueUsd: 1000, populationServed: 0, tags: [], protected: false, stixId: null });
+    await app.get(DataSource).getRepository(EntityNode).save([
+      ...[0, 1, 2, 3].map((i) => entity(`ua-c${i}`, 'UA', 'energy')),
+      ...[0, 1].map((i) => entity(`tgt-ua${i}`, 'UA', 'energy')),
+      ...[0, 1, 2, 3, 4, 5].map((i) => entity(`de-c${i}`, 'DE', 'finance')),
+      ...[0, 1, 2, 3, 4, 5].map((i) => entity(`tgt-pl${i}`, 'PL', 'energy')),
+    ]);
+    const res = await http.post('/v1/assessments').set(auth(keys.a.analyst)).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(202);
+    id = res.body.id;
+    for (let i = 0; i < 200; i++) {
+      const s = (await http.get(`/v1/assessments/${id}`).set(auth(keys.a.analyst)).expect(200)).body;
+      if (s.status === 'done') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  describe('latestReportAt and latestReportFiledAt', () => {
+    const newest = { a: ['2017-06-27T09:00:00.000Z', '2017-06-27T09:30:00.000Z'], amber: ['2017-06-27T08:00:00.000Z', '2017-06-27T08:20:00.000Z'], green: ['2017-06-27T07:00:00.000Z', '2017-06-27T07:10:00.000Z'] };
+    const cases: Array<[string, (k: Keys) => string, string[]]> = [
+      ['the filing organisation (its own RED report)', (k) => k.a.analyst, newest.a],
+      ['an admin', (k) => k.admin, newest.a],
+      ['an analyst of another organisation (AMBER, not the RED)', (k) => k.b.analyst, newest.amber],
+      ['a researcher of another organisation (GREEN only)', (k) => k.b.researcher, newest.green],
+      ['a researcher of the filing organisation', (k) => k.a.researcher, newest.a],
+    ];
+
+    it.each(cases)('are those of the newest report used that %s may see, in GET, the list and the 202', async (_who, key, [at, filed]) => {
+      const one = (await http.get(`/v1/assessments/${id}`).set(auth(key(keys))).expect(200)).body;
+      expect(one.inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed, reportsUsed: 3 });
+      const list = (await http.get('/v1/assessments?weaponId=wpn').set(auth(key(keys))).expect(200)).body.items;
+      expect(list.find((x: any) => x.id === id).inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed });
+      const created = (await http.post('/v1/assessments').set(auth(key(keys))).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(202)).body;
+      expect(created.inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed });
+    });
+
+    it('never show another organisation the time of a report it may not see', async () => {
+      for (const key of [keys.b.analyst, keys.b.researcher]) {
+        const body = JSON.stringify((await http.get('/v1/assessments?limit=100').set(auth(key)).expect(200)).body);
+        expect(body).not.toContain('2017-06-27T09:00:00.000Z');
+        expect(body).not.toContain('2017-06-27T09:30:00.000Z');
+      }
+    });
+
+    it('are null when the reader may see none of the reports used', async () => {
+      const saved = [...EVIDENCE];
+      EVIDENCE.splice(0, EVIDENCE.length, saved[0]);
+      try {
+        const created = (await http.post('/v1/assessments').set(auth(keys.b.researcher)).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(202)).body;
+        expect(created.inputs).toMatchObject({ reportsUsed: 1, latestReportAt: null, latestReportFiledAt: null });
+        const mine = (await http.get(`/v1/assessments/${created.id}`).set(auth(keys.a.researcher)).expect(200)).body;
+        expect(mine.inputs.latestReportAt).toBe('2017-06-27T09:00:00.000Z');
+      } finally {
+        EVIDENCE.splice(0, EVIDENCE.length, ...saved);
+      }
+    });
+  });
+
+  describe('the headline in the list', () => {
+    it('carries the summary\'s headline figures of each finished assessment, null before', async () => {
+      const done = (await http.get(`/v1/assessments/${id}`).set(auth(keys.b.analyst)).expect(200)).body;
+      const items = (await http.get('/v1/assessments?weaponId=wpn&limit=100').set(auth(keys.b.analyst)).expect(200)).body.items;
+      const row = items.find((x: any) => x.id === id);
+      expect(row.headline).toEqual({
+        level: 0.9,
+        entitiesInfected: done.result.total.entitiesInfected,
+        lossUsd: { total: done.result.total.lossUsd.total },
+        collateral: { entitiesInfected: done.result.collateral.entitiesInfected, lossUsd: { total: done.result.collateral.lossUsd.total } },
+        effectiveSampleSize: done.result.calibration.effectiveSampleSize,
+      });
+      expect(done.headline).toEqual(row.headline);
+      for (const x of items.filter((i: any) => i.status !== 'done')) expect(x.headline).toBeNull();
+      // the same for every reader: aggregates
+      const itemsA = (await http.get('/v1/assessments?weaponId=wpn&limit=100').set(auth(keys.a.analyst)).expect(200)).body.items;
+      expect(itemsA.find((x: any) => x.id === id).headline).toEqual(row.headline);
+    });
+
+    it('is stored at finish, not recomputed: the list reads no result part', async () => {
+      const ds = app.get(DataSource);
+      const stored = await ds.getRepository(Assessment).findOneByOrFail({ id });
+      expect(stored.headline?.lossUsd.total).toEqual(R(6));
+      const summary = await ds.getRepository(AssessmentResultPart).findOneByOrFail({ assessmentId: id, part: 'summary' });
+      await ds.getRepository(AssessmentResultPart).delete({ assessmentId: id, part: 'summary' });
+      try {
+        const items = (await http.get('/v1/assessments?weaponId=wpn&limit=100').set(auth(keys.a.analyst)).expect(200)).body.items;
+        expect(items.find((x: any) => x.id === id).headline.lossUsd.total).toEqual(R(6));
+      } finally {
+        await ds.getRepository(AssessmentResultPart).save(summary);
+      }
+    });
+  });
+
+  describe('early warning ?collateral=', () => {
+    const warn = async (key: string, q = '', limit = 1000) => (await http.get(`/v1/assessments/${id}/early-warning?withinHours=72&limit=${limit}${q}`).set(auth(key)).expect(200)).body;
+
+    it('splits the ranked list into collateral and intended entities, keeping the order', async () => {
+      const all = await warn(keys.a.analyst);
+      const coll = await warn(keys.a.analyst, '&collateral=true');
+      const intended = await warn(keys.a.analyst, '&collateral=false');
+      expect(coll.collateral).toBe(true);
+      expect(coll.items.length).toBeGreaterThan(0);
+      expect(intended.items.length).toBeGreaterThan(0);
+      for (const x of coll.items) expect(x).toMatchObject({ collateral: true, entityId: expect.not.stringMatching(/^tgt-/) });
+      for (const x of intended.items) expect(x).toMatchObject({ collateral: false, entityId: expect.stringMatching(/^tgt-/) });
+      expect(all.items.filter((x: any) => x.collateral)).toEqual(coll.items);
+      expect(all.items.filter((x: any) => !x.collateral)).toEqual(intended.items);
+      // the limit applies after the filter
+      expect((await warn(keys.a.analyst, '&collateral=false', 3)).items).toEqual(intended.items.slice(0, 3));
+      await http.get(`/v1/assessments/${id}/early-warning?collateral=maybe`).set(auth(keys.a.analyst)).expect(400);
+    });
+
+    it('never names the RED-only entity to another organisation, in either filter', async () => {
+      for (const q of ['&collateral=true', '&collateral=false']) {
+        const body = await warn(keys.b.analyst, q);
+        expect(JSON.stringify(body)).not.toContain('secret-site');
+        for (const x of body.items) expect(x.path[0]).toEqual({ entityId: null, name: 'withheld (restricted report)', reported: true });
+      }
+    });
+  });
+
+  describe('rollup ?collateral= / ?intended=', () => {
+    const rollup = async (key: string, q: string) => (await http.get(`/v1/assessments/${id}/rollup?${q}`).set(auth(key)).expect(200)).body;
+    const sumsToParents = (node: any) => {
+      if (!node.children) return;
+      for (const k of Object.keys(node.expected)) {
+        const s = node.children.reduce((acc: number, c: any) => acc + c.expected[k], 0);
+        expect(Math.abs(s - node.expected[k])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(node.expected[k])));
+      }
+      node.children.forEach(sumsToParents);
+    };
+    const leaves = (node: any): any[] => (node.children ? node.children.flatMap(leaves) : [node]);
+
+    it('covers the part only; children sum to parents; the parts add up to the whole', async () => {
+      for (const key of [keys.a.analyst, keys.b.analyst]) {
+        const whole = await rollup(key, 'levels=country,sector,organization');
+        const coll = await rollup(key, 'levels=country,sector,organization&collateral=true');
+        const intended = await rollup(key, 'levels=country,sector,organization&intended=true');
+        expect([whole.part, coll.part, intended.part]).toEqual(['total', 'collateral', 'intended']);
+        for (const r of [whole, coll, intended]) sumsToParents(r.root);
+        for (const k of ['entitiesInfected', 'entitiesDisrupted', 'lossUsd']) {
+          expect(coll.root.expected[k] + intended.root.expected[k]).toBeCloseTo(whole.root.expected[k], 6);
+        }
+        for (const l of leaves(coll.root).filter((x) => !x.withheld)) expect(l.key).not.toMatch(/^tgt-/);
+        for (const l of leaves(intended.root).filter((x) => !x.withheld)) expect(l.key).toMatch(/^tgt-/);
+      }
+      // collateral=false is the intended part, intended=false the collateral one; both at odds is a 400
+      expect((await rollup(keys.a.analyst, 'collateral=false')).root).toEqual((await rollup(keys.a.analyst, 'intended=true')).root);
+      expect((await rollup(keys.a.analyst, 'intended=false')).root).toEqual((await rollup(keys.a.analyst, 'collateral=true')).root);
+      await http.get(`/v1/assessments/${id}/rollup?collateral=true&intended=true`).set(auth(keys.a.analyst)).expect(400);
+    });
+
+    it('ranges: the summary\'s figures of the part at the world; a country only when all its entities are of the part', async () => {
+      const { result } = (await http.get(`/v1/assessments/${id}`).set(auth(keys.a.analyst)).expect(200)).body;
+      const coll = (await rollup(keys.a.analyst, 'levels=country,sector&collateral=true')).root;
+      expect(coll.ranges).toMatchObject({ entitiesInfected: result.collateral.entitiesInfected, lossUsd: result.collateral.lossUsd.total });
+      const byKey = (n: any) => Object.fromEntries(n.children.map((c: any) => [c.key, c]));
+      expect(byKey(coll).DE.ranges).not.toBeNull(); // DE: collateral only
+      expect(byKey(coll).UA.ranges).toBeNull(); // UA: mixed, per-run totals not split by part
+      expect(byKey(coll).PL).toBeUndefined();
+      expect(byKey(byKey(coll).DE).finance.ranges).toBeNull(); // nested groups: expected values only
+      const intended = (await rollup(keys.a.analyst, 'levels=country&intended=true')).root;
+      expect(intended.ranges).toMatchObject({ entitiesInfected: result.intended.entitiesInfected });
+      expect(byKey(intended).PL.ranges).not.toBeNull();
+      expect(byKey(intended).UA.ranges).toBeNull();
+      const whole = (await rollup(keys.a.analyst, 'levels=country')).root;
+      expect(whole.ranges).toMatchObject({ entitiesInfected: result.total.entitiesInfected });
+      expect(byKey(whole).UA.ranges).not.toBeNull();
+    });
+
+    it('counts the RED-only entity of another organisation only in groups with enough entities of each part', async () => {
+      // The filing organisation sees it where it is.
+      const mine = await rollup(keys.a.analyst, 'collateral=true');
+      expect(JSON.stringify(mine)).toContain('"secret-site"');
+
+      // Another organisation: in the whole rollup it sits in UA (9 entities) as `withheld`...
+      const whole = await rollup(keys.b.analyst, 'levels=country,sector,organization');
+      expect(JSON.stringify(whole)).not.toContain('secret-site');
+      const uaWhole = whole.root.children.find((c: any) => c.key === 'UA');
+      expect(leaves(uaWhole).filter((x) => x.withheld)).toHaveLength(1);
+
+      // ...but UA holds only 2 intended entities: in the collateral rollup, a withheld value in UA
+      // would give, by difference with the whole one, the hidden intended part of a 2-entity group.
+      // So it moves up to the world, and UA (which it left) has no ranges.
+      const coll = await rollup(keys.b.analyst, 'levels=country,sector,organization&collateral=true');
+      expect(JSON.stringify(coll)).not.toContain('secret-site');
+      const top = coll.root.children.find((c: any) => c.key === 'withheld');
+      expect(top).toMatchObject({ withheld: true, ranges: null });
+      const uaColl = coll.root.children.find((c: any) => c.key === 'UA');
+      expect(leaves(uaColl).some((x) => x.withheld)).toBe(false);
+      expect(uaColl.ranges).toBeNull();
+      // The organisation sees the same world totals as the filing one.
+      for (const k of ['entitiesInfected', 'lossUsd']) expect(coll.root.expected[k]).toBeCloseTo(mine.root.expected[k], 9);
+      // Its entity-level rows never include it.
+      const names = leaves(coll.root).map((x: any) => x.name).filter(Boolean);
+      expect(names).not.toContain('Name of secret-site');
+      expect(names).not.toContain('secret-site');
+    });
+  });
+});
