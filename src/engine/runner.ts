@@ -216,6 +216,7 @@ export class RunEngine {
   private readonly adaptSlot: Int32Array;
   private ll = 0;
   private lpr = 0;
+  private readonly byNode: Int32Array;
   /** Arcs scanned by the spread over all runs (for throughput figures). */
   arcsExamined = 0;
 
@@ -227,6 +228,7 @@ export class RunEngine {
     const n = core.n;
     this.paramCount = core.weapon.kinds.length + 2;
     this.par = new Float64Array(this.paramCount);
+    this.byNode = new Int32Array(n);
     this.adaptPrior = [];
     this.adaptDimList = [];
     this.adaptSlot = new Int32Array(core.weapon.kinds.length).fill(-1);
@@ -377,8 +379,19 @@ export class RunEngine {
     const ll = this.ll;
     const lw = ll + this.lpr;
     if (p.logPriorRatio) p.logPriorRatio[row] = this.lpr;
-    const { order, time, parentArc } = ws;
+    const { time, parentArc } = ws;
     const asOf = core.asOfHours;
+    // Aggregation order: infection order for small outbreaks; for large ones, node order (a scan
+    // of the state array), so the per-entity arrays below are read and written sequentially
+    // instead of at random (the difference is cache misses, about 10 arrays per entity at 1M).
+    let order = ws.order;
+    if (count > n >> 3) {
+      const st = ws.state;
+      const byNode = this.byNode;
+      let k = 0;
+      for (let v = 0; v < n; v++) if (st[v] === 2) byNode[k++] = v;
+      order = byNode;
+    }
 
     if (lw > p.logScale) {
       if (p.logScale !== -Infinity) scalePartial(p, Math.exp(p.logScale - lw));
@@ -570,7 +583,6 @@ export class RunEngine {
       p.groupCount = m0 + gCount;
     }
     addRange(p.ranges, r, r + 1);
-    void n;
   }
 
   private carryOn(p: AssessmentPartial): boolean {

@@ -78,7 +78,7 @@ async function erBench(): Promise<void> {
 }
 
 /** A synthetic scenario built straight into typed arrays (no record objects: 10M of them would not fit the memory budget). */
-function largeModel(n: number, m: number): ScenarioModel {
+export function largeModel(n: number, m: number): ScenarioModel {
   const rng = new Rng(2024, 0, 7);
   const src = new Int32Array(m);
   const dst = new Int32Array(m);
@@ -219,7 +219,7 @@ async function largeBench(): Promise<void> {
   log({ record: 'memory', peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) });
 }
 
-(async () => {
+if (require.main === module) (async () => {
   if (process.env.BENCH_SKIP_ER !== '1') await erBench();
   if (process.env.BENCH_SKIP_LARGE !== '1') await largeBench();
 })().catch((err) => {
