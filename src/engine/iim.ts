@@ -173,6 +173,10 @@ export function solveInoperabilitySparse(m: InoperabilityMatrix, cNode: ArrayLik
   ws.reset();
   const { offsets, rows, coef, n } = m;
   const { q, s, queue, inQueue, touched } = ws;
+  if (cCount > n >> 3) {
+    solveDense(m, cNode, cValue, cCount, ws, tol);
+    return;
+  }
   let tc = 0;
   let head = 0;
   let len = 0;
@@ -210,6 +214,37 @@ export function solveInoperabilitySparse(m: InoperabilityMatrix, cNode: ArrayLik
     }
     if (++pushes > limit) throw new UnstableDependencyMatrixError(NaN);
   }
+  ws.touchedCount = tc;
+}
+
+/**
+ * The same monotone iteration as sweeps in node order (Gauss-Seidel pushes: when q_j rises by d,
+ * s_i += A*_ij d for its dependents), for a c covering a large part of the graph: sequential
+ * access instead of a FIFO's random order. Stops when no node rises by more than tol; converges
+ * to the same least fixed point. ws.touched lists the nodes with s or q > 0, in node order.
+ */
+function solveDense(m: InoperabilityMatrix, cNode: ArrayLike<number>, cValue: ArrayLike<number>, cCount: number, ws: IimWorkspace, tol: number): void {
+  const { offsets, rows, coef, n } = m;
+  const { q, s, touched } = ws;
+  for (let k = 0; k < cCount; k++) if (cValue[k] > 0) s[cNode[k]] += cValue[k];
+  const limit = 1e4;
+  for (let sweep = 0; ; sweep++) {
+    let maxd = 0;
+    for (let j = 0; j < n; j++) {
+      const sj = s[j];
+      if (sj === 0) continue;
+      const target = sj < 1 ? sj : 1;
+      const d = target - q[j];
+      if (d <= tol) continue;
+      q[j] = target;
+      if (d > maxd) maxd = d;
+      for (let p = offsets[j]; p < offsets[j + 1]; p++) s[rows[p]] += coef[p] * d;
+    }
+    if (maxd <= tol) break;
+    if (sweep > limit) throw new UnstableDependencyMatrixError(NaN);
+  }
+  let tc = 0;
+  for (let v = 0; v < n; v++) if (s[v] !== 0 || q[v] !== 0) touched[tc++] = v;
   ws.touchedCount = tc;
 }
 

@@ -1,4 +1,4 @@
-import { denseInoperabilityMatrix, dynamicInoperability, prepareScenario, solveInoperability, spectralRadius, UnstableDependencyMatrixError } from '../../../src/engine';
+import { denseInoperabilityMatrix, dynamicInoperability, IimWorkspace, inoperabilityMatrix, prepareScenario, Rng, solveInoperability, solveInoperabilitySparse, spectralRadius, UnstableDependencyMatrixError } from '../../../src/engine';
 import { weapon } from './helpers';
 
 describe('inoperability input-output model', () => {
@@ -39,5 +39,36 @@ describe('inoperability input-output model', () => {
     const reports = [{ weaponId: 'w', entityId: 'a', observedAt: '2017-06-27T10:00:00Z', status: 'confirmed' as const, tlp: 'clear' as const }];
     expect(() => prepareScenario({ entities, dependencies, weapon: weapon({ low: 0.1, high: 0.2 }), reports })).toThrow(UnstableDependencyMatrixError);
     expect(() => prepareScenario({ entities, dependencies, weapon: weapon({ low: 0.1, high: 0.2 }), reports })).toThrow(/spectral radius 1\.0+ >= 1/);
+  });
+
+  it('the sparse (FIFO) and dense (node-order sweeps) paths reach the same fixed point', () => {
+    const n = 4000;
+    const rng = new Rng(8, 0, 0);
+    const row: number[] = [];
+    const col: number[] = [];
+    const val: number[] = [];
+    for (let k = 0; k < 3 * n; k++) {
+      row.push(Math.floor(rng.random() * n));
+      col.push(Math.floor(rng.random() * n));
+      val.push(0.25 * rng.random());
+    }
+    const m = inoperabilityMatrix(n, row, col, val);
+    const cNode: number[] = [];
+    const cValue: number[] = [];
+    for (let v = 0; v < n; v += 50) {
+      cNode.push(v);
+      cValue.push(0.3 + 0.7 * rng.random());
+    }
+    const a = new IimWorkspace(n);
+    solveInoperabilitySparse(m, cNode, cValue, cNode.length, a, 1e-12); // 80 entries: FIFO path
+    // the same c padded with zero entries above n/8: dense path
+    const pad = n;
+    const b = new IimWorkspace(n);
+    solveInoperabilitySparse(m, [...cNode, ...new Array(pad).fill(0)], [...cValue, ...new Array(pad).fill(0)], cNode.length + pad, b, 1e-12);
+    let maxd = 0;
+    for (let v = 0; v < n; v++) maxd = Math.max(maxd, Math.abs(a.q[v] - b.q[v]));
+    expect(maxd).toBeLessThan(1e-10);
+    expect(new Set(Array.from(b.touched.subarray(0, b.touchedCount)))).toEqual(new Set(Array.from(a.touched.subarray(0, a.touchedCount))));
+    expect(a.touchedCount).toBeGreaterThan(200);
   });
 });
