@@ -15,6 +15,8 @@ import { EntityNode } from '../../src/graph/entity-node.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 
+jest.setTimeout(60_000);
+
 /**
  * Entities whose id starts with `tgt-` are intended targets, the rest collateral; probabilities
  * stay in [0, 1]; per-run group totals for every country.

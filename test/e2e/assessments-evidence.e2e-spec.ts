@@ -9,6 +9,10 @@ import { DataSource } from 'typeorm';
 import { insertRows } from '../../src/graph/bulk-sql';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
+// Real engine runs on two shared cores: jest's 5 s default is too short under load (the
+// e2e project's testTimeout is not applied per project).
+jest.setTimeout(60_000);
+
 const range = (low: number, high: number) => ({ low, high });
 const AS_OF = '2017-06-28T00:00:00Z';
 const N = 400;
