@@ -11,6 +11,7 @@ import { Assessment, AssessmentResultPart } from '../../src/assessments/assessme
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EngineOutput } from '../../src/assessments/result-types';
 import type { EvidenceReport, ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import { backfillHeadlines } from '../../src/database/migrations/1764223200000-assessment-headline';
 import { EntityNode } from '../../src/graph/entity-node.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
@@ -151,6 +152,19 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       } finally {
         await ds.getRepository(AssessmentResultPart).save(summary);
       }
+    });
+
+    it('is filled in by the migration for assessments finished before it', async () => {
+      const ds = app.get(DataSource);
+      const before = (await ds.getRepository(Assessment).findOneByOrFail({ id })).headline;
+      await ds.createQueryBuilder().update(Assessment).set({ headline: null }).where('id = :id', { id }).execute();
+      const q = ds.createQueryRunner();
+      try {
+        expect(await backfillHeadlines(q)).toBeGreaterThanOrEqual(1);
+      } finally {
+        await q.release();
+      }
+      expect((await ds.getRepository(Assessment).findOneByOrFail({ id })).headline).toEqual(before);
     });
   });
 
