@@ -336,29 +336,30 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     let a = skip ? start + Math.floor(Math.log(rng.random()) / lnq) : start;
     while (a < stop) {
       const v = targets[a];
-      const sv = state[v];
+      // thinning first (contiguous per-arc data), the target's state (a random access) only then
+      let k = k0;
+      let accept = true;
+      if (!uniform) {
+        k = kinds[a];
+        const pa = kindProb[k] * weights[a] * (expDelay && W !== Infinity ? -Math.expm1(-W * delayRate[k]) : 1);
+        accept = pa >= qmax || rng.random() * qmax < pa;
+        // then the target's susceptibility (0 or 1 from tags; a fraction is accepted with its own draw)
+        if (accept && susceptibility !== null) {
+          const sus = susceptibility[v];
+          accept = sus >= 1 || (sus > 0 && rng.random() < sus);
+        }
+      }
+      const sv = accept ? state[v] : 2;
       if (sv !== 2) {
         let tv: number;
         if (expDelay) {
-          if (uniform) {
-            // delay given that the transmission happens within the window: truncated exponential
-            tv = t - Math.log1p(-rng.random() * within0) / r0;
-          } else {
-            const k = kinds[a];
+          // delay given that the transmission happens within the window: truncated exponential
+          if (uniform) tv = t - Math.log1p(-rng.random() * within0) / r0;
+          else {
             const r = delayRate[k];
-            const within = W === Infinity ? 1 : -Math.expm1(-W * r);
-            const qa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]) * within;
-            tv = qa >= qmax || rng.random() * qmax < qa ? t - Math.log1p(-rng.random() * within) / r : Infinity;
+            tv = t - Math.log1p(-rng.random() * (W === Infinity ? 1 : -Math.expm1(-W * r))) / r;
           }
-        } else {
-          const k = uniform ? k0 : kinds[a];
-          let ok = true;
-          if (!uniform) {
-            const pa = kindProb[k] * weights[a] * (susceptibility === null ? 1 : susceptibility[v]);
-            ok = pa >= qmax || rng.random() * qmax < pa;
-          }
-          tv = ok ? t + (delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal())) : Infinity;
-        }
+        } else tv = t + (delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
         // ---- push only if it improves the target's arrival (an infection time only decreases)
         if (tv < end && (sv === 0 || tv < time[v])) {
           if (sv === 0) {
