@@ -51,7 +51,7 @@ export interface AssessmentOptions extends Partial<Omit<RunSettings, 'model' | '
    * (transmissibilities from the prior, reporting rate still conditional).
    */
   proposal?: ParameterProposal | null;
-  /** Pilot of the adaptive sampler (default 400 runs in 2 stages, 10% prior, variance x1.5). */
+  /** Pilot of the adaptive sampler (default runs/5 clamped to 40..400, in 2 stages; 10% prior; variance x1.5). */
   pilot?: Partial<PilotOptions>;
 }
 
@@ -210,7 +210,10 @@ const pilotCache = new WeakMap<ScenarioModel, Map<string, ParameterProposal | nu
 export async function pilotProposal(model: ScenarioModel, options: AssessmentOptions): Promise<ParameterProposal | null> {
   const settings = { ...settingsOf(options), proposal: undefined };
   if (settings.sampler !== 'adaptive') return null;
-  const po: PilotOptions = { ...DEFAULT_PILOT, ...(options.pilot ?? {}) };
+  // default pilot size: a fifth of the runs, between 40 and 400 (depends on the total run count
+  // only, which every shard of the assessment shares)
+  const scaled = Math.max(40, Math.min(DEFAULT_PILOT.pilotRuns, Math.round(options.runs / 5)));
+  const po: PilotOptions = { ...DEFAULT_PILOT, pilotRuns: scaled, ...(options.pilot ?? {}) };
   if (!(Number.isInteger(po.pilotRuns) && po.pilotRuns >= 0 && Number.isInteger(po.stages) && po.stages >= 1)) throw new Error('pilot: pilotRuns must be a non-negative integer and stages a positive integer');
   if (!(po.defensive > 0 && po.defensive <= 1 && po.widen > 0)) throw new Error('pilot: defensive must lie in (0,1] and widen be positive');
   const key = JSON.stringify([fingerprintOf(model.core, settings), po]);
