@@ -210,9 +210,9 @@ const pilotCache = new WeakMap<ScenarioModel, Map<string, ParameterProposal | nu
 export async function pilotProposal(model: ScenarioModel, options: AssessmentOptions): Promise<ParameterProposal | null> {
   const settings = { ...settingsOf(options), proposal: undefined };
   if (settings.sampler !== 'adaptive') return null;
-  // default pilot size: a fifth of the runs, between 40 and 400 (depends on the total run count
-  // only, which every shard of the assessment shares)
-  const scaled = Math.max(40, Math.min(DEFAULT_PILOT.pilotRuns, Math.round(options.runs / 5)));
+  // default pilot size: a fifth of the runs, between 40 (or the runs, if fewer) and 400 (depends
+  // on the total run count only, which every shard of the assessment shares)
+  const scaled = Math.max(Math.min(40, options.runs), Math.min(DEFAULT_PILOT.pilotRuns, Math.round(options.runs / 5)));
   const po: PilotOptions = { ...DEFAULT_PILOT, pilotRuns: scaled, ...(options.pilot ?? {}) };
   if (!(Number.isInteger(po.pilotRuns) && po.pilotRuns >= 0 && Number.isInteger(po.stages) && po.stages >= 1)) throw new Error('pilot: pilotRuns must be a non-negative integer and stages a positive integer');
   if (!(po.defensive > 0 && po.defensive <= 1 && po.widen > 0)) throw new Error('pilot: defensive must lie in (0,1] and widen be positive');
