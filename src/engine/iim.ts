@@ -75,7 +75,9 @@ export function denseInoperabilityMatrix(a: number[][]): InoperabilityMatrix {
 /**
  * Spectral radius of the nonnegative matrix A*. Cheap rigorous bounds first (max row / column
  * sums); otherwise power iteration on A* + I (which removes periodicity) with Collatz-Wielandt
- * bounds min_i (Bx)_i/x_i <= rho(B) <= max_i (Bx)_i/x_i; returns the estimate.
+ * bounds min_i (Bx)_i/x_i <= rho(B) <= max_i (Bx)_i/x_i, on the core of the matrix (nodes on or
+ * between cycles; 0 without a cycle); returns the upper bound once it has converged (or both
+ * bounds' midpoint once they meet).
  */
 export function spectralRadius(m: InoperabilityMatrix, maxIterations = 500, tol = 1e-9): number {
   const { n, offsets, rows, coef } = m;
@@ -92,16 +94,93 @@ export function spectralRadius(m: InoperabilityMatrix, maxIterations = 500, tol 
   }
   let maxRow = 0;
   for (let i = 0; i < n; i++) if (rowSum[i] > maxRow) maxRow = rowSum[i];
-  // rho <= min(max row sum, max column sum); power iteration tightens from there
-  return estimate(m, maxIterations, tol, Math.min(maxRow, maxCol));
+  // rho <= min(max row sum, max column sum); power iteration tightens from there, on the core
+  return estimate(core(m), maxIterations, tol, Math.min(maxRow, maxCol));
+}
+
+/**
+ * The submatrix on the nodes that lie on a directed cycle or between cycles: nodes without an
+ * incoming or an outgoing arc (iteratively) are removed. The spectral radius of a nonnegative
+ * matrix is the largest of its strongly connected components', all inside this core, so it is
+ * unchanged; the power iteration gets much smaller and its Collatz-Wielandt lower bound is no
+ * longer pinned at 0 by source nodes. Returns `m` itself when nothing is removed.
+ */
+function core(m: InoperabilityMatrix): InoperabilityMatrix {
+  const { n, offsets, rows, coef } = m;
+  const nnz = offsets[n];
+  const inDeg = new Int32Array(n);
+  const outDeg = new Int32Array(n);
+  for (let j = 0; j < n; j++)
+    for (let p = offsets[j]; p < offsets[j + 1]; p++)
+      if (coef[p] > 0) {
+        outDeg[j]++;
+        inDeg[rows[p]]++;
+      }
+  // transpose (arcs into each node) to find the sources of a removed node
+  const tOff = new Int32Array(n + 1);
+  for (let p = 0; p < nnz; p++) if (coef[p] > 0) tOff[rows[p] + 1]++;
+  for (let i = 0; i < n; i++) tOff[i + 1] += tOff[i];
+  const tSrc = new Int32Array(tOff[n]);
+  const cur = tOff.slice(0, n);
+  for (let j = 0; j < n; j++) for (let p = offsets[j]; p < offsets[j + 1]; p++) if (coef[p] > 0) tSrc[cur[rows[p]]++] = j;
+  const removed = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let top = 0;
+  for (let v = 0; v < n; v++)
+    if (inDeg[v] === 0 || outDeg[v] === 0) {
+      removed[v] = 1;
+      stack[top++] = v;
+    }
+  let removedCount = top;
+  while (top > 0) {
+    const v = stack[--top];
+    for (let p = offsets[v]; p < offsets[v + 1]; p++) {
+      if (!(coef[p] > 0)) continue;
+      const i = rows[p];
+      if (removed[i] === 0 && --inDeg[i] === 0) {
+        removed[i] = 1;
+        stack[top++] = i;
+        removedCount++;
+      }
+    }
+    for (let p = tOff[v]; p < tOff[v + 1]; p++) {
+      const j = tSrc[p];
+      if (removed[j] === 0 && --outDeg[j] === 0) {
+        removed[j] = 1;
+        stack[top++] = j;
+        removedCount++;
+      }
+    }
+  }
+  if (removedCount === 0) return m;
+  const id = new Int32Array(n).fill(-1);
+  let k = 0;
+  for (let v = 0; v < n; v++) if (removed[v] === 0) id[v] = k++;
+  const r: number[] = [];
+  const c: number[] = [];
+  const val: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (id[j] < 0) continue;
+    for (let p = offsets[j]; p < offsets[j + 1]; p++) {
+      const i = rows[p];
+      if (id[i] >= 0 && coef[p] > 0) {
+        r.push(id[i]);
+        c.push(id[j]);
+        val.push(coef[p]);
+      }
+    }
+  }
+  return inoperabilityMatrix(k, r, c, val);
 }
 
 function estimate(m: InoperabilityMatrix, maxIterations: number, tol: number, bound: number): number {
   const { n, offsets, rows, coef } = m;
+  if (n === 0 || offsets[n] === 0) return 0; // no cycle: nilpotent
   let x = new Float64Array(n).fill(1);
   let y = new Float64Array(n);
   let lo = 0;
   let hi = bound;
+  const hist: number[] = [];
   for (let it = 0; it < maxIterations; it++) {
     y.set(x);
     for (let j = 0; j < n; j++) {
@@ -125,9 +204,14 @@ function estimate(m: InoperabilityMatrix, maxIterations: number, tol: number, bo
     x = y;
     y = t;
     if (hi - lo < tol) break;
-    if (hi < 1 - 1e-6 && it > 20 && hi - lo < 1e-3) break; // clearly stable: precision not needed
+    if (hi < 1 - 1e-6 && it > 20 && hi - lo < 1e-3) return Math.max(0, (lo + hi) / 2); // clearly stable: precision not needed
+    // on a reducible core the lower bound can stay low (a component with a smaller radius) while
+    // the upper bound converges to rho: stop when it no longer moves
+    hist.push(hi);
+    if (it > 50 && hist[it - 50] - hi < tol * Math.max(1, hi)) break;
   }
-  return Math.max(0, (lo + hi) / 2);
+  // the upper bound: rigorous (rho <= hi) and converging to rho; the midpoint when both bounds met
+  return Math.max(0, hi - lo < tol ? (lo + hi) / 2 : hi);
 }
 
 /** Throws UnstableDependencyMatrixError when rho(A*) >= 1. Returns rho. */

@@ -1,4 +1,4 @@
-import { denseInoperabilityMatrix, dynamicInoperability, IimWorkspace, inoperabilityMatrix, prepareScenario, Rng, solveInoperability, solveInoperabilitySparse, spectralRadius, UnstableDependencyMatrixError } from '../../../src/engine';
+import { checkStable, denseInoperabilityMatrix, dynamicInoperability, IimWorkspace, inoperabilityMatrix, prepareScenario, Rng, solveInoperability, solveInoperabilitySparse, spectralRadius, UnstableDependencyMatrixError } from '../../../src/engine';
 import { weapon } from './helpers';
 
 describe('inoperability input-output model', () => {
@@ -70,5 +70,17 @@ describe('inoperability input-output model', () => {
     expect(maxd).toBeLessThan(1e-10);
     expect(new Set(Array.from(b.touched.subarray(0, b.touchedCount)))).toEqual(new Set(Array.from(a.touched.subarray(0, a.touchedCount))));
     expect(a.touchedCount).toBeGreaterThan(200);
+  });
+
+  it('spectral radius of reducible matrices: the largest component, sources and DAGs do not hide it', () => {
+    // a DAG is nilpotent
+    expect(spectralRadius(inoperabilityMatrix(4, [1, 2, 3], [0, 1, 2], [0.5, 0.5, 0.9]))).toBe(0);
+    // a 2-cycle (rho 0.5) fed by a source node and feeding a self-loop of 0.2 (row i depends on column j)
+    const m = inoperabilityMatrix(4, [1, 2, 1, 3, 3], [0, 1, 2, 2, 3], [0.3, 0.5, 0.5, 0.4, 0.2]);
+    expect(spectralRadius(m)).toBeCloseTo(0.5, 3); // clearly stable: bounds within 1e-3 suffice
+    // an unstable cycle (rho sqrt(1.2)) behind a source node is detected
+    const bad = inoperabilityMatrix(3, [1, 2, 1], [0, 1, 2], [0.5, 1.2, 1]);
+    expect(spectralRadius(bad)).toBeCloseTo(Math.sqrt(1.2), 6);
+    expect(() => checkStable(bad)).toThrow(UnstableDependencyMatrixError);
   });
 });
