@@ -1,6 +1,9 @@
 /**
  * `spillover assess --scenario DIR --runs N --seed S [--as-of ISO] [--horizon-hours H]
- *   [--model sir|ic] [--threads K] [--level 0.9] [--forward] [--full] --json`
+ *   [--model sir|ic] [--threads K] [--level 0.9] [--forward] [--sampler adaptive|prior] [--full] --json`
+ *
+ * `--sampler prior` draws every calibrated parameter from its prior (the original importance
+ * weighting); the default, adaptive, is described in src/engine/README.md (Calibration).
  *
  * Reads a scenario folder (scenario.json, entities.csv, dependencies.csv, weapon.json,
  * reports.json), runs the assessment and prints the summary as the API returns it
@@ -21,13 +24,15 @@ const SPEC = {
   threads: 'string',
   level: 'string',
   forward: 'boolean',
+  sampler: 'string',
   full: 'boolean',
   json: 'boolean',
   help: 'boolean',
 } as const;
 
 const USAGE = `usage: spillover assess --scenario DIR [--runs N] [--seed S] [--as-of ISO] [--horizon-hours H]
-                       [--model sir|ic] [--threads K] [--level 0.9] [--forward] [--full] [--json]
+                       [--model sir|ic] [--threads K] [--level 0.9] [--forward] [--sampler adaptive|prior]
+                       [--full] [--json]
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -72,7 +77,9 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof ScenarioInputError || err instanceof UnstableDependencyMatrixError || err instanceof GraphInputError) throw new CliUsageError(`${dir}: ${err.message}`);
     throw err;
   }
-  const result = await runAssessment(prepared, { runs, seed, threads, model, confidenceLevel: level, calibrate: options.forward !== true });
+  const sampler = options.sampler ?? 'adaptive';
+  if (sampler !== 'adaptive' && sampler !== 'prior') throw new CliUsageError(`--sampler must be adaptive or prior, got '${String(sampler)}'`);
+  const result = await runAssessment(prepared, { runs, seed, threads, model, confidenceLevel: level, calibrate: options.forward !== true, sampler });
   const out = options.full
     ? result
     : {
