@@ -61,6 +61,8 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
   let assessmentId: string;
   let scenario: { asOf: string; horizonHours: number };
   const problems: string[] = [];
+  /** Every /v1 request the page made (path and query), to check which routes it reads. */
+  const requests: string[] = [];
 
   const get = async (path: string) => (await http.get(path).set(auth(keys.a.analyst)).expect(200)).body;
 
@@ -70,6 +72,22 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     for (const part of ['report-head', 'headline', 'split-section', 'treemap-section', 'timeline-section', 'protected-section', 'warning-section', 'method-section']) {
       await page.locator(`main .${part}`).screenshot({ path: join(ARTIFACTS, 'sections', `${width}-${part}.png`) });
     }
+  }
+
+  /** The weapons list's collateral loss of one assessment is the list API's `headline`, worded as the report words ranges. */
+  async function expectRowHeadline(id: string) {
+    const item = (await get('/v1/assessments?weaponId=notpetya')).items.find((a: any) => a.id === id);
+    const r = item.headline.collateral.lossUsd.total;
+    const cell = page.locator(`table.assessments .headline-loss[data-assessment="${id}"]`);
+    expect(Number(await cell.getAttribute('data-median'))).toBe(r.median);
+    expect(Number(await cell.getAttribute('data-low'))).toBe(r.low);
+    expect(Number(await cell.getAttribute('data-high'))).toBe(r.high);
+    expect(await cell.locator('.mid').textContent()).toBe(money(r.median));
+    const bounds = money(r.low) === money(r.high) ? money(r.low) : `${money(r.low)} – ${money(r.high)}`;
+    expect(await cell.locator('.rng').textContent()).toBe(`${bounds}, ${Math.round(r.level * 100)}% range`);
+    // The same figure as the assessment's own result.
+    const full = await get(`/v1/assessments/${id}`);
+    expect(r).toEqual(full.result.collateral.lossUsd.total);
   }
 
   async function waitDone(id: string) {
@@ -116,6 +134,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/v1/')) requests.push(`${u.pathname}${u.search}`); });
     // Nothing may leave the app's origin.
     await context.route((url) => !url.href.startsWith(base), (route) => {
       problems.push(`external request: ${route.request().url()}`);
@@ -166,6 +185,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('spillover.apiKey'))).toBe(keys.a.analyst);
     expect(await page.textContent('#weapon-notpetya')).toContain('NotPetya');
     expect(await page.textContent('table.assessments .badge-fresh')).toBe('fresh');
+    await expectRowHeadline(assessmentId);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-weapons-1280.png'), fullPage: true });
   });
 
@@ -181,6 +201,10 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     const list = (await get('/v1/assessments?weaponId=notpetya')).items;
     const mine = list.find((a: any) => a.inputs.seed === 11);
     expect(mine).toMatchObject({ status: 'done', inputs: { runs: 100, asOf: '2017-06-28T12:00:00.000Z', horizonHours: scenario.horizonHours } });
+    // The row that finished while the page polled shows its headline too.
+    await page.locator(`table.assessments .headline-loss[data-assessment="${mine.id}"]`).waitFor();
+    await expectRowHeadline(mine.id);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-weapons-1280.png'), fullPage: true });
   });
 
   it('shows the headline figures the API computed, intended and collateral side by side', async () => {
@@ -285,16 +309,39 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     const w24 = await get(`/v1/assessments/${assessmentId}/early-warning?withinHours=24&limit=15`);
     expect(await warningRows.count()).toBe(w24.items.length);
     expect(await page.textContent('section.warning-section caption')).toContain('24 hours');
-
+    // Collateral only: the API's filter, the window kept. The core keeps the entities most at risk
+    // per window, intended or not; when few of them are collateral the page says so rather than
+    // "none at risk".
+    await page.check('#warning-collateral');
+    for (const hrs of [24, 168]) {
+      if (hrs !== 24) await page.selectOption('#warning-window', String(hrs));
+      await page.waitForSelector(`section.warning-section [data-within-hours="${hrs}"][data-collateral="true"]`);
+      const only = await get(`/v1/assessments/${assessmentId}/early-warning?withinHours=${hrs}&limit=15&collateral=true`);
+      const ranked = await get(`/v1/assessments/${assessmentId}/early-warning?withinHours=${hrs}&limit=1000`);
+      expect(only.items.every((x: any) => x.collateral)).toBe(true);
+      expect(await warningRows.locator('th').allTextContents()).toEqual(only.items.map((x: any) => x.name));
+      expect(await warningRows.locator('.tag-collateral').count()).toBe(only.items.length);
+      const body = (await page.textContent('section.warning-section .warning-body')) ?? '';
+      if (only.items.length < 15) {
+        expect(body).toContain(`${ranked.items.length.toLocaleString('en-GB')} within ${hrs} hours`);
+        if (!only.items.length) expect(body).toContain('No collateral entity among those most at risk');
+      }
+      expect(await page.textContent('section.warning-section .muted')).toContain('Collateral organisations');
+    }
     const method = (await page.textContent('section.method-section')) ?? '';
     expect(method).toContain(String(RUNS));
     expect(method).toContain(String(api.inputs.seed));
     expect(method).toContain('Effective sample size');
-    // Data freshness: the newest report the assessment could use (observed at or before asOf).
-    const newest = (await get(`/v1/reports?weaponId=notpetya&until=${encodeURIComponent(new Date(Date.parse(scenario.asOf) + 1).toISOString())}&limit=1`)).items[0];
-    const t = utc(newest.observedAt);
-    const freshness = await page.textContent('[data-method="freshness"] dd');
-    for (const part of [t.day, t.month, t.year, t.time]) expect(freshness).toContain(part);
+    // Data freshness: the assessment's own `inputs.latestReportAt` (and when it was filed), read
+    // with the assessment; the page no longer asks /v1/reports for the newest report used.
+    expect(api.inputs.latestReportAt).toEqual(expect.any(String));
+    expect(api.inputs.latestReportFiledAt).toEqual(expect.any(String));
+    const freshness = (await page.textContent('[data-method="freshness"] dd')) ?? '';
+    const at = utc(api.inputs.latestReportAt);
+    const filed = utc(api.inputs.latestReportFiledAt);
+    expect(freshness).toContain(`observed ${at.day} ${at.month} ${at.year}`);
+    expect(freshness).toMatch(new RegExp(`^observed [^,]+,? ${at.time} UTC, filed ${filed.day} ${filed.month} ${filed.year},? ${filed.time} UTC`));
+    expect(requests.filter((r) => r.startsWith('/v1/reports') && r.includes('until='))).toEqual([]);
   });
 
   it('fits 1280x800 and a narrow screen, and prints as an A4 report', async () => {

@@ -142,6 +142,7 @@ function weaponSection(w, list, models, signal) {
       { label: 'As of', value: (a) => fmt.dateTime(a.inputs.asOf) },
       { label: 'Horizon', value: (a) => fmt.duration(a.inputs.horizonHours) },
       { label: 'Runs', value: (a) => fmt.count(a.inputs.runs), numeric: true },
+      { label: 'Collateral loss', value: (a) => collateralLossCell(a), numeric: true },
       { label: 'Status', value: (a) => statusCell(a, signal, renderList) },
     ], list, { class: 'assessments', 'data-weapon': w.id }));
   };
@@ -155,6 +156,18 @@ function weaponSection(w, list, models, signal) {
       renderList();
     }));
   return section;
+}
+
+/**
+ * A finished assessment's collateral loss from the list's `headline`, worded as the report's
+ * intended/collateral split: the most likely value (the median), its range on a line below.
+ */
+function collateralLossCell(a) {
+  const r = a.status === 'done' ? a.headline?.collateral?.lossUsd?.total : null;
+  if (!r) return h('span', { class: 'muted', 'data-assessment': a.id }, a.status === 'done' ? 'n/a' : '–');
+  return h('span', { class: 'headline-loss', 'data-assessment': a.id, ...rangeData(r, 'collateral'), title: fmt.rangeSentence(r, fmt.money) },
+    h('span', { class: 'mid' }, fmt.money(r.median)),
+    h('span', { class: 'rng' }, `${fmt.rangeBounds(r, fmt.money)}, ${Math.round((r.level ?? 0.9) * 100)}% range`));
 }
 
 function statusCell(a, signal, onChange) {
@@ -277,13 +290,12 @@ async function assessmentPage(id, signal) {
   }
   const q = encodeURIComponent(id);
   const weaponQ = encodeURIComponent(a.weaponId);
-  // Reports observed up to asOf (inclusive) are what the assessment used; `until` is exclusive.
-  const usedUntil = new Date(new Date(a.inputs.asOf).getTime() + 1).toISOString();
-  const [entities, timeline, warning, newestUsed, newestAny] = await Promise.all([
+  // The newest report used comes with the assessment (`inputs.latestReportAt`, per the reader's
+  // TLP rights); the newest report of all tells whether reports observed later exist.
+  const [entities, timeline, warning, newestAny] = await Promise.all([
     api(`/v1/assessments/${q}/entities?collateral=true&sort=loss&limit=10000`, { signal }).catch((e) => e),
     api(`/v1/assessments/${q}/timeline`, { signal }).catch((e) => e),
     api(`/v1/assessments/${q}/early-warning?withinHours=${WARNING_DEFAULT}&limit=${WARNING_ROWS}`, { signal }).catch((e) => e),
-    api(`/v1/reports?weaponId=${weaponQ}&until=${encodeURIComponent(usedUntil)}&limit=1`, { signal }).then((x) => x?.items?.[0] ?? null, (e) => e),
     api(`/v1/reports?weaponId=${weaponQ}&limit=1`, { signal }).then((x) => x?.items?.[0] ?? null, (e) => e),
   ]);
   if (signal.aborted) return;
@@ -305,7 +317,7 @@ async function assessmentPage(id, signal) {
     timelineSection(timeline, a),
     protectedSection(r),
     warningSection(warning, id, signal),
-    methodSection(a, r, { newestUsed, newestAny }),
+    methodSection(a, r, { newestAny }),
     h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
   focusHeading();
 }
@@ -422,38 +434,62 @@ function warningSection(raw, id, signal) {
   if (raw instanceof Error) return append(section, unavailable(raw, 'early-warning list'));
   const first = model.earlyWarning(raw);
   const windows = [...new Set([24, WARNING_DEFAULT, 168, ...first.windows])].sort((x, y) => x - y);
-  const select = h('select', { id: 'warning-window', name: 'withinHours', onchange: () => load(Number(select.value)) },
+  const select = h('select', { id: 'warning-window', name: 'withinHours', onchange: () => load() },
     windows.map((hrs) => h('option', { value: String(hrs), selected: hrs === WARNING_DEFAULT || undefined }, windowWords(hrs))));
+  // Collateral only: the API's filter (applied before the limit, so the list is the collateral
+  // entities most at risk, not the collateral ones among the overall top rows).
+  const collateralOnly = h('input', { id: 'warning-collateral', name: 'collateral', type: 'checkbox', onchange: () => load() });
   let pending = null;
-  const show = (data) => {
+  /** `ranked`: how many unreported entities the assessment keeps for this window, both parts (known when the filtered list is short). */
+  const show = (data, ranked) => {
     const hrs = data.withinHours ?? WARNING_DEFAULT;
-    intro.textContent = `Organisations nobody has reported yet, ranked by the probability of being infected within ${windowWords(hrs)} of the assessment time, with the most likely path from a reported infection.`;
+    const only = data.collateral === true;
+    // The assessment keeps only the entities most at risk in each window (whatever their part):
+    // a short collateral list means the others rank further down, not that none is at risk.
+    const cut = only && Number.isFinite(ranked) && data.items.length < WARNING_ROWS
+      ? `For each window the assessment keeps the unreported entities most likely to be infected, intended or not: ${fmt.count(ranked)} within ${windowWords(hrs)}, ${data.items.length ? `only ${fmt.count(data.items.length)} of them` : 'none of them'} collateral. A collateral organisation not kept ranks below all of them, so it is not listed here.`
+      : null;
+    const who = only ? 'Collateral organisations (not the weapon\'s targets)' : 'Organisations';
+    intro.textContent = `${who} nobody has reported yet, ranked by the probability of being infected within ${windowWords(hrs)} of the assessment time, with the most likely path from a reported infection.`;
+    const attrs = { 'data-within-hours': String(hrs), 'data-collateral': String(only) };
     clear(body).append(data.items.length
-      ? table(`Unreported entities most likely to be infected within ${hrs} hours`, [
+      ? table(`Unreported ${only ? 'collateral ' : ''}entities most likely to be infected within ${hrs} hours`, [
         { label: 'Entity', value: (x) => x.name },
         { label: 'Where', value: (x) => `${fmt.country(x.country)}, ${fmt.sector(x.sector)}` },
-        { label: 'Target?', value: (x) => (x.collateral ? h('span', { class: 'tag tag-collateral' }, 'collateral') : h('span', { class: 'tag' }, 'intended')) },
+        { label: 'Intended or collateral', value: (x) => (x.collateral ? h('span', { class: 'tag tag-collateral' }, 'collateral') : h('span', { class: 'tag' }, 'intended')) },
         { label: `Probability (${hrs} h)`, value: (x) => probabilityBar(x.probability), numeric: true },
         { label: 'Most likely path', value: (x) => x.path.join(' → ') },
-      ], data.items, { class: 'warning-table', 'data-within-hours': String(hrs) })
-      : h('p', { 'data-within-hours': String(hrs) }, `No unreported entity is at risk within ${windowWords(hrs)}.`));
+      ], data.items, { class: 'warning-table', ...attrs })
+      : h('p', attrs, cut ? `No collateral entity among those most at risk within ${windowWords(hrs)}.` : `No unreported ${only ? 'collateral ' : ''}entity is at risk within ${windowWords(hrs)}.`));
+    if (cut) body.append(h('p', { class: 'muted warning-cut' }, cut));
   };
-  async function load(hrs) {
+  async function load() {
+    const hrs = Number(select.value);
+    const filter = collateralOnly.checked ? '&collateral=true' : '';
     pending?.abort();
-    pending = new AbortController();
-    const stop = () => pending.abort();
+    const mine = new AbortController();
+    pending = mine;
+    const stop = () => mine.abort();
     signal.addEventListener('abort', stop, { once: true });
     body.setAttribute('aria-busy', 'true');
     try {
-      show(model.earlyWarning(await api(`/v1/assessments/${encodeURIComponent(id)}/early-warning?withinHours=${hrs}&limit=${WARNING_ROWS}`, { signal: pending.signal })));
+      const url = `/v1/assessments/${encodeURIComponent(id)}/early-warning?withinHours=${hrs}`;
+      const data = model.earlyWarning(await api(`${url}&limit=${WARNING_ROWS}${filter}`, { signal: mine.signal }));
+      // A short collateral list: how many entities the assessment ranked for the window at all.
+      const ranked = filter && data.items.length < WARNING_ROWS
+        ? await api(`${url}&limit=1000`, { signal: mine.signal }).then((x) => model.earlyWarning(x).items.length, () => undefined)
+        : undefined;
+      show(data, ranked);
     } catch (err) {
-      if (!pending.signal.aborted) clear(body).append(unavailable(err, 'early-warning list'));
+      if (!mine.signal.aborted) clear(body).append(unavailable(err, 'early-warning list'));
     } finally {
-      body.removeAttribute('aria-busy');
+      if (pending === mine) body.removeAttribute('aria-busy');
       signal.removeEventListener('abort', stop);
     }
   }
-  section.append(h('div', { class: 'field inline no-print' }, h('label', { for: 'warning-window' }, 'Window'), select), body);
+  section.append(h('div', { class: 'warning-controls no-print' },
+    h('div', { class: 'field inline' }, h('label', { for: 'warning-window' }, 'Window'), select),
+    h('div', { class: 'field checkbox inline' }, collateralOnly, h('label', { for: 'warning-collateral' }, 'Collateral only (organisations the weapon was not aimed at)'))), body);
   show(first);
   return section;
 }
@@ -472,7 +508,7 @@ function essCaution(a, r) {
     + 'The ranges below rest on very few simulated outbreaks and are likely narrower than the real uncertainty; an assessment with more runs gives a sounder range.');
 }
 
-function methodSection(a, r, { newestUsed, newestAny } = {}) {
+function methodSection(a, r, { newestAny } = {}) {
   const cal = model.calibration(r);
   const mc = model.monteCarloError(r);
   const rows = [
@@ -484,7 +520,7 @@ function methodSection(a, r, { newestUsed, newestAny } = {}) {
     ['ess', 'Effective sample size', Number.isFinite(cal.effectiveSampleSize) ? `${essWords(cal.effectiveSampleSize)} of ${fmt.count(a.inputs.runs)} runs` : 'n/a'],
     ['reports', 'Reports used', Number.isFinite(a.inputs.reportsUsed) ? fmt.count(a.inputs.reportsUsed) : 'n/a'],
     ['asof', 'Assessment time', fmt.dateTime(a.inputs.asOf)],
-    ['freshness', 'Newest report used', freshnessWords(newestUsed, newestAny, a)],
+    ['freshness', 'Newest report used', freshnessWords(a, newestAny)],
     ['computed', 'Computed', a.finishedAt ? fmt.dateTime(a.finishedAt) : 'n/a'],
     ['stale', 'Up to date', a.stale ? 'no: newer reports exist for this time' : 'yes: no newer reports for this time'],
   ];
@@ -524,16 +560,22 @@ function rangeNum(r) {
   return r ? `${num(r.low)} – ${num(r.high)}` : 'n/a';
 }
 
-/** The newest report observed at or before asOf that this reader may see, and whether newer ones exist. */
-function freshnessWords(used, any, a) {
-  if (used instanceof Error) return `n/a (${errorMessage(used)})`;
-  if (!used) return 'none visible to you';
-  const parts = [`observed ${fmt.dateTime(used.observedAt)}`];
-  if (used.createdAt) parts.push(`filed ${fmt.dateTime(used.createdAt)}`);
-  let text = parts.join(', ');
-  const age = new Date(a.inputs.asOf).getTime() - new Date(used.observedAt).getTime();
-  if (Number.isFinite(age) && age >= 0) text += ` (${ageWords(age)} before the assessment time)`;
-  if (any && !(any instanceof Error) && any.id !== used.id && new Date(any.observedAt) > new Date(a.inputs.asOf)) {
+/**
+ * The newest report the assessment used that this reader may see (`inputs.latestReportAt` and
+ * `latestReportFiledAt`, from the API), and whether reports observed later exist.
+ */
+function freshnessWords(a, any) {
+  const { latestReportAt: at, latestReportFiledAt: filedAt, asOf } = a.inputs;
+  let text;
+  if (!at) {
+    text = 'none you may see (the reports used are restricted to other organisations, or this assessment predates the record)';
+  } else {
+    text = `observed ${fmt.dateTime(at)}`;
+    if (filedAt) text += `, filed ${fmt.dateTime(filedAt)}`;
+    const age = new Date(asOf).getTime() - new Date(at).getTime();
+    if (Number.isFinite(age) && age >= 0) text += ` (${ageWords(age)} before the assessment time)`;
+  }
+  if (any && !(any instanceof Error) && new Date(any.observedAt) > new Date(asOf)) {
     text += `; reports observed later exist, up to ${fmt.dateTime(any.observedAt)}`;
   }
   return text;

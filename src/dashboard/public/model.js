@@ -57,10 +57,31 @@ export function assessment(a) {
       confidenceLevel: num(inputs.confidenceLevel, a.confidenceLevel) ?? 0.9,
       calibrate: inputs.calibrate ?? a.calibrate,
       reportsUsed: num(inputs.reportsUsed, a.reportsUsed),
-      latestReportAt: inputs.latestReportAt ?? a.latestReportAt,
+      // The newest report used that this reader may see (TLP), and when it was filed; null when
+      // the reader may see none (or the assessment read its evidence before the API said).
+      latestReportAt: inputs.latestReportAt ?? a.latestReportAt ?? null,
+      latestReportFiledAt: inputs.latestReportFiledAt ?? a.latestReportFiledAt ?? null,
       params: inputs.params,
     },
+    headline: headline(a.headline),
     result: a.result || null,
+  };
+}
+
+/**
+ * The list's `headline` of a finished assessment (null until done): `{level, entitiesInfected,
+ * lossUsd: {total}, collateral: {entitiesInfected, lossUsd: {total}}, effectiveSampleSize}`, each
+ * figure a range `{mean, median, low, high, level}`.
+ */
+export function headline(raw) {
+  if (!raw || typeof raw !== 'object') return null;
+  const range = (r) => (r && Number.isFinite(Number(r.median)) ? { ...r, level: num(r.level, raw.level) ?? 0.9 } : null);
+  return {
+    level: num(raw.level) ?? 0.9,
+    entitiesInfected: range(raw.entitiesInfected),
+    lossUsd: { total: range(get(raw, 'lossUsd.total')) },
+    collateral: { entitiesInfected: range(get(raw, 'collateral.entitiesInfected')), lossUsd: { total: range(get(raw, 'collateral.lossUsd.total')) } },
+    effectiveSampleSize: num(raw.effectiveSampleSize) ?? null,
   };
 }
 
@@ -159,7 +180,7 @@ export function timeline(raw, a) {
 }
 
 /**
- * GET /early-warning as `{withinHours, windows, items: [{entityId, name, country, sector,
+ * GET /early-warning as `{withinHours, collateral, windows, items: [{entityId, name, country, sector,
  * protected, collateral, probability, low, high, path: [names]}]}`; `windows` are the windows the
  * core computed (others are interpolated by the API).
  */
@@ -167,6 +188,8 @@ export function earlyWarning(raw) {
   const items = Array.isArray(raw) ? raw : raw.items || [];
   return {
     withinHours: num(raw.withinHours),
+    // The filter the API applied: true collateral only, false intended only, undefined none.
+    collateral: typeof raw.collateral === 'boolean' ? raw.collateral : undefined,
     windows: Array.isArray(raw.windowsComputed) ? raw.windowsComputed.filter((x) => Number.isFinite(x)) : [],
     items: items.map((e) => ({
       entityId: e.entityId ?? e.id,

@@ -7,6 +7,7 @@
  */
 import type { EntityRow, StoredTimeline } from '../../../src/assessments/result-parts';
 import type { Range, Summary } from '../../../src/assessments/result-types';
+import type { AssessmentView } from '../../../src/assessments/assessments.service';
 
 // Plain JS modules (no declaration files): typed here by what the tests use.
 type Fmt = (v: number) => string;
@@ -17,6 +18,8 @@ const fmt: {
   parameter: (id: string) => string;
 } = require('../../../src/dashboard/public/format.js');
 const model: {
+  assessment: (raw: unknown) => any;
+  headline: (raw: unknown) => any;
   collateralTree: (rows: EntityRow[], summary: unknown) => any;
   timeline: (raw: unknown, a?: unknown) => any;
   earlyWarning: (raw: unknown) => any;
@@ -155,6 +158,9 @@ describe('dashboard adapters of the API shapes (model.js)', () => {
         path: [{ entityId: 'medoc', name: 'M.E.Doc update server', reported: true }, { entityId: null, name: 'withheld (restricted report)', reported: true }, { entityId: 'a', name: 'A', reported: false }] }],
     });
     expect(warning).toMatchObject({ withinHours: 24, windows: [24, 72, 168] });
+    expect(warning.collateral).toBeUndefined();
+    // The filter the API applied comes back as it was asked.
+    expect(model.earlyWarning({ withinHours: 72, collateral: true, windowsComputed: [72], items: [] })).toMatchObject({ collateral: true, items: [] });
     expect(warning.items[0]).toMatchObject({ probability: 0.8, low: 0.7, high: 0.9, collateral: false, protected: true, path: ['M.E.Doc update server', 'withheld (restricted report)', 'A'] });
 
     const summary: Pick<Summary, 'protectedHits' | 'calibration' | 'monteCarloError'> = {
@@ -172,5 +178,35 @@ describe('dashboard adapters of the API shapes (model.js)', () => {
     expect(mc.rows).toHaveLength(1);
     expect(mc.rows[0]).toMatchObject({ key: 'total.lossTotal', label: 'Economic loss', meanStandardError: 7e7 });
     expect(mc.rows[0].fmt(mc.rows[0].high.low)).toBe('$4.9bn');
+  });
+});
+
+describe('dashboard adapter of the assessment (model.js)', () => {
+  const headline = {
+    level: 0.9, entitiesInfected: range(4068, 3243, 4554), lossUsd: { total: range(4.4e9, 3.5e9, 5.8e9) },
+    collateral: { entitiesInfected: range(356, 208, 575), lossUsd: { total: range(2.9e9, 2.1e9, 3.8e9) } }, effectiveSampleSize: 41.2,
+  };
+  const view = (over: Partial<AssessmentView> = {}): AssessmentView => ({
+    id: 'a1', kind: 'assessment', status: 'done', progress: 1, etaSeconds: 0, stale: false, weaponId: 'notpetya',
+    inputs: {
+      weaponId: 'notpetya', asOf: '2017-06-28T12:00:00.000Z', horizonHours: 72, model: 'sir', runs: 200, seed: 7, confidenceLevel: 0.9, calibrate: true,
+      reportsUsed: 118, latestReportAt: '2017-06-28T11:12:00.000Z', latestReportFiledAt: '2017-06-28T11:40:00.000Z',
+    },
+    headline, runner: 'test', attempts: 1, error: null, createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, ...over,
+  });
+
+  it('maps the newest report used and when it was filed (null when the reader may see none)', () => {
+    expect(model.assessment(view()).inputs).toMatchObject({ latestReportAt: '2017-06-28T11:12:00.000Z', latestReportFiledAt: '2017-06-28T11:40:00.000Z', reportsUsed: 118 });
+    const none = view({ inputs: { ...view().inputs, latestReportAt: null, latestReportFiledAt: null } });
+    expect(model.assessment(none).inputs).toMatchObject({ latestReportAt: null, latestReportFiledAt: null });
+  });
+
+  it('keeps the list headline of a finished assessment, null until done', () => {
+    const a = model.assessment(view());
+    expect(a.headline.collateral.lossUsd.total).toEqual(range(2.9e9, 2.1e9, 3.8e9));
+    expect(fmt.rangeBounds(a.headline.collateral.lossUsd.total, fmt.money)).toBe('$2.1bn – $3.8bn');
+    expect(a.headline).toMatchObject({ level: 0.9, effectiveSampleSize: 41.2, lossUsd: { total: { median: 4.4e9 } } });
+    expect(model.assessment(view({ status: 'running', headline: null })).headline).toBeNull();
+    expect(model.headline(undefined)).toBeNull();
   });
 });
