@@ -19,7 +19,7 @@ import { Weapon } from './weapon.entity';
 export type WeaponInput = WeaponRecord & { stixId?: string | null };
 
 /** What a STIX import knows about malware it has not seen before. */
-export interface WeaponStub {
+export interface WeaponSighting {
   id: string;
   name: string;
   aliases?: string[];
@@ -113,26 +113,26 @@ export class WeaponsService {
   }
 
   /**
-   * The weapon with `stub.id` (or `stub.stixId`), or a new uncharacterised one with the wide
+   * The weapon with `sighted.id` (or `sighted.stixId`), or a new uncharacterised one with the wide
    * placeholder parameters of UNCHARACTERISED_DEFAULTS, inside the caller's transaction.
    * An existing weapon is never modified.
    */
-  async findOrCreateWithin(m: EntityManager, stub: WeaponStub, actor: Principal | null): Promise<{ weapon: Weapon; created: boolean }> {
+  async findOrCreateWithin(m: EntityManager, sighted: WeaponSighting, actor: Principal | null): Promise<{ weapon: Weapon; created: boolean }> {
     const existing =
-      (await m.findOneBy(Weapon, { id: stub.id })) ?? (stub.stixId ? await m.findOneBy(Weapon, { stixId: stub.stixId }) : null);
+      (await m.findOneBy(Weapon, { id: sighted.id })) ?? (sighted.stixId ? await m.findOneBy(Weapon, { stixId: sighted.stixId }) : null);
     if (existing) return { weapon: existing, created: false };
     const weapon = await this.createWithin(
       m,
       {
-        id: stub.id,
-        name: stub.name,
-        aliases: stub.aliases ?? [],
-        payload: stub.payload ?? UNCHARACTERISED_DEFAULTS.payload,
+        id: sighted.id,
+        name: sighted.name,
+        aliases: sighted.aliases ?? [],
+        payload: sighted.payload ?? UNCHARACTERISED_DEFAULTS.payload,
         vectors: UNCHARACTERISED_DEFAULTS.vectors,
         impact: UNCHARACTERISED_DEFAULTS.impact,
-        firstSeenAt: stub.firstSeenAt ?? null,
+        firstSeenAt: sighted.firstSeenAt ?? null,
         characterised: false,
-        stixId: stub.stixId ?? null,
+        stixId: sighted.stixId ?? null,
       },
       actor,
     );
