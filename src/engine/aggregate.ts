@@ -223,7 +223,7 @@ export function mergePartials(parts: readonly AssessmentPartial[]): AssessmentPa
 export interface FinalizeOptions {
   /** Confidence level of the central intervals (default 0.9). */
   confidenceLevel?: number;
-  /** Entities listed per early-warning window (default 100). */
+  /** Entities kept per early-warning window and part (intended, collateral; default 100 each). */
   earlyWarningLimit?: number;
   /** Early-warning windows (hours after asOf) the partial was computed with. */
   earlyWarningHours: number[];
@@ -412,9 +412,16 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       if (pr > 0) cand.push([v, pr]);
     }
     cand.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    // Top `limit` of each part, so a reader filtering to collateral (or intended) entities gets a
+    // full list even when the other part dominates the ranking.
+    const kept = { intended: 0, collateral: 0 };
+    const top = cand.filter(([v]) => {
+      const part = core.intended[v] === 1 ? 'intended' : 'collateral';
+      return kept[part] < limit && ++kept[part] > 0;
+    });
     return {
       withinHours: hrs,
-      entities: cand.slice(0, limit).map(([v, pr]) => ({
+      entities: top.map(([v, pr]) => ({
         entityId: meta.ids[v],
         name: meta.names[v],
         country: core.country[v] >= 0 ? meta.countries[core.country[v]] : null,

@@ -436,19 +436,13 @@ function warningSection(raw, id, signal) {
   const windows = [...new Set([24, WARNING_DEFAULT, 168, ...first.windows])].sort((x, y) => x - y);
   const select = h('select', { id: 'warning-window', name: 'withinHours', onchange: () => load() },
     windows.map((hrs) => h('option', { value: String(hrs), selected: hrs === WARNING_DEFAULT || undefined }, windowWords(hrs))));
-  // Collateral only: the API's filter (applied before the limit, so the list is the collateral
-  // entities most at risk, not the collateral ones among the overall top rows).
+  // Collateral only: the API's filter (applied before the limit; the core keeps the entities most
+  // at risk of each part, so the list is the collateral entities most at risk).
   const collateralOnly = h('input', { id: 'warning-collateral', name: 'collateral', type: 'checkbox', onchange: () => load() });
   let pending = null;
-  /** `ranked`: how many unreported entities the assessment keeps for this window, both parts (known when the filtered list is short). */
-  const show = (data, ranked) => {
+  const show = (data) => {
     const hrs = data.withinHours ?? WARNING_DEFAULT;
     const only = data.collateral === true;
-    // The assessment keeps only the entities most at risk in each window (whatever their part):
-    // a short collateral list means the others rank further down, not that none is at risk.
-    const cut = only && Number.isFinite(ranked) && data.items.length < WARNING_ROWS
-      ? `For each window the assessment keeps the unreported entities most likely to be infected, intended or not: ${fmt.count(ranked)} within ${windowWords(hrs)}, ${data.items.length ? `only ${fmt.count(data.items.length)} of them` : 'none of them'} collateral. A collateral organisation not kept ranks below all of them, so it is not listed here.`
-      : null;
     const who = only ? 'Collateral organisations (not the weapon\'s targets)' : 'Organisations';
     intro.textContent = `${who} nobody has reported yet, ranked by the probability of being infected within ${windowWords(hrs)} of the assessment time, with the most likely path from a reported infection.`;
     const attrs = { 'data-within-hours': String(hrs), 'data-collateral': String(only) };
@@ -460,8 +454,7 @@ function warningSection(raw, id, signal) {
         { label: `Probability (${hrs} h)`, value: (x) => probabilityBar(x.probability), numeric: true },
         { label: 'Most likely path', value: (x) => x.path.join(' → ') },
       ], data.items, { class: 'warning-table', ...attrs })
-      : h('p', attrs, cut ? `No collateral entity among those most at risk within ${windowWords(hrs)}.` : `No unreported ${only ? 'collateral ' : ''}entity is at risk within ${windowWords(hrs)}.`));
-    if (cut) body.append(h('p', { class: 'muted warning-cut' }, cut));
+      : h('p', attrs, `No unreported ${only ? 'collateral ' : ''}entity is at risk within ${windowWords(hrs)}.`));
   };
   async function load() {
     const hrs = Number(select.value);
@@ -474,12 +467,7 @@ function warningSection(raw, id, signal) {
     body.setAttribute('aria-busy', 'true');
     try {
       const url = `/v1/assessments/${encodeURIComponent(id)}/early-warning?withinHours=${hrs}`;
-      const data = model.earlyWarning(await api(`${url}&limit=${WARNING_ROWS}${filter}`, { signal: mine.signal }));
-      // A short collateral list: how many entities the assessment ranked for the window at all.
-      const ranked = filter && data.items.length < WARNING_ROWS
-        ? await api(`${url}&limit=1000`, { signal: mine.signal }).then((x) => model.earlyWarning(x).items.length, () => undefined)
-        : undefined;
-      show(data, ranked);
+      show(model.earlyWarning(await api(`${url}&limit=${WARNING_ROWS}${filter}`, { signal: mine.signal })));
     } catch (err) {
       if (!mine.signal.aborted) clear(body).append(unavailable(err, 'early-warning list'));
     } finally {
