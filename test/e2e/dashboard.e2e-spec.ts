@@ -18,6 +18,7 @@ import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM lib).
 declare const document: any;
 declare const sessionStorage: any;
+declare const getComputedStyle: any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
@@ -30,15 +31,34 @@ jest.setTimeout(60_000);
 
 // ------------------------------------------------------------------ formatting, independently of the page's code
 
-function money(v: number): string {
-  const units: Array<[number, string]> = [[1e12, 'tn'], [1e9, 'bn'], [1e6, 'm'], [1e3, 'k']];
+/** `a` in the largest of `units` it reaches, one decimal below 100 of it: "8.4bn", "120m". */
+function inUnits(a: number, units: Array<[number, string]>): string {
   const say = (x: number) => (x < 100 ? x.toFixed(1) : x.toFixed(0)).replace(/\.0$/, '');
-  const a = Math.abs(v);
-  if (Math.round(a) < 1000) return `$${Math.round(a)}`;
   const i = units.findIndex(([u]) => a >= u || Math.round(a) >= u);
   // "$1bn", not "$1000m": a value that rounds to a thousand of its unit is said in the next unit up.
-  if (i > 0 && Number(say(a / units[i][0])) >= 1000) return `$${say(a / units[i - 1][0])}${units[i - 1][1]}`;
-  return `$${say(a / units[i][0])}${units[i][1]}`;
+  if (i > 0 && Number(say(a / units[i][0])) >= 1000) return `${say(a / units[i - 1][0])}${units[i - 1][1]}`;
+  return `${say(a / units[i][0])}${units[i][1]}`;
+}
+
+function money(v: number): string {
+  const a = Math.abs(v);
+  if (Math.round(a) < 1000) return `$${Math.round(a)}`;
+  return `$${inUnits(a, [[1e12, 'tn'], [1e9, 'bn'], [1e6, 'm'], [1e3, 'k']])}`;
+}
+
+/** A count in words, a no-break space before "million" so it never splits: "4,068", "12,300", "15.9\u00a0million". */
+function count(v: number): string {
+  const a = Math.abs(v);
+  if (Math.round(a) < 1e4) return Math.round(a).toLocaleString('en-GB');
+  if (Number(a.toPrecision(3)) < 1e6) return Number(a.toPrecision(3)).toLocaleString('en-GB');
+  return inUnits(a, [[1e9, '\u00a0billion'], [1e6, '\u00a0million']]);
+}
+
+/** A count where room is short (a card's intended/collateral split): "4,068", "12.3k", "15.9m". */
+function countShort(v: number): string {
+  const a = Math.abs(v);
+  if (Math.round(a) < 1e4) return Math.round(a).toLocaleString('en-GB');
+  return inUnits(a, [[1e9, 'bn'], [1e6, 'm'], [1e3, 'k']]);
 }
 
 const utc = (iso: string) => {
@@ -88,6 +108,66 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     // The same figure as the assessment's own result.
     const full = await get(`/v1/assessments/${id}`);
     expect(r).toEqual(full.result.collateral.lossUsd.total);
+  }
+
+  /**
+   * The headline cards' layout at the current width, one row per figure: how many lines it takes,
+   * its height against its line height, and how far it reaches past its card's content box. The
+   * big figure and each intended/collateral value and range must take one line inside the card;
+   * in the range sentence ("between 13.7 million and 17.7 million, ...") the prose may wrap, a
+   * figure may not ("17.7" at the end of a line, "million" on the next).
+   */
+  async function headlineLayout() {
+    return page.$$eval('section.headline article.figure', (cards: any[]) => cards.flatMap((card) => {
+      const box = card.getBoundingClientRect();
+      const pad = getComputedStyle(card);
+      const right = box.right - parseFloat(pad.paddingRight) - parseFloat(pad.borderRightWidth);
+      /** Lines and right edge of a run of text (a whole element, or characters start..end of its text). */
+      const measure = (el: any, start?: number, end?: number) => {
+        const range = document.createRange();
+        if (start === undefined) range.selectNodeContents(el);
+        else { range.setStart(el.firstChild, start); range.setEnd(el.firstChild, end); }
+        const rects = [...range.getClientRects()].filter((r: any) => r.width > 0);
+        const cs = getComputedStyle(el);
+        const lineHeight = parseFloat(cs.lineHeight) || 1.2 * parseFloat(cs.fontSize);
+        const tops = rects.map((r: any) => r.top).sort((a: number, b: number) => a - b);
+        const lines = tops.filter((t: number, i: number) => i === 0 || t - tops[i - 1] > lineHeight / 2).length;
+        const reach = Math.max(...rects.map((r: any) => r.right)) - right;
+        return { lines, lineHeight, reach };
+      };
+      const metric = card.getAttribute('data-metric');
+      const rows: any[] = [];
+      const parts: Array<[string, any]> = [['big', card.querySelector('.big')]];
+      for (const dd of card.querySelectorAll('.split dd')) {
+        const scope = dd.getAttribute('data-scope');
+        parts.push([`${scope} value`, dd.querySelector('.mid')], [`${scope} range`, dd.querySelector('.rng')]);
+      }
+      for (const [part, el] of parts) {
+        if (!el) { rows.push({ metric, part, missing: true }); continue; }
+        rows.push({ metric, part, text: el.textContent, height: el.getBoundingClientRect().height, ...measure(el) });
+      }
+      const sentence = card.querySelector('.sentence');
+      const text: string = sentence.textContent;
+      const m = /^between (.+) and (.+), most likely (.+);/.exec(text) || /^(.+) in every likely outcome/.exec(text);
+      if (!m) rows.push({ metric, part: 'sentence', text, missing: true });
+      let from = 0;
+      for (const figure of m ? m.slice(1) : []) {
+        const at = text.indexOf(figure, from);
+        from = at + figure.length;
+        rows.push({ metric, part: 'sentence figure', text: figure, ...measure(sentence, at, from) });
+      }
+      return rows;
+    }));
+  }
+
+  /** Every headline figure on one line inside its card at `width` (the viewport set by the caller); a screenshot of the cards in test/artifacts/sections/. */
+  async function expectHeadlineOnOneLine(width: number) {
+    await page.locator('main .headline').screenshot({ path: join(ARTIFACTS, 'sections', `${width}-headline.png`) });
+    const rows = await headlineLayout();
+    // 4 cards, each a big figure, intended and collateral value and range, and three figures in the sentence.
+    expect(rows.length).toBe(4 * 8);
+    const bad = rows.filter((r) => r.missing || r.lines !== 1 || r.reach > 0.5 || (r.part !== 'sentence figure' && !(r.height < 1.5 * r.lineHeight)));
+    expect({ width, bad }).toEqual({ width, bad: [] });
   }
 
   async function waitDone(id: string) {
@@ -224,6 +304,20 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(await page.textContent('[data-metric="lossUsd.total"] .big')).toBe(money(loss.median));
     expect(await page.textContent('[data-metric="lossUsd.total"] .sentence')).toBe(`between ${money(loss.low)} and ${money(loss.high)}, most likely ${money(loss.median)}; 90% range`);
     expect(await page.textContent('[data-metric="entitiesInfected"] .big')).toBe(Math.round(api.result.total.entitiesInfected.median).toLocaleString('en-GB'));
+    // People in words on the card ("15.9 million", never split), the intended/collateral split in
+    // the compact wording that fits half a card ("13.3m", "11.8m – 14.6m").
+    const people = api.result.total.populationAffected;
+    expect(await page.textContent('[data-metric="populationAffected"] .big')).toBe(count(people.median));
+    expect(await page.textContent('[data-metric="populationAffected"] .sentence')).toBe(`between ${count(people.low)} and ${count(people.high)}, most likely ${count(people.median)}; 90% range`);
+    for (const metric of ['entitiesInfected', 'entitiesDisrupted', 'lossUsd.total', 'populationAffected']) {
+      const f = metric === 'lossUsd.total' ? money : countShort;
+      for (const scope of ['intended', 'collateral']) {
+        const r = metric.split('.').reduce((o, k) => o[k], api.result[scope]);
+        const dd = page.locator(`[data-metric="${metric}"] dd[data-scope="${scope}"]`);
+        expect(await dd.locator('.mid').textContent()).toBe(f(r.median));
+        expect(await dd.locator('.rng').textContent()).toBe(f(r.low) === f(r.high) ? f(r.low) : `${f(r.low)} – ${f(r.high)}`);
+      }
+    }
     // The collateral share sentence is the API's collateral / total expected loss.
     const share = Math.round((100 * api.result.collateral.lossUsd.total.mean) / api.result.total.lossUsd.total.mean);
     expect(await page.textContent('section.headline .lede')).toContain(`${share}%`);
@@ -323,6 +417,10 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
       if (!only.items.length) expect(await page.textContent('section.warning-section .warning-body')).toContain('No unreported collateral entity');
       expect(await page.textContent('section.warning-section .muted')).toContain('Collateral organisations');
     }
+    // One request per choice, for the rows shown: no second, longer list to explain a short one.
+    const warningRequests = requests.filter((r) => r.includes('/early-warning'));
+    expect(warningRequests.length).toBeGreaterThanOrEqual(4);
+    expect(warningRequests.filter((r) => new URL(r, base).searchParams.get('limit') !== '15')).toEqual([]);
     const method = (await page.textContent('section.method-section')) ?? '';
     expect(method).toContain(String(RUNS));
     expect(method).toContain(String(api.inputs.seed));
@@ -346,6 +444,13 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await sectionShots('1280');
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
+    // The headline cards' figures and ranges on one line each: at 1280, and at the narrow ends of
+    // the cards' layouts (four a row down to 1181 px, two down to 641 px, then one).
+    await expectHeadlineOnOneLine(1280);
+    for (const width of [1181, 1024, 768, 641, 561]) {
+      await page.setViewportSize({ width, height: 800 });
+      await expectHeadlineOnOneLine(width);
+    }
 
     // Narrow: the same tab (the key is per tab, in sessionStorage), re-rendered at phone width.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -356,6 +461,9 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(Number(await page.getAttribute('svg.treemap', 'width'))).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-assessment-390.png'), fullPage: true });
     await sectionShots('390');
+    await expectHeadlineOnOneLine(390);
+    await page.setViewportSize({ width: 320, height: 700 });
+    await expectHeadlineOnOneLine(320);
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ media: 'print' });

@@ -337,16 +337,20 @@ function headline(r, level) {
         h('p', { class: 'sentence' }, fmt.rangeSentence(rng, m.fmt)),
         h('p', { class: 'muted unit' }, m.unit),
         h('dl', { class: 'split' },
-          h('div', {}, h('dt', {}, 'Intended'), splitValue(model.get(r.intended, m.key), 'intended', m.fmt)),
-          h('div', {}, h('dt', {}, 'Collateral'), splitValue(model.get(collateral, m.key), 'collateral', m.fmt))));
+          h('div', {}, h('dt', {}, 'Intended'), splitValue(model.get(r.intended, m.key), 'intended', m)),
+          h('div', {}, h('dt', {}, 'Collateral'), splitValue(model.get(collateral, m.key), 'collateral', m))));
     })),
     h('p', { class: 'muted' }, `"Most likely" is the median of the runs; ranges are the central ${level} of the weighted runs.`));
 }
 
-/** The most likely value, and its range on a line of its own (a range split over two lines reads badly). */
-function splitValue(rng, scope, f) {
+/**
+ * The most likely value, and its range on a line of its own, both in the metric's compact wording
+ * ("13.3m", "11.8m – 14.6m") so each fits one line of half a card; the full sentence in the title.
+ */
+function splitValue(rng, scope, m) {
   if (!rng) return h('dd', rangeData(rng, scope), 'n/a');
-  return h('dd', rangeData(rng, scope), h('span', { class: 'mid' }, f(rng.median)), ' ', h('span', { class: 'rng' }, fmt.rangeBounds(rng, f)));
+  return h('dd', { ...rangeData(rng, scope), title: fmt.rangeSentence(rng, m.fmt) },
+    h('span', { class: 'mid' }, m.short(rng.median)), ' ', h('span', { class: 'rng' }, fmt.rangeBounds(rng, m.short)));
 }
 
 function rangeData(r, scope) {

@@ -20,7 +20,9 @@ function inUnits(a, units) {
 }
 
 const MONEY_UNITS = [[1e12, 'tn'], [1e9, 'bn'], [1e6, 'm'], [1e3, 'k']];
-const COUNT_UNITS = [[1e9, ' billion'], [1e6, ' million']];
+// A no-break space: "17.7 million" never splits over two lines.
+const COUNT_UNITS = [[1e9, '\u00a0billion'], [1e6, '\u00a0million']];
+const COMPACT_COUNT_UNITS = [[1e9, 'bn'], [1e6, 'm'], [1e3, 'k']];
 
 /** US dollars: "$8.4bn", "$120m", "$2.5k", "$950"; one decimal below 100 of the unit. */
 export function money(v) {
@@ -31,7 +33,7 @@ export function money(v) {
   return `${sign}$${inUnits(Math.max(a, 1e3), MONEY_UNITS)}`;
 }
 
-/** Counts of entities, people, countries: exact below 10,000, 3 significant digits to a million, then "1.2 million". */
+/** Counts of entities, people, countries: exact below 10,000, 3 significant digits to a million, then "1.2 million" (a no-break space before the word). */
 export function count(v) {
   if (!Number.isFinite(v)) return 'n/a';
   const sign = v < 0 ? '-' : '';
@@ -40,6 +42,18 @@ export function count(v) {
   const r = Number(a.toPrecision(3));
   if (r < 1e6) return `${sign}${grouped(r)}`;
   return `${sign}${inUnits(Math.max(a, 1e6), COUNT_UNITS)}`;
+}
+
+/**
+ * Counts where room is short (a headline card's intended/collateral split), in the units money
+ * uses: exact below 10,000, then "12.3k", "120k", "15.9m", "2.3bn" (3 significant digits at most).
+ */
+export function countShort(v) {
+  if (!Number.isFinite(v)) return 'n/a';
+  const sign = v < 0 ? '-' : '';
+  const a = Math.abs(v);
+  if (a < 1e4) return `${sign}${grouped(a)}`;
+  return `${sign}${inUnits(a, COMPACT_COUNT_UNITS)}`;
 }
 
 export function percent(p) {

@@ -2,11 +2,12 @@
 // API's shape is a change here only.
 import * as fmt from './format.js';
 
+/** The headline cards: `fmt` words the big figure and its sentence, `short` the card's narrow intended/collateral split. */
 export const METRICS = [
-  { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count, unit: 'organisations and sites in the model' },
-  { key: 'entitiesDisrupted', label: 'Disrupted without infection', fmt: fmt.count, unit: 'knocked out through what they depend on' },
-  { key: 'lossUsd.total', label: 'Economic loss', fmt: fmt.money, unit: 'direct and indirect, US dollars, over the organisations in the model' },
-  { key: 'populationAffected', label: 'People affected', fmt: fmt.count, unit: 'people served by infected or disrupted entities' },
+  { key: 'entitiesInfected', label: 'Entities infected', fmt: fmt.count, short: fmt.countShort, unit: 'organisations and sites in the model' },
+  { key: 'entitiesDisrupted', label: 'Disrupted without infection', fmt: fmt.count, short: fmt.countShort, unit: 'knocked out through what they depend on' },
+  { key: 'lossUsd.total', label: 'Economic loss', fmt: fmt.money, short: fmt.money, unit: 'direct and indirect, US dollars, over the organisations in the model' },
+  { key: 'populationAffected', label: 'People affected', fmt: fmt.count, short: fmt.countShort, unit: 'people served by infected or disrupted entities' },
 ];
 
 export const DETAIL_METRICS = [

@@ -12,7 +12,7 @@ import type { AssessmentView } from '../../../src/assessments/assessments.servic
 // Plain JS modules (no declaration files): typed here by what the tests use.
 type Fmt = (v: number) => string;
 const fmt: {
-  money: Fmt; count: Fmt; percent: Fmt; duration: Fmt; seconds: Fmt; dateTime: (d: string | Date) => string;
+  money: Fmt; count: Fmt; countShort: Fmt; percent: Fmt; duration: Fmt; seconds: Fmt; dateTime: (d: string | Date) => string;
   rangeSentence: (r: Partial<Range> | null, f: Fmt) => string; rangeShort: (r: Partial<Range> | null, f: Fmt) => string;
   rangeBounds: (r: Partial<Range> | null, f: Fmt) => string; sector: (s: string | null) => string; country: (c: string | null) => string;
   parameter: (id: string) => string;
@@ -27,6 +27,7 @@ const model: {
   calibration: (summary: unknown) => any;
   monteCarloError: (summary: unknown) => any;
   get: (o: unknown, path: string) => any;
+  METRICS: Array<{ key: string; label: string; fmt: Fmt; short: Fmt; unit: string }>;
 } = require('../../../src/dashboard/public/model.js');
 
 const range = (median: number, low: number, high: number, mean = median): Range => ({ mean, median, low, high, level: 0.9 });
@@ -44,12 +45,44 @@ describe('dashboard number wording (format.js)', () => {
   });
 
   it('counts exactly below 10,000, to 3 significant digits below a million, then in millions and billions', () => {
+    // A no-break space before "million": "17.7 million" never splits over two lines.
+    const nb = '\u00a0';
     const cases: Array<[number, string]> = [
-      [0, '0'], [7, '7'], [3_287, '3,287'], [9_999, '9,999'], [12_345, '12,300'], [999_999, '1 million'],
-      [1e6, '1 million'], [15.7e6, '15.7 million'], [999.96e6, '1 billion'], [2.3e9, '2.3 billion'],
+      [0, '0'], [7, '7'], [3_287, '3,287'], [9_999, '9,999'], [12_345, '12,300'], [999_999, `1${nb}million`],
+      [1e6, `1${nb}million`], [15.7e6, `15.7${nb}million`], [999.96e6, `1${nb}billion`], [2.3e9, `2.3${nb}billion`],
     ];
     for (const [v, text] of cases) expect({ v, text: fmt.count(v) }).toEqual({ v, text });
     expect(fmt.count(NaN)).toBe('n/a');
+    expect(fmt.count(15.9e6)).not.toContain(' ');
+  });
+
+  it('counts compactly where room is short, in the units money uses', () => {
+    const cases: Array<[number, string]> = [
+      [0, '0'], [7, '7'], [3_287, '3,287'], [9_999, '9,999'], [9_999.6, '10,000'], [10_000, '10k'], [12_345, '12.3k'],
+      [99_960, '100k'], [123_456, '123k'], [999_600, '1m'], [1e6, '1m'], [11.8e6, '11.8m'], [14.64e6, '14.6m'],
+      [123.4e6, '123m'], [999.96e6, '1bn'], [2.3e9, '2.3bn'], [-2.5e6, '-2.5m'],
+    ];
+    for (const [v, text] of cases) expect({ v, text: fmt.countShort(v) }).toEqual({ v, text });
+    expect(fmt.countShort(NaN)).toBe('n/a');
+  });
+
+  it('gives each headline card a compact wording whose ranges stay short, whatever the magnitude', () => {
+    expect(model.METRICS.map((m) => [m.key, m.fmt, m.short])).toEqual([
+      ['entitiesInfected', fmt.count, fmt.countShort],
+      ['entitiesDisrupted', fmt.count, fmt.countShort],
+      ['lossUsd.total', fmt.money, fmt.money],
+      ['populationAffected', fmt.count, fmt.countShort],
+    ]);
+    // The card's intended/collateral range, "low – high", fits half a card on one line: at most
+    // 7 characters an end ("$11.8bn", "999k", "15.9m") from 0 to a trillion.
+    for (const m of model.METRICS) {
+      for (let e = 0; e <= 12; e += 0.01) {
+        const v = 10 ** e;
+        expect({ key: m.key, v, text: m.short(v), fits: m.short(v).length <= 7 }).toMatchObject({ fits: true });
+      }
+      expect(fmt.rangeBounds(range(15.9e6, 11.8e6, 14.6e6), m.short).length).toBeLessThanOrEqual(17);
+    }
+    expect(fmt.rangeBounds(range(13.3e6, 11.8e6, 14.64e6), fmt.countShort)).toBe('11.8m – 14.6m');
   });
 
   it('words a range as the issue asks: "between $6.1bn and $11.8bn, most likely $8.4bn; 90% range"', () => {
