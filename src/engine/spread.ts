@@ -246,6 +246,13 @@ export interface EventConfig {
   stopAt: Float64Array | null;
   /** Width of the event queue's time buckets (cost only, never results); default from the delays. */
   bucketWidth?: number;
+  /**
+   * Thinning of transmissions that land at or before `until` on a node not marked in `exempt`:
+   * each is kept with probability `keep`. Conditioning on the reported infections (the exempt
+   * seeds) leaves the unreported ones as the thinned process (offspring rate x (1 - reporting
+   * rate)), so seeded runs do not infect a second lineage beside each reported one.
+   */
+  thin?: { until: number; keep: number; exempt: Uint8Array } | null;
 }
 
 /**
@@ -272,6 +279,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const { offsets, targets, weights, kinds } = g;
   const { time, parentArc, state, order, touched } = ws;
   const { kindProb, delayMode, delayMu, delaySigma, delayRate, windowMode, windowRate, windowMu, windowSigma, tEnd, susceptibility, stopAt } = cfg;
+  const thin = cfg.thin && cfg.thin.keep < 1 ? cfg.thin : null;
   // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
   // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
   // infected by then).
@@ -361,7 +369,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
           }
         } else tv = t + (delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
         // ---- push only if it improves the target's arrival (an infection time only decreases)
-        if (tv < end && (sv === 0 || tv < time[v])) {
+        if (tv < end && (sv === 0 || tv < time[v]) && (thin === null || tv > thin.until || thin.exempt[v] === 1 || rng.random() < thin.keep)) {
           if (sv === 0) {
             state[v] = 1;
             touched[touchedCount++] = v;
