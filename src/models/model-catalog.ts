@@ -83,7 +83,8 @@ export const MODELS: ModelDescription[] = [
       'transmission delays are lognormal per dependency kind (fitted to the weapon\'s 90% delay range); exponential in simulations',
       'an entity spreads from its infection until containment (lognormal containment time) or the kill switch, whichever is first',
       'with exponential delays and recovery, the model is Markovian SIR with T = rate / (rate + recovery)',
-      'runs are weighted by how well they explain the reports (importance weighting over transmissibility and reporting rate) unless calibrate=false',
+      'runs are weighted by how well they explain the reports (importance weighting over transmissibility and reporting rate: binomial likelihood of the number reported by asOf) unless calibrate=false',
+      'calibrated runs condition on the reports: a transmission landing by asOf on an entity nobody reported counts with probability 1 - reporting rate (the unreported infections are the thinned process; exact while infections are a small share of the graph, so saturated outbreaks are under-estimated)',
       'impact: direct loss = hosts x cost per host + downtime x daily value (lognormal draws from 90% ranges); indirect loss by the inoperability input-output model q = min(1, c + A* q)',
     ],
     references: [
