@@ -4,7 +4,7 @@
  * serves one part without recomputation.
  */
 import type { AssessmentInput } from './assessment.entity';
-import type { EarlyWarningWindow, EngineOutput, GroupStat, Probability, RunTable, Summary, TimelineBin } from './result-types';
+import type { EarlyWarningWindow, EngineOutput, GroupPart, GroupStat, Probability, RunTable, Summary, TimelineBin } from './result-types';
 import { restrictedEntities, ScenarioSnapshot } from './scenario-snapshot';
 
 /** One row of GET /entities, before the reader's TLP filter. */
@@ -42,7 +42,7 @@ export interface ResultParts {
   summary: Summary;
   meta: Record<string, unknown>;
   entities: EntityRow[];
-  /** `country:UA`, `sector:energy` -> ranges of the per-run group totals. */
+  /** groupKey(part, country, sector) -> ranges of the group's per-run totals (see groupKey). */
   groups: Record<string, GroupStat>;
   timeline: StoredTimeline;
   earlyWarning: WarningData;
@@ -50,6 +50,17 @@ export interface ResultParts {
   /** Entities whose reports are all restricted, and the organisations that may see them. */
   restricted: Record<string, string[]>;
   [part: string]: unknown;
+}
+
+/**
+ * Key of a group's ranges in the `groups` part: its country and sector segments in this order
+ * (`country:UA`, `sector:energy`, `country:UA/sector:energy`; null: not a level of the group),
+ * prefixed with `intended/` or `collateral/` for a part. Totals keep the keys of results stored
+ * before parts and nested groups existed.
+ */
+export function groupKey(part: GroupPart, country: string | null, sector: string | null): string {
+  const segs = [country === null ? null : `country:${country}`, sector === null ? null : `sector:${sector}`].filter((x) => x !== null);
+  return [...(part === 'total' ? [] : [part]), ...segs].join('/');
 }
 
 export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentInput, out: EngineOutput): ResultParts {
@@ -73,8 +84,9 @@ export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentIn
     };
   });
   const groups: Record<string, GroupStat> = {};
-  for (const g of out.groups.country) groups[`country:${g.key}`] = g;
-  for (const g of out.groups.sector) groups[`sector:${g.key}`] = g;
+  for (const g of out.groups.country) groups[groupKey(g.part ?? 'total', g.key, null)] = g;
+  for (const g of out.groups.sector) groups[groupKey(g.part ?? 'total', null, g.key)] = g;
+  for (const g of out.groups.countrySector ?? []) groups[groupKey(g.part ?? 'total', g.country, g.sector)] = g;
   return {
     summary: out.summary,
     meta: {

@@ -7,6 +7,8 @@ export type {
   AssessmentSummary as Summary,
   EntityStat,
   GroupStat,
+  GroupPart,
+  CountrySectorStat,
   TimelineBin,
   EarlyWarningWindow,
   RunTable,

@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../auth/principal';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
-import type { EntityRow, ResultParts, WarningData } from './result-parts';
+import { groupKey, type EntityRow, type ResultParts, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
 
 /** The smallest group an entity hidden from the reader may be counted in. */
@@ -51,7 +51,11 @@ export interface RollupNode {
   count: number;
   /** Expected values (weighted means); children sum to their parent. */
   expected: Record<ValueName, number>;
-  /** Ranges of the per-run totals: at the world (the summary's figures) and at first-level country or sector groups. */
+  /**
+   * Ranges of the per-run totals of the rollup's part: at the world (the summary's figures) and
+   * at every country and sector node not below an organisation; null on `withheld` nodes and on
+   * groups a hidden entity left.
+   */
   ranges?: GroupStat | null;
   withheld?: boolean;
   value?: number;
@@ -68,18 +72,19 @@ const partOf = (r: EntityRow): 'collateral' | 'intended' => (r.collateral ? 'col
 /**
  * The rollup: world > levels, built with d3-hierarchy (src/graph/hierarchy.ts). Expected
  * values at every node (children sum to parents); ranges at the world (the summary's figures
- * of the part) and at country and sector nodes of the first level. An entity hidden from the
- * reader is moved up to the deepest group of at least MIN_GROUP entities, into a child named
- * `withheld`; groups it left lose their ranges (which counted it).
+ * of the part) and at every country and sector node, in either nesting order (the core's
+ * per-run totals of the country, the sector or the country x sector group, of the part). A
+ * country or sector node below an organisation has none (the core keeps no per-organisation
+ * runs). An entity hidden from the reader is moved up to the deepest group of at least
+ * MIN_GROUP entities, into a child named `withheld`; groups it left lose their ranges (which
+ * counted it).
  *
- * `part` `collateral` or `intended`: only the entities of that part. The core keeps per-run
- * totals by country and by sector over all entities, not by part, so a first-level group has
- * ranges only when every entity in it is of that part (its per-run totals are then the part's);
- * other groups carry expected values only. A hidden entity is placed in a group only if the
- * group holds at least MIN_GROUP entities of the part and either none or at least MIN_GROUP of
- * the other part: so the difference between the full rollup and a part's rollup (the other
- * part's hidden entities of a group) is again a sum over at least MIN_GROUP entities. The rule
- * depends only on how many entities of each part a group holds, not on which are hidden.
+ * `part` `collateral` or `intended`: only the entities of that part, and the ranges of the
+ * part's per-run totals. A hidden entity is placed in a group only if the group holds at least
+ * MIN_GROUP entities of the part and either none or at least MIN_GROUP of the other part: so
+ * the difference between the full rollup and a part's rollup (the other part's hidden entities
+ * of a group) is again a sum over at least MIN_GROUP entities. The rule depends only on how
+ * many entities of each part a group holds, not on which are hidden.
  */
 export function rollupView(
   rows: EntityRow[],
@@ -126,8 +131,6 @@ export function rollupView(
     const o = size(other, path);
     return size(part, path) >= MIN_GROUP && (o === 0 || o >= MIN_GROUP);
   };
-  /** The group's per-run totals are this part's: every entity in it is of the part. */
-  const pure = (path: string) => part === 'total' || size(other, path) === 0;
 
   let input = base;
   const touched = new Set<string>();
@@ -178,28 +181,29 @@ export function rollupView(
 
   const root = buildHierarchy(input, levels, accessors);
   const json = hierarchyToJson(root);
-  const convert = (node: HierarchyJson<ValueName>, path: string[], groupPath: string): RollupNode => {
+  /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
+  type At = { country: string | null; sector: string | null; belowOrganization: boolean };
+  const convert = (node: HierarchyJson<ValueName>, at: At, groupPath: string): RollupNode => {
     const out: RollupNode = { id: node.id, level: node.level, key: node.key, count: node.count, expected: node.sums };
     if (node.level === 'organization' && names.has(node.key)) out.name = names.get(node.key);
     if (node.key === WITHHELD) out.withheld = true;
     if (node.level === 'world') out.ranges = worldRanges(opts.summary, part);
     if (node.level === 'country' || node.level === 'sector') {
-      // The core keeps per-run totals by country and by sector (not by their combination): ranges
-      // on the first level below the world; nested groups carry expected values only.
-      const groupKey = path.length === 1 ? path[0] : '';
-      out.ranges = node.key === WITHHELD || touched.has(groupPath) || !pure(groupPath) ? null : groups[groupKey] ?? null;
+      const hide = node.key === WITHHELD || at.belowOrganization || touched.has(groupPath);
+      out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? null;
     }
     out.value = node.sums.lossUsd;
     if (node.children) {
       out.children = node.children.map((c) => {
-        const seg = c.level === 'organization' ? path : [...path, `${c.level}:${c.key}`];
+        const next: At =
+          c.level === 'country' ? { ...at, country: c.key } : c.level === 'sector' ? { ...at, sector: c.key } : { ...at, belowOrganization: true };
         const gp = c.level === 'organization' ? groupPath : `${groupPath}/${c.key}`;
-        return convert(c as HierarchyJson<ValueName>, seg, gp);
+        return convert(c as HierarchyJson<ValueName>, next, gp);
       });
     }
     return out;
   };
-  return convert(json, [], '');
+  return convert(json, { country: null, sector: null, belowOrganization: false }, '');
 }
 
 /** The world's ranges: the summary's figures of the part (the same for every reader). */

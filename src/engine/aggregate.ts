@@ -3,7 +3,7 @@
  */
 import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
-import { addRange, countRuns, FIGURES, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { addRange, countRuns, FIGURES, groupCells, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
 import { normalQuantile } from './distributions';
 import { kish, rangeError, WeightedSample, wilson, type Probability, type Range, type RangeError } from './stats';
 
@@ -62,12 +62,37 @@ export interface EntityStat {
   expectedLossUsd: number;
 }
 
+/** Which entities of a group a GroupStat covers: all of them, or its intended or its collateral ones. */
+export type GroupPart = 'total' | 'intended' | 'collateral';
+
+/** Ranges of a group's per-run totals (weighted run distribution; a run that does not touch the group counts as zero). */
 export interface GroupStat {
+  /** Country code, sector, or `country/sector`; 'unknown' for a missing country or sector. */
   key: string;
+  /** Absent in results stored before parts existed (they hold totals only). */
+  part?: GroupPart;
   entitiesInfected: Range;
   entitiesDisrupted: Range;
   lossUsd: Range;
   populationAffected: Range;
+}
+
+export interface CountrySectorStat extends GroupStat {
+  country: string;
+  sector: string;
+}
+
+/**
+ * Per-run group ranges: every country, sector and country x sector group, each as a `total`
+ * entry and an entry for each part (intended, collateral) it holds entities of; a group of one
+ * part has both a total and that part's entry, with the same figures. Totals first, then by
+ * expected loss.
+ */
+export interface AssessmentGroups {
+  country: GroupStat[];
+  sector: GroupStat[];
+  /** Absent in results stored before it existed. */
+  countrySector?: CountrySectorStat[];
 }
 
 export interface TimelineBin {
@@ -115,7 +140,7 @@ export interface AssessmentResult {
   summary: AssessmentSummary;
   /** Entities with a non-zero chance of infection or disruption, or reported; by probability of infection. */
   entities: EntityStat[];
-  groups: { country: GroupStat[]; sector: GroupStat[] };
+  groups: AssessmentGroups;
   timeline: TimelineBin[];
   earlyWarning: { asOf: string; windows: EarlyWarningWindow[] };
   runs: RunTable;
@@ -369,26 +394,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   protectedHits.sort((a, b) => b.probability - a.probability);
 
   // ---- groups
-  const pos = new Map<number, number>();
-  order.forEach((i, k) => pos.set(p.runIndex[i], k));
-  const G = core.countryCount + core.sectorCount;
-  const gRows: number[][] = Array.from({ length: G }, () => []);
-  for (let j = 0; j < p.groupCount; j++) gRows[p.groupId[j]].push(j);
-  const groupStat = (g: number, key: string): GroupStat => {
-    const rows = gRows[g];
-    const ww = new Float64Array(rows.length);
-    let present = 0;
-    rows.forEach((j, k) => {
-      ww[k] = w[pos.get(p.groupRun[j])!];
-      present += ww[k];
-    });
-    const zero = Math.max(0, sw - present);
-    const r = (k: number) => new WeightedSample(Float64Array.from(rows, (j) => p.groupValues[j * NG + k]), ww, { zeroWeight: zero }).range(level);
-    return { key, entitiesInfected: r(0), entitiesDisrupted: r(1), lossUsd: r(2), populationAffected: r(3) };
-  };
-  const byLoss = (a: GroupStat, b: GroupStat) => b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key);
-  const country = meta.countries.map((c, g) => groupStat(g, c)).sort(byLoss);
-  const sector = meta.sectors.map((s, g) => groupStat(core.countryCount + g, s)).sort(byLoss);
+  const groups = groupStats(model, p, order, w, sw, level);
 
   // ---- timeline
   const originMs = Date.parse(meta.originIso);
@@ -479,12 +485,217 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       },
     },
     entities,
-    groups: { country, sector },
+    groups,
     timeline,
     earlyWarning: { asOf: meta.asOfIso, windows },
     runs: { columns, rows },
     warnings: meta.warnings,
   };
+}
+
+/**
+ * Ranges of the per-run totals of every country, sector and country x sector group, for the
+ * total and each part, from the sparse (run, cell) rows: a group's per-run total is the sum of
+ * its cells' rows in that run; a run with no row in the group counts as zero (`zeroWeight`).
+ * `order` lists the partial's run rows in run order, `w` their weights (summing to `sw`).
+ */
+function groupStats(model: ScenarioModel, p: AssessmentPartial, order: number[], w: Float64Array, sw: number, level: number): AssessmentGroups {
+  const { core, meta } = model;
+  const R = order.length;
+  const cells = groupCells(core);
+  const K = cells.count;
+  const M = p.groupCount;
+  // The rows copied cell by cell (run position, values), so each group reads its cells' rows
+  // sequentially. A group's per-run total is summed over its cells in cell order, and the runs
+  // are read in run order: the result does not depend on the order of the partial's rows.
+  const pos = new Map<number, number>();
+  order.forEach((i, k) => pos.set(p.runIndex[i], k));
+  const gid = p.groupId;
+  const grun = p.groupRun;
+  const gv = p.groupValues;
+  const cellStart = new Int32Array(K + 1);
+  for (let j = 0; j < M; j++) cellStart[gid[j] + 1]++;
+  for (let c = 0; c < K; c++) cellStart[c + 1] += cellStart[c];
+  const fill = cellStart.slice(0, K);
+  const cellK = new Int32Array(M);
+  const cellV = new Float32Array(M * NG);
+  let lastRun = -1;
+  let runPos = -1;
+  for (let j = 0; j < M; j++) {
+    if (grun[j] !== lastRun) {
+      lastRun = grun[j];
+      const at = pos.get(lastRun);
+      if (at === undefined) throw new Error(`internal: group row of run ${lastRun}, which the partial does not hold`);
+      runPos = at;
+    }
+    const t = fill[gid[j]]++;
+    cellK[t] = runPos;
+    for (let f = 0; f < NG; f++) cellV[t * NG + f] = gv[j * NG + f];
+  }
+
+  // the groups, as lists of cells; a missing country or sector is 'unknown' (as in the rollup)
+  type Def = { key: string; country: string; sector: string; cells: Record<GroupPart, number[]> };
+  const defs = { country: new Map<string, Def>(), sector: new Map<string, Def>(), countrySector: new Map<string, Def>() };
+  for (let c = 0; c < K; c++) {
+    const cn = cells.country[c] >= 0 ? meta.countries[cells.country[c]] : 'unknown';
+    const sn = cells.sector[c] >= 0 ? meta.sectors[cells.sector[c]] : 'unknown';
+    const part: GroupPart = cells.intended[c] === 1 ? 'intended' : 'collateral';
+    const put = (m: Map<string, Def>, key: string, id = key) => {
+      let d = m.get(id);
+      if (!d) m.set(id, (d = { key, country: cn, sector: sn, cells: { total: [], intended: [], collateral: [] } }));
+      d.cells.total.push(c);
+      d.cells[part].push(c);
+    };
+    put(defs.country, cn);
+    put(defs.sector, sn);
+    put(defs.countrySector, `${cn}/${sn}`, `${cn}\u0000${sn}`); // the key alone is ambiguous if a name holds '/'
+  }
+
+  const acc = new Float64Array(R * NG);
+  const seen = new Uint8Array(R);
+  const vals = new Float64Array(NG * (R + 1)); // figure f at [f * (R + 1), (f + 1) * (R + 1))
+  const wts = new Float64Array(R + 1);
+  const scratchV = new Float64Array(R + 1);
+  const scratchW = new Float64Array(R + 1);
+  const stat = (list: number[]): Range[] => {
+    for (const c of list) {
+      for (let t = cellStart[c]; t < cellStart[c + 1]; t++) {
+        const k = cellK[t];
+        seen[k] = 1;
+        for (let f = 0; f < NG; f++) acc[k * NG + f] += cellV[t * NG + f];
+      }
+    }
+    let m = 0;
+    let present = 0;
+    for (let k = 0; k < R; k++) {
+      if (seen[k] === 0) continue;
+      seen[k] = 0;
+      if (w[k] > 0) {
+        for (let f = 0; f < NG; f++) vals[f * (R + 1) + m] = acc[k * NG + f];
+        wts[m++] = w[k];
+        present += w[k];
+      }
+      for (let f = 0; f < NG; f++) acc[k * NG + f] = 0;
+    }
+    // runs without a row in the group: value 0
+    const zero = Math.max(0, sw - present);
+    if (zero > 0) {
+      for (let f = 0; f < NG; f++) vals[f * (R + 1) + m] = 0;
+      wts[m++] = zero;
+    }
+    const out: Range[] = [];
+    for (let f = 0; f < NG; f++) out.push(weightedRange(vals.subarray(f * (R + 1), (f + 1) * (R + 1)), wts, m, level, scratchV, scratchW));
+    return out;
+  };
+  const build = (m: Map<string, Def>, pair: boolean): GroupStat[] => {
+    const out: GroupStat[] = [];
+    for (const d of m.values()) {
+      let total: Range[] | null = null;
+      for (const part of ['total', 'intended', 'collateral'] as const) {
+        const list = d.cells[part];
+        if (list.length === 0) continue;
+        // a part holding every cell of the group has the total's figures
+        const r: Range[] = part !== 'total' && list.length === d.cells.total.length ? total! : stat(list);
+        if (part === 'total') total = r;
+        const g: GroupStat = { key: d.key, part, entitiesInfected: r[0], entitiesDisrupted: r[1], lossUsd: r[2], populationAffected: r[3] };
+        out.push(pair ? ({ ...g, country: d.country, sector: d.sector } as CountrySectorStat) : g);
+      }
+    }
+    const rank = { total: 0, intended: 1, collateral: 2 };
+    return out.sort((a, b) => rank[a.part!] - rank[b.part!] || b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key));
+  };
+  return { country: build(defs.country, false), sector: build(defs.sector, false), countrySector: build(defs.countrySector, true) as CountrySectorStat[] };
+}
+
+/**
+ * The Range of (value, weight) pairs [0, m) as WeightedSample computes it (weighted mean; each
+ * quantile the smallest value whose cumulative weight reaches its share), by weighted selection
+ * in expected linear time instead of a sort: the rollup's groups are many. The median is
+ * selected first; the low end is then searched among the smaller values only, the high end
+ * among the larger. `scratch*` hold the permuted copies.
+ */
+export function weightedRange(values: Float64Array, weights: Float64Array, m: number, level: number, scratchV = new Float64Array(m), scratchW = new Float64Array(m)): Range {
+  let total = 0;
+  let s = 0;
+  for (let i = 0; i < m; i++) {
+    total += weights[i];
+    s += weights[i] * values[i];
+  }
+  if (!(total > 0)) return { mean: NaN, median: NaN, low: NaN, high: NaN, level };
+  const v = scratchV;
+  const w = scratchW;
+  v.set(values.subarray(0, m));
+  w.set(weights.subarray(0, m));
+  const a = (1 - level) / 2;
+  const target = (share: number) => share * total * (1 - 1e-12);
+  const st = { lt: 0, ge: 0, wLt: 0, wLe: 0 };
+  const median = weightedSelect(v, w, 0, m, 0, target(0.5), st);
+  const { lt, ge, wLt, wLe } = st;
+  const low = wLt >= target(a) ? weightedSelect(v, w, 0, lt, 0, target(a), st) : median;
+  const high = wLe >= target(1 - a) ? median : weightedSelect(v, w, ge, m, wLe, target(1 - a), st);
+  return { mean: s / total, median, low, high, level };
+}
+
+/**
+ * Smallest value x among [lo, hi) with `below` (the weight of [0, lo), all smaller) plus the
+ * weight of values <= x at least `target`; reorders both arrays so that [0, st.lt) < x,
+ * [st.lt, st.ge) = x and [st.ge, m) > x, with st.wLt, st.wLe the weights of [0, st.lt) and
+ * [0, st.ge). When rounding leaves the target above the weight, the largest value of [lo, hi).
+ */
+function weightedSelect(v: Float64Array, w: Float64Array, lo: number, hi: number, below: number, target: number, st: { lt: number; ge: number; wLt: number; wLe: number }): number {
+  const from = lo;
+  const to = hi;
+  while (lo < hi) {
+    const x0 = v[lo];
+    const x1 = v[(lo + hi) >> 1];
+    const x2 = v[hi - 1];
+    const pivot = x0 < x1 ? (x1 < x2 ? x1 : x0 < x2 ? x2 : x0) : x0 < x2 ? x0 : x1 < x2 ? x2 : x1;
+    // three-way partition: [lo, lt) < pivot, [lt, i) = pivot, (gt, hi) > pivot
+    let lt = lo;
+    let i = lo;
+    let gt = hi - 1;
+    let wLess = 0;
+    let wEqual = 0;
+    while (i <= gt) {
+      const x = v[i];
+      if (x < pivot) {
+        const tv = v[lt];
+        const tw = w[lt];
+        v[lt] = x;
+        w[lt] = w[i];
+        v[i] = tv;
+        w[i] = tw;
+        wLess += w[lt];
+        lt++;
+        i++;
+      } else if (x > pivot) {
+        const tv = v[gt];
+        const tw = w[gt];
+        v[gt] = x;
+        w[gt] = w[i];
+        v[i] = tv;
+        w[i] = tw;
+        gt--;
+      } else {
+        wEqual += w[i];
+        i++;
+      }
+    }
+    if (below + wLess >= target) hi = lt;
+    else if (below + wLess + wEqual >= target) {
+      st.lt = lt;
+      st.ge = i;
+      st.wLt = below + wLess;
+      st.wLe = below + wLess + wEqual;
+      return pivot;
+    } else {
+      below += wLess + wEqual;
+      lo = gt + 1;
+    }
+  }
+  let max = -Infinity;
+  for (let i = from; i < to; i++) if (v[i] > max) max = v[i];
+  return max;
 }
 
 /** For each node, the incoming arc that carried the infection in the most (weighted) runs, or -1. */

@@ -19,7 +19,8 @@
  * - `runAssessment(model, {runs, model?: 'ic'|'sir', seed?, threads?, confidenceLevel?, calibrate?,
  *   onProgress?, signal?, runRange?, ...})` -> `AssessmentResult` (+ `stats`): `summary` (issue 6
  *   shape: total/intended/collateral figures as {mean, median, low, high, level}, protectedHits,
- *   calibration, monteCarloError), `entities`, `groups.country/sector`, `timeline`, `earlyWarning`,
+ *   calibration, monteCarloError), `entities`, `groups.country/sector/countrySector` (per-run ranges,
+ *   each entry of a `part`: total, intended or collateral), `timeline`, `earlyWarning`,
  *   `runs` (columns + rows for runs.csv). Cancelling via `signal` rejects with `AbortError`.
  * - Calibration samples adaptively by default (`sampler: 'adaptive'`): `pilotProposal(model, options)`
  *   fits the proposal once; pass it as `options.proposal` to every shard (runShard otherwise fits
@@ -79,6 +80,9 @@ export type {
   ProtectedHit,
   EntityStat,
   GroupStat,
+  GroupPart,
+  CountrySectorStat,
+  AssessmentGroups,
   TimelineBin,
   EarlyWarningEntity,
   EarlyWarningWindow,

@@ -26,9 +26,45 @@ export const FIGURES = [
 export const SPLITS = ['total', 'intended', 'collateral'] as const;
 export const NF = FIGURES.length;
 export const TOTALS_WIDTH = NF * SPLITS.length;
-/** Values kept per (run, country or sector group). */
+/** Values kept per (run, cell) group row. */
 export const GROUP_VALUES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd', 'populationAffected'] as const;
 export const NG = GROUP_VALUES.length;
+
+/**
+ * The cells of the per-run group rows: the (country, sector, part) combinations the scenario's
+ * entities fall into, part = intended or collateral; a missing country or sector (-1) is a key
+ * of its own. Every country, sector and country x sector group, of each part, is a union of
+ * cells, so finalize derives their per-run totals from the cells. Ids follow the sorted
+ * combination key: the same on every thread and in every shard of a scenario.
+ */
+export interface GroupCells {
+  count: number;
+  /** Per entity: its cell. */
+  cellOf: Int32Array;
+  /** Per cell: country index (-1: none), sector index (-1: none), 1 if intended. */
+  country: Int32Array;
+  sector: Int32Array;
+  intended: Uint8Array;
+}
+
+export function groupCells(core: Pick<ScenarioCore, 'n' | 'country' | 'sector' | 'intended' | 'sectorCount'>): GroupCells {
+  const S = core.sectorCount + 1;
+  const keyOf = (v: number) => ((core.country[v] + 1) * S + core.sector[v] + 1) * 2 + (core.intended[v] === 1 ? 1 : 0);
+  const ids = new Map<number, number>();
+  for (let v = 0; v < core.n; v++) ids.set(keyOf(v), 0);
+  const keys = [...ids.keys()].sort((a, b) => a - b);
+  const K = keys.length;
+  const cells: GroupCells = { count: K, cellOf: new Int32Array(core.n), country: new Int32Array(K), sector: new Int32Array(K), intended: new Uint8Array(K) };
+  keys.forEach((key, i) => {
+    ids.set(key, i);
+    const pair = Math.floor(key / 2);
+    cells.intended[i] = key % 2;
+    cells.sector[i] = (pair % S) - 1;
+    cells.country[i] = Math.floor(pair / S) - 1;
+  });
+  for (let v = 0; v < core.n; v++) cells.cellOf[v] = ids.get(keyOf(v))!;
+  return cells;
+}
 
 /** Options that change what a run computes (part of a partial's fingerprint). */
 export interface RunSettings {
@@ -110,12 +146,15 @@ export interface AssessmentPartial {
   params: Float64Array;
   totals: Float64Array;
   timeline: Float32Array;
-  /** Sparse (run, group) rows: group = country index, or countryCount + sector index. */
+  /**
+   * Sparse (run, cell) rows, one per cell a run touches (see GroupCells), in run order:
+   * groupId = cell id. Values in single precision: per-run sums within a cell (counts are exact).
+   */
   groupCount: number;
   groupRun: Int32Array;
   groupId: Int32Array;
   /** NG values per group row (GROUP_VALUES). */
-  groupValues: Float64Array;
+  groupValues: Float32Array;
 }
 
 /** Grows the group-row arrays to `cap` rows. */
@@ -124,7 +163,7 @@ export function growGroups(p: AssessmentPartial, cap: number): void {
   gr.set(p.groupRun.subarray(0, p.groupCount));
   const gi = new Int32Array(cap);
   gi.set(p.groupId.subarray(0, p.groupCount));
-  const gv = new Float64Array(cap * NG);
+  const gv = new Float32Array(cap * NG);
   gv.set(p.groupValues.subarray(0, p.groupCount * NG));
   p.groupRun = gr;
   p.groupId = gi;
@@ -182,7 +221,7 @@ export function emptyPartial(core: ScenarioCore, s: RunSettings, capacity: numbe
     groupCount: 0,
     groupRun: new Int32Array(0),
     groupId: new Int32Array(0),
-    groupValues: new Float64Array(0),
+    groupValues: new Float32Array(0),
   };
 }
 
@@ -212,6 +251,8 @@ export class RunEngine {
   private readonly cOf: Float64Array;
   private readonly direct: Float64Array;
   private readonly rho: ScaleNormal;
+  /** Cell of each entity (GroupCells), and the run's sums per cell. */
+  private readonly cellOf: Int32Array;
   private readonly gAcc: Float64Array;
   private readonly gTouched: Int32Array;
   private readonly gMark: Uint8Array;
@@ -273,7 +314,9 @@ export class RunEngine {
     this.cValue = new Float64Array(n);
     this.cOf = new Float64Array(n);
     this.direct = new Float64Array(n);
-    const G = core.countryCount + core.sectorCount;
+    const cells = groupCells(core);
+    this.cellOf = cells.cellOf;
+    const G = cells.count;
     this.gAcc = new Float64Array(G * NG);
     this.gTouched = new Int32Array(G);
     this.gMark = new Uint8Array(G);
@@ -469,12 +512,12 @@ export class RunEngine {
     const pop = core.populationServed;
     const thr = s.disruptionThreshold;
     const country = core.country;
-    const sector = core.sector;
-    const C = core.countryCount;
     const stamp = this.cStamp;
-    const { gAcc, gTouched, gMark } = this;
+    const { cellOf, gAcc, gTouched, gMark } = this;
     let gCount = 0;
-    const group = (g: number, j: number, value: number) => {
+    /** Adds `value` to figure j of entity v's cell. */
+    const group = (v: number, j: number, value: number) => {
+      const g = cellOf[v];
       if (gMark[g] === 0) {
         gMark[g] = 1;
         gTouched[gCount++] = g;
@@ -512,8 +555,7 @@ export class RunEngine {
       affected(v);
       p.infected[v] += weight;
       if (this.carryOn(p) && parentArc[v] >= 0) p.carry![parentArc[v]] += weight;
-      if (country[v] >= 0) group(country[v], 0, 1);
-      if (sector[v] >= 0) group(C + sector[v], 0, 1);
+      group(v, 0, 1);
     }
     // indirect loss, disruption, people affected
     const addImpact = (v: number, q: number) => {
@@ -531,16 +573,9 @@ export class RunEngine {
         affected(v);
         p.disrupted[v] += weight;
       }
-      if (country[v] >= 0) {
-        if (dis) group(country[v], 1, 1);
-        group(country[v], 2, own);
-        group(country[v], 3, pop[v] * q);
-      }
-      if (sector[v] >= 0) {
-        if (dis) group(C + sector[v], 1, 1);
-        group(C + sector[v], 2, own);
-        group(C + sector[v], 3, pop[v] * q);
-      }
+      if (dis) group(v, 1, 1);
+      group(v, 2, own);
+      group(v, 3, pop[v] * q);
     };
     if (this.hasIim) {
       const { q, touched, touchedCount } = this.iim;

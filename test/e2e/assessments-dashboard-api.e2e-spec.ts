@@ -9,7 +9,8 @@ import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Assessment, AssessmentResultPart } from '../../src/assessments/assessment.entity';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
-import type { EngineOutput } from '../../src/assessments/result-types';
+import { groupKey } from '../../src/assessments/result-parts';
+import type { EngineOutput, GroupPart, GroupStat } from '../../src/assessments/result-types';
 import type { EvidenceReport, ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
 import { backfillHeadlines } from '../../src/database/migrations/1764223200000-assessment-headline';
 import { EntityNode } from '../../src/graph/entity-node.entity';
@@ -20,17 +21,38 @@ jest.setTimeout(60_000);
 
 /**
  * Entities whose id starts with `tgt-` are intended targets, the rest collateral; probabilities
- * stay in [0, 1]; per-run group totals for every country.
+ * stay in [0, 1]; per-run group ranges, as the core gives them, for every country, sector and
+ * country x sector group, total and each part it holds, each with values of its own (`stats`,
+ * by groupKey) so a rollup node's ranges show which group they came from.
  */
 class PartsEngine extends ScriptedEngine {
+  stats = new Map<string, GroupStat>();
   output(s: ScenarioSnapshot): EngineOutput {
     const out = super.output(s);
     out.entities = out.entities.map((e, i) => {
       const p = e.reported ? 1 : Math.min(0.9, 0.02 * (i + 1));
       return { ...e, intended: e.entityId.startsWith('tgt-'), probabilityInfected: { p, low: Math.max(0, p - 0.01), high: Math.min(1, p + 0.01) }, expectedLossUsd: 1000 * (i + 1) };
     });
-    const countries = [...new Set(s.entities.map((e) => e.country ?? 'unknown'))];
-    out.groups = { country: countries.map((c, i) => ({ key: c, entitiesInfected: R(i + 1), entitiesDisrupted: R(0), lossUsd: R(1000 * (i + 1)), populationAffected: R(0) })), sector: [] };
+    this.stats.clear();
+    const groups = { country: [] as GroupStat[], sector: [] as GroupStat[], countrySector: [] as Array<GroupStat & { country: string; sector: string }> };
+    const add = (part: GroupPart, country: string | null, sector: string | null) => {
+      const k = groupKey(part, country, sector);
+      if (this.stats.has(k)) return;
+      const n = this.stats.size + 1;
+      const g: GroupStat = { key: [country, sector].filter((x) => x !== null).join('/'), part, entitiesInfected: R(n), entitiesDisrupted: R(0), lossUsd: R(1000 * n), populationAffected: R(n) };
+      if (country !== null && sector !== null) groups.countrySector.push({ ...g, country, sector });
+      else (country !== null ? groups.country : groups.sector).push(g);
+      this.stats.set(k, country !== null && sector !== null ? ({ ...g, country, sector } as GroupStat) : g);
+    };
+    for (const e of out.entities) {
+      const [c, sec] = [e.country ?? 'unknown', e.sector ?? 'unknown'];
+      for (const part of ['total', e.intended ? 'intended' : 'collateral'] as const) {
+        add(part, c, null);
+        add(part, null, sec);
+        add(part, c, sec);
+      }
+    }
+    out.groups = groups;
     return out;
   }
 }
@@ -227,22 +249,41 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       await http.get(`/v1/assessments/${id}/rollup?collateral=true&intended=true`).set(auth(keys.a.analyst)).expect(400);
     });
 
-    it('ranges: the summary\'s figures of the part at the world; a country only when all its entities are of the part', async () => {
+    it('ranges: the summary\'s figures of the part at the world; the part\'s group at every country and sector node, in either order', async () => {
       const { result } = (await http.get(`/v1/assessments/${id}`).set(auth(keys.a.analyst)).expect(200)).body;
-      const coll = (await rollup(keys.a.analyst, 'levels=country,sector&collateral=true')).root;
-      expect(coll.ranges).toMatchObject({ entitiesInfected: result.collateral.entitiesInfected, lossUsd: result.collateral.lossUsd.total });
       const byKey = (n: any) => Object.fromEntries(n.children.map((c: any) => [c.key, c]));
-      expect(byKey(coll).DE.ranges).not.toBeNull(); // DE: collateral only
-      expect(byKey(coll).UA.ranges).toBeNull(); // UA: mixed, per-run totals not split by part
+      const stat = (part: GroupPart, country: string | null, sector: string | null) => engine.stats.get(groupKey(part, country, sector));
+      /** Every country and sector node carries its group's ranges of the part; returns how many nodes were checked. */
+      const checkNodes = (node: any, part: GroupPart, at: { country: string | null; sector: string | null }): number => {
+        let n = 0;
+        for (const c of node.children ?? []) {
+          const next = c.level === 'country' ? { ...at, country: c.key } : { ...at, sector: c.key };
+          expect({ id: c.id, ranges: c.ranges }).toEqual({ id: c.id, ranges: stat(part, next.country, next.sector) });
+          n += 1 + checkNodes(c, part, next);
+        }
+        return n;
+      };
+      for (const [part, q] of [['collateral', '&collateral=true'], ['intended', '&intended=true'], ['total', '']] as const) {
+        for (const levels of ['country,sector', 'sector,country']) {
+          const { root } = await rollup(keys.a.analyst, `levels=${levels}${q}`);
+          sumsToParents(root);
+          expect(root.ranges).toMatchObject({ entitiesInfected: result[part].entitiesInfected, lossUsd: result[part].lossUsd.total });
+          expect(checkNodes(root, part, { country: null, sector: null })).toBeGreaterThanOrEqual(3);
+        }
+      }
+      // mixed groups (UA, UA/energy and energy hold both parts) get the part's ranges, not the total's
+      const coll = (await rollup(keys.a.analyst, 'levels=country,sector&collateral=true')).root;
+      expect(byKey(coll).UA.ranges).toEqual(stat('collateral', 'UA', null));
+      expect(byKey(coll).UA.ranges).not.toEqual(stat('total', 'UA', null));
+      expect(byKey(byKey(coll).UA).energy.ranges).toEqual(stat('collateral', 'UA', 'energy'));
+      expect(byKey(byKey(coll).DE).finance.ranges).toEqual(stat('collateral', 'DE', 'finance'));
       expect(byKey(coll).PL).toBeUndefined();
-      expect(byKey(byKey(coll).DE).finance.ranges).toBeNull(); // nested groups: expected values only
-      const intended = (await rollup(keys.a.analyst, 'levels=country&intended=true')).root;
-      expect(intended.ranges).toMatchObject({ entitiesInfected: result.intended.entitiesInfected });
-      expect(byKey(intended).PL.ranges).not.toBeNull();
-      expect(byKey(intended).UA.ranges).toBeNull();
-      const whole = (await rollup(keys.a.analyst, 'levels=country')).root;
-      expect(whole.ranges).toMatchObject({ entitiesInfected: result.total.entitiesInfected });
-      expect(byKey(whole).UA.ranges).not.toBeNull();
+      const bySector = (await rollup(keys.a.analyst, 'levels=sector,country&collateral=true')).root;
+      expect(byKey(byKey(bySector).energy).UA.ranges).toEqual(byKey(byKey(coll).UA).energy.ranges);
+      expect(byKey(bySector).energy.ranges).toEqual(stat('collateral', null, 'energy'));
+      // below an organisation a country is that organisation's part of it: no per-run totals
+      const orgFirst = (await rollup(keys.a.analyst, 'levels=organization,country')).root;
+      for (const org of orgFirst.children) for (const c of org.children) expect(c.ranges).toBeNull();
     });
 
     it('counts the RED-only entity of another organisation only in groups with enough entities of each part', async () => {
@@ -255,6 +296,8 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       expect(JSON.stringify(whole)).not.toContain('secret-site');
       const uaWhole = whole.root.children.find((c: any) => c.key === 'UA');
       expect(leaves(uaWhole).filter((x) => x.withheld)).toHaveLength(1);
+      // UA/energy keeps its ranges: it counts the entity, as its expected values do
+      expect(uaWhole.children.find((c: any) => c.key === 'energy').ranges).toEqual(engine.stats.get(groupKey('total', 'UA', 'energy')));
 
       // ...but UA holds only 2 intended entities: in the collateral rollup, a withheld value in UA
       // would give, by difference with the whole one, the hidden intended part of a 2-entity group.
@@ -266,6 +309,11 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       const uaColl = coll.root.children.find((c: any) => c.key === 'UA');
       expect(leaves(uaColl).some((x) => x.withheld)).toBe(false);
       expect(uaColl.ranges).toBeNull();
+      expect(uaColl.children.find((c: any) => c.key === 'energy').ranges).toBeNull();
+      // groups it never was in keep their part's ranges
+      const de = coll.root.children.find((c: any) => c.key === 'DE');
+      expect(de.ranges).toEqual(engine.stats.get(groupKey('collateral', 'DE', null)));
+      expect(de.children.find((c: any) => c.key === 'finance').ranges).toEqual(engine.stats.get(groupKey('collateral', 'DE', 'finance')));
       // The organisation sees the same world totals as the filing one.
       for (const k of ['entitiesInfected', 'lossUsd']) expect(coll.root.expected[k]).toBeCloseTo(mine.root.expected[k], 9);
       // Its entity-level rows never include it.

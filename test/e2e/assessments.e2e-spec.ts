@@ -129,7 +129,28 @@ describe('assessments of the NotPetya fixture (real engine)', () => {
     expect(pageB.total).toBe(pageA.total - 1);
   });
 
-  it('rollup: children sum to parents, ranges at the country level, the root equal to the entity sums', async () => {
+  /**
+   * Every country and sector node (withheld ones aside) has ranges containing their median, whose
+   * mean number infected is the node's expected one (both the weighted mean over the runs of the
+   * group's entities); returns the nodes checked.
+   */
+  const groupRanges = (node: any): number => {
+    let n = 0;
+    for (const c of node.children ?? []) {
+      if (c.level !== 'country' && c.level !== 'sector') continue;
+      if (!c.withheld) {
+        expect({ id: c.id, has: !!c.ranges }).toEqual({ id: c.id, has: true });
+        for (const k of ['entitiesInfected', 'entitiesDisrupted', 'lossUsd', 'populationAffected']) expect(c.ranges[k].low <= c.ranges[k].median && c.ranges[k].median <= c.ranges[k].high).toBe(true);
+        const [mean, expected] = [c.ranges.entitiesInfected.mean, c.expected.entitiesInfected];
+        expect({ id: c.id, mean, close: Math.abs(mean - expected) <= 1e-6 * Math.max(1, expected) }).toEqual({ id: c.id, mean, close: true });
+        n++;
+      }
+      n += groupRanges(c);
+    }
+    return n;
+  };
+
+  it('rollup: children sum to parents, ranges at every country and sector node, the root equal to the entity sums', async () => {
     const check = async (key: string) => {
       const { root } = (await http.get(`/v1/assessments/${id}/rollup?levels=country,sector,organization`).set(auth(key)).expect(200)).body;
       const sums = (node: any) => {
@@ -149,6 +170,12 @@ describe('assessments of the NotPetya fixture (real engine)', () => {
     expect(JSON.stringify(rootB)).not.toContain(`"${secret}"`);
     const ua = rootA.children.find((c: any) => c.key === 'UA');
     expect(ua.ranges.entitiesInfected.low).toBeLessThanOrEqual(ua.ranges.entitiesInfected.median);
+    // nested sector nodes too, in either order; a pair is the same group under both
+    expect(groupRanges(rootA)).toBeGreaterThan(rootA.children.length);
+    const bySector = (await http.get(`/v1/assessments/${id}/rollup?levels=sector,country`).set(auth(keys.a.analyst)).expect(200)).body.root;
+    expect(groupRanges(bySector)).toBeGreaterThan(bySector.children.length);
+    const energy = ua.children.find((c: any) => c.key === 'energy');
+    expect(bySector.children.find((c: any) => c.key === 'energy').children.find((c: any) => c.key === 'UA').ranges).toEqual(energy.ranges);
   });
 
   it('rollup of the collateral and the intended part: children sum to parents, roots equal the summary\'s means, parts add up', async () => {
@@ -176,6 +203,21 @@ describe('assessments of the NotPetya fixture (real engine)', () => {
       expect(coll.ranges).toMatchObject({ entitiesInfected: result.collateral.entitiesInfected, lossUsd: result.collateral.lossUsd.total });
       for (const c of coll.children) if (c.ranges) expect(c.ranges.lossUsd.low).toBeLessThanOrEqual(c.ranges.lossUsd.high);
       if (key === keys.b.analyst) expect(JSON.stringify([coll, intended])).not.toContain(`"${secret}"`);
+    }
+    // Every group has the ranges of the part, those holding both parts too (a sector holding
+    // intended and collateral entities: its collateral ranges count the collateral ones only).
+    const rows = (await http.get(`/v1/assessments/${id}/entities?limit=10000`).set(auth(keys.a.analyst)).expect(200)).body.items;
+    const mixed = [...new Set(rows.map((r: any) => r.sector))].filter((sec) => new Set(rows.filter((r: any) => r.sector === sec).map((r: any) => r.collateral)).size === 2);
+    expect(mixed.length).toBeGreaterThan(0);
+    for (const [part, q] of [['collateral', '&collateral=true'], ['intended', '&intended=true']] as const) {
+      const root = (await http.get(`/v1/assessments/${id}/rollup?levels=sector,country${q}`).set(auth(keys.a.analyst)).expect(200)).body.root;
+      expect(groupRanges(root)).toBeGreaterThan(root.children.length);
+      const whole = (await http.get(`/v1/assessments/${id}/rollup?levels=sector`).set(auth(keys.a.analyst)).expect(200)).body.root;
+      for (const sec of mixed) {
+        const node = root.children.find((c: any) => c.key === (sec ?? 'unknown'));
+        const all = whole.children.find((c: any) => c.key === (sec ?? 'unknown'));
+        expect({ part, sec, less: node.ranges.entitiesInfected.mean < all.ranges.entitiesInfected.mean }).toEqual({ part, sec, less: true });
+      }
     }
     const ew = async (q: string) => (await http.get(`/v1/assessments/${id}/early-warning?withinHours=48&limit=1000${q}`).set(auth(keys.b.analyst)).expect(200)).body.items;
     const [all, coll] = [await ew(''), await ew('&collateral=true')];
