@@ -95,7 +95,7 @@ export class AssessmentsController {
 
   @Get(':id/rollup')
   @Roles(...READERS)
-  @ApiOperation({ summary: 'The hierarchy world > country > sector > organization (d3-hierarchy JSON): ranges at the world and the first level, expected values below; children sum to parents. collateral=true or intended=true: that part only' })
+  @ApiOperation({ summary: 'The hierarchy world > country > sector > organization (d3-hierarchy JSON): ranges of the per-run totals at the world and at every country and sector node (either nesting order, of the part asked for), expected values at organisations; children sum to parents. collateral=true or intended=true: that part only' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async rollup(@Param('id', uuidPipe) id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
     const { levels, error } = parseLevels(query.levels);
