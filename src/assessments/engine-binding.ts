@@ -6,7 +6,7 @@
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
 import type { EngineBinding, RunOptions, ShardSpec } from '../jobs/monte-carlo-runner';
-import { runShard, type AssessmentOptions } from '../engine/assess';
+import { pilotProposal, runShard, type AssessmentOptions } from '../engine/assess';
 import { finalizeOffThread } from '../jobs/finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from '../jobs/monte-carlo-runner';
 import { mergePartials } from '../engine/aggregate';
@@ -14,6 +14,7 @@ import { RangeError90 } from '../engine/distributions';
 import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
+import type { ParameterProposal } from '../engine/proposal';
 import type { AssessmentPartial } from '../engine/runner';
 import type { AssessmentInput } from './assessment.entity';
 import type { EngineOutput } from './result-types';
@@ -81,7 +82,14 @@ function options(input: AssessmentInput, opts: RunOptions): AssessmentOptions {
     threads: opts.threads,
     signal: opts.signal,
     onProgress: opts.onProgress ? (p) => opts.onProgress!(p.fraction) : undefined,
+    ...(opts.proposal !== undefined ? { proposal: proposalOf(opts.proposal) } : {}),
   };
+}
+
+/** A proposal handed to a shard: null or the engine's format (a worker of another version fails the shard rather than merge a different assessment). */
+function proposalOf(value: unknown): ParameterProposal | null {
+  if (value === null || (typeof value === 'object' && (value as ParameterProposal).format === 'spillover.proposal/1')) return value as ParameterProposal | null;
+  throw new Error(`the shard carries a sampler proposal this engine cannot read (${JSON.stringify((value as { format?: unknown })?.format ?? typeof value)})`);
 }
 
 export function toDomainError(err: unknown): unknown {
@@ -119,6 +127,10 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
       const { partial } = await runShard(model, [0, input.runs], o);
       return finalizeOffThread(model, partial, o, opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal);
     });
+  },
+  proposal(snapshot, input, opts) {
+    // The pilot reports no progress (pilotProposal takes no onProgress); it honours the signal.
+    return guard(() => pilotProposal(prepare(snapshot, input), options(input, { threads: opts.threads, signal: opts.signal })));
   },
   runShard(snapshot, input, shard: ShardSpec, opts) {
     return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], options(input, opts))).partial);

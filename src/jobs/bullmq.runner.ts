@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AssessmentInput } from '../assessments/assessment.entity';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import { DomainError } from '../common/errors/domain-error';
-import { decode, encodeBuffer } from './codec';
+import { decode, encode, encodeBuffer } from './codec';
 import type { JobContext } from './job-scheduler.service';
 import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards } from './monte-carlo-runner';
 import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData, snapshotKey } from './queue-names';
@@ -13,8 +13,9 @@ import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData, snapshotKey } from 
 /**
  * Runs a job's Monte Carlo as shards on a BullMQ queue in Redis. The scenario snapshot goes
  * to Redis once (gzip'd, expiring after a day), so workers need Redis only, not the database;
- * each shard returns its partial aggregate, and this process merges them exactly and
- * finalises. Progress is the share of runs done, counting the progress workers report for the
+ * each shard returns its partial aggregate, and this process merges them and finalises. What
+ * every shard needs and is costly (the sampler's pilot) is computed here once and travels with
+ * each shard. Progress is the share of runs done, counting the progress workers report for the
  * shards in flight. Cancelling sets a key the workers watch and removes waiting shards.
  */
 export class BullMqRunner implements MonteCarloRunner {
@@ -28,6 +29,8 @@ export class BullMqRunner implements MonteCarloRunner {
     private readonly engine: EngineBinding,
     private readonly redisUrl: string,
     private readonly shardRuns: number,
+    /** Threads of this process for the work done here (the pilot; finalising has its own). */
+    private readonly threads?: number,
   ) {
     this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
     this.redis.on('error', () => undefined);
@@ -63,6 +66,9 @@ export class BullMqRunner implements MonteCarloRunner {
 
   async run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<unknown> {
     await this.ping();
+    // Workers are separate processes with their own engine caches: left to them, each would
+    // repeat the pilot, all at once, before its first shard could report progress.
+    const proposal = this.engine.proposal ? encode(await this.engine.proposal(snapshot, input, { threads: this.threads, signal: ctx.signal })) : undefined;
     const token = randomUUID().slice(0, 8);
     const key = snapshotKey(jobId, token);
     await this.redis.del(cancelKey(jobId));
@@ -137,7 +143,7 @@ export class BullMqRunner implements MonteCarloRunner {
       await this.queue.addBulk(
         shards.map((shard, i) => ({
           name: 'shard',
-          data: { jobId, snapshotKey: key, input, shard },
+          data: { jobId, snapshotKey: key, input, shard, ...(proposal !== undefined ? { proposal } : {}) },
           opts: { jobId: ids[i], attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: false, removeOnFail: false },
         })),
       );

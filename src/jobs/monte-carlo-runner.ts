@@ -33,6 +33,11 @@ export interface RunOptions {
   /** runShard: fraction of this call's runs done, in [0,1]; runAll and finalize: the job's overall progress. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /**
+   * runShard: the job's sampler proposal, as `proposal()` returned it (after the codec). Omitted:
+   * the engine fits it itself (shard jobs queued before proposals travelled with them).
+   */
+  proposal?: unknown;
 }
 
 /** What the job code needs from the simulation core. `P` is a shard's partial aggregate, `O` the final output. */
@@ -43,6 +48,13 @@ export interface EngineBinding<P = unknown, O = unknown> {
   runAll(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<O>;
   /** Runs `[runStart, runStart + runCount)` of a job, as a mergeable partial aggregate. */
   runShard(snapshot: ScenarioSnapshot, input: AssessmentInput, shard: ShardSpec, opts: RunOptions): Promise<P>;
+  /**
+   * What every shard of a job must share and is costly to compute: the adaptive sampler's
+   * proposal, fitted to pilot runs. Computed once by the coordinating process and handed to each
+   * `runShard` as `opts.proposal`; any structured-clone value, null when the job needs none.
+   * Optional: a binding without it lets each shard compute its own.
+   */
+  proposal?(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<unknown>;
   /** Merges partials of disjoint shards (order-independent). */
   merge(parts: P[]): P;
   /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */

@@ -11,6 +11,11 @@ export interface ShardJobData {
   snapshotKey: string;
   input: AssessmentInput;
   shard: ShardSpec;
+  /**
+   * The job's sampler proposal (EngineBinding.proposal), codec-encoded so it arrives bit for bit
+   * (JSON would turn -0 into 0). Absent in jobs queued before it was added: the worker fits it.
+   */
+  proposal?: string;
 }
 
 /** ioredis options BullMQ needs (blocking commands must not time out). */

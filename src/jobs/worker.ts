@@ -16,7 +16,7 @@ import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import { engineBinding as defaultBinding } from '../assessments/engine-binding';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
-import { decodeBuffer, encode } from './codec';
+import { decode, decodeBuffer, encode } from './codec';
 import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData } from './queue-names';
 
 let quiet = false;
@@ -49,7 +49,7 @@ export async function startWorker(
   const worker = new Worker<ShardJobData, string>(
     SHARD_QUEUE,
     async (job) => {
-      const { jobId, snapshotKey, input, shard } = job.data;
+      const { jobId, snapshotKey, input, shard, proposal } = job.data;
       // A cancelled job's shards fail without retries.
       if (await redis.exists(cancelKey(jobId))) throw new UnrecoverableError('the job was cancelled');
       const snapshot = await loadSnapshot(snapshotKey);
@@ -63,6 +63,7 @@ export async function startWorker(
         const partial = await engineBinding.runShard(snapshot, input, shard, {
           threads: config.workerThreads,
           signal: controller.signal,
+          proposal: proposal === undefined ? undefined : decode(proposal),
           onProgress: (f) => {
             if (Date.now() - last < 250) return;
             last = Date.now();

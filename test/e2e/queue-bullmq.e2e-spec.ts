@@ -1,15 +1,36 @@
 /**
  * JOB_QUEUE=bullmq: an assessment split into shards on Redis, run by two shard workers, merged
- * exactly (every run index once), progress throughout, cancellation reaching the workers.
+ * exactly (every run index once), progress throughout, cancellation reaching the workers; on
+ * the real engine, the sampler's pilot run once by the coordinator and carried by every shard
+ * (the same runs as the in-process runner, the whole result bit for bit when the shards are the
+ * engine's chunks), cancellation during the pilot, and shard jobs queued without a proposal.
  * Needs Redis (REDIS_URL, default 127.0.0.1:6379): without it this test FAILS, it does not skip.
  */
 import { INestApplication } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
-import { SHARD_QUEUE, redisOptions } from '../../src/jobs/queue-names';
+import type { AssessmentInput } from '../../src/assessments/assessment.entity';
+import { engineBinding } from '../../src/assessments/engine-binding';
+import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import { fitProposal } from '../../src/engine/proposal';
+import { BullMqRunner } from '../../src/jobs/bullmq.runner';
+import { decode, encodeBuffer } from '../../src/jobs/codec';
+import { InProcessRunner } from '../../src/jobs/in-process.runner';
+import type { JobContext } from '../../src/jobs/job-scheduler.service';
+import { FINALIZE_FROM, type EngineBinding } from '../../src/jobs/monte-carlo-runner';
+import { SHARD_QUEUE, ShardJobData, redisOptions } from '../../src/jobs/queue-names';
 import { startWorker } from '../../src/jobs/worker';
+import { readScenario } from '../../src/scenario';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
+
+// Counts the sampler's pilot fits (pilotProposal calls fitProposal after each pilot stage, in the
+// calling thread), passing through to the real one.
+jest.mock('../../src/engine/proposal', () => {
+  const actual = jest.requireActual('../../src/engine/proposal');
+  return { ...actual, fitProposal: jest.fn(actual.fitProposal) };
+});
+const pilotFits = fitProposal as jest.MockedFunction<typeof fitProposal>;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -99,4 +120,170 @@ describe('assessments on a BullMQ queue with shard workers', () => {
       await queue.close();
     }
   });
+});
+
+/** Where two outputs differ, and by how much (jest's diff of a whole NotPetya output takes minutes). */
+function differences(a: unknown, b: unknown, path = '$', out = { paths: [] as string[], maxRelative: 0 }) {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (!Object.is(a, b)) {
+      out.paths.push(path);
+      out.maxRelative = Math.max(out.maxRelative, Number.isFinite(a - b) ? Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) : Infinity);
+    }
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, out);
+  } else if (!Object.is(a, b)) {
+    out.paths.push(path);
+    out.maxRelative = Infinity;
+  }
+  return out;
+}
+
+describe('the real engine on the BullMQ queue: the sampler pilot runs once, in the coordinating process', () => {
+  const RUNS = 600;
+  /** The engine's default chunk of runs for RUNS (ceil(runs/32), src/engine/assess.ts): shards of it fold like the in-process chunks. */
+  const ENGINE_CHUNK = Math.ceil(RUNS / 32);
+  let snapshot: ScenarioSnapshot;
+  let input: AssessmentInput;
+  let inProcess: any;
+  const workers: Array<{ close: () => Promise<void> }> = [];
+  /** What the workers' engine was handed, shard by shard, and the pilot fits made while shards ran. */
+  const shards: Array<{ runStart: number; proposal: unknown; partial: unknown }> = [];
+  let pilotFitsInShards = 0;
+  let addBulk: jest.SpiedFunction<Queue['addBulk']>;
+
+  // The workers run in this process; the coordinator's pilot ends before any shard is queued, so
+  // a fit while a shard runs is a worker's.
+  const workerBinding: EngineBinding = {
+    ...engineBinding,
+    async runShard(s, i, shard, opts) {
+      const before = pilotFits.mock.calls.length;
+      const partial = await engineBinding.runShard(s, i, shard, opts);
+      pilotFitsInShards += pilotFits.mock.calls.length - before;
+      shards.push({ runStart: shard.runStart, proposal: opts.proposal, partial });
+      return partial;
+    },
+  };
+  const context = (progress: number[] = []): JobContext => ({ signal: new AbortController().signal, progress: (f) => progress.push(f) });
+  const runOnQueue = async (shardRuns: number, progress?: number[]): Promise<any> => {
+    shards.length = 0;
+    pilotFitsInShards = 0;
+    addBulk.mockClear();
+    const runner = new BullMqRunner(engineBinding, REDIS_URL, shardRuns, 2);
+    try {
+      return await runner.run(`proposal-job-${shardRuns}`, snapshot, input, context(progress));
+    } finally {
+      await runner.close();
+    }
+  };
+  const queuedShards = () => addBulk.mock.calls.flatMap(([jobs]) => jobs.map((j) => j.data as ShardJobData));
+
+  beforeAll(async () => {
+    await requireRedis();
+    const queue = new Queue(SHARD_QUEUE, { connection: redisOptions(REDIS_URL) });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    addBulk = jest.spyOn(Queue.prototype, 'addBulk');
+    const data = await readScenario('fixtures/notpetya-2017');
+    const asOf = new Date(data.scenario.asOf).toISOString();
+    const reports = data.reports.map((r, i) => ({ ...r, id: `r${i}`, observedAt: new Date(r.observedAt).toISOString() })).filter((r) => r.observedAt <= asOf);
+    snapshot = { entities: data.entities, dependencies: data.dependencies, weapon: data.weapon, reports, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours };
+    input = { weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs: RUNS, seed: 20170627, confidenceLevel: 0.9, calibrate: true };
+    // A copy of the scenario: the in-process runner fits its own pilot (the engine caches it per prepared model).
+    inProcess = await new InProcessRunner(engineBinding, 2).run('in-process-job', structuredClone(snapshot), input, context());
+    for (let i = 0; i < 2; i++) workers.push(await startWorker({ ...process.env, REDIS_URL, LOG_LEVEL: 'error' }, workerBinding));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    addBulk?.mockRestore();
+  });
+
+  let shardOf200: unknown;
+
+  it('hands every shard the proposal fitted once here; the workers run no pilot and draw the runs the in-process runner draws', async () => {
+    const progress: number[] = [];
+    const bullmq = await runOnQueue(200, progress);
+
+    const queued = queuedShards();
+    expect(queued.map((d) => d.shard.runStart)).toEqual([0, 200, 400]);
+    for (const d of queued) expect(typeof d.proposal).toBe('string');
+    const proposal = decode<Record<string, unknown>>(queued[0].proposal!);
+    // sized for the job's runs (a fifth), not a shard's
+    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), pilotRuns: RUNS / 5 });
+    for (const d of queued) expect(decode(d.proposal!)).toEqual(proposal);
+    // Fitted afresh from a copy of the scenario, the pilot gives the same proposal.
+    expect(await engineBinding.proposal!(structuredClone(snapshot), input, { threads: 1 })).toEqual(proposal);
+
+    expect(shards.map((s) => s.runStart).sort((a, b) => a - b)).toEqual([0, 200, 400]);
+    for (const s of shards) expect(s.proposal).toEqual(proposal);
+    expect(pilotFitsInShards).toBe(0);
+    expect(progress.some((p) => p > 0 && p < FINALIZE_FROM)).toBe(true);
+
+    // Every run drew the same parameters and came out the same (a proposal off by one bit would
+    // change the draws); only the sums differ in their last bits, as shards of several engine
+    // chunks fold them in another order than one pass over all chunks.
+    const runs = differences(bullmq.runs, inProcess.runs);
+    expect(runs.paths.filter((p) => !/^\$\.rows\.\d+\.1$/.test(p))).toEqual([]);
+    expect(runs.maxRelative).toBeLessThan(1e-12);
+    expect(differences(bullmq.summary.total, inProcess.summary.total).maxRelative).toBeLessThan(1e-12);
+    shardOf200 = shards.find((s) => s.runStart === 200)!.partial;
+  }, 120_000);
+
+  it("with shards of the engine's chunks, the result is the in-process one bit for bit", async () => {
+    const bullmq = await runOnQueue(ENGINE_CHUNK);
+    expect(queuedShards()).toHaveLength(32);
+    expect(shards).toHaveLength(32);
+    for (const s of shards) expect(s.proposal).toMatchObject({ format: 'spillover.proposal/1' });
+    expect(pilotFitsInShards).toBe(0);
+    // Object.is on every number, so -0 and NaN count too.
+    expect(differences(bullmq, inProcess).paths.slice(0, 10)).toEqual([]);
+  }, 120_000);
+
+  it('cancelling during the pilot stops it, and no shard is queued', async () => {
+    const controller = new AbortController();
+    const { fitProposal: fit } = jest.requireActual('../../src/engine/proposal');
+    // cancelled as the first pilot stage ends: the second must not run
+    pilotFits.mockImplementationOnce((...args) => {
+      controller.abort(new Error('cancelled by the test'));
+      return fit(...args);
+    });
+    pilotFits.mockClear();
+    addBulk.mockClear();
+    const runner = new BullMqRunner(engineBinding, REDIS_URL, 200, 2);
+    try {
+      // a copy of the scenario, so the engine has no pilot cached for it
+      await expect(runner.run('cancelled-in-pilot', structuredClone(snapshot), input, { signal: controller.signal, progress: () => undefined })).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      await runner.close();
+    }
+    expect(pilotFits).toHaveBeenCalledTimes(1);
+    expect(addBulk).not.toHaveBeenCalled();
+  }, 60_000);
+
+  it('a shard job queued without a proposal (before it travelled with them): the worker fits it, same partial', async () => {
+    expect(shardOf200).toBeDefined();
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: redisOptions(REDIS_URL) });
+    const events = new QueueEvents(SHARD_QUEUE, { connection: redisOptions(REDIS_URL) });
+    const key = 'spillover:snapshot:old-shard-job:test';
+    try {
+      await events.waitUntilReady();
+      // A scenario object the workers have not seen, so no pilot is cached for it.
+      await redis.set(key, encodeBuffer(snapshot), 'EX', 600);
+      shards.length = 0;
+      pilotFitsInShards = 0;
+      const job = await queue.add('shard', { jobId: 'old-shard-job', snapshotKey: key, input, shard: { index: 1, runStart: 200, runCount: 200 } }, { jobId: 'old-shard-job-1' });
+      const partial = decode(await job.waitUntilFinished(events, 60_000));
+      expect(shards).toHaveLength(1);
+      expect(shards[0].proposal).toBeUndefined();
+      // the default pilot: 2 stages, a fit after each
+      expect(pilotFitsInShards).toBe(2);
+      expect(differences(partial, shardOf200).paths.slice(0, 10)).toEqual([]);
+      await job.remove();
+    } finally {
+      await redis.del(key);
+      await Promise.allSettled([events.close(), queue.close()]);
+      await redis.quit();
+    }
+  }, 120_000);
 });
