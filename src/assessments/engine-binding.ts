@@ -129,8 +129,10 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     });
   },
   proposal(snapshot, input, opts) {
-    // The pilot reports no progress (pilotProposal takes no onProgress); it honours the signal.
-    return guard(() => pilotProposal(prepare(snapshot, input), options(input, { threads: opts.threads, signal: opts.signal })));
+    // Progress: pilot runs done over all the job's runs, pilot included (a pilot run costs about
+    // what a run does), so the runner can continue from there.
+    const onPilotProgress = opts.onProgress ? (done: number, total: number) => opts.onProgress!(done / (total + input.runs)) : undefined;
+    return guard(() => pilotProposal(prepare(snapshot, input), { ...options(input, { threads: opts.threads, signal: opts.signal }), onPilotProgress }));
   },
   runShard(snapshot, input, shard: ShardSpec, opts) {
     return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], options(input, opts))).partial);

@@ -10,10 +10,12 @@ import { DEFAULT_PILOT, fitProposal, type ParameterProposal, type PilotOptions }
 import { countRuns, DEFAULT_SETTINGS, fingerprintOf, reportingRatePrior, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
 
 export interface AssessmentProgress {
+  /** Runs of the assessment done (0 while the adaptive sampler's pilot runs). */
   runsDone: number;
   runsTotal: number;
-  /** 0..1 */
+  /** 0..1 of the whole work: pilot runs (when this call fits the proposal) and runs. */
   fraction: number;
+  phase: 'pilot' | 'runs';
   elapsedSeconds: number;
   /** Estimated seconds left (null until a run has finished). */
   etaSeconds: number | null;
@@ -31,6 +33,8 @@ export interface AssessmentOptions extends Partial<Omit<RunSettings, 'model' | '
   /** Central interval level (default 0.9). */
   confidenceLevel?: number;
   onProgress?: (p: AssessmentProgress) => void;
+  /** pilotProposal: pilot runs done of those it will run (not called when the proposal is cached). */
+  onPilotProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** Compute only runs [start, end) of the assessment (a shard); default [0, runs). */
   runRange?: [number, number];
@@ -103,7 +107,27 @@ export async function runShard(model: ScenarioModel, runRange: [number, number],
   const settings = settingsOf(options);
   const [start, end] = validate({ ...options, runRange });
   const t0 = performance.now();
-  if (settings.sampler === 'adaptive' && settings.proposal === undefined) settings.proposal = await pilotProposal(model, options);
+  const total = end - start;
+  // Pilot runs this call makes count towards its progress (they cost about as much as runs).
+  let pilotDone = 0;
+  let pilotTotal = 0;
+  const report = (phase: AssessmentProgress['phase'], done: number) => {
+    if (!options.onProgress) return;
+    const el = (performance.now() - t0) / 1000;
+    const f = (pilotDone + done) / (pilotTotal + total);
+    options.onProgress({ runsDone: done, runsTotal: total, fraction: f, phase, elapsedSeconds: el, etaSeconds: f > 0 ? (el * (1 - f)) / f : null });
+  };
+  if (settings.sampler === 'adaptive' && settings.proposal === undefined) {
+    settings.proposal = await pilotProposal(model, {
+      ...options,
+      onPilotProgress: (d, n) => {
+        pilotDone = d;
+        pilotTotal = n;
+        report('pilot', 0);
+      },
+    });
+    pilotTotal = pilotDone;
+  }
   const chunk = options.chunkSize ?? Math.min(1000, Math.max(1, Math.ceil(options.runs / 32)));
   const tasks: Array<{ start: number; end: number }> = [];
   // chunk boundaries are aligned to multiples of `chunk` in absolute run index
@@ -112,13 +136,8 @@ export async function runShard(model: ScenarioModel, runRange: [number, number],
     tasks.push({ start: s, end: e });
     s = e;
   }
-  const total = end - start;
   const threads = Math.min(options.threads ?? availableParallelism(), tasks.length);
-  const progress = (done: number) => {
-    if (!options.onProgress) return;
-    const el = (performance.now() - t0) / 1000;
-    options.onProgress({ runsDone: done, runsTotal: total, fraction: done / total, elapsedSeconds: el, etaSeconds: done > 0 ? (el * (total - done)) / done : null });
-  };
+  const progress = (done: number) => report('runs', done);
   let acc: AssessmentPartial | null = null;
   let arcs = 0;
   const take = (p: AssessmentPartial) => {
@@ -226,6 +245,12 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
   const per = Math.floor(po.pilotRuns / po.stages);
   let proposal: ParameterProposal | null = null;
   if (D > 0 && per > 0) {
+    const pilotTotal = per * po.stages;
+    let pilotDone = 0;
+    const tick = (n: number) => {
+      pilotDone += n;
+      options.onPilotProgress?.(pilotDone, pilotTotal);
+    };
     const z = new Float64Array(per * po.stages * D);
     const lw = new Float64Array(per * po.stages);
     const threads = options.threads ?? availableParallelism();
@@ -236,7 +261,9 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
         for (let r = a; r < b; r++) {
           if (options.signal?.aborted) throw new AbortError();
           lw[r] = engine.pilotRun(r, proposal, z, r * D);
+          if ((r - a) % 16 === 15) tick(16);
         }
+        tick((b - a) % 16);
       } else {
         const chunk = Math.max(1, Math.ceil(per / 8));
         const tasks: Array<{ start: number; end: number; pilot: ParameterProposal | null }> = [];
@@ -250,6 +277,7 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
           onResult: (i, res) => {
             z.set(res.z, tasks[i].start * D);
             lw.set(res.lw, tasks[i].start);
+            tick(tasks[i].end - tasks[i].start);
           },
         });
       }

@@ -68,7 +68,13 @@ export class BullMqRunner implements MonteCarloRunner {
     await this.ping();
     // Workers are separate processes with their own engine caches: left to them, each would
     // repeat the pilot, all at once, before its first shard could report progress.
-    const proposal = this.engine.proposal ? encode(await this.engine.proposal(snapshot, input, { threads: this.threads, signal: ctx.signal })) : undefined;
+    // The pilot's share of the progress: its last fraction (its runs over the job's, pilot included).
+    let pilotShare = 0;
+    const onPilot = (f: number) => {
+      pilotShare = f;
+      ctx.progress(f * FINALIZE_FROM);
+    };
+    const proposal = this.engine.proposal ? encode(await this.engine.proposal(snapshot, input, { threads: this.threads, signal: ctx.signal, onProgress: onPilot })) : undefined;
     const token = randomUUID().slice(0, 8);
     const key = snapshotKey(jobId, token);
     await this.redis.del(cancelKey(jobId));
@@ -84,7 +90,7 @@ export class BullMqRunner implements MonteCarloRunner {
     const report = () => {
       let runsDone = 0;
       for (let i = 0; i < shards.length; i++) runsDone += shardProgress[i] * shards[i].runCount;
-      ctx.progress((runsDone / input.runs) * FINALIZE_FROM);
+      ctx.progress((pilotShare + (1 - pilotShare) * (runsDone / input.runs)) * FINALIZE_FROM);
     };
 
     let cleanup = () => {};

@@ -30,7 +30,10 @@ export const FINALIZE_TO = 0.99;
 
 export interface RunOptions {
   threads?: number;
-  /** runShard: fraction of this call's runs done, in [0,1]; runAll and finalize: the job's overall progress. */
+  /**
+   * runShard: fraction of this call's runs done, in [0,1]; runAll and finalize: the job's overall
+   * progress; proposal: pilot runs done over the job's runs, pilot included.
+   */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
   /**

@@ -1,7 +1,7 @@
 /**
  * Output lists of the core: early warning keeps the entities most at risk of each part.
  */
-import { prepareScenario, runAssessment } from '../../../src/engine';
+import { pilotProposal, prepareScenario, runAssessment } from '../../../src/engine';
 import { erScenario, weapon } from './helpers';
 
 jest.setTimeout(60_000);
@@ -33,6 +33,44 @@ describe('early warning', () => {
       const allCollateral = r.entities.filter((e) => !e.intended && !e.reported).map((e) => e.probabilityInfected.p);
       expect(Math.min(...keptCollateral)).toBeGreaterThan(0);
       expect(allCollateral.length).toBeGreaterThan(limit);
+    }
+  });
+});
+
+describe('progress', () => {
+  it('moves during the adaptive sampler\'s pilot, then through the runs, never backwards, to 1', async () => {
+    const { entities, dependencies } = erScenario(1500, 5, 12);
+    const mk = () =>
+      prepareScenario({
+        entities,
+        dependencies,
+        weapon: weapon({ low: 0.2, high: 0.5 }),
+        reports: [
+          { weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' },
+          { weaponId: 'w', entityId: 'n7', observedAt: '2017-06-28T08:00:00Z', status: 'confirmed', tlp: 'clear' },
+        ],
+        horizonHours: 48,
+      });
+    for (const threads of [0, 2]) {
+      const model = mk();
+      const seen: Array<{ phase: string; fraction: number; runsDone: number }> = [];
+      await runAssessment(model, { runs: 200, seed: 5, threads, onProgress: (p) => seen.push({ phase: p.phase, fraction: p.fraction, runsDone: p.runsDone }) });
+      const pilotEvents = seen.filter((p) => p.phase === 'pilot');
+      expect(pilotEvents.length).toBeGreaterThan(0);
+      expect(pilotEvents.every((p) => p.runsDone === 0 && p.fraction > 0 && p.fraction < 1)).toBe(true);
+      // every pilot event comes before the first run event
+      expect(seen.findIndex((p) => p.phase === 'runs')).toBeGreaterThan(seen.map((p) => p.phase).lastIndexOf('pilot'));
+      for (let i = 1; i < seen.length; i++) expect(seen[i].fraction).toBeGreaterThanOrEqual(seen[i - 1].fraction);
+      expect(seen[seen.length - 1]).toMatchObject({ phase: 'runs', fraction: 1, runsDone: 200 });
+      // a second assessment of the same model reuses the cached pilot: no pilot phase
+      const again: string[] = [];
+      await runAssessment(model, { runs: 200, seed: 5, threads, onProgress: (p) => again.push(p.phase) });
+      expect(again).not.toContain('pilot');
+      // pilotProposal on its own counts its runs up to their total (40 for 200 runs)
+      const pilot: Array<[number, number]> = [];
+      await pilotProposal(mk(), { runs: 200, seed: 5, threads, onPilotProgress: (d, n) => pilot.push([d, n]) });
+      expect(pilot[pilot.length - 1]).toEqual([40, 40]);
+      for (let i = 1; i < pilot.length; i++) expect(pilot[i][0]).toBeGreaterThan(pilot[i - 1][0]);
     }
   });
 });
