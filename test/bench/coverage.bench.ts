@@ -18,6 +18,7 @@
  *
  *     node -r @swc-node/register test/bench/coverage.bench.ts [outbreaks=100] [runs=300] [nodes=3000]
  *     COVERAGE_OUTBREAKS=20 npm run bench -- coverage     # quick check
+ *     COVERAGE_LAG_HOURS=24 npm run bench -- coverage     # reports 0-24 h after infection
  */
 import { availableParallelism } from 'node:os';
 import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../../src/domain/records';
@@ -34,6 +35,8 @@ const OUTBREAKS = arg(2, 'COVERAGE_OUTBREAKS', 100);
 const RUNS = arg(3, 'COVERAGE_RUNS', 300);
 const NODES = arg(4, 'COVERAGE_NODES', 3000);
 const THREADS = Number(process.env.COVERAGE_THREADS ?? availableParallelism());
+/** Reporting lag: each report comes uniform(0, LAG) hours after the infection; reports after asOf are not known yet. */
+const LAG_H = Number(process.env.COVERAGE_LAG_HOURS ?? 0);
 const MEAN_DEGREE = 6;
 const AS_OF_H = 72;
 const HORIZON_H = 72;
@@ -106,13 +109,16 @@ async function outbreak(i: number): Promise<Outcome> {
   };
   const ws = new SpreadWorkspace(core.n);
   const truth = runEvents(core.graph, core.seedNode, core.seedTime, cfg, rng, ws);
-  // Half of the infections up to asOf are reported, at their infection times.
+  // Half of the infections up to asOf are reported, at their infection times (plus the lag, if any).
   const reports: ReportRecord[] = [];
   for (let j = 0; j < truth; j++) {
     const v = ws.order[j];
     const t = ws.time[v];
     if (t > AS_OF_H) continue;
-    if (j === 0 || rng.random() < REPORT_SHARE) reports.push({ weaponId: WEAPON.id, entityId: base.meta.ids[v], observedAt: iso(t), status: 'confirmed', tlp: 'clear' });
+    // (no lag draw at LAG_H = 0, so the default study keeps its random sequence)
+    const lag = LAG_H > 0 && j > 0 ? LAG_H * rng.random() : 0;
+    if (t + lag > AS_OF_H) continue;
+    if (j === 0 || rng.random() < REPORT_SHARE) reports.push({ weaponId: WEAPON.id, entityId: base.meta.ids[v], observedAt: iso(t + lag), status: 'confirmed', tlp: 'clear' });
   }
   const model = prepareScenario({ entities, dependencies, weapon: WEAPON, reports, asOf: iso(AS_OF_H), horizonHours: HORIZON_H });
   const result = await runAssessment(model, {
@@ -127,7 +133,7 @@ async function outbreak(i: number): Promise<Outcome> {
 }
 
 async function main() {
-  process.stdout.write(`coverage study: ${OUTBREAKS} synthetic outbreaks, ${NODES} entities each (mean degree ${MEAN_DEGREE}), ${RUNS} runs per assessment, ${THREADS} threads, nominal ${LEVEL * 100}% intervals\n`);
+  process.stdout.write(`coverage study: ${OUTBREAKS} synthetic outbreaks, ${NODES} entities each (mean degree ${MEAN_DEGREE}), ${RUNS} runs per assessment, ${THREADS} threads, nominal ${LEVEL * 100}% intervals, reporting lag uniform(0, ${LAG_H}) h\n`);
   const t0 = performance.now();
   const out: Outcome[] = [];
   for (let i = 0; i < OUTBREAKS; i++) {
