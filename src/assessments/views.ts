@@ -179,6 +179,15 @@ export function rollupView(
     input.push(...withheld.values());
   }
 
+  /**
+   * Results stored before parts existed hold first-level totals only: a group with no entity of
+   * the other part has the part's figures there (the same per-run totals), as it had then.
+   */
+  const storedBeforeParts = (groupPath: string, at: { country: string | null; sector: string | null }) =>
+    part !== 'total' && (at.country === null || at.sector === null) && size(other, groupPath) === 0 && size(part, groupPath) > 0
+      ? groups[groupKey('total', at.country, at.sector)]
+      : undefined;
+
   const root = buildHierarchy(input, levels, accessors);
   const json = hierarchyToJson(root);
   /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
@@ -190,7 +199,7 @@ export function rollupView(
     if (node.level === 'world') out.ranges = worldRanges(opts.summary, part);
     if (node.level === 'country' || node.level === 'sector') {
       const hide = node.key === WITHHELD || at.belowOrganization || touched.has(groupPath);
-      out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? null;
+      out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
     }
     out.value = node.sums.lossUsd;
     if (node.children) {
