@@ -368,6 +368,86 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await page.waitForSelector('svg.treemap[data-depth="1"]');
   });
 
+  it('labels countries and sectors with the range of their collateral loss from the rollup, organisations with their expected loss', async () => {
+    // The API's rollup of the collateral part, read with the page's key, as the brief words it
+    // (the page reads it without the organisation level: the ranges are the same).
+    const rollup = (await get(`/v1/assessments/${assessmentId}/rollup?levels=country,sector,organization&collateral=true`)).root;
+    writeFileSync(join(ARTIFACTS, 'dashboard-rollup.json'), JSON.stringify(rollup, null, 1));
+    const level = (await get(`/v1/assessments/${assessmentId}`)).inputs.confidenceLevel;
+    const pct = `${Math.round(level * 100)}% range`;
+    const byLoss = (nodes: any[]) => nodes.filter((n) => n.expected.lossUsd > 0).sort((a, b) => b.expected.lossUsd - a.expected.lossUsd);
+    /** What the page must say of a country or sector with a range, computed here from the rollup alone. */
+    const words = (n: any) => {
+      const r = n.ranges.lossUsd;
+      expect(r.level).toBe(level);
+      const ends = money(r.low) === money(r.high) ? null : `${money(r.low)} – ${money(r.high)}`;
+      const range = ends ? `most likely ${money(r.median)} (${ends}, ${pct})` : `${money(r.median)} in every likely outcome (${pct})`;
+      return `collateral loss: ${range}; expected ${money(n.expected.lossUsd)}`;
+    };
+    const cell = (id: string) => page.locator(`svg.treemap .cell[data-id="${id}"]`);
+    /** The area's tooltip, its accessible name, its icicle band's tooltip and its row in the table alternative. */
+    async function expectArea(id: string, text: string) {
+      const title = await cell(id).locator('title').textContent();
+      expect(title).toContain(`, ${text}. `);
+      expect(await cell(id).getAttribute('aria-label')).toBe(title);
+      expect(await page.locator(`svg.partition .band[data-id="${id}"] > title`).textContent()).toContain(`, ${text}. `);
+      return title!;
+    }
+
+    await page.click('.breadcrumb button:has-text("World")');
+    await page.waitForSelector('svg.treemap[data-depth="0"]');
+    const countries = byLoss(rollup.children.filter((c: any) => c.level === 'country' && c.ranges));
+    expect(countries.length).toBeGreaterThanOrEqual(3);
+    const table = page.locator('section.treemap-section table.treemap-table');
+    const rowOf = (name: string) => table.locator('tbody tr').filter({ has: page.locator('th', { hasText: name }) });
+    for (const c of countries.slice(0, 3)) {
+      const id = `world/country:${c.key}`;
+      const title = await expectArea(id, words(c));
+      const name = title.slice(0, title.indexOf(', collateral loss'));
+      // The figures drawn in the rectangle: the most likely value, then the range when there is room.
+      const r = c.ranges.lossUsd;
+      expect([`${money(r.median)} most likely`, money(r.median)]).toContain(await cell(id).locator('.cell-value').textContent());
+      if (await cell(id).locator('.cell-range').count()) {
+        const ends = `${money(r.low)} – ${money(r.high)}`;
+        expect([`${ends}, ${pct}`, ends]).toContain(await cell(id).locator('.cell-range').textContent());
+      }
+      // The table alternative: most likely with its range, and the expected value.
+      const cells = await rowOf(name).locator('td').allTextContents();
+      expect(cells.slice(0, 2)).toEqual([`${money(r.median)} (${money(r.low)} – ${money(r.high)}, ${pct})`, money(c.expected.lossUsd)]);
+    }
+    // The largest areas in the chart's text description, with their ranges.
+    expect(await page.textContent('svg.treemap desc')).toContain(words(countries[0]));
+    await page.click('section.treemap-section .alt-table summary');
+    await page.locator('main .treemap-section').screenshot({ path: join(ARTIFACTS, 'dashboard-treemap-ranges-world.png') });
+    await page.click('section.treemap-section .alt-table summary');
+
+    // The sectors of the largest country, zoomed by keyboard.
+    const top = countries[0];
+    await page.focus(`svg.treemap .cell[data-id="world/country:${top.key}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('svg.treemap[data-depth="1"]');
+    const sectors = byLoss(top.children.filter((c: any) => c.level === 'sector' && c.ranges));
+    expect(sectors.length).toBeGreaterThanOrEqual(2);
+    for (const sct of sectors.slice(0, 3)) await expectArea(`world/country:${top.key}/sector:${sct.key}`, words(sct));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-treemap-ranges.png') });
+
+    // Organisations: their expected loss (the rollup's organisation node), and no range.
+    const sector = sectors[0];
+    await page.click(`svg.treemap .cell[data-id="world/country:${top.key}/sector:${sector.key}"]`);
+    await page.waitForSelector('svg.treemap[data-depth="2"]');
+    const [org] = byLoss(sector.children.filter((c: any) => c.level === 'organization'));
+    const orgTitle = await cell(`world/country:${top.key}/sector:${sector.key}/organization:${org.key}`).locator('title').textContent();
+    expect(orgTitle).toContain(`, collateral loss: expected ${money(org.expected.lossUsd)} (organisations have expected values only, no range). `);
+    expect(orgTitle).not.toContain('most likely');
+    expect(await page.textContent('section.treemap-section table.treemap-table caption')).toContain('organisations: expected values only');
+    expect(await table.locator('thead th').allTextContents()).not.toContain('Collateral loss, most likely (range)');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('svg.treemap[data-depth="1"]');
+
+    // The rollup is read once, with the page; zooming asks the API nothing.
+    expect(requests.filter((r) => r.includes('/rollup'))).toEqual([`/v1/assessments/${assessmentId}/rollup?levels=country,sector&collateral=true`]);
+  });
+
   it('draws the timeline with its band, the reported points and the assessment time and horizon', async () => {
     const api = await get(`/v1/assessments/${assessmentId}/timeline`);
     expect(api.points.length).toBeGreaterThan(2);
@@ -473,6 +553,52 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     const pdf = await page.pdf({ path: join(ARTIFACTS, 'dashboard-report.pdf'), format: 'A4', printBackground: true });
     expect(pdf.length).toBeGreaterThan(10_000);
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  it('says the range is not available for a group whose range the rollup withholds (an entity known only from another organisation\'s RED report)', async () => {
+    // Last: the report makes the assessments above stale. Organisation B files the only report of
+    // a Danish financial-services organisation as RED; for organisation A's analyst it is hidden,
+    // and its sector (fewer than five collateral entities) loses its range.
+    const hidden = 'partner-0174';
+    await http.post('/v1/reports').set(auth(keys.b.responder))
+      .send({ weaponId: 'notpetya', entityId: hidden, observedAt: '2017-06-28T06:00:00Z', status: 'confirmed', tlp: 'red' }).expect(201);
+    const created = await http.post('/v1/assessments').set(auth(keys.a.analyst))
+      .send({ weaponId: 'notpetya', asOf: scenario.asOf, horizonHours: scenario.horizonHours, runs: RUNS, seed: SEED }).expect(202);
+    const id = created.body.id;
+    await waitDone(id);
+    const listed = (await get(`/v1/assessments/${id}/entities?collateral=true&sort=loss&limit=10000`)).items;
+    expect(listed.map((r: any) => r.entityId)).not.toContain(hidden);
+    const rollup = (await get(`/v1/assessments/${id}/rollup?levels=country,sector,organization&collateral=true`)).root;
+    writeFileSync(join(ARTIFACTS, 'dashboard-rollup-withheld.json'), JSON.stringify(rollup, null, 1));
+    const dk = rollup.children.find((c: any) => c.level === 'country' && c.key === 'DK');
+    const finance = dk.children.find((c: any) => c.level === 'sector' && c.key === 'financial-services');
+    expect(finance.ranges).toBeNull();
+    // The visible rest of the sector still has a loss, so it is drawn.
+    expect(finance.expected.lossUsd).toBeGreaterThan(0);
+
+    await page.goto(`${base}/#/assessments/${id}`);
+    await page.waitForSelector('svg.treemap rect.cell-rect');
+    await page.click('svg.treemap .cell[data-id="world/country:DK"]');
+    await page.waitForSelector('svg.treemap[data-depth="1"]');
+    const sid = 'world/country:DK/sector:financial-services';
+    const words = `collateral loss: expected ${money(finance.expected.lossUsd)}; range not available (withheld under TLP, or not computed)`;
+    const title = await page.locator(`svg.treemap .cell[data-id="${sid}"] > title`).textContent();
+    expect(title).toContain(`, ${words}. `);
+    expect(title).not.toContain('most likely');
+    expect(await page.locator(`svg.partition .band[data-id="${sid}"] > title`).textContent()).toContain(`, ${words}. `);
+    const row = page.locator('section.treemap-section table.treemap-table tbody tr').filter({ has: page.locator('th', { hasText: title!.slice(0, title!.indexOf(', collateral loss')) }) });
+    expect((await row.locator('td').allTextContents()).slice(0, 2)).toEqual(['not available (withheld under TLP, or not computed)', money(finance.expected.lossUsd)]);
+    // Sectors of Denmark the hidden entity never touched keep their ranges.
+    const kept = dk.children.filter((c: any) => c.level === 'sector' && c.ranges && c.expected.lossUsd > 0);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const c of kept) {
+      const r = c.ranges.lossUsd;
+      expect(await page.locator(`svg.treemap .cell[data-id="world/country:DK/sector:${c.key}"] > title`).textContent())
+        .toContain(`, collateral loss: most likely ${money(r.median)} (${money(r.low)} – ${money(r.high)}, 90% range); expected ${money(c.expected.lossUsd)}`);
+    }
+    // The table alternative open, to see the wording: test/artifacts/dashboard-treemap-withheld.png.
+    await page.click('section.treemap-section .alt-table summary');
+    await page.locator('main .treemap-section').screenshot({ path: join(ARTIFACTS, 'dashboard-treemap-withheld.png') });
   });
 
   it('loaded nothing from outside and raised no errors', () => {

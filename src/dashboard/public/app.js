@@ -292,8 +292,12 @@ async function assessmentPage(id, signal) {
   const weaponQ = encodeURIComponent(a.weaponId);
   // The newest report used comes with the assessment (`inputs.latestReportAt`, per the reader's
   // TLP rights); the newest report of all tells whether reports observed later exist.
-  const [entities, timeline, warning, newestAny] = await Promise.all([
+  // The rollup gives the ranges of the collateral loss of every country and sector (the areas
+  // come from the entities); organisations add nothing to it (their ranges are not kept), so it
+  // is read without that level.
+  const [entities, rollup, timeline, warning, newestAny] = await Promise.all([
     api(`/v1/assessments/${q}/entities?collateral=true&sort=loss&limit=10000`, { signal }).catch((e) => e),
+    api(`/v1/assessments/${q}/rollup?levels=country,sector&collateral=true`, { signal }).catch((e) => e),
     api(`/v1/assessments/${q}/timeline`, { signal }).catch((e) => e),
     api(`/v1/assessments/${q}/early-warning?withinHours=${WARNING_DEFAULT}&limit=${WARNING_ROWS}`, { signal }).catch((e) => e),
     api(`/v1/reports?weaponId=${weaponQ}&limit=1`, { signal }).then((x) => x?.items?.[0] ?? null, (e) => e),
@@ -313,7 +317,7 @@ async function assessmentPage(id, signal) {
       h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'))),
     headline(r, level),
     splitTable(r),
-    treemapSection(entities, r),
+    treemapSection(entities, rollup, r, level),
     timelineSection(timeline, a),
     protectedSection(r),
     warningSection(warning, id, signal),
@@ -373,15 +377,16 @@ function unavailable(err, what) {
   return h('p', { class: 'error' }, `The ${what} is not available: ${errorMessage(err)}`);
 }
 
-function treemapSection(entities, r) {
+function treemapSection(entities, rollup, r, level) {
   const section = h('section', { class: 'treemap-section', 'aria-labelledby': 'treemap-title' },
     h('h2', { id: 'treemap-title' }, 'Where the collateral loss fell'),
-    h('p', { class: 'muted' }, 'By country, then sector, then organisation. Area is the expected collateral loss; colour is the probability of infection behind that loss (weighted by each entity\'s expected loss). Choose an area (click, or Tab then Enter) to zoom in; Escape zooms out.'));
+    h('p', { class: 'muted' }, `By country, then sector, then organisation. Area is the expected collateral loss; colour is the probability of infection behind that loss (weighted by each entity's expected loss). Countries and sectors: the most likely loss and its ${level} range; organisations: expected loss only (no range is kept for them). Choose an area (click, or Tab then Enter) to zoom in; Escape zooms out.`));
   if (entities instanceof Error) return append(section, unavailable(entities, 'breakdown'));
-  const tree = model.collateralTree(entities.items || [], r);
+  const tree = model.collateralTree(entities.items || [], r, rollup instanceof Error ? null : rollup?.root);
   if (!(tree.loss > 0)) return append(section, h('p', {}, 'No collateral loss in any run.'));
   const treemapEl = h('div', { class: 'chart', id: 'treemap' });
   const partitionEl = h('div', { class: 'chart', id: 'partition' });
+  if (rollup instanceof Error) section.append(unavailable(rollup, 'range of each country and sector'));
   section.append(legend(), treemapEl, h('h3', {}, 'The whole tree at once'), h('p', { class: 'muted' }, 'World, countries, sectors and organisations from left to right; height is collateral loss. Choose a band to zoom the treemap to it.'), partitionEl);
   requestAnimationFrame(() => {
     const tm = createTreemap(treemapEl, tree);

@@ -81,6 +81,18 @@ export function rangeBounds(r, fmt) {
   return low === high ? low : `${low} – ${high}`;
 }
 
+/**
+ * A range inside a sentence: "most likely $12.3m ($8.1m – $19.0m, 90% range)"; "$0 in every
+ * likely outcome (90% range)" when both ends read the same. The central figure is the median.
+ */
+export function rangeInline(r, fmt) {
+  if (!r) return 'not available';
+  const level = `${Math.round((r.level ?? 0.9) * 100)}% range`;
+  const [low, mid, high] = [fmt(r.low), fmt(r.median), fmt(r.high)];
+  if (low === high) return `${mid} in every likely outcome (${level})`;
+  return `most likely ${mid} (${low} – ${high}, ${level})`;
+}
+
 /** Compact "8.4bn (6.1–11.8bn)" for tables. */
 export function rangeShort(r, fmt) {
   if (!r) return 'n/a';

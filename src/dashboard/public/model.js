@@ -98,8 +98,14 @@ export function headline(raw) {
  * server's rollup places rows (src/graph/hierarchy.ts): by the entity's own country and sector,
  * under its top-level ancestor among the rows. Entities the reader may not see (TLP) are not
  * listed there; what they add to the summary's collateral loss is shown as one "withheld" area.
+ *
+ * `rollup`: the root of GET /rollup?collateral=true (null when it could not be read). The world,
+ * country and sector nodes take from it `range` (the range of the per-run totals of collateral
+ * loss there, `{mean, median, low, high, level}`, or null) and `expected` (the rollup's expected
+ * collateral loss there, which counts the entities withheld from this reader in groups large
+ * enough to hide them); `rangeState` says why a node has no range: see `rangeState`.
  */
-export function collateralTree(rows, summary) {
+export function collateralTree(rows, summary, rollup = null) {
   const byId = new Map(rows.map((r) => [r.entityId, r]));
   const topOf = (id) => {
     const seen = new Set([id]);
@@ -138,13 +144,101 @@ export function collateralTree(rows, summary) {
     root.loss += withheld;
     root.pLoss = NaN;
   }
+  const groups = rollupGroups(rollup);
   const finish = (n) => {
     const p = n.loss > 0 ? n.pLoss / n.loss : n.count ? n.pSum / n.count : NaN;
     const out = { id: n.id, key: n.key, level: n.level, name: n.name, loss: n.loss, count: n.count, probability: Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : null };
+    Object.assign(out, rangeOf(n, groups));
     if (n.kids.size) out.children = [...n.kids.values()].map(finish);
     return out;
   };
   return finish(root);
+}
+
+/** Levels of the tree whose areas have ranges (the core keeps per-run totals of these groups only). */
+const RANGED = new Set(['world', 'country', 'sector']);
+
+/**
+ * The rollup's world, country and sector nodes by the tree's ids ("world/country:DE/sector:energy");
+ * null without a rollup. Organisations (and anything below them) have no ranges and are skipped.
+ */
+function rollupGroups(rollup) {
+  if (!rollup || typeof rollup !== 'object') return null;
+  const out = new Map();
+  const walk = (node, id) => {
+    out.set(id, node);
+    for (const c of node.children || []) {
+      if (c.level === 'country' || c.level === 'sector') walk(c, `${id}/${c.level}:${c.key}`);
+    }
+  };
+  walk(rollup, 'world');
+  return out;
+}
+
+/**
+ * A tree node's range: `{range, expected, rangeState}`. `rangeState`: `shown` (a range of the
+ * collateral loss), `withheld` (the rollup gives no range there: it would count an entity this
+ * reader may not see, or none was computed), `unavailable` (no rollup, or no such group in it),
+ * `expected-only` (organisations, and the grey withheld area: expected values only).
+ */
+function rangeOf(n, groups) {
+  if (!RANGED.has(n.level)) return { range: null, expected: null, rangeState: 'expected-only' };
+  const g = groups?.get(n.id);
+  if (!g) return { range: null, expected: null, rangeState: 'unavailable' };
+  const expected = num(get(g, 'expected.lossUsd')) ?? null;
+  const r = get(g, 'ranges.lossUsd');
+  const range = r && ['low', 'median', 'high'].every((k) => Number.isFinite(Number(r[k])))
+    ? { mean: num(r.mean), median: Number(r.median), low: Number(r.low), high: Number(r.high), level: num(r.level) ?? 0.9 }
+    : null;
+  return { range, expected, rangeState: range ? 'shown' : 'withheld' };
+}
+
+/** The expected collateral loss said of an area: the rollup's (of the same entities as its range) when known, else the area's. */
+export const expectedLoss = (node) => (Number.isFinite(node.expected) ? node.expected : node.loss);
+
+/**
+ * An area's collateral loss in words, after its name ("Germany, ..."): "collateral loss: most
+ * likely $12.3m ($8.1m – $19.0m, 90% range); expected $13.0m" for a country or sector with a
+ * range; the expected value with the reason there is no range otherwise. When the rollup's
+ * expected value counts entities withheld from the reader (so it exceeds the area), says how
+ * much of it the area shows.
+ */
+export function lossWords(node) {
+  const expected = expectedLoss(node);
+  const visible = Number.isFinite(node.expected) && node.expected - node.loss > 0.005 * Math.max(1, node.expected)
+    ? `, ${fmt.money(node.loss)} of it in entities you may see`
+    : '';
+  switch (node.rangeState) {
+    case 'shown':
+      return `collateral loss: ${fmt.rangeInline(node.range, fmt.money)}; expected ${fmt.money(expected)}${visible}`;
+    case 'withheld':
+      return `collateral loss: expected ${fmt.money(expected)}${visible}; range not available (withheld under TLP, or not computed)`;
+    case 'unavailable':
+      return `collateral loss: expected ${fmt.money(expected)}; range not available`;
+    default:
+      return node.level === 'withheld'
+        ? `collateral loss: expected ${fmt.money(expected)} (entities whose reports you may not see; no range)`
+        : `collateral loss: expected ${fmt.money(expected)} (organisations have expected values only, no range)`;
+  }
+}
+
+/**
+ * What an area's rectangle can say under its name, each as candidates longest first (the chart
+ * takes the first that fits): `value` the most likely loss (or the expected one where there is no
+ * range), `range` its ends (null without a range).
+ */
+export function cellText(node) {
+  if (node.rangeState === 'shown') {
+    const r = node.range;
+    const bounds = fmt.rangeBounds(r, fmt.money);
+    const level = `${Math.round((r.level ?? 0.9) * 100)}%`;
+    return { value: [`${fmt.money(r.median)} most likely`, fmt.money(r.median)], range: [`${bounds}, ${level} range`, bounds] };
+  }
+  const expected = fmt.money(expectedLoss(node));
+  return {
+    value: [`${expected} expected`, expected],
+    range: node.rangeState === 'withheld' || node.rangeState === 'unavailable' ? ['range not available', 'no range'] : null,
+  };
 }
 
 function* pathTo(root, id) {

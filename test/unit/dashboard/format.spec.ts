@@ -8,19 +8,24 @@
 import type { EntityRow, StoredTimeline } from '../../../src/assessments/result-parts';
 import type { Range, Summary } from '../../../src/assessments/result-types';
 import type { AssessmentView } from '../../../src/assessments/assessments.service';
+import type { GroupStat } from '../../../src/assessments/result-types';
+import { rollupView, type RollupNode } from '../../../src/assessments/views';
 
 // Plain JS modules (no declaration files): typed here by what the tests use.
 type Fmt = (v: number) => string;
 const fmt: {
   money: Fmt; count: Fmt; countShort: Fmt; percent: Fmt; duration: Fmt; seconds: Fmt; dateTime: (d: string | Date) => string;
   rangeSentence: (r: Partial<Range> | null, f: Fmt) => string; rangeShort: (r: Partial<Range> | null, f: Fmt) => string;
-  rangeBounds: (r: Partial<Range> | null, f: Fmt) => string; sector: (s: string | null) => string; country: (c: string | null) => string;
+  rangeBounds: (r: Partial<Range> | null, f: Fmt) => string; rangeInline: (r: Partial<Range> | null, f: Fmt) => string; sector: (s: string | null) => string; country: (c: string | null) => string;
   parameter: (id: string) => string;
 } = require('../../../src/dashboard/public/format.js');
 const model: {
   assessment: (raw: unknown) => any;
   headline: (raw: unknown) => any;
-  collateralTree: (rows: EntityRow[], summary: unknown) => any;
+  collateralTree: (rows: EntityRow[], summary: unknown, rollup?: RollupNode | null) => any;
+  lossWords: (node: unknown) => string;
+  cellText: (node: unknown) => { value: string[]; range: string[] | null };
+  expectedLoss: (node: unknown) => number;
   timeline: (raw: unknown, a?: unknown) => any;
   earlyWarning: (raw: unknown) => any;
   protectedHits: (summary: unknown) => any[];
@@ -96,6 +101,13 @@ describe('dashboard number wording (format.js)', () => {
     expect(fmt.rangeBounds(range(0, 0, 0), fmt.count)).toBe('0');
   });
 
+  it('words a range inside a sentence: "most likely $12.3m ($8.1m – $19.0m, 90% range)"', () => {
+    expect(fmt.rangeInline(range(12.3e6, 8.1e6, 19.04e6), fmt.money)).toBe('most likely $12.3m ($8.1m – $19m, 90% range)');
+    expect(fmt.rangeInline({ ...range(820e6, 600e6, 1.1e9), level: 0.8 }, fmt.money)).toBe('most likely $820m ($600m – $1.1bn, 80% range)');
+    expect(fmt.rangeInline(range(0, 0, 0), fmt.money)).toBe('$0 in every likely outcome (90% range)');
+    expect(fmt.rangeInline(null, fmt.money)).toBe('not available');
+  });
+
   it('rounds probabilities without claiming certainty it does not have', () => {
     expect(fmt.percent(0)).toBe('0%');
     expect(fmt.percent(0.004)).toBe('<1%');
@@ -163,6 +175,83 @@ describe('dashboard adapters of the API shapes (model.js)', () => {
     const withheld = tree.children.find((c: any) => c.id === 'world/withheld');
     expect(withheld.loss).toBeCloseTo(1.5e9 - 1.11e9, 0);
     expect(withheld.probability).toBeNull();
+  });
+
+  describe('ranges of the areas from the rollup (GET /rollup?collateral=true, built here by the API\'s own rollupView)', () => {
+    const clinics = [1, 2, 3].map((i) => row(`clinic-${i}`, 'US', 'healthcare-and-public-health', 0.2, 5e6));
+    // Restricted from this reader: `secret` alone with Maersk in Denmark (too small a group to hide
+    // it: Denmark loses its ranges); `us-secret` among six US healthcare entities (hidden in the
+    // group, which keeps its range and counts it).
+    const secret = row('secret', 'DK', 'transportation-systems', 1, 40e6);
+    const usSecret = row('us-secret', 'US', 'healthcare-and-public-health', 1, 100e6);
+    const visible = [...rows, ...clinics];
+    const stat = (key: string, loss: Range): GroupStat => ({ key, part: 'collateral', entitiesInfected: range(3, 2, 5), entitiesDisrupted: range(0, 0, 0), lossUsd: loss, populationAffected: range(0, 0, 0) });
+    const groups: Record<string, GroupStat> = {
+      'collateral/country:US': stat('US', range(950e6, 700e6, 1.31e9, 930e6)),
+      'collateral/country:US/sector:healthcare-and-public-health': stat('US/healthcare-and-public-health', range(940e6, 690e6, 1.3e9, 930e6)),
+      'collateral/country:DK': stat('DK', range(330e6, 300e6, 345e6, 340e6)),
+      'collateral/country:DK/sector:transportation-systems': stat('DK/transportation-systems', range(330e6, 300e6, 345e6, 340e6)),
+      'collateral/country:UA': stat('UA', range(8e6, 0, 10e6, 5e6)),
+      'collateral/country:UA/sector:transportation-systems': stat('UA/transportation-systems', range(8e6, 0, 10e6, 5e6)),
+    };
+    const summary = { collateral: { lossUsd: { total: range(1.2e9, 1e9, 1.6e9, 1.265e9) } } };
+    const rollup = rollupView([...visible, secret, usSecret], groups, ['country', 'sector', 'organization'], new Set(['secret', 'us-secret']), { part: 'collateral' });
+    const tree = model.collateralTree(visible, summary, rollup);
+    const at = (id: string) => {
+      const find = (n: any): any => (n.id === id ? n : (n.children || []).map(find).find(Boolean));
+      return find(tree);
+    };
+
+    it('gives countries and sectors the range of their collateral loss, and says it with the expected value', () => {
+      const ua = at('world/country:UA');
+      expect(ua).toMatchObject({ rangeState: 'shown', range: { median: 8e6, low: 0, high: 10e6, level: 0.9 }, expected: 10e6, loss: 10e6 });
+      expect(model.lossWords(ua)).toBe('collateral loss: most likely $8m ($0 – $10m, 90% range); expected $10m');
+      expect(model.lossWords(at('world/country:UA/sector:transportation-systems'))).toBe('collateral loss: most likely $8m ($0 – $10m, 90% range); expected $10m');
+      expect(model.cellText(ua)).toEqual({ value: ['$8m most likely', '$8m'], range: ['$0 – $10m, 90% range', '$0 – $10m'] });
+    });
+
+    it('says how much of a group\'s expected loss the reader may see when the range counts a hidden entity', () => {
+      const us = at('world/country:US');
+      // The area is what the reader sees entity by entity; the range and the expected value count `us-secret` too.
+      expect(us.loss).toBeCloseTo(815e6, 0);
+      expect(us.expected).toBeCloseTo(915e6, 0);
+      expect(model.expectedLoss(us)).toBe(us.expected);
+      expect(model.lossWords(us)).toBe('collateral loss: most likely $950m ($700m – $1.3bn, 90% range); expected $915m, $815m of it in entities you may see');
+      expect(at('world/country:US/sector:healthcare-and-public-health').rangeState).toBe('shown');
+    });
+
+    it('says the range is not available where the rollup withholds it (never invents one)', () => {
+      const dk = at('world/country:DK');
+      expect(dk).toMatchObject({ rangeState: 'withheld', range: null, expected: 300e6 });
+      expect(model.lossWords(dk)).toBe('collateral loss: expected $300m; range not available (withheld under TLP, or not computed)');
+      expect(at('world/country:DK/sector:transportation-systems').rangeState).toBe('withheld');
+      expect(model.cellText(dk)).toEqual({ value: ['$300m expected', '$300m'], range: ['range not available', 'no range'] });
+      expect(JSON.stringify(model.lossWords(dk))).not.toMatch(/most likely/);
+    });
+
+    it('keeps expected values for organisations and the withheld area, and the world\'s range when the rollup has one', () => {
+      const maersk = at('world/country:DK/sector:transportation-systems/organization:maersk');
+      expect(maersk).toMatchObject({ rangeState: 'expected-only', range: null });
+      expect(model.lossWords(maersk)).toBe('collateral loss: expected $300m (organisations have expected values only, no range)');
+      expect(model.cellText(maersk)).toEqual({ value: ['$300m expected', '$300m'], range: null });
+      const withheld = at('world/withheld');
+      expect(withheld.loss).toBeCloseTo(1.265e9 - 1.125e9, 0);
+      expect(model.lossWords(withheld)).toBe('collateral loss: expected $140m (entities whose reports you may not see; no range)');
+      // rollupView without a summary has no world range; with one, the world has the summary's.
+      expect(tree.rangeState).toBe('withheld');
+      const world = model.collateralTree(visible, summary, { ...rollup, ranges: { ...groups['collateral/country:UA'], key: 'world', lossUsd: range(1.2e9, 1e9, 1.6e9) } });
+      expect(model.lossWords(world)).toBe('collateral loss: most likely $1.2bn ($1bn – $1.6bn, 90% range); expected $1.3bn');
+    });
+
+    it('says the range is not available when the rollup could not be read, the expected value being the area\'s', () => {
+      const bare = model.collateralTree(visible, summary, null);
+      const us = bare.children.find((c: any) => c.key === 'US');
+      expect(us).toMatchObject({ rangeState: 'unavailable', range: null, expected: null });
+      expect(model.lossWords(us)).toBe('collateral loss: expected $815m; range not available');
+      // Without the rollup the tree is the one it was: same areas, same colours.
+      const strip = (n: any): any => ({ id: n.id, loss: n.loss, probability: n.probability, children: n.children?.map(strip) });
+      expect(strip(bare)).toEqual(strip(tree));
+    });
   });
 
   it('reads the timeline bins (infections range, reported count) and marks each rise of the reported count', () => {

@@ -1,8 +1,10 @@
 // Icicle (d3-hierarchy `partition`) of the same tree: the whole hierarchy at once, world on the
 // left, then countries, sectors and organisations; width is collateral loss. Choosing a band
-// zooms the treemap to it.
+// zooms the treemap to it. Labels: the world, countries and sectors with the most likely loss and
+// its range, organisations with their expected loss (model.js `lossWords`).
 import { clear, s, nextId } from '../dom.js';
 import * as fmt from '../format.js';
+import { lossWords } from '../model.js';
 import { textOn, probabilityFill } from '../palette.js';
 
 const d3 = window.d3;
@@ -24,7 +26,7 @@ export function createPartition(container, data, { onSelect } = {}) {
       const w = Math.max(0, n.y1 - n.y0);
       const hgt = Math.max(0, n.x1 - n.x0);
       const fill = probabilityFill(n.data.probability);
-      const label = `${n.ancestors().reverse().map((a) => a.data.name).join(' > ')}: ${fmt.money(n.value)}, ${fmt.percent(n.data.probability)} probability of infection`;
+      const label = `${n.ancestors().reverse().map((a) => a.data.name).join(' > ')}, ${lossWords(n.data)}. ${fmt.percent(n.data.probability)} probability of infection`;
       const big = hgt >= 14;
       const g = s('g', {
         class: 'band', transform: `translate(${x},${y})`, 'data-id': n.data.id,

@@ -1,8 +1,11 @@
 // Zoomable treemap of collateral loss (d3-hierarchy `treemap`, plain SVG). Shows the children of
 // the focused node: one rectangle per child with a loss above zero; Enter or a click zooms into
 // a child, Escape or Backspace (or the breadcrumb) zooms out. Colour: probability of infection.
+// Countries and sectors are labelled with the most likely loss and its range (the rollup's),
+// organisations with their expected loss (model.js `lossWords`, `cellText`).
 import { clear, h, s, nextId, announce, table } from '../dom.js';
 import * as fmt from '../format.js';
+import { lossWords, cellText, expectedLoss } from '../model.js';
 import { viridis, textOn, probabilityFill } from '../palette.js';
 
 const d3 = window.d3;
@@ -69,7 +72,7 @@ export function createTreemap(container, data, { onFocus } = {}) {
     },
     s('title', { id: titleId }, `Collateral loss in ${focus.data.name} by ${childLevel}`),
     s('desc', { id: descId }, cells.length
-      ? `${cells.length} ${childLevel} areas, sized by collateral loss and coloured by probability of infection. Largest: ${cells.slice(0, 3).map((c) => `${c.data.name} ${fmt.money(c.value)}`).join(', ')}.`
+      ? `${cells.length} ${childLevel} areas, sized by expected collateral loss and coloured by probability of infection. Largest: ${cells.slice(0, 3).map((c) => `${c.data.name}, ${lossWords(c.data)}`).join('. ')}.`
       : 'No collateral loss at this level.'));
 
     for (const c of cells) {
@@ -78,7 +81,7 @@ export function createTreemap(container, data, { onFocus } = {}) {
       const fill = probabilityFill(c.data.probability);
       const w = c.x1 - c.x0;
       const hgt = c.y1 - c.y0;
-      const label = `${c.data.name}: ${fmt.money(c.value)} collateral loss, ${fmt.percent(c.data.probability)} probability of infection, ${c.data.count} entities${zoomable ? '. Press Enter to zoom in.' : ''}`;
+      const label = `${c.data.name}, ${lossWords(c.data)}. ${fmt.percent(c.data.probability)} probability of infection, ${c.data.count} entities${zoomable ? '. Press Enter to zoom in.' : ''}`;
       const g = s('g', {
         class: zoomable ? 'cell zoomable' : 'cell', transform: `translate(${c.x0},${c.y0})`, tabindex: '0',
         role: zoomable ? 'button' : 'img', 'aria-label': label, 'data-id': c.data.id,
@@ -94,19 +97,25 @@ export function createTreemap(container, data, { onFocus } = {}) {
       s('rect', { class: 'cell-rect', width: w, height: hgt, fill, 'data-value': String(c.value), 'data-probability': String(c.data.probability) }));
       if (w > 60 && hgt > 30) {
         const colour = textOn(fill);
+        const text = cellText(c.data);
         g.append(s('text', { x: 6, y: 16, fill: colour, class: 'cell-name', 'aria-hidden': 'true' }, truncate(c.data.name, w)));
-        g.append(s('text', { x: 6, y: 31, fill: colour, class: 'cell-value', 'aria-hidden': 'true' }, fmt.money(c.value)));
+        g.append(s('text', { x: 6, y: 31, fill: colour, class: 'cell-value', 'aria-hidden': 'true' }, fitting(text.value, w)));
+        const range = text.range && hgt > 46 ? fitting(text.range, w, null) : null;
+        if (range) g.append(s('text', { x: 6, y: 46, fill: colour, class: 'cell-range', 'aria-hidden': 'true' }, range));
       }
       svg.append(g);
     }
     clear(figure).append(svg);
 
-    clear(altBody).append(table(`Collateral loss in ${focus.data.name} by ${childLevel}`, [
+    // Ranges for countries and sectors; organisations have expected values only.
+    const ranged = cells.some((c) => c.data.rangeState !== 'expected-only');
+    clear(altBody).append(table(`Collateral loss in ${focus.data.name} by ${childLevel}${ranged ? '' : ' (organisations: expected values only, no range)'}`, [
       { label: childLevel.charAt(0).toUpperCase() + childLevel.slice(1), value: (c) => c.data.name },
-      { label: 'Collateral loss (expected)', value: (c) => fmt.money(c.value), numeric: true },
+      ranged ? { label: 'Collateral loss, most likely (range)', value: (c) => rangeCell(c.data), numeric: true } : null,
+      { label: 'Collateral loss (expected)', value: (c) => fmt.money(expectedLoss(c.data)), numeric: true },
       { label: 'Probability of infection', value: (c) => fmt.percent(c.data.probability), numeric: true },
       { label: 'Entities', value: (c) => String(c.data.count), numeric: true },
-    ], cells));
+    ].filter(Boolean), cells, { class: 'treemap-table' }));
   }
 
   render();
@@ -129,6 +138,19 @@ export function createTreemap(container, data, { onFocus } = {}) {
 
 function path(node) {
   return node.ancestors().reverse();
+}
+
+/** The range column of the table: "$12.3m ($8.1m – $19.0m, 90% range)", or why there is none. */
+function rangeCell(d) {
+  if (d.rangeState === 'shown') return `${fmt.money(d.range.median)} (${fmt.rangeBounds(d.range, fmt.money)}, ${Math.round((d.range.level ?? 0.9) * 100)}% range)`;
+  if (d.rangeState === 'withheld') return 'not available (withheld under TLP, or not computed)';
+  if (d.rangeState === 'unavailable') return 'not available';
+  return 'expected value only';
+}
+
+/** The first of `candidates` (longest first) that fits `width` at the cells' 12px type; else `fallback` (the last, cut). */
+function fitting(candidates, width, fallback = truncate(candidates[candidates.length - 1], width)) {
+  return candidates.find((t) => t.length * 6.8 + 10 <= width) ?? fallback;
 }
 
 function truncate(text, width) {
