@@ -19,6 +19,7 @@
  *     node -r @swc-node/register test/bench/coverage.bench.ts [outbreaks=100] [runs=300] [nodes=3000]
  *     COVERAGE_OUTBREAKS=20 npm run bench -- coverage     # quick check
  *     COVERAGE_LAG_HOURS=24 npm run bench -- coverage     # reports 0-24 h after infection
+ *     COVERAGE_REPORTING_RATE=0.05,0.6 npm run bench -- coverage   # the engine's default prior
  */
 import { availableParallelism } from 'node:os';
 import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../../src/domain/records';
@@ -37,6 +38,8 @@ const NODES = arg(4, 'COVERAGE_NODES', 3000);
 const THREADS = Number(process.env.COVERAGE_THREADS ?? availableParallelism());
 /** Reporting lag: each report comes uniform(0, LAG) hours after the infection; reports after asOf are not known yet. */
 const LAG_H = Number(process.env.COVERAGE_LAG_HOURS ?? 0);
+/** 90% range of the reporting-rate prior the assessments use (the truth is REPORT_SHARE = 0.5). */
+const [RHO_LOW, RHO_HIGH] = (process.env.COVERAGE_REPORTING_RATE ?? '0.3,0.7').split(',').map(Number);
 const MEAN_DEGREE = 6;
 const AS_OF_H = 72;
 const HORIZON_H = 72;
@@ -123,7 +126,7 @@ async function outbreak(i: number): Promise<Outcome> {
   const model = prepareScenario({ entities, dependencies, weapon: WEAPON, reports, asOf: iso(AS_OF_H), horizonHours: HORIZON_H });
   const result = await runAssessment(model, {
     runs: RUNS, seed: 77 + i, model: 'sir', calibrate: true, threads: THREADS, confidenceLevel: LEVEL,
-    reportingRate: { low: 0.3, high: 0.7 }, earlyWarningHours: [24], earlyWarningLimit: 1, trackPaths: false,
+    reportingRate: { low: RHO_LOW, high: RHO_HIGH }, earlyWarningHours: [24], earlyWarningLimit: 1, trackPaths: false,
   });
   const r = result.summary.total.entitiesInfected;
   return {
@@ -133,7 +136,7 @@ async function outbreak(i: number): Promise<Outcome> {
 }
 
 async function main() {
-  process.stdout.write(`coverage study: ${OUTBREAKS} synthetic outbreaks, ${NODES} entities each (mean degree ${MEAN_DEGREE}), ${RUNS} runs per assessment, ${THREADS} threads, nominal ${LEVEL * 100}% intervals, reporting lag uniform(0, ${LAG_H}) h\n`);
+  process.stdout.write(`coverage study: ${OUTBREAKS} synthetic outbreaks, ${NODES} entities each (mean degree ${MEAN_DEGREE}), ${RUNS} runs per assessment, ${THREADS} threads, nominal ${LEVEL * 100}% intervals, reporting lag uniform(0, ${LAG_H}) h, reporting-rate prior ${RHO_LOW}..${RHO_HIGH}\n`);
   const t0 = performance.now();
   const out: Outcome[] = [];
   for (let i = 0; i < OUTBREAKS; i++) {
