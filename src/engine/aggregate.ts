@@ -5,7 +5,7 @@ import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
 import { addRange, countRuns, FIGURES, groupCells, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
 import { normalQuantile } from './distributions';
-import { kish, rangeError, WeightedSample, wilson, type Probability, type Range, type RangeError } from './stats';
+import { kish, rangeError, WeightedSample, weightedRange, wilson, type Probability, type Range, type RangeError } from './stats';
 
 /** Figures of one split (total, intended or collateral). */
 export interface FigureSet {
@@ -605,97 +605,6 @@ function groupStats(model: ScenarioModel, p: AssessmentPartial, order: number[],
     return out.sort((a, b) => rank[a.part!] - rank[b.part!] || b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key));
   };
   return { country: build(defs.country, false), sector: build(defs.sector, false), countrySector: build(defs.countrySector, true) as CountrySectorStat[] };
-}
-
-/**
- * The Range of (value, weight) pairs [0, m) as WeightedSample computes it (weighted mean; each
- * quantile the smallest value whose cumulative weight reaches its share), by weighted selection
- * in expected linear time instead of a sort: the rollup's groups are many. The median is
- * selected first; the low end is then searched among the smaller values only, the high end
- * among the larger. `scratch*` hold the permuted copies.
- */
-export function weightedRange(values: Float64Array, weights: Float64Array, m: number, level: number, scratchV = new Float64Array(m), scratchW = new Float64Array(m)): Range {
-  let total = 0;
-  let s = 0;
-  for (let i = 0; i < m; i++) {
-    total += weights[i];
-    s += weights[i] * values[i];
-  }
-  if (!(total > 0)) return { mean: NaN, median: NaN, low: NaN, high: NaN, level };
-  const v = scratchV;
-  const w = scratchW;
-  v.set(values.subarray(0, m));
-  w.set(weights.subarray(0, m));
-  const a = (1 - level) / 2;
-  const target = (share: number) => share * total * (1 - 1e-12);
-  const st = { lt: 0, ge: 0, wLt: 0, wLe: 0 };
-  const median = weightedSelect(v, w, 0, m, 0, target(0.5), st);
-  const { lt, ge, wLt, wLe } = st;
-  const low = wLt >= target(a) ? weightedSelect(v, w, 0, lt, 0, target(a), st) : median;
-  const high = wLe >= target(1 - a) ? median : weightedSelect(v, w, ge, m, wLe, target(1 - a), st);
-  return { mean: s / total, median, low, high, level };
-}
-
-/**
- * Smallest value x among [lo, hi) with `below` (the weight of [0, lo), all smaller) plus the
- * weight of values <= x at least `target`; reorders both arrays so that [0, st.lt) < x,
- * [st.lt, st.ge) = x and [st.ge, m) > x, with st.wLt, st.wLe the weights of [0, st.lt) and
- * [0, st.ge). When rounding leaves the target above the weight, the largest value of [lo, hi).
- */
-function weightedSelect(v: Float64Array, w: Float64Array, lo: number, hi: number, below: number, target: number, st: { lt: number; ge: number; wLt: number; wLe: number }): number {
-  const from = lo;
-  const to = hi;
-  while (lo < hi) {
-    const x0 = v[lo];
-    const x1 = v[(lo + hi) >> 1];
-    const x2 = v[hi - 1];
-    const pivot = x0 < x1 ? (x1 < x2 ? x1 : x0 < x2 ? x2 : x0) : x0 < x2 ? x0 : x1 < x2 ? x2 : x1;
-    // three-way partition: [lo, lt) < pivot, [lt, i) = pivot, (gt, hi) > pivot
-    let lt = lo;
-    let i = lo;
-    let gt = hi - 1;
-    let wLess = 0;
-    let wEqual = 0;
-    while (i <= gt) {
-      const x = v[i];
-      if (x < pivot) {
-        const tv = v[lt];
-        const tw = w[lt];
-        v[lt] = x;
-        w[lt] = w[i];
-        v[i] = tv;
-        w[i] = tw;
-        wLess += w[lt];
-        lt++;
-        i++;
-      } else if (x > pivot) {
-        const tv = v[gt];
-        const tw = w[gt];
-        v[gt] = x;
-        w[gt] = w[i];
-        v[i] = tv;
-        w[i] = tw;
-        gt--;
-      } else {
-        wEqual += w[i];
-        i++;
-      }
-    }
-    if (below + wLess >= target) hi = lt;
-    else if (below + wLess + wEqual >= target) {
-      st.lt = lt;
-      st.ge = i;
-      st.wLt = below + wLess;
-      st.wLe = below + wLess + wEqual;
-      return pivot;
-    } else {
-      below += wLess + wEqual;
-      lo = gt + 1;
-    }
-  }
-  let max = -Infinity;
-  for (let i = from; i < to; i++) if (v[i] > max) max = v[i];
-  return max;
 }
 
 /** For each node, the incoming arc that carried the infection in the most (weighted) runs, or -1. */

@@ -344,6 +344,8 @@ export class RunEngine {
       tEnd: Math.min(w.killSwitchHours, core.horizonEndHours),
       susceptibility: core.susceptibility,
       stopAt: core.stopAt,
+      // keep is the run's 1 - reporting rate, set per run
+      thin: this.thinning ? { until: core.asOfHours, keep: 1, exempt: core.reported } : null,
     };
   }
 
@@ -390,7 +392,7 @@ export class RunEngine {
       par[kinds + 1] = sampleLognormal(w.downtimeDays, prng);
     }
     // ---- spread
-    this.cfg.thin = this.thinning ? { until: core.asOfHours, keep: 1 - par[kinds], exempt: core.reported } : null;
+    if (this.cfg.thin) this.cfg.thin.keep = 1 - par[kinds];
     const count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
     this.arcsExamined += this.ws.arcs;
     // ---- likelihood

@@ -72,6 +72,97 @@ export class WeightedSample {
   }
 }
 
+/**
+ * The Range of (value, weight) pairs [0, m) as WeightedSample.range computes it (weighted mean; each
+ * quantile the smallest value whose cumulative weight reaches its share), by weighted selection
+ * in expected linear time instead of a sort: the rollup's groups are many. The median is
+ * selected first; the low end is then searched among the smaller values only, the high end
+ * among the larger. `scratch*` hold the permuted copies.
+ */
+export function weightedRange(values: Float64Array, weights: Float64Array, m: number, level: number, scratchV = new Float64Array(m), scratchW = new Float64Array(m)): Range {
+  let total = 0;
+  let s = 0;
+  for (let i = 0; i < m; i++) {
+    total += weights[i];
+    s += weights[i] * values[i];
+  }
+  if (!(total > 0)) return { mean: NaN, median: NaN, low: NaN, high: NaN, level };
+  const v = scratchV;
+  const w = scratchW;
+  v.set(values.subarray(0, m));
+  w.set(weights.subarray(0, m));
+  const a = (1 - level) / 2;
+  const target = (share: number) => share * total * (1 - 1e-12);
+  const st = { lt: 0, ge: 0, wLt: 0, wLe: 0 };
+  const median = weightedSelect(v, w, 0, m, 0, target(0.5), st);
+  const { lt, ge, wLt, wLe } = st;
+  const low = wLt >= target(a) ? weightedSelect(v, w, 0, lt, 0, target(a), st) : median;
+  const high = wLe >= target(1 - a) ? median : weightedSelect(v, w, ge, m, wLe, target(1 - a), st);
+  return { mean: s / total, median, low, high, level };
+}
+
+/**
+ * Smallest value x among [lo, hi) with `below` (the weight of [0, lo), all smaller) plus the
+ * weight of values <= x at least `target`; reorders both arrays so that [0, st.lt) < x,
+ * [st.lt, st.ge) = x and [st.ge, m) > x, with st.wLt, st.wLe the weights of [0, st.lt) and
+ * [0, st.ge). When rounding leaves the target above the weight, the largest value of [lo, hi).
+ */
+function weightedSelect(v: Float64Array, w: Float64Array, lo: number, hi: number, below: number, target: number, st: { lt: number; ge: number; wLt: number; wLe: number }): number {
+  const from = lo;
+  const to = hi;
+  while (lo < hi) {
+    const x0 = v[lo];
+    const x1 = v[(lo + hi) >> 1];
+    const x2 = v[hi - 1];
+    const pivot = x0 < x1 ? (x1 < x2 ? x1 : x0 < x2 ? x2 : x0) : x0 < x2 ? x0 : x1 < x2 ? x2 : x1;
+    // three-way partition: [lo, lt) < pivot, [lt, i) = pivot, (gt, hi) > pivot
+    let lt = lo;
+    let i = lo;
+    let gt = hi - 1;
+    let wLess = 0;
+    let wEqual = 0;
+    while (i <= gt) {
+      const x = v[i];
+      if (x < pivot) {
+        swap(v, w, lt, i);
+        wLess += w[lt];
+        lt++;
+        i++;
+      } else if (x > pivot) {
+        swap(v, w, gt, i);
+        gt--;
+      } else {
+        wEqual += w[i];
+        i++;
+      }
+    }
+    if (below + wLess >= target) hi = lt;
+    else if (below + wLess + wEqual >= target) {
+      st.lt = lt;
+      st.ge = i;
+      st.wLt = below + wLess;
+      st.wLe = below + wLess + wEqual;
+      return pivot;
+    } else {
+      below += wLess + wEqual;
+      lo = gt + 1;
+    }
+  }
+  let max = -Infinity;
+  for (let i = from; i < to; i++) if (v[i] > max) max = v[i];
+  return max;
+}
+
+/** Swaps pairs i and j of the parallel arrays. */
+function swap(v: Float64Array, w: Float64Array, i: number, j: number): void {
+  const tv = v[i];
+  const tw = w[i];
+  v[i] = v[j];
+  w[i] = w[j];
+  v[j] = tv;
+  w[j] = tw;
+}
+
 /** Monte Carlo error of one range: standard error of the mean, and 95% intervals for the ends. */
 export interface RangeError {
   meanStandardError: number;

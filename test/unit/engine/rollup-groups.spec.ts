@@ -6,7 +6,7 @@
  * against a direct computation from the rows.
  */
 import { finalizeAssessment, mergePartials, prepareScenario, runAssessment, runShard, WeightedSample, type AssessmentResult, type GroupStat, type Range, type ScenarioModel } from '../../../src/engine';
-import { weightedRange } from '../../../src/engine/aggregate';
+import { weightedRange } from '../../../src/engine/stats';
 import { groupCells, NG } from '../../../src/engine/runner';
 import type { DependencyRecord, EntityRecord } from '../../../src/domain/records';
 import { erScenario, weapon } from './helpers';
