@@ -8,6 +8,9 @@ const common = {
 module.exports = {
   // testTimeout is a global option (ignored inside a project): e2e tests start apps and run assessments.
   testTimeout: 60000,
+  // A PostgreSQL run gets a database of its own (test/support/postgres-database.js).
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },

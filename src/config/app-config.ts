@@ -46,6 +46,9 @@ class EnvironmentVariables {
   @IsOptional() @IsString() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL?: string;
 
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, { message: 'JOB_QUEUE_NAME must be 1-100 letters, digits, "_", "." or "-"' })
+  JOB_QUEUE_NAME?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
   JOB_CONCURRENCY?: number;
 
@@ -75,6 +78,8 @@ export interface JobsConfig {
   /** `in-process` (worker threads of this process) or `bullmq` (shards on a Redis queue, run by `src/jobs/worker.ts`). */
   queue: 'in-process' | 'bullmq';
   redisUrl: string;
+  /** The BullMQ shard queue's name: API processes and their workers must agree on it. */
+  queueName: string;
   /** Jobs one process runs at the same time. */
   concurrency: number;
   /** Runs per BullMQ shard. */
@@ -107,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobs: {
       queue: (vars.JOB_QUEUE ?? 'in-process') as JobsConfig['queue'],
       redisUrl: vars.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      queueName: vars.JOB_QUEUE_NAME ?? 'spillover-shards',
       concurrency: vars.JOB_CONCURRENCY ?? 1,
       shardRuns: vars.JOB_SHARD_RUNS ?? 1000,
       staleSeconds: vars.JOB_STALE_SECONDS ?? 10,

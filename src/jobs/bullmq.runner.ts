@@ -8,7 +8,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { decode, encode, encodeBuffer } from './codec';
 import type { JobContext } from './job-scheduler.service';
 import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards } from './monte-carlo-runner';
-import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData, snapshotKey } from './queue-names';
+import { cancelKey, redisOptions, ShardJobData, snapshotKey } from './queue-names';
 
 /**
  * Runs a job's Monte Carlo as shards on a BullMQ queue in Redis. The scenario snapshot goes
@@ -28,13 +28,15 @@ export class BullMqRunner implements MonteCarloRunner {
   constructor(
     private readonly engine: EngineBinding,
     private readonly redisUrl: string,
+    /** The shard queue (`JOB_QUEUE_NAME`): API processes and their workers must agree on it. */
+    private readonly queueName: string,
     private readonly shardRuns: number,
     /** Threads of this process for the work done here (the pilot; finalising has its own). */
     private readonly threads?: number,
   ) {
     this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
     this.redis.on('error', () => undefined);
-    this.queue = new Queue<ShardJobData>(SHARD_QUEUE, { connection: redisOptions(redisUrl) });
+    this.queue = new Queue<ShardJobData>(queueName, { connection: redisOptions(redisUrl) });
     this.queue.on('error', () => undefined);
   }
 
@@ -57,7 +59,7 @@ export class BullMqRunner implements MonteCarloRunner {
 
   private async queueEvents(): Promise<QueueEvents> {
     if (!this.events) {
-      this.events = new QueueEvents(SHARD_QUEUE, { connection: redisOptions(this.redisUrl) });
+      this.events = new QueueEvents(this.queueName, { connection: redisOptions(this.redisUrl) });
       this.events.on('error', () => undefined);
       await this.events.waitUntilReady();
     }

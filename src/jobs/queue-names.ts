@@ -1,5 +1,4 @@
 /** Names shared by the BullMQ runner (API process) and the shard workers. */
-export const SHARD_QUEUE = 'spillover-shards';
 export const snapshotKey = (jobId: string, token: string) => `spillover:snapshot:${jobId}:${token}`;
 export const cancelKey = (jobId: string) => `spillover:cancel:${jobId}`;
 

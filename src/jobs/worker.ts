@@ -17,7 +17,7 @@ import { engineBinding as defaultBinding } from '../assessments/engine-binding';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { decode, decodeBuffer, encode } from './codec';
-import { cancelKey, redisOptions, SHARD_QUEUE, ShardJobData } from './queue-names';
+import { cancelKey, redisOptions, ShardJobData } from './queue-names';
 
 let quiet = false;
 const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') => {
@@ -47,7 +47,7 @@ export async function startWorker(
   };
 
   const worker = new Worker<ShardJobData, string>(
-    SHARD_QUEUE,
+    config.jobs.queueName,
     async (job) => {
       const { jobId, snapshotKey, input, shard, proposal } = job.data;
       // A cancelled job's shards fail without retries.
@@ -84,7 +84,7 @@ export async function startWorker(
   worker.on('error', (err) => log({ msg: 'worker error', error: String(err?.message ?? err) }, 'error'));
   worker.on('failed', (job, err) => log({ msg: 'shard failed', id: job?.id, error: String(err?.message ?? err) }, err instanceof UnrecoverableError ? 'info' : 'error'));
   await worker.waitUntilReady();
-  log({ msg: 'worker ready', queue: SHARD_QUEUE, redis: url.replace(/\/\/[^@]*@/, '//***@'), threads: config.workerThreads ?? 'cores' });
+  log({ msg: 'worker ready', queue: config.jobs.queueName, redis: url.replace(/\/\/[^@]*@/, '//***@'), threads: config.workerThreads ?? 'cores' });
   return {
     worker,
     close: async () => {

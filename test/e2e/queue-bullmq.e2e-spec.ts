@@ -9,6 +9,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import type { AssessmentInput } from '../../src/assessments/assessment.entity';
 import { engineBinding } from '../../src/assessments/engine-binding';
 import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
@@ -18,7 +19,7 @@ import { decode, encodeBuffer } from '../../src/jobs/codec';
 import { InProcessRunner } from '../../src/jobs/in-process.runner';
 import type { JobContext } from '../../src/jobs/job-scheduler.service';
 import { FINALIZE_FROM, type EngineBinding } from '../../src/jobs/monte-carlo-runner';
-import { SHARD_QUEUE, ShardJobData, redisOptions } from '../../src/jobs/queue-names';
+import { ShardJobData, redisOptions } from '../../src/jobs/queue-names';
 import { startWorker } from '../../src/jobs/worker';
 import { readScenario } from '../../src/scenario';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
@@ -33,6 +34,8 @@ jest.mock('../../src/engine/proposal', () => {
 const pilotFits = fitProposal as jest.MockedFunction<typeof fitProposal>;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** A queue of this test run's own: another copy of the suite on the same Redis must not take its shards. */
+const SHARD_QUEUE = `spillover-shards-test-${randomUUID()}`;
 
 async function requireRedis(): Promise<void> {
   const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
@@ -60,10 +63,10 @@ describe('assessments on a BullMQ queue with shard workers', () => {
     const queue = new Queue(SHARD_QUEUE, { connection: redisOptions(REDIS_URL) });
     await queue.obliterate({ force: true });
     await queue.close();
-    app = await createScriptedApp(engine, { queue: 'bullmq', redisUrl: REDIS_URL, shardRuns: 100 });
+    app = await createScriptedApp(engine, { queue: 'bullmq', redisUrl: REDIS_URL, queueName: SHARD_QUEUE, shardRuns: 100 });
     http = request(app.getHttpServer());
     keys = await seedKeys(app);
-    for (const e of workerEngines) workers.push(await startWorker({ ...process.env, REDIS_URL, LOG_LEVEL: 'error' }, e));
+    for (const e of workerEngines) workers.push(await startWorker({ ...process.env, REDIS_URL, JOB_QUEUE_NAME: SHARD_QUEUE, LOG_LEVEL: 'error' }, e));
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.close()));
@@ -169,7 +172,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     shards.length = 0;
     pilotFitsInShards = 0;
     addBulk.mockClear();
-    const runner = new BullMqRunner(engineBinding, REDIS_URL, shardRuns, 2);
+    const runner = new BullMqRunner(engineBinding, REDIS_URL, SHARD_QUEUE, shardRuns, 2);
     try {
       return await runner.run(`proposal-job-${shardRuns}`, snapshot, input, context(progress));
     } finally {
@@ -191,7 +194,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     input = { weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs: RUNS, seed: 20170627, confidenceLevel: 0.9, calibrate: true };
     // A copy of the scenario: the in-process runner fits its own pilot (the engine caches it per prepared model).
     inProcess = await new InProcessRunner(engineBinding, 2).run('in-process-job', structuredClone(snapshot), input, context());
-    for (let i = 0; i < 2; i++) workers.push(await startWorker({ ...process.env, REDIS_URL, LOG_LEVEL: 'error' }, workerBinding));
+    for (let i = 0; i < 2; i++) workers.push(await startWorker({ ...process.env, REDIS_URL, JOB_QUEUE_NAME: SHARD_QUEUE, LOG_LEVEL: 'error' }, workerBinding));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.close()));
@@ -249,7 +252,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     });
     pilotFits.mockClear();
     addBulk.mockClear();
-    const runner = new BullMqRunner(engineBinding, REDIS_URL, 200, 2);
+    const runner = new BullMqRunner(engineBinding, REDIS_URL, SHARD_QUEUE, 200, 2);
     try {
       // a copy of the scenario, so the engine has no pilot cached for it
       await expect(runner.run('cancelled-in-pilot', structuredClone(snapshot), input, { signal: controller.signal, progress: () => undefined })).rejects.toMatchObject({ name: 'AbortError' });
