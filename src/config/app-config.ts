@@ -70,7 +70,7 @@ export interface AppConfig {
   /** Load the NotPetya demo scenario into an empty database at start. */
   demoScenario: boolean;
   workerThreads?: number;
-  /** Assessment jobs: where their runs go and how the scheduler behaves (README, "Scaling out"). */
+  /** Assessment jobs: where their runs go and how the scheduler behaves (docs/operations.md, "Scaling out"). */
   jobs: JobsConfig;
 }
 

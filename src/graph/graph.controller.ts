@@ -13,7 +13,7 @@ import {
 import { EntitiesService } from './entities.service';
 import { HierarchyService } from './hierarchy.service';
 
-/** Who may read the dependency model: everyone with a key. Writes: admin only (see README). */
+/** Who may read the dependency model: everyone with a key. Writes: admin only (see docs/api.md). */
 const READERS = ['responder', 'analyst', 'researcher'] as const;
 
 const idPipe = new ParseIntPipe({
@@ -146,7 +146,7 @@ export class GraphController {
   @Roles(...READERS)
   @ApiOperation({
     summary: 'World > country > sector > organisation tree (d3-hierarchy stratify) with counts and sums of hosts, dailyValueUsd, populationServed',
-    description: 'Each entity is placed by its own country and sector; its organisation is its top-level ancestor, and descendants are folded into it. See README, "Dependency model API".',
+    description: 'Each entity is placed by its own country and sector; its organisation is its top-level ancestor, and descendants are folded into it. See docs/api.md, "Dependency model API".',
   })
   @ApiOkResponse({ schema: { example: { id: 'world', level: 'world', key: 'world', name: 'world', count: 3, sums: { hosts: 120, dailyValueUsd: 1e6, populationServed: 0 }, children: [] } } })
   getHierarchy(@Query() query: HierarchyQueryDto) {

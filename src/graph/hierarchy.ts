@@ -5,7 +5,7 @@
  * Plain function, no Nest or TypeORM: the hierarchy endpoint uses it on stored entities and
  * the assessments use it on per-entity results (pass their own value accessors).
  *
- * Placement rules (documented in the README, "Dependency model API"):
+ * Placement rules (documented in docs/api.md, "Dependency model API"):
  * - every entity is placed by its own country and sector (a Maersk site in the UK counts
  *   under GB even if Maersk's headquarters are in DK);
  * - the organization of an entity is its top-level ancestor (the entity with `parentId`
