@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readScenario, summarise, writeScenario, type ScenarioData } from '../../../src/scenario';
-import { FIXTURE_BUILDERS } from '../../../src/scenario/fixtures/build-all';
+import { FIXTURE_BUILDERS } from '../../../fixtures/build/build-all';
 
 const ROOT = join(__dirname, '../../../fixtures');
 const loaded: Record<string, ScenarioData> = {};
