@@ -5,7 +5,7 @@ import { json, text, type NextFunction, type Request, type Response } from 'expr
 import type { AppConfig } from './config/app-config';
 import helmet, { HelmetOptions } from 'helmet';
 import { toErrorResponse } from './common/errors/http-exception.filter';
-import { checkBody, checkPathAndQuery, JSON_TYPES, limitJsonDepth, requireBodyType } from './common/http/edge';
+import { answerParserErrors, checkBody, checkPathAndQuery, JSON_TYPES, limitJsonDepth, requireBodyType } from './common/http/edge';
 
 /**
  * Headers on every answer: nosniff, no framing, no referrer, and a policy that lets pages run only
@@ -41,6 +41,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('query parser', 'extended');
+  answerParserErrors(express.getHttpServer());
   express.use(helmet(SECURITY_HEADERS));
   express.use(requireBodyType);
   express.use(checkPathAndQuery);

@@ -1,4 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { DomainError, ErrorDetail, invalid } from '../errors/domain-error';
 
 /**
@@ -41,6 +43,21 @@ export function limitJsonDepth(_req: Request, _res: Response, body: Buffer): voi
       }
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
   }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before express sees them (headers over 16 kB, malformed
+ * request lines) get the error shape too, instead of Node's bare 400 or 431.
+ */
+export function answerParserErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const [status, reason] = tooLarge ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const message = tooLarge ? 'the request headers are too large' : 'malformed HTTP request';
+    const body = JSON.stringify({ statusCode: status, error: reason, message, details: [{ field: 'headers', rule: tooLarge ? 'maxSize' : 'http', message }] });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }
 
 /** 415 for a body whose media type no route reads, or whose charset is not UTF-8. */
