@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AssessmentsModule } from './assessments/assessments.module';
@@ -6,9 +6,9 @@ import { AuditModule } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
 import { HttpErrorFilter } from './common/errors/http-exception.filter';
-import { validationExceptionFactory } from './common/errors/validation';
 import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { RateLimitGuard } from './common/http/rate-limit.guard';
+import { StrictValidationPipe } from './common/http/strict-validation.pipe';
 import { WindowCounterStorage } from './common/http/rate-limit.storage';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -44,15 +44,7 @@ import { WeaponsModule } from './weapons/weapons.module';
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },
-    {
-      provide: APP_PIPE,
-      useValue: new ValidationPipe({
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        transform: true,
-        exceptionFactory: validationExceptionFactory,
-      }),
-    },
+    { provide: APP_PIPE, useValue: new StrictValidationPipe() },
     // Authenticate first, then count the request against its key's rate limit.
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

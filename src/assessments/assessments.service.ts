@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { conflict, DomainError, foundOrFail, unprocessable } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { CursorCodec, Page } from '../common/http/pagination';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
@@ -21,6 +21,8 @@ import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './result-parts';
 import type { EngineOutput, Summary } from './result-types';
 import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
+
+const ASSESSMENTS_CURSOR = new CursorCodec('assessments', ['timestamp', 'id'] as const);
 
 /** The job as the API shows it. */
 export interface AssessmentView {
@@ -160,8 +162,8 @@ export class AssessmentsService implements OnModuleInit {
       if (query.weaponId) qb.andWhere('a.weaponId = :w', { w: query.weaponId });
       if (query.status) qb.andWhere('a.status = :s', { s: query.status });
       if (query.cursor) {
-        const [at, id] = decodeCursor(query.cursor).split('|');
-        qb.andWhere('(a.createdAt < :at OR (a.createdAt = :at AND a.id < :id))', { at: new Date(at), id });
+        const [at, id] = ASSESSMENTS_CURSOR.decode(query.cursor);
+        qb.andWhere('(a.createdAt < :at OR (a.createdAt = :at AND a.id < :id))', { at, id });
       }
       return qb.getMany();
     });
@@ -170,7 +172,7 @@ export class AssessmentsService implements OnModuleInit {
     const last = items[items.length - 1];
     return {
       items: items.map((r) => this.view(r, reader)),
-      nextCursor: more ? encodeCursor(`${new Date(last.createdAt).toISOString()}|${last.id}`) : null,
+      nextCursor: more ? ASSESSMENTS_CURSOR.encode(new Date(last.createdAt), last.id) : null,
     };
   }
 

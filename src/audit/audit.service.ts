@@ -3,8 +3,10 @@ import { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { DatabaseService } from '../database/database.service';
 import { AuditEntry } from './audit-entry.entity';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { CursorCodec, Page } from '../common/http/pagination';
 import type { AuditQueryDto } from './audit-query.dto';
+
+const AUDIT_CURSOR = new CursorCodec('audit', ['int'] as const);
 
 @Injectable()
 export class AuditService {
@@ -36,11 +38,11 @@ export class AuditService {
       if (query.targetType) qb.andWhere('a.targetType = :targetType', { targetType: query.targetType });
       if (query.targetId) qb.andWhere('a.targetId = :targetId', { targetId: query.targetId });
       if (query.keyId) qb.andWhere('a.keyId = :keyId', { keyId: query.keyId });
-      if (query.cursor) qb.andWhere('a.id < :after', { after: Number(decodeCursor(query.cursor, 'cursor')) });
+      if (query.cursor) qb.andWhere('a.id < :after', { after: AUDIT_CURSOR.decode(query.cursor)[0] });
       const rows = await qb.getMany();
       const more = rows.length > query.limit;
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: more ? encodeCursor(String(items[items.length - 1].id)) : null };
+      return { items, nextCursor: more ? AUDIT_CURSOR.encode(items[items.length - 1].id) : null };
     });
   }
 }

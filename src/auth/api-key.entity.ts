@@ -27,10 +27,6 @@ export class ApiKey {
   @Column('varchar', { length: 64 })
   secretHash: string;
 
-  /** The first characters of the secret, so an owner can tell keys apart. */
-  @Column('varchar', { length: 12 })
-  prefix: string;
-
   @CreateDateColumn({ type: COLUMN.timestamp })
   createdAt: Date;
 

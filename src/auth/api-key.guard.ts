@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { requestContext } from '../common/logging/request-context';
 import type { Role } from '../domain/vocabulary';
 import { ApiKeysService } from './api-keys.service';
+import { FailedAuthentications } from './failed-authentications';
 import { IS_PUBLIC, ROLES } from './principal';
 
 /**
@@ -15,6 +16,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly failures: FailedAuthentications,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -23,13 +25,20 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest();
     const header: string | undefined = request.headers['authorization'];
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    // Rate limiting comes before any authentication work: an address that keeps failing is refused
+    // without a key lookup, unless its key was authenticated moments ago.
+    const address: string = request.ip ?? 'unknown';
+    const remembered = match ? this.keys.remembered(match[1]) : null;
+    if (!remembered) this.failures.refuseIfOverBudget(address);
     if (!match) {
+      await this.failures.record(address);
       throw new DomainError('UNAUTHENTICATED', 'an API key is required', [
         { field: 'authorization', rule: 'bearer', message: 'send Authorization: Bearer <api key>' },
       ]);
     }
-    const principal = await this.keys.authenticate(match[1]);
+    const principal = remembered ?? (await this.keys.authenticate(match[1]));
     if (!principal) {
+      await this.failures.record(address);
       throw new DomainError('UNAUTHENTICATED', 'the API key is unknown or revoked', [
         { field: 'authorization', rule: 'validKey', message: 'unknown or revoked API key' },
       ]);

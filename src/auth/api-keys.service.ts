@@ -43,10 +43,16 @@ export class ApiKeysService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The principal of a key authenticated moments ago, from memory only (no database work). */
+  remembered(secret: string): Principal | null {
+    const cached = this.cache.get(hashSecret(secret));
+    return cached && cached.until > Date.now() ? cached.principal : null;
+  }
+
   async authenticate(secret: string): Promise<Principal | null> {
+    const remembered = this.remembered(secret);
+    if (remembered) return remembered;
     const hash = hashSecret(secret);
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
     const key = await this.db.read((m) => m.findOneBy(ApiKey, { secretHash: hash, revokedAt: IsNull() }));
     if (!key) {
       this.cache.delete(hash);
@@ -64,7 +70,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
       if (await m.existsBy(Organization, { id })) {
         throw conflict(`organization '${id}' already exists`, [{ field: 'id', rule: 'unique', message: `'${id}' is taken` }]);
       }
-      const org = await m.save(m.create(Organization, { id, name: dto.name }));
+      // insert, not save: save would overwrite an organisation a concurrent request stored after the check.
+      const org = m.create(Organization, { id, name: dto.name });
+      await m.insert(Organization, org);
       await this.audit.record(m, actor, 'create', 'organization', id, { name: dto.name });
       return org;
     });
@@ -125,8 +133,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   private async insertKey(m: EntityManager, name: string, organizationId: string, role: Role, secret: string, actor: Principal | null) {
-    const key = m.create(ApiKey, { id: randomUUID(), name, organizationId, role, secretHash: hashSecret(secret), prefix: secret.slice(0, 12), revokedAt: null });
-    await m.save(key);
+    const key = m.create(ApiKey, { id: randomUUID(), name, organizationId, role, secretHash: hashSecret(secret), revokedAt: null });
+    await m.insert(ApiKey, key);
     await this.audit.record(m, actor, 'create', 'api-key', key.id, { name, organizationId, role });
     return { ...toDto(key), secret };
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, CreateOrganizationDto } from './dto/auth.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, CreateOrganizationDto, ListApiKeysQueryDto } from './dto/auth.dto';
 import { CurrentPrincipal, Principal, Roles } from './principal';
 import { Organization } from './organization.entity';
 import { invalid } from '../common/errors/domain-error';
@@ -43,10 +43,9 @@ export class AuthController {
   @Get('api-keys')
   @Roles('admin')
   @ApiOperation({ summary: 'List API keys, without secrets (admin)' })
-  @ApiQuery({ name: 'organizationId', required: false })
   @ApiOkResponse({ type: [ApiKeyDto] })
-  listKeys(@Query('organizationId') organizationId?: string) {
-    return this.keys.list(typeof organizationId === 'string' ? organizationId : undefined);
+  listKeys(@Query() query: ListApiKeysQueryDto) {
+    return this.keys.list(query.organizationId);
   }
 
   @Delete('api-keys/:id')

@@ -43,12 +43,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Set exitCode and let the process end by itself: process.exit() would drop what a pipe has not yet
+// read from stdout (anything past the 64 kB pipe buffer when the reader is slower than the writer).
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: nothing more to write, not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit();
+  });
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (err) => {
       process.stderr.write(`spillover: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
+      process.exitCode = 1;
     },
   );
 }

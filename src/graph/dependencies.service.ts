@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
 import { insertOrDiagnose, insertRows, tupleIndices } from './bulk-sql';
 import { Dependency } from './dependency.entity';
@@ -13,6 +13,8 @@ import { filterValues, throwRowErrors } from './entities.service';
 import type { DependencyRecord } from '../domain/records';
 import { checkDependencySet, dependencySkeleton } from '../scenario/validate';
 import { checkDependency, DependencyInput, NewDependency } from './entity-rules';
+
+const DEPENDENCIES_CURSOR = new CursorCodec('dependencies', ['int'] as const);
 
 export interface DependencyListQuery {
   limit: number;
@@ -139,15 +141,11 @@ export class DependenciesService {
       }
       const kinds = filterValues('kind', query.kind, (k) => ((DEPENDENCY_KINDS as readonly string[]).includes(k) ? k : null), 'isIn', DEPENDENCY_KINDS.join(', '));
       if (kinds.length) qb.andWhere('d.kind IN (:...kinds)', { kinds });
-      if (query.cursor) {
-        const after = Number(decodeCursor(query.cursor));
-        if (!Number.isInteger(after)) throw invalid('invalid cursor', [{ field: 'cursor', rule: 'cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
-        qb.andWhere('d.id > :after', { after });
-      }
+      if (query.cursor) qb.andWhere('d.id > :after', { after: DEPENDENCIES_CURSOR.decode(query.cursor)[0] });
       const rows = await qb.getMany();
       const more = rows.length > query.limit;
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: more ? encodeCursor(String(items[items.length - 1].id)) : null };
+      return { items, nextCursor: more ? DEPENDENCIES_CURSOR.encode(items[items.length - 1].id) : null };
     });
   }
 

@@ -3,7 +3,7 @@ import { EntityManager, In, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
 import { deleteIn, insertOrDiagnose, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
 import type { EntityRecord } from '../domain/records';
@@ -12,6 +12,8 @@ import { checkEntity, EntityInput, NewEntity } from './entity-rules';
 import { EntityNode } from './entity-node.entity';
 import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
 import { normaliseCountry, normaliseSector } from './leaf-rules';
+
+const ENTITIES_CURSOR = new CursorCodec('entities', ['id'] as const);
 
 /** Rules whose breach is about other rows or stored data (422), as opposed to the row's own shape (400). */
 export const REFERENCE_RULES = new Set(['unique', 'duplicate', 'reference', 'exists', 'cycle']);
@@ -155,11 +157,11 @@ export class EntitiesService {
       if (query.tag) qb.andWhere(`e.tags LIKE :tag ESCAPE '\\'`, { tag: `%${likeEscape(JSON.stringify(query.tag.toLowerCase()))}%` });
       if (query.q) qb.andWhere(`LOWER(e.name) LIKE :q ESCAPE '\\'`, { q: `%${likeEscape(query.q.toLowerCase())}%` });
       if (query.parentId) qb.andWhere('e.parentId = :parentId', { parentId: query.parentId });
-      if (query.cursor) qb.andWhere('e.id > :after', { after: decodeCursor(query.cursor) });
+      if (query.cursor) qb.andWhere('e.id > :after', { after: ENTITIES_CURSOR.decode(query.cursor)[0] });
       const rows = await qb.getMany();
       const more = rows.length > query.limit;
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: more ? encodeCursor(items[items.length - 1].id) : null };
+      return { items, nextCursor: more ? ENTITIES_CURSOR.encode(items[items.length - 1].id) : null };
     });
   }
 

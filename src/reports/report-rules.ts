@@ -209,7 +209,8 @@ export function checkReport(input: unknown, row: number | undefined, now: number
   }
   const refs = externalReferences(o.externalReferences, errors, row);
   let supersedesId: string | null = null;
-  if (!isAbsent(o.supersedes)) {
+  // An empty string names no report: only an absent or null `supersedes` files a new chain.
+  if (o.supersedes !== undefined && o.supersedes !== null) {
     if (typeof o.supersedes !== 'string' || !UUID.test(o.supersedes)) add(errors, row, 'supersedes', 'isUuid', 'supersedes must be the id of a report');
     else supersedesId = o.supersedes;
   }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, QueryFailedError } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { conflict, DomainError, ErrorDetail, invalid, unprocessable } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { CURSOR_ERROR, CursorCodec, Page } from '../common/http/pagination';
+import { lockKeys } from '../common/locks/key-locks';
 import { IdempotencyContext, IdempotencyRace, IdempotencyService } from '../common/idempotency/idempotency.service';
 import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
@@ -15,6 +16,8 @@ import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './r
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { canSee, whereVisible } from './visibility';
+
+const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
 
 /** Largest JSON or CSV bulk request. */
 export const MAX_BULK_REPORTS = 10_000;
@@ -217,19 +220,8 @@ export class ReportsService {
     const until = query.until ? parseDateTime(query.until) ?? parseDateTime(`${query.until}T00:00:00Z`) : null;
     if (query.since && !since) errors.push({ field: 'since', rule: 'isDateTime', message: 'since must be an ISO 8601 date or date-time' });
     if (query.until && !until) errors.push({ field: 'until', rule: 'isDateTime', message: 'until must be an ISO 8601 date or date-time' });
-    let after: { at: Date; id: string } | null = null;
-    if (query.cursor) {
-      let decoded = '';
-      try {
-        decoded = decodeCursor(query.cursor);
-      } catch {
-        /* reported below */
-      }
-      const [at, id] = decoded.split('|');
-      const date = parseDateTime(at);
-      if (!date || !id) errors.push({ field: 'cursor', rule: 'cursor', message: 'pass the nextCursor of the previous page unchanged' });
-      else after = { at: date, id };
-    }
+    const after = query.cursor ? REPORTS_CURSOR.tryDecode(query.cursor) : null;
+    if (query.cursor && !after) errors.push(CURSOR_ERROR);
     if (errors.length) throw invalid(`invalid query: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
 
     return this.db.read(async (m) => {
@@ -244,14 +236,14 @@ export class ReportsService {
       if (since) qb.andWhere('r.observedAt >= :since', { since });
       if (until) qb.andWhere('r.observedAt < :until', { until });
       if (after) {
-        const { at, id } = after;
+        const [at, id] = after;
         qb.andWhere(new Brackets((w) => w.where('r.observedAt < :afterAt', { afterAt: at }).orWhere('r.observedAt = :afterAt AND r.id < :afterId', { afterAt: at, afterId: id })));
       }
       const rows = await qb.orderBy('r.observedAt', 'DESC').addOrderBy('r.id', 'DESC').take(query.limit + 1).getMany();
       const more = rows.length > query.limit;
       const items = rows.slice(0, query.limit);
       const last = items[items.length - 1];
-      return { items: items.map(toView), nextCursor: more ? encodeCursor(`${last.observedAt.toISOString()}|${last.id}`) : null };
+      return { items: items.map(toView), nextCursor: more ? REPORTS_CURSOR.encode(last.observedAt, last.id) : null };
     });
   }
 
@@ -376,6 +368,8 @@ export class ReportsService {
     const weapons = new Map(
       (await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', values.map((v) => v.weaponId))).map((w) => [w.id, readDate(w.firstSeenAt)]),
     );
+    // Concurrent reports naming one new inline entity: the first creates it, the others wait and reuse it.
+    await lockKeys(m, 'entities', values.filter((v) => v.entity).map((v) => v.entityId));
     const knownEntities = new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', values.map((v) => v.entityId))).map((e) => e.id));
     const supersededIds = values.map((v) => v.supersedesId).filter((s): s is string => !!s);
     const targets = new Map(

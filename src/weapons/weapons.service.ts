@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid } from '../common/errors/domain-error';
 import { flattenValidationErrors } from '../common/errors/validation';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
 import type { WeaponRecord } from '../domain/records';
 import { DEPENDENCY_KINDS, type Payload } from '../domain/vocabulary';
@@ -14,6 +14,9 @@ import { EntityNode } from '../graph/entity-node.entity';
 import { likeEscape } from '../graph/entities.service';
 import { CreateWeaponDto, UpdateWeaponDto } from './dto/weapon.dto';
 import { Weapon } from './weapon.entity';
+
+const WEAPONS_CURSOR = new CursorCodec('weapons', ['id'] as const);
+const TARGETS_CURSOR = new CursorCodec('targets', ['id'] as const);
 
 /** Input of `createWithin`: the API's create body (DESIGN.md, Domain: Weapon). */
 export type WeaponInput = WeaponRecord & { stixId?: string | null };
@@ -107,7 +110,8 @@ export class WeaponsService {
       characterised: value.characterised ?? true,
       stixId: value.stixId ?? null,
     });
-    await m.save(weapon);
+    // insert, not save: save would update a weapon a concurrent request stored after the check above.
+    await m.insert(Weapon, weapon);
     await this.audit.record(m, actor, 'create', 'weapon', weapon.id, { characterised: weapon.characterised });
     return weapon;
   }
@@ -155,11 +159,11 @@ export class WeaponsService {
       if (query.q) {
         qb.andWhere(`(LOWER(w.name) LIKE :q ESCAPE '\\' OR LOWER(w.aliases) LIKE :q ESCAPE '\\')`, { q: `%${likeEscape(query.q.toLowerCase())}%` });
       }
-      if (query.cursor) qb.andWhere('w.id > :after', { after: decodeCursor(query.cursor) });
+      if (query.cursor) qb.andWhere('w.id > :after', { after: WEAPONS_CURSOR.decode(query.cursor)[0] });
       const rows = await qb.getMany();
       const more = rows.length > query.limit;
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: more ? encodeCursor(items[items.length - 1].id) : null };
+      return { items, nextCursor: more ? WEAPONS_CURSOR.encode(items[items.length - 1].id) : null };
     });
   }
 
@@ -209,12 +213,12 @@ export class WeaponsService {
       if (selectors.length) conditions.push(`(${selectors.join(' AND ')})`);
       if (!conditions.length) return { items: [], nextCursor: null };
       let where = `(${conditions.join(' OR ')})`;
-      if (page.cursor) where += ` AND e."id" > ${p(decodeCursor(page.cursor))}`;
+      if (page.cursor) where += ` AND e."id" > ${p(TARGETS_CURSOR.decode(page.cursor)[0])}`;
       const rows: { id: string }[] = await m.query(`SELECT e."id" FROM "entities" e WHERE ${where} ORDER BY e."id" LIMIT ${page.limit + 1}`, params);
       const more = rows.length > page.limit;
       const ids = rows.slice(0, page.limit).map((r) => r.id);
       const entities = ids.length ? await m.getRepository(EntityNode).createQueryBuilder('e').whereInIds(ids).orderBy('e.id', 'ASC').getMany() : [];
-      return { items: entities, nextCursor: more ? encodeCursor(ids[ids.length - 1]) : null };
+      return { items: entities, nextCursor: more ? TARGETS_CURSOR.encode(ids[ids.length - 1]) : null };
     });
   }
 }

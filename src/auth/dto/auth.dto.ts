@@ -30,12 +30,18 @@ export class CreateApiKeyDto {
   role: Role;
 }
 
+export class ListApiKeysQueryDto {
+  @ApiPropertyOptional({ example: 'cert-ua', description: 'only the keys of this organisation' })
+  @IsOptional() @IsString() @Matches(SLUG, { message: SLUG_MESSAGE })
+  organizationId?: string;
+}
+
+/** A key as listed: told apart by its id, never by any part of the secret. */
 export class ApiKeyDto {
-  @ApiProperty() id: string;
+  @ApiProperty({ description: 'the key\'s id (not secret); revoke with DELETE /v1/api-keys/{id}' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty() organizationId: string;
   @ApiProperty({ enum: ROLES }) role: Role;
-  @ApiProperty({ description: 'first characters of the secret' }) prefix: string;
   @ApiProperty() createdAt: Date;
   @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
 }

@@ -27,6 +27,26 @@ function bodyParserError(err: any): { status: number; message: string; detail: E
   }
 }
 
+/**
+ * Database refusals that are the client's doing. A unique key taken by a concurrent request is a
+ * 409 (services insert rather than upsert, so the loser of a race is refused, never overwrites);
+ * a PostgreSQL data exception (class 22: a value out of range or not encodable) that validation
+ * let through is a 400 rather than a 500.
+ */
+function databaseRefusal(err: unknown): { status: number; message: string; detail: ErrorDetail } | undefined {
+  if (!(err instanceof QueryFailedError)) return undefined;
+  const e = err as QueryFailedError & { code?: string; detail?: string };
+  const sqliteUnique = /UNIQUE constraint failed: \w+\.(\w+)/.exec(e.message);
+  if (e.code === '23505' || sqliteUnique) {
+    const field = sqliteUnique?.[1] ?? /^Key \(("?)([^,)"]+)\1/.exec(e.detail ?? '')?.[2] ?? 'id';
+    return { status: 409, message: `${field} is already taken`, detail: { field, rule: 'unique', message: `another request took this ${field} first` } };
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('22')) {
+    return { status: 400, message: 'a value cannot be stored', detail: { field: 'body', rule: 'storable', message: 'a value is out of range or not storable' } };
+  }
+  return undefined;
+}
+
 export function toErrorResponse(exception: unknown): ErrorResponseDto {
   if (exception instanceof DomainError) {
     const statusCode = ERROR_STATUS[exception.code];
@@ -34,6 +54,8 @@ export function toErrorResponse(exception: unknown): ErrorResponseDto {
   }
   const parsed = bodyParserError(exception);
   if (parsed) return { statusCode: parsed.status, error: REASON[parsed.status] ?? 'Bad Request', message: parsed.message, details: [parsed.detail] };
+  const refused = databaseRefusal(exception);
+  if (refused) return { statusCode: refused.status, error: REASON[refused.status], message: refused.message, details: [refused.detail] };
   if (exception instanceof ThrottlerException) {
     return { statusCode: 429, error: REASON[429], message: 'rate limit exceeded, retry later', details: [{ field: 'authorization', rule: 'rateLimit', message: 'too many requests for this key' }] };
   }

@@ -27,6 +27,12 @@ export class WindowCounterStorage implements ThrottlerStorage {
     return { totalHits: window.hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
   }
 
+  /** Hits counted so far in the current window, without counting one more. */
+  peek(key: string, ttl: number, throttlerName: string): number {
+    const window = this.windows.get(`${throttlerName}:${key}`);
+    return window && Date.now() - window.start < ttl ? window.hits : 0;
+  }
+
   private sweep(now: number, ttl: number) {
     for (const [id, window] of this.windows) if (now - window.start >= ttl) this.windows.delete(id);
     this.lastSweep = now;

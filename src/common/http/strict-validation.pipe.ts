@@ -1,0 +1,43 @@
+import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import { invalid } from '../errors/domain-error';
+import { validationExceptionFactory } from '../errors/validation';
+
+/** A number as a query string or a quoted JSON number must be written: decimal, no sign tricks, no hex, no exponent, no spaces. */
+const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+const NUMERIC_RULES = new Set(['isInt', 'isNumber']);
+
+/**
+ * The global ValidationPipe, stricter about numbers sent as strings: class-transformer's
+ * `@Type(() => Number)` reads `0x10` as 16, `1e3` as 1000 and `' 5'` as 5. Here a string bound
+ * for a numeric property must be plain decimal, or the request is a 400 naming the field.
+ */
+@Injectable()
+export class StrictValidationPipe extends ValidationPipe {
+  private readonly numericFields = new Map<Function, string[]>();
+
+  constructor() {
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype;
+    if (type && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const details = this.numericFieldsOf(type)
+        .filter((field) => typeof (value as Record<string, unknown>)[field] === 'string' && !DECIMAL.test((value as Record<string, string>)[field]))
+        .map((field) => ({ field, rule: 'isDecimal', message: `${field} must be a plain decimal number` }));
+      if (details.length) throw invalid(`invalid input: ${details.map((d) => d.field).join(', ')}`, details);
+    }
+    return super.transform(value, metadata);
+  }
+
+  private numericFieldsOf(type: Function): string[] {
+    let fields = this.numericFields.get(type);
+    if (!fields) {
+      const rules = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false);
+      fields = [...new Set(rules.filter((r) => NUMERIC_RULES.has(r.name ?? '')).map((r) => r.propertyName))];
+      this.numericFields.set(type, fields);
+    }
+    return fields;
+  }
+}
