@@ -23,20 +23,19 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest();
-    const header: string | undefined = request.headers['authorization'];
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const secret = keyOf(request.headers['authorization']);
     // Rate limiting comes before any authentication work: an address that keeps failing is refused
     // without a key lookup, unless its key was authenticated moments ago.
     const address: string = request.ip ?? 'unknown';
-    const remembered = match ? this.keys.remembered(match[1]) : null;
+    const remembered = secret ? this.keys.remembered(secret) : null;
     if (!remembered) this.failures.refuseIfOverBudget(address);
-    if (!match) {
+    if (!secret) {
       await this.failures.record(address);
       throw new DomainError('UNAUTHENTICATED', 'an API key is required', [
-        { field: 'authorization', rule: 'bearer', message: 'send Authorization: Bearer <api key>' },
+        { field: 'authorization', rule: 'bearer', message: 'send Authorization: Bearer <api key> (or HTTP Basic with the key as password)' },
       ]);
     }
-    const principal = remembered ?? (await this.keys.authenticate(match[1]));
+    const principal = remembered ?? (await this.keys.authenticate(secret));
     if (!principal) {
       await this.failures.record(address);
       throw new DomainError('UNAUTHENTICATED', 'the API key is unknown or revoked', [
@@ -55,4 +54,19 @@ export class ApiKeyGuard implements CanActivate {
     }
     return true;
   }
+}
+
+/**
+ * The API key of an Authorization header: `Bearer <key>`, or HTTP Basic with the key as the
+ * password (any user name), the habit of TAXII clients.
+ */
+function keyOf(header: string | undefined): string | null {
+  const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (bearer) return bearer[1];
+  const basic = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return password || null;
 }

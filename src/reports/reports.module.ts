@@ -5,6 +5,7 @@ import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GraphModule } from '../graph/graph.module';
 import { StixService } from '../stix/stix.service';
+import { StixVersion } from '../stix/stix-version.entity';
 import { WeaponsModule } from '../weapons/weapons.module';
 import { Report } from './report.entity';
 import { ReportsController } from './reports.controller';
@@ -16,7 +17,7 @@ import { ReportsService } from './reports.service';
  * (evidenceFor, insertWithin, writeWithin) and ReportsEvents (onEvidenceChanged) to other modules.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Report]), IdempotencyModule, GraphModule, WeaponsModule],
+  imports: [TypeOrmModule.forFeature([Report, StixVersion]), IdempotencyModule, GraphModule, WeaponsModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportsEvents, StixService],
   exports: [ReportsService, ReportsEvents, StixService],

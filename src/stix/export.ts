@@ -12,6 +12,7 @@ import type { EntityNode } from '../graph/entity-node.entity';
 import type { Report } from '../reports/report.entity';
 import { sectorToStix } from '../scenario/sectors';
 import type { Weapon } from '../weapons/weapon.entity';
+import type { StixVersion } from './stix-version.entity';
 import { tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from './stix-ids';
 
 /** Timestamp of the objects we derive (locations, located-at relationships): constant, so exports are stable. */
@@ -31,7 +32,12 @@ export const malwareIdOf = (w: Pick<Weapon, 'id' | 'stixId'>) => w.stixId ?? `ma
 export const identityIdOf = (e: Pick<EntityNode, 'id' | 'stixId'>) => e.stixId ?? `identity--${uuidV5(`entity:${e.id}`)}`;
 export const locationIdOf = (country: string) => `location--${uuidV5(`country:${country}`)}`;
 
-export function exportBundle(weapon: Weapon, reports: readonly Report[], entities: ReadonlyMap<string, EntityNode>): Record<string, unknown> {
+export function exportBundle(
+  weapon: Weapon,
+  reports: readonly Report[],
+  entities: ReadonlyMap<string, EntityNode>,
+  versions: ReadonlyMap<string, Pick<StixVersion, 'created' | 'modified'>>,
+): Record<string, unknown> {
   const objects: Record<string, unknown>[] = [];
   const tlps = new Set<Tlp>(reports.map((r) => r.tlp));
   for (const tlp of TLP_ORDER) if (tlps.has(tlp)) objects.push(tlp2MarkingDefinition(tlp));
@@ -76,9 +82,11 @@ export function exportBundle(weapon: Weapon, reports: readonly Report[], entitie
   reports.forEach((r, i) => {
     const entity = entities.get(r.entityId)!;
     const id = shared.has(sightingIds[i]) ? `sighting--${uuidV5(`${sightingIds[i]}:${r.organizationId}`)}` : sightingIds[i];
+    // An imported sighting keeps its STIX version, so importing the export matches it exactly.
+    const version = versions.get(r.id);
     objects.push(compact({
       type: 'sighting', spec_version: '2.1', id,
-      created: stixTime(r.createdAt), modified: stixTime(r.createdAt),
+      created: stixTime(version?.created ?? r.createdAt), modified: stixTime(version?.modified ?? r.createdAt),
       first_seen: stixTime(r.observedAt),
       count: r.hostsAffected === null ? undefined : Math.min(r.hostsAffected, 999_999_999),
       confidence: r.confidence ?? undefined,

@@ -11,12 +11,13 @@ import { normaliseCountry } from '../graph/leaf-rules';
 import { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import { ReportsService } from '../reports/reports.service';
-import { selectIn } from '../reports/sql';
+import { readDate, selectIn } from '../reports/sql';
 import { sectorFromStixList } from '../scenario/sectors';
 import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
 import { exportBundle } from './export';
 import { STIX_ID, stixTypeOf, TLP_BY_MARKING_ID, uuidV5 } from './stix-ids';
+import { StixVersion } from './stix-version.entity';
 import { StixObject, tlpOfMarking, validateBundle } from './validate';
 
 export interface StixImportResult {
@@ -24,7 +25,10 @@ export interface StixImportResult {
   created: number;
   /** Of those, corrections of a report imported earlier from the same sighting. */
   superseded: number;
-  /** Sightings whose report already holds the same facts: nothing written. */
+  /**
+   * Sightings already stored (the same STIX id, filed by any organisation) with the same facts,
+   * or an older or equal `modified`: nothing written.
+   */
   unchanged: number;
   ids: string[];
   entitiesCreated: string[];
@@ -55,6 +59,8 @@ interface PlannedReport {
   malwareId: string;
   identityId: string;
   stixId: string;
+  created: Date;
+  modified: Date;
   input: Record<string, unknown>;
 }
 
@@ -143,6 +149,8 @@ export class StixService {
           malwareId: of,
           identityId,
           stixId: where.length === 1 ? o.id : `sighting--${uuidV5(`${o.id}:${identityId}`)}`,
+          created: new Date(String(o.created)),
+          modified: new Date(String(o.modified)),
           input: stripUndefined({
             observedAt: o.first_seen ?? o.last_seen ?? o.created,
             status: o.x_spillover_status ?? 'confirmed',
@@ -164,6 +172,30 @@ export class StixService {
       if (c && c.country === null) errs.push({ field: `objects[${c.index}].country`, rule: 'isoCountry', message: `country ${JSON.stringify(c.raw)} is not an ISO 3166-1 alpha-2 code` });
     }
     if (errs.length) throw unprocessable(`the bundle cannot be imported: ${errs.length} problem(s)`, errs);
+
+    // One STIX object, one piece of evidence: a sighting stored before, by any organisation,
+    // is not filed again; only a newer version from its own organisation goes on below.
+    const stored = await this.storedVersions(m, planned.map((p) => p.stixId), actor.organizationId);
+    let unchanged = 0;
+    const fresh = planned.filter((p) => {
+      const s = stored.get(p.stixId);
+      if (!s) return true;
+      if (p.modified.getTime() <= s.modified.getTime()) {
+        unchanged++;
+        return false;
+      }
+      if (s.organizationId === actor.organizationId) return true;
+      // STIX 2.1 §3.6: only the object's creator may version it.
+      warnings.push({ field: `objects[${p.objectIndex}].modified`, rule: 'notCreator', message: `${p.sightingId}: a newer version of a sighting another organisation filed; only its creator may version it; skipped` });
+      return false;
+    });
+    planned.splice(0, planned.length, ...fresh);
+    malwareIds.clear();
+    identityIds.clear();
+    for (const p of planned) {
+      malwareIds.add(p.malwareId);
+      identityIds.add(p.identityId);
+    }
 
     // Weapons: by stored STIX id, then by id from the name; else a new uncharacterised weapon.
     const weaponsCreated: string[] = [];
@@ -231,7 +263,7 @@ export class StixService {
     const inputs: Record<string, unknown>[] = [];
     const stixIds: string[] = [];
     const rowObject: number[] = [];
-    let unchanged = 0;
+    const versions: { created: Date; modified: Date }[] = [];
     let superseded = 0;
     for (const p of planned) {
       const input = { ...p.input, weaponId: weaponOf.get(p.malwareId)!, entityId: entityOf.get(p.identityId)! };
@@ -247,6 +279,7 @@ export class StixService {
       inputs.push(input);
       stixIds.push(p.stixId);
       rowObject.push(p.objectIndex);
+      versions.push({ created: p.created, modified: p.modified });
     }
     let written: Report[] | { id: string }[] = [];
     let entitiesCreated: string[] = toCreate.map((e) => String(e.id));
@@ -256,6 +289,7 @@ export class StixService {
         written = result.reports;
         warnings.push(...result.warnings.map((w) => toObjectDetail(w, rowObject)));
         entitiesCreated = [...entitiesCreated, ...result.entitiesCreated];
+        await m.insert(StixVersion, result.reports.map((r, i) => ({ reportId: r.id, ...versions[i] })));
       } catch (err) {
         if (err instanceof DomainError) throw new DomainError(err.code, err.message, err.details.map((d) => toObjectDetail(d, rowObject)));
         throw err;
@@ -264,12 +298,44 @@ export class StixService {
     return { created: written.length, superseded, unchanged, ids: written.map((r) => r.id), entitiesCreated, weaponsCreated, warnings };
   }
 
+  /**
+   * The current version of each stored sighting among `stixIds` (filed by any organisation):
+   * its organisation (the reader's own where it has one) and its STIX `modified` (the
+   * imported one, else when it was filed).
+   */
+  private async storedVersions(m: EntityManager, stixIds: readonly string[], reader: string): Promise<Map<string, { organizationId: string; modified: Date }>> {
+    const current = await selectIn<{ id: string; stixId: string; organizationId: string; createdAt: unknown }>(
+      m, 'reports', ['id', 'stixId', 'organizationId', 'createdAt'], 'stixId', stixIds,
+      'NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "reports"."id")',
+    );
+    const imported = new Map((await selectIn<{ reportId: string; modified: unknown }>(m, 'stix_versions', ['reportId', 'modified'], 'reportId', current.map((r) => r.id)))
+      .map((v) => [v.reportId, readDate(v.modified)!]));
+    const out = new Map<string, { organizationId: string; modified: Date }>();
+    for (const r of current) {
+      const modified = imported.get(r.id) ?? readDate(r.createdAt)!;
+      const seen = out.get(r.stixId);
+      // Chains filed before ids were unique per object: the reader's own chain is the one it may version.
+      const organizationId = seen?.organizationId === reader ? reader : r.organizationId;
+      out.set(r.stixId, { organizationId, modified: seen && seen.modified > modified ? seen.modified : modified });
+    }
+    return out;
+  }
+
+  /** The STIX versions of imported reports among `reportIds`, by report id. */
+  async versionsOf(m: EntityManager, reportIds: readonly string[]): Promise<Map<string, StixVersion>> {
+    const rows = await selectIn<{ reportId: string; created: unknown; modified: unknown }>(m, 'stix_versions', ['reportId', 'created', 'modified'], 'reportId', reportIds);
+    return new Map(rows.map((v) => [v.reportId, { reportId: v.reportId, created: readDate(v.created)!, modified: readDate(v.modified)! }]));
+  }
+
   /** The current reports of a weapon the reader may see, as a STIX 2.1 bundle (404 for an unknown weapon). */
   async exportBundle(weaponId: string, reader: Principal): Promise<Record<string, unknown>> {
     const weapon = await this.db.read(async (m) => foundOrFail(await m.findOneBy(Weapon, { id: weaponId }), 'weapon', weaponId, 'weaponId'));
     const reports = await this.reports.visibleCurrentFor(weaponId, reader);
-    const entities = await this.db.read((m) => this.entities.findManyWithin(m, reports.map((r) => r.entityId)));
-    return exportBundle(weapon, reports, new Map(entities.map((e) => [e.id, e])));
+    const { entities, versions } = await this.db.read(async (m) => ({
+      entities: await this.entities.findManyWithin(m, reports.map((r) => r.entityId)),
+      versions: await this.versionsOf(m, reports.map((r) => r.id)),
+    }));
+    return exportBundle(weapon, reports, new Map(entities.map((e) => [e.id, e])), versions);
   }
 
   private async wrap<T>(index: number, work: () => Promise<T>): Promise<T> {

@@ -102,8 +102,28 @@ describe('STIX 2.1 import and export', () => {
     }
     const res = await http.post('/v1/reports/stix').set(auth(keys.b.responder)).send(bundle).expect(201);
     expect(res.body.entitiesCreated).toEqual([]);
+    // the sightings org-a filed are the same evidence: only the one at the new identity is filed
+    expect(res.body).toMatchObject({ created: 1, unchanged: 3 });
     const reports = (await http.get('/v1/reports?weaponId=notpetya&organizationId=org-b').set(admin).expect(200)).body.items;
-    expect(reports.map((r: any) => r.entityId).sort()).toEqual(['a-p-moller-maersk', 'cosco', 'merck-co', 'ukrenergo']);
+    expect(reports.map((r: any) => r.entityId).sort()).toEqual(['cosco']);
+  });
+
+  it('one STIX object, one piece of evidence: another organisation re-importing an export writes nothing, nor versions what it did not create', async () => {
+    const count = async () => (await http.get('/v1/reports?weaponId=notpetya&includeSuperseded=true&limit=200').set(admin).expect(200)).body.items.length;
+    const before = await count();
+    const exportOfA = (await http.get('/v1/reports/export/stix?weaponId=notpetya').set(auth(keys.a.responder)).expect(200)).body;
+    const sightings = exportOfA.objects.filter((o: any) => o.type === 'sighting').length;
+    for (const key of [keys.b.responder, keys.a.responder]) {
+      const res = await http.post('/v1/reports/stix').set(auth(key)).send(exportOfA).expect(201);
+      expect(res.body).toMatchObject({ created: 0, superseded: 0, unchanged: sightings, entitiesCreated: [], weaponsCreated: [] });
+    }
+    const newer = fixture();
+    const s = newer.objects.find((o: any) => o.id === MAERSK_SIGHTING);
+    Object.assign(s, { modified: '2030-01-01T00:00:00.000Z', count: 7 });
+    const res = await http.post('/v1/reports/stix').set(auth(keys.b.responder)).send(newer).expect(201);
+    expect(res.body.created).toBe(0);
+    expect(res.body.warnings).toContainEqual(expect.objectContaining({ rule: 'notCreator', message: expect.stringContaining(MAERSK_SIGHTING) }));
+    expect(await count()).toBe(before);
   });
 
   it('exports a valid STIX 2.1 bundle of what the reader may see, with TLP 2.0 markings', async () => {
@@ -121,11 +141,10 @@ describe('STIX 2.1 import and export', () => {
       type: 'marking-definition', spec_version: '2.1', id: TLP2_IDS.red, created: '2022-10-01T00:00:00.000Z', name: 'TLP:RED',
       extensions: { 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d': { extension_type: 'property-extension', tlp_2_0: 'red' } },
     });
-    // org-a sees its own 4 chains (current versions only) and org-b's green and amber ones, not org-b's red ones;
-    // org-b imported the same sightings, so their shared STIX ids are told apart per organisation
+    // org-a sees its own 4 chains (current versions only), not org-b's red one
     const sightings = exported.objects.filter((o: any) => o.type === 'sighting');
-    expect(sightings).toHaveLength(6);
-    expect(new Set(sightings.map((o: any) => o.id)).size).toBe(6);
+    expect(sightings).toHaveLength(4);
+    expect(new Set(sightings.map((o: any) => o.id)).size).toBe(4);
     // a researcher of a third organisation sees only clear and green
     await http.post('/v1/organizations').set(admin).send({ id: 'org-c', name: 'C' }).expect(201);
     const researcherKey = (await http.post('/v1/api-keys').set(admin).send({ name: 'r', organizationId: 'org-c', role: 'researcher' }).expect(201)).body.secret;
@@ -197,6 +216,8 @@ describe('STIX 2.1 import and export', () => {
       b.objects[14].first_seen = new Date(Date.now() + 86_400_000).toISOString();
       b.objects[14].modified = b.objects[14].first_seen;
       delete b.objects[14].last_seen;
+      // a newer version of a stored sighting: checked as it would be filed
+      b.objects[15].modified = '2025-01-01T00:00:00.000Z';
       b.objects[15].x_spillover_status = 'exploded';
       const res = await post(b).expect(400);
       expect(rules(res.body)).toEqual(['objects[14].first_seen:notFuture', 'objects[15].x_spillover_status:isIn']);
