@@ -39,6 +39,10 @@ export interface AssessmentSummary {
     parameters: Record<string, Range>;
     prior: Record<string, Range>;
     effectiveSampleSize: number;
+    /** Stages of the sequential Monte Carlo that fitted the sampler's proposal (absent without one). */
+    stages?: SamplerStage[];
+    /** Posterior predictive check of the reports (calibrated results only). */
+    predictiveCheck?: PredictiveCheck;
   };
   monteCarloError: {
     runs: number;
@@ -47,6 +51,35 @@ export interface AssessmentSummary {
     figures: Record<string, RangeError>;
   };
 }
+
+/** One stage of the tempered sequential Monte Carlo (proposal.ts). */
+export interface SamplerStage {
+  /** Likelihood exponent reached at this stage (0 = prior, 1 = posterior). */
+  temperature: number;
+  /** Effective sample size of the stage's particles before resampling, and their number. */
+  effectiveSampleSize: number;
+  particles: number;
+  /** Share of move proposals accepted at this stage (null at the stage without moves). */
+  acceptance: number | null;
+}
+
+/**
+ * Does the calibrated model reproduce the reports? Each run replicates the reports by asOf
+ * from its infections (runner.ts); a p-value is the weighted share of replicates at least as
+ * extreme as the observed statistic, two-sided (twice the smaller tail, mid-p for ties).
+ */
+export interface PredictiveCheck {
+  observedReports: number;
+  predictedReports: Range;
+  reportsPValue: number;
+  /** Mean first-report time of the replicates minus the observed one (hours). */
+  meanReportTimeShiftHours: Range;
+  timingPValue: number;
+}
+
+/** Below these a result carries a warning. */
+export const WARN_PREDICTIVE_P = 0.05;
+export const WARN_ESS_SHARE = 0.1;
 
 export interface EntityStat {
   entityId: string;
@@ -257,6 +290,8 @@ export interface FinalizeOptions {
   calibrated: boolean;
   /** How the calibrated runs drew their parameters (default 'prior'). */
   sampler?: 'prior' | 'adaptive';
+  /** Stages of the sequential Monte Carlo that fitted the proposal, if any. */
+  stages?: SamplerStage[];
   /**
    * Prior of each drawn parameter (parameterNames order): when given, the reported prior ranges
    * are exact (quantiles of the distribution) instead of the drawn runs' (which are not prior
@@ -351,6 +386,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   const parameters: Record<string, Range> = {};
   const prior: Record<string, Range> = {};
   meta.parameterNames.forEach((name, j) => {
+    if (name.startsWith('predicted.')) return;
     const col = column((i) => p.params[i * p.paramCount + j]);
     parameters[name] = new WeightedSample(col, w).range(level);
     // exact when the priors are given; else the drawn runs weighted by prior/proposal
@@ -358,13 +394,50 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
     prior[name] = d ? priorRange(d, level) : new WeightedSample(col, wPrior).range(level);
   });
 
+  // ---- posterior predictive check and warnings
+  const warnings = [...meta.warnings];
+  let predictiveCheck: PredictiveCheck | undefined;
+  const kRep = meta.parameterNames.indexOf('predicted.reports');
+  if (opts.calibrated && kRep >= 0) {
+    const reps = column((i) => p.params[i * p.paramCount + kRep]);
+    const shift = column((i) => p.params[i * p.paramCount + kRep + 1]);
+    const tails = (x: Float64Array, obs: number) => {
+      let above = 0;
+      let tie = 0;
+      for (let k = 0; k < R; k++) {
+        if (x[k] > obs) above += w[k];
+        else if (x[k] === obs) tie += w[k];
+      }
+      const upper = (above + 0.5 * tie) / sw;
+      return Math.min(1, 2 * Math.min(upper, 1 - upper));
+    };
+    predictiveCheck = {
+      observedReports: core.reportedCount,
+      predictedReports: new WeightedSample(reps, w).range(level),
+      reportsPValue: tails(reps, core.reportedCount),
+      meanReportTimeShiftHours: new WeightedSample(shift, w).range(level),
+      timingPValue: tails(shift, 0),
+    };
+    if (predictiveCheck.reportsPValue < WARN_PREDICTIVE_P)
+      warnings.push(
+        `predictive check failed: the calibrated model predicts ${Math.round(predictiveCheck.predictedReports.low)}-${Math.round(predictiveCheck.predictedReports.high)} reported entities by asOf, ${core.reportedCount} were reported (p = ${predictiveCheck.reportsPValue.toFixed(3)}): ranges may not hold`,
+      );
+    if (predictiveCheck.timingPValue < WARN_PREDICTIVE_P)
+      warnings.push(
+        `predictive check failed: the calibrated model puts the reports ${predictiveCheck.meanReportTimeShiftHours.median > 0 ? 'later' : 'earlier'} than they came in (mean shift ${predictiveCheck.meanReportTimeShiftHours.median.toFixed(1)} h, p = ${predictiveCheck.timingPValue.toFixed(3)}): ranges may not hold`,
+      );
+    if (ess < WARN_ESS_SHARE * R)
+      warnings.push(`low effective sample size: ${ess.toFixed(1)} of ${R} runs (below ${WARN_ESS_SHARE * 100}%): ranges rest on few runs; run more or widen the priors`);
+  }
+
   // ---- entities
   const sumW = p.sumW;
   const nEffEntity = kish(p.sumW, p.sumW2);
   const entities: EntityStat[] = [];
   const protectedHits: ProtectedHit[] = [];
   for (let v = 0; v < core.n; v++) {
-    const pi = core.reported[v] ? 1 : p.infected[v] / sumW;
+    // a report need not be genuine (its confidence), so reported entities have a probability too
+    const pi = Math.min(1, p.infected[v] / sumW);
     const pd = p.disrupted[v] / sumW;
     if (!(pi > 0 || pd > 0)) continue;
     const isProtected = core.protectedMask[v] !== 0;
@@ -376,7 +449,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       intended: core.intended[v] === 1,
       reported: core.reported[v] === 1,
       protected: isProtected,
-      probabilityInfected: core.reported[v] ? { p: 1, low: 1, high: 1 } : wilson(pi, nEffEntity),
+      probabilityInfected: pi === 1 ? { p: 1, low: 1, high: 1 } : wilson(pi, nEffEntity),
       probabilityDisrupted: wilson(pd, nEffEntity),
       expectedLossUsd: p.loss[v] / sumW,
     });
@@ -476,6 +549,8 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
         parameters,
         prior,
         effectiveSampleSize: ess,
+        ...(opts.stages ? { stages: opts.stages } : {}),
+        ...(predictiveCheck ? { predictiveCheck } : {}),
       },
       monteCarloError: {
         runs: R,
@@ -489,7 +564,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
     timeline,
     earlyWarning: { asOf: meta.asOfIso, windows },
     runs: { columns, rows },
-    warnings: meta.warnings,
+    warnings,
   };
 }
 

@@ -7,6 +7,7 @@ import { finalize, mergeInto, type AssessmentResult } from './aggregate';
 import type { ScenarioModel } from './model';
 import { AbortError, newControl, runPool } from './pool';
 import { DEFAULT_PILOT, fitProposal, type ParameterProposal, type PilotOptions } from './proposal';
+import { lognormalFromRange } from './distributions';
 import { countRuns, DEFAULT_SETTINGS, fingerprintOf, reportingRatePrior, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
 
 export interface AssessmentProgress {
@@ -74,6 +75,8 @@ export function settingsOf(o: AssessmentOptions): RunSettings {
     calibrate: o.calibrate ?? DEFAULT_SETTINGS.calibrate,
     reportingRate: o.reportingRate ?? DEFAULT_SETTINGS.reportingRate,
     unexplainedReportProbability: o.unexplainedReportProbability ?? DEFAULT_SETTINGS.unexplainedReportProbability,
+    reportingLagHours: o.reportingLagHours ?? DEFAULT_SETTINGS.reportingLagHours,
+    introductionProbability: o.introductionProbability ?? DEFAULT_SETTINGS.introductionProbability,
     disruptionThreshold: o.disruptionThreshold ?? DEFAULT_SETTINGS.disruptionThreshold,
     timelineBins: o.timelineBins ?? DEFAULT_SETTINGS.timelineBins,
     earlyWarningHours: o.earlyWarningHours ?? DEFAULT_SETTINGS.earlyWarningHours,
@@ -87,6 +90,7 @@ export function settingsOf(o: AssessmentOptions): RunSettings {
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > Number.MAX_SAFE_INTEGER) throw new Error(`seed must be a non-negative integer, got ${s.seed}`);
   if (!(s.timelineBins >= 1 && Number.isInteger(s.timelineBins))) throw new Error('timelineBins must be a positive integer');
   if (!(s.unexplainedReportProbability > 0 && s.unexplainedReportProbability <= 1)) throw new Error('unexplainedReportProbability must lie in (0,1]');
+  if (!(s.introductionProbability > 0 && s.introductionProbability < 1)) throw new Error('introductionProbability must lie in (0,1)');
   return s;
 }
 
@@ -212,6 +216,7 @@ export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPart
             ...model.core.weapon.kinds.map((k) => ({ scale: 'logit' as const, ...model.core.weapon.transmissibility[k]! })),
             { scale: 'logit' as const, ...reportingRatePrior(s.reportingRate) },
             { scale: 'log' as const, ...model.core.weapon.downtimeDays },
+            { scale: 'log' as const, ...lognormalFromRange(s.reportingLagHours, 'reportingLagHours') },
           ]
         : undefined,
   });

@@ -123,6 +123,8 @@ export interface ScenarioModel {
 }
 
 const HOUR = 3600_000;
+/** Per-run columns of the posterior predictive check (runner.ts, replicateReports), after the parameters. */
+export const PREDICTED = ['predicted.reports', 'predicted.meanReportHoursShift'] as const;
 const PAYLOAD_FACTOR: Record<string, number> = { wiper: 1, ransomware: 1, sabotage: 1, botnet: 0.1, espionage: 0.02 };
 
 function parseTime(value: string | Date, what: string): number {
@@ -401,7 +403,7 @@ export function prepareScenario(input: PrepareScenarioInput): ScenarioModel {
     weaponName: weapon.name,
     reportsUsed: used.length,
     reportTimes: Array.from(seedTime),
-    parameterNames: [...kinds.map((k) => `transmissibility.${DEPENDENCY_KINDS[k]}`), 'reportingRate', 'recoveryDays'],
+    parameterNames: [...kinds.map((k) => `transmissibility.${DEPENDENCY_KINDS[k]}`), 'reportingRate', 'recoveryDays', 'reportingLagHours', ...PREDICTED],
     warnings,
   };
   return { core, meta };

@@ -3,7 +3,7 @@
  * aggregate. Runs are independent given (seed, run index): see prng.ts.
  */
 import type { Range90 } from '../domain/records';
-import { logBinomialPmf, lognormalFromRange, logitNormalFromRange, sampleLognormal, sampleLogitNormal, expit, type ScaleNormal } from './distributions';
+import { lgamma, logBinomialPmf, lognormalFromRange, logitNormalFromRange, sampleLognormal, sampleLogitNormal, expit, type ScaleNormal } from './distributions';
 import { KIND_SLOTS } from './graph';
 import { IimWorkspace, solveInoperabilitySparse } from './iim';
 import type { ScenarioCore } from './model';
@@ -73,8 +73,12 @@ export interface RunSettings {
   calibrate: boolean;
   /** Prior 90% range of the share of infected entities that get reported (logit-normal). */
   reportingRate: Range90;
-  /** Likelihood factor for a reported entity the run's spread does not reach by its report time. */
+  /** `ic` runs: likelihood factor for a reported entity the run's spread does not reach by its report time. */
   unexplainedReportProbability: number;
+  /** Prior 90% range of the mean reporting lag, hours (lognormal; lags are exponential with that mean). */
+  reportingLagHours: Range90;
+  /** Calibrated `sir` runs: chance that a reported entity was infected from outside the graph (explains a report no neighbour explains). */
+  introductionProbability: number;
   /** An uninfected entity with inoperability q >= this counts as disrupted. */
   disruptionThreshold: number;
   timelineBins: number;
@@ -102,12 +106,37 @@ export interface RunSettings {
   reportThinning?: boolean;
 }
 
+/**
+ * Per-run parameter columns after the transmissibilities: reporting rate, recovery days, mean
+ * reporting lag (hours), and the posterior predictive replicate of the reports (their count,
+ * and their mean report time minus the observed one, hours).
+ */
+export const PARAMETERS_AFTER_KINDS = 5;
+
+/** Report-time bins of the likelihood (equal observed counts). */
+const REPORT_BINS = 4;
+
+/** The reports as one run takes them (see RunEngine.drawReports). */
+interface ReportDraw {
+  /** Per entity: 1 if the run takes its report as genuine (seeded, transmissions onto it dropped). */
+  genuine: Uint8Array;
+  /** Genuine reported entities (index cases first) and their drawn infection times. */
+  nodes: Int32Array;
+  times: Float64Array;
+  count: number;
+  indexCount: number;
+  /** Genuine reports per report-time bin. */
+  perBin: Int32Array;
+}
+
 export const DEFAULT_SETTINGS: Omit<RunSettings, 'model' | 'seed'> = {
   calibrate: true,
   reportingRate: { low: 0.05, high: 0.6 },
   // 1 = off: "reached before its report time" is a one-sided test that rewards fast spread (it
   // pushed the posterior transmissibility to the top of its prior in the coverage study).
   unexplainedReportProbability: 1,
+  reportingLagHours: { low: 2, high: 72 },
+  introductionProbability: 0.02,
   disruptionThreshold: 0.1,
   timelineBins: 48,
   earlyWarningHours: [24, 72, 168],
@@ -182,6 +211,8 @@ export function fingerprintOf(core: ScenarioCore, s: RunSettings): string {
     s.calibrate,
     s.reportingRate,
     s.unexplainedReportProbability,
+    s.reportingLagHours,
+    s.introductionProbability,
     s.reportThinning !== false,
     s.disruptionThreshold,
     s.timelineBins,
@@ -267,10 +298,19 @@ export class RunEngine {
   private readonly adaptDimList: number[];
   /** Per weapon kind index: its slot in z, or -1 (degenerate prior: fixed). */
   private readonly adaptSlot: Int32Array;
-  /** Slot of logit(reporting rate) in z when thinning draws it before the spread, else -1. */
-  private readonly rhoSlot: number = -1;
+  /** Slot of log(mean reporting lag) in z when thinning, else -1. */
+  private readonly lagSlot: number = -1;
+  private readonly lagPrior: ScaleNormal;
   /** Runs thin unreported infections by asOf (see RunSettings.reportThinning). */
   private readonly thinning: boolean;
+  /** Thinned runs: the reports as this run takes them, and the forward run's configuration. */
+  private readonly reports: ReportDraw | null = null;
+  private readonly forwardCfg: EventConfig | null = null;
+  /** Inner edges of the report-time bins of the likelihood (hours), and the per-bin expected reports. */
+  private readonly binEdges: Float64Array = new Float64Array(0);
+  private readonly expected: Float64Array = new Float64Array(0);
+  /** Observed first-report times: count and mean (hours), for the predictive check. */
+  private readonly observedMeanTime: number;
   private ll = 0;
   private lpr = 0;
   private readonly byNode: Int32Array;
@@ -283,7 +323,7 @@ export class RunEngine {
   ) {
     this.settings = settings;
     const n = core.n;
-    this.paramCount = core.weapon.kinds.length + 2;
+    this.paramCount = core.weapon.kinds.length + PARAMETERS_AFTER_KINDS;
     this.par = new Float64Array(this.paramCount);
     this.byNode = new Int32Array(n);
     this.adaptPrior = [];
@@ -299,12 +339,28 @@ export class RunEngine {
     });
     this.rho = logitNormalFromRange(settings.reportingRate, 'reportingRate');
     this.thinning = settings.calibrate && settings.model === 'sir' && settings.reportThinning !== false && core.reportedCount > 0;
-    if (this.thinning && this.rho.sigma > 0) {
-      // index weapon.kinds.length marks the reporting rate among the adapted dimensions
-      this.rhoSlot = this.adaptPrior.length;
-      this.adaptPrior.push(this.rho);
-      this.adaptDimList.push(core.weapon.kinds.length);
+    this.lagPrior = lognormalFromRange(settings.reportingLagHours, 'reportingLagHours');
+    if (this.thinning) {
+      if (this.lagPrior.sigma > 0) {
+        this.lagSlot = this.adaptPrior.length;
+        this.adaptPrior.push(this.lagPrior);
+        this.adaptDimList.push(core.weapon.kinds.length + 2);
+      }
+      const K = core.seedNode.length;
+      // bins of equal observed report counts (up to REPORT_BINS): their counts give the timing
+      const B = Math.min(REPORT_BINS, K);
+      const sorted = Float64Array.from(core.seedTime).sort();
+      this.binEdges = new Float64Array(B - 1);
+      for (let b = 1; b < B; b++) {
+        const i = Math.floor((b * K) / B);
+        this.binEdges[b - 1] = (sorted[i - 1] + sorted[i]) / 2;
+      }
+      this.expected = new Float64Array(B);
+      this.reports = { genuine: new Uint8Array(n), nodes: new Int32Array(K), times: new Float64Array(K), count: 0, indexCount: 0, perBin: new Int32Array(B) };
     }
+    let sumT = 0;
+    for (let j = 0; j < core.seedTime.length; j++) sumT += core.seedTime[j];
+    this.observedMeanTime = core.seedTime.length > 0 ? sumT / core.seedTime.length : 0;
     this.z = new Float64Array(this.adaptPrior.length);
     this.zScratch = new Float64Array(this.adaptPrior.length);
     this.ws = new SpreadWorkspace(n);
@@ -344,9 +400,11 @@ export class RunEngine {
       tEnd: Math.min(w.killSwitchHours, core.horizonEndHours),
       susceptibility: core.susceptibility,
       stopAt: core.stopAt,
-      // keep is the run's 1 - reporting rate, set per run
-      thin: this.thinning ? { until: core.asOfHours, keep: 1, exempt: core.reported } : null,
+      // rho and the lag rate are the run's, set per run
+      thin: this.reports ? { until: core.asOfHours, rho: 0, lagRate: Infinity, exempt: this.reports.genuine } : null,
     };
+    // the forward run of the likelihood: from the index cases alone, unconditioned, up to asOf
+    if (this.reports) this.forwardCfg = { ...this.cfg, thin: null, tEnd: Math.min(this.cfg.tEnd, core.asOfHours) };
   }
 
   /**
@@ -377,6 +435,7 @@ export class RunEngine {
       }
       par[kinds] = sampleLogitNormal(this.rho, prng);
       par[kinds + 1] = sampleLognormal(w.downtimeDays, prng);
+      par[kinds + 2] = sampleLognormal(this.lagPrior, prng);
     } else {
       const z = this.z;
       lpr += drawTransmissibility(this.adaptPrior, proposal, prng, z, this.zScratch);
@@ -388,16 +447,38 @@ export class RunEngine {
         kindProb[k] = t;
         par[j] = t;
       }
-      if (this.thinning) par[kinds] = this.rhoSlot >= 0 ? expit(z[this.rhoSlot]) : expit(this.rho.mu);
       par[kinds + 1] = sampleLognormal(w.downtimeDays, prng);
+      par[kinds + 2] = this.lagSlot >= 0 ? Math.exp(z[this.lagSlot]) : Math.exp(this.lagPrior.mu);
     }
-    // ---- spread
-    if (this.cfg.thin) this.cfg.thin.keep = 1 - par[kinds];
-    const count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
-    this.arcsExamined += this.ws.arcs;
-    // ---- likelihood
+    // ---- spread (and, conditioning on the reports, their likelihood first)
+    const rep = this.reports;
+    let count: number;
     let ll = 0;
-    if (s.calibrate) {
+    if (rep !== null) {
+      const lag = par[kinds + 2];
+      this.drawReports(r, off, lag);
+      const M = this.forwardExpectedReports(r, off, lag);
+      if (adaptive) {
+        const d = drawReportingRate(this.rho, rep.count, M, new Rng(s.seed, r, off + Substream.reporting), true);
+        par[kinds] = d.rho;
+        lpr += d.logRatio;
+      }
+      const rho = par[kinds];
+      const e = this.expected;
+      for (let b = 0; b < e.length; b++) {
+        const mu = rho * e[b];
+        const k = rep.perBin[b];
+        ll += (k > 0 ? k * Math.log(mu) : 0) - mu - lgamma(k + 1);
+      }
+      const thin = this.cfg.thin!;
+      thin.rho = rho;
+      thin.lagRate = 1 / lag;
+      count = runEvents(core.graph, rep.nodes.subarray(0, rep.count), rep.times.subarray(0, rep.count), this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
+    } else count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
+    this.arcsExamined += this.ws.arcs;
+    if (rep !== null) {
+      // likelihood computed above
+    } else if (s.calibrate) {
       const { order, time, parentArc } = this.ws;
       const asOf = core.asOfHours;
       let nAsOf = 0;
@@ -418,7 +499,108 @@ export class RunEngine {
     }
     this.ll = ll;
     this.lpr = lpr;
+    if (!pilot) this.replicateReports(r, count, par[kinds], rep !== null ? 1 / par[kinds + 2] : Infinity);
     return count;
+  }
+
+  /**
+   * Which reports run r takes as genuine (an index case always; any other with its confidence)
+   * and their infection times: report time minus a lag drawn from Exp(mean lag).
+   */
+  private drawReports(r: number, off: number, meanLag: number): void {
+    const core = this.core;
+    const rep = this.reports!;
+    const rng = new Rng(this.settings.seed, r, off + Substream.seeds);
+    for (let j = 0; j < core.seedNode.length; j++) rep.genuine[core.seedNode[j]] = 0;
+    rep.perBin.fill(0);
+    // index cases first (the forward run starts from them), then the others
+    let k = 0;
+    for (const pass of [1, 0])
+      for (let j = 0; j < core.seedNode.length; j++) {
+        const index = core.seedIsIndex[j];
+        if (index !== pass) continue;
+        const lag = meanLag * -Math.log(rng.random());
+        if (index === 0 && !(rng.random() < core.seedConfidence[j])) continue;
+        const v = core.seedNode[j];
+        rep.genuine[v] = 1;
+        rep.nodes[k] = v;
+        rep.times[k] = core.seedTime[j] - lag;
+        k++;
+        let b = 0;
+        while (b < this.binEdges.length && core.seedTime[j] > this.binEdges[b]) b++;
+        rep.perBin[b]++;
+        if (index === 1) rep.indexCount = k;
+      }
+    rep.count = k;
+  }
+
+  /**
+   * The reports by asOf a forward run of the spread from the run's index cases alone
+   * (unconditioned, so an unbiased draw of the outbreak given the parameters) would produce at
+   * reporting rate 1, per report-time bin (into `this.expected`): each infection at t by asOf
+   * adds F(edge - t) differences, F(x) = 1 - exp(-x / meanLag). Returns their sum.
+   */
+  private forwardExpectedReports(r: number, off: number, meanLag: number): number {
+    const core = this.core;
+    const rep = this.reports!;
+    const ws = this.ws;
+    const count = runEvents(core.graph, rep.nodes.subarray(0, rep.indexCount), rep.times.subarray(0, rep.indexCount), this.forwardCfg!, new Rng(this.settings.seed, r, off + Substream.forward), ws);
+    this.arcsExamined += ws.arcs;
+    const e = this.expected;
+    const edges = this.binEdges;
+    const asOf = core.asOfHours;
+    e.fill(0);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const t = ws.time[ws.order[i]];
+      if (t > asOf) continue;
+      let prev = 0;
+      for (let b = 0; b <= edges.length; b++) {
+        const edge = b < edges.length ? edges[b] : asOf;
+        const F = edge > t ? -Math.expm1(-(edge - t) / meanLag) : 0;
+        e[b] += F - prev;
+        prev = F;
+      }
+      total += prev;
+    }
+    return total;
+  }
+
+  /**
+   * Posterior predictive replicate of the reports (into the run's `predicted.*` parameters):
+   * each infection by asOf is reported by asOf with probability rho F(asOf - t), after a lag
+   * drawn given that; reports the run takes as not genuine stay as they were observed.
+   * Returns nothing; writes the replicate's count and mean report time.
+   */
+  private replicateReports(r: number, count: number, rho: number, lagRate: number): void {
+    const core = this.core;
+    const { time, order } = this.ws;
+    const asOf = core.asOfHours;
+    const rng = new Rng(this.settings.seed, r, Substream.check);
+    let k = 0;
+    let sum = 0;
+    const rep = this.reports;
+    if (rep !== null)
+      for (let j = 0; j < core.seedNode.length; j++)
+        if (rep.genuine[core.seedNode[j]] === 0) {
+          k++;
+          sum += core.seedTime[j];
+        }
+    for (let i = 0; i < count; i++) {
+      const t = time[order[i]];
+      if (t > asOf) continue;
+      const x = asOf - t;
+      const within = lagRate === Infinity ? 1 : -Math.expm1(-x * lagRate);
+      if (!(rng.random() < rho * within)) continue;
+      // lag given that it came by asOf: Exp(lagRate) truncated to [0, x]
+      const lag = lagRate === Infinity ? 0 : -Math.log1p(-rng.random() * within) / lagRate;
+      k++;
+      sum += t + lag;
+    }
+    const P = this.par;
+    const kinds = core.weapon.kinds.length;
+    P[kinds + 3] = k;
+    P[kinds + 4] = k > 0 ? sum / k - this.observedMeanTime : 0;
   }
 
   /** A pilot run (own streams): its adapted logit transmissibilities into `zOut` at `at`; returns log weight (likelihood x prior/proposal). */

@@ -247,12 +247,24 @@ export interface EventConfig {
   /** Width of the event queue's time buckets (cost only, never results); default from the delays. */
   bucketWidth?: number;
   /**
-   * Thinning of transmissions that land at or before `until` on a node not marked in `exempt`:
-   * each is kept with probability `keep`. Conditioning on the reported infections (the exempt
-   * seeds) leaves the unreported ones as the thinned process (offspring rate x (1 - reporting
-   * rate)), so seeded runs do not infect a second lineage beside each reported one.
+   * Conditioning on the reports (calibrated runs). A transmission onto a node marked in
+   * `exempt` (a report taken as genuine: the node is seeded at its drawn infection time) is
+   * dropped. A transmission landing at tv <= `until` (asOf) on any other node is kept with
+   * probability `1 - rho F(until - tv)`, F(x) = 1 - exp(-x lagRate) the chance its report would
+   * have come in by asOf (lagRate Infinity: at once): given which infections were reported, the
+   * unreported ones are the spread thinned by that chance, so seeded runs do not grow a second
+   * lineage beside each reported one, and late infections (not reported yet) are not thinned.
    */
-  thin?: { until: number; keep: number; exempt: Uint8Array } | null;
+  thin?: { until: number; rho: number; lagRate: number; exempt: Uint8Array } | null;
+}
+
+/** The thinning decision of EventConfig.thin for a transmission landing on v at tv. */
+function keepTransmission(thin: NonNullable<EventConfig['thin']>, v: number, tv: number, rng: Rng): boolean {
+  if (thin.exempt[v] === 1) return false;
+  if (tv > thin.until) return true;
+  const x = thin.until - tv;
+  const reportedByAsOf = thin.lagRate === Infinity ? thin.rho : thin.rho * -Math.expm1(-x * thin.lagRate);
+  return rng.random() >= reportedByAsOf;
 }
 
 /**
@@ -279,7 +291,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const { offsets, targets, weights, kinds } = g;
   const { time, parentArc, state, order, touched } = ws;
   const { kindProb, delayMode, delayMu, delaySigma, delayRate, windowMode, windowRate, windowMu, windowSigma, tEnd, susceptibility, stopAt } = cfg;
-  const thin = cfg.thin && cfg.thin.keep < 1 ? cfg.thin : null;
+  const thin = cfg.thin ?? null;
   // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
   // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
   // infected by then).
@@ -369,7 +381,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
           }
         } else tv = t + (delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
         // ---- push only if it improves the target's arrival (an infection time only decreases)
-        if (tv < end && (sv === 0 || tv < time[v]) && (thin === null || tv > thin.until || thin.exempt[v] === 1 || rng.random() < thin.keep)) {
+        if (tv < end && (sv === 0 || tv < time[v]) && (thin === null || keepTransmission(thin, v, tv, rng))) {
           if (sv === 0) {
             state[v] = 1;
             touched[touchedCount++] = v;

@@ -44,7 +44,7 @@ describe('conditioning seeded runs on the reports (thinning)', () => {
       }
       const model = prepareScenario({ entities, dependencies, weapon: weapon({ low: T, high: T }), reports, asOf: iso(asOf), horizonHours: 24 });
       const { core } = model;
-      for (const [name, thin] of [['thinned', { until: asOf, keep: 1 - rho, exempt: core.reported }], ['plain', null]] as const) {
+      for (const [name, thin] of [['thinned', { until: asOf, rho, lagRate: Infinity, exempt: core.reported }], ['plain', null]] as const) {
         let sum = 0;
         const runs = 20;
         for (let r = 0; r < runs; r++) sum += runEvents(core.graph, core.seedNode, core.seedTime, config(thin), new Rng(7, r, outbreak), ws);
