@@ -131,6 +131,9 @@ describe('hostile input', () => {
     }
     const ok = await http.patch('/v1/weapons/notpetya').set(admin).set('Content-Type', 'application/json; charset=UTF-8').send('{"name":"NotPetya"}');
     expect(ok.status).toBe(200);
+    // An empty body needs no media type (a browser's bodiless DELETE sends Content-Length: 0).
+    expect((await http.delete('/v1/assessments/00000000-0000-4000-8000-000000000000').set(admin).set('Content-Length', '0')).status).toBe(404);
+    expect((await http.post('/v1/organizations').set(admin).set('Content-Type', 'application/xml').send('')).status).toBe(400);
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])('refuses a top-level %s key like any unknown key', async (key) => {
