@@ -1,5 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AssessmentsModule } from './assessments/assessments.module';
 import { AuditModule } from './audit/audit.module';
@@ -9,6 +9,7 @@ import { HttpErrorFilter } from './common/errors/http-exception.filter';
 import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { RateLimitGuard } from './common/http/rate-limit.guard';
 import { StrictValidationPipe } from './common/http/strict-validation.pipe';
+import { UndeclaredQueryInterceptor } from './common/http/undeclared-query.interceptor';
 import { WindowCounterStorage } from './common/http/rate-limit.storage';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -45,6 +46,7 @@ import { WeaponsModule } from './weapons/weapons.module';
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_PIPE, useValue: new StrictValidationPipe() },
+    { provide: APP_INTERCEPTOR, useClass: UndeclaredQueryInterceptor },
     // Authenticate first, then count the request against its key's rate limit.
     { provide: APP_GUARD, useExisting: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, text, type NextFunction, type Request, type Response } from 'express';
-import type { AppConfig } from './config/app-config';
 import helmet, { HelmetOptions } from 'helmet';
+import type { AppConfig } from './config/app-config';
 import { toErrorResponse } from './common/errors/http-exception.filter';
 import { answerParserErrors, checkBody, checkPathAndQuery, JSON_TYPES, limitJsonDepth, requireBodyType } from './common/http/edge';
 
@@ -35,7 +35,8 @@ const SECURITY_HEADERS: HelmetOptions = {
 
 /**
  * Everything about the HTTP app that is not a module: security headers, the checks of
- * common/http/edge.ts, body limits, body-parser errors, the OpenAPI document. Shared by main.ts and the e2e tests, so both serve the same app.
+ * common/http/edge.ts, body limits, body-parser errors, the OpenAPI document. Shared by main.ts
+ * and the e2e tests, so both serve the same app.
  */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   const express = app as NestExpressApplication;
@@ -49,7 +50,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   express.use(json({ limit: config.bodyLimit, type: JSON_TYPES, verify: limitJsonDepth }));
   express.use(text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
   express.use(checkBody);
-  // Errors raised by the body parsers happen before Nest's filters see the request.
+  // Errors raised by the body parsers and the edge checks happen before Nest's filters see the request.
   express.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const body = toErrorResponse(err);

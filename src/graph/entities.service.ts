@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
 import { CursorCodec, Page } from '../common/http/pagination';
+import { lockKeys } from '../common/locks/key-locks';
 import { DatabaseService } from '../database/database.service';
 import { deleteIn, insertOrDiagnose, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
 import type { EntityRecord } from '../domain/records';
@@ -120,6 +121,8 @@ export class EntitiesService {
     return this.db.write(async (m) => {
       const { value, errors } = checkEntity(body);
       if (!value) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+      // A concurrent create of the same id waits here, then sees it taken: 409 for every loser.
+      await lockKeys(m, 'entities', [value.id]);
       if (await m.existsBy(EntityNode, { id: value.id })) {
         throw conflict(`entity '${value.id}' already exists`, [{ field: 'id', rule: 'unique', message: `'${value.id}' is taken` }]);
       }

@@ -131,6 +131,9 @@ describe('hostile input', () => {
     }
     const ok = await http.patch('/v1/weapons/notpetya').set(admin).set('Content-Type', 'application/json; charset=UTF-8').send('{"name":"NotPetya"}');
     expect(ok.status).toBe(200);
+    // An empty body needs no media type (a browser's bodiless DELETE sends Content-Length: 0).
+    expect((await http.delete('/v1/assessments/00000000-0000-4000-8000-000000000000').set(admin).set('Content-Length', '0')).status).toBe(404);
+    expect((await http.post('/v1/organizations').set(admin).set('Content-Type', 'application/xml').send('')).status).toBe(400);
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])('refuses a top-level %s key like any unknown key', async (key) => {
@@ -157,10 +160,15 @@ describe('hostile input', () => {
     expect((await http.get('/v1/weapons?limit=16').set(admin).expect(200)).body.items.length).toBe(2);
   });
 
-  it('refuses unknown query parameters on GET /v1/api-keys and lists keys by id, never by a part of the secret', async () => {
+  it('refuses unknown query parameters on GET /v1/api-keys (and on routes that read none) and lists keys by id, never by a part of the secret', async () => {
     const unknown = await http.get('/v1/api-keys?prefix=spo_').set(admin);
     expect(unknown.status).toBe(400);
     expect(unknown.body.details).toEqual([expect.objectContaining({ field: 'prefix', rule: 'unknownProperty' })]);
+    for (const path of ['/v1/organizations?x=1', '/v1/weapons/notpetya?fields=all', '/v1/models?limit=1']) {
+      const res = await http.get(path).set(admin);
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(res.body.details[0].rule).toBe('unknownProperty');
+    }
     const list = (await http.get('/v1/api-keys?organizationId=org-a').set(admin).expect(200)).body;
     expect(list.length).toBe(Object.keys(keys.a).length);
     const text = JSON.stringify((await http.get('/v1/api-keys').set(admin).expect(200)).body);

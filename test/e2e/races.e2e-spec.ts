@@ -41,6 +41,7 @@ describe('races', () => {
   it.each([
     ['weapons', (id: string, i: number) => ({ path: '/v1/weapons', body: weapon(id, `Weapon ${i}`), read: `/v1/weapons/${id}` })],
     ['organizations', (id: string, i: number) => ({ path: '/v1/organizations', body: { id, name: `Organisation ${i}` }, read: '/v1/organizations' })],
+    ['entities', (id: string, i: number) => ({ path: '/v1/entities', body: { id, name: `Entity ${i}`, kind: 'organization', country: 'UA' }, read: `/v1/entities/${id}` })],
   ])('%s: one id sent ten times at once: one 201, every other answer 409, the winner stored unchanged', async (kind, make) => {
     for (let round = 0; round < ROUNDS; round++) {
       const id = `${kind}-race-${round}`;

@@ -62,9 +62,9 @@ export function answerParserErrors(server: Server): void {
 
 /** 415 for a body whose media type no route reads, or whose charset is not UTF-8. */
 export function requireBodyType(req: Request, _res: Response, next: NextFunction): void {
-  // req.is answers null when the request has no body.
+  // req.is answers null when the request has no body; browsers send `Content-Length: 0` for a bodiless POST or DELETE.
   const type = req.is(BODY_TYPES);
-  if (type === null) return next();
+  if (type === null || req.headers['content-length'] === '0') return next();
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
   if (type === false || (charset && !/^utf-?8$/i.test(charset))) {
     const sent = req.headers['content-type'] ?? 'none';
