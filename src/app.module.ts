@@ -19,6 +19,7 @@ import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScenariosModule } from './scenarios/scenarios.module';
+import { TaxiiModule } from './taxii/taxii.module';
 import { WeaponsModule } from './weapons/weapons.module';
 
 /** Global behaviour is registered as providers, so an app built from AppModule in tests behaves like production. */
@@ -42,6 +43,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     DashboardModule,
     ReportsModule,
     ScenariosModule,
+    TaxiiModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -16,6 +16,7 @@ import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './r
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { canSee, whereVisible } from './visibility';
+import { sightingIdOfChain } from '../stix/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
 
@@ -452,7 +453,7 @@ export class ReportsService {
         id, weaponId: v.weaponId, entityId: v.entityId, organizationId: v.organizationId!, observedAt: v.observedAt, status: v.status,
         hostsAffected: v.hostsAffected, downtimeHours: v.downtimeHours, lossLowUsd: v.lossLowUsd, lossHighUsd: v.lossHighUsd,
         confidence: v.confidence, tlp: v.tlp, source: v.source, externalReferences: v.externalReferences, supersedesId: v.supersedesId,
-        chainId, version: target ? Number(target.version) + 1 : 1, stixId: v.stixId ?? target?.stixId ?? `sighting--${chainId}`, createdAt,
+        chainId, version: target ? Number(target.version) + 1 : 1, stixId: v.stixId ?? target?.stixId ?? sightingIdOfChain(chainId), createdAt,
       };
     });
     try {

@@ -67,4 +67,10 @@ export function uuidV5(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * The STIX id of a report chain filed natively: UUIDv5 of the chain id, since report ids are
+ * UUIDv7 and STIX consumers (and the OASIS schemas) accept only UUID versions 1-5.
+ */
+export const sightingIdOfChain = (chainId: string) => `sighting--${uuidV5(`chain:${chainId}`)}`;
+
 export const stixTypeOf = (id: string) => id.slice(0, id.indexOf('--'));

@@ -15,7 +15,8 @@ import { readDate, selectIn } from '../reports/sql';
 import { sectorFromStixList } from '../scenario/sectors';
 import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
-import { exportBundle } from './export';
+import { Organization } from '../auth/organization.entity';
+import { exportBundle, SightingContext, sightingOf } from './export';
 import { STIX_ID, stixTypeOf, TLP_BY_MARKING_ID, uuidV5 } from './stix-ids';
 import { StixVersion } from './stix-version.entity';
 import { StixObject, tlpOfMarking, validateBundle } from './validate';
@@ -34,6 +35,14 @@ export interface StixImportResult {
   entitiesCreated: string[];
   weaponsCreated: string[];
   warnings: ErrorDetail[];
+  /** Objects the import did not use, each with the reason (sightings left out are in `warnings`). */
+  skipped: SkippedObject[];
+}
+
+export interface SkippedObject {
+  id: string;
+  type: string;
+  reason: string;
 }
 
 /** Report fields to the STIX property they come from, for error messages. */
@@ -173,6 +182,7 @@ export class StixService {
     }
     if (errs.length) throw unprocessable(`the bundle cannot be imported: ${errs.length} problem(s)`, errs);
 
+    const considered = planned.slice();
     // One STIX object, one piece of evidence: a sighting stored before, by any organisation,
     // is not filed again; only a newer version from its own organisation goes on below.
     const stored = await this.storedVersions(m, planned.map((p) => p.stixId), actor.organizationId);
@@ -295,7 +305,7 @@ export class StixService {
         throw err;
       }
     }
-    return { created: written.length, superseded, unchanged, ids: written.map((r) => r.id), entitiesCreated, weaponsCreated, warnings };
+    return { created: written.length, superseded, unchanged, ids: written.map((r) => r.id), entitiesCreated, weaponsCreated, warnings, skipped: skippedObjects(byId, considered) };
   }
 
   /**
@@ -321,6 +331,16 @@ export class StixService {
     return out;
   }
 
+  /** Report versions as STIX sightings (the TAXII collections' objects), inside the caller's read. */
+  async sightingsWithin(m: EntityManager, reports: readonly Report[]): Promise<Record<string, unknown>[]> {
+    const weapons = await m.findBy(Weapon, { id: In([...new Set(reports.map((r) => r.weaponId))]) });
+    const entities = await this.entities.findManyWithin(m, [...new Set(reports.map((r) => r.entityId))]);
+    const context: SightingContext = {
+      weapons: new Map(weapons.map((w) => [w.id, w])), entities: new Map(entities.map((e) => [e.id, e])), versions: await this.versionsOf(m, reports.map((r) => r.id)),
+    };
+    return reports.map((r) => sightingOf(r, context));
+  }
+
   /** The STIX versions of imported reports among `reportIds`, by report id. */
   async versionsOf(m: EntityManager, reportIds: readonly string[]): Promise<Map<string, StixVersion>> {
     const rows = await selectIn<{ reportId: string; created: unknown; modified: unknown }>(m, 'stix_versions', ['reportId', 'created', 'modified'], 'reportId', reportIds);
@@ -331,11 +351,12 @@ export class StixService {
   async exportBundle(weaponId: string, reader: Principal): Promise<Record<string, unknown>> {
     const weapon = await this.db.read(async (m) => foundOrFail(await m.findOneBy(Weapon, { id: weaponId }), 'weapon', weaponId, 'weaponId'));
     const reports = await this.reports.visibleCurrentFor(weaponId, reader);
-    const { entities, versions } = await this.db.read(async (m) => ({
+    const { entities, versions, organizations } = await this.db.read(async (m) => ({
       entities: await this.entities.findManyWithin(m, reports.map((r) => r.entityId)),
       versions: await this.versionsOf(m, reports.map((r) => r.id)),
+      organizations: await m.findBy(Organization, { id: In([...new Set(reports.map((r) => r.organizationId))]) }),
     }));
-    return exportBundle(weapon, reports, new Map(entities.map((e) => [e.id, e])), versions);
+    return exportBundle(weapon, reports, new Map(entities.map((e) => [e.id, e])), versions, organizations);
   }
 
   private async wrap<T>(index: number, work: () => Promise<T>): Promise<T> {
@@ -377,4 +398,31 @@ function sameFacts(r: Report, input: Record<string, unknown>): boolean {
     (r.lossHighUsd ?? undefined) === loss?.high &&
     (r.source ?? undefined) === input.source
   );
+}
+
+/**
+ * The objects of a bundle that none of the considered sightings used, with the reason: only
+ * sightings of malware at identities are evidence of spread; their malware, identities (with
+ * their located-at locations), creators and markings are used with them.
+ */
+function skippedObjects(byId: ReadonlyMap<string, { o: StixObject }>, considered: readonly PlannedReport[]): SkippedObject[] {
+  const used = new Set<string>();
+  for (const p of considered) {
+    const sighting = byId.get(p.sightingId)!.o;
+    for (const id of [p.sightingId, p.malwareId, p.identityId, sighting.created_by_ref, ...((sighting.object_marking_refs as string[] | undefined) ?? [])]) {
+      if (typeof id === 'string') used.add(id);
+    }
+  }
+  for (const { o } of byId.values()) {
+    if (o.type === 'relationship' && o.relationship_type === 'located-at' && used.has(o.source_ref as string)) used.add(o.id).add(o.target_ref as string);
+  }
+  const skipped: SkippedObject[] = [];
+  for (const { o } of byId.values()) {
+    if (used.has(o.id) || o.type === 'sighting') continue;
+    const reason = ['malware', 'identity', 'location', 'marking-definition', 'relationship'].includes(o.type)
+      ? `no sighting of malware at an identity in the bundle uses this ${o.type}`
+      : `a ${o.type} is not evidence of spread: only sightings of malware at identities become reports`;
+    skipped.push({ id: o.id, type: o.type, reason });
+  }
+  return skipped;
 }

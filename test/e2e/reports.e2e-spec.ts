@@ -5,6 +5,7 @@ import { ReportsEvents } from '../../src/reports/reports.events';
 import { ReportsService } from '../../src/reports/reports.service';
 import type { Role, Tlp } from '../../src/domain/vocabulary';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
+import { sightingIdOfChain } from '../../src/stix/stix-ids';
 
 const range = (low: number, high: number) => ({ low, high });
 const weapon = (id: string, name: string, firstSeenAt: string) => ({
@@ -47,7 +48,7 @@ describe('spread reports', () => {
         externalReferences: [{ source_name: 'ticket', external_id: 'T-1' }],
       });
       expect(res.body.chainId).toBe(res.body.id);
-      expect(res.body.stixId).toBe(`sighting--${res.body.id}`);
+      expect(res.body.stixId).toBe(sightingIdOfChain(res.body.id));
       const got = await http.get(`/v1/reports/${res.body.id}`).set(auth(keys.b.researcher)).expect(200);
       const { warnings: _w, ...view } = res.body;
       expect(got.body).toEqual({ ...view, current: true, supersededBy: null, currentId: view.id, chain: [view] });
@@ -291,7 +292,7 @@ describe('spread reports', () => {
         const listed = (await http.get('/v1/reports?weaponId=tlp-test&limit=100').set(key).expect(200)).body.items.map((r: any) => r.id);
         expect(listed.includes(ids[tlp])).toBe(visible);
         const bundle = (await http.get('/v1/reports/export/stix?weaponId=tlp-test').set(key).expect(200)).body;
-        expect(bundle.objects.some((o: any) => o.id === `sighting--${ids[tlp]}`)).toBe(visible);
+        expect(bundle.objects.some((o: any) => o.id === sightingIdOfChain(ids[tlp]))).toBe(visible);
         // a tlp filter cannot widen what the reader sees
         const filtered = (await http.get(`/v1/reports?weaponId=tlp-test&tlp=${encodeURIComponent(tlp)}`).set(key).expect(200)).body.items;
         expect(filtered.length).toBe(visible ? 1 : 0);

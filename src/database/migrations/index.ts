@@ -9,6 +9,16 @@ import { Reports1764212400000 } from './1764212400000-reports';
 import { Assessments1764216000000 } from './1764216000000-assessments';
 import { AssessmentHeadline1764223200000 } from './1764223200000-assessment-headline';
 import { StixVersions1764230400000 } from './1764230400000-stix-versions';
+import { TaxiiStatuses1764234000000 } from './1764234000000-taxii-statuses';
 import { ApiKeyPrefixDropped1764893100000 } from './1764893100000-api-key-prefix-dropped';
 
-export const MIGRATIONS = [Foundation1764201600000, DependencyModel1764205200000, Reports1764212400000, Assessments1764216000000, AssessmentHeadline1764223200000, StixVersions1764230400000, ApiKeyPrefixDropped1764893100000];
+export const MIGRATIONS = [
+  Foundation1764201600000,
+  DependencyModel1764205200000,
+  Reports1764212400000,
+  Assessments1764216000000,
+  AssessmentHeadline1764223200000,
+  StixVersions1764230400000,
+  TaxiiStatuses1764234000000,
+  ApiKeyPrefixDropped1764893100000,
+];

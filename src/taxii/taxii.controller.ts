@@ -1,0 +1,137 @@
+import { Body, CallHandler, Controller, ExecutionContext, Get, Headers, HttpCode, Injectable, NestInterceptor, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { DomainError, notFound } from '../common/errors/domain-error';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { collectionKeyOf, collectionResource, COLLECTIONS, CollectionKey } from './collections';
+import { MAX_PAGE, OBJECT_PARAMETERS, parseFilters, VERSIONS_PARAMETERS } from './filters';
+import { requireAcceptable, requireTaxiiContent, TAXII_MEDIA_TYPE } from './media-type';
+import { TaxiiPage, TaxiiService } from './taxii.service';
+
+const READERS = ['responder', 'analyst', 'researcher'] as const;
+export const API_ROOT = 'spillover';
+
+/** 406 unless the client accepts TAXII 2.1; every answer is labelled with its media type. */
+@Injectable()
+class TaxiiMediaType implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    requireAcceptable(http.getRequest<Request>().headers.accept);
+    http.getResponse<Response>().setHeader('Content-Type', TAXII_MEDIA_TYPE);
+    return next.handle();
+  }
+}
+
+function collectionOf(id: string, need: 'read' | 'write'): CollectionKey {
+  const key = collectionKeyOf(id);
+  if (!key) throw notFound('collection', id);
+  const c = COLLECTIONS[key];
+  if (need === 'read' ? !c.readable : !c.writable) {
+    throw new DomainError('FORBIDDEN', `collection '${id}' cannot be ${need === 'read' ? 'read' : 'written to'}`, [
+      { field: 'id', rule: need === 'read' ? 'canRead' : 'canWrite', message: `see can_${need} in the collection resource` },
+    ]);
+  }
+  return key;
+}
+
+function envelope<T>(res: Response, page: TaxiiPage<T>, property: 'objects' | 'versions'): Record<string, unknown> {
+  if (page.firstAdded) res.setHeader('X-TAXII-Date-Added-First', page.firstAdded.toISOString());
+  if (page.lastAdded) res.setHeader('X-TAXII-Date-Added-Last', page.lastAdded.toISOString());
+  return { more: page.more, ...(page.next ? { next: page.next } : {}), ...(page.items.length ? { [property]: page.items } : {}) };
+}
+
+/** TAXII 2.1 (OASIS CS01) server: discovery, one API root, its collections and status resources. */
+@ApiTags('taxii')
+@ApiErrors()
+@ApiProduces(TAXII_MEDIA_TYPE)
+@UseInterceptors(TaxiiMediaType)
+@Controller('taxii2')
+export class TaxiiController {
+  constructor(private readonly taxii: TaxiiService) {}
+
+  @Get()
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'TAXII discovery: the server and its API root' })
+  @ApiOkResponse({ description: '{title, description, default, api_roots}' })
+  discovery(@Req() req: Request) {
+    const root = `${req.protocol}://${req.get('host')}/taxii2/${API_ROOT}/`;
+    return { title: 'Spillover TAXII 2.1', description: 'Spread reports of escaped cyber weapons, under TLP.', default: root, api_roots: [root] };
+  }
+
+  @Get(API_ROOT)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The API root' })
+  @ApiOkResponse({ description: '{title, versions, max_content_length}' })
+  apiRoot() {
+    return { title: 'Spillover', description: 'Spread reports and responders inbox', versions: [TAXII_MEDIA_TYPE], max_content_length: 10 * 1024 * 1024 };
+  }
+
+  @Get(`${API_ROOT}/collections`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The collections, with what the caller may do in each' })
+  collections(@CurrentPrincipal() principal: Principal) {
+    return { collections: (Object.keys(COLLECTIONS) as CollectionKey[]).map((k) => collectionResource(k, principal)) };
+  }
+
+  @Get(`${API_ROOT}/collections/:id`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'One collection' })
+  collection(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const key = collectionKeyOf(id);
+    if (!key) throw notFound('collection', id);
+    return collectionResource(key, principal);
+  }
+
+  @Get(`${API_ROOT}/collections/:id/objects`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: `Objects the reader may see: added_after, limit (at most ${MAX_PAGE}), next, match[id|type|version|spec_version]` })
+  async objects(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
+    collectionOf(id, 'read');
+    return envelope(res, await this.taxii.objects(principal, parseFilters(req.originalUrl)), 'objects');
+  }
+
+  @Post(`${API_ROOT}/collections/:id/objects`)
+  @HttpCode(202)
+  @Roles('responder')
+  @ApiConsumes(TAXII_MEDIA_TYPE)
+  @ApiOperation({ summary: 'Add an envelope of STIX objects: sightings of malware at identities become reports; answers the status resource' })
+  @ApiAcceptedResponse({ description: 'the status resource (complete: adds finish within the request)' })
+  add(@Param('id') id: string, @Headers('content-type') contentType: string | undefined, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    collectionOf(id, 'write');
+    requireTaxiiContent(contentType);
+    return this.taxii.add(principal, body);
+  }
+
+  @Get(`${API_ROOT}/collections/:id/manifest`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Manifest: id, date_added, version and media type of each object, same filters as objects' })
+  async manifest(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
+    collectionOf(id, 'read');
+    return envelope(res, await this.taxii.manifest(principal, parseFilters(req.originalUrl)), 'objects');
+  }
+
+  @Get(`${API_ROOT}/collections/:id/objects/:objectId`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'One object (its last version unless match[version] says otherwise)' })
+  async object(@Param('id') id: string, @Param('objectId') objectId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
+    collectionOf(id, 'read');
+    return envelope(res, await this.taxii.object(principal, objectId, parseFilters(req.originalUrl, OBJECT_PARAMETERS)), 'objects');
+  }
+
+  @Get(`${API_ROOT}/collections/:id/objects/:objectId/versions`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The versions of one object the reader may see' })
+  async versions(@Param('id') id: string, @Param('objectId') objectId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
+    collectionOf(id, 'read');
+    return envelope(res, await this.taxii.versions(principal, objectId, parseFilters(req.originalUrl, VERSIONS_PARAMETERS)), 'versions');
+  }
+
+  @Get(`${API_ROOT}/status/:statusId`)
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The status of an add (the posting organisation only)' })
+  status(@Param('statusId') statusId: string, @CurrentPrincipal() principal: Principal) {
+    return this.taxii.status(principal, statusId);
+  }
+}
