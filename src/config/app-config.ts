@@ -52,7 +52,7 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
   JOB_CONCURRENCY?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(100_000)
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   JOB_SHARD_RUNS?: number;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(3) @Max(3600)
