@@ -32,7 +32,7 @@ import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { generateScenario } from '../../src/scenario/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
-import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from './scale/processes';
+import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from '../support/processes';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {

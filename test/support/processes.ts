@@ -1,12 +1,13 @@
 /**
- * The scale bench's process handling: reads the deployment recipe (docs/deploy/Procfile and
- * spillover.env) and starts its process types as separate OS processes, with their peak RSS.
+ * The deployment recipe's processes, for the scale bench and the worker-process tests: reads
+ * docs/deploy/Procfile and spillover.env and starts process types as separate OS processes,
+ * keeping their log lines and peak RSS.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const ROOT = join(__dirname, '../../..');
+export const ROOT = join(__dirname, '../..');
 const DEPLOY = join(ROOT, 'docs/deploy');
 
 /** `<type>: <command>` lines of docs/deploy/Procfile. */
