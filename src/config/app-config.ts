@@ -52,11 +52,17 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
   JOB_CONCURRENCY?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(100_000)
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   JOB_SHARD_RUNS?: number;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(3) @Max(3600)
   JOB_STALE_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(3600)
+  JOB_SHARD_LOCK_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
+  WORKER_DRAIN_SECONDS?: number;
 }
 
 export interface AppConfig {
@@ -86,6 +92,13 @@ export interface JobsConfig {
   shardRuns: number;
   /** A running job whose heartbeat is older than this is put back in the queue (its process died). */
   staleSeconds: number;
+  /**
+   * A shard worker's lock on its shard: renewed every half of it while the shard runs; a shard
+   * whose worker died goes back to the queue for another worker within about twice this.
+   */
+  shardLockSeconds: number;
+  /** On SIGTERM a shard worker takes no new shard and lets the one it runs finish for this long, then hands it back. */
+  drainSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -116,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       concurrency: vars.JOB_CONCURRENCY ?? 1,
       shardRuns: vars.JOB_SHARD_RUNS ?? 1000,
       staleSeconds: vars.JOB_STALE_SECONDS ?? 10,
+      shardLockSeconds: vars.JOB_SHARD_LOCK_SECONDS ?? 30,
+      drainSeconds: vars.WORKER_DRAIN_SECONDS ?? 60,
     },
   };
 }

@@ -7,8 +7,8 @@ import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import { DomainError } from '../common/errors/domain-error';
 import { decode, encode, encodeBuffer } from './codec';
 import type { JobContext } from './job-scheduler.service';
-import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards } from './monte-carlo-runner';
-import { cancelKey, redisOptions, ShardJobData, snapshotKey } from './queue-names';
+import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards, RunnerReadiness } from './monte-carlo-runner';
+import { cancelKey, heartbeatPattern, redisOptions, ShardJobData, snapshotKey, WorkerBeat } from './queue-names';
 
 /**
  * Runs a job's Monte Carlo as shards on a BullMQ queue in Redis. The scenario snapshot goes
@@ -55,6 +55,25 @@ export class BullMqRunner implements MonteCarloRunner {
         { field: 'JOB_QUEUE', rule: 'reachable', message: String((err as Error)?.message ?? err) },
       ]);
     }
+  }
+
+  /** Ready when Redis answers and at least one shard worker's heartbeat is live. */
+  async readiness(): Promise<RunnerReadiness> {
+    await this.ping();
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', heartbeatPattern(this.queueName), 'COUNT', 1000);
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    const beats = keys.length ? await this.redis.mget(keys) : [];
+    const workers = beats.filter((b): b is string => !!b).map((b) => JSON.parse(b) as WorkerBeat).sort((a, b) => a.id.localeCompare(b.id));
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+    return {
+      ready: workers.some((w) => w.state !== 'draining'),
+      queue: { name: this.queueName, waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0, workers },
+    };
   }
 
   private async queueEvents(): Promise<QueueEvents> {
@@ -125,6 +144,11 @@ export class BullMqRunner implements MonteCarloRunner {
           reject(new Error(`shard ${index.get(id)} failed on a worker: ${failedReason}`));
         };
         const onAbort = () => reject(ctx.signal.reason ?? new Error('cancelled'));
+        // A worker died or hung mid-shard: the shard went back to the queue for another one.
+        const onStalled = ({ jobId: id }: { jobId: string }) => {
+          if (index.has(id)) this.logger.warn({ msg: 'shard stalled, requeued', jobId, shard: index.get(id) });
+        };
+        events.on('stalled', onStalled as never);
         events.on('completed', onCompleted as never);
         events.on('progress', onProgress as never);
         events.on('failed', onFailed as never);
@@ -142,6 +166,7 @@ export class BullMqRunner implements MonteCarloRunner {
         }, 2000);
         cleanup = () => {
           clearInterval(poll);
+          events.off('stalled', onStalled as never);
           events.off('completed', onCompleted as never);
           events.off('progress', onProgress as never);
           events.off('failed', onFailed as never);

@@ -14,6 +14,7 @@
 import type { AssessmentInput } from '../assessments/assessment.entity';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import type { JobContext } from './job-scheduler.service';
+import type { WorkerBeat } from './queue-names';
 
 export interface ShardSpec {
   index: number;
@@ -71,6 +72,14 @@ export interface MonteCarloRunner<O = unknown> {
   readonly kind: 'in-process' | 'bullmq';
   check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void>;
   run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<O>;
+  /** Whether jobs can run now, and what to watch (GET /health/ready); absent: always ready. */
+  readiness?(): Promise<RunnerReadiness>;
+}
+
+export interface RunnerReadiness {
+  ready: boolean;
+  /** The shard queue: its name, depth by state, and the workers whose heartbeat is live. */
+  queue: { name: string; waiting: number; active: number; delayed: number; failed: number; workers: WorkerBeat[] };
 }
 
 /** Shards covering `runs` runs, `size` each (the last one smaller). */

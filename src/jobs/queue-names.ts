@@ -1,6 +1,25 @@
 /** Names shared by the BullMQ runner (API process) and the shard workers. */
 export const snapshotKey = (jobId: string, token: string) => `spillover:snapshot:${jobId}:${token}`;
 export const cancelKey = (jobId: string) => `spillover:cancel:${jobId}`;
+/** A shard worker's heartbeat (JSON WorkerBeat), expiring unless renewed: the live workers of a queue. */
+export const heartbeatKey = (queueName: string, workerId: string) => `spillover:worker:${queueName}:${workerId}`;
+export const heartbeatPattern = (queueName: string) => `spillover:worker:${queueName}:*`;
+/** Seconds between heartbeats; a heartbeat expires after three missed. */
+export const HEARTBEAT_SECONDS = 5;
+
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  threads: number | null;
+  startedAt: string;
+  /** `draining`: stopping after SIGTERM, takes no new shard. */
+  state: 'idle' | 'running' | 'draining';
+  /** The shard job it runs, if any. */
+  shard: string | null;
+  shardsDone: number;
+  at: string;
+}
 
 import type { AssessmentInput } from '../assessments/assessment.entity';
 import type { ShardSpec } from './monte-carlo-runner';

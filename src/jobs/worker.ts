@@ -1,23 +1,29 @@
 /**
  * A shard worker for `JOB_QUEUE=bullmq`: takes shards of runs from the Redis queue, runs them
- * on this machine's worker threads and returns their partial aggregates. Needs only Redis (the
- * scenario travels through it), so any number of them can run on any number of machines:
+ * and returns their partial aggregates. Needs only Redis (the scenario travels through it), so
+ * any number of them can run on any number of machines (docs/deploy/Procfile):
  *
- *     REDIS_URL=redis://queue-host:6379 WORKER_THREADS=2 node dist/src/jobs/worker.js
+ *     REDIS_URL=redis://queue-host:6379 WORKER_THREADS=1 node dist/src/jobs/worker.js
  *     REDIS_URL=... node -r @swc-node/register src/jobs/worker.ts        (from the sources)
  *
- * Each worker takes one shard at a time (a shard already uses every thread it is given).
- * SIGTERM lets the current shard finish, then exits.
+ * Each worker takes one shard at a time (a shard already uses every thread it is given) and
+ * runs it off its main thread (shard-off-thread.ts), which keeps renewing the shard's lock,
+ * writing the worker's heartbeat to Redis (read by the API's GET /health/ready) and watching
+ * for cancellation. A worker that dies loses its lock; the shard goes back to the queue for
+ * another worker (JOB_SHARD_LOCK_SECONDS). SIGTERM drains: no new shard, the current one
+ * finishes, or after WORKER_DRAIN_SECONDS is handed back to the queue; then the process exits.
  */
 import 'reflect-metadata';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
-import { engineBinding as defaultBinding } from '../assessments/engine-binding';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { decode, decodeBuffer, encode } from './codec';
-import { cancelKey, redisOptions, ShardJobData } from './queue-names';
+import { ShardRequest, ShardThread } from './shard-off-thread';
+import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, redisOptions, ShardJobData, WorkerBeat } from './queue-names';
 
 let quiet = false;
 const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') => {
@@ -25,17 +31,13 @@ const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') 
   process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, context: 'ShardWorker', ...fields }) + '\n');
 };
 
-export async function startWorker(
-  env: NodeJS.ProcessEnv = process.env,
-  engineBinding: EngineBinding & { close?: () => Promise<void> } = defaultBinding,
-): Promise<{ worker: Worker; close: () => Promise<void> }> {
-  const config = loadConfig(env);
-  quiet = config.logLevel === 'error' || config.logLevel === 'warn';
-  const url = config.jobs.redisUrl;
-  const redis = new IORedis(url, { maxRetriesPerRequest: null });
-  const cache = new Map<string, ScenarioSnapshot>();
+/** Runs one shard and returns its codec-encoded partial. */
+type RunShard = (req: ShardRequest) => Promise<string>;
 
-  const loadSnapshot = async (key: string): Promise<ScenarioSnapshot> => {
+/** A binding in this process (tests hand in scripted or instrumented ones): shards run on the main thread's event loop. */
+function inProcess(binding: EngineBinding, redis: IORedis, threads: number | undefined): RunShard {
+  const cache = new Map<string, ScenarioSnapshot>();
+  const load = async (key: string): Promise<ScenarioSnapshot> => {
     const hit = cache.get(key);
     if (hit) return hit;
     const buf = await redis.getBuffer(key);
@@ -45,66 +47,146 @@ export async function startWorker(
     while (cache.size > 2) cache.delete(cache.keys().next().value!);
     return snapshot;
   };
+  return async ({ snapshotKey, input, shard, proposal, onProgress, signal }) =>
+    encode(await binding.runShard(await load(snapshotKey), input, shard, { threads, signal, onProgress, proposal: proposal === undefined ? undefined : decode(proposal) }));
+}
+
+export async function startWorker(
+  env: NodeJS.ProcessEnv = process.env,
+  /** Omitted: the real engine, on a thread of the worker's own. */
+  engineBinding?: EngineBinding & { close?: () => Promise<void> },
+): Promise<{ worker: Worker; id: string; drain: () => Promise<void>; close: () => Promise<void> }> {
+  const config = loadConfig(env);
+  quiet = config.logLevel === 'error' || config.logLevel === 'warn';
+  const url = config.jobs.redisUrl;
+  const queueName = config.jobs.queueName;
+  const redis = new IORedis(url, { maxRetriesPerRequest: null });
+  const snapshotBuffer = async (key: string) => {
+    const buf = await redis.getBuffer(key);
+    if (!buf) throw new Error(`scenario ${key} is gone from Redis (expired or the job was cancelled)`);
+    return buf;
+  };
+  // One thread: the engine runs the shard on it (no pool to start per shard); more: the engine's pool.
+  const thread = engineBinding ? undefined : new ShardThread(snapshotBuffer, config.workerThreads === 1 ? 0 : (config.workerThreads ?? 0));
+  const runShard: RunShard = engineBinding ? inProcess(engineBinding, redis, config.workerThreads) : (req) => thread!.run(req);
+
+  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const beat: WorkerBeat = { id, host: hostname(), pid: process.pid, threads: config.workerThreads ?? null, startedAt: new Date().toISOString(), state: 'idle', shard: null, shardsDone: 0, at: '' };
+  const writeBeat = () => {
+    beat.at = new Date().toISOString();
+    return redis.set(heartbeatKey(queueName, id), JSON.stringify(beat), 'EX', HEARTBEAT_SECONDS * 3).catch(() => undefined);
+  };
+  /** Aborts the running shard so it is handed back (drain deadline passed). */
+  let handBack: (() => void) | null = null;
 
   const worker = new Worker<ShardJobData, string>(
-    config.jobs.queueName,
-    async (job) => {
+    queueName,
+    async (job, token) => {
       const { jobId, snapshotKey, input, shard, proposal } = job.data;
       // A cancelled job's shards fail without retries.
       if (await redis.exists(cancelKey(jobId))) throw new UnrecoverableError('the job was cancelled');
-      const snapshot = await loadSnapshot(snapshotKey);
       const controller = new AbortController();
+      let handedBack = false;
+      handBack = () => {
+        handedBack = true;
+        controller.abort(new Error('handed back while draining'));
+      };
       const watch = setInterval(async () => {
         if (await redis.exists(cancelKey(jobId)).catch(() => 0)) controller.abort(new Error('the job was cancelled'));
       }, 500);
+      beat.state = beat.state === 'draining' ? 'draining' : 'running';
+      beat.shard = job.id ?? null;
+      void writeBeat();
       let last = 0;
       const started = Date.now();
       try {
-        const partial = await engineBinding.runShard(snapshot, input, shard, {
-          threads: config.workerThreads,
+        const partial = await runShard({
+          snapshotKey,
+          input,
+          shard,
+          proposal,
           signal: controller.signal,
-          proposal: proposal === undefined ? undefined : decode(proposal),
           onProgress: (f) => {
             if (Date.now() - last < 250) return;
             last = Date.now();
             void job.updateProgress(Math.min(0.999, f)).catch(() => undefined);
           },
         });
+        beat.shardsDone++;
         log({ msg: 'shard done', jobId, shard: shard.index, runs: shard.runCount, seconds: (Date.now() - started) / 1000 });
-        return encode(partial);
+        return partial;
       } catch (err) {
+        if (handedBack) {
+          // Back to waiting without using up an attempt: another worker runs it from the start.
+          await job.moveToWait(token);
+          log({ msg: 'shard handed back', jobId, shard: shard.index });
+          throw new WaitingError();
+        }
         if (controller.signal.aborted) throw new UnrecoverableError('the job was cancelled');
         throw err;
       } finally {
         clearInterval(watch);
+        handBack = null;
+        beat.shard = null;
+        if (beat.state === 'running') beat.state = 'idle';
+        void writeBeat();
       }
     },
-    { connection: redisOptions(url), concurrency: 1, lockDuration: 60_000 },
+    {
+      connection: redisOptions(url),
+      concurrency: 1,
+      // The lock is renewed every half of it by this (free) main thread; a dead worker's shard is
+      // found by the stalled check, which runs as often.
+      lockDuration: config.jobs.shardLockSeconds * 1000,
+      stalledInterval: config.jobs.shardLockSeconds * 1000,
+      // A shard that stalls twice (its workers died twice) fails the job rather than loop.
+      maxStalledCount: 2,
+    },
   );
   worker.on('error', (err) => log({ msg: 'worker error', error: String(err?.message ?? err) }, 'error'));
   worker.on('failed', (job, err) => log({ msg: 'shard failed', id: job?.id, error: String(err?.message ?? err) }, err instanceof UnrecoverableError ? 'info' : 'error'));
   await worker.waitUntilReady();
-  log({ msg: 'worker ready', queue: config.jobs.queueName, redis: url.replace(/\/\/[^@]*@/, '//***@'), threads: config.workerThreads ?? 'cores' });
-  return {
-    worker,
-    close: async () => {
+  await writeBeat();
+  const heartbeat = setInterval(writeBeat, HEARTBEAT_SECONDS * 1000);
+  log({ msg: 'worker ready', id, queue: queueName, redis: url.replace(/\/\/[^@]*@/, '//***@'), threads: config.workerThreads ?? 'cores' });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(heartbeat);
       await worker.close();
+      thread?.stop();
+      await redis.del(heartbeatKey(queueName, id)).catch(() => undefined);
       await redis.quit().catch(() => undefined);
-      await engineBinding.close?.();
-    },
+      await engineBinding?.close?.();
+    })());
+  /** Takes no new shard; lets the running one finish for `drainSeconds`, then hands it back; closes. */
+  const drain = async () => {
+    beat.state = 'draining';
+    await writeBeat();
+    const deadline = setTimeout(() => handBack?.(), config.jobs.drainSeconds * 1000);
+    try {
+      await close();
+    } finally {
+      clearTimeout(deadline);
+    }
   };
+  return { worker, id, drain, close };
 }
 
 if (require.main === module) {
   startWorker().then(
-    ({ close }) => {
+    ({ drain }) => {
       let stopping = false;
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.on(signal, () => {
           if (stopping) return;
           stopping = true;
-          log({ msg: 'stopping', signal });
-          close().then(() => process.exit(0), () => process.exit(1));
+          log({ msg: 'draining', signal });
+          drain().then(() => {
+            log({ msg: 'stopped' });
+            process.exit(0);
+          }, () => process.exit(1));
         });
       }
     },
