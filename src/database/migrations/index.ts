@@ -8,5 +8,6 @@ import { DependencyModel1764205200000 } from './1764205200000-dependency-model';
 import { Reports1764212400000 } from './1764212400000-reports';
 import { Assessments1764216000000 } from './1764216000000-assessments';
 import { AssessmentHeadline1764223200000 } from './1764223200000-assessment-headline';
+import { TlpReads1764240000000 } from './1764240000000-tlp-reads';
 
-export const MIGRATIONS = [Foundation1764201600000, DependencyModel1764205200000, Reports1764212400000, Assessments1764216000000, AssessmentHeadline1764223200000];
+export const MIGRATIONS = [Foundation1764201600000, DependencyModel1764205200000, Reports1764212400000, Assessments1764216000000, AssessmentHeadline1764223200000, TlpReads1764240000000];
