@@ -1,3 +1,4 @@
+import type { Audience } from '../tlp/policy';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { COLUMN } from '../database/column-types';
 import type { ErrorDetail } from '../common/errors/domain-error';
@@ -64,6 +65,13 @@ export class Assessment {
 
   @Column('boolean', { default: false })
   stale: boolean;
+
+  /**
+   * The audiences (TLP, filing organisation) of the evidence changes that made the job stale:
+   * a reader sees `stale` only for changes it may see. Null on a stale row: stale for everyone.
+   */
+  @Column({ type: COLUMN.json, nullable: true })
+  staleFor: Audience[] | null;
 
   /**
    * The newest report of each (TLP, filing organisation) pair in the evidence read for the

@@ -5,12 +5,13 @@ import { invalid } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { parseLevels } from '../graph/hierarchy';
+import type { Assessment } from './assessment.entity';
 import { AssessmentsService } from './assessments.service';
 import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
-import { earlyWarningView, entitiesView, hiddenFor, RollupPart, rollupView, runsCsv, summaryFor } from './views';
+import { earlyWarningView, entitiesView, hiddenFor, RollupPart, rollupView, runsCsv, summaryFor, suppressionFor, SuppressionGroup, timelineFor } from './views';
 
 /** `collateral=true` or `intended=false`: the collateral part; `intended=true` or `collateral=false`: the intended part. */
 function rollupPart(q: RollupQueryDto): RollupPart {
@@ -64,11 +65,8 @@ export class AssessmentsController {
   async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
     const { row, view } = await this.assessments.status(id, 'assessment', reader);
     if (row.status !== 'done') return view;
-    const [summary, restricted] = await Promise.all([
-      this.assessments.part<Summary>(row, 'summary'),
-      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
-    ]);
-    return { ...view, result: summaryFor(summary, hiddenFor(restricted, reader)) };
+    const [summary, suppressed] = await Promise.all([this.assessments.part<Summary>(row, 'summary'), this.suppressed(row, reader)]);
+    return { ...view, result: summaryFor(summary, suppressed) };
   }
 
   @Delete(':id')
@@ -86,11 +84,8 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async entities(@Param('id', uuidPipe) id: string, @Query() query: EntitiesQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    const [rows, restricted] = await Promise.all([
-      this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
-    ]);
-    return { assessmentId: id, ...entitiesView(rows, hiddenFor(restricted, reader), query) };
+    const [rows, suppressed] = await Promise.all([this.assessments.part<EntityRow[]>(row, 'entities'), this.suppressed(row, reader)]);
+    return { assessmentId: id, ...entitiesView(rows, suppressed, query) };
   }
 
   @Get(':id/rollup')
@@ -102,22 +97,22 @@ export class AssessmentsController {
     if (error) throw invalid(error, [{ field: 'levels', rule: 'isIn', message: error }]);
     const part = rollupPart(query);
     const row = await this.assessments.get(id);
-    const [rows, groups, restricted, summary] = await Promise.all([
+    const [rows, groups, suppressed, summary] = await Promise.all([
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.part<Record<string, GroupStat>>(row, 'groups'),
-      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+      this.suppressed(row, reader),
       this.assessments.part<Summary>(row, 'summary'),
     ]);
-    return { assessmentId: id, levels, part, root: rollupView(rows, groups, levels, hiddenFor(restricted, reader), { part, summary }) };
+    return { assessmentId: id, levels, part, root: rollupView(rows, groups, levels, suppressed, { part, summary }) };
   }
 
   @Get(':id/timeline')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Cumulative infections over time with the band, and the count of reported entities beside' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
-  async timeline(@Param('id', uuidPipe) id: string) {
+  async timeline(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    return { assessmentId: id, ...(await this.assessments.part<StoredTimeline>(row, 'timeline')) };
+    return { assessmentId: id, ...timelineFor(await this.assessments.part<StoredTimeline>(row, 'timeline'), reader) };
   }
 
   @Get(':id/early-warning')
@@ -126,16 +121,16 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async earlyWarning(@Param('id', uuidPipe) id: string, @Query() query: EarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    const [warning, rows, restricted] = await Promise.all([
+    const [warning, rows, suppressed] = await Promise.all([
       this.assessments.part<WarningData>(row, 'earlyWarning'),
       this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+      this.suppressed(row, reader),
     ]);
     return {
       assessmentId: id,
       asOf: row.input.asOf,
       ...(query.collateral !== undefined ? { collateral: query.collateral } : {}),
-      ...earlyWarningView(warning, rows, hiddenFor(restricted, reader), query.withinHours, query.limit, query.collateral),
+      ...earlyWarningView(warning, rows, suppressed, query.withinHours, query.limit, query.collateral),
     };
   }
 
@@ -149,5 +144,16 @@ export class AssessmentsController {
   async runs(@Param('id', uuidPipe) id: string) {
     const row = await this.assessments.get(id);
     return runsCsv(await this.assessments.part<ResultParts['runs']>(row, 'runs'));
+  }
+
+  /**
+   * The entities this reader's entity-level views leave out (src/assessments/views.ts
+   * suppressionFor): whole suppression groups around the ones resting on reports it may not see.
+   * The entity rows are read only when something is hidden from the reader.
+   */
+  private async suppressed(row: Assessment, reader: Principal): Promise<Map<string, SuppressionGroup>> {
+    const hidden = hiddenFor(await this.assessments.part<ResultParts['restricted']>(row, 'restricted'), reader);
+    if (!hidden.size) return new Map();
+    return suppressionFor(await this.assessments.part<EntityRow[]>(row, 'entities'), hidden);
   }
 }

@@ -15,8 +15,9 @@ import { Weapon } from '../weapons/weapon.entity';
 import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
-import { earliestChange, EvidenceSource } from './evidence-source';
-import { Headline, headlineOf, latestFor, latestReports } from './evidence-summary';
+import { evidenceChanges, EvidenceSource } from './evidence-source';
+import { Headline, headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
+import { anyVisible, Audience, audienceKey, countAudiences, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './result-parts';
 import type { EngineOutput, Summary } from './result-types';
@@ -34,10 +35,11 @@ export interface AssessmentView {
   stale: boolean;
   weaponId: string | null;
   /**
-   * The request with defaults and seed, `reportsUsed`, and (assessments) the observation time
-   * and filing time of the newest report used that the reader may see (null when none).
+   * The request with defaults and seed, `reportsUsed` (the reports used that the reader may
+   * see), and (assessments) the observation time and filing time of the newest report used
+   * that the reader may see (null when none).
    */
-  inputs: AssessmentInput & { reportsUsed: number; latestReportAt?: string | null; latestReportFiledAt?: string | null };
+  inputs: AssessmentInput & { reportsUsed: number | null; latestReportAt?: string | null; latestReportFiledAt?: string | null };
   /** Assessments: headline figures once done (stored at finish), else null. */
   headline?: Headline | null;
   runner: string;
@@ -49,8 +51,17 @@ export interface AssessmentView {
   result?: unknown;
 }
 
+/** Parsed result parts kept in memory (least recently used out first). */
+const MAX_CACHED_PARTS = 64;
+
 @Injectable()
 export class AssessmentsService implements OnModuleInit {
+  /**
+   * A finished job's parts never change, so readers share one parsed copy (views never modify
+   * it): a hot assessment costs one primary-key read per request, not a parse of its parts.
+   */
+  private readonly parts = new Map<string, unknown>();
+
   constructor(
     private readonly db: DatabaseService,
     private readonly audit: AuditService,
@@ -90,6 +101,9 @@ export class AssessmentsService implements OnModuleInit {
       ...(dto.params ? { params: dto.params } : {}),
     };
     const snapshot = await this.snapshot(input);
+    // Restricted reports count in the estimate, but whether an assessment can start must not
+    // depend on them: else bisecting asOf would find a hidden report's time.
+    if (visibleCount(countAudiences(snapshot.reports), actor) === 0) throw nothingReported(input);
     // Prepares the scenario once without running it: an unstable matrix, a model that cannot
     // take this weapon or graph, ... are refused here with 422 rather than failing later.
     await this.runner.check(snapshot, input);
@@ -127,29 +141,34 @@ export class AssessmentsService implements OnModuleInit {
   }
 
   /** The weapon, the graph and the evidence as of the assessment time. */
-  async snapshot(input: AssessmentInput): Promise<ScenarioSnapshot> {
-    const weapon = await this.db.read((m) => m.findOneBy(Weapon, { id: input.weaponId! }));
-    foundOrFail(weapon, 'weapon', input.weaponId!, 'weaponId');
-    const reports = await this.evidence.evidenceFor(input.weaponId!, input.asOf);
-    if (reports.length === 0) {
-      throw unprocessable(`nothing has been reported for weapon '${input.weaponId}' up to ${input.asOf}: an assessment propagates reported infections, so file at least one spread report first`, [
-        { field: 'weaponId', rule: 'hasReports', message: `no spread report of '${input.weaponId}' observed at or before ${input.asOf}` },
-      ]);
-    }
-    const graph = await this.db.read((m: EntityManager) => readGraph(m));
-    return { ...graph, weapon: weaponRecord(weapon!), reports, asOf: input.asOf, horizonHours: input.horizonHours };
+  snapshot(input: AssessmentInput): Promise<ScenarioSnapshot> {
+    return this.db.read((m) => this.snapshotWithin(m, input));
+  }
+
+  private async snapshotWithin(m: EntityManager, input: AssessmentInput): Promise<ScenarioSnapshot> {
+    const weapon = foundOrFail(await m.findOneBy(Weapon, { id: input.weaponId! }), 'weapon', input.weaponId!, 'weaponId');
+    const reports = await this.evidence.evidenceWithin(m, input.weaponId!, input.asOf);
+    if (reports.length === 0) throw nothingReported(input);
+    const graph = await readGraph(m);
+    return { ...graph, weapon: weaponRecord(weapon), reports, asOf: input.asOf, horizonHours: input.horizonHours };
   }
 
   /** The job handler: reads the inputs again (the graph may have grown), runs, and returns the parts to store. */
   private async run(job: Assessment, ctx: JobContext): Promise<Record<string, unknown>> {
-    const snapshot = await this.snapshot(job.input);
-    // The evidence this run rests on (reports may have arrived since POST): fresh again.
-    await this.db.write((m) =>
-      m.createQueryBuilder().update(Assessment)
-        .set({ evidenceMark: evidenceMark(snapshot.reports), reportsUsed: snapshot.reports.length, latestReports: latestReports(snapshot.reports), stale: false })
+    // The evidence this run rests on (reports may have arrived since POST), read and marked fresh
+    // in one transaction holding the job's row: a report committed meanwhile marks it stale
+    // after, never before, the reset (its hook's update waits for the row).
+    const snapshot = await this.db.write(async (m) => {
+      const lock = m.getRepository(Assessment).createQueryBuilder('a').select('a.id').where('a.id = :id', { id: job.id });
+      if (!this.db.serialised) lock.setLock('pessimistic_write');
+      await lock.getOne();
+      const read = await this.snapshotWithin(m, job.input);
+      await m.createQueryBuilder().update(Assessment)
+        .set({ evidenceMark: evidenceMark(read.reports), reportsUsed: read.reports.length, latestReports: latestReports(read.reports), stale: false, staleFor: null })
         .where('id = :id', { id: job.id })
-        .execute(),
-    );
+        .execute();
+      return read;
+    });
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const output = await this.runner.run(job.id, snapshot, job.input, ctx);
     return buildResultParts(snapshot, job.input, output as EngineOutput);
@@ -184,9 +203,7 @@ export class AssessmentsService implements OnModuleInit {
   /** Status, inputs and, when done, the summary as `result`. */
   async status(id: string, kind: Assessment['kind'] = 'assessment', reader?: Principal): Promise<{ row: Assessment; view: AssessmentView }> {
     const row = await this.get(id, kind);
-    const view = this.view(row, reader);
-    if (row.status === 'done') view.stale = row.stale || (await this.isStale(row));
-    return { row, view };
+    return { row, view: this.view(row, reader) };
   }
 
   /** A stored result part, parsed; 409 while the job has not finished. */
@@ -196,15 +213,32 @@ export class AssessmentsService implements OnModuleInit {
         { field: 'id', rule: 'done', message: `status is ${row.status}` },
       ]);
     }
+    const key = `${row.id}/${part}`;
+    const cached = this.parts.get(key);
+    if (cached !== undefined) {
+      this.parts.delete(key);
+      this.parts.set(key, cached);
+      return cached as T;
+    }
     const stored = await this.db.read((m) => m.findOneBy(AssessmentResultPart, { assessmentId: row.id, part }));
     if (!stored) throw new DomainError('NOT_FOUND', `${row.kind} ${row.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
-    return JSON.parse(stored.body) as T;
+    const parsed = JSON.parse(stored.body) as T;
+    // The raw runs are large and read rarely (CSV export): not kept.
+    if (part === 'runs') return parsed;
+    if (this.parts.size >= MAX_CACHED_PARTS) this.parts.delete(this.parts.keys().next().value!);
+    this.parts.set(key, parsed);
+    return parsed;
   }
 
   /** Cancels a queued or running job (the running process sees it at its next heartbeat, at most 500 ms later). */
   async cancel(id: string, actor: Principal, kind: Assessment['kind'] = 'assessment'): Promise<AssessmentView> {
     const row = await this.db.write(async (m) => {
       const current = foundOrFail(await m.findOneBy(Assessment, { id, kind }), kind, id);
+      if (actor.role !== 'admin' && current.organizationId !== actor.organizationId) {
+        throw new DomainError('FORBIDDEN', `only the organisation that started ${kind} ${id}, or an admin, may cancel it`, [
+          { field: 'id', rule: 'ownOrganization', message: `${kind} ${id} was started by another organisation` },
+        ]);
+      }
       if (FINISHED.includes(current.status)) {
         throw conflict(`${kind} ${id} is already ${current.status}`, [{ field: 'id', rule: 'cancellable', message: `only queued or running jobs can be cancelled; this one is ${current.status}` }]);
       }
@@ -223,27 +257,31 @@ export class AssessmentsService implements OnModuleInit {
   /**
    * ReportsEvents hook, in the reports' transaction: assessments of the weapons whose evidence
    * changed at or before their asOf (new reports, or corrections of reports observed by then)
-   * become stale. Queued and running ones too: a running job read its evidence already; a
-   * queued one resets the flag when it reads the evidence at start.
+   * become stale, with the audience (TLP, organisation) of each change as its cause, so a reader
+   * sees the flag only for changes it may see. Queued and running ones too: a running job read
+   * its evidence already; a queued one resets the flag when it reads the evidence at start.
+   * Reads answer from this flag alone, whatever the number of reports.
    */
   async markStaleWithin(m: EntityManager, change: EvidenceChange): Promise<void> {
     if (!change.weaponIds.length) return;
-    const earliest = await earliestChange(m, change);
-    const rows = await m.getRepository(Assessment).createQueryBuilder('a').select(['a.id', 'a.weaponId', 'a.input'])
-      .where('a.kind = :kind AND a.stale = :no AND a.weaponId IN (:...weapons)', { kind: 'assessment', no: false, weapons: [...earliest.keys()] })
+    const changes = await evidenceChanges(m, change);
+    const rows = await m.getRepository(Assessment).createQueryBuilder('a').select(['a.id', 'a.weaponId', 'a.input', 'a.stale', 'a.staleFor'])
+      .where('a.kind = :kind AND a.weaponId IN (:...weapons)', { kind: 'assessment', weapons: [...changes.keys()] })
       .andWhere('a.status IN (:...live)', { live: ['queued', 'running', 'done'] })
       .getMany();
-    const ids = rows.filter((r) => Date.parse(r.input.asOf) >= (earliest.get(r.weaponId!) ?? Infinity)).map((r) => r.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      await m.createQueryBuilder().update(Assessment).set({ stale: true }).where('id IN (:...ids)', { ids: ids.slice(i, i + 500) }).execute();
+    for (const row of rows) {
+      const asOf = Date.parse(row.input.asOf);
+      const causes = (changes.get(row.weaponId!) ?? []).filter((c) => c.at <= asOf);
+      if (!causes.length) continue;
+      // A row stale before causes were kept stays stale for every reader (staleFor null).
+      const before = row.stale && !row.staleFor ? null : row.staleFor ?? [];
+      if (before === null) continue;
+      const known = new Set(before.map(audienceKey));
+      const added = causes.filter((c) => !known.has(audienceKey(c)) && known.add(audienceKey(c)));
+      if (!added.length && row.stale) continue;
+      const staleFor: Audience[] = [...before, ...added.map(({ tlp, organizationId }) => ({ tlp, organizationId }))];
+      await m.createQueryBuilder().update(Assessment).set({ stale: true, staleFor }).where('id = :id', { id: row.id }).execute();
     }
-  }
-
-  /** Evidence changed since the inputs were read (also catches changes made while no hook was listening). */
-  private async isStale(row: Assessment): Promise<boolean> {
-    if (row.kind !== 'assessment' || !row.weaponId || !row.evidenceMark) return false;
-    const reports = await this.evidence.evidenceFor(row.weaponId, row.input.asOf).catch(() => null);
-    return reports !== null && evidenceMark(reports) !== row.evidenceMark;
   }
 
   /** The job as `reader` sees it (the newest report used is the newest one the reader may see). */
@@ -255,11 +293,11 @@ export class AssessmentsService implements OnModuleInit {
       status: row.status,
       progress: live?.progress ?? row.progress,
       etaSeconds: row.status === 'done' ? 0 : live?.etaSeconds ?? row.etaSeconds,
-      stale: row.stale,
+      stale: row.stale && (!reader || !row.staleFor || anyVisible(row.staleFor, reader)),
       weaponId: row.weaponId,
       inputs: {
         ...row.input,
-        reportsUsed: row.reportsUsed,
+        reportsUsed: reader && row.kind === 'assessment' ? reportsUsedFor(row.latestReports, row.reportsUsed, reader) : row.reportsUsed,
         ...(row.kind === 'assessment' && reader ? latestFor(row.latestReports, reader) : {}),
       },
       ...(row.kind === 'assessment' ? { headline: row.status === 'done' ? row.headline ?? null : null } : {}),
@@ -271,4 +309,10 @@ export class AssessmentsService implements OnModuleInit {
       finishedAt: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
     };
   }
+}
+
+function nothingReported(input: AssessmentInput): DomainError {
+  return unprocessable(`nothing has been reported for weapon '${input.weaponId}' up to ${input.asOf}: an assessment propagates reported infections, so file at least one spread report first`, [
+    { field: 'weaponId', rule: 'hasReports', message: `no spread report of '${input.weaponId}' that you may see observed at or before ${input.asOf}` },
+  ]);
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DatabaseService } from '../database/database.service';
 import { Report } from '../reports/report.entity';
 import { toRecord } from '../reports/report.dto';
 import type { EvidenceChange } from '../reports/reports.events';
+import type { Audience } from '../tlp/policy';
 import type { EvidenceReport } from './scenario-snapshot';
 
 /**
@@ -18,10 +18,9 @@ import type { EvidenceReport } from './scenario-snapshot';
  */
 @Injectable()
 export class EvidenceSource {
-  constructor(private readonly db: DatabaseService) {}
-
-  async evidenceFor(weaponId: string, asOf: string): Promise<EvidenceReport[]> {
-    return this.db.read((m) => evidenceWithin(m, weaponId, asOf));
+  /** Inside the caller's transaction (the job reads its evidence and marks itself fresh in one). */
+  evidenceWithin(m: EntityManager, weaponId: string, asOf: string): Promise<EvidenceReport[]> {
+    return evidenceWithin(m, weaponId, asOf);
   }
 }
 
@@ -38,20 +37,23 @@ export async function evidenceWithin(m: EntityManager, weaponId: string, asOf: s
   return rows.map((r) => ({ ...toRecord(r), organizationId: r.organizationId ?? null, filedAt: r.createdAt ? new Date(r.createdAt).toISOString() : null }));
 }
 
+/** One change of a weapon's evidence: the earliest observation time it touches, and who may see it. */
+export interface EvidenceChangeAt extends Audience {
+  at: number;
+}
+
 /**
- * Per weapon in a change of evidence, the earliest time the change touches: the new reports'
- * observation times and those of the reports they supersede (a correction can move a report
- * across an assessment's asOf). An assessment of that weapon with asOf at or after it used
- * evidence that just changed.
+ * Per weapon in a change of evidence, each new report's audience with the earliest time it
+ * touches: its observation time or that of the report it supersedes (a correction can move a
+ * report across an assessment's asOf). An assessment of that weapon with asOf at or after it
+ * used evidence that just changed, for readers of that audience.
  */
-export async function earliestChange(m: EntityManager, change: EvidenceChange): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  if (!change.reportIds.length) return out;
-  const take = (weaponId: string, at: unknown) => {
-    if (at === null || at === undefined) return;
+export async function evidenceChanges(m: EntityManager, change: EvidenceChange): Promise<Map<string, EvidenceChangeAt[]>> {
+  const out = new Map<string, EvidenceChangeAt[]>();
+  const time = (at: unknown) => {
+    if (at === null || at === undefined) return Infinity;
     const t = at instanceof Date ? at.getTime() : Date.parse(String(at).includes('T') ? String(at) : `${String(at).replace(' ', 'T')}Z`);
-    if (!Number.isFinite(t)) return;
-    out.set(weaponId, Math.min(out.get(weaponId) ?? Infinity, t));
+    return Number.isFinite(t) ? t : Infinity;
   };
   for (let i = 0; i < change.reportIds.length; i += 500) {
     const ids = change.reportIds.slice(i, i + 500);
@@ -59,15 +61,15 @@ export async function earliestChange(m: EntityManager, change: EvidenceChange): 
       .getRepository(Report)
       .createQueryBuilder('r')
       .leftJoin(Report, 's', 's.id = r.supersedesId')
-      .select(['r.weaponId AS "weaponId"', 'r.observedAt AS "observedAt"', 's.observedAt AS "supersededAt"'])
+      .select(['r.weaponId AS "weaponId"', 'r.tlp AS "tlp"', 'r.organizationId AS "organizationId"', 'r.observedAt AS "observedAt"', 's.observedAt AS "supersededAt"'])
       .where('r.id IN (:...ids)', { ids })
-      .getRawMany<{ weaponId: string; observedAt: unknown; supersededAt: unknown }>();
+      .getRawMany<{ weaponId: string; tlp: string; organizationId: string | null; observedAt: unknown; supersededAt: unknown }>();
     for (const r of rows) {
-      take(r.weaponId, r.observedAt);
-      take(r.weaponId, r.supersededAt);
+      const at = Math.min(time(r.observedAt), time(r.supersededAt));
+      if (at === Infinity) continue;
+      if (!out.has(r.weaponId)) out.set(r.weaponId, []);
+      out.get(r.weaponId)!.push({ at, tlp: r.tlp, organizationId: r.organizationId ?? null });
     }
   }
-  // Weapons named without readable rows (should not happen): every assessment of them.
-  for (const w of change.weaponIds) if (!out.has(w)) out.set(w, -Infinity);
   return out;
 }

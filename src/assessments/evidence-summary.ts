@@ -11,9 +11,8 @@
  * - `headline`: a compact copy of the summary's headline figures, stored when the job finishes
  *   (aggregates, the same for every reader, as the summary's totals are).
  */
-import type { Principal } from '../auth/principal';
 import type { Tlp } from '../domain/vocabulary';
-import { canSee } from '../reports/visibility';
+import { AudienceCount, canSee, Reader, visibleCount } from '../tlp/policy';
 import type { Range, Summary } from './result-types';
 import type { EvidenceReport } from './scenario-snapshot';
 
@@ -25,6 +24,8 @@ export interface LatestReport {
   observedAt: string;
   /** When it was filed (ISO 8601); null when the evidence did not say (older snapshots). */
   filedAt: string | null;
+  /** Reports of the pair in the evidence (absent in jobs that read their evidence before counts were kept). */
+  count?: number;
 }
 
 const newer = (a: { observedAt: string; filedAt?: string | null }, b: { observedAt: string; filedAt?: string | null }): boolean => {
@@ -42,7 +43,9 @@ export function latestReports(reports: readonly EvidenceReport[]): LatestReport[
     const key = `${r.tlp}\u0000${org ?? ''}`;
     const cand: LatestReport = { tlp: r.tlp, organizationId: org, observedAt: new Date(r.observedAt).toISOString(), filedAt: r.filedAt ? new Date(r.filedAt).toISOString() : null };
     const cur = best.get(key);
+    cand.count = (cur?.count ?? 0) + 1;
     if (!cur || newer(cand, cur)) best.set(key, cand);
+    else cur.count = cand.count;
   }
   return [...best.values()].sort((a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0));
 }
@@ -52,14 +55,24 @@ export function latestReports(reports: readonly EvidenceReport[]): LatestReport[
  * as `{latestReportAt, latestReportFiledAt}`; both null when the reader may see none of them,
  * or when the job read its evidence before these were recorded.
  */
-export function latestFor(latest: readonly LatestReport[] | null | undefined, reader: Pick<Principal, 'role' | 'organizationId'>): { latestReportAt: string | null; latestReportFiledAt: string | null } {
+export function latestFor(latest: readonly LatestReport[] | null | undefined, reader: Reader): { latestReportAt: string | null; latestReportFiledAt: string | null } {
   let pick: LatestReport | undefined;
   for (const c of latest ?? []) {
-    // A report filed without an organisation is shown in detail only when its level is shared.
-    if (!canSee(reader, { tlp: c.tlp, organizationId: c.organizationId ?? '\u0000none' })) continue;
+    if (!canSee(reader, c)) continue;
     if (!pick || newer(c, pick)) pick = c;
   }
   return { latestReportAt: pick?.observedAt ?? null, latestReportFiledAt: pick?.filedAt ?? null };
+}
+
+/**
+ * How many reports of the evidence `reader` may see: never a count that includes a report
+ * hidden from it (bisecting `asOf` must reveal nothing). Null for jobs whose evidence was read
+ * before counts were kept per pair, unless the reader may see every pair (then `all`).
+ */
+export function reportsUsedFor(latest: readonly LatestReport[] | null | undefined, all: number, reader: Reader): number | null {
+  const pairs = latest ?? [];
+  if (pairs.every((c) => c.count !== undefined)) return visibleCount(pairs as readonly AudienceCount[], reader);
+  return pairs.every((c) => canSee(reader, c)) ? all : null;
 }
 
 /** A finished assessment's headline, for lists: ranges of the weighted run distribution. */

@@ -5,6 +5,7 @@
  */
 import type { AssessmentInput } from './assessment.entity';
 import type { EarlyWarningWindow, EngineOutput, GroupPart, GroupStat, Probability, RunTable, Summary, TimelineBin } from './result-types';
+import { Audience, audienceKey } from '../tlp/policy';
 import { restrictedEntities, ScenarioSnapshot } from './scenario-snapshot';
 
 /** One row of GET /entities, before the reader's TLP filter. */
@@ -31,6 +32,13 @@ export interface StoredTimeline {
   horizonHours: number;
   /** Cumulative infections by each bin end (band of the weighted run distribution) and reported entities beside. */
   points: TimelineBin[];
+  /** Each reported entity's first report per audience (hours from origin): each reader's `reported` counts come from those it may see. */
+  firstReports?: FirstReport[];
+}
+
+export interface FirstReport extends Audience {
+  entityId: string;
+  hours: number;
 }
 
 export interface WarningData {
@@ -47,8 +55,11 @@ export interface ResultParts {
   timeline: StoredTimeline;
   earlyWarning: WarningData;
   runs: RunTable;
-  /** Entities whose reports are all restricted, and the organisations that may see them. */
-  restricted: Record<string, string[]>;
+  /**
+   * Entities with no report open to every reader, and the audiences of their reports (results
+   * stored before audiences were kept: the organisations of their RED or AMBER+STRICT reports).
+   */
+  restricted: Record<string, Array<Audience | string>>;
   [part: string]: unknown;
 }
 
@@ -96,9 +107,21 @@ export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentIn
     },
     entities,
     groups,
-    timeline: { asOf: out.asOf, origin: out.origin, horizonHours: input.horizonHours, points: out.timeline },
+    timeline: { asOf: out.asOf, origin: out.origin, horizonHours: input.horizonHours, points: out.timeline, firstReports: firstReports(snapshot, out.origin) },
     earlyWarning: out.earlyWarning,
     runs: out.runs,
     restricted: restrictedEntities(snapshot.reports),
   };
+}
+
+function firstReports(snapshot: ScenarioSnapshot, origin: string): FirstReport[] {
+  const originMs = Date.parse(origin);
+  const first = new Map<string, FirstReport>();
+  for (const r of snapshot.reports) {
+    const a: FirstReport = { entityId: r.entityId, tlp: r.tlp, organizationId: r.organizationId ?? null, hours: (Date.parse(r.observedAt) - originMs) / 3_600_000 };
+    const key = `${r.entityId}\u0000${audienceKey(a)}`;
+    const cur = first.get(key);
+    if (!cur || a.hours < cur.hours) first.set(key, a);
+  }
+  return [...first.values()];
 }

@@ -4,6 +4,7 @@
  * Plain functions on an EntityManager (no Nest), so the API process and a queue worker can
  * both use them.
  */
+import { Audience, audienceKey, EVERYONE } from '../tlp/policy';
 import type { EntityManager } from 'typeorm';
 import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../domain/records';
 import type { DependencyKind, Tlp } from '../domain/vocabulary';
@@ -85,27 +86,25 @@ export async function readGraph(m: EntityManager): Promise<{ entities: EntityRec
   return { entities, dependencies };
 }
 
-/** TLP levels whose reports are shown in detail only to their own organisation (and admins). */
-export const RESTRICTED_TLP: readonly Tlp[] = ['amber+strict', 'red'];
-
 /**
- * For each reported entity whose every report is restricted, the organisations that filed
- * them: only readers of those organisations (and admins) may see that entity at entity level.
- * An entity with at least one report open to all readers is not listed.
+ * For each reported entity with no report open to every reader (TLP clear or green), the
+ * audiences (TLP, filing organisation) of its reports: only readers who may see one of them
+ * see that entity at entity level (src/tlp/policy.ts). Other entities are not listed.
  */
-export function restrictedEntities(reports: readonly EvidenceReport[]): Record<string, string[]> {
+export function restrictedEntities(reports: readonly EvidenceReport[]): Record<string, Audience[]> {
   const open = new Set<string>();
-  const orgs = new Map<string, Set<string>>();
+  const audiences = new Map<string, Map<string, Audience>>();
   for (const r of reports) {
-    if (!RESTRICTED_TLP.includes(r.tlp)) {
+    if (EVERYONE.includes(r.tlp)) {
       open.add(r.entityId);
       continue;
     }
-    if (!orgs.has(r.entityId)) orgs.set(r.entityId, new Set());
-    if (r.organizationId) orgs.get(r.entityId)!.add(r.organizationId);
+    if (!audiences.has(r.entityId)) audiences.set(r.entityId, new Map());
+    const a = { tlp: r.tlp, organizationId: r.organizationId ?? null };
+    audiences.get(r.entityId)!.set(audienceKey(a), a);
   }
-  const out: Record<string, string[]> = {};
-  for (const [id, set] of orgs) if (!open.has(id)) out[id] = [...set].sort();
+  const out: Record<string, Audience[]> = {};
+  for (const [id, set] of audiences) if (!open.has(id)) out[id] = [...set.values()];
   return out;
 }
 

@@ -4,26 +4,94 @@
  * only on reports the reader may not see (TLP AMBER+STRICT or RED of another organisation),
  * and the rollup counts such an entity only in groups of at least five entities.
  */
-import type { Principal } from '../auth/principal';
+import { anyVisible, Audience, canSee, Reader } from '../tlp/policy';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
-import { groupKey, type EntityRow, type ResultParts, type WarningData } from './result-parts';
+import { groupKey, type EntityRow, type ResultParts, type StoredTimeline, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
 
 /** The smallest group an entity hidden from the reader may be counted in. */
 export const MIN_GROUP = 5;
 
-/** Ids of entities this reader must not see at entity level. */
-export function hiddenFor(restricted: Record<string, string[]>, reader: Principal): Set<string> {
-  if (reader.role === 'admin') return new Set();
-  return new Set(Object.entries(restricted).filter(([, orgs]) => !orgs.includes(reader.organizationId)).map(([id]) => id));
+/** The country and sector a suppression group is fixed to (absent: the group spans that level). */
+export interface SuppressionGroup {
+  country?: string;
+  sector?: string;
 }
 
-export function summaryFor(summary: Summary, hidden: Set<string>): Summary {
+/**
+ * Which entities to leave out of this reader's entity-level views, given the ones it may not
+ * see (`hidden`): never a hidden entity alone, but every entity of its suppression group, the
+ * deepest of its (country, sector) cell, its country, or the world that holds at least
+ * MIN_GROUP entities and, of each part (collateral, intended), none or at least MIN_GROUP.
+ * Groups are fixed by public facts (where entities are) and sizes, not by which entity is
+ * hidden, so what a reader can difference (a group's figures minus the entities listed in it,
+ * against the public entity list, in total or by part) is a sum over at least MIN_GROUP
+ * entities, and the reader learns at most that one of them rests on restricted evidence.
+ */
+export function suppressionFor(rows: readonly EntityRow[], hidden: Set<string>): Map<string, SuppressionGroup> {
+  const out = new Map<string, SuppressionGroup>();
+  if (!hidden.size) return out;
+  const key = (country?: string, sector?: string) => `${country ?? '*'}/${sector ?? '*'}`;
+  const sizes = new Map<string, { collateral: number; intended: number }>();
+  const members = new Map<string, string[]>();
+  const place = (r: EntityRow) => {
+    const c = r.country || 'unknown';
+    const s = r.sector || 'unknown';
+    return [key(c, s), key(c), key()];
+  };
+  for (const r of rows) {
+    for (const k of place(r)) {
+      const n = sizes.get(k) ?? { collateral: 0, intended: 0 };
+      n[r.collateral ? 'collateral' : 'intended']++;
+      sizes.set(k, n);
+      if (!members.has(k)) members.set(k, []);
+      members.get(k)!.push(r.entityId);
+    }
+  }
+  const holds = (k: string) => {
+    const n = sizes.get(k)!;
+    return n.collateral + n.intended >= MIN_GROUP && [n.collateral, n.intended].every((x) => x === 0 || x >= MIN_GROUP);
+  };
+  const done = new Set<string>();
+  for (const r of rows) {
+    if (!hidden.has(r.entityId)) continue;
+    const [cell, country, world] = place(r);
+    const c = r.country || 'unknown';
+    const s = r.sector || 'unknown';
+    const [k, group]: [string, SuppressionGroup] = holds(cell) ? [cell, { country: c, sector: s }] : holds(country) ? [country, { country: c }] : [world, {}];
+    if (done.has(k)) continue;
+    done.add(k);
+    for (const id of members.get(k)!) if (!out.has(id) || Object.keys(out.get(id)!).length > Object.keys(group).length) out.set(id, group);
+  }
+  return out;
+}
+
+/** Ids of entities this reader must not see at entity level: none of their reports is visible to it. */
+export function hiddenFor(restricted: ResultParts['restricted'], reader: Reader): Set<string> {
+  const audiences = (list: Array<Audience | string>): Audience[] => list.map((a) => (typeof a === 'string' ? { tlp: 'red', organizationId: a } : a));
+  return new Set(Object.entries(restricted).filter(([, list]) => !anyVisible(audiences(list), reader)).map(([id]) => id));
+}
+
+/**
+ * The timeline as `reader` sees it: `reported` counts the entities with a report it may see by
+ * each bin end, at the time of the first such report. Results stored before audiences were
+ * kept answer null there to readers who are not admins.
+ */
+export function timelineFor(stored: StoredTimeline, reader: Reader) {
+  const { firstReports, ...timeline } = stored;
+  if (!firstReports) return reader.role === 'admin' ? timeline : { ...timeline, points: timeline.points.map((p) => ({ ...p, reported: null })) };
+  const first = new Map<string, number>();
+  for (const f of firstReports) if (canSee(reader, f)) first.set(f.entityId, Math.min(first.get(f.entityId) ?? Infinity, f.hours));
+  const times = [...first.values()];
+  return { ...timeline, points: timeline.points.map((p) => ({ ...p, reported: times.filter((t) => t <= p.hours).length })) };
+}
+
+export function summaryFor(summary: Summary, hidden: ReadonlyMap<string, unknown>): Summary {
   if (!hidden.size) return summary;
   return { ...summary, protectedHits: summary.protectedHits.filter((h) => !hidden.has(h.entityId)) };
 }
 
-export function entitiesView(rows: EntityRow[], hidden: Set<string>, q: { sort: 'probability' | 'loss'; collateral?: boolean; limit: number }) {
+export function entitiesView(rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, q: { sort: 'probability' | 'loss'; collateral?: boolean; limit: number }) {
   let items = rows.filter((r) => !hidden.has(r.entityId));
   if (q.collateral !== undefined) items = items.filter((r) => r.collateral === q.collateral);
   const key = q.sort === 'loss' ? (r: EntityRow) => r.expectedLossUsd : (r: EntityRow) => r.probabilityInfected.p;
@@ -40,6 +108,8 @@ interface RollupRow {
   country: string | null;
   sector: string | null;
   values: Record<ValueName, number>;
+  /** Withheld rows: the entities summed in them. */
+  entities?: number;
 }
 
 export interface RollupNode {
@@ -75,9 +145,9 @@ const partOf = (r: EntityRow): 'collateral' | 'intended' => (r.collateral ? 'col
  * of the part) and at every country and sector node, in either nesting order (the core's
  * per-run totals of the country, the sector or the country x sector group, of the part). A
  * country or sector node below an organisation has none (the core keeps no per-organisation
- * runs). An entity hidden from the reader is moved up to the deepest group of at least
- * MIN_GROUP entities, into a child named `withheld`; groups it left lose their ranges (which
- * counted it).
+ * runs). The entities of the reader's suppression groups (suppressionFor) are moved up to the
+ * deepest group of at least MIN_GROUP entities within their suppression group, into a child
+ * named `withheld`; groups they left lose their ranges (which counted them).
  *
  * `part` `collateral` or `intended`: only the entities of that part, and the ranges of the
  * part's per-run totals. A hidden entity is placed in a group only if the group holds at least
@@ -90,7 +160,7 @@ export function rollupView(
   rows: EntityRow[],
   groups: Record<string, GroupStat>,
   levels: HierarchyLevel[],
-  hidden: Set<string>,
+  hidden: Map<string, SuppressionGroup>,
   opts: { part?: RollupPart; summary?: Summary } = {},
 ): RollupNode {
   const part = opts.part ?? 'total';
@@ -106,7 +176,11 @@ export function rollupView(
       lossUsd: r.expectedLossUsd,
     },
   }));
-  const accessors = Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: RollupRow) => r.values[n]])) as Record<ValueName, (r: RollupRow) => number>;
+  // `entities`: how many entities a row stands for (a withheld row, all it sums), so counts are true.
+  const accessors = {
+    ...(Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: RollupRow) => r.values[n]])) as Record<ValueName, (r: RollupRow) => number>),
+    entities: (r: RollupRow) => r.entities ?? 1,
+  };
   const names = new Map(rows.map((r) => [r.entityId, r.name]));
 
   // Group sizes over every row (hidden ones too), per part, by path of group keys
@@ -142,13 +216,15 @@ export function rollupView(
         input.push(r);
         continue;
       }
-      // Deepest group prefix with enough entities; the groups below it lose their ranges.
+      // Deepest group prefix with enough entities within the entity's suppression group (so a
+      // withheld node sums whole suppression groups); the groups below it lose their ranges.
+      const fixed = hidden.get(r.id)!;
       let depth = 0;
       let path = '';
       const keys: string[] = [];
       for (const l of groupLevels) {
         const next = `${path}/${keyOf(r, l)}`;
-        if (!holds(next)) break;
+        if (fixed[l as 'country' | 'sector'] === undefined || !holds(next)) break;
         path = next;
         keys.push(keyOf(r, l));
         depth++;
@@ -175,6 +251,7 @@ export function rollupView(
         withheld.set(slot, w);
       }
       for (const n of VALUE_NAMES) w.values[n] += r.values[n];
+      w.entities = (w.entities ?? 0) + 1;
     }
     input.push(...withheld.values());
   }
@@ -192,8 +269,9 @@ export function rollupView(
   const json = hierarchyToJson(root);
   /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
   type At = { country: string | null; sector: string | null; belowOrganization: boolean };
-  const convert = (node: HierarchyJson<ValueName>, at: At, groupPath: string): RollupNode => {
-    const out: RollupNode = { id: node.id, level: node.level, key: node.key, count: node.count, expected: node.sums };
+  const convert = (node: HierarchyJson<ValueName | 'entities'>, at: At, groupPath: string): RollupNode => {
+    const { entities, ...expected } = node.sums;
+    const out: RollupNode = { id: node.id, level: node.level, key: node.key, count: entities, expected };
     if (node.level === 'organization' && names.has(node.key)) out.name = names.get(node.key);
     if (node.key === WITHHELD) out.withheld = true;
     if (node.level === 'world') out.ranges = worldRanges(opts.summary, part);
@@ -207,7 +285,7 @@ export function rollupView(
         const next: At =
           c.level === 'country' ? { ...at, country: c.key } : c.level === 'sector' ? { ...at, sector: c.key } : { ...at, belowOrganization: true };
         const gp = c.level === 'organization' ? groupPath : `${groupPath}/${c.key}`;
-        return convert(c as HierarchyJson<ValueName>, next, gp);
+        return convert(c as HierarchyJson<ValueName | 'entities'>, next, gp);
       });
     }
     return out;
@@ -228,7 +306,7 @@ function worldRanges(summary: Summary | undefined, part: RollupPart): GroupStat 
  * between two windows the probability is interpolated linearly (it is non-decreasing in the
  * window, and an entity absent from a window's list counts as below that list).
  */
-export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Set<string>, withinHours: number, limit: number, collateral?: boolean) {
+export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, withinHours: number, limit: number, collateral?: boolean) {
   const byId = new Map(rows.map((r) => [r.entityId, r]));
   const windows = [...w.windows].sort((a, b) => a.withinHours - b.withinHours);
   let lo = windows.filter((x) => x.withinHours <= withinHours).pop();

@@ -1,3 +1,4 @@
+import { whereEntityVisible } from '../tlp/policy';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -143,13 +144,14 @@ export class EntitiesService {
     });
   }
 
-  get(id: string): Promise<EntityNode> {
-    return this.db.read(async (m) => foundOrFail(await m.findOneBy(EntityNode, { id }), 'entity', id));
+  /** One entity as `reader` may see it: 404 for an entity created inline by a report hidden from it. */
+  get(id: string, reader: Principal): Promise<EntityNode> {
+    return this.db.read(async (m) => foundOrFail(await whereEntityVisible(m.getRepository(EntityNode).createQueryBuilder('e'), reader).andWhere('e.id = :id', { id }).getOne(), 'entity', id));
   }
 
-  list(query: EntityListQuery): Promise<Page<EntityNode>> {
+  list(query: EntityListQuery, reader: Principal): Promise<Page<EntityNode>> {
     return this.db.read(async (m) => {
-      const qb = m.getRepository(EntityNode).createQueryBuilder('e').orderBy('e.id', 'ASC').take(query.limit + 1);
+      const qb = whereEntityVisible(m.getRepository(EntityNode).createQueryBuilder('e'), reader).orderBy('e.id', 'ASC').take(query.limit + 1);
       const countries = filterValues('country', query.country, normaliseCountry, 'isoCountry', 'ISO 3166-1 alpha-2 codes');
       if (countries.length) qb.andWhere('e.country IN (:...countries)', { countries });
       const sectors = filterValues('sector', query.sector, normaliseSector, 'isIn', `CISA sectors: ${SECTORS.join(', ')}`);
@@ -181,7 +183,7 @@ export class EntitiesService {
       const p = patch as Record<string, unknown>;
       const errors: ErrorDetail[] = [];
       if ('id' in p && p.id !== id) errors.push({ field: 'id', rule: 'immutable', message: 'id cannot be changed' });
-      const { createdAt: _c, updatedAt: _u, parent: _p, ...stored } = current;
+      const { createdAt: _c, updatedAt: _u, parent: _p, originTlp: _t, originOrganizationId: _o, ...stored } = current;
       const merged: Record<string, unknown> = { ...stored, ...p, id };
       if (!('protected' in p) && (('sector' in p && p.sector !== current.sector) || ('kind' in p && p.kind !== current.kind))) {
         delete merged.protected;

@@ -59,9 +59,21 @@ export class EntityNode {
   @Column('varchar', { length: 100, nullable: true })
   stixId: string | null;
 
+  /**
+   * The TLP and organisation of the report that created this entity inline (null: created
+   * through the entities API or an import): only readers who may see that report list it.
+   */
+  @Column('varchar', { length: 16, nullable: true })
+  originTlp: string | null;
+
+  @Column('varchar', { length: 128, nullable: true })
+  originOrganizationId: string | null;
+
   @CreateDateColumn({ type: COLUMN.timestamp })
   createdAt: Date;
 
+  /** Indexed: the hierarchy cache compares the newest one (src/graph/hierarchy.service.ts). */
+  @Index()
   @UpdateDateColumn({ type: COLUMN.timestamp })
   updatedAt: Date;
 }

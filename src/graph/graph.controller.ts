@@ -62,16 +62,16 @@ export class GraphController {
   @Roles(...READERS)
   @ApiOperation({ summary: 'List entities in id order, filtered, a page at a time' })
   @ApiOkResponse({ type: EntityPageDto })
-  listEntities(@Query() query: EntityQueryDto) {
-    return this.entities.list(query);
+  listEntities(@Query() query: EntityQueryDto, @CurrentPrincipal() reader: Principal) {
+    return this.entities.list(query, reader);
   }
 
   @Get('entities/:id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'One entity' })
   @ApiOkResponse({ type: EntityDto })
-  getEntity(@Param('id') id: string) {
-    return this.entities.get(id);
+  getEntity(@Param('id') id: string, @CurrentPrincipal() reader: Principal) {
+    return this.entities.get(id, reader);
   }
 
   @Patch('entities/:id')

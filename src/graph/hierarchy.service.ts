@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { invalid } from '../common/errors/domain-error';
 import { COUNTRY_NAMES } from '../scenario/countries';
 import { DatabaseService } from '../database/database.service';
-import { buildHierarchy, hierarchyToJson, HierarchyJson, parseLevels } from './hierarchy';
+import { EVERYONE } from '../tlp/policy';
+import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson, parseLevels } from './hierarchy';
 
 interface Row {
   id: string;
@@ -23,16 +24,52 @@ export interface NamedNode extends Omit<HierarchyJson<EntityTotals>, 'children'>
   children?: NamedNode[];
 }
 
+/** Trees kept, one per distinct `levels` asked for. */
+const MAX_CACHED_TREES = 16;
+
+/**
+ * The hierarchy of the shared graph. Building it reads every entity, so trees are cached per
+ * `levels` and rebuilt only when the entities changed: each request compares the table's
+ * fingerprint (row count and newest `updatedAt`, both answered from indexes) with the one the
+ * cached tree was built on. Any write path (API, bulk, scenario loads, inline entities, other
+ * processes) changes the fingerprint, so no writer has to remember to invalidate.
+ *
+ * Entities created inline by reports are in the tree only when that report is open to every
+ * reader (TLP clear or green): the tree is the same for every reader, and a count must not
+ * reveal a restricted report.
+ */
 @Injectable()
 export class HierarchyService {
+  private readonly trees = new Map<string, { fingerprint: string; tree: NamedNode }>();
+
   constructor(private readonly db: DatabaseService) {}
 
   /** The world tree over the requested levels with counts and sums of hosts, daily value and population served. */
   async tree(levelsParam: string | undefined): Promise<NamedNode> {
     const { levels, error } = parseLevels(levelsParam);
     if (error) throw invalid(`invalid levels: ${error}`, [{ field: 'levels', rule: 'isIn', message: error }]);
+    const key = levels.join(',');
+    const fingerprint = await this.fingerprint();
+    const cached = this.trees.get(key);
+    if (cached?.fingerprint === fingerprint) return cached.tree;
+    const tree = await this.build(levels);
+    this.trees.delete(key);
+    if (this.trees.size >= MAX_CACHED_TREES) this.trees.delete(this.trees.keys().next().value!);
+    this.trees.set(key, { fingerprint, tree });
+    return tree;
+  }
+
+  private async fingerprint(): Promise<string> {
+    const [row] = await this.db.read<Array<{ n: unknown; at: unknown }>>((m) => m.query('SELECT COUNT(*) AS "n", MAX("updatedAt") AS "at" FROM "entities"'));
+    const at = row?.at instanceof Date ? row.at.toISOString() : String(row?.at ?? '');
+    return `${String(row?.n ?? 0)}|${at}`;
+  }
+
+  private async build(levels: HierarchyLevel[]): Promise<NamedNode> {
     const rows = await this.db.read<Row[]>((m) =>
-      m.query('SELECT "id", "name", "parentId", "country", "sector", "hosts", "dailyValueUsd", "populationServed" FROM "entities"'),
+      m.query(
+        `SELECT "id", "name", "parentId", "country", "sector", "hosts", "dailyValueUsd", "populationServed" FROM "entities" WHERE "originTlp" IS NULL OR "originTlp" IN (${EVERYONE.map((t) => `'${t}'`).join(', ')})`,
+      ),
     );
     const root = buildHierarchy(rows, levels, {
       hosts: (r) => Number(r.hosts),

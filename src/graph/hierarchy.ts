@@ -139,7 +139,9 @@ export function hierarchyToJson<K extends string>(node: HierarchyNode<HierarchyN
 
 /** Parses `country,sector,organization` (any order or subset, no repeats). */
 export function parseLevels(raw: string | undefined): { levels: HierarchyLevel[]; error?: string } {
-  if (raw === undefined || raw.trim() === '') return { levels: ['country', 'sector', 'organization'] };
+  if (raw === undefined) return { levels: ['country', 'sector', 'organization'] };
+  // `levels=` (empty): no level below the root, the world alone.
+  if (raw.trim() === '') return { levels: [] };
   const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = parts.filter((p) => !(HIERARCHY_LEVELS as readonly string[]).includes(p));
   if (bad.length) return { levels: [], error: `unknown level(s) ${bad.join(', ')}; use ${HIERARCHY_LEVELS.join(', ')}` };

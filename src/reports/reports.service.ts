@@ -10,12 +10,13 @@ import type { ReportRecord } from '../domain/records';
 import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
 import { EntitiesService } from '../graph/entities.service';
 import { checkEntity } from '../graph/entity-rules';
+import { EntityNode } from '../graph/entity-node.entity';
 import { BulkResultView, CreatedReportView, ReportDetailView, ReportRow, ReportView, toRecord, toView } from './report.dto';
 import { Report } from './report.entity';
 import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './report-rules';
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn, uuidV7 } from './sql';
-import { canSee, whereVisible } from './visibility';
+import { audienceKey, canSee, whereCurrentFor, whereVisible } from './visibility';
 import { sightingIdOfChain } from '../stix/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
@@ -228,7 +229,7 @@ export class ReportsService {
     return this.db.read(async (m) => {
       const qb = m.getRepository(Report).createQueryBuilder('r');
       whereVisible(qb, reader);
-      if (!query.includeSuperseded) qb.andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`);
+      if (!query.includeSuperseded) whereCurrentFor(qb, reader);
       if (query.weaponId) qb.andWhere('r.weaponId = :weaponId', { weaponId: query.weaponId });
       if (query.entityId) qb.andWhere('r.entityId = :entityId', { entityId: query.entityId });
       if (query.organizationId) qb.andWhere('r.organizationId = :organizationId', { organizationId: query.organizationId });
@@ -255,16 +256,15 @@ export class ReportsService {
       if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound;
       const report = await whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader).andWhere('r.id = :id', { id }).getOne();
       if (!report) throw notFound;
-      const chain = await m.getRepository(Report).find({ where: { chainId: report.chainId }, order: { version: 'ASC' } });
-      const next = chain.find((r) => r.supersedesId === report.id) ?? null;
-      const current = chain.find((r) => !chain.some((s) => s.supersedesId === r.id))!;
-      const visible = chain.filter((r) => canSee(reader, r));
+      // The chain as the reader may see it: hidden versions are left out, as if never filed.
+      const chain = (await m.getRepository(Report).find({ where: { chainId: report.chainId }, order: { version: 'ASC' } })).filter((r) => canSee(reader, r));
+      const next = chain.find((r) => r.version > report.version) ?? null;
       return {
         ...toView(report),
         current: next === null,
-        supersededBy: next && canSee(reader, next) ? next.id : null,
-        currentId: canSee(reader, current) ? current.id : null,
-        chain: visible.map(toView),
+        supersededBy: next ? next.id : null,
+        currentId: chain[chain.length - 1].id,
+        chain: chain.map(toView),
       };
     });
   }
@@ -297,9 +297,8 @@ export class ReportsService {
   /** The current reports of a weapon `reader` may see, for export. */
   visibleCurrentFor(weaponId: string, reader: Principal): Promise<Report[]> {
     return this.db.read((m) =>
-      whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader)
+      whereCurrentFor(whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader), reader)
         .andWhere('r.weaponId = :weaponId', { weaponId })
-        .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
         .orderBy('r.observedAt', 'ASC')
         .addOrderBy('r.id', 'ASC')
         .getMany(),
@@ -432,6 +431,18 @@ export class ReportsService {
           return i === undefined ? { ...rest, field: `entity.${d.field}` } : withRow(i, { ...rest, field: `entity.${d.field}` });
         });
         throw new DomainError(err.code, err.message, details);
+      }
+      // Listed only to readers who may see the report that created it (src/tlp/policy.ts).
+      const byOrigin = new Map<string, string[]>();
+      for (const id of entitiesCreated) {
+        const key = audienceKey(values[inlineRow.get(id)!]);
+        byOrigin.set(key, [...(byOrigin.get(key) ?? []), id]);
+      }
+      for (const ids of byOrigin.values()) {
+        const v = values[inlineRow.get(ids[0])!];
+        for (let i = 0; i < ids.length; i += 500) {
+          await m.createQueryBuilder().update(EntityNode).set({ originTlp: v.tlp, originOrganizationId: v.organizationId }).where('id IN (:...ids)', { ids: ids.slice(i, i + 500) }).execute();
+        }
       }
     }
 

@@ -29,7 +29,7 @@ async function main() {
     await m.getRepository(Weapon).save({ id: w.id, name: w.name, aliases: w.aliases ?? [], payload: w.payload, vectors: w.vectors, requiredTags: w.requiredTags ?? [], targeting: w.targeting ?? {}, impact: w.impact, containmentHours: w.containmentHours ?? null, killSwitchAt: w.killSwitchAt ? new Date(w.killSwitchAt) : null, firstSeenAt: w.firstSeenAt ? new Date(w.firstSeenAt) : null, characterised: true, stixId: null });
   });
   const evidence: EvidenceReport[] = d.reports.map((r, i) => ({ ...r, id: `r${i}`, observedAt: new Date(r.observedAt).toISOString() }));
-  app.get(EvidenceSource).evidenceFor = async (weaponId, asOf) => evidence.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
+  app.get(EvidenceSource).evidenceWithin = async (_m, weaponId, asOf) => evidence.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
   const keys = await seedKeys(app);
   const http = request(app.getHttpServer());
 

@@ -78,7 +78,7 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
   beforeAll(async () => {
     engine.durationMs = 100;
     app = await createScriptedApp(engine);
-    app.get(EvidenceSource).evidenceFor = async (weaponId: string, asOf: string) => EVIDENCE.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
+    app.get(EvidenceSource).evidenceWithin = async (_m: unknown, weaponId: string, asOf: string) => EVIDENCE.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
     http = request(app.getHttpServer());
     keys = await seedKeys(app);
     // UA/energy: secret-site, open-site, neighbour, ua-c0..ua-c3 (7 collateral) and 2 intended;
@@ -104,21 +104,22 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
 
   describe('latestReportAt and latestReportFiledAt', () => {
     const newest = { a: ['2017-06-27T09:00:00.000Z', '2017-06-27T09:30:00.000Z'], amber: ['2017-06-27T08:00:00.000Z', '2017-06-27T08:20:00.000Z'], green: ['2017-06-27T07:00:00.000Z', '2017-06-27T07:10:00.000Z'] };
-    const cases: Array<[string, (k: Keys) => string, string[]]> = [
-      ['the filing organisation (its own RED report)', (k) => k.a.analyst, newest.a],
-      ['an admin', (k) => k.admin, newest.a],
-      ['an analyst of another organisation (AMBER, not the RED)', (k) => k.b.analyst, newest.amber],
-      ['a researcher of another organisation (GREEN only)', (k) => k.b.researcher, newest.green],
-      ['a researcher of the filing organisation', (k) => k.a.researcher, newest.a],
+    // reportsUsed: the reports used that the reader may see (RED of org-a, GREEN, AMBER).
+    const cases: Array<[string, (k: Keys) => string, string[], number]> = [
+      ['the filing organisation (its own RED report)', (k) => k.a.analyst, newest.a, 3],
+      ['an admin', (k) => k.admin, newest.a, 3],
+      ['an analyst of another organisation (AMBER, not the RED)', (k) => k.b.analyst, newest.amber, 2],
+      ['a researcher of another organisation (GREEN only)', (k) => k.b.researcher, newest.green, 1],
+      ['a researcher of the filing organisation', (k) => k.a.researcher, newest.a, 2],
     ];
 
-    it.each(cases)('are those of the newest report used that %s may see, in GET, the list and the 202', async (_who, key, [at, filed]) => {
+    it.each(cases)('are those of the newest report used that %s may see, in GET, the list and the 202', async (_who, key, [at, filed], used) => {
       const one = (await http.get(`/v1/assessments/${id}`).set(auth(key(keys))).expect(200)).body;
-      expect(one.inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed, reportsUsed: 3 });
+      expect(one.inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed, reportsUsed: used });
       const list = (await http.get('/v1/assessments?weaponId=wpn').set(auth(key(keys))).expect(200)).body.items;
       expect(list.find((x: any) => x.id === id).inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed });
       const created = (await http.post('/v1/assessments').set(auth(key(keys))).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(202)).body;
-      expect(created.inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed });
+      expect(created.inputs).toMatchObject({ latestReportAt: at, latestReportFiledAt: filed, reportsUsed: used });
     });
 
     it('never show another organisation the time of a report it may not see', async () => {
@@ -129,14 +130,17 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       }
     });
 
-    it('are null when the reader may see none of the reports used', async () => {
+    it('are null when the reader may see none of the reports used; such a reader cannot start one (422 as with no report)', async () => {
       const saved = [...EVIDENCE];
       EVIDENCE.splice(0, EVIDENCE.length, saved[0]);
       try {
-        const created = (await http.post('/v1/assessments').set(auth(keys.b.researcher)).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(202)).body;
-        expect(created.inputs).toMatchObject({ reportsUsed: 1, latestReportAt: null, latestReportFiledAt: null });
+        const refused = (await http.post('/v1/assessments').set(auth(keys.b.researcher)).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(422)).body;
+        expect(refused.details[0]).toMatchObject({ field: 'weaponId', rule: 'hasReports' });
+        const created = (await http.post('/v1/assessments').set(auth(keys.a.researcher)).send({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10, horizonHours: 72 }).expect(202)).body;
+        const other = (await http.get(`/v1/assessments/${created.id}`).set(auth(keys.b.researcher)).expect(200)).body;
+        expect(other.inputs).toMatchObject({ reportsUsed: 0, latestReportAt: null, latestReportFiledAt: null });
         const mine = (await http.get(`/v1/assessments/${created.id}`).set(auth(keys.a.researcher)).expect(200)).body;
-        expect(mine.inputs.latestReportAt).toBe('2017-06-27T09:00:00.000Z');
+        expect(mine.inputs).toMatchObject({ reportsUsed: 1, latestReportAt: '2017-06-27T09:00:00.000Z' });
       } finally {
         EVIDENCE.splice(0, EVIDENCE.length, ...saved);
       }
@@ -286,36 +290,29 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       for (const org of orgFirst.children) for (const c of org.children) expect(c.ranges).toBeNull();
     });
 
-    it('counts the RED-only entity of another organisation only in groups with enough entities of each part', async () => {
+    it('withholds the RED-only entity of another organisation with its whole suppression group', async () => {
       // The filing organisation sees it where it is.
       const mine = await rollup(keys.a.analyst, 'collateral=true');
       expect(JSON.stringify(mine)).toContain('"secret-site"');
 
-      // Another organisation: in the whole rollup it sits in UA (9 entities) as `withheld`...
-      const whole = await rollup(keys.b.analyst, 'levels=country,sector,organization');
-      expect(JSON.stringify(whole)).not.toContain('secret-site');
-      const uaWhole = whole.root.children.find((c: any) => c.key === 'UA');
-      expect(leaves(uaWhole).filter((x) => x.withheld)).toHaveLength(1);
-      // UA/energy keeps its ranges: it counts the entity, as its expected values do
-      expect(uaWhole.children.find((c: any) => c.key === 'energy').ranges).toEqual(engine.stats.get(groupKey('total', 'UA', 'energy')));
-
-      // ...but UA holds only 2 intended entities: in the collateral rollup, a withheld value in UA
-      // would give, by difference with the whole one, the hidden intended part of a 2-entity group.
-      // So it moves up to the world, and UA (which it left) has no ranges.
+      // Another organisation: UA (9 entities) holds only 2 intended ones, so neither UA nor its
+      // cell is a group of at least 5 of each part: the suppression group is the world, and
+      // every entity sits in one `withheld` node under the root (a difference of any two
+      // rollups, or against the public entity list, is then a sum over every entity).
+      for (const q of ['levels=country,sector,organization', 'levels=country,sector,organization&collateral=true', 'levels=sector,country&intended=true']) {
+        const other = await rollup(keys.b.analyst, q);
+        expect(JSON.stringify(other)).not.toContain('secret-site');
+        expect(other.root.children).toHaveLength(1);
+        expect(other.root.children[0]).toMatchObject({ key: 'withheld', withheld: true, ranges: null });
+        // (at the world, a withheld node is the summary's figures of the part, the same for every reader)
+        expect(other.root.children[0].count).toBe(other.root.count);
+      }
       const coll = await rollup(keys.b.analyst, 'levels=country,sector,organization&collateral=true');
-      expect(JSON.stringify(coll)).not.toContain('secret-site');
-      const top = coll.root.children.find((c: any) => c.key === 'withheld');
-      expect(top).toMatchObject({ withheld: true, ranges: null });
-      const uaColl = coll.root.children.find((c: any) => c.key === 'UA');
-      expect(leaves(uaColl).some((x) => x.withheld)).toBe(false);
-      expect(uaColl.ranges).toBeNull();
-      expect(uaColl.children.find((c: any) => c.key === 'energy').ranges).toBeNull();
-      // groups it never was in keep their part's ranges
-      const de = coll.root.children.find((c: any) => c.key === 'DE');
-      expect(de.ranges).toEqual(engine.stats.get(groupKey('collateral', 'DE', null)));
-      expect(de.children.find((c: any) => c.key === 'finance').ranges).toEqual(engine.stats.get(groupKey('collateral', 'DE', 'finance')));
       // The organisation sees the same world totals as the filing one.
       for (const k of ['entitiesInfected', 'lossUsd']) expect(coll.root.expected[k]).toBeCloseTo(mine.root.expected[k], 9);
+      // Nor does its entity list hold a hole where the entity would be: the whole group is left out.
+      expect((await http.get(`/v1/assessments/${id}/entities?limit=1000`).set(auth(keys.b.analyst)).expect(200)).body.total).toBe(0);
+      expect((await http.get(`/v1/assessments/${id}/entities?limit=1000`).set(auth(keys.a.analyst)).expect(200)).body.total).toBeGreaterThanOrEqual(5);
       // Its entity-level rows never include it.
       const names = leaves(coll.root).map((x: any) => x.name).filter(Boolean);
       expect(names).not.toContain('Name of secret-site');

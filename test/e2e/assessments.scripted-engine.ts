@@ -119,7 +119,7 @@ export async function createScriptedApp(engine: ScriptedEngine, jobs: Partial<Jo
   const app = moduleRef.createNestApplication({ logger: new JsonLogger('error'), bodyParser: false });
   configureApp(app, config);
   await app.init();
-  app.get(EvidenceSource).evidenceFor = async (weaponId: string, asOf: string) =>
+  app.get(EvidenceSource).evidenceWithin = async (_m: unknown, weaponId: string, asOf: string) =>
     EVIDENCE.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
   const ds = app.get(DataSource);
   const entity = (id: string, extra: Partial<EntityNode> = {}) => ({ id, name: id, kind: 'organization', parentId: null, country: 'UA', sector: 'energy', hosts: 10, dailyValueUsd: 1000, populationServed: 0, tags: [], protected: false, stixId: null, ...extra });

@@ -21,19 +21,19 @@ describe('rollupView on results stored before parts', () => {
   const old = { 'country:DE': stat('DE', 1), 'country:UA': stat('UA', 2) };
 
   it('a single-part group keeps its (total) ranges in that part\'s rollup; a mixed one has none', () => {
-    const coll = rollupView(rows, old, ['country', 'sector'], new Set(), { part: 'collateral' });
+    const coll = rollupView(rows, old, ['country', 'sector'], new Map(), { part: 'collateral' });
     expect(find(coll, 'DE').ranges).toEqual(old['country:DE']);
     expect(find(coll, 'UA').ranges).toBeNull();
     // nested groups were never stored then
     expect(find(find(coll, 'DE'), 'energy').ranges).toBeNull();
-    const intended = rollupView(rows, old, ['country', 'sector'], new Set(), { part: 'intended' });
+    const intended = rollupView(rows, old, ['country', 'sector'], new Map(), { part: 'intended' });
     expect(find(intended, 'UA').ranges).toBeNull();
     expect(intended.children!.map((c) => c.key)).toEqual(['UA']);
   });
 
   it('new results use their own part entries, not the fallback', () => {
     const fresh = { ...old, 'collateral/country:DE': stat('DE', 7), 'collateral/country:UA': stat('UA', 3) };
-    const coll = rollupView(rows, fresh, ['country', 'sector'], new Set(), { part: 'collateral' });
+    const coll = rollupView(rows, fresh, ['country', 'sector'], new Map(), { part: 'collateral' });
     expect(find(coll, 'DE').ranges).toEqual(fresh['collateral/country:DE']);
     expect(find(coll, 'UA').ranges).toEqual(fresh['collateral/country:UA']);
   });

@@ -181,7 +181,7 @@ describe('dashboard adapters of the API shapes (model.js)', () => {
     const clinics = [1, 2, 3].map((i) => row(`clinic-${i}`, 'US', 'healthcare-and-public-health', 0.2, 5e6));
     // Restricted from this reader: `secret` alone with Maersk in Denmark (too small a group to hide
     // it: Denmark loses its ranges); `us-secret` among six US healthcare entities (hidden in the
-    // group, which keeps its range and counts it).
+    // group, which keeps its range and counts it): their suppression groups (views.ts suppressionFor) as given.
     const secret = row('secret', 'DK', 'transportation-systems', 1, 40e6);
     const usSecret = row('us-secret', 'US', 'healthcare-and-public-health', 1, 100e6);
     const visible = [...rows, ...clinics];
@@ -195,7 +195,7 @@ describe('dashboard adapters of the API shapes (model.js)', () => {
       'collateral/country:UA/sector:transportation-systems': stat('UA/transportation-systems', range(8e6, 0, 10e6, 5e6)),
     };
     const summary = { collateral: { lossUsd: { total: range(1.2e9, 1e9, 1.6e9, 1.265e9) } } };
-    const rollup = rollupView([...visible, secret, usSecret], groups, ['country', 'sector', 'organization'], new Set(['secret', 'us-secret']), { part: 'collateral' });
+    const rollup = rollupView([...visible, secret, usSecret], groups, ['country', 'sector', 'organization'], new Map([['secret', {}], ['us-secret', { country: 'US', sector: 'healthcare-and-public-health' }]]), { part: 'collateral' });
     const tree = model.collateralTree(visible, summary, rollup);
     const at = (id: string) => {
       const find = (n: any): any => (n.id === id ? n : (n.children || []).map(find).find(Boolean));
