@@ -19,6 +19,7 @@ import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScenariosModule } from './scenarios/scenarios.module';
 import { TaxiiModule } from './taxii/taxii.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WeaponsModule } from './weapons/weapons.module';
 
 /** Global behaviour is registered as providers, so an app built from AppModule in tests behaves like production. */
@@ -43,6 +44,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     ReportsModule,
     ScenariosModule,
     TaxiiModule,
+    WebhooksModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -10,5 +10,6 @@ import { Assessments1764216000000 } from './1764216000000-assessments';
 import { AssessmentHeadline1764223200000 } from './1764223200000-assessment-headline';
 import { StixVersions1764230400000 } from './1764230400000-stix-versions';
 import { TaxiiStatuses1764234000000 } from './1764234000000-taxii-statuses';
+import { Webhooks1764237600000 } from './1764237600000-webhooks';
 
-export const MIGRATIONS = [Foundation1764201600000, DependencyModel1764205200000, Reports1764212400000, Assessments1764216000000, AssessmentHeadline1764223200000, StixVersions1764230400000, TaxiiStatuses1764234000000];
+export const MIGRATIONS = [Foundation1764201600000, DependencyModel1764205200000, Reports1764212400000, Assessments1764216000000, AssessmentHeadline1764223200000, StixVersions1764230400000, TaxiiStatuses1764234000000, Webhooks1764237600000];
