@@ -18,6 +18,7 @@ import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScenariosModule } from './scenarios/scenarios.module';
+import { MispModule } from './misp/misp.module';
 import { TaxiiModule } from './taxii/taxii.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WeaponsModule } from './weapons/weapons.module';
@@ -45,6 +46,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     ScenariosModule,
     TaxiiModule,
     WebhooksModule,
+    MispModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -36,7 +36,7 @@ export class WebhookSubscription {
   @Column(COLUMN.json)
   entityIds: string[];
 
-  @Column({ type: COLUMN.float, default: 0.5 })
+  @Column({ type: COLUMN.float })
   threshold: number;
 
   @CreateDateColumn({ type: COLUMN.timestamp })

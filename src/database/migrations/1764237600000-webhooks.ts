@@ -16,7 +16,7 @@ export class Webhooks1764237600000 implements MigrationInterface {
         { name: 'secret', type: 'varchar', length: '200' },
         { name: 'events', type: 'text' },
         { name: 'entityIds', type: 'text' },
-        { name: 'threshold', type: COLUMN.float, default: 0.5 },
+        { name: 'threshold', type: COLUMN.float },
         { name: 'createdAt', type: COLUMN.timestamp, default: COLUMN.now },
       ],
     }));
