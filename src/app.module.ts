@@ -19,7 +19,9 @@ import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScenariosModule } from './scenarios/scenarios.module';
+import { MispModule } from './misp/misp.module';
 import { TaxiiModule } from './taxii/taxii.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WeaponsModule } from './weapons/weapons.module';
 
 /** Global behaviour is registered as providers, so an app built from AppModule in tests behaves like production. */
@@ -44,6 +46,8 @@ import { WeaponsModule } from './weapons/weapons.module';
     ReportsModule,
     ScenariosModule,
     TaxiiModule,
+    WebhooksModule,
+    MispModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

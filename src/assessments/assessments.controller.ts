@@ -11,7 +11,7 @@ import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, Rollup
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
-import { earlyWarningView, entitiesView, hiddenFor, RollupPart, rollupView, runsCsv, summaryFor, suppressionFor, SuppressionGroup, timelineFor } from './views';
+import { earlyWarningView, entitiesView, RollupPart, rollupView, runsCsv, summaryFor, SuppressionGroup, timelineFor } from './views';
 
 /** `collateral=true` or `intended=false`: the collateral part; `intended=true` or `collateral=false`: the intended part. */
 function rollupPart(q: RollupQueryDto): RollupPart {
@@ -146,14 +146,7 @@ export class AssessmentsController {
     return runsCsv(await this.assessments.part<ResultParts['runs']>(row, 'runs'));
   }
 
-  /**
-   * The entities this reader's entity-level views leave out (src/assessments/views.ts
-   * suppressionFor): whole suppression groups around the ones resting on reports it may not see.
-   * The entity rows are read only when something is hidden from the reader.
-   */
-  private async suppressed(row: Assessment, reader: Principal): Promise<Map<string, SuppressionGroup>> {
-    const hidden = hiddenFor(await this.assessments.part<ResultParts['restricted']>(row, 'restricted'), reader);
-    if (!hidden.size) return new Map();
-    return suppressionFor(await this.assessments.part<EntityRow[]>(row, 'entities'), hidden);
+  private suppressed(row: Assessment, reader: Principal): Promise<Map<string, SuppressionGroup>> {
+    return this.assessments.suppressedFor(row, reader);
   }
 }

@@ -21,6 +21,8 @@ import { anyVisible, Audience, audienceKey, countAudiences, visibleCount } from 
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './result-parts';
 import type { EngineOutput, Summary } from './result-types';
+import type { EntityRow, ResultParts } from './result-parts';
+import { hiddenFor, suppressionFor, type SuppressionGroup } from './views';
 import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
 
 const ASSESSMENTS_CURSOR = new CursorCodec('assessments', ['timestamp', 'id'] as const);
@@ -204,6 +206,18 @@ export class AssessmentsService implements OnModuleInit {
   async status(id: string, kind: Assessment['kind'] = 'assessment', reader?: Principal): Promise<{ row: Assessment; view: AssessmentView }> {
     const row = await this.get(id, kind);
     return { row, view: this.view(row, reader) };
+  }
+
+  /**
+   * The entities this reader's entity-level views leave out (views.ts suppressionFor): whole
+   * suppression groups around the ones resting on reports it may not see. Every entity-level
+   * output (routes, STIX estimates, webhooks) goes through it. The entity rows are read only
+   * when something is hidden from the reader.
+   */
+  async suppressedFor(row: Assessment, reader: Principal): Promise<Map<string, SuppressionGroup>> {
+    const hidden = hiddenFor(await this.part<ResultParts['restricted']>(row, 'restricted'), reader);
+    if (!hidden.size) return new Map();
+    return suppressionFor(await this.part<EntityRow[]>(row, 'entities'), hidden);
   }
 
   /** A stored result part, parsed; 409 while the job has not finished. */

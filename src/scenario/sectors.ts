@@ -188,10 +188,16 @@ export function isSector(s: string): s is Sector {
   return SECTOR_SET.has(s);
 }
 
-/** The sector slug for an input (trimmed, case-insensitive, spaces and underscores as hyphens), or null. */
+/**
+ * The sector slug to store for an input (trimmed, case-insensitive, spaces and underscores as
+ * hyphens): one of ours, else a STIX industry-sector-ov value or a NIS2 sector mapped as the
+ * table above says; null when none (or `infrastructure`, which has no single CISA sector).
+ * No slug means different sectors in STIX and NIS2 (test/unit/scenario/rules.spec.ts).
+ */
 export function normaliseSector(raw: string): Sector | null {
   const slug = raw.trim().toLowerCase().replace(/[\s_]+/g, '-');
-  return SECTOR_SET.has(slug) ? (slug as Sector) : null;
+  if (SECTOR_SET.has(slug)) return slug as Sector;
+  return sectorFromStix(slug) ?? sectorFromNis2(slug);
 }
 
 /** Our sector for one STIX industry-sector-ov value; null when unknown or ambiguous (`infrastructure`). */

@@ -181,7 +181,7 @@ function sectorValue(v: unknown, field: string, errors: Errors, row?: number): s
   if (absent(v)) return null;
   if (typeof v !== 'string') return push(errors, row, field, 'isString', `${field} must be a string`), null;
   const s = normaliseSector(v);
-  if (s === null) push(errors, row, field, 'isIn', `${field} '${clip(v)}' is not one of the 16 CISA sectors`);
+  if (s === null) push(errors, row, field, 'isIn', `${field} '${clip(v)}' is not one of the 16 CISA sectors, a STIX industry-sector-ov value or a NIS2 sector (docs/interop.md)`);
   return s;
 }
 

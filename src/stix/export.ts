@@ -35,6 +35,18 @@ export const identityIdOf = (e: Pick<EntityNode, 'id' | 'stixId'>) => e.stixId ?
 export const locationIdOf = (country: string) => `location--${uuidV5(`country:${country}`)}`;
 export const organizationIdentityIdOf = (organizationId: string) => `identity--${uuidV5(`organization:${organizationId}`)}`;
 
+/** A weapon as a STIX malware family. */
+export function malwareOf(weapon: Weapon): Record<string, unknown> {
+  return compact({
+    type: 'malware', spec_version: '2.1', id: malwareIdOf(weapon),
+    created: stixTime(weapon.createdAt), modified: stixTime(weapon.updatedAt ?? weapon.createdAt),
+    name: weapon.name, is_family: true,
+    aliases: weapon.aliases?.length ? weapon.aliases : undefined,
+    malware_types: PAYLOAD_TO_MALWARE_TYPES[weapon.payload]?.length ? PAYLOAD_TO_MALWARE_TYPES[weapon.payload] : undefined,
+    first_seen: weapon.firstSeenAt ? stixTime(weapon.firstSeenAt) : undefined,
+  });
+}
+
 /** What a sighting refers to, besides its report. */
 export interface SightingContext {
   weapons: ReadonlyMap<string, Pick<Weapon, 'id' | 'stixId'>>;
@@ -88,15 +100,7 @@ export function exportBundle(
   const tlps = new Set<Tlp>(reports.map((r) => r.tlp));
   for (const tlp of TLP_ORDER) if (tlps.has(tlp)) objects.push(tlp2MarkingDefinition(tlp));
 
-  const malwareId = malwareIdOf(weapon);
-  objects.push(compact({
-    type: 'malware', spec_version: '2.1', id: malwareId,
-    created: stixTime(weapon.createdAt), modified: stixTime(weapon.updatedAt ?? weapon.createdAt),
-    name: weapon.name, is_family: true,
-    aliases: weapon.aliases?.length ? weapon.aliases : undefined,
-    malware_types: PAYLOAD_TO_MALWARE_TYPES[weapon.payload]?.length ? PAYLOAD_TO_MALWARE_TYPES[weapon.payload] : undefined,
-    first_seen: weapon.firstSeenAt ? stixTime(weapon.firstSeenAt) : undefined,
-  }));
+  objects.push(malwareOf(weapon));
 
   const usedEntities = [...new Set(reports.map((r) => r.entityId))].sort().map((id) => entities.get(id)!).filter(Boolean);
   const countries = new Set<string>();

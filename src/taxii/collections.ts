@@ -2,12 +2,14 @@
  * The collections of Spillover's one API root. Ids are fixed so clients can keep them.
  * - reports: every report version the reader may see, as STIX sightings (read-only);
  * - responders: where responders add STIX objects; sightings of malware at identities become
- *   reports (write-only: what was added is read back from `reports`).
+ *   reports (write-only: what was added is read back from `reports`);
+ * - estimates: one STIX `note` per finished assessment, its ranges in a property extension
+ *   (read-only; the whole bundle of one is GET /v1/assessments/:id/stix).
  */
 import type { Principal } from '../auth/principal';
 import { STIX_MEDIA_TYPE } from './media-type';
 
-export type CollectionKey = 'reports' | 'responders';
+export type CollectionKey = 'reports' | 'responders' | 'estimates';
 
 export const COLLECTIONS: Record<CollectionKey, { id: string; title: string; description: string; readable: boolean; writable: boolean }> = {
   reports: {
@@ -23,6 +25,13 @@ export const COLLECTIONS: Record<CollectionKey, { id: string; title: string; des
     description: 'Add STIX 2.1 objects: sightings of malware at identities are filed as spread reports of the posting organisation.',
     readable: false,
     writable: true,
+  },
+  estimates: {
+    id: '5c8e2a90-1f4b-4d6e-b3a7-8e0f9c2d4b65',
+    title: 'Published estimates',
+    description: 'One STIX 2.1 note per finished assessment, created by Spillover, with the ranges of the estimate in a property extension and the at-risk identities the reader may see.',
+    readable: true,
+    writable: false,
   },
 };
 

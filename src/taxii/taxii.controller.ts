@@ -1,13 +1,16 @@
 import { Body, CallHandler, Controller, ExecutionContext, Get, Headers, HttpCode, Injectable, NestInterceptor, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
+import { uuidPipe } from '../assessments/assessments.controller';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { collectionKeyOf, collectionResource, COLLECTIONS, CollectionKey } from './collections';
 import { MAX_PAGE, OBJECT_PARAMETERS, parseFilters, VERSIONS_PARAMETERS } from './filters';
-import { requireAcceptable, requireTaxiiContent, TAXII_MEDIA_TYPE } from './media-type';
+import { requireAcceptable, requireTaxiiContent, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './media-type';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { EstimatesService } from './estimates.service';
 import { TaxiiPage, TaxiiService } from './taxii.service';
 
 const READERS = ['responder', 'analyst', 'researcher'] as const;
@@ -49,7 +52,10 @@ function envelope<T>(res: Response, page: TaxiiPage<T>, property: 'objects' | 'v
 @UseInterceptors(TaxiiMediaType)
 @Controller('taxii2')
 export class TaxiiController {
-  constructor(private readonly taxii: TaxiiService) {}
+  constructor(
+    private readonly taxii: TaxiiService,
+    private readonly estimates: EstimatesService,
+  ) {}
 
   @Get()
   @Roles(...READERS)
@@ -88,8 +94,9 @@ export class TaxiiController {
   @Roles(...READERS)
   @ApiOperation({ summary: `Objects the reader may see: added_after, limit (at most ${MAX_PAGE}), next, match[id|type|version|spec_version]` })
   async objects(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
-    collectionOf(id, 'read');
-    return envelope(res, await this.taxii.objects(principal, parseFilters(req.originalUrl)), 'objects');
+    const filters = parseFilters(req.originalUrl);
+    const page = collectionOf(id, 'read') === 'estimates' ? await this.estimates.page(principal, filters, false) : await this.taxii.objects(principal, filters);
+    return envelope(res, page, 'objects');
   }
 
   @Post(`${API_ROOT}/collections/:id/objects`)
@@ -108,24 +115,31 @@ export class TaxiiController {
   @Roles(...READERS)
   @ApiOperation({ summary: 'Manifest: id, date_added, version and media type of each object, same filters as objects' })
   async manifest(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
-    collectionOf(id, 'read');
-    return envelope(res, await this.taxii.manifest(principal, parseFilters(req.originalUrl)), 'objects');
+    const filters = parseFilters(req.originalUrl);
+    const page = collectionOf(id, 'read') === 'estimates' ? await this.estimates.page(principal, filters, true) : await this.taxii.manifest(principal, filters);
+    return envelope(res, page, 'objects');
   }
 
   @Get(`${API_ROOT}/collections/:id/objects/:objectId`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'One object (its last version unless match[version] says otherwise)' })
   async object(@Param('id') id: string, @Param('objectId') objectId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
-    collectionOf(id, 'read');
-    return envelope(res, await this.taxii.object(principal, objectId, parseFilters(req.originalUrl, OBJECT_PARAMETERS)), 'objects');
+    const filters = { ...parseFilters(req.originalUrl, OBJECT_PARAMETERS), ids: [objectId], types: null };
+    if (collectionOf(id, 'read') !== 'estimates') return envelope(res, await this.taxii.object(principal, objectId, filters), 'objects');
+    const page = await this.estimates.page(principal, filters, false);
+    if (!page.items.length) throw notFound('object', objectId);
+    return envelope(res, page, 'objects');
   }
 
   @Get(`${API_ROOT}/collections/:id/objects/:objectId/versions`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'The versions of one object the reader may see' })
   async versions(@Param('id') id: string, @Param('objectId') objectId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
-    collectionOf(id, 'read');
-    return envelope(res, await this.taxii.versions(principal, objectId, parseFilters(req.originalUrl, VERSIONS_PARAMETERS)), 'versions');
+    const filters = { ...parseFilters(req.originalUrl, VERSIONS_PARAMETERS), ids: [objectId], types: null };
+    if (collectionOf(id, 'read') !== 'estimates') return envelope(res, await this.taxii.versions(principal, objectId, filters), 'versions');
+    const page = await this.estimates.page(principal, filters, true);
+    if (!page.items.length) throw notFound('object', objectId);
+    return envelope(res, { ...page, items: page.items.map((e) => e.version) }, 'versions');
   }
 
   @Get(`${API_ROOT}/status/:statusId`)
@@ -133,5 +147,23 @@ export class TaxiiController {
   @ApiOperation({ summary: 'The status of an add (the posting organisation only)' })
   status(@Param('statusId') statusId: string, @CurrentPrincipal() principal: Principal) {
     return this.taxii.status(principal, statusId);
+  }
+}
+
+/** A finished assessment as a STIX 2.1 bundle (the estimates collection serves its note). */
+@ApiTags('assessments')
+@ApiErrors()
+@Controller('v1/assessments')
+export class EstimatesController {
+  constructor(private readonly estimates: EstimatesService) {}
+
+  @Get(':id/stix')
+  @Roles(...READERS)
+  @ApiProduces(STIX_MEDIA_TYPE)
+  @ApiOperation({ summary: 'The estimate as a STIX 2.1 bundle: a note with the ranges (extension), the malware, the at-risk identities the reader may see, Spillover as creator, TLP:GREEN' })
+  @ApiOkResponse({ description: 'a STIX 2.1 bundle' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  stix(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
+    return this.estimates.bundle(id, reader);
   }
 }

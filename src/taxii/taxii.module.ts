@@ -2,16 +2,20 @@ import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { json } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AssessmentsModule } from '../assessments/assessments.module';
+import { GraphModule } from '../graph/graph.module';
 import { ReportsModule } from '../reports/reports.module';
+import { WeaponsModule } from '../weapons/weapons.module';
 import { TaxiiStatus } from './taxii-status.entity';
-import { TaxiiController } from './taxii.controller';
+import { EstimatesService } from './estimates.service';
+import { EstimatesController, TaxiiController } from './taxii.controller';
 import { TaxiiService } from './taxii.service';
 
-/** TAXII 2.1 server over the reports (read under TLP) and a responders inbox (write). */
+/** TAXII 2.1 server over the reports (read under TLP), a responders inbox (write) and published estimates (read); estimates as STIX bundles. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TaxiiStatus]), ReportsModule],
-  controllers: [TaxiiController],
-  providers: [TaxiiService],
+  imports: [TypeOrmModule.forFeature([TaxiiStatus]), ReportsModule, AssessmentsModule, GraphModule, WeaponsModule],
+  controllers: [TaxiiController, EstimatesController],
+  providers: [TaxiiService, EstimatesService],
 })
 export class TaxiiModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

@@ -33,7 +33,7 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
     });
 
     it('names every invalid field and rule on a single create', async () => {
-      const res = await post('/v1/entities', { id: 'Bad Id', name: '', kind: 'castle', country: 'XX', sector: 'space', hosts: -1, dailyValueUsd: 'lots', populationServed: 1.5, tags: 5, extra: true }).expect(400);
+      const res = await post('/v1/entities', { id: 'Bad Id', name: '', kind: 'castle', country: 'XX', sector: 'outer-space', hosts: -1, dailyValueUsd: 'lots', populationServed: 1.5, tags: 5, extra: true }).expect(400);
       expect(res.body.details.map((d: any) => `${d.field}:${d.rule}`).sort()).toEqual(
         ['country:isoCountry', 'dailyValueUsd:isNumber', 'extra:unknownProperty', 'hosts:min', 'id:slug', 'kind:isIn', 'name:required', 'populationServed:isInt', 'sector:isIn', 'tags:isArray'].sort(),
       );
@@ -147,7 +147,7 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       const rows = [
         { id: 'ok-1', name: 'fine' },
         { id: 'BAD ID', name: 'x', hosts: -5 },
-        { id: 'ok-2', name: 'fine', country: 'ZZ', sector: 'space', kind: 'castle' },
+        { id: 'ok-2', name: 'fine', country: 'ZZ', sector: 'outer-space', kind: 'castle' },
         { id: 'ok-3', name: 'fine', dailyValueUsd: null, populationServed: 3e9, hosts: 1.5, tags: ['Fine', '', 'bad tag!'], color: 'red' },
         'not an object',
         { id: 'ok-4' },

@@ -64,7 +64,7 @@ describe('TAXII 2.1 server', () => {
     http = request(app.getHttpServer());
     const found = await client(http, keys.a.responder).discover();
     root = new URL(found.root).pathname;
-    reportsUrl = `${root}collections/${found.collections.find((c: any) => c.can_read).id}/`;
+    reportsUrl = `${root}collections/${found.collections.find((c: any) => c.title === 'Spread reports').id}/`;
     inboxUrl = `${root}collections/${found.collections.find((c: any) => c.can_write).id}/`;
   });
   afterAll(() => app.close());
@@ -74,8 +74,8 @@ describe('TAXII 2.1 server', () => {
     expect(server).toMatchObject({ title: expect.any(String), default: expect.stringMatching(/\/taxii2\/spillover\/$/), api_roots: [expect.stringMatching(/^http:\/\/.+\/taxii2\/spillover\/$/)] });
     const forResearcher = (await client(http, keys.b.researcher).get(`${root}collections/`)).body.collections;
     const forResponder = (await client(http, keys.a.responder).get(`${root}collections/`)).body.collections;
-    expect(forResearcher.map((c: any) => [c.can_read, c.can_write])).toEqual([[true, false], [false, false]]);
-    expect(forResponder.map((c: any) => [c.can_read, c.can_write])).toEqual([[true, false], [false, true]]);
+    expect(forResearcher.map((c: any) => [c.can_read, c.can_write])).toEqual([[true, false], [false, false], [true, false]]);
+    expect(forResponder.map((c: any) => [c.can_read, c.can_write])).toEqual([[true, false], [false, true], [true, false]]);
     for (const c of forResponder) expect(c).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), title: expect.any(String), media_types: ['application/stix+json;version=2.1'] });
   });
 

@@ -70,7 +70,7 @@ describe('weapons', () => {
         email: { transmissibility: range(0, 1.5) },
         teleport: { transmissibility: range(0.1, 0.2), delayHours: range(1, 2) },
       },
-      targeting: { countries: ['ZZ', 'UK'], sectors: ['space'], entityIds: ['Not A Slug'] },
+      targeting: { countries: ['ZZ', 'UK'], sectors: ['outer-space'], entityIds: ['Not A Slug'] },
       impact: { hostShare: range(0.5, 0.4), costPerHostUsd: range(10, 5) },
       killSwitchAt: 'yesterday',
     };

@@ -10,6 +10,7 @@ import { Assessments1764216000000 } from './1764216000000-assessments';
 import { AssessmentHeadline1764223200000 } from './1764223200000-assessment-headline';
 import { StixVersions1764230400000 } from './1764230400000-stix-versions';
 import { TaxiiStatuses1764234000000 } from './1764234000000-taxii-statuses';
+import { Webhooks1764237600000 } from './1764237600000-webhooks';
 import { TlpReads1764240000000 } from './1764240000000-tlp-reads';
 import { ApiKeyPrefixDropped1764893100000 } from './1764893100000-api-key-prefix-dropped';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   AssessmentHeadline1764223200000,
   StixVersions1764230400000,
   TaxiiStatuses1764234000000,
+  Webhooks1764237600000,
   TlpReads1764240000000,
   ApiKeyPrefixDropped1764893100000,
 ];

@@ -6,7 +6,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { PAYLOADS, SECTORS, type DependencyKind, type Payload } from '../../domain/vocabulary';
-import { normaliseCountry, SLUG, TAG } from '../../graph/leaf-rules';
+import { normaliseCountry, normaliseSector, SLUG, TAG } from '../../graph/leaf-rules';
 
 /** `high` must not be below `low` of the same range; the error names the `high` field. */
 function NotBelow(property: string, options?: ValidationOptions) {
@@ -108,8 +108,10 @@ export class TargetingDto {
   @Transform(({ value }) => (Array.isArray(value) ? value.map((c) => (typeof c === 'string' ? (normaliseCountry(c) ?? c) : c)) : value))
   @IsCountryList() countries?: string[];
 
-  @ApiPropertyOptional({ type: [String], enum: SECTORS, isArray: true })
-  @IsOptional() @IsArray() @IsIn(SECTORS, { each: true }) sectors?: string[];
+  @ApiPropertyOptional({ type: [String], enum: SECTORS, isArray: true, description: 'CISA sectors; STIX industry-sector-ov and NIS2 values are accepted and stored as the CISA sector (docs/interop.md)' })
+  @IsOptional() @IsArray()
+  @Transform(({ value }) => (Array.isArray(value) ? value.map((s) => (typeof s === 'string' ? (normaliseSector(s) ?? s) : s)) : value))
+  @IsIn(SECTORS, { each: true }) sectors?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['step7'] })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Matches(TAG, { each: true, message: 'each tag must be lowercase letters, digits and . _ + : -' }) tags?: string[];

@@ -33,7 +33,7 @@ export function stixProblems(object: any): string[] {
   compiled ??= load();
   const { ajv, ids } = compiled;
   const type = String(object?.type);
-  const key = type === 'bundle' ? 'common/bundle' : type === 'marking-definition' ? 'common/marking-definition'
+  const key = ['bundle', 'marking-definition', 'extension-definition'].includes(type) ? `common/${type}`
     : (['sdos', 'sros', 'observables'].map((dir) => `${dir}/${type}`).find((k) => ids.has(k)) ?? null);
   if (!key) return [`${type} ${object?.id}: no OASIS schema for this type`];
   const validate = ajv.getSchema(ids.get(key)!)!;

@@ -55,6 +55,20 @@ describe('sectors', () => {
   it('normalises sector input', () => {
     expect(normaliseSector(' Energy ')).toBe('energy');
     expect(normaliseSector('financial services')).toBe('financial-services');
-    expect(normaliseSector('healthcare')).toBeNull();
+    expect(normaliseSector('water')).toBeNull();
+    expect(normaliseSector('infrastructure')).toBeNull();
+  });
+  it('accepts STIX industry-sector-ov and NIS2 values for a sector, as the CISA sector they map to', () => {
+    expect(normaliseSector('transportation')).toBe('transportation-systems');
+    expect(normaliseSector('healthcare')).toBe('healthcare-and-public-health');
+    expect(normaliseSector('Government Emergency Services')).toBe('emergency-services');
+    expect(normaliseSector('transport')).toBe('transportation-systems');
+    expect(normaliseSector('drinking_water')).toBe('water-and-wastewater');
+    expect(normaliseSector('banking')).toBe('financial-services');
+    // a slug in both vocabularies means the same sector in both
+    for (const n of [...NIS2_ANNEX_I, ...NIS2_ANNEX_II]) {
+      const viaStix = sectorFromStix(n);
+      if (viaStix) expect([n, viaStix]).toEqual([n, sectorFromNis2(n)]);
+    }
   });
 });

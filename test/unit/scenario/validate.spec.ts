@@ -51,7 +51,7 @@ describe('checkEntity', () => {
   it('lists every broken field of a row, not just the first', () => {
     const errors: RowError[] = [];
     const e = checkEntity(
-      { id: 'Bad Id', name: '', kind: 'castle', country: 'ZZ', sector: 'space', hosts: '-1', dailyValueUsd: 'NaN', populationServed: '1.5', tags: 'ok;Not A Tag', protected: 'maybe' },
+      { id: 'Bad Id', name: '', kind: 'castle', country: 'ZZ', sector: 'outer-space', hosts: '-1', dailyValueUsd: 'NaN', populationServed: '1.5', tags: 'ok;Not A Tag', protected: 'maybe' },
       7, errors, true,
     );
     expect(e).toBeNull();
@@ -101,7 +101,7 @@ describe('checkRange and checkWeapon', () => {
         id: 'w', name: 'W', payload: 'confetti',
         vectors: { network: { transmissibility: { low: 0.5, high: 1.2 }, delayHours: { low: 5, high: 1 } }, teleport: {} },
         requiredTags: ['Windows', 'bad tag'],
-        targeting: { entityIds: ['nobody'], countries: ['UK', 'QQ'], sectors: ['energy', 'space'] },
+        targeting: { entityIds: ['nobody'], countries: ['UK', 'QQ'], sectors: ['energy', 'outer-space'] },
         impact: { hostShare: { low: 0, high: 0.5 }, costPerHostUsd: { low: 1, high: 2 }, downtimeDays: { low: 1, high: 2 } },
         killSwitchAt: 'yesterday',
       },

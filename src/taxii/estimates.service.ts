@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets } from 'typeorm';
+import { Assessment } from '../assessments/assessment.entity';
+import { AssessmentsService } from '../assessments/assessments.service';
+import type { EntityRow, WarningData } from '../assessments/result-parts';
+import type { Summary } from '../assessments/result-types';
+import { earlyWarningView, summaryFor } from '../assessments/views';
+import type { Principal } from '../auth/principal';
+import { DatabaseService } from '../database/database.service';
+import { EntitiesService } from '../graph/entities.service';
+import { estimateBundle, estimateNote, estimateNoteIdOf, EstimateInput } from '../stix/estimate';
+import { stixTime } from '../stix/export';
+import { WeaponsService } from '../weapons/weapons.service';
+import { encodeNext, TaxiiFilters } from './filters';
+import { STIX_MEDIA_TYPE } from './media-type';
+import type { TaxiiPage } from './taxii.service';
+
+/** At-risk identities named in one estimate, at most. */
+export const AT_RISK_LIMIT = 50;
+
+/**
+ * Finished assessments as STIX 2.1 estimates: the bundle of one (GET /v1/assessments/:id/stix)
+ * and the estimates collection (every finished assessment's note, in (finished, id) order).
+ * Entity-level content goes through the assessments' TLP views (suppressedFor, summaryFor,
+ * earlyWarningView), exactly as GET /v1/assessments/:id/early-warning shows it to the reader.
+ */
+@Injectable()
+export class EstimatesService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly assessments: AssessmentsService,
+    private readonly entities: EntitiesService,
+    private readonly weapons: WeaponsService,
+  ) {}
+
+  async bundle(assessmentId: string, reader: Principal): Promise<Record<string, unknown>> {
+    return estimateBundle(await this.inputFor(await this.assessments.get(assessmentId), reader));
+  }
+
+  /** A page of the estimates collection: one note per finished assessment. */
+  async page(reader: Principal, f: TaxiiFilters, manifest: boolean): Promise<TaxiiPage<Record<string, unknown>>> {
+    const empty = { items: [], more: false, next: null, firstAdded: null, lastAdded: null };
+    if ((f.types && !f.types.includes('note')) || (f.specVersions && !f.specVersions.includes('2.1'))) return empty;
+    const rows = await this.db.read(async (m) => {
+      const qb = m.getRepository(Assessment).createQueryBuilder('a').where("a.kind = 'assessment'").andWhere("a.status = 'done'").andWhere('a.finishedAt IS NOT NULL');
+      if (f.ids) {
+        // Note ids are UUIDv5 of assessment ids: find the assessments they name.
+        const all = await m.getRepository(Assessment).createQueryBuilder('a').select('a.id', 'id').where("a.kind = 'assessment'").andWhere("a.status = 'done'").getRawMany<{ id: string }>();
+        const wanted = new Set(f.ids);
+        const ids = all.map((a) => a.id).filter((id) => wanted.has(estimateNoteIdOf(id)));
+        if (!ids.length) return [];
+        qb.andWhere('a.id IN (:...ids)', { ids });
+      }
+      const stamps = f.versions.filter((v): v is Date => v instanceof Date);
+      if (!f.versions.some((v) => v === 'all' || v === 'last' || v === 'first')) {
+        qb.andWhere('a.finishedAt IN (:...stamps)', { stamps });
+      }
+      if (f.addedAfter) qb.andWhere('a.finishedAt > :addedAfter', { addedAfter: f.addedAfter });
+      if (f.next) {
+        const { added, id } = f.next;
+        qb.andWhere(new Brackets((w) => w.where('a.finishedAt > :nextAt', { nextAt: added }).orWhere('a.finishedAt = :nextAt AND a.id > :nextId', { nextAt: added, nextId: id })));
+      }
+      return qb.orderBy('a.finishedAt', 'ASC').addOrderBy('a.id', 'ASC').limit(f.limit + 1).getMany();
+    });
+    const more = rows.length > f.limit;
+    const page = rows.slice(0, f.limit);
+    if (!page.length) return empty;
+    const items = manifest
+      ? page.map((a) => ({ id: estimateNoteIdOf(a.id), date_added: stixTime(a.finishedAt!), version: stixTime(a.finishedAt!), media_type: STIX_MEDIA_TYPE }))
+      : await Promise.all(page.map(async (a) => estimateNote(await this.inputFor(a, reader))));
+    const last = page[page.length - 1];
+    return { items, more, next: more ? encodeNext({ added: last.finishedAt!, id: last.id }) : null, firstAdded: page[0].finishedAt, lastAdded: last.finishedAt };
+  }
+
+  private async inputFor(row: Assessment, reader: Principal): Promise<EstimateInput> {
+    const [summary, rows, warning, hidden] = await Promise.all([
+      this.assessments.part<Summary>(row, 'summary'),
+      this.assessments.part<EntityRow[]>(row, 'entities'),
+      this.assessments.part<WarningData>(row, 'earlyWarning'),
+      this.assessments.suppressedFor(row, reader),
+    ]);
+    const visible = summaryFor(summary, hidden);
+    const withinHours = Math.max(0, ...warning.windows.map((w) => w.withinHours));
+    const ranked = earlyWarningView(warning, rows, hidden, withinHours, AT_RISK_LIMIT).items;
+    const entities = new Map((await this.db.read((m) => this.entities.findManyWithin(m, ranked.map((r) => r.entityId)))).map((e) => [e.id, e]));
+    return {
+      assessmentId: row.id,
+      asOf: row.input.asOf,
+      horizonHours: row.input.horizonHours,
+      finishedAt: row.finishedAt!,
+      figures: { total: visible.total, intended: visible.intended, collateral: visible.collateral },
+      weapon: await this.weapons.get(row.weaponId!),
+      atRisk: ranked.filter((r) => entities.has(r.entityId)).map((r) => ({ entity: entities.get(r.entityId)!, probability: r.probability, withinHours })),
+    };
+  }
+}
