@@ -132,10 +132,12 @@ export class EntitiesService {
 
   /** Bulk create from JSON objects (or CSV rows already parsed into objects): all or nothing. */
   async bulkCreate(rows: readonly unknown[], actor: Principal, options: { text?: boolean } = {}): Promise<{ created: number }> {
-    return this.db.write(async (m) => {
+    const result = await this.db.write(async (m) => {
       const created = await this.createWithin(m, rows as Record<string, unknown>[], actor, { text: options.text, auditAction: 'bulk-create' });
       return { created: created.length };
     });
+    await this.db.analyzeAfterBulk('entities', result.created);
+    return result;
   }
 
   get(id: string): Promise<EntityNode> {
