@@ -19,6 +19,9 @@ class EnvironmentVariables {
   })
   DATABASE_URL?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(1000)
+  DATABASE_POOL_SIZE?: number;
+
   @IsOptional() @IsString() @MinLength(24, { message: 'SPILLOVER_ADMIN_KEY must be at least 24 characters' })
   SPILLOVER_ADMIN_KEY?: string;
 
@@ -67,7 +70,8 @@ class EnvironmentVariables {
 
 export interface AppConfig {
   port: number;
-  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  /** PostgreSQL: `poolSize` connections at most per process (docs/operations-scaling.md). */
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; poolSize?: number };
   adminKey?: string;
   logLevel: LogLevel;
   bodyLimit: string;
@@ -114,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const url = vars.DATABASE_URL ?? `sqlite:${dataDir}/spillover.sqlite`;
   return {
     port: vars.PORT ?? 3000,
-    database: url.startsWith('sqlite:') ? { type: 'sqlite', path: url.slice('sqlite:'.length) } : { type: 'postgres', url },
+    database: url.startsWith('sqlite:') ? { type: 'sqlite', path: url.slice('sqlite:'.length) } : { type: 'postgres', url, poolSize: vars.DATABASE_POOL_SIZE ?? 20 },
     adminKey: vars.SPILLOVER_ADMIN_KEY,
     logLevel: vars.LOG_LEVEL ?? 'info',
     bodyLimit: vars.BODY_LIMIT ?? '10mb',

@@ -16,5 +16,6 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>, entities:
     // WAL lets readers proceed during a write; foreign keys are switched on by the driver.
     return { ...common, type: 'sqlite', database: path, enableWAL: true, busyTimeout: 10_000 };
   }
-  return { ...common, type: 'postgres', url: config.database.url, extra: { max: 20 } };
+  // One pool per API process: requests and jobs (snapshot reads, result storing) share it.
+  return { ...common, type: 'postgres', url: config.database.url, extra: { max: config.database.poolSize ?? 20 } };
 }

@@ -116,7 +116,9 @@ export class DependenciesService {
   }
 
   async bulkCreate(rows: readonly unknown[], actor: Principal, options: { text?: boolean } = {}): Promise<{ created: number }> {
-    return this.db.write(async (m) => ({ created: await this.createWithin(m, rows as Record<string, unknown>[], actor, { text: options.text, auditAction: 'bulk-create' }) }));
+    const result = await this.db.write(async (m) => ({ created: await this.createWithin(m, rows as Record<string, unknown>[], actor, { text: options.text, auditAction: 'bulk-create' }) }));
+    await this.db.analyzeAfterBulk('dependencies', result.created);
+    return result;
   }
 
   get(id: number): Promise<Dependency> {

@@ -138,10 +138,12 @@ export class EntitiesService {
 
   /** Bulk create from JSON objects (or CSV rows already parsed into objects): all or nothing. */
   async bulkCreate(rows: readonly unknown[], actor: Principal, options: { text?: boolean } = {}): Promise<{ created: number }> {
-    return this.db.write(async (m) => {
+    const result = await this.db.write(async (m) => {
       const created = await this.createWithin(m, rows as Record<string, unknown>[], actor, { text: options.text, auditAction: 'bulk-create' });
       return { created: created.length };
     });
+    await this.db.analyzeAfterBulk('entities', result.created);
+    return result;
   }
 
   /** One entity as `reader` may see it: 404 for an entity created inline by a report hidden from it. */

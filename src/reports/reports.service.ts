@@ -194,12 +194,12 @@ export class ReportsService {
   }
 
   /** JSON rows (or CSV rows already turned into objects): all or nothing, every bad row listed. */
-  bulk(rows: readonly unknown[], actor: Principal, claim: IdempotencyContext | null, rowOffset = 0): Promise<BulkResultView> {
+  async bulk(rows: readonly unknown[], actor: Principal, claim: IdempotencyContext | null, rowOffset = 0): Promise<BulkResultView> {
     if (rows.length === 0) throw invalid('a bulk request needs at least one report', [{ field: 'body', rule: 'minSize', message: 'send 1 to 10,000 reports' }]);
     if (rows.length > MAX_BULK_REPORTS) {
       throw invalid(`at most ${MAX_BULK_REPORTS} reports per bulk request`, [{ field: 'body', rule: 'maxSize', message: `send at most ${MAX_BULK_REPORTS} reports; split larger uploads` }]);
     }
-    return this.db.write(async (m) => {
+    const view = await this.db.write(async (m) => {
       const result = await this.writeWithin(m, rows, actor, { rows: true, rowOffset, auditAction: 'bulk-create' });
       const view: BulkResultView = {
         created: result.reports.length,
@@ -210,6 +210,8 @@ export class ReportsService {
       await this.idempotency.remember(m, claim, 201, view);
       return view;
     });
+    await this.db.analyzeAfterBulk('reports', view.created);
+    return view;
   }
 
   list(query: ReportListQuery, reader: Principal): Promise<Page<ReportView>> {

@@ -233,7 +233,8 @@ export function generateScenario(dir: string, opts: GenerateOptions): GenerateSt
       if (lo === i) continue;
       const [kind, , wl, wh] = KIND_MIX[r.weighted(kindCum)];
       const key = lo * 8 + KIND_INDEX.get(kind)!;
-      if (seen.has(key)) continue;
+      // An organisation's corporate-wan edge to its own site is the site's hierarchy edge, written with the site.
+      if (seen.has(key) || (kind === 'corporate-wan' && parent[lo] === i)) continue;
       seen.add(key);
       const bidi = (kind === 'network' || kind === 'shared-infrastructure' || kind === 'email') && r.bool(0.5);
       deps.line(`${src},${idOf(lo)},${kind},${w3(r.uniform(wl, wh))},${bidi ? 'true' : ''}`);

@@ -19,6 +19,7 @@
  *   npm run bench -- scale                                    (1M entities: long)
  *   node -r @swc-node/register test/bench/scale.bench.ts --entities 100000 --reports 20000 --runs 1000
  *   options: --entities N --degree K --reports N --runs N --workers 1,2 --keep (keep the database)
+ *            --database NAME (a database a --keep run left: skips the import and the reports)
  *
  * Prints figures with the load average; asserts only that the imports and jobs succeed.
  */
@@ -30,7 +31,7 @@ import { createInterface } from 'node:readline';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
-import { generateScenario } from '../../src/scenario/generate';
+import { generateScenario, type GenerateStats } from '../../src/scenario/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
 import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from '../support/processes';
 
@@ -44,10 +45,12 @@ const DEGREE = Number(arg('degree', '10'));
 const REPORTS = Number(arg('reports', '100000'));
 const RUNS = Number(arg('runs', '1000'));
 const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
-const KEEP = argv.includes('--keep');
+const REUSE = arg('database', '');
+const KEEP = argv.includes('--keep') || !!REUSE;
 const PG = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ADMIN = `spo_scale_${randomBytes(16).toString('hex')}`;
+/** The bootstrap admin key, named after the bench's database so a --database run can use it again. */
+let ADMIN = '';
 const ROWS_PER_REQUEST = 100_000;
 const REPORTS_PER_REQUEST = 10_000;
 
@@ -150,6 +153,61 @@ function differences(a: unknown, b: unknown, path = '$', out: string[] = []): st
   return out;
 }
 
+/**
+ * The scenario through the bulk API: entities in order (a site's organisation first), then the
+ * dependencies and the reports, one request in flight per API process.
+ */
+async function importScenario(gen: GenerateStats, apis: string[], weapon: { id: string }, seedReports: Array<Record<string, unknown>>, scenario: { asOf: string; horizonHours: number }, record: (line: string) => void) {
+  let t0 = Date.now();
+  let entities = 0;
+  let turn = 0;
+  for await (const { header, lines } of csvBlocks(join(gen.dir, 'entities.csv'), ROWS_PER_REQUEST)) {
+    await call(apis[turn++ % 2], 'POST', '/v1/entities/bulk', [header, ...lines].join('\n'), 'text/csv');
+    entities += lines.length;
+  }
+  const entitySeconds = seconds(t0);
+  record(`import entities: ${entities} in ${entitySeconds.toFixed(1)} s = ${Math.round(entities / entitySeconds)} entities/s (CSV, ${ROWS_PER_REQUEST} rows a request, sequential)`);
+
+  const scale = await serviceScale(join(gen.dir, 'dependencies.csv'), gen.entities);
+  t0 = Date.now();
+  let dependencies = 0;
+  await spread(csvBlocks(join(gen.dir, 'dependencies.csv'), ROWS_PER_REQUEST), apis, async (api, { header, lines }) => {
+    await call(api, 'POST', '/v1/dependencies/bulk', [header, ...lines.map((l) => scaledLine(l, scale))].join('\n'), 'text/csv');
+    dependencies += lines.length;
+  });
+  const depSeconds = seconds(t0);
+  record(`import dependencies: ${dependencies} in ${depSeconds.toFixed(1)} s = ${Math.round(dependencies / depSeconds)} dependencies/s (CSV, ${ROWS_PER_REQUEST} rows a request, one in flight per API process)`);
+
+  await call(apis[0], 'POST', '/v1/weapons', weapon);
+  await call(apis[0], 'POST', '/v1/reports/bulk', seedReports.map(({ id: _id, ...r }: Record<string, unknown>) => r));
+  const ids: string[] = [];
+  for await (const { lines } of csvBlocks(join(gen.dir, 'entities.csv'), ROWS_PER_REQUEST)) for (const l of lines) ids.push(l.slice(0, l.indexOf(',')));
+  const after = new Date(scenario.asOf).getTime() + (scenario.horizonHours + 1) * 3_600_000;
+  const batches = function* () {
+    for (let i = 0; i < REPORTS; i += REPORTS_PER_REQUEST) {
+      yield Array.from({ length: Math.min(REPORTS_PER_REQUEST, REPORTS - i) }, (_, j) => {
+        const n = i + j;
+        return {
+          weaponId: weapon.id,
+          entityId: ids[(n * 7919) % ids.length],
+          observedAt: new Date(after + n * 1000).toISOString(),
+          status: n % 5 === 0 ? 'suspected' : 'confirmed',
+          hostsAffected: 1 + (n % 50),
+          confidence: 50 + (n % 50),
+          tlp: ['clear', 'green', 'amber'][n % 3],
+          source: 'scale-bench',
+        };
+      });
+    }
+  };
+  t0 = Date.now();
+  await spread(batches(), apis, async (api, rows) => {
+    await call(api, 'POST', '/v1/reports/bulk', rows);
+  });
+  const reportSeconds = seconds(t0);
+  record(`reports: ${REPORTS} in ${reportSeconds.toFixed(1)} s = ${Math.round(REPORTS / reportSeconds)} reports/s (JSON bulk, ${REPORTS_PER_REQUEST} a request, one in flight per API process)`);
+}
+
 async function main() {
   const figures: string[] = [];
   const record = (line: string) => {
@@ -167,10 +225,11 @@ async function main() {
   const weapon = JSON.parse(readFileSync(join(gen.dir, 'weapon.json'), 'utf8'));
   const seedReports = JSON.parse(readFileSync(join(gen.dir, 'reports.json'), 'utf8'));
 
-  const database = `spillover_scale_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
+  const database = REUSE || `spillover_scale_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: PG });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
+  if (!REUSE) await admin.query(`CREATE DATABASE "${database}"`);
+  ADMIN = `spo_admin_${database}`;
   const dbUrl = new URL(PG);
   dbUrl.pathname = `/${database}`;
   const queueName = `spillover-scale-${randomUUID()}`;
@@ -208,54 +267,7 @@ async function main() {
     const api2 = await startApi('api-2');
     const apis = [api1.url, api2.url];
 
-    t0 = Date.now();
-    let entities = 0;
-    let turn = 0;
-    for await (const { header, lines } of csvBlocks(join(gen.dir, 'entities.csv'), ROWS_PER_REQUEST)) {
-      await call(apis[turn++ % 2], 'POST', '/v1/entities/bulk', [header, ...lines].join('\n'), 'text/csv');
-      entities += lines.length;
-    }
-    const entitySeconds = seconds(t0);
-    record(`import entities: ${entities} in ${entitySeconds.toFixed(1)} s = ${Math.round(entities / entitySeconds)} entities/s (CSV, ${ROWS_PER_REQUEST} rows a request, sequential)`);
-
-    const scale = await serviceScale(join(gen.dir, 'dependencies.csv'), gen.entities);
-    t0 = Date.now();
-    let dependencies = 0;
-    await spread(csvBlocks(join(gen.dir, 'dependencies.csv'), ROWS_PER_REQUEST), apis, async (api, { header, lines }) => {
-      await call(api, 'POST', '/v1/dependencies/bulk', [header, ...lines.map((l) => scaledLine(l, scale))].join('\n'), 'text/csv');
-      dependencies += lines.length;
-    });
-    const depSeconds = seconds(t0);
-    record(`import dependencies: ${dependencies} in ${depSeconds.toFixed(1)} s = ${Math.round(dependencies / depSeconds)} dependencies/s (CSV, ${ROWS_PER_REQUEST} rows a request, one in flight per API process)`);
-
-    await call(api1.url, 'POST', '/v1/weapons', weapon);
-    await call(api1.url, 'POST', '/v1/reports/bulk', seedReports.map(({ id: _id, ...r }: Record<string, unknown>) => r));
-    const ids: string[] = [];
-    for await (const { lines } of csvBlocks(join(gen.dir, 'entities.csv'), ROWS_PER_REQUEST)) for (const l of lines) ids.push(l.slice(0, l.indexOf(',')));
-    const after = new Date(scenario.asOf).getTime() + (scenario.horizonHours + 1) * 3_600_000;
-    const batches = function* () {
-      for (let i = 0; i < REPORTS; i += REPORTS_PER_REQUEST) {
-        yield Array.from({ length: Math.min(REPORTS_PER_REQUEST, REPORTS - i) }, (_, j) => {
-          const n = i + j;
-          return {
-            weaponId: weapon.id,
-            entityId: ids[(n * 7919) % ids.length],
-            observedAt: new Date(after + n * 1000).toISOString(),
-            status: n % 5 === 0 ? 'suspected' : 'confirmed',
-            hostsAffected: 1 + (n % 50),
-            confidence: 50 + (n % 50),
-            tlp: ['clear', 'green', 'amber'][n % 3],
-            source: 'scale-bench',
-          };
-        });
-      }
-    };
-    t0 = Date.now();
-    await spread(batches(), apis, async (api, rows) => {
-      await call(api, 'POST', '/v1/reports/bulk', rows);
-    });
-    const reportSeconds = seconds(t0);
-    record(`reports: ${REPORTS} in ${reportSeconds.toFixed(1)} s = ${Math.round(REPORTS / reportSeconds)} reports/s (JSON bulk, ${REPORTS_PER_REQUEST} a request, one in flight per API process)`);
+    if (!REUSE) await importScenario(gen, apis, weapon, seedReports, scenario, record);
 
     const body = { weaponId: weapon.id, asOf: scenario.asOf, horizonHours: scenario.horizonHours, runs: RUNS, seed: 1 };
     const runJob = async (api: string, label: string) => {

@@ -25,6 +25,8 @@ describe('generateScenario', () => {
     const data = await readScenario(dir);
     expect(data.entities).toHaveLength(n);
     expect(data.dependencies.length).toBe(stats.dependencies);
+    // no (source, target, kind) twice: the bulk API refuses a file that repeats one
+    expect(new Set(data.dependencies.map((d) => `${d.sourceId} ${d.targetId} ${d.kind}`)).size).toBe(stats.dependencies);
     expect(stats.dependencies / n).toBeGreaterThan(8.5);
     expect(stats.dependencies / n).toBeLessThan(10.5);
     // Degree: heavy tail (hubs far above the mean, a power-law-like survival function).

@@ -1,0 +1,131 @@
+/**
+ * Shard workers as real OS processes (started from docs/deploy/Procfile) on NotPetya, against
+ * the in-process runner: one worker killed with SIGKILL mid-shard (its shard goes back to the
+ * queue and runs on the other; every shard is completed once; the result is the in-process one
+ * bit for bit), and one drained with SIGTERM mid-shard (it hands its shard back and exits 0).
+ * Their heartbeats are what GET /health/ready lists. Shards are the engine's chunks, the size at
+ * which the merged result equals the in-process one bit for bit.
+ * Needs Redis (REDIS_URL, default 127.0.0.1:6379): without it this test FAILS, it does not skip.
+ */
+import { QueueEvents, Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { AssessmentInput } from '../../src/assessments/assessment.entity';
+import { engineBinding } from '../../src/assessments/engine-binding';
+import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import { BullMqRunner } from '../../src/jobs/bullmq.runner';
+import { InProcessRunner } from '../../src/jobs/in-process.runner';
+import type { JobContext } from '../../src/jobs/job-scheduler.service';
+import { heartbeatKey, redisOptions, WorkerBeat } from '../../src/jobs/queue-names';
+import { readScenario } from '../../src/scenario';
+import { procfile, Proc, start, waitForLine } from '../support/processes';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const QUEUE = `spillover-shards-test-${randomUUID()}`;
+const RUNS = 1600;
+const ENGINE_CHUNK = Math.ceil(RUNS / 32);
+
+/** Where two outputs differ (Object.is on every number, so -0 and NaN count). */
+function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (!Object.is(a, b)) out.push(path);
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences((a as any)[k], (b as any)[k], `${path}.${k}`, out);
+  } else if (!Object.is(a, b)) out.push(path);
+  return out;
+}
+
+describe('shard worker processes: killed or drained mid-shard, the result is the in-process one', () => {
+  let snapshot: ScenarioSnapshot;
+  let input: AssessmentInput;
+  let inProcess: unknown;
+  let redis: IORedis;
+  let events: QueueEvents;
+  const stalled: string[] = [];
+  const workers: Proc[] = [];
+
+  const context = (): JobContext => ({ signal: new AbortController().signal, progress: () => undefined });
+  const startWorker = async (name: string, env: Record<string, string> = {}) => {
+    const w = start(name, procfile().worker, { REDIS_URL, JOB_QUEUE_NAME: QUEUE, WORKER_THREADS: '1', JOB_SHARD_LOCK_SECONDS: '2', LOG_LEVEL: 'info', ...env });
+    workers.push(w);
+    const ready = JSON.parse(await waitForLine(w, (l) => l.includes('"worker ready"')));
+    return { proc: w, id: ready.id as string };
+  };
+  /** Resolves once the worker's heartbeat says it runs a shard. */
+  const runningShard = async (id: string): Promise<string> => {
+    for (;;) {
+      const beat = await redis.get(heartbeatKey(QUEUE, id));
+      if (beat && (JSON.parse(beat) as WorkerBeat).state === 'running') return (JSON.parse(beat) as WorkerBeat).shard!;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const shardsDone = (procs: Proc[], jobId: string) => procs.flatMap((p) => p.lines.filter((l) => l.includes('"shard done"') && l.includes(`"jobId":"${jobId}"`)).map((l) => JSON.parse(l).shard as number));
+  const runOnQueue = async (jobId: string, during: () => Promise<void>) => {
+    const runner = new BullMqRunner(engineBinding, REDIS_URL, QUEUE, ENGINE_CHUNK, 2);
+    try {
+      const result = runner.run(jobId, snapshot, input, context());
+      await during();
+      return { result: await result, readiness: await runner.readiness() };
+    } finally {
+      await runner.close();
+    }
+  };
+
+  beforeAll(async () => {
+    redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect().catch((err) => {
+      throw new Error(`Redis is required for the worker-process test and is not reachable at ${REDIS_URL} (${err.message})`);
+    });
+    events = new QueueEvents(QUEUE, { connection: redisOptions(REDIS_URL) });
+    events.on('stalled', ({ jobId }) => stalled.push(jobId));
+    await events.waitUntilReady();
+    const data = await readScenario('fixtures/notpetya-2017');
+    const asOf = new Date(data.scenario.asOf).toISOString();
+    const reports = data.reports.map((r, i) => ({ ...r, id: `r${i}`, observedAt: new Date(r.observedAt).toISOString() })).filter((r) => r.observedAt <= asOf);
+    snapshot = { entities: data.entities, dependencies: data.dependencies, weapon: data.weapon, reports, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours };
+    input = { weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs: RUNS, seed: 20170627, confidenceLevel: 0.9, calibrate: true };
+    inProcess = await new InProcessRunner(engineBinding, 2).run('in-process-job', structuredClone(snapshot), input, context());
+  }, 300_000);
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    const queue = new Queue(QUEUE, { connection: redisOptions(REDIS_URL) });
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await Promise.allSettled([queue.close(), events?.close()]);
+    redis?.disconnect();
+  });
+
+  it('a worker killed with SIGKILL mid-shard: its shard is retried on the other, each shard counted once, the in-process result bit for bit', async () => {
+    const victim = await startWorker('victim');
+    const survivor = await startWorker('survivor');
+    let killed = '';
+    const { result, readiness } = await runOnQueue('kill-job', async () => {
+      killed = await runningShard(victim.id);
+      victim.proc.child.kill('SIGKILL');
+    });
+    expect(stalled).toContain(killed);
+    // 32 shards, each completed once: the victim's finished ones and the survivor's, the killed one among the latter.
+    const done = shardsDone([victim.proc, survivor.proc], 'kill-job');
+    expect([...done].sort((a, b) => a - b)).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    expect(shardsDone([survivor.proc], 'kill-job')).toContain(Number(killed.split('-').pop()));
+    expect(differences(result, inProcess).slice(0, 10)).toEqual([]);
+    // the dead worker's heartbeat has not expired yet (15 s), the survivor's is live
+    expect(readiness.ready).toBe(true);
+    expect(readiness.queue.workers.map((w) => w.id)).toContain(survivor.id);
+  }, 300_000);
+
+  it('a worker drained with SIGTERM mid-shard hands the shard back (WORKER_DRAIN_SECONDS=0), leaves the heartbeats and exits 0', async () => {
+    const drained = await startWorker('drained', { WORKER_DRAIN_SECONDS: '0' });
+    let code: number | null = null;
+    const { result, readiness } = await runOnQueue('drain-job', async () => {
+      await runningShard(drained.id);
+      code = await drained.proc.stop('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(drained.proc.lines.some((l) => l.includes('"shard handed back"'))).toBe(true);
+    const done = shardsDone(workers, 'drain-job');
+    expect([...done].sort((a, b) => a - b)).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    expect(differences(result, inProcess).slice(0, 10)).toEqual([]);
+    expect(await redis.exists(heartbeatKey(QUEUE, drained.id))).toBe(0);
+    expect(readiness.queue.workers.map((w) => w.id)).not.toContain(drained.id);
+  }, 300_000);
+});
