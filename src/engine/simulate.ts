@@ -285,3 +285,16 @@ export async function simulate(graph: Graph, spec: SimulateSpec, opts: SimulateO
   opts.onProgress?.(runs, runs);
   return { finalSizes, arcsExamined: arcs, seconds: (performance.now() - t0) / 1000, kernelSeconds: ms / 1000, threads: Math.min(threads, tasks.length), series, histories };
 }
+
+/** Per-run S, I, R counts as arrays over the grid (EoN's t, S, I, R; one row per run). */
+export function timeSeriesOf(r: SimulateResult, times: number[]): { times: number[]; S: number[][]; I: number[][]; R: number[][] } {
+  const T = times.length;
+  const runs = r.series!.length / (3 * T);
+  const rows = (c: number) => Array.from({ length: runs }, (_, k) => Array.from({ length: T }, (_, j) => r.series![3 * (k * T + j) + c]));
+  return { times, S: rows(0), I: rows(1), R: rows(2) };
+}
+
+/** Each run's infected nodes (named by `id`) with infection and recovery times. */
+export function historiesOf(r: SimulateResult, id: (node: number) => string): Array<{ nodes: string[]; infected: number[]; recovered: number[] }> {
+  return r.histories!.map((h) => ({ nodes: Array.from(h.nodes, id), infected: Array.from(h.infected), recovered: Array.from(h.recovered) }));
+}
