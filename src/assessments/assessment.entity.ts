@@ -21,6 +21,9 @@ export interface AssessmentInput {
   seeds?: string[];
   /** Simulations only: keep the final size of every run in the result. */
   includeRuns?: boolean;
+  /** Simulations only: the time grid of the S, I, R series, and whether every infection is returned. */
+  times?: number[];
+  fullData?: boolean;
 }
 
 /**

@@ -5,12 +5,17 @@
  */
 import { DomainError, ErrorDetail, invalid } from '../common/errors/domain-error';
 import { DEPENDENCY_KINDS } from '../domain/vocabulary';
-import { buildCsr, kindIndex, type Graph } from '../engine/graph';
+import { buildCsr, GraphInputError, kindIndex, type Graph } from '../engine/graph';
+import { GRAPH_FORMATS, parseGraphFile, toPostedShape, type GraphFormat } from '../graph-formats';
 
 export const MAX_EDGES = 200_000;
 export const MAX_NODES = 1_000_000;
 export const MAX_SEEDS = 1_000;
 export const MAX_SIM_RUNS = 100_000;
+/** Points of a time grid (`times`). */
+export const MAX_TIMES = 1_000;
+/** Runs whose every infection is returned (`fullData`). */
+export const MAX_FULL_DATA_RUNS = 1_000;
 /** Synchronous answer (200) when edges x runs is at most this; otherwise a job (202). */
 export const SYNC_BUDGET = 5_000_000;
 /** Below this many edge-runs a synchronous simulation runs in the request's thread (no worker start-up). */
@@ -31,6 +36,10 @@ export interface SimulationRequest {
   confidenceLevel: number;
   mode: 'auto' | 'job';
   includeRuns: boolean;
+  /** S, I, R counts of every run at these times. */
+  times?: number[];
+  /** Every run's infected nodes with their infection and recovery times. */
+  fullData: boolean;
 }
 
 export interface PostedGraph {
@@ -41,8 +50,8 @@ export interface PostedGraph {
   prefix: string;
 }
 
-const TOP_FIELDS = new Set(['model', 'params', 'graph', 'nodes', 'edges', 'directed', 'seeds', 'runs', 'seed', 'confidenceLevel', 'mode', 'includeRuns']);
-const GRAPH_FIELDS = new Set(['nodes', 'edges', 'directed']);
+const TOP_FIELDS = new Set(['model', 'params', 'graph', 'nodes', 'edges', 'directed', 'seeds', 'runs', 'seed', 'confidenceLevel', 'mode', 'includeRuns', 'times', 'fullData']);
+const GRAPH_FIELDS = new Set(['nodes', 'edges', 'directed', 'format', 'data']);
 
 class Details {
   readonly list: ErrorDetail[] = [];
@@ -88,9 +97,20 @@ export function parseSimulationRequest(body: unknown): SimulationRequest {
   if (mode !== 'auto' && mode !== 'job') d.add('mode', 'isIn', "mode must be 'auto' (answer now when small, else a job) or 'job'");
   const includeRuns = body.includeRuns ?? false;
   if (typeof includeRuns !== 'boolean') d.add('includeRuns', 'type', 'includeRuns must be a boolean');
+  const fullData = body.fullData ?? false;
+  if (typeof fullData !== 'boolean') d.add('fullData', 'type', 'fullData must be a boolean');
+  else if (fullData && runs > MAX_FULL_DATA_RUNS) d.add('fullData', 'maxRuns', `fullData returns every infection of every run: at most ${MAX_FULL_DATA_RUNS} runs`);
+  let times: number[] | undefined;
+  if (body.times !== undefined) {
+    const t = body.times;
+    if (!Array.isArray(t) || t.length === 0 || t.length > MAX_TIMES) d.add('times', 'size', `times must list 1..${MAX_TIMES} times`);
+    else if (!t.every((x, j) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && (j === 0 || x > (t[j - 1] as number))))
+      d.add('times', 'ascending', 'times must be numbers >= 0 in strictly ascending order (sir: model time; ic: generations)');
+    else times = t as number[];
+  }
 
   // ---- graph: "stored", {nodes?, edges, directed?}, or edges/nodes/directed at the top level
-  let graph: 'stored' | 'posted' = 'posted';
+  let graph: 'stored' | 'posted' | 'unreadable' = 'posted';
   let src: Record<string, unknown> = body;
   let prefix = '';
   if (body.graph === 'stored') {
@@ -101,6 +121,11 @@ export function parseSimulationRequest(body: unknown): SimulationRequest {
     prefix = 'graph.';
     for (const k of Object.keys(src)) if (!GRAPH_FIELDS.has(k)) d.add(`graph.${k}`, 'unknownProperty', `property 'graph.${k}' is not allowed`);
     for (const k of ['nodes', 'edges', 'directed']) if (body[k] !== undefined) d.add(k, 'ambiguousGraph', `give ${k} inside graph or at the top level, not both`);
+    if (src.format !== undefined || src.data !== undefined) {
+      const converted = fromGraphFile(src, d);
+      if (converted === null) graph = 'unreadable';
+      else src = converted;
+    }
   } else if (body.graph !== undefined) {
     d.add('graph', 'isIn', 'graph must be "stored" or an object {nodes?, edges, directed?}');
   }
@@ -138,7 +163,36 @@ export function parseSimulationRequest(body: unknown): SimulationRequest {
     if (tooMany) throw new DomainError('PAYLOAD_TOO_LARGE', tooMany.message, [tooMany]);
     throw invalid(msg, d.list);
   }
-  return { model: model as string, params: params as Record<string, unknown>, graph, posted, seeds, runs, seed, confidenceLevel, mode: mode as 'auto' | 'job', includeRuns: includeRuns as boolean };
+  return {
+    model: model as string, params: params as Record<string, unknown>, graph: graph as 'stored' | 'posted', posted, seeds, runs, seed, confidenceLevel,
+    mode: mode as 'auto' | 'job', includeRuns: includeRuns as boolean, times, fullData: fullData === true,
+  };
+}
+
+/**
+ * A posted graph file ({format, data}) as the posted-graph fields {nodes, edges, directed}, which
+ * then pass the same checks; nodes in the order posted edges would number them, so a file and the
+ * same graph as edges give the same runs.
+ */
+function fromGraphFile(g: Record<string, unknown>, d: Details): Record<string, unknown> | null {
+  const formats = GRAPH_FORMATS.filter((f) => f !== 'edgelist');
+  for (const k of ['nodes', 'edges']) if (g[k] !== undefined) d.add(`graph.${k}`, 'ambiguousGraph', `give graph.${k} or graph.format with graph.data, not both`);
+  if (typeof g.format !== 'string' || !(formats as string[]).includes(g.format)) {
+    d.add('graph.format', 'isIn', `graph.format must be one of ${formats.join(', ')} (an edge list is graph.edges)`);
+    return null;
+  }
+  if (g.data === undefined) {
+    d.add('graph.data', 'required', `graph.data must hold the ${g.format} file (text; node-link also as a JSON object)`);
+    return null;
+  }
+  try {
+    const shape = toPostedShape(parseGraphFile(g.data, g.format as Exclude<GraphFormat, 'edgelist'>, 'graph.data'));
+    return { nodes: shape.nodes, edges: shape.edges, directed: shape.directed ?? g.directed ?? false };
+  } catch (err) {
+    if (!(err instanceof GraphInputError)) throw err;
+    d.add('graph.data', 'format', `graph.data is not a readable ${g.format} file: ${err.message}`);
+    return null;
+  }
 }
 
 function parsePosted(src: Record<string, unknown>, prefix: string, d: Details): PostedGraph | undefined {

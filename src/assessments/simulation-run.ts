@@ -1,9 +1,10 @@
 /**
  * Runs a researcher's simulation on the simulation core (`simulate` of src/engine) and shapes
  * the answer like the CLI's `simulate --json`: final size and fraction as ranges, large
- * outbreaks, throughput, and (on request) the final size of every run.
+ * outbreaks, throughput, and on request the final size of every run, every run's S, I, R counts
+ * on a time grid and every run's infection and recovery times.
  */
-import { simulate, resolveSpec, type SimulateSpec } from '../engine/simulate';
+import { historiesOf, methodOf, simulate, resolveSpec, timeSeriesOf, type SimulateSpec } from '../engine/simulate';
 import { WeightedSample, type Range } from '../engine/stats';
 import type { Graph } from '../engine/graph';
 
@@ -13,6 +14,8 @@ export interface SimulationSpecInput {
   seeds: number[];
   runs: number;
   seed: number;
+  times?: number[];
+  fullData?: boolean;
 }
 
 export interface SimulationResult {
@@ -39,11 +42,15 @@ export interface SimulationResult {
   method: string;
   /** Final size of each run, in run order (includeRuns: true). */
   finalSizes?: number[];
+  /** With `times`: S, I, R of each run (one row per run) at each time. */
+  timeSeries?: { times: number[]; S: number[][]; I: number[][]; R: number[][] };
+  /** With `fullData`: each run's infected nodes with their infection and recovery times. */
+  nodeHistories?: Array<{ nodes: string[]; infected: number[]; recovered: number[] }>;
 }
 
 export function engineSpec(s: SimulationSpecInput): SimulateSpec {
   const p = s.params;
-  const spec: SimulateSpec = { model: s.model, runs: s.runs, seed: s.seed, seeds: s.seeds };
+  const spec: SimulateSpec = { model: s.model, runs: s.runs, seed: s.seed, seeds: s.seeds, times: s.times, fullData: s.fullData };
   if (typeof p.transmissibility === 'number') spec.transmissibility = p.transmissibility;
   if (typeof p.rate === 'number') spec.rate = p.rate;
   if (typeof p.recovery === 'number') spec.recovery = p.recovery;
@@ -52,7 +59,7 @@ export function engineSpec(s: SimulationSpecInput): SimulateSpec {
 
 export async function runSimulation(
   graph: Graph,
-  info: { graph: 'stored' | 'posted'; edges: number; directed: boolean; seedIds: string[]; level: number; includeRuns: boolean },
+  info: { graph: 'stored' | 'posted'; edges: number; directed: boolean; seedIds: string[]; nodeIds: string[]; level: number; includeRuns: boolean },
   s: SimulationSpecInput,
   opts: { threads: number; onProgress?: (fraction: number) => void; signal?: AbortSignal },
 ): Promise<SimulationResult> {
@@ -86,9 +93,11 @@ export async function runSimulation(
     },
     arcsExamined: r.arcsExamined,
     arcsPerSecond: Math.round(r.arcsExamined / Math.max(r.seconds, 1e-9)),
-    method: s.model === 'ic' ? (graph.edges ? 'percolation (union-find over edges)' : 'cascade (breadth-first)') : 'event-driven SIR (exponential delays and recovery)',
+    method: methodOf(graph, spec),
   };
   if (info.includeRuns) out.finalSizes = Array.from(r.finalSizes);
+  if (spec.times) out.timeSeries = timeSeriesOf(r, spec.times);
+  if (spec.fullData) out.nodeHistories = historiesOf(r, (v) => info.nodeIds[v]);
   return out;
 }
 

@@ -5,7 +5,7 @@ import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { uuidPipe } from './assessments.controller';
-import { MAX_EDGES, MAX_SEEDS, MAX_SIM_RUNS, SYNC_BUDGET } from './simulation-input';
+import { MAX_EDGES, MAX_FULL_DATA_RUNS, MAX_SEEDS, MAX_SIM_RUNS, MAX_TIMES, SYNC_BUDGET } from './simulation-input';
 import { SimulationsService } from './simulations.service';
 
 const READERS = ['analyst', 'researcher'] as const;
@@ -17,7 +17,10 @@ const BODY_SCHEMA = {
     model: { type: 'string', enum: ['ic', 'sir'], default: 'ic' },
     params: { type: 'object', description: "the model's simulationParameters (JSON Schema in GET /v1/models): ic {transmissibility}, sir {rate, recovery}" },
     graph: {
-      description: '"stored" (entities and dependencies), or a posted graph {nodes?, edges, directed?}; edges/nodes/directed may also be given at the top level',
+      description:
+        '"stored" (entities and dependencies), a posted graph {nodes?, edges, directed?} (edges/nodes/directed may also be given at the top level), ' +
+        'or a graph file {format, data}: GraphML, GEXF, node-link JSON (networkx node_link_data, data as text or object) or a scenario dependencies.csv. ' +
+        'A file gives the same runs as the same graph posted as edges (same seed); its direction comes from the file (else `directed`).',
       oneOf: [
         { type: 'string', enum: ['stored'] },
         {
@@ -28,6 +31,15 @@ const BODY_SCHEMA = {
             directed: { type: 'boolean', default: false },
           },
         },
+        {
+          type: 'object',
+          required: ['format', 'data'],
+          properties: {
+            format: { type: 'string', enum: ['graphml', 'gexf', 'node-link', 'dependencies-csv'] },
+            data: { description: 'the file: text (node-link also as a JSON object); edge weights in [0,1], edge attribute `kind` a dependency kind' },
+            directed: { type: 'boolean', description: 'for a file that does not say (dependencies.csv is always directed)' },
+          },
+        },
       ],
     },
     seeds: { type: 'array', minItems: 1, maxItems: MAX_SEEDS, description: 'seed node ids (entity ids for the stored graph), infected at time 0 in every run' },
@@ -36,6 +48,14 @@ const BODY_SCHEMA = {
     confidenceLevel: { type: 'number', minimum: 0.5, maximum: 0.999, default: 0.9 },
     mode: { type: 'string', enum: ['auto', 'job'], default: 'auto', description: `auto: answer at once when edges x runs <= ${SYNC_BUDGET.toLocaleString('en')}, else a job; job: always a job` },
     includeRuns: { type: 'boolean', default: false, description: 'add the final size of every run (finalSizes)' },
+    times: {
+      type: 'array', maxItems: MAX_TIMES, items: { type: 'number', minimum: 0 },
+      description: 'ascending time grid: adds timeSeries {times, S, I, R}, one row per run (sir: model time; ic: generations, each infected node infectious for one)',
+    },
+    fullData: {
+      type: 'boolean', default: false,
+      description: `adds nodeHistories: each run's infected nodes with infection and recovery times (as EoN's return_full_data); at most ${MAX_FULL_DATA_RUNS} runs`,
+    },
   },
 };
 

@@ -23,6 +23,7 @@ interface Prepared {
   edges: number;
   directed: boolean;
   seedIndex: number[];
+  nodeIds: string[];
 }
 
 /**
@@ -65,6 +66,8 @@ export class SimulationsService implements OnModuleInit {
       graph: req.graph,
       seeds: req.seeds,
       includeRuns: req.includeRuns,
+      times: req.times,
+      fullData: req.fullData,
     };
     if (req.mode === 'auto' && work <= SYNC_BUDGET) {
       return { status: 200, body: await this.execute(prepared, input, { threads: work <= IN_THREAD_BUDGET ? 0 : this.threads() }) };
@@ -108,15 +111,16 @@ export class SimulationsService implements OnModuleInit {
   private async prepare(kind: 'stored' | 'posted', posted: PostedGraph | undefined, seeds: string[]): Promise<Prepared> {
     let graph: Graph;
     let index: Map<string, number>;
+    let ids: string[];
     let edges: number;
     let directed: boolean;
     if (kind === 'posted') {
-      ({ graph, index } = buildPostedGraph(posted!));
+      ({ graph, index, ids } = buildPostedGraph(posted!));
       edges = posted!.edges.length;
       directed = posted!.directed;
     } else {
       const { entities, dependencies } = await this.db.read((m) => readGraph(m));
-      ({ graph, index } = buildGraph(entities, dependencies));
+      ({ graph, index, ids } = buildGraph(entities, dependencies));
       edges = dependencies.length;
       directed = true;
     }
@@ -128,14 +132,14 @@ export class SimulationsService implements OnModuleInit {
         message: kind === 'stored' ? `seed '${s}' is not a stored entity` : `seed '${s}' is not a node of the posted graph`,
       })));
     }
-    return { graph, edges, directed, seedIndex: seeds.map((s) => index.get(s)!) };
+    return { graph, edges, directed, seedIndex: seeds.map((s) => index.get(s)!), nodeIds: ids };
   }
 
   private execute(p: Prepared, input: AssessmentInput, opts: { threads: number; onProgress?: (f: number) => void; signal?: AbortSignal }): Promise<SimulationResult> {
     return runSimulation(
       p.graph,
-      { graph: input.graph ?? 'posted', edges: p.edges, directed: p.directed, seedIds: input.seeds ?? [], level: input.confidenceLevel, includeRuns: !!input.includeRuns },
-      { model: input.model as 'ic' | 'sir', params: input.params ?? {}, seeds: p.seedIndex, runs: input.runs, seed: input.seed },
+      { graph: input.graph ?? 'posted', edges: p.edges, directed: p.directed, seedIds: input.seeds ?? [], nodeIds: p.nodeIds, level: input.confidenceLevel, includeRuns: !!input.includeRuns },
+      { model: input.model as 'ic' | 'sir', params: input.params ?? {}, seeds: p.seedIndex, runs: input.runs, seed: input.seed, times: input.times, fullData: input.fullData },
       opts,
     );
   }

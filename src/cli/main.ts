@@ -4,7 +4,7 @@
  * Each command lives in its own module under ./commands and exports `run(argv): Promise<number>`
  * (the process exit code). Usage errors exit 2 with the reason on stderr.
  */
-import { CliUsageError } from './args';
+import { CliUsageError } from './options';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 

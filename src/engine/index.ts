@@ -90,8 +90,8 @@ export type {
 } from './aggregate';
 export { FIGURES, SPLITS, GROUP_VALUES, DEFAULT_SETTINGS } from './runner';
 export type { AssessmentPartial, RunSettings } from './runner';
-export { simulate, simulateRange, resolveSpec } from './simulate';
-export type { SimulateSpec, SimulateOptions, SimulateResult } from './simulate';
+export { simulate, simulateRange, resolveSpec, methodOf, timeSeriesOf, historiesOf } from './simulate';
+export type { SimulateSpec, SimulateOptions, SimulateResult, RunHistory } from './simulate';
 export { AbortError } from './pool';
 export { WeightedSample, wilson, kish, rangeError } from './stats';
 export type { Range, Probability, RangeError } from './stats';

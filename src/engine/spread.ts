@@ -42,6 +42,11 @@ export class SpreadWorkspace {
   readonly heap: Int32Array;
   readonly heapKey: Float64Array;
   readonly heapPos: Int32Array;
+  /**
+   * End of each infected node's spreading window (its recovery), recorded by runEvents only when
+   * the caller allocates it (the researchers' time series); null otherwise.
+   */
+  until: Float64Array | null = null;
   /** Union-find parents / sizes for the percolation fast path (allocated on first use). */
   uf: Int32Array | null = null;
   heapSize = 0;
@@ -332,7 +337,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     if (state[u] === 2) continue; // stale entry (the node was reached earlier by another arc)
     state[u] = 2;
     order[count++] = u;
-    if (pmax <= 0) continue;
+    if (pmax <= 0 && ws.until === null) continue;
     const t = time[u];
     let end = tEnd;
     if (stopAt !== null && stopAt[u] < end) end = stopAt[u];
@@ -340,8 +345,9 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
       const w = windowMode === 1 ? -Math.log(rng.random()) / windowRate : Math.exp(windowMu + windowSigma * rng.normal());
       if (t + w < end) end = t + w;
     }
+    if (ws.until !== null) ws.until[u] = end;
     const W = end - t;
-    if (!(W > 0)) continue;
+    if (!(W > 0) || pmax <= 0) continue;
     const start = offsets[u];
     const stop = offsets[u + 1];
     if (start === stop) continue;

@@ -13,6 +13,13 @@
  * - **Kinds and weights**: network 34%, service 26%, supply-chain 12%, shared-infrastructure 10%,
  *   email 12%, removable-media 3%, corporate-wan 3% (plus the hierarchy), each with its own weight
  *   range; network, shared-infrastructure and email edges are bidirectional half of the time.
+ *   A random `corporate-wan` edge between an organisation and its own site is dropped (the
+ *   hierarchy edge already joins them), so no (source, target, kind) repeats.
+ * - **Stable service dependencies**: the inoperability model needs its matrix's spectral radius
+ *   below 1. Each entity's incoming `service` weights are held to a budget of
+ *   {@link SERVICE_WEIGHT_BUDGET}: a drawn weight is cut to what is left, and the edge dropped when
+ *   less than 0.01 is left. Every row of the matrix then sums to at most the budget, which bounds
+ *   the spectral radius, at every seed and setting.
  * - **Attributes**: country and sector from fixed weighted mixes (below), hosts Pareto(5, 1.1)
  *   capped at 200,000, daily value = hosts x lognormal(median 300 USD, sigma 0.7), population served
  *   for utilities, health and emergency services; tags `windows` (85%), `smbv1` (a quarter of
@@ -84,6 +91,9 @@ const KIND_MIX: [DependencyKind, number, number, number][] = [
   ['removable-media', 3, 0.02, 0.3],
   ['corporate-wan', 3, 0.3, 0.9],
 ];
+/** Most that an entity's incoming service weights add up to (a row sum of the IIM matrix). */
+export const SERVICE_WEIGHT_BUDGET = 0.9;
+
 const KIND_INDEX = new Map<string, number>(DEPENDENCY_KINDS.map((k, i) => [k, i]));
 const INDUSTRIAL = new Set(['chemical', 'critical-manufacturing', 'energy', 'water-and-wastewater', 'dams', 'nuclear']);
 const POPULATION = new Set(['energy', 'water-and-wastewater', 'healthcare-and-public-health', 'emergency-services', 'communications', 'dams', 'nuclear']);
@@ -209,6 +219,8 @@ export function generateScenario(dir: string, opts: GenerateOptions): GenerateSt
   const kindCum = cumulative(KIND_MIX.map(([, s]) => s));
   const seen = new Set<number>();
   const hierarchyKey = KIND_INDEX.get('corporate-wan')!;
+  // Kept in thousandths so rounding never takes a row above the budget.
+  const serviceLeft = new Int32Array(n).fill(Math.round(SERVICE_WEIGHT_BUDGET * 1000));
   for (let i = 0; i < n; i++) {
     const src = idOf(i);
     seen.clear();
@@ -237,7 +249,13 @@ export function generateScenario(dir: string, opts: GenerateOptions): GenerateSt
       if (seen.has(key) || (kind === 'corporate-wan' && parent[lo] === i)) continue;
       seen.add(key);
       const bidi = (kind === 'network' || kind === 'shared-infrastructure' || kind === 'email') && r.bool(0.5);
-      deps.line(`${src},${idOf(lo)},${kind},${w3(r.uniform(wl, wh))},${bidi ? 'true' : ''}`);
+      let milli = Math.round(r.uniform(wl, wh) * 1000);
+      if (kind === 'service') {
+        milli = Math.min(milli, serviceLeft[lo]);
+        if (milli < 10) continue;
+        serviceLeft[lo] -= milli;
+      }
+      deps.line(`${src},${idOf(lo)},${kind},${milli / 1000},${bidi ? 'true' : ''}`);
       outDeg[i]++;
       inDeg[lo]++;
       m++;

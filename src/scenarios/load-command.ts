@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CliUsageError } from '../cli/args';
+import { CliUsageError } from '../cli/options';
 import { DomainError } from '../common/errors/domain-error';
 import { JsonLogger } from '../common/logging/json-logger';
 

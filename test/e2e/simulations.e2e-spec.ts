@@ -5,6 +5,8 @@
  * synchronous budget, field-level errors and roles.
  */
 import { INestApplication } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { erdosRenyiEdges } from '../../src/engine/graph';
 import { Rng } from '../../src/engine/prng';
@@ -155,6 +157,57 @@ describe('simulations (real engine)', () => {
     const tooMany = Array.from({ length: 200_001 }, (_, i) => [i, i + 1]);
     res = await post({ ...base, seeds: [0], edges: tooMany }).expect(413);
     expect(rulesOf(res)).toEqual(['edges:maxItems']);
+  });
+
+  describe('graph files written by networkx (test/fixtures/graphs)', () => {
+    const FIX = join(__dirname, '../fixtures/graphs');
+    const text = (f: string) => readFileSync(join(FIX, f), 'utf8');
+    /** The edge list file as posted edges [u, v, weight?, kind?]. */
+    const edgesOf = (f: string) =>
+      text(f).trim().split('\n').map((l) => {
+        const [u, v, w, k] = l.split(/\s+/);
+        return w === undefined ? [u, v] : [u, v, Number(w), k];
+      });
+    const timeless = (b: Record<string, unknown>) => {
+      const { seconds, msPerRun, arcsPerSecond, ...rest } = b;
+      return rest;
+    };
+
+    it.each([
+      ['graphml', 'karate.graphml'],
+      ['gexf', 'karate.gexf'],
+      ['node-link', 'karate.node-link.json'],
+    ])('%s: the same sir runs, series and infection times as the edge list', async (format, file) => {
+      const base = { model: 'sir', params: { rate: 0.4, recovery: 1 }, seeds: ['0', '33'], runs: 50, seed: 9, times: [0, 0.5, 1, 2, 4, 8], fullData: true, includeRuns: true };
+      const asEdges = await post({ ...base, graph: { edges: edgesOf('karate.edgelist') } }).expect(200);
+      const data = format === 'node-link' ? JSON.parse(text(file)) : text(file);
+      const asFile = await post({ ...base, graph: { format, data } }).expect(200);
+      expect(timeless(asFile.body)).toEqual(timeless(asEdges.body));
+      expect(asFile.body).toMatchObject({ nodes: 34, edges: 78, directed: false });
+      expect(asFile.body.timeSeries.S).toHaveLength(50);
+      expect(asFile.body.nodeHistories[0].nodes).toEqual(expect.arrayContaining(['0', '33']));
+    });
+
+    it('a directed, weighted GraphML with kinds gives the edge list\'s ic runs, also as a job', async () => {
+      const base = { model: 'ic', params: { transmissibility: 0.9 }, seeds: ['org-03'], runs: 100, seed: 4, includeRuns: true };
+      const asEdges = await post({ ...base, graph: { edges: edgesOf('orgs-directed.edgelist'), directed: true } }).expect(200);
+      const asFile = await post({ ...base, graph: { format: 'graphml', data: text('orgs-directed.graphml') } }).expect(200);
+      expect(timeless(asFile.body)).toEqual(timeless(asEdges.body));
+      expect(asFile.body).toMatchObject({ nodes: 30, edges: 90, directed: true });
+      const job = await post({ ...base, mode: 'job', graph: { format: 'node-link', data: text('orgs-directed.node-link.json') } }).expect(202);
+      const done = await waitDone(job.body.id);
+      expect(done.status).toBe('done');
+      expect(done.result.finalSizes).toEqual(asEdges.body.finalSizes);
+    });
+
+    it('refuses an unreadable file, an unknown format and a bad grid field by field', async () => {
+      const base = { model: 'ic', params: { transmissibility: 0.5 }, seeds: ['0'] };
+      const rulesOf = (r: { body: { details: Array<{ field: string; rule: string }> } }) => r.body.details.map((x) => `${x.field}:${x.rule}`);
+      expect(rulesOf(await post({ ...base, graph: { format: 'graphml', data: '<not-graphml/>' } }).expect(400))).toEqual(['graph.data:format']);
+      expect(rulesOf(await post({ ...base, graph: { format: 'pajek', data: '' } }).expect(400))).toEqual(['graph.format:isIn']);
+      expect(rulesOf(await post({ ...base, graph: { edges: [['0', '1']] }, times: [2, 1] }).expect(400))).toEqual(['times:ascending']);
+      expect(rulesOf(await post({ ...base, graph: { edges: [['0', '1']] }, runs: 5000, fullData: true }).expect(400))).toEqual(['fullData:maxRuns']);
+    });
   });
 
   it('lets researchers, analysts and admins run; responders get 403', async () => {

@@ -12,36 +12,31 @@
 import { availableParallelism } from 'node:os';
 import { GraphInputError, prepareScenario, runAssessment, ScenarioInputError, UnstableDependencyMatrixError } from '../../engine';
 import { readScenario, ScenarioError } from '../../scenario';
-import { CliUsageError, numberOption, parseArgs } from '../args';
+import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
 
-const SPEC = {
-  scenario: 'string',
-  runs: 'string',
-  seed: 'string',
-  'as-of': 'string',
-  'horizon-hours': 'string',
-  model: 'string',
-  threads: 'string',
-  level: 'string',
-  forward: 'boolean',
-  sampler: 'string',
-  full: 'boolean',
-  json: 'boolean',
-  help: 'boolean',
-} as const;
-
-const USAGE = `usage: spillover assess --scenario DIR [--runs N] [--seed S] [--as-of ISO] [--horizon-hours H]
-                       [--model sir|ic] [--threads K] [--level 0.9] [--forward] [--sampler adaptive|prior]
-                       [--full] [--json]
-`;
+const SPEC: CommandSpec = {
+  usage: 'spillover assess --scenario DIR [options]',
+  about: 'Assesses the damage of a scenario folder and prints the summary as the API returns it.',
+  options: {
+    scenario: { type: 'string', value: 'DIR', help: 'scenario folder: scenario.json, entities.csv, dependencies.csv, weapon.json, reports.json (required)' },
+    runs: { type: 'string', value: 'N', help: 'Monte Carlo runs', default: '1000' },
+    seed: { type: 'string', value: 'S', help: 'random seed: the same seed and inputs give the same result', default: '1' },
+    'as-of': { type: 'string', value: 'ISO', help: "time of the assessment: reports after it are ignored, infections before it are 'by asOf'", default: "the scenario's asOf" },
+    'horizon-hours': { type: 'string', value: 'H', help: 'how far past asOf the spread is forecast', default: "the scenario's horizonHours, else 168" },
+    model: { type: 'string', value: 'sir|ic', help: 'spread model: sir (event-driven, in time) or ic (independent cascade, no time)', default: 'sir' },
+    threads: { type: 'string', value: 'K', help: 'worker threads (0 = this thread)', default: 'available cores' },
+    level: { type: 'string', value: 'L', help: 'central interval of every range', default: '0.9' },
+    forward: { type: 'boolean', help: 'forward mode: no calibration to the reports (parameters from their priors, runs unweighted)', default: 'off (calibrated)' },
+    sampler: { type: 'string', value: 'adaptive|prior', help: 'calibration sampler: adaptive (a pilot fits a proposal) or prior (parameters from their priors, importance-weighted)', default: 'adaptive' },
+    full: { type: 'boolean', help: 'print the whole result (entities, groups, timeline, early warning, runs), not only the summary', default: 'off' },
+    json: { type: 'boolean', help: 'one line of JSON instead of indented JSON', default: 'off' },
+  },
+};
 
 export async function run(argv: string[]): Promise<number> {
-  const { options, positional } = parseArgs(argv, SPEC);
-  if (options.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positional.length) throw new CliUsageError(`unexpected argument '${positional[0]}'`);
+  const parsed = parseCommand(argv, SPEC);
+  if (!parsed) return 0;
+  const options = parsed.values;
   const dir = options.scenario;
   if (typeof dir !== 'string') throw new CliUsageError('option --scenario DIR is required');
   const runs = numberOption(options, 'runs', 1000, { min: 1, max: 1_000_000, integer: true });

@@ -5,10 +5,17 @@
  *
  * `spillover scenario load <folder>` writes a folder into the configured database (src/scenarios/load-command.ts).
  */
-import { CliUsageError, parseArgs } from '../args';
+import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
 import { checkScenario, formatProblems, summarise } from '../../scenario';
 
 const USAGE = 'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>';
+
+const CHECK: CommandSpec = {
+  usage: 'spillover scenario check <folder> [--max-problems N]',
+  about: 'Validates every file and row of a scenario folder and prints its counts (exit 2 and every problem when invalid).',
+  options: { 'max-problems': { type: 'string', value: 'N', help: 'problems listed in the JSON answer', default: '1000' } },
+  positionals: true,
+};
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -18,10 +25,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'load') return (await import('../../scenarios/load-command')).runLoad(rest);
   if (sub !== 'check') throw new CliUsageError(sub ? `unknown subcommand '${sub}'\n${USAGE}` : USAGE);
-  const { options, positional } = parseArgs(rest, { 'max-problems': 'string' });
+  const parsed = parseCommand(rest, CHECK);
+  if (!parsed) return 0;
+  const positional = parsed.positionals;
   if (positional.length !== 1) throw new CliUsageError(`scenario check needs exactly one folder\n${USAGE}`);
-  const max = options['max-problems'] === undefined ? 1000 : Number(options['max-problems']);
-  if (!Number.isInteger(max) || max < 0) throw new CliUsageError('--max-problems must be a non-negative integer');
+  const max = numberOption(parsed.values, 'max-problems', 1000, { min: 0, integer: true });
   const t0 = Date.now();
   const { data, problems } = await checkScenario(positional[0]);
   if (!data) {

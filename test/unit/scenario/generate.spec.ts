@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readScenario, summarise } from '../../../src/scenario';
-import { generateScenario, GENERATOR_SECTOR_WEIGHTS } from '../../../src/scenario/generate';
+import { checkScenario, readScenario, summarise } from '../../../src/scenario';
+import { generateScenario, GENERATOR_SECTOR_WEIGHTS, SERVICE_WEIGHT_BUDGET } from '../../../src/scenario/generate';
+import { prepareScenario } from '../../../src/engine';
 import { SECTORS } from '../../../src/domain/vocabulary';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gen-'));
@@ -58,6 +59,31 @@ describe('generateScenario', () => {
     );
     for (const r of data.reports) expect(data.entities.find((e) => e.id === r.entityId)!.tags).toContain('windows');
     expect(data.scenario.synthetic).toBe(true);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('writes folders that assess accepts at every seed and degree: no repeated edge, a stable service matrix', async () => {
+    const dir = tmp();
+    // seed 1 at degree 6 once repeated a corporate-wan edge; seeds 2 and 3 at degree 10 gave spectral radii above 5
+    for (const avgDegree of [2, 6, 10, 30])
+      for (let seed = 1; seed <= 12; seed++) {
+        generateScenario(dir, { entities: 1500, seed, avgDegree });
+        const { problems } = await checkScenario(dir);
+        expect({ avgDegree, seed, problems }).toEqual({ avgDegree, seed, problems: [] });
+        const d = await readScenario(dir);
+        const inService = new Map<string, number>();
+        for (const e of d.dependencies) if (e.kind === 'service') inService.set(e.targetId, (inService.get(e.targetId) ?? 0) + e.weight);
+        expect(Math.max(0, ...inService.values())).toBeLessThanOrEqual(SERVICE_WEIGHT_BUDGET + 1e-9);
+        const model = prepareScenario({
+          entities: d.entities,
+          dependencies: d.dependencies,
+          weapon: d.weapon,
+          reports: d.reports.map((r) => ({ ...r, observedAt: new Date(r.observedAt).toISOString() })),
+          asOf: d.scenario.asOf,
+          horizonHours: d.scenario.horizonHours,
+        });
+        expect(model.core.spectralRadius).toBeLessThan(1);
+      }
     rmSync(dir, { recursive: true });
   });
 
