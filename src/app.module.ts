@@ -14,6 +14,7 @@ import { WindowCounterStorage } from './common/http/rate-limit.storage';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DecisionsModule } from './decisions/decisions.module';
 import { DatabaseModule } from './database/database.module';
 import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
@@ -42,6 +43,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     GraphModule,
     WeaponsModule,
     AssessmentsModule,
+    DecisionsModule,
     DashboardModule,
     ReportsModule,
     ScenariosModule,

@@ -21,7 +21,7 @@ async function bootstrap() {
   const app = await NestFactory.create(AppModule, { logger, bodyParser: false });
   configureApp(app, config);
   await app.listen(config.port);
-  logger.log({ msg: 'listening', port: config.port, database: config.database.type, docs: '/docs' }, 'main');
+  logger.log({ msg: `listening; dashboard at http://localhost:${config.port}/`, port: config.port, database: config.database.type, dashboard: `http://localhost:${config.port}/`, docs: '/docs' }, 'main');
 
   // Graceful stop: refuse new connections, let requests in flight finish, run the modules'
   // shutdown hooks (jobs checkpoint, the database closes), then exit 0.
