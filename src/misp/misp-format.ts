@@ -17,7 +17,7 @@
 import type { Tlp } from '../domain/vocabulary';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import type { SkippedObject } from '../stix/stix.service';
-import { TLP2_IDS, UUID_RE, uuidV5 } from '../stix/stix-ids';
+import { TLP2_IDS, UUID_RE, uuidV5 } from '../domain/stix-ids';
 
 const UUID = new RegExp(`^${UUID_RE}$`);
 const MALWARE_GALAXIES = new Set(['mitre-malware', 'malpedia', 'mitre-enterprise-attack-malware', 'malware']);

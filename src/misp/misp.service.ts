@@ -6,7 +6,7 @@ import { invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import { EntitiesService } from '../graph/entities.service';
 import { ReportsService } from '../reports/reports.service';
-import { sightingIdOfChain } from '../stix/stix-ids';
+import { sightingIdOfChain } from '../domain/stix-ids';
 import { StixImportResult, StixService } from '../stix/stix.service';
 import { WeaponsService } from '../weapons/weapons.service';
 import { eventOf, eventToBundle, reportsToEvent } from './misp-format';

@@ -17,7 +17,7 @@ import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './r
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { audienceKey, canSee, whereCurrentFor, whereVisible } from './visibility';
-import { sightingIdOfChain } from '../stix/stix-ids';
+import { sightingIdOfChain } from '../domain/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
 

@@ -9,7 +9,7 @@ import type { Range } from '../engine/stats';
 import type { FigureSet } from '../engine/aggregate';
 import type { Weapon } from '../weapons/weapon.entity';
 import { identityIdOf, malwareIdOf, malwareOf, stixTime } from './export';
-import { tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from './stix-ids';
+import { tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from '../domain/stix-ids';
 
 /** Creation time of Spillover's own constant objects, so every export names the same versions. */
 const SPILLOVER_CREATED = '2026-01-01T00:00:00.000Z';

@@ -15,7 +15,7 @@ import { sectorToStix } from '../scenario/sectors';
 import type { Organization } from '../auth/organization.entity';
 import type { Weapon } from '../weapons/weapon.entity';
 import type { StixVersion } from './stix-version.entity';
-import { sightingIdOfChain, tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from './stix-ids';
+import { sightingIdOfChain, tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from '../domain/stix-ids';
 
 /** Timestamp of the objects we derive (locations, located-at relationships): constant, so exports are stable. */
 const DERIVED_CREATED = '2020-01-01T00:00:00.000Z';

@@ -17,7 +17,7 @@ import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
 import { Organization } from '../auth/organization.entity';
 import { exportBundle, SightingContext, sightingOf } from './export';
-import { STIX_ID, stixTypeOf, TLP_BY_MARKING_ID, uuidV5 } from './stix-ids';
+import { STIX_ID, stixTypeOf, TLP_BY_MARKING_ID, uuidV5 } from '../domain/stix-ids';
 import { StixVersion } from './stix-version.entity';
 import { StixObject, tlpOfMarking, validateBundle } from './validate';
 

@@ -6,7 +6,7 @@
  * reported with its object (`objects[3]`, id in the message) and property.
  */
 import type { ErrorDetail } from '../common/errors/domain-error';
-import { STIX_ID, STIX_TIMESTAMP, stixTypeOf, TLP_BY_MARKING_ID, UUID_RE } from './stix-ids';
+import { STIX_ID, STIX_TIMESTAMP, stixTypeOf, TLP_BY_MARKING_ID, UUID_RE } from '../domain/stix-ids';
 
 export type StixObject = Record<string, unknown> & { type: string; id: string };
 

@@ -4,7 +4,7 @@
  * query parser. Every problem is a 400 naming the parameter.
  */
 import { ErrorDetail, invalid } from '../common/errors/domain-error';
-import { STIX_ID, STIX_TIMESTAMP } from '../stix/stix-ids';
+import { STIX_ID, STIX_TIMESTAMP } from '../domain/stix-ids';
 
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;

@@ -5,7 +5,7 @@ import { ReportsEvents } from '../../src/reports/reports.events';
 import { ReportsService } from '../../src/reports/reports.service';
 import type { Role, Tlp } from '../../src/domain/vocabulary';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
-import { sightingIdOfChain } from '../../src/stix/stix-ids';
+import { sightingIdOfChain } from '../../src/domain/stix-ids';
 
 const range = (low: number, high: number) => ({ low, high });
 const weapon = (id: string, name: string, firstSeenAt: string) => ({

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TLP2_IDS } from '../../src/stix/stix-ids';
+import { TLP2_IDS } from '../../src/domain/stix-ids';
 import { validateBundle } from '../../src/stix/validate';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 

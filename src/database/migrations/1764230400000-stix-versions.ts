@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { sightingIdOfChain } from '../../stix/stix-ids';
+import { sightingIdOfChain } from '../../domain/stix-ids';
 import { COLUMN } from '../column-types';
 
 /**

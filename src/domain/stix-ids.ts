@@ -5,7 +5,7 @@
  * so exporting twice gives the same ids.
  */
 import { createHash } from 'node:crypto';
-import type { Tlp } from '../domain/vocabulary';
+import type { Tlp } from './vocabulary';
 
 export const UUID_RE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 export const STIX_ID = new RegExp(`^([a-z0-9][a-z0-9-]{1,248}[a-z0-9])--(${UUID_RE})$`);
