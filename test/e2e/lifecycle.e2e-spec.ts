@@ -50,7 +50,7 @@ describe('health and lifecycle', () => {
       child.stderr!.on('data', (d) => (log += d));
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        if (log.includes('"msg":"listening"')) return;
+        if (log.includes('"msg":"listening')) return;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`server did not start:\n${log}`);
