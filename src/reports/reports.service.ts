@@ -34,6 +34,9 @@ export interface WriteOptions {
   actors?: readonly (Principal | null)[];
 }
 
+/** A bulk load of at least this many reports refreshes PostgreSQL's statistics of the table. */
+const ANALYZE_AFTER_ROWS = 1000;
+
 /** Single reports are group-committed at most this many per transaction. */
 const MAX_GROUP_COMMIT = 256;
 
@@ -195,7 +198,7 @@ export class ReportsService {
     if (rows.length > MAX_BULK_REPORTS) {
       throw invalid(`at most ${MAX_BULK_REPORTS} reports per bulk request`, [{ field: 'body', rule: 'maxSize', message: `send at most ${MAX_BULK_REPORTS} reports; split larger uploads` }]);
     }
-    return this.db.write(async (m) => {
+    const written = this.db.write(async (m) => {
       const result = await this.writeWithin(m, rows, actor, { rows: true, rowOffset, auditAction: 'bulk-create' });
       const view: BulkResultView = {
         created: result.reports.length,
@@ -204,6 +207,12 @@ export class ReportsService {
         warnings: result.warnings,
       };
       await this.idempotency.remember(m, claim, 201, view);
+      return view;
+    });
+    return written.then(async (view) => {
+      // PostgreSQL plans the report lists from table statistics, which autovacuum refreshes
+      // only later: a large load would leave them planned as for an empty table meanwhile.
+      if (!this.db.serialised && rows.length >= ANALYZE_AFTER_ROWS) await this.db.dataSource.query('ANALYZE "reports"');
       return view;
     });
   }
