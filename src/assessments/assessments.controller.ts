@@ -5,13 +5,12 @@ import { invalid } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { parseLevels } from '../graph/hierarchy';
-import type { Assessment } from './assessment.entity';
 import { AssessmentsService } from './assessments.service';
 import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
-import { earlyWarningView, entitiesView, RollupPart, rollupView, runsCsv, summaryFor, SuppressionGroup, timelineFor } from './views';
+import { earlyWarningView, entitiesView, RollupPart, rollupView, runsCsv, summaryFor, timelineFor } from './views';
 
 /** `collateral=true` or `intended=false`: the collateral part; `intended=true` or `collateral=false`: the intended part. */
 function rollupPart(q: RollupQueryDto): RollupPart {
@@ -65,7 +64,7 @@ export class AssessmentsController {
   async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
     const { row, view } = await this.assessments.status(id, 'assessment', reader);
     if (row.status !== 'done') return view;
-    const [summary, suppressed] = await Promise.all([this.assessments.part<Summary>(row, 'summary'), this.suppressed(row, reader)]);
+    const [summary, suppressed] = await Promise.all([this.assessments.part<Summary>(row, 'summary'), this.assessments.suppressed(row, reader)]);
     return { ...view, result: summaryFor(summary, suppressed) };
   }
 
@@ -84,7 +83,7 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async entities(@Param('id', uuidPipe) id: string, @Query() query: EntitiesQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    const [rows, suppressed] = await Promise.all([this.assessments.part<EntityRow[]>(row, 'entities'), this.suppressed(row, reader)]);
+    const [rows, suppressed] = await Promise.all([this.assessments.part<EntityRow[]>(row, 'entities'), this.assessments.suppressed(row, reader)]);
     return { assessmentId: id, ...entitiesView(rows, suppressed, query) };
   }
 
@@ -100,7 +99,7 @@ export class AssessmentsController {
     const [rows, groups, suppressed, summary] = await Promise.all([
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.part<Record<string, GroupStat>>(row, 'groups'),
-      this.suppressed(row, reader),
+      this.assessments.suppressed(row, reader),
       this.assessments.part<Summary>(row, 'summary'),
     ]);
     return { assessmentId: id, levels, part, root: rollupView(rows, groups, levels, suppressed, { part, summary }) };
@@ -124,7 +123,7 @@ export class AssessmentsController {
     const [warning, rows, suppressed] = await Promise.all([
       this.assessments.part<WarningData>(row, 'earlyWarning'),
       this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.suppressed(row, reader),
+      this.assessments.suppressed(row, reader),
     ]);
     return {
       assessmentId: id,
@@ -144,9 +143,5 @@ export class AssessmentsController {
   async runs(@Param('id', uuidPipe) id: string) {
     const row = await this.assessments.get(id);
     return runsCsv(await this.assessments.part<ResultParts['runs']>(row, 'runs'));
-  }
-
-  private suppressed(row: Assessment, reader: Principal): Promise<Map<string, SuppressionGroup>> {
-    return this.assessments.suppressedFor(row, reader);
   }
 }

@@ -17,12 +17,11 @@ import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { evidenceChanges, EvidenceSource } from './evidence-source';
 import { Headline, headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
-import { anyVisible, Audience, audienceKey, countAudiences, visibleCount } from '../tlp/policy';
+import { anyVisible, Audience, audienceKey, countAudiences, sharedLevels, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
-import { buildResultParts } from './result-parts';
+import { buildResultParts, EntityRow, ResultParts } from './result-parts';
+import { hiddenFor, suppressionFor, SuppressionGroup } from './views';
 import type { EngineOutput, Summary } from './result-types';
-import type { EntityRow, ResultParts } from './result-parts';
-import { hiddenFor, suppressionFor, type SuppressionGroup } from './views';
 import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
 
 const ASSESSMENTS_CURSOR = new CursorCodec('assessments', ['timestamp', 'id'] as const);
@@ -60,7 +59,8 @@ const MAX_CACHED_PARTS = 64;
 export class AssessmentsService implements OnModuleInit {
   /**
    * A finished job's parts never change, so readers share one parsed copy (views never modify
-   * it): a hot assessment costs one primary-key read per request, not a parse of its parts.
+   * it), and what is derived from them per audience: a hot assessment costs one primary-key
+   * read per request, not a parse of its parts.
    */
   private readonly parts = new Map<string, unknown>();
 
@@ -208,18 +208,6 @@ export class AssessmentsService implements OnModuleInit {
     return { row, view: this.view(row, reader) };
   }
 
-  /**
-   * The entities this reader's entity-level views leave out (views.ts suppressionFor): whole
-   * suppression groups around the ones resting on reports it may not see. Every entity-level
-   * output (routes, STIX estimates, webhooks) goes through it. The entity rows are read only
-   * when something is hidden from the reader.
-   */
-  async suppressedFor(row: Assessment, reader: Principal): Promise<Map<string, SuppressionGroup>> {
-    const hidden = hiddenFor(await this.part<ResultParts['restricted']>(row, 'restricted'), reader);
-    if (!hidden.size) return new Map();
-    return suppressionFor(await this.part<EntityRow[]>(row, 'entities'), hidden);
-  }
-
   /** A stored result part, parsed; 409 while the job has not finished. */
   async part<T>(row: Assessment, part: string): Promise<T> {
     if (row.status !== 'done') {
@@ -238,10 +226,30 @@ export class AssessmentsService implements OnModuleInit {
     if (!stored) throw new DomainError('NOT_FOUND', `${row.kind} ${row.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
     const parsed = JSON.parse(stored.body) as T;
     // The raw runs are large and read rarely (CSV export): not kept.
-    if (part === 'runs') return parsed;
-    if (this.parts.size >= MAX_CACHED_PARTS) this.parts.delete(this.parts.keys().next().value!);
-    this.parts.set(key, parsed);
+    if (part !== 'runs') this.remember(key, parsed);
     return parsed;
+  }
+
+  private remember(key: string, value: unknown): void {
+    if (this.parts.size >= MAX_CACHED_PARTS) this.parts.delete(this.parts.keys().next().value!);
+    this.parts.set(key, value);
+  }
+
+  /**
+   * The entities this reader's entity-level views leave out (views.ts suppressionFor): whole
+   * suppression groups around the ones resting on reports it may not see. The same for every
+   * reader who sees the same TLP levels in the same organisation, so kept per such audience.
+   */
+  async suppressed(row: Assessment, reader: Principal): Promise<ReadonlyMap<string, SuppressionGroup>> {
+    const levels = sharedLevels(reader);
+    if (levels === null) return new Map();
+    const key = `${row.id}/suppressed/${levels.join(',')}/${reader.organizationId}`;
+    const cached = this.parts.get(key) as ReadonlyMap<string, SuppressionGroup> | undefined;
+    if (cached) return cached;
+    const hidden = hiddenFor(await this.part<ResultParts['restricted']>(row, 'restricted'), reader);
+    const groups = hidden.size ? suppressionFor(await this.part<EntityRow[]>(row, 'entities'), hidden) : new Map<string, SuppressionGroup>();
+    this.remember(key, groups);
+    return groups;
   }
 
   /** Cancels a queued or running job (the running process sees it at its next heartbeat, at most 500 ms later). */

@@ -160,7 +160,7 @@ export function rollupView(
   rows: EntityRow[],
   groups: Record<string, GroupStat>,
   levels: HierarchyLevel[],
-  hidden: Map<string, SuppressionGroup>,
+  hidden: ReadonlyMap<string, SuppressionGroup>,
   opts: { part?: RollupPart; summary?: Summary } = {},
 ): RollupNode {
   const part = opts.part ?? 'total';

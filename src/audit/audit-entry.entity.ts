@@ -3,6 +3,8 @@ import { COLUMN } from '../database/column-types';
 
 /** One write, recorded in the same transaction as the write itself. Append-only. */
 @Entity('audit_log')
+/** The newest entry of a target type in one index probe (the hierarchy cache's fingerprint). */
+@Index(['targetType', 'id'])
 export class AuditEntry {
   @PrimaryGeneratedColumn()
   id: number;

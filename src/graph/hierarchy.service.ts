@@ -30,9 +30,10 @@ const MAX_CACHED_TREES = 16;
 /**
  * The hierarchy of the shared graph. Building it reads every entity, so trees are cached per
  * `levels` and rebuilt only when the entities changed: each request compares the table's
- * fingerprint (row count and newest `updatedAt`, both answered from indexes) with the one the
- * cached tree was built on. Any write path (API, bulk, scenario loads, inline entities, other
- * processes) changes the fingerprint, so no writer has to remember to invalidate.
+ * fingerprint (row count, newest `updatedAt`, newest audit entry about an entity: each answered
+ * from an index) with the one the cached tree was built on. Every entity write is audited in its
+ * own transaction (API, bulk, scenario loads, inline entities, other processes), and `updatedAt`
+ * has only second precision on SQLite: the audit entry catches a change within the second.
  *
  * Entities created inline by reports are in the tree only when that report is open to every
  * reader (TLP clear or green): the tree is the same for every reader, and a count must not
@@ -60,9 +61,11 @@ export class HierarchyService {
   }
 
   private async fingerprint(): Promise<string> {
-    const [row] = await this.db.read<Array<{ n: unknown; at: unknown }>>((m) => m.query('SELECT COUNT(*) AS "n", MAX("updatedAt") AS "at" FROM "entities"'));
+    const [row] = await this.db.read<Array<{ n: unknown; at: unknown; audited: unknown }>>((m) =>
+      m.query(`SELECT COUNT(*) AS "n", MAX("updatedAt") AS "at", (SELECT MAX("id") FROM "audit_log" WHERE "targetType" = 'entity') AS "audited" FROM "entities"`),
+    );
     const at = row?.at instanceof Date ? row.at.toISOString() : String(row?.at ?? '');
-    return `${String(row?.n ?? 0)}|${at}`;
+    return `${String(row?.n ?? 0)}|${at}|${String(row?.audited ?? '')}`;
   }
 
   private async build(levels: HierarchyLevel[]): Promise<NamedNode> {

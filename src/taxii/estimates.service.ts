@@ -21,7 +21,7 @@ export const AT_RISK_LIMIT = 50;
 /**
  * Finished assessments as STIX 2.1 estimates: the bundle of one (GET /v1/assessments/:id/stix)
  * and the estimates collection (every finished assessment's note, in (finished, id) order).
- * Entity-level content goes through the assessments' TLP views (suppressedFor, summaryFor,
+ * Entity-level content goes through the assessments' TLP views (suppressed, summaryFor,
  * earlyWarningView), exactly as GET /v1/assessments/:id/early-warning shows it to the reader.
  */
 @Injectable()
@@ -77,7 +77,7 @@ export class EstimatesService {
       this.assessments.part<Summary>(row, 'summary'),
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.part<WarningData>(row, 'earlyWarning'),
-      this.assessments.suppressedFor(row, reader),
+      this.assessments.suppressed(row, reader),
     ]);
     const visible = summaryFor(summary, hidden);
     const withinHours = Math.max(0, ...warning.windows.map((w) => w.withinHours));

@@ -61,7 +61,7 @@ export function visibleCondition(principal: Reader, alias = 'r'): { sql: string;
   const levels = sharedLevels(principal);
   if (levels === null) return null;
   return {
-    sql: `(${alias}.tlp IN (:...visibleTlp_${alias}) OR ${alias}.organizationId = :visibleOrg_${alias})`,
+    sql: `("${alias}"."tlp" IN (:...visibleTlp_${alias}) OR "${alias}"."organizationId" = :visibleOrg_${alias})`,
     params: { [`visibleTlp_${alias}`]: levels, [`visibleOrg_${alias}`]: principal.organizationId },
   };
 }
@@ -104,9 +104,9 @@ export function anyVisible(audiences: readonly Audience[] | null | undefined, re
  */
 export function whereCurrentFor<T extends object>(qb: SelectQueryBuilder<T>, principal: Reader, alias = 'r'): SelectQueryBuilder<T> {
   const later = visibleCondition(principal, 'later');
-  if (!later) return qb.andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = ${alias}.id)`);
+  if (!later) return qb.andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "${alias}"."id")`);
   return qb.andWhere(
-    `NOT EXISTS (SELECT 1 FROM "reports" "later" WHERE "later"."chainId" = ${alias}."chainId" AND "later"."version" > ${alias}."version" AND ${later.sql})`,
+    `NOT EXISTS (SELECT 1 FROM "reports" "later" WHERE "later"."chainId" = "${alias}"."chainId" AND "later"."version" > "${alias}"."version" AND ${later.sql})`,
     later.params,
   );
 }
@@ -119,7 +119,7 @@ export function whereCurrentFor<T extends object>(qb: SelectQueryBuilder<T>, pri
 export function whereEntityVisible<T extends object>(qb: SelectQueryBuilder<T>, principal: Reader, alias = 'e'): SelectQueryBuilder<T> {
   const levels = sharedLevels(principal);
   if (levels === null) return qb;
-  return qb.andWhere(`(${alias}.originTlp IS NULL OR ${alias}.originTlp IN (:...originTlp) OR ${alias}.originOrganizationId = :originOrg)`, {
+  return qb.andWhere(`("${alias}"."originTlp" IS NULL OR "${alias}"."originTlp" IN (:...originTlp) OR "${alias}"."originOrganizationId" = :originOrg)`, {
     originTlp: levels,
     originOrg: principal.organizationId,
   });

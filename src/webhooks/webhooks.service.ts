@@ -162,7 +162,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     const base = { event, assessmentId: row.id, weaponId: row.weaponId, asOf: row.input.asOf, horizonHours: row.input.horizonHours };
     if (event === 'assessment.stale') return { ...base, stale: true };
     const reader: Principal = { keyId: `webhook:${sub.id}`, organizationId: sub.organizationId, role: sub.role };
-    const hidden = await this.assessments.suppressedFor(row, reader);
+    const hidden = await this.assessments.suppressed(row, reader);
     if (event === 'assessment.done') {
       const s = summaryFor(await this.assessments.part<Summary>(row, 'summary'), hidden);
       const figures = (f: Summary['total']) => ({ entitiesInfected: f.entitiesInfected, lossUsd: f.lossUsd.total });

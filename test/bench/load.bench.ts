@@ -9,7 +9,9 @@
  * 3. 50 connections for 30 s on GET /v1/reports (target: >= 1,000 req/s, p99 <= 100 ms).
  *
  *   npm run bench -- load
- *   node -r @swc-node/register test/bench/load.bench.ts --db sqlite --duration 10 --reports 30000
+ *   node -r @swc-node/register test/bench/load.bench.ts --db sqlite --duration 10 --reports 30000 [--keep]
+ *
+ * --keep leaves the database (SQLite folder or PostgreSQL database) in place, for EXPLAIN.
  *
  * Prints figures and the machine load (`uptime`); asserts nothing (timings depend on the machine).
  */
@@ -170,8 +172,9 @@ async function scenario(db: 'sqlite' | 'postgres', reports: number, connections:
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
-    if (db === 'postgres') {
+    if (process.argv.includes('--keep')) console.log(`[${db}] kept ${db === 'postgres' ? databaseUrl : dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+    if (db === 'postgres' && !process.argv.includes('--keep')) {
       const admin = new Client({ connectionString: PG_ADMIN_URL });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "${pgName}"`);
