@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { DomainError, ErrorDetail, foundOrFail, invalid, unprocessable } from '../common/errors/domain-error';
@@ -93,7 +94,8 @@ export class StixService {
   }
 
   /** The import inside the caller's transaction; all or nothing. */
-  async importWithin(m: EntityManager, body: unknown, actor: Principal): Promise<StixImportResult> {
+  async importWithin(m: EntityManager, input: unknown, actor: Principal): Promise<StixImportResult> {
+    const body = asBundle(input);
     // References out of the bundle may name entities or weapons stored earlier under their STIX id.
     const outside = new Set<string>();
     const inBundle = new Set<string>();
@@ -398,6 +400,16 @@ function sameFacts(r: Report, input: Record<string, unknown>): boolean {
     (r.lossHighUsd ?? undefined) === loss?.high &&
     (r.source ?? undefined) === input.source
   );
+}
+
+/**
+ * A TAXII 2.1 envelope (`{more, next, objects}`, no `type`) as the bundle of its objects, so the
+ * import takes what TAXII clients send; anything else as it is.
+ */
+export function asBundle(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const b = body as Record<string, unknown>;
+  return b.type === undefined && Array.isArray(b.objects) ? { type: 'bundle', id: `bundle--${randomUUID()}`, objects: b.objects } : body;
 }
 
 /**

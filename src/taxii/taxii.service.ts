@@ -85,12 +85,11 @@ export class TaxiiService {
     if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || !Array.isArray(objects)) {
       throw invalid('the body must be a TAXII envelope {"objects": [...]}', [{ field: 'objects', rule: 'isArray', message: 'objects must be an array of STIX objects' }]);
     }
-    const bundle = { type: 'bundle', id: `bundle--${randomUUID()}`, objects };
     const status = new TaxiiStatus();
     Object.assign(status, { id: randomUUID(), organizationId: reader.organizationId, requestTimestamp: new Date() });
     try {
       await this.db.write(async (m) => {
-        const result = await this.stix.importWithin(m, bundle, reader);
+        const result = await this.stix.importWithin(m, { objects }, reader);
         Object.assign(status, outcome(objects, result.warnings, result.skipped, null));
         await m.insert(TaxiiStatus, status);
       });

@@ -108,6 +108,12 @@ describe('STIX 2.1 import and export', () => {
     expect(reports.map((r: any) => r.entityId).sort()).toEqual(['cosco']);
   });
 
+  it('takes a TAXII envelope {more, objects} as the bundle of its objects', async () => {
+    const res = await http.post('/v1/reports/stix').set(auth(keys.a.responder)).set('Content-Type', 'application/taxii+json;version=2.1')
+      .send(JSON.stringify({ more: false, objects: fixture().objects })).expect(201);
+    expect(res.body).toMatchObject({ created: 0, unchanged: 4 });
+  });
+
   it('one STIX object, one piece of evidence: another organisation re-importing an export writes nothing, nor versions what it did not create', async () => {
     const count = async () => (await http.get('/v1/reports?weaponId=notpetya&includeSuperseded=true&limit=200').set(admin).expect(200)).body.items.length;
     const before = await count();
