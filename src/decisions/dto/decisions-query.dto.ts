@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { EXCEEDANCE_PARTS, type ExceedancePart } from '../exceedance';
 
 export class ExceedanceQueryDto {
@@ -15,6 +15,6 @@ export class ExceedanceQueryDto {
 
 export class SeriesQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50, description: 'the newest finished assessments at most' })
-  @IsOptional() @Type(() => Number) @IsNumber() @Min(1) @Max(200)
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit: number = 50;
 }
