@@ -256,8 +256,10 @@ async function main() {
     await waitHealthy(`http://127.0.0.1:${port}/health`, p);
     return { proc: p, url: `http://127.0.0.1:${port}` };
   };
+  const stopped = new Set<Proc>();
   const stop = async (p: Proc) => {
     peaks.set(p.name, Math.max(peaks.get(p.name) ?? 0, p.peakRssMb()));
+    stopped.add(p);
     await p.stop();
   };
 
@@ -340,6 +342,10 @@ async function main() {
     record(`in-process runner (2 threads): ${reference.seconds.toFixed(1)} s; BullMQ runs ${bullmqRuns === refRuns ? 'equal' : 'DIFFER FROM'} the in-process runs bit for bit (${refRuns.split('\n').length - 2} rows); result: ${diff.length === 0 ? 'equal bit for bit' : `${diff.length} numbers differ, e.g. ${diff.slice(0, 3).join(', ')}`}`);
     record(`peak RSS: ${[...peaks.entries()].map(([n, mb]) => `${n} ${mb.toFixed(0)} MB`).join(', ')}`);
   } finally {
+    // A process that ended on its own (crashed, killed by the OOM killer) says how, with its peak memory.
+    for (const p of procs) {
+      if (!stopped.has(p) && (p.child.exitCode !== null || p.child.signalCode !== null)) say(`${p.name} ended by itself: exit ${p.child.exitCode}, signal ${p.child.signalCode}, peak RSS ${p.peakRssMb().toFixed(0)} MB`);
+    }
     for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
     const queue = new Queue(queueName, { connection: redisOptions(REDIS_URL) });
     await queue.obliterate({ force: true }).catch(() => undefined);
