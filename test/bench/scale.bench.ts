@@ -33,6 +33,7 @@ import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { generateScenario, type GenerateStats } from '../../src/scenario/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
+import { differences } from '../support/differences';
 import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from '../support/processes';
 
 const argv = process.argv.slice(2);
@@ -141,16 +142,6 @@ async function spread<T>(items: AsyncIterable<T> | Iterable<T>, apis: string[], 
 function stats(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
   return `min ${s[0].toFixed(0)} / median ${s[Math.floor(s.length / 2)].toFixed(0)} / max ${s[s.length - 1].toFixed(0)} ms`;
-}
-
-/** Where two outputs differ (Object.is on every number, so -0 and NaN count). */
-function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (!Object.is(a, b)) out.push(path);
-  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences((a as any)[k], (b as any)[k], `${path}.${k}`, out);
-  } else if (!Object.is(a, b)) out.push(path);
-  return out;
 }
 
 /**
