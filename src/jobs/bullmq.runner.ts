@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AssessmentInput } from '../assessments/assessment.entity';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import { DomainError } from '../common/errors/domain-error';
-import { decode, encode, encodeBuffer } from './codec';
+import { decode, encode, encodeSnapshot } from './codec';
 import type { JobContext } from './job-scheduler.service';
 import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards, RunnerReadiness } from './monte-carlo-runner';
 import { cancelKey, heartbeatPattern, redisOptions, ShardJobData, snapshotKey, WorkerBeat } from './queue-names';
@@ -99,7 +99,7 @@ export class BullMqRunner implements MonteCarloRunner {
     const token = randomUUID().slice(0, 8);
     const key = snapshotKey(jobId, token);
     await this.redis.del(cancelKey(jobId));
-    await this.redis.set(key, encodeBuffer(snapshot), 'EX', 86_400);
+    await this.redis.set(key, encodeSnapshot(snapshot), 'EX', 86_400);
     const shards = planShards(input.runs, this.shardRuns);
     const ids = shards.map((s) => `${jobId}-${token}-${s.index}`);
     const index = new Map(ids.map((id, i) => [id, i]));

@@ -9,7 +9,7 @@ import { engineBinding } from '../assessments/engine-binding';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import type { AssessmentInput } from '../assessments/assessment.entity';
 import type { ShardSpec } from './monte-carlo-runner';
-import { decode, decodeBuffer, encode } from './codec';
+import { decode, decodeSnapshot, encode } from './codec';
 
 export type ShardThreadRequest =
   | { type: 'run'; snapshotKey: string; input: AssessmentInput; shard: ShardSpec; proposal?: string; threads: number }
@@ -41,7 +41,7 @@ async function run(m: Extract<ShardThreadRequest, { type: 'run' }>): Promise<voi
 
 parentPort!.on('message', (m: ShardThreadRequest) => {
   if (m.type === 'snapshot') {
-    cache.set(m.snapshotKey, decodeBuffer<ScenarioSnapshot>(Buffer.from(m.buffer.buffer, m.buffer.byteOffset, m.buffer.byteLength)));
+    cache.set(m.snapshotKey, decodeSnapshot(Buffer.from(m.buffer.buffer, m.buffer.byteOffset, m.buffer.byteLength)));
     while (cache.size > 2) cache.delete(cache.keys().next().value!);
     if (pending?.snapshotKey === m.snapshotKey) void run(pending);
     pending = null;

@@ -21,7 +21,7 @@ import { hostname } from 'node:os';
 import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
-import { decode, decodeBuffer, encode } from './codec';
+import { decode, decodeSnapshot, encode } from './codec';
 import { ShardRequest, ShardThread } from './shard-off-thread';
 import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, redisOptions, ShardJobData, WorkerBeat } from './queue-names';
 
@@ -42,7 +42,7 @@ function inProcess(binding: EngineBinding, redis: IORedis, threads: number | und
     if (hit) return hit;
     const buf = await redis.getBuffer(key);
     if (!buf) throw new Error(`scenario ${key} is gone from Redis (expired or the job was cancelled)`);
-    const snapshot = decodeBuffer<ScenarioSnapshot>(buf);
+    const snapshot = decodeSnapshot(buf);
     cache.set(key, snapshot);
     while (cache.size > 2) cache.delete(cache.keys().next().value!);
     return snapshot;

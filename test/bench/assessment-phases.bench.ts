@@ -8,20 +8,14 @@
  *   node -r @swc-node/register test/bench/assessment-phases.bench.ts [runs]     (default 10000)
  */
 import { loadavg } from 'node:os';
-import type { AssessmentInput } from '../../src/assessments/assessment.entity';
 import { engineBinding } from '../../src/assessments/engine-binding';
 import { buildResultParts } from '../../src/assessments/result-parts';
 import type { EngineOutput } from '../../src/assessments/result-types';
-import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
-import { readScenario } from '../../src/scenario';
+import { notPetyaJob } from '../support/notpetya';
 
 async function main() {
   const runs = Number(process.argv[2] ?? 10_000);
-  const data = await readScenario('fixtures/notpetya-2017');
-  const asOf = new Date(data.scenario.asOf).toISOString();
-  const reports = data.reports.map((r, i) => ({ ...r, id: `r${i}`, observedAt: new Date(r.observedAt).toISOString() })).filter((r) => r.observedAt <= asOf);
-  const snapshot: ScenarioSnapshot = { entities: data.entities, dependencies: data.dependencies, weapon: data.weapon, reports, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours };
-  const input: AssessmentInput = { weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs, seed: 1, confidenceLevel: 0.9, calibrate: true };
+  const { snapshot, input } = await notPetyaJob(runs, 1);
   const rows: Array<{ phase: string; wall: number; cpu: number }> = [];
   const time = async <T>(phase: string, work: () => Promise<T> | T): Promise<T> => {
     const t = performance.now();

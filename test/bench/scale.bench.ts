@@ -33,6 +33,7 @@ import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { generateScenario, type GenerateStats } from '../../src/scenario/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
+import { differences } from '../support/differences';
 import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from '../support/processes';
 
 const argv = process.argv.slice(2);
@@ -143,16 +144,6 @@ function stats(ms: number[]): string {
   return `min ${s[0].toFixed(0)} / median ${s[Math.floor(s.length / 2)].toFixed(0)} / max ${s[s.length - 1].toFixed(0)} ms`;
 }
 
-/** Where two outputs differ (Object.is on every number, so -0 and NaN count). */
-function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (!Object.is(a, b)) out.push(path);
-  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences((a as any)[k], (b as any)[k], `${path}.${k}`, out);
-  } else if (!Object.is(a, b)) out.push(path);
-  return out;
-}
-
 /**
  * The scenario through the bulk API: entities in order (a site's organisation first), then the
  * dependencies and the reports, one request in flight per API process.
@@ -256,8 +247,10 @@ async function main() {
     await waitHealthy(`http://127.0.0.1:${port}/health`, p);
     return { proc: p, url: `http://127.0.0.1:${port}` };
   };
+  const stopped = new Set<Proc>();
   const stop = async (p: Proc) => {
     peaks.set(p.name, Math.max(peaks.get(p.name) ?? 0, p.peakRssMb()));
+    stopped.add(p);
     await p.stop();
   };
 
@@ -340,6 +333,10 @@ async function main() {
     record(`in-process runner (2 threads): ${reference.seconds.toFixed(1)} s; BullMQ runs ${bullmqRuns === refRuns ? 'equal' : 'DIFFER FROM'} the in-process runs bit for bit (${refRuns.split('\n').length - 2} rows); result: ${diff.length === 0 ? 'equal bit for bit' : `${diff.length} numbers differ, e.g. ${diff.slice(0, 3).join(', ')}`}`);
     record(`peak RSS: ${[...peaks.entries()].map(([n, mb]) => `${n} ${mb.toFixed(0)} MB`).join(', ')}`);
   } finally {
+    // A process that ended on its own (crashed, killed by the OOM killer) says how, with its peak memory.
+    for (const p of procs) {
+      if (!stopped.has(p) && (p.child.exitCode !== null || p.child.signalCode !== null)) say(`${p.name} ended by itself: exit ${p.child.exitCode}, signal ${p.child.signalCode}, peak RSS ${p.peakRssMb().toFixed(0)} MB`);
+    }
     for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
     const queue = new Queue(queueName, { connection: redisOptions(REDIS_URL) });
     await queue.obliterate({ force: true }).catch(() => undefined);

@@ -17,23 +17,14 @@ import { BullMqRunner } from '../../src/jobs/bullmq.runner';
 import { InProcessRunner } from '../../src/jobs/in-process.runner';
 import type { JobContext } from '../../src/jobs/job-scheduler.service';
 import { heartbeatKey, redisOptions, WorkerBeat } from '../../src/jobs/queue-names';
-import { readScenario } from '../../src/scenario';
+import { differences } from '../support/differences';
+import { notPetyaJob } from '../support/notpetya';
 import { procfile, Proc, start, waitForLine } from '../support/processes';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUEUE = `spillover-shards-test-${randomUUID()}`;
 const RUNS = 1600;
 const ENGINE_CHUNK = Math.ceil(RUNS / 32);
-
-/** Where two outputs differ (Object.is on every number, so -0 and NaN count). */
-function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (!Object.is(a, b)) out.push(path);
-  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences((a as any)[k], (b as any)[k], `${path}.${k}`, out);
-  } else if (!Object.is(a, b)) out.push(path);
-  return out;
-}
 
 describe('shard worker processes: killed or drained mid-shard, the result is the in-process one', () => {
   let snapshot: ScenarioSnapshot;
@@ -79,11 +70,7 @@ describe('shard worker processes: killed or drained mid-shard, the result is the
     events = new QueueEvents(QUEUE, { connection: redisOptions(REDIS_URL) });
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
-    const data = await readScenario('fixtures/notpetya-2017');
-    const asOf = new Date(data.scenario.asOf).toISOString();
-    const reports = data.reports.map((r, i) => ({ ...r, id: `r${i}`, observedAt: new Date(r.observedAt).toISOString() })).filter((r) => r.observedAt <= asOf);
-    snapshot = { entities: data.entities, dependencies: data.dependencies, weapon: data.weapon, reports, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours };
-    input = { weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs: RUNS, seed: 20170627, confidenceLevel: 0.9, calibrate: true };
+    ({ snapshot, input } = await notPetyaJob(RUNS, 20170627));
     inProcess = await new InProcessRunner(engineBinding, 2).run('in-process-job', structuredClone(snapshot), input, context());
   }, 300_000);
   afterAll(async () => {
