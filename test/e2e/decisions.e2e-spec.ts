@@ -93,8 +93,9 @@ describe('decisions: exceedance and the asOf series', () => {
     expect(body.weaponId).toBe('wpn');
     expect(body.items.map((x: any) => x.asOf)).toEqual(['2017-06-27T12:00:00.000Z', '2017-06-28T00:00:00.000Z', '2017-06-29T00:00:00.000Z']);
     expect(body.items.map((x: any) => x.id)).toEqual([ids[1], ids[2], ids[0]]);
-    // both reports (09:00 and 10:00 on the 27th) precede every asOf
-    expect(body.items.map((x: any) => x.reportsUsed)).toEqual([2, 2, 2]);
+    // both reports (09:00 and 10:00 on the 27th) precede every asOf, but org-b's reader counts only
+    // the one it may see (the other is org-a's RED report): reportsUsed is per reader
+    expect(body.items.map((x: any) => x.reportsUsed)).toEqual([1, 1, 1]);
     expect(body.items[0].headline.collateral.lossUsd.total).toEqual({ mean: 4, median: 4, low: 2, high: 6, level: 0.9 });
     expect((await http.get('/v1/weapons/quiet/assessment-series').set(auth(keys.b.analyst)).expect(200)).body).toEqual({ weaponId: 'quiet', total: 0, items: [] });
     await http.get('/v1/weapons/wpn/assessment-series').set(auth(keys.b.responder)).expect(403);
