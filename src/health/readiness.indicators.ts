@@ -1,0 +1,88 @@
+/**
+ * What readiness checks beyond the database: Redis and the BullMQ workers when jobs go to a
+ * BullMQ queue (a queue nobody consumes would take jobs that never run), and the heartbeats of
+ * running jobs (a job whose heartbeat is older than JOB_STALE_SECONDS lost its process).
+ */
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { LessThan } from 'typeorm';
+import { Assessment } from '../assessments/assessment.entity';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DatabaseService } from '../database/database.service';
+import { redisOptions } from '../jobs/queue-names';
+
+const TIMEOUT_MS = 2_000;
+
+@Injectable()
+export class ReadinessIndicators implements OnModuleDestroy {
+  private redis?: IORedis;
+  private queue?: Queue;
+
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly db: DatabaseService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get bullmq(): boolean {
+    return this.config.jobs.queue === 'bullmq';
+  }
+
+  async redisUp() {
+    const check = this.indicators.check('redis');
+    try {
+      this.redis ??= new IORedis(this.config.jobs.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+      if (this.redis.status === 'wait' || this.redis.status === 'end') await withTimeout(this.redis.connect(), TIMEOUT_MS);
+      await withTimeout(this.redis.ping(), TIMEOUT_MS);
+      return check.up({ url: redact(this.config.jobs.redisUrl) });
+    } catch (err) {
+      return check.down({ url: redact(this.config.jobs.redisUrl), message: String((err as Error)?.message ?? err) });
+    }
+  }
+
+  /** BullMQ workers connected to the shard queue (each holds a named Redis connection while alive). */
+  async bullmqWorkers() {
+    const check = this.indicators.check('workers');
+    try {
+      this.queue ??= new Queue(this.config.jobs.queueName, { connection: redisOptions(this.config.jobs.redisUrl) });
+      const workers = await withTimeout(this.queue.getWorkersCount(), TIMEOUT_MS);
+      const info = { queue: this.config.jobs.queueName, workers };
+      return workers > 0 ? check.up(info) : check.down({ ...info, message: 'no worker is connected to the queue (start src/jobs/worker.ts)' });
+    } catch (err) {
+      return check.down({ queue: this.config.jobs.queueName, message: String((err as Error)?.message ?? err) });
+    }
+  }
+
+  /** Running jobs and those whose heartbeat is stale (their process died; the scheduler requeues them). */
+  async jobHeartbeats() {
+    const check = this.indicators.check('jobs');
+    const staleBefore = new Date(Date.now() - this.config.jobs.staleSeconds * 1000);
+    const [running, stale] = await this.db.read((m) =>
+      Promise.all([m.countBy(Assessment, { status: 'running' }), m.countBy(Assessment, { status: 'running', heartbeatAt: LessThan(staleBefore) })]),
+    );
+    const info = { runner: this.config.jobs.queue, running, staleHeartbeats: stale, staleSeconds: this.config.jobs.staleSeconds };
+    return stale === 0 ? check.up(info) : check.down({ ...info, message: `${stale} running job(s) without a heartbeat for ${this.config.jobs.staleSeconds} s` });
+  }
+
+  async onModuleDestroy() {
+    await this.queue?.close();
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+  }
+}
+
+/** The Redis URL without its password. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
