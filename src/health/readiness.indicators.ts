@@ -9,6 +9,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { LessThan } from 'typeorm';
 import { Assessment } from '../assessments/assessment.entity';
+import { redactUrl } from '../common/logging/redact-url';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import { redisOptions } from '../jobs/queue-names';
@@ -36,9 +37,9 @@ export class ReadinessIndicators implements OnModuleDestroy {
       this.redis ??= new IORedis(this.config.jobs.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
       if (this.redis.status === 'wait' || this.redis.status === 'end') await withTimeout(this.redis.connect(), TIMEOUT_MS);
       await withTimeout(this.redis.ping(), TIMEOUT_MS);
-      return check.up({ url: redact(this.config.jobs.redisUrl) });
+      return check.up({ url: redactUrl(this.config.jobs.redisUrl) });
     } catch (err) {
-      return check.down({ url: redact(this.config.jobs.redisUrl), message: String((err as Error)?.message ?? err) });
+      return check.down({ url: redactUrl(this.config.jobs.redisUrl), message: String((err as Error)?.message ?? err) });
     }
   }
 
@@ -70,11 +71,6 @@ export class ReadinessIndicators implements OnModuleDestroy {
     await this.queue?.close();
     await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
-}
-
-/** The Redis URL without its password. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
