@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { JsonLogger } from './common/logging/json-logger';
+import { redactUrl } from './common/logging/redact-url';
 
 async function bootstrap() {
   let config;
@@ -21,7 +23,19 @@ async function bootstrap() {
   const app = await NestFactory.create(AppModule, { logger, bodyParser: false });
   configureApp(app, config);
   await app.listen(config.port);
-  logger.log({ msg: `listening; dashboard at http://localhost:${config.port}/`, port: config.port, database: config.database.type, dashboard: `http://localhost:${config.port}/`, docs: '/docs' }, 'main');
+  const url = `http://localhost:${config.port}`;
+  logger.log(
+    {
+      msg: 'listening',
+      dashboard: `${url}/`,
+      docs: `${url}/docs`,
+      health: `${url}/health/ready`,
+      database: config.database.type === 'sqlite' ? `sqlite:${config.database.path}` : redactUrl(config.database.url),
+      queue: config.jobs.queue === 'bullmq' ? `bullmq ${config.jobs.queueName} at ${redactUrl(config.jobs.redisUrl)}` : 'in-process',
+      workers: config.jobs.queue === 'bullmq' ? 'separate processes (src/jobs/worker.ts)' : `${config.workerThreads ?? availableParallelism()} threads`,
+    },
+    'main',
+  );
 
   // Graceful stop: refuse new connections, let requests in flight finish, run the modules'
   // shutdown hooks (jobs checkpoint, the database closes), then exit 0.

@@ -1,17 +1,31 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/principal';
 import { DatabaseService } from '../database/database.service';
-import { MONTE_CARLO_RUNNER, type MonteCarloRunner } from '../jobs/monte-carlo-runner';
+import { ReadinessIndicators } from './readiness.indicators';
 
+const DB_TIMEOUT_MS = 2_000;
+
+/**
+ * `GET /health`: liveness with the database (its answer is a contract: `{status, database}`);
+ * `GET /health/ready`: readiness through @nestjs/terminus: the database, Redis and connected
+ * workers when jobs go to BullMQ, and running jobs' heartbeats. Both without auth.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
+    private readonly health: HealthCheckService,
+    private readonly typeorm: TypeOrmHealthIndicator,
+    private readonly readiness: ReadinessIndicators,
     private readonly db: DatabaseService,
-    @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
   ) {}
+
+  private database() {
+    return this.typeorm.pingCheck('database', { connection: this.db.dataSource, timeout: DB_TIMEOUT_MS });
+  }
 
   @Get()
   @Public()
@@ -19,41 +33,32 @@ export class HealthController {
   @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up' } } })
   @ApiServiceUnavailableResponse({ schema: { example: { status: 'error', database: 'down' } } })
   async check(@Res({ passthrough: true }) res: Response) {
-    if (await this.databaseUp()) return { status: 'ok', database: 'up' };
+    let up = false;
+    try {
+      up = this.db.dataSource.isInitialized && (await this.database()).database.status === 'up';
+    } catch {
+      up = false;
+    }
+    if (up) return { status: 'ok', database: 'up' };
     res.status(503);
     return { status: 'error', database: 'down' };
   }
 
   @Get('ready')
   @Public()
-  @ApiOperation({
-    summary: 'Readiness to run assessments (no auth): the database, and with JOB_QUEUE=bullmq the shard queue (depth by state) and the shard workers whose heartbeat is live; 503 when the database is down or no worker is ready',
-  })
-  @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up', runner: 'bullmq', queue: { name: 'spillover-shards', waiting: 0, active: 1, delayed: 0, failed: 0, workers: [{ id: 'host:4242:1a2b3c4d', state: 'running', shard: 'job-1', shardsDone: 12 }] } } } })
-  @ApiServiceUnavailableResponse({ schema: { example: { status: 'error', database: 'up', runner: 'bullmq', queue: null } } })
+  @ApiOperation({ summary: 'Readiness: database; with JOB_QUEUE=bullmq Redis, the shard queue depth and its workers with a live heartbeat; running jobs\' heartbeats (no auth; 503 when any is down)' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', info: { database: { status: 'up' }, jobs: { status: 'up', runner: 'in-process', running: 0, staleHeartbeats: 0 } }, error: {}, details: {} } } })
+  @ApiServiceUnavailableResponse({ description: "terminus's answer with status 'error' and the failing checks under `error`" })
   async ready(@Res({ passthrough: true }) res: Response) {
-    const database = (await this.databaseUp()) ? 'up' : 'down';
-    // In-process: this process runs the jobs itself. BullMQ: Redis must answer and a worker live.
-    const readiness = this.runner.readiness ? await withTimeout(this.runner.readiness(), 2_000).catch(() => null) : null;
-    const ok = database === 'up' && (!this.runner.readiness || !!readiness?.ready);
-    if (!ok) res.status(503);
-    return { status: ok ? 'ok' : 'error', database, runner: this.runner.kind, queue: readiness?.queue ?? null };
-  }
-
-  private async databaseUp(): Promise<boolean> {
+    const checks: HealthIndicatorFunction[] = [async () => this.database(), () => this.readiness.jobHeartbeats()];
+    if (this.readiness.bullmq) checks.push(() => this.readiness.redisUp(), () => this.readiness.shardWorkers());
     try {
-      if (!this.db.dataSource.isInitialized) return false;
-      await withTimeout(this.db.read((m) => m.query('SELECT 1')), 2_000);
-      return true;
-    } catch {
-      return false;
+      return await this.health.check(checks);
+    } catch (err) {
+      // terminus's own answer (which checks failed, and why), not the API's error shape
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse();
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
 }

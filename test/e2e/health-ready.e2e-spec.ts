@@ -17,7 +17,8 @@ describe('GET /health/ready', () => {
     const app = await createScriptedApp(new ScriptedEngine());
     try {
       const res = await request(app.getHttpServer()).get('/health/ready').expect(200);
-      expect(res.body).toEqual({ status: 'ok', database: 'up', runner: 'in-process', queue: null });
+      expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, jobs: { status: 'up', runner: 'in-process' } } });
+      expect(res.body.info.queue).toBeUndefined();
     } finally {
       await app.close();
     }
@@ -45,12 +46,12 @@ describe('GET /health/ready', () => {
     it('503 without a live worker; 200 with its heartbeat, listing it and the queue depth; 503 while it drains', async () => {
       const http = request(app.getHttpServer());
       const none = await http.get('/health/ready').expect(503);
-      expect(none.body).toMatchObject({ status: 'error', database: 'up', runner: 'bullmq', queue: { name: queueName, waiting: 0, workers: [] } });
+      expect(none.body).toMatchObject({ status: 'error', info: { database: { status: 'up' } }, error: { queue: { status: 'down', name: queueName, waiting: 0, workers: [] } } });
       await redis.set(heartbeatKey(queueName, 'w1'), JSON.stringify(beat('idle')), 'EX', 15);
       const one = await http.get('/health/ready').expect(200);
-      expect(one.body).toMatchObject({ status: 'ok', queue: { name: queueName, waiting: 0, active: 0, failed: 0, workers: [{ id: 'w1', state: 'idle', shardsDone: 3 }] } });
+      expect(one.body).toMatchObject({ status: 'ok', info: { queue: { status: 'up', name: queueName, waiting: 0, active: 0, failed: 0, workers: [{ id: 'w1', state: 'idle', shardsDone: 3 }] } } });
       await redis.set(heartbeatKey(queueName, 'w1'), JSON.stringify(beat('draining')), 'EX', 15);
-      expect((await http.get('/health/ready').expect(503)).body.queue.workers[0].state).toBe('draining');
+      expect((await http.get('/health/ready').expect(503)).body.error.queue.workers[0].state).toBe('draining');
     });
   });
 });

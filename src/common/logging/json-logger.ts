@@ -3,12 +3,14 @@ import type { LogLevel } from '../../config/app-config';
 import { requestContext } from './request-context';
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+/** Nest's start-up narration (every module and route, some 80 lines): debug, so the start summary stands out. */
+const NARRATION = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 /** One JSON object per line on stdout (stderr for errors), with the request id when there is one. */
 export class JsonLogger implements LoggerService {
   constructor(private readonly level: LogLevel = 'info') {}
 
-  log(message: unknown, context?: string) { this.write('info', message, context); }
+  log(message: unknown, context?: string) { this.write(context && NARRATION.has(context) ? 'debug' : 'info', message, context); }
   error(message: unknown, traceOrContext?: string, context?: string) {
     this.write('error', message, context ?? traceOrContext);
   }

@@ -1,4 +1,4 @@
-import { CsvParser, CsvSyntaxError, csvField, parseCsv, parseCsvStream, toCsv } from '../../../src/scenario/csv';
+import { CsvSyntaxError, csvField, csvLine, parseCsv, parseCsvStream, toCsv } from '../../../src/scenario/csv';
 
 describe('parseCsv (RFC 4180)', () => {
   it('parses a header and plain rows', () => {
@@ -40,18 +40,34 @@ describe('parseCsv (RFC 4180)', () => {
       expect(e).toBeInstanceOf(CsvSyntaxError);
       expect((e as CsvSyntaxError).record).toBe(3);
     }
-    expect(() => parseCsv('a\n"open\n')).toThrow(/not closed/);
+    expect(() => parseCsv('a\n"open\n')).toThrow(/not closed/i);
   });
-  it('gives the same records whatever the chunking', () => {
+  it('gives the same records whatever the chunking', async () => {
     const text = '\uFEFFid,name,tags\r\n"a,1","q""uote",x;y\r\n\r\nb,"multi\r\nline",\r\nc,plain,"z"\r';
     const whole = parseCsv(text);
     for (let size = 1; size <= 7; size++) {
-      const p = new CsvParser();
-      const out: string[][] = [];
-      for (let i = 0; i < text.length; i += size) p.push(text.slice(i, i + size), out);
-      p.end(out);
-      expect(out).toEqual([whole.header, ...whole.rows]);
+      async function* chunks() {
+        for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+      }
+      const rows: string[][] = [];
+      let header: string[] = [];
+      for await (const b of parseCsvStream(chunks())) {
+        header = b.header;
+        rows.push(...b.rows);
+      }
+      expect({ header, rows }).toEqual(whole);
     }
+  });
+  it('streams a syntax error as a CsvSyntaxError naming the record', async () => {
+    async function* chunks() {
+      yield 'a\n1\n';
+      yield '"x"y\n';
+    }
+    const read = async () => {
+      for await (const b of parseCsvStream(chunks())) void b;
+    };
+    await expect(read()).rejects.toBeInstanceOf(CsvSyntaxError);
+    await expect(read()).rejects.toMatchObject({ record: 3 });
   });
   it('streams batches with their first row number, decoding UTF-8 split across buffers', async () => {
     const bytes = Buffer.from('id,name\nx,Zürich\ny,"Kyiv, Київ"\n', 'utf8');
@@ -68,14 +84,14 @@ describe('parseCsv (RFC 4180)', () => {
     expect(header).toEqual(['id', 'name']);
     expect(rows).toEqual([['x', 'Zürich'], ['y', 'Kyiv, Київ']]);
   });
-  it('is fast: 200,000 rows well under a second', () => {
+  it('is fast: 200,000 rows in a few seconds, even on a loaded machine', () => {
     const line = 'org-12345,"Name, with comma",organization,parent-1,UA,energy,120,15000.5,3000,windows;medoc,\n';
     const text = 'h1,h2,h3,h4,h5,h6,h7,h8,h9,h10,h11\n' + line.repeat(200_000);
     const t0 = Date.now();
     const { rows } = parseCsv(text);
     expect(rows).toHaveLength(200_000);
     expect(rows[199_999][1]).toBe('Name, with comma');
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(Date.now() - t0).toBeLessThan(8000);
   });
 });
 
@@ -101,5 +117,6 @@ describe('toCsv', () => {
     expect(csvField(undefined)).toBe('');
     expect(csvField(3)).toBe('3');
     expect(csvField('"')).toBe('""""');
+    expect(csvLine(['a', '', 'b c', 'x,y', 'cr\ronly'])).toBe('a,,b c,"x,y","cr\ronly"');
   });
 });

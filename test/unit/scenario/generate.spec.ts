@@ -85,7 +85,7 @@ describe('generateScenario', () => {
         expect(model.core.spectralRadius).toBeLessThan(1);
       }
     rmSync(dir, { recursive: true });
-  });
+  }, 240_000);
 
   it('refuses bad options', () => {
     expect(() => generateScenario(tmp(), { entities: 1 })).toThrow(RangeError);
