@@ -27,9 +27,27 @@ export interface ParameterProposal {
   mean: number[];
   /** Lower-triangular Cholesky factor of its covariance, row-major (dims x dims). */
   chol: number[];
-  /** Pilot runs used, and the pilot's effective sample size (last stage / all stages pooled). */
+  /** Pilot runs used, and the effective sample size of the last stage. */
   pilotRuns: number;
   pilotEss: number;
+  /** The stages of the sequential Monte Carlo that fitted it. */
+  stages?: SamplerStage[];
+  /**
+   * Exponent of the likelihood the runs use (default 1): below 1 when the tempering stopped
+   * early because the moves stopped mixing (too noisy a likelihood to sharpen further).
+   */
+  temperature?: number;
+}
+
+/** One stage of the tempered sequential Monte Carlo (assess.ts, pilotProposal). */
+export interface SamplerStage {
+  /** Likelihood exponent reached at this stage (0 = prior, 1 = posterior). */
+  temperature: number;
+  /** Effective sample size of the stage's reweighted particles (before resampling), and their number. */
+  effectiveSampleSize: number;
+  particles: number;
+  /** Share of move proposals accepted at this stage (null at the prior stage). */
+  acceptance: number | null;
 }
 
 export function normalLogPdf(z: number, mu: number, sigma: number): number {
@@ -140,8 +158,9 @@ export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng:
 
 /** Options of the pilot and of the fit. */
 export interface PilotOptions {
-  /** Pilot runs in all (default 400), split into `stages` (default 2) of equal size. */
+  /** Particles of the sequential Monte Carlo (default 400; assessments: a fifth of the runs, 40..400). */
   pilotRuns: number;
+  /** Most tempering stages (default 10): the proposal is fitted where they end. */
   stages: number;
   /** Prior share of the transmissibility mixture (default 0.1). */
   defensive: number;
@@ -149,7 +168,7 @@ export interface PilotOptions {
   widen: number;
 }
 
-export const DEFAULT_PILOT: PilotOptions = { pilotRuns: 400, stages: 2, defensive: 0.1, widen: 1.5 };
+export const DEFAULT_PILOT: PilotOptions = { pilotRuns: 400, stages: 10, defensive: 0.1, widen: 1.5 };
 
 /**
  * Fits N(m, S) to importance-weighted pilot draws (z: rows of D logit values; logW: log weights,
