@@ -111,34 +111,28 @@ export const RHO_DEFENSIVE = 0.1;
 export const RHO_WIDEN = 1.3;
 
 /**
- * Draws the reporting rate given K reports from the defensive mixture of its prior and the
- * (widened) Laplace approximation of its conditional posterior, the likelihood being
- * `Binomial(K; N, rate)` (N infections by asOf) or, `poisson`, `Poisson(K; rate N)` (N the
- * expected reports at rate 1). Returns the rate and log prior(z) - log q(z | N) (z = logit rate).
+ * Draws the reporting rate given K reports and N infections by asOf from the defensive mixture
+ * of its prior and the (widened) Laplace approximation of its conditional posterior.
+ * Returns the rate and log prior(z) - log q(z | N) (z = logit rate).
  */
-export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng: Rng, poisson = false): { rho: number; logRatio: number } {
+export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng: Rng): { rho: number; logRatio: number } {
   const { mu, sigma } = prior;
-  if (!(sigma > 0) || (!poisson && N < K) || !(N > 0)) {
+  if (!(sigma > 0) || N < K) {
     const z = sigma > 0 ? mu + sigma * rng.normal() : mu;
     return { rho: 1 / (1 + Math.exp(-z)), logRatio: 0 };
   }
   // mode of g(z) = -(z-mu)^2/(2 sigma^2) + K z - N log(1 + e^z): g' is decreasing; bisection + Newton
   const s2 = sigma * sigma;
-  // poisson: g = prior + K log r - N r, g' = -(z-mu)/s2 + (1 - r)(K - N r)
-  const gp = (z: number) => {
-    const r = 1 / (1 + Math.exp(-z));
-    return poisson ? -(z - mu) / s2 + (1 - r) * (K - N * r) : -(z - mu) / s2 + K - N * r;
-  };
-  const curvature = (r: number) => 1 / s2 + (poisson ? Math.max(0, r * (1 - r) * (K + N - 2 * N * r)) : N * r * (1 - r));
+  const gp = (z: number) => -(z - mu) / s2 + K - N / (1 + Math.exp(-z));
   let lo = mu - 40 * sigma - 40;
   let hi = mu + 40 * sigma + 40;
-  const r0 = poisson ? Math.min(0.99, (K + 0.5) / (N + 1)) : (K + 0.5) / (N + 1);
-  let z = Math.min(hi, Math.max(lo, Math.log(r0 / (1 - r0))));
+  let z = Math.min(hi, Math.max(lo, Math.log((K + 0.5) / (N - K + 0.5))));
   for (let it = 0; it < 100; it++) {
     const d = gp(z);
     if (d > 0) lo = z;
     else hi = z;
-    const h = curvature(1 / (1 + Math.exp(-z)));
+    const r = 1 / (1 + Math.exp(-z));
+    const h = 1 / s2 + N * r * (1 - r);
     let zn = z + d / h;
     if (!(zn > lo && zn < hi)) zn = (lo + hi) / 2;
     if (Math.abs(zn - z) < 1e-10) {
@@ -148,7 +142,7 @@ export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng:
     z = zn;
   }
   const r = 1 / (1 + Math.exp(-z));
-  const sd = RHO_WIDEN / Math.sqrt(curvature(r));
+  const sd = RHO_WIDEN / Math.sqrt(1 / s2 + N * r * (1 - r));
   const mode = z;
   const x = rng.random() < RHO_DEFENSIVE ? mu + sigma * rng.normal() : mode + sd * rng.normal();
   const lp = normalLogPdf(x, mu, sigma);
