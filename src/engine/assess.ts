@@ -304,6 +304,7 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
     const stages: SamplerStage[] = [{ temperature: 0, effectiveSampleSize: N, particles: N, acceptance: null }];
     let phi = 0;
     for (let st = 1; phi < 1 && st <= po.stages; st++) {
+      if (options.signal?.aborted) throw new AbortError();
       const next = nextTemperature(L, phi);
       if (next === null) break;
       const w = new Float64Array(N);
@@ -350,6 +351,7 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
     }
     options.onPilotProgress?.(done, done);
     const fit = fitProposal(prior, dims, z, new Float64Array(N), po);
+    if (options.signal?.aborted) throw new AbortError();
     if (fit !== null) proposal = { ...fit, pilotRuns: done, pilotEss: stages[stages.length - 1].effectiveSampleSize, stages, temperature: phi };
   }
   cache.set(key, proposal);

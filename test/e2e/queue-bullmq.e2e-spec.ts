@@ -212,7 +212,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     for (const d of queued) expect(typeof d.proposal).toBe('string');
     const proposal = decode<Record<string, unknown>>(queued[0].proposal!);
     // sized for the job's runs (a fifth), not a shard's
-    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), pilotRuns: RUNS / 5 });
+    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), stages: expect.arrayContaining([expect.objectContaining({ temperature: 0, particles: RUNS / 5 })]) });
     for (const d of queued) expect(decode(d.proposal!)).toEqual(proposal);
     // Fitted afresh from a copy of the scenario, the pilot gives the same proposal.
     expect(await engineBinding.proposal!(structuredClone(snapshot), input, { threads: 1 })).toEqual(proposal);
@@ -245,7 +245,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
   it('cancelling during the pilot stops it, and no shard is queued', async () => {
     const controller = new AbortController();
     const { fitProposal: fit } = jest.requireActual('../../src/engine/proposal');
-    // cancelled as the first pilot stage ends: the second must not run
+    // cancelled as the pilot fits the proposal: no shard may be queued
     pilotFits.mockImplementationOnce((...args) => {
       controller.abort(new Error('cancelled by the test'));
       return fit(...args);
