@@ -538,7 +538,9 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       calibration: {
         method: opts.calibrated
           ? opts.sampler === 'adaptive'
-            ? 'adaptive importance sampling: transmissibilities from a defensive mixture (prior + normal fitted to a weighted pilot), reporting rate from its conditional posterior given the run; weights prior/proposal x likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
+            ? opts.model === 'sir'
+              ? 'importance sampling from a proposal fitted by likelihood-tempered sequential Monte Carlo (stages below); runs seeded with the reports taken as genuine (by confidence) a drawn reporting lag before them, unreported infections thinned by the chance of a report by asOf; weights prior/proposal x negative-binomial likelihood of the report counts per time bin after the first quarter of the reports, predicted by a forward run (see docs/method.md)'
+              : 'adaptive importance sampling: transmissibilities from a defensive mixture (prior + normal fitted to the tempered pilot), reporting rate from its conditional posterior given the run; weights prior/proposal x likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
             : 'importance weighting of prior draws by the likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
           : 'none (forward mode: runs weighted equally)',
         parameters,
