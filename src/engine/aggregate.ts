@@ -5,6 +5,7 @@ import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
 import { addRange, countRuns, FIGURES, groupCells, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
 import { normalQuantile } from './distributions';
+import type { SamplerStage } from './proposal';
 import { kish, rangeError, WeightedSample, weightedRange, wilson, type Probability, type Range, type RangeError } from './stats';
 
 /** Figures of one split (total, intended or collateral). */
@@ -50,17 +51,6 @@ export interface AssessmentSummary {
     method: string;
     figures: Record<string, RangeError>;
   };
-}
-
-/** One stage of the tempered sequential Monte Carlo (proposal.ts). */
-export interface SamplerStage {
-  /** Likelihood exponent reached at this stage (0 = prior, 1 = posterior). */
-  temperature: number;
-  /** Effective sample size of the stage's particles before resampling, and their number. */
-  effectiveSampleSize: number;
-  particles: number;
-  /** Share of move proposals accepted at this stage (null at the stage without moves). */
-  acceptance: number | null;
 }
 
 /**
@@ -426,6 +416,11 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       warnings.push(
         `predictive check failed: the calibrated model puts the reports ${predictiveCheck.meanReportTimeShiftHours.median > 0 ? 'later' : 'earlier'} than they came in (mean shift ${predictiveCheck.meanReportTimeShiftHours.median.toFixed(1)} h, p = ${predictiveCheck.timingPValue.toFixed(3)}): ranges may not hold`,
       );
+    const phi = opts.stages?.[opts.stages.length - 1]?.temperature ?? 1;
+    if (phi < 1)
+      warnings.push(
+        `approximate calibration: the runs are weighted by the likelihood of the reports to the power ${phi.toPrecision(2)} (the sampler's tempering stopped there because the simulated likelihood is too noisy to sharpen further): ranges are wider than the reports alone would give`,
+      );
     if (ess < WARN_ESS_SHARE * R)
       warnings.push(`low effective sample size: ${ess.toFixed(1)} of ${R} runs (below ${WARN_ESS_SHARE * 100}%): ranges rest on few runs; run more or widen the priors`);
   }
@@ -543,7 +538,9 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       calibration: {
         method: opts.calibrated
           ? opts.sampler === 'adaptive'
-            ? 'adaptive importance sampling: transmissibilities from a defensive mixture (prior + normal fitted to a weighted pilot), reporting rate from its conditional posterior given the run; weights prior/proposal x likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
+            ? opts.model === 'sir'
+              ? 'importance sampling from a proposal fitted by likelihood-tempered sequential Monte Carlo (stages below); runs seeded with the reports taken as genuine (by confidence) a drawn reporting lag before them, unreported infections thinned by the chance of a report by asOf; weights prior/proposal x negative-binomial likelihood of the report counts per time bin after the first quarter of the reports, predicted by a forward run (see docs/method.md)'
+              : 'adaptive importance sampling: transmissibilities from a defensive mixture (prior + normal fitted to the tempered pilot), reporting rate from its conditional posterior given the run; weights prior/proposal x likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
             : 'importance weighting of prior draws by the likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
           : 'none (forward mode: runs weighted equally)',
         parameters,

@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { finalize, mergeInto, type AssessmentResult } from './aggregate';
 import type { ScenarioModel } from './model';
 import { AbortError, newControl, runPool } from './pool';
-import { DEFAULT_PILOT, fitProposal, type ParameterProposal, type PilotOptions } from './proposal';
+import { Rng, Substream } from './prng';
+import { DEFAULT_PILOT, fitProposal, normalLogPdf, type ParameterProposal, type PilotOptions, type SamplerStage } from './proposal';
 import { lognormalFromRange } from './distributions';
 import { countRuns, DEFAULT_SETTINGS, fingerprintOf, reportingRatePrior, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
 
@@ -76,7 +77,7 @@ export function settingsOf(o: AssessmentOptions): RunSettings {
     reportingRate: o.reportingRate ?? DEFAULT_SETTINGS.reportingRate,
     unexplainedReportProbability: o.unexplainedReportProbability ?? DEFAULT_SETTINGS.unexplainedReportProbability,
     reportingLagHours: o.reportingLagHours ?? DEFAULT_SETTINGS.reportingLagHours,
-    introductionProbability: o.introductionProbability ?? DEFAULT_SETTINGS.introductionProbability,
+    reportDispersion: o.reportDispersion ?? DEFAULT_SETTINGS.reportDispersion,
     disruptionThreshold: o.disruptionThreshold ?? DEFAULT_SETTINGS.disruptionThreshold,
     timelineBins: o.timelineBins ?? DEFAULT_SETTINGS.timelineBins,
     earlyWarningHours: o.earlyWarningHours ?? DEFAULT_SETTINGS.earlyWarningHours,
@@ -90,7 +91,7 @@ export function settingsOf(o: AssessmentOptions): RunSettings {
   if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > Number.MAX_SAFE_INTEGER) throw new Error(`seed must be a non-negative integer, got ${s.seed}`);
   if (!(s.timelineBins >= 1 && Number.isInteger(s.timelineBins))) throw new Error('timelineBins must be a positive integer');
   if (!(s.unexplainedReportProbability > 0 && s.unexplainedReportProbability <= 1)) throw new Error('unexplainedReportProbability must lie in (0,1]');
-  if (!(s.introductionProbability > 0 && s.introductionProbability < 1)) throw new Error('introductionProbability must lie in (0,1)');
+  if (!(s.reportDispersion > 0)) throw new Error('reportDispersion must be positive (Infinity: Poisson)');
   return s;
 }
 
@@ -190,11 +191,11 @@ export async function runShard(model: ScenarioModel, runRange: [number, number],
  * The result is plain JSON-serialisable data.
  */
 export async function runAssessment(model: ScenarioModel, options: AssessmentOptions): Promise<AssessmentResult & { stats: RunStats }> {
-  const settings = settingsOf(options);
   const range = validate(options);
   const { partial, stats } = await runShard(model, range, options);
-  const result = finalizeAssessment(model, partial, options);
-  void settings;
+  // the proposal the runs used (cached by runShard) carries the sampler's stages
+  const proposal = options.proposal !== undefined ? options.proposal : await pilotProposal(model, options);
+  const result = finalizeAssessment(model, partial, { ...options, proposal });
   return { ...result, stats };
 }
 
@@ -209,6 +210,7 @@ export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPart
     seed: s.seed,
     calibrated: s.calibrate,
     sampler: s.sampler,
+    stages: s.sampler === 'adaptive' ? (options.proposal?.stages ?? undefined) : undefined,
     // adaptive runs are not prior draws: report the priors themselves
     priors:
       s.sampler === 'adaptive'
@@ -225,16 +227,21 @@ export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPart
 const pilotCache = new WeakMap<ScenarioModel, Map<string, ParameterProposal | null>>();
 
 /**
- * The adaptive sampler's proposal for an assessment: pilot runs (own random streams, so they are
- * not runs of the assessment) in stages, the first from the prior, each next one from the
- * proposal fitted to all earlier stages (pooled importance weights); the last fit is returned.
- * Depends only on (model, settings, seed, pilot options), not on threads or run ranges; cached
- * per model object. null when not calibrating or nothing can be adapted.
+ * The adaptive sampler's proposal for an assessment, fitted by sequential Monte Carlo with
+ * likelihood tempering: particles from the prior; at each stage the next temperature is the one
+ * at which the reweighted particles keep half their effective sample size (bisection), then
+ * systematic resampling and one pseudo-marginal random-walk Metropolis move per particle (a
+ * fresh run at the moved parameters; the likelihood estimate integrates the reporting rate out,
+ * so the move targets the tempered posterior exactly). At temperature 1 (or after `stages`
+ * stages) the proposal is fitted to the particles. The runs of the stages use their own random
+ * streams (they are not runs of the assessment), so the proposal depends only on (model,
+ * settings, seed, pilot options), not on threads or run ranges; cached per model object. null
+ * when not calibrating or nothing can be adapted.
  */
 export async function pilotProposal(model: ScenarioModel, options: AssessmentOptions): Promise<ParameterProposal | null> {
   const settings = { ...settingsOf(options), proposal: undefined };
   if (settings.sampler !== 'adaptive') return null;
-  // default pilot size: a fifth of the runs, between 40 (or the runs, if fewer) and 400 (depends
+  // default population: a fifth of the runs, between 40 (or the runs, if fewer) and 400 (depends
   // on the total run count only, which every shard of the assessment shares)
   const scaled = Math.max(Math.min(40, options.runs), Math.min(DEFAULT_PILOT.pilotRuns, Math.round(options.runs / 5)));
   const po: PilotOptions = { ...DEFAULT_PILOT, pilotRuns: scaled, ...(options.pilot ?? {}) };
@@ -247,50 +254,176 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
   const engine = new RunEngine(model.core, settings);
   const { dims, prior } = engine.adaptDims;
   const D = prior.length;
-  const per = Math.floor(po.pilotRuns / po.stages);
+  const N = po.pilotRuns;
   let proposal: ParameterProposal | null = null;
-  if (D > 0 && per > 0) {
-    const pilotTotal = per * po.stages;
-    let pilotDone = 0;
-    const tick = (n: number) => {
-      pilotDone += n;
-      options.onPilotProgress?.(pilotDone, pilotTotal);
-    };
-    const z = new Float64Array(per * po.stages * D);
-    const lw = new Float64Array(per * po.stages);
+  if (D > 0 && N >= 2) {
     const threads = options.threads ?? availableParallelism();
-    for (let st = 0; st < po.stages; st++) {
-      const a = st * per;
-      const b = a + per;
+    let done = 0;
+    const tick = (k: number) => {
+      done += k;
+      // the number of stages is not known in advance: announce a few more than done
+      options.onPilotProgress?.(done, Math.max(done + N, N * 4));
+    };
+    /** Log likelihood estimates at the parameters `z` (N x D), runs base..base+N-1 of the pilot streams. */
+    const evaluate = async (z: Float64Array, base: number): Promise<Float64Array> => {
+      const out = new Float64Array(N);
       if (threads <= 0) {
-        for (let r = a; r < b; r++) {
+        for (let i = 0; i < N; i++) {
           if (options.signal?.aborted) throw new AbortError();
-          lw[r] = engine.pilotRun(r, proposal, z, r * D);
-          if ((r - a) % 16 === 15) tick(16);
+          out[i] = engine.pilotEvaluate(base + i, z.subarray(i * D, (i + 1) * D));
+          if (i % 16 === 15) tick(16);
         }
-        tick((b - a) % 16);
-      } else {
-        const chunk = Math.max(1, Math.ceil(per / 8));
-        const tasks: Array<{ start: number; end: number; pilot: ParameterProposal | null }> = [];
-        for (let s = a; s < b; s += chunk) tasks.push({ start: s, end: Math.min(b, s + chunk), pilot: proposal });
-        await runPool<{ z: Float64Array; lw: Float64Array }>({
-          threads: Math.min(threads, tasks.length),
-          init: { kind: 'assess', core: model.core, settings },
-          tasks,
-          control: newControl(),
-          signal: options.signal,
-          onResult: (i, res) => {
-            z.set(res.z, tasks[i].start * D);
-            lw.set(res.lw, tasks[i].start);
-            tick(tasks[i].end - tasks[i].start);
-          },
-        });
+        tick(N % 16);
+        return out;
       }
-      const next = fitProposal(prior, dims, z.subarray(0, b * D), lw.subarray(0, b), po);
+      const chunk = Math.max(1, Math.ceil(N / 8));
+      const tasks: Array<{ start: number; end: number; at: Float64Array }> = [];
+      for (let a = 0; a < N; a += chunk) tasks.push({ start: base + a, end: base + Math.min(N, a + chunk), at: z.slice(a * D, Math.min(N, a + chunk) * D) });
+      await runPool<{ lw: Float64Array }>({
+        threads: Math.min(threads, tasks.length),
+        init: { kind: 'assess', core: model.core, settings },
+        tasks,
+        control: newControl(),
+        signal: options.signal,
+        onResult: (i, res) => {
+          out.set(res.lw, tasks[i].start - base);
+          tick(tasks[i].end - tasks[i].start);
+        },
+      });
+      return out;
+    };
+    const rng = new Rng(settings.seed, 0, Substream.tempering);
+    const logPrior = (z: Float64Array, i: number) => {
+      let lp = 0;
+      for (let d = 0; d < D; d++) lp += normalLogPdf(z[i * D + d], prior[d].mu, prior[d].sigma);
+      return lp;
+    };
+    let z = new Float64Array(N * D);
+    for (let i = 0; i < N; i++) for (let d = 0; d < D; d++) z[i * D + d] = prior[d].mu + prior[d].sigma * rng.normal();
+    let L = await evaluate(z, 0);
+    const stages: SamplerStage[] = [{ temperature: 0, effectiveSampleSize: N, particles: N, acceptance: null }];
+    let phi = 0;
+    for (let st = 1; phi < 1 && st <= po.stages; st++) {
+      if (options.signal?.aborted) throw new AbortError();
+      const next = nextTemperature(L, phi);
       if (next === null) break;
-      proposal = next;
+      const w = new Float64Array(N);
+      let m = -Infinity;
+      for (let i = 0; i < N; i++) if ((next - phi) * L[i] > m) m = (next - phi) * L[i];
+      for (let i = 0; i < N; i++) w[i] = L[i] === -Infinity ? 0 : Math.exp((next - phi) * L[i] - m);
+      const ess = kishOf(w);
+      const pick = systematicResample(w, rng);
+      const z1 = new Float64Array(N * D);
+      const L1 = new Float64Array(N);
+      pick.forEach((j, i) => {
+        z1.set(z.subarray(j * D, (j + 1) * D), i * D);
+        L1[i] = L[j];
+      });
+      z = z1;
+      L = L1;
+      phi = next;
+      // one random-walk Metropolis move per particle, scaled to the population's spread
+      const chol = choleskyOfSpread(z, N, D, prior);
+      const step = 2.38 / Math.sqrt(D);
+      const zMoved = new Float64Array(N * D);
+      const e = new Float64Array(D);
+      for (let i = 0; i < N; i++) {
+        for (let d = 0; d < D; d++) e[d] = rng.normal();
+        for (let a = 0; a < D; a++) {
+          let v = z[i * D + a];
+          for (let b = 0; b <= a; b++) v += step * chol[a * D + b] * e[b];
+          zMoved[i * D + a] = v;
+        }
+      }
+      const LMoved = await evaluate(zMoved, st * N);
+      let accepted = 0;
+      for (let i = 0; i < N; i++) {
+        const logA = phi * (LMoved[i] - L[i]) + logPrior(zMoved, i) - logPrior(z, i);
+        if (LMoved[i] > -Infinity && (logA >= 0 || Math.log(rng.random()) < logA)) {
+          z.set(zMoved.subarray(i * D, (i + 1) * D), i * D);
+          L[i] = LMoved[i];
+          accepted++;
+        }
+      }
+      stages.push({ temperature: phi, effectiveSampleSize: ess, particles: N, acceptance: accepted / N });
+      // the moves no longer mix: the likelihood estimates are too noisy to sharpen further
+      if (accepted / N < MIN_ACCEPTANCE) break;
     }
+    options.onPilotProgress?.(done, done);
+    const fit = fitProposal(prior, dims, z, new Float64Array(N), po);
+    if (options.signal?.aborted) throw new AbortError();
+    if (fit !== null) proposal = { ...fit, pilotRuns: done, pilotEss: stages[stages.length - 1].effectiveSampleSize, stages, temperature: phi };
   }
   cache.set(key, proposal);
   return proposal;
+}
+
+/** Tempering stops at a stage whose moves accept fewer than this share. */
+const MIN_ACCEPTANCE = 0.02;
+
+/** The temperature after `phi` at which the reweighted particles keep half their number as ESS (1 if they do at 1); null if no particle has a finite likelihood. */
+function nextTemperature(L: Float64Array, phi: number): number | null {
+  const N = L.length;
+  if (!L.some((x) => x > -Infinity)) return null;
+  const essAt = (delta: number) => {
+    let m = -Infinity;
+    for (let i = 0; i < N; i++) if (delta * L[i] > m) m = delta * L[i];
+    const w = new Float64Array(N);
+    for (let i = 0; i < N; i++) w[i] = L[i] === -Infinity ? 0 : Math.exp(delta * L[i] - m);
+    return kishOf(w);
+  };
+  if (essAt(1 - phi) >= N / 2) return 1;
+  let lo = 0;
+  let hi = 1 - phi;
+  for (let it = 0; it < 50; it++) {
+    const mid = (lo + hi) / 2;
+    if (essAt(mid) >= N / 2) lo = mid;
+    else hi = mid;
+  }
+  return phi + Math.max(lo, 1e-9);
+}
+
+function kishOf(w: Float64Array): number {
+  let s = 0;
+  let s2 = 0;
+  for (let i = 0; i < w.length; i++) {
+    s += w[i];
+    s2 += w[i] * w[i];
+  }
+  return s2 > 0 ? (s * s) / s2 : 0;
+}
+
+/** Systematic resampling: N indices drawn in proportion to w with one uniform. */
+function systematicResample(w: Float64Array, rng: Rng): Int32Array {
+  const N = w.length;
+  let total = 0;
+  for (let i = 0; i < N; i++) total += w[i];
+  const out = new Int32Array(N);
+  const u = rng.random() / N;
+  let c = w[0] / total;
+  let j = 0;
+  for (let i = 0; i < N; i++) {
+    const target = u + i / N;
+    while (c < target && j < N - 1) c += w[++j] / total;
+    out[i] = j;
+  }
+  return out;
+}
+
+/** Cholesky factor of the particles' covariance (plus a little of the prior's, so it is never singular). */
+function choleskyOfSpread(z: Float64Array, N: number, D: number, prior: readonly { sigma: number }[]): Float64Array {
+  const mean = new Float64Array(D);
+  for (let i = 0; i < N; i++) for (let d = 0; d < D; d++) mean[d] += z[i * D + d] / N;
+  const S = new Float64Array(D * D);
+  for (let i = 0; i < N; i++)
+    for (let a = 0; a < D; a++) for (let b = 0; b <= a; b++) S[a * D + b] += ((z[i * D + a] - mean[a]) * (z[i * D + b] - mean[b])) / N;
+  for (let d = 0; d < D; d++) S[d * D + d] += 1e-3 * prior[d].sigma * prior[d].sigma;
+  const Lc = new Float64Array(D * D);
+  for (let i = 0; i < D; i++)
+    for (let j = 0; j <= i; j++) {
+      let v = S[i * D + j];
+      for (let k = 0; k < j; k++) v -= Lc[i * D + k] * Lc[j * D + k];
+      Lc[i * D + j] = i === j ? Math.sqrt(Math.max(v, 1e-12)) : v / Lc[j * D + j];
+    }
+  return Lc;
 }

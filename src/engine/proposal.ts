@@ -27,9 +27,27 @@ export interface ParameterProposal {
   mean: number[];
   /** Lower-triangular Cholesky factor of its covariance, row-major (dims x dims). */
   chol: number[];
-  /** Pilot runs used, and the pilot's effective sample size (last stage / all stages pooled). */
+  /** Pilot runs used, and the effective sample size of the last stage. */
   pilotRuns: number;
   pilotEss: number;
+  /** The stages of the sequential Monte Carlo that fitted it. */
+  stages?: SamplerStage[];
+  /**
+   * Exponent of the likelihood the runs use (default 1): below 1 when the tempering stopped
+   * early because the moves stopped mixing (too noisy a likelihood to sharpen further).
+   */
+  temperature?: number;
+}
+
+/** One stage of the tempered sequential Monte Carlo (assess.ts, pilotProposal). */
+export interface SamplerStage {
+  /** Likelihood exponent reached at this stage (0 = prior, 1 = posterior). */
+  temperature: number;
+  /** Effective sample size of the stage's reweighted particles (before resampling), and their number. */
+  effectiveSampleSize: number;
+  particles: number;
+  /** Share of move proposals accepted at this stage (null at the prior stage). */
+  acceptance: number | null;
 }
 
 export function normalLogPdf(z: number, mu: number, sigma: number): number {
@@ -93,34 +111,28 @@ export const RHO_DEFENSIVE = 0.1;
 export const RHO_WIDEN = 1.3;
 
 /**
- * Draws the reporting rate given K reports from the defensive mixture of its prior and the
- * (widened) Laplace approximation of its conditional posterior, the likelihood being
- * `Binomial(K; N, rate)` (N infections by asOf) or, `poisson`, `Poisson(K; rate N)` (N the
- * expected reports at rate 1). Returns the rate and log prior(z) - log q(z | N) (z = logit rate).
+ * Draws the reporting rate given K reports and N infections by asOf from the defensive mixture
+ * of its prior and the (widened) Laplace approximation of its conditional posterior.
+ * Returns the rate and log prior(z) - log q(z | N) (z = logit rate).
  */
-export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng: Rng, poisson = false): { rho: number; logRatio: number } {
+export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng: Rng): { rho: number; logRatio: number } {
   const { mu, sigma } = prior;
-  if (!(sigma > 0) || (!poisson && N < K) || !(N > 0)) {
+  if (!(sigma > 0) || N < K) {
     const z = sigma > 0 ? mu + sigma * rng.normal() : mu;
     return { rho: 1 / (1 + Math.exp(-z)), logRatio: 0 };
   }
   // mode of g(z) = -(z-mu)^2/(2 sigma^2) + K z - N log(1 + e^z): g' is decreasing; bisection + Newton
   const s2 = sigma * sigma;
-  // poisson: g = prior + K log r - N r, g' = -(z-mu)/s2 + (1 - r)(K - N r)
-  const gp = (z: number) => {
-    const r = 1 / (1 + Math.exp(-z));
-    return poisson ? -(z - mu) / s2 + (1 - r) * (K - N * r) : -(z - mu) / s2 + K - N * r;
-  };
-  const curvature = (r: number) => 1 / s2 + (poisson ? Math.max(0, r * (1 - r) * (K + N - 2 * N * r)) : N * r * (1 - r));
+  const gp = (z: number) => -(z - mu) / s2 + K - N / (1 + Math.exp(-z));
   let lo = mu - 40 * sigma - 40;
   let hi = mu + 40 * sigma + 40;
-  const r0 = poisson ? Math.min(0.99, (K + 0.5) / (N + 1)) : (K + 0.5) / (N + 1);
-  let z = Math.min(hi, Math.max(lo, Math.log(r0 / (1 - r0))));
+  let z = Math.min(hi, Math.max(lo, Math.log((K + 0.5) / (N - K + 0.5))));
   for (let it = 0; it < 100; it++) {
     const d = gp(z);
     if (d > 0) lo = z;
     else hi = z;
-    const h = curvature(1 / (1 + Math.exp(-z)));
+    const r = 1 / (1 + Math.exp(-z));
+    const h = 1 / s2 + N * r * (1 - r);
     let zn = z + d / h;
     if (!(zn > lo && zn < hi)) zn = (lo + hi) / 2;
     if (Math.abs(zn - z) < 1e-10) {
@@ -130,7 +142,7 @@ export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng:
     z = zn;
   }
   const r = 1 / (1 + Math.exp(-z));
-  const sd = RHO_WIDEN / Math.sqrt(curvature(r));
+  const sd = RHO_WIDEN / Math.sqrt(1 / s2 + N * r * (1 - r));
   const mode = z;
   const x = rng.random() < RHO_DEFENSIVE ? mu + sigma * rng.normal() : mode + sd * rng.normal();
   const lp = normalLogPdf(x, mu, sigma);
@@ -140,8 +152,9 @@ export function drawReportingRate(prior: ScaleNormal, K: number, N: number, rng:
 
 /** Options of the pilot and of the fit. */
 export interface PilotOptions {
-  /** Pilot runs in all (default 400), split into `stages` (default 2) of equal size. */
+  /** Particles of the sequential Monte Carlo (default 400; assessments: a fifth of the runs, 40..400). */
   pilotRuns: number;
+  /** Most tempering stages (default 10): the proposal is fitted where they end. */
   stages: number;
   /** Prior share of the transmissibility mixture (default 0.1). */
   defensive: number;
@@ -149,7 +162,7 @@ export interface PilotOptions {
   widen: number;
 }
 
-export const DEFAULT_PILOT: PilotOptions = { pilotRuns: 400, stages: 2, defensive: 0.1, widen: 1.5 };
+export const DEFAULT_PILOT: PilotOptions = { pilotRuns: 400, stages: 10, defensive: 0.1, widen: 1.5 };
 
 /**
  * Fits N(m, S) to importance-weighted pilot draws (z: rows of D logit values; logW: log weights,

@@ -77,8 +77,12 @@ export interface RunSettings {
   unexplainedReportProbability: number;
   /** Prior 90% range of the mean reporting lag, hours (lognormal; lags are exponential with that mean). */
   reportingLagHours: Range90;
-  /** Calibrated `sir` runs: chance that a reported entity was infected from outside the graph (explains a report no neighbour explains). */
-  introductionProbability: number;
+  /**
+   * Calibrated `sir` runs: size r of the negative binomial that compares each bin's report count
+   * with the forward run's expected count mu (variance mu + mu^2 / r): the tolerance of the
+   * comparison, about 1/sqrt(r) of large counts, for the spread's own randomness in one run.
+   */
+  reportDispersion: number;
   /** An uninfected entity with inoperability q >= this counts as disrupted. */
   disruptionThreshold: number;
   timelineBins: number;
@@ -113,8 +117,15 @@ export interface RunSettings {
  */
 export const PARAMETERS_AFTER_KINDS = 5;
 
-/** Report-time bins of the likelihood (equal observed counts). */
-const REPORT_BINS = 4;
+/** log NegativeBinomial(k; mean mu, size r); the Poisson as r -> Infinity. */
+export function logNegativeBinomial(k: number, mu: number, r: number): number {
+  if (!(mu > 0)) return k === 0 ? 0 : -Infinity;
+  if (r === Infinity) return k * Math.log(mu) - mu - lgamma(k + 1);
+  return lgamma(k + r) - lgamma(r) - lgamma(k + 1) + r * Math.log(r / (r + mu)) + k * Math.log(mu / (r + mu));
+}
+
+/** Prediction bins of the likelihood (equal observed counts). */
+const PREDICTION_BINS = 3;
 
 /** The reports as one run takes them (see RunEngine.drawReports). */
 interface ReportDraw {
@@ -124,8 +135,11 @@ interface ReportDraw {
   nodes: Int32Array;
   times: Float64Array;
   count: number;
-  indexCount: number;
-  /** Genuine reports per report-time bin. */
+  /** The first `earlyCount` of them were reported by the conditioning time (index cases among them). */
+  earlyCount: number;
+  /** Per entity: 1 for those early genuine reports (the forward run's seeds). */
+  early: Uint8Array;
+  /** Genuine reports after the conditioning time, per prediction bin. */
   perBin: Int32Array;
 }
 
@@ -136,7 +150,7 @@ export const DEFAULT_SETTINGS: Omit<RunSettings, 'model' | 'seed'> = {
   // pushed the posterior transmissibility to the top of its prior in the coverage study).
   unexplainedReportProbability: 1,
   reportingLagHours: { low: 2, high: 72 },
-  introductionProbability: 0.02,
+  reportDispersion: 20,
   disruptionThreshold: 0.1,
   timelineBins: 48,
   earlyWarningHours: [24, 72, 168],
@@ -212,7 +226,7 @@ export function fingerprintOf(core: ScenarioCore, s: RunSettings): string {
     s.reportingRate,
     s.unexplainedReportProbability,
     s.reportingLagHours,
-    s.introductionProbability,
+    s.reportDispersion,
     s.reportThinning !== false,
     s.disruptionThreshold,
     s.timelineBins,
@@ -306,9 +320,14 @@ export class RunEngine {
   /** Thinned runs: the reports as this run takes them, and the forward run's configuration. */
   private readonly reports: ReportDraw | null = null;
   private readonly forwardCfg: EventConfig | null = null;
-  /** Inner edges of the report-time bins of the likelihood (hours), and the per-bin expected reports. */
-  private readonly binEdges: Float64Array = new Float64Array(0);
+  /**
+   * Edges of the likelihood's prediction bins (hours): edges[0] the conditioning time (the first
+   * quarter of the reports came in by it), the last asOf; and the per-bin expected reports.
+   */
+  private readonly edges: Float64Array = new Float64Array(0);
   private readonly expected: Float64Array = new Float64Array(0);
+  /** Slot of logit(reporting rate) in z when thinning, else -1. */
+  private readonly rhoSlot: number = -1;
   /** Observed first-report times: count and mean (hours), for the predictive check. */
   private readonly observedMeanTime: number;
   private ll = 0;
@@ -340,6 +359,12 @@ export class RunEngine {
     this.rho = logitNormalFromRange(settings.reportingRate, 'reportingRate');
     this.thinning = settings.calibrate && settings.model === 'sir' && settings.reportThinning !== false && core.reportedCount > 0;
     this.lagPrior = lognormalFromRange(settings.reportingLagHours, 'reportingLagHours');
+    if (this.thinning && this.rho.sigma > 0) {
+      // index weapon.kinds.length marks the reporting rate among the adapted dimensions
+      this.rhoSlot = this.adaptPrior.length;
+      this.adaptPrior.push(this.rho);
+      this.adaptDimList.push(core.weapon.kinds.length);
+    }
     if (this.thinning) {
       if (this.lagPrior.sigma > 0) {
         this.lagSlot = this.adaptPrior.length;
@@ -347,16 +372,21 @@ export class RunEngine {
         this.adaptDimList.push(core.weapon.kinds.length + 2);
       }
       const K = core.seedNode.length;
-      // bins of equal observed report counts (up to REPORT_BINS): their counts give the timing
-      const B = Math.min(REPORT_BINS, K);
+      // condition on the first quarter of the reports; predict the rest in up to PREDICTION_BINS
+      // bins of equal observed counts, the last ending at asOf
       const sorted = Float64Array.from(core.seedTime).sort();
-      this.binEdges = new Float64Array(B - 1);
+      const C = Math.ceil(K / 4);
+      const rest = K - C;
+      const B = Math.max(1, Math.min(PREDICTION_BINS, rest));
+      this.edges = new Float64Array(B + 1);
+      this.edges[0] = sorted[C - 1];
       for (let b = 1; b < B; b++) {
-        const i = Math.floor((b * K) / B);
-        this.binEdges[b - 1] = (sorted[i - 1] + sorted[i]) / 2;
+        const i = C + Math.floor((b * rest) / B);
+        this.edges[b] = (sorted[i - 1] + sorted[i]) / 2;
       }
+      this.edges[B] = core.asOfHours;
       this.expected = new Float64Array(B);
-      this.reports = { genuine: new Uint8Array(n), nodes: new Int32Array(K), times: new Float64Array(K), count: 0, indexCount: 0, perBin: new Int32Array(B) };
+      this.reports = { genuine: new Uint8Array(n), early: new Uint8Array(n), nodes: new Int32Array(K), times: new Float64Array(K), count: 0, earlyCount: 0, perBin: new Int32Array(B) };
     }
     let sumT = 0;
     for (let j = 0; j < core.seedTime.length; j++) sumT += core.seedTime[j];
@@ -404,7 +434,7 @@ export class RunEngine {
       thin: this.reports ? { until: core.asOfHours, rho: 0, lagRate: Infinity, exempt: this.reports.genuine } : null,
     };
     // the forward run of the likelihood: from the index cases alone, unconditioned, up to asOf
-    if (this.reports) this.forwardCfg = { ...this.cfg, thin: null, tEnd: Math.min(this.cfg.tEnd, core.asOfHours) };
+    if (this.reports) this.forwardCfg = { ...this.cfg, thin: { until: this.edges[0], rho: 0, lagRate: Infinity, exempt: this.reports.early }, tEnd: Math.min(this.cfg.tEnd, core.asOfHours) };
   }
 
   /**
@@ -413,7 +443,7 @@ export class RunEngine {
    * of the reports) and `this.lpr` (log prior/proposal of the draws). `pilot` runs use their own
    * streams (they are not runs of the assessment).
    */
-  private simulateCore(r: number, pilot: boolean, proposal: ParameterProposal | null): number {
+  private simulateCore(r: number, pilot: boolean, proposal: ParameterProposal | null, fixedZ: ArrayLike<number> | null = null): number {
     const core = this.core;
     const s = this.settings;
     const w = core.weapon;
@@ -438,7 +468,8 @@ export class RunEngine {
       par[kinds + 2] = sampleLognormal(this.lagPrior, prng);
     } else {
       const z = this.z;
-      lpr += drawTransmissibility(this.adaptPrior, proposal, prng, z, this.zScratch);
+      if (fixedZ !== null) for (let i = 0; i < z.length; i++) z[i] = fixedZ[i];
+      else lpr += drawTransmissibility(this.adaptPrior, proposal, prng, z, this.zScratch);
       for (let j = 0; j < kinds; j++) {
         const k = w.kinds[j];
         const tp = w.transmissibility[k]!;
@@ -447,6 +478,7 @@ export class RunEngine {
         kindProb[k] = t;
         par[j] = t;
       }
+      if (this.thinning) par[kinds] = this.rhoSlot >= 0 ? expit(z[this.rhoSlot]) : expit(this.rho.mu);
       par[kinds + 1] = sampleLognormal(w.downtimeDays, prng);
       par[kinds + 2] = this.lagSlot >= 0 ? Math.exp(z[this.lagSlot]) : Math.exp(this.lagPrior.mu);
     }
@@ -457,19 +489,13 @@ export class RunEngine {
     if (rep !== null) {
       const lag = par[kinds + 2];
       this.drawReports(r, off, lag);
-      const M = this.forwardExpectedReports(r, off, lag);
-      if (adaptive) {
-        const d = drawReportingRate(this.rho, rep.count, M, new Rng(s.seed, r, off + Substream.reporting), true);
-        par[kinds] = d.rho;
-        lpr += d.logRatio;
-      }
       const rho = par[kinds];
+      this.forwardExpectedReports(r, off, lag, rho);
       const e = this.expected;
-      for (let b = 0; b < e.length; b++) {
-        const mu = rho * e[b];
-        const k = rep.perBin[b];
-        ll += (k > 0 ? k * Math.log(mu) : 0) - mu - lgamma(k + 1);
-      }
+      const size = s.reportDispersion;
+      for (let b = 0; b < e.length; b++) ll += logNegativeBinomial(rep.perBin[b], e[b], size);
+      // the sequential Monte Carlo may end below temperature 1 (an approximate, wider match)
+      ll *= pilot ? 1 : (proposal?.temperature ?? 1);
       const thin = this.cfg.thin!;
       thin.rho = rho;
       thin.lagRate = 1 / lag;
@@ -511,59 +537,74 @@ export class RunEngine {
     const core = this.core;
     const rep = this.reports!;
     const rng = new Rng(this.settings.seed, r, off + Substream.seeds);
-    for (let j = 0; j < core.seedNode.length; j++) rep.genuine[core.seedNode[j]] = 0;
+    for (let j = 0; j < core.seedNode.length; j++) {
+      rep.genuine[core.seedNode[j]] = 0;
+      rep.early[core.seedNode[j]] = 0;
+    }
     rep.perBin.fill(0);
-    // index cases first (the forward run starts from them), then the others
+    rep.earlyCount = 0;
+    const edges = this.edges;
+    // early reports first (the forward run starts from them), then the others
     let k = 0;
     for (const pass of [1, 0])
       for (let j = 0; j < core.seedNode.length; j++) {
-        const index = core.seedIsIndex[j];
-        if (index !== pass) continue;
+        const early = core.seedTime[j] <= edges[0] ? 1 : 0;
+        if (early !== pass) continue;
         const lag = meanLag * -Math.log(rng.random());
-        if (index === 0 && !(rng.random() < core.seedConfidence[j])) continue;
+        if (core.seedIsIndex[j] === 0 && !(rng.random() < core.seedConfidence[j])) continue;
         const v = core.seedNode[j];
         rep.genuine[v] = 1;
+        rep.early[v] = early;
         rep.nodes[k] = v;
         rep.times[k] = core.seedTime[j] - lag;
         k++;
-        let b = 0;
-        while (b < this.binEdges.length && core.seedTime[j] > this.binEdges[b]) b++;
-        rep.perBin[b]++;
-        if (index === 1) rep.indexCount = k;
+        if (early === 1) rep.earlyCount = k;
+        else {
+          let b = 0;
+          while (b < edges.length - 2 && core.seedTime[j] > edges[b + 1]) b++;
+          rep.perBin[b]++;
+        }
       }
     rep.count = k;
   }
 
   /**
-   * The reports by asOf a forward run of the spread from the run's index cases alone
-   * (unconditioned, so an unbiased draw of the outbreak given the parameters) would produce at
-   * reporting rate 1, per report-time bin (into `this.expected`): each infection at t by asOf
-   * adds F(edge - t) differences, F(x) = 1 - exp(-x / meanLag). Returns their sum.
+   * The reports after the conditioning time that a forward run would bring, per prediction bin
+   * (into `this.expected`): the run starts from the early genuine reports at their drawn
+   * infection times, conditioned like the main run up to the conditioning time (transmissions
+   * onto unreported entities kept with the chance they were not reported by then), and runs
+   * unconditioned to asOf. An infection at t is reported in a bin (a, b] with probability
+   * rho (F(b - t) - F(a - t)), divided by 1 - rho F(c - t) for t before the conditioning time c
+   * (it was not reported by c), F(x) = 1 - exp(-x / meanLag).
    */
-  private forwardExpectedReports(r: number, off: number, meanLag: number): number {
+  private forwardExpectedReports(r: number, off: number, meanLag: number, rho: number): void {
     const core = this.core;
     const rep = this.reports!;
     const ws = this.ws;
-    const count = runEvents(core.graph, rep.nodes.subarray(0, rep.indexCount), rep.times.subarray(0, rep.indexCount), this.forwardCfg!, new Rng(this.settings.seed, r, off + Substream.forward), ws);
+    const thin = this.forwardCfg!.thin!;
+    thin.rho = rho;
+    thin.lagRate = 1 / meanLag;
+    const count = runEvents(core.graph, rep.nodes.subarray(0, rep.earlyCount), rep.times.subarray(0, rep.earlyCount), this.forwardCfg!, new Rng(this.settings.seed, r, off + Substream.forward), ws);
     this.arcsExamined += ws.arcs;
     const e = this.expected;
-    const edges = this.binEdges;
+    const edges = this.edges;
+    const c = edges[0];
     const asOf = core.asOfHours;
+    const F = (x: number) => (x > 0 ? -Math.expm1(-x / meanLag) : 0);
     e.fill(0);
-    let total = 0;
     for (let i = 0; i < count; i++) {
-      const t = ws.time[ws.order[i]];
+      const v = ws.order[i];
+      if (rep.early[v] === 1) continue;
+      const t = ws.time[v];
       if (t > asOf) continue;
-      let prev = 0;
-      for (let b = 0; b <= edges.length; b++) {
-        const edge = b < edges.length ? edges[b] : asOf;
-        const F = edge > t ? -Math.expm1(-(edge - t) / meanLag) : 0;
-        e[b] += F - prev;
-        prev = F;
+      const scale = t < c ? rho / (1 - rho * F(c - t)) : rho;
+      let prev = F(c - t);
+      for (let b = 0; b < e.length; b++) {
+        const next = F(edges[b + 1] - t);
+        e[b] += scale * (next - prev);
+        prev = next;
       }
-      total += prev;
     }
-    return total;
   }
 
   /**
@@ -603,10 +644,12 @@ export class RunEngine {
     P[kinds + 4] = k > 0 ? sum / k - this.observedMeanTime : 0;
   }
 
-  /** A pilot run (own streams): its adapted logit transmissibilities into `zOut` at `at`; returns log weight (likelihood x prior/proposal). */
-  pilotRun(r: number, proposal: ParameterProposal | null, zOut: Float64Array, at: number): number {
-    this.simulateCore(r, true, proposal);
-    zOut.set(this.z, at);
+  /**
+   * A pilot run at the given adapted parameters (logit/log scale, `adaptDims` order): the log
+   * likelihood of the reports (a simulated, unbiased estimate, as a pseudo-marginal move needs).
+   */
+  pilotEvaluate(r: number, z: ArrayLike<number>): number {
+    this.simulateCore(r, true, null, z);
     return this.ll + this.lpr;
   }
 

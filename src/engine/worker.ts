@@ -5,7 +5,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { Graph } from './graph';
 import type { ScenarioCore } from './model';
-import type { ParameterProposal } from './proposal';
 import { emptyPartial, RunEngine, trimPartial, type RunSettings } from './runner';
 import { simulateRange, type SimulateSpec } from './simulate';
 
@@ -15,7 +14,7 @@ let init: Init | null = null;
 let control: Int32Array | null = null;
 let engine: RunEngine | null = null;
 
-parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; pilot?: ParameterProposal | null } }) => {
+parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; at?: Float64Array } }) => {
   try {
     if (m.type === 'init') {
       init = m.init!;
@@ -31,19 +30,20 @@ parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array;
       return;
     }
     const eng = engine!;
-    if (m.task!.pilot !== undefined) {
+    const at = m.task!.at;
+    if (at !== undefined) {
+      // sequential Monte Carlo move: evaluate the given parameters
       const D = eng.adaptDims.prior.length;
-      const z = new Float64Array((end - start) * D);
       const lw = new Float64Array(end - start);
       for (let r = start; r < end; r++) {
         if (Atomics.load(control!, 0) !== 0) {
           parentPort!.postMessage({ type: 'cancelled', id: m.id });
           return;
         }
-        lw[r - start] = eng.pilotRun(r, m.task!.pilot, z, (r - start) * D);
+        lw[r - start] = eng.pilotEvaluate(r, at.subarray((r - start) * D, (r - start + 1) * D));
         Atomics.add(control!, 1, 1);
       }
-      parentPort!.postMessage({ type: 'result', id: m.id, result: { z, lw, arcs: eng.arcsExamined } }, [z.buffer, lw.buffer]);
+      parentPort!.postMessage({ type: 'result', id: m.id, result: { lw, arcs: eng.arcsExamined } }, [lw.buffer]);
       eng.arcsExamined = 0;
       return;
     }

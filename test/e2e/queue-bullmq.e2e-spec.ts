@@ -212,7 +212,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     for (const d of queued) expect(typeof d.proposal).toBe('string');
     const proposal = decode<Record<string, unknown>>(queued[0].proposal!);
     // sized for the job's runs (a fifth), not a shard's
-    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), pilotRuns: RUNS / 5 });
+    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), stages: expect.arrayContaining([expect.objectContaining({ temperature: 0, particles: RUNS / 5 })]) });
     for (const d of queued) expect(decode(d.proposal!)).toEqual(proposal);
     // Fitted afresh from a copy of the scenario, the pilot gives the same proposal.
     expect(await engineBinding.proposal!(structuredClone(snapshot), input, { threads: 1 })).toEqual(proposal);
@@ -245,7 +245,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
   it('cancelling during the pilot stops it, and no shard is queued', async () => {
     const controller = new AbortController();
     const { fitProposal: fit } = jest.requireActual('../../src/engine/proposal');
-    // cancelled as the first pilot stage ends: the second must not run
+    // cancelled as the pilot fits the proposal: no shard may be queued
     pilotFits.mockImplementationOnce((...args) => {
       controller.abort(new Error('cancelled by the test'));
       return fit(...args);
@@ -279,8 +279,8 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       const partial = decode(await job.waitUntilFinished(events, 60_000));
       expect(shards).toHaveLength(1);
       expect(shards[0].proposal).toBeUndefined();
-      // the default pilot: 2 stages, a fit after each
-      expect(pilotFitsInShards).toBe(2);
+      // the sampler's tempering fits the proposal once, at its last stage
+      expect(pilotFitsInShards).toBe(1);
       expect(differences(partial, shardOf200).paths.slice(0, 10)).toEqual([]);
       await job.remove();
     } finally {

@@ -7,7 +7,8 @@ import { DelayMode, finalizeAssessment, KIND_SLOTS, lognormalFromRange, mergePar
 import type { ReportRecord } from '../../../src/domain/records';
 import { erScenario, weapon } from './helpers';
 
-jest.setTimeout(120_000);
+// the sampler's tempering stages add runs; generous for a shared machine
+jest.setTimeout(900_000);
 
 describe('calibration by importance weighting', () => {
   const n = 3000;

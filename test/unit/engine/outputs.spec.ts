@@ -66,11 +66,16 @@ describe('progress', () => {
       const again: string[] = [];
       await runAssessment(model, { runs: 200, seed: 5, threads, onProgress: (p) => again.push(p.phase) });
       expect(again).not.toContain('pilot');
-      // pilotProposal on its own counts its runs up to their total (40 for 200 runs)
+      // pilotProposal on its own counts its runs up to their total (40 particles for 200 runs, at
+      // each stage of the tempering: the prior draws and one move per stage)
       const pilot: Array<[number, number]> = [];
-      await pilotProposal(mk(), { runs: 200, seed: 5, threads, onPilotProgress: (d, n) => pilot.push([d, n]) });
-      expect(pilot[pilot.length - 1]).toEqual([40, 40]);
-      for (let i = 1; i < pilot.length; i++) expect(pilot[i][0]).toBeGreaterThan(pilot[i - 1][0]);
+      const fitted = await pilotProposal(mk(), { runs: 200, seed: 5, threads, onPilotProgress: (d, n) => pilot.push([d, n]) });
+      const [done, total] = pilot[pilot.length - 1];
+      expect(done).toBe(total);
+      expect(done).toBe(40 * fitted!.stages!.length);
+      // never backwards (the last call closes the total on the runs done)
+      for (let i = 1; i < pilot.length; i++) expect(pilot[i][0]).toBeGreaterThanOrEqual(pilot[i - 1][0]);
+      for (let i = 0; i < pilot.length; i++) expect(pilot[i][0] / pilot[i][1]).toBeLessThanOrEqual(1);
     }
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * Reports as evidence: a report counts with its confidence, the result carries the sampler's
+ * stages and a posterior predictive check, and warns when the check fails.
+ */
+import { prepareScenario, runAssessment } from '../../../src/engine';
+import { erScenario, weapon } from './helpers';
+
+jest.setTimeout(300_000);
+
+const at = (h: number) => new Date(Date.parse('2017-06-27T08:00:00Z') + h * 3600e3).toISOString();
+
+describe('reports as evidence', () => {
+  const { entities, dependencies } = erScenario(800, 4, 5);
+
+  it('a suspected report without confidence is not a certain infection; a confirmed one is', async () => {
+    const model = prepareScenario({
+      entities,
+      dependencies,
+      weapon: weapon({ low: 0.05, high: 0.15 }),
+      reports: [
+        { weaponId: 'w', entityId: 'n0', observedAt: at(0), status: 'confirmed', tlp: 'clear' },
+        { weaponId: 'w', entityId: 'n700', observedAt: at(5), status: 'suspected', tlp: 'clear' },
+        { weaponId: 'w', entityId: 'n400', observedAt: at(6), status: 'confirmed', confidence: 100, tlp: 'clear' },
+      ],
+      asOf: at(12),
+      horizonHours: 24,
+    });
+    const r = await runAssessment(model, { runs: 200, seed: 2, threads: 0 });
+    const p = (id: string) => r.entities.find((e) => e.entityId === id)?.probabilityInfected.p ?? 0;
+    expect(p('n0')).toBe(1);
+    expect(p('n400')).toBe(1);
+    // taken as genuine in about half the runs (its confidence, 50, weighted by how well it fits)
+    expect(p('n700')).toBeGreaterThan(0.05);
+    expect(p('n700')).toBeLessThan(0.95);
+    const c = r.summary.calibration;
+    expect(c.stages![0]).toEqual({ temperature: 0, effectiveSampleSize: 40, particles: 40, acceptance: null });
+    for (const s of c.stages!.slice(1)) {
+      expect(s.temperature).toBeGreaterThan(0);
+      expect(s.temperature).toBeLessThanOrEqual(1);
+      expect(s.effectiveSampleSize).toBeGreaterThan(0);
+      expect(s.acceptance).toBeGreaterThanOrEqual(0);
+    }
+    expect(c.predictiveCheck!.observedReports).toBe(3);
+    expect(c.predictiveCheck!.reportsPValue).toBeGreaterThanOrEqual(0);
+    expect(c.predictiveCheck!.reportsPValue).toBeLessThanOrEqual(1);
+    expect(c.parameters.reportingLagHours.low).toBeGreaterThan(0);
+    expect(c.parameters['predicted.reports']).toBeUndefined();
+  });
+
+  it('warns when the calibrated model cannot reproduce the reports', async () => {
+    // 60 confirmed reports within an hour on a graph the weapon can barely cross: no run makes them
+    const reports = Array.from({ length: 60 }, (_, i) => ({ weaponId: 'w', entityId: `n${i * 13}`, observedAt: at(i / 60), status: 'confirmed' as const, tlp: 'clear' as const }));
+    const model = prepareScenario({ entities, dependencies, weapon: weapon({ low: 0.01, high: 0.03 }), reports, asOf: at(48), horizonHours: 24 });
+    const r = await runAssessment(model, { runs: 200, seed: 4, threads: 0 });
+    const check = r.summary.calibration.predictiveCheck!;
+    expect(Math.min(check.reportsPValue, check.timingPValue)).toBeLessThan(0.05);
+    expect(r.warnings.some((w) => w.startsWith('predictive check failed'))).toBe(true);
+  });
+});
