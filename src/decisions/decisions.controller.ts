@@ -6,7 +6,8 @@ import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { DecisionsService } from './decisions.service';
-import { BriefingQueryDto, ExceedanceQueryDto, SeriesQueryDto } from './dto/decisions-query.dto';
+import { CounterfactualsService } from './counterfactuals.service';
+import { BriefingQueryDto, CounterfactualQueryDto, ExceedanceQueryDto, SeriesQueryDto } from './dto/decisions-query.dto';
 import { briefingHtml, briefingPdf, tlpLabel } from './briefing';
 import { exceedanceCsv } from './exceedance';
 
@@ -17,7 +18,10 @@ const READERS = ['analyst', 'researcher'] as const;
 @ApiErrors()
 @Controller('v1')
 export class DecisionsController {
-  constructor(private readonly decisions: DecisionsService) {}
+  constructor(
+    private readonly decisions: DecisionsService,
+    private readonly counterfactuals: CounterfactualsService,
+  ) {}
 
   @Get('assessments/:id/exceedance')
   @Roles(...READERS)
@@ -26,6 +30,14 @@ export class DecisionsController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'a result stored without per-run losses' })
   async exceedance(@Param('id', uuidPipe) id: string, @Query() query: ExceedanceQueryDto) {
     return { assessmentId: id, curves: await this.decisions.exceedance(id, query.part, query.thresholdUsd) };
+  }
+
+  @Get('assessments/:id/counterfactual')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'What a variant that changes one thing would have avoided (norms 13(f)/13(k) honoured, sectors spared, a kill switch, containment, patches, a dependency kind cut): paired ranges over the assessment\'s runs, on common random numbers' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  counterfactual(@Param('id', uuidPipe) id: string, @Query() query: CounterfactualQueryDto) {
+    return this.counterfactuals.run(id, query);
   }
 
   @Get('assessments/:id/exceedance.csv')
