@@ -21,7 +21,6 @@ import type { RunTable } from './aggregate';
 import { expit } from './distributions';
 import { KIND_SLOTS, kindName } from './graph';
 import type { ScenarioCore } from './model';
-import { mix32 } from './prng';
 import { weightedRange, type Range } from './stats';
 
 /** One change to the world; the empty variant changes nothing. */
@@ -75,20 +74,29 @@ const INV32 = 1 / 4294967296;
 /** Purposes of keyed draws. */
 const Key = { open: 1, delay: 2, window: 3, hostShare: 4, cost: 5, downtime: 6 } as const;
 
-/** A uniform in (0,1) keyed by (seed, run, item, purpose): the same whatever else happens in the run. */
-export function keyedUniform(seed: number, run: number, item: number, purpose: number): number {
-  let h = mix32((seed >>> 0) ^ 0x2545f491);
-  h = mix32(h ^ Math.floor(seed / 4294967296));
-  h = mix32(h ^ (run >>> 0));
-  h = mix32(h ^ Math.imul(item + 1, 0x9e3779b9));
-  h = mix32(h ^ Math.imul(purpose, 0x85ebca6b));
-  return ((h >>> 0) + 0.5) * INV32;
+/** murmur3's finaliser, local so the hot loop inlines it. */
+function fmix(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** The key of run `run` under assessment seed `seed` (hashed once per run). */
+export function runKey(seed: number, run: number): number {
+  return fmix(fmix(fmix((seed >>> 0) ^ 0x2545f491) ^ Math.floor(seed / 4294967296)) ^ (run >>> 0));
+}
+
+/** A uniform in (0,1) keyed by (run key, item, purpose): the same whatever else happens in the run. */
+export function keyedUniform(key: number, item: number, purpose: number): number {
+  return (fmix(fmix(key ^ Math.imul(item + 1, 0x9e3779b9)) ^ Math.imul(purpose, 0x27d4eb2f)) + 0.5) * INV32;
 }
 
 /** A standard normal keyed like keyedUniform (Box-Muller on two keyed uniforms). */
-function keyedNormal(seed: number, run: number, item: number, purpose: number): number {
-  const u1 = keyedUniform(seed, run, item, purpose * 2 + 64);
-  const u2 = keyedUniform(seed, run, item, purpose * 2 + 65);
+function keyedNormal(key: number, item: number, purpose: number): number {
+  const u1 = keyedUniform(key, item, purpose * 2 + 64);
+  const u2 = keyedUniform(key, item, purpose * 2 + 65);
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
@@ -151,7 +159,7 @@ function blockedBy(core: ScenarioCore, x: Variant, spared: Uint8Array | null, pa
  */
 export function keyedWorld(core: ScenarioCore, seed: number, draw: RunDraw, x: Variant, time: Float64Array): WorldFigures {
   const { graph: g, weapon: w } = core;
-  const r = draw.run;
+  const key = runKey(seed, draw.run);
   time.fill(Infinity);
   const spared = x.sparedSectors?.length ? new Uint8Array(Math.max(1, core.sectorCount)) : null;
   for (const s of x.sparedSectors ?? []) if (spared && s >= 0 && s < spared.length) spared[s] = 1;
@@ -178,16 +186,16 @@ export function keyedWorld(core: ScenarioCore, seed: number, draw: RunDraw, x: V
     done[u] = 1;
     let end = tEnd;
     if (core.stopAt !== null && core.stopAt[u] < end) end = core.stopAt[u];
-    if (w.containment) end = Math.min(end, t + Math.exp(w.containment.mu + w.containment.sigma * keyedNormal(seed, r, u, Key.window)));
+    if (w.containment) end = Math.min(end, t + Math.exp(w.containment.mu + w.containment.sigma * keyedNormal(key, u, Key.window)));
     if (x.containWithinHours !== undefined) end = Math.min(end, t + x.containWithinHours);
     for (let a = g.offsets[u]; a < g.offsets[u + 1]; a++) {
       const k = g.kinds[a];
       const v = g.targets[a];
       if (cut[k] === 1 || done[v] === 1) continue;
       const sus = core.susceptibility === null ? 1 : core.susceptibility[v];
-      if (!(keyedUniform(seed, r, a, Key.open) < draw.kindProb[k] * g.weights[a] * sus)) continue;
+      if (!(keyedUniform(key, a, Key.open) < draw.kindProb[k] * g.weights[a] * sus)) continue;
       const d = w.delay[k];
-      const tv = t + (d ? Math.exp(d.mu + d.sigma * keyedNormal(seed, r, a, Key.delay)) : 0);
+      const tv = t + (d ? Math.exp(d.mu + d.sigma * keyedNormal(key, a, Key.delay)) : 0);
       if (!(tv < end) || !(tv < time[v]) || blockedBy(core, x, spared, patchAt, v, tv)) continue;
       time[v] = tv;
       heap.push(tv, v);
@@ -196,7 +204,7 @@ export function keyedWorld(core: ScenarioCore, seed: number, draw: RunDraw, x: V
   const f: WorldFigures = { infected: 0, collateralInfected: 0, protectedHits: 0, collateralLossUsd: 0, totalLossUsd: 0 };
   for (let v = 0; v < core.n; v++) {
     if (time[v] === Infinity) continue;
-    const loss = directLoss(core, seed, r, v);
+    const loss = directLoss(core, key, v);
     f.infected++;
     f.totalLossUsd += loss;
     if (core.intended[v] === 0) {
@@ -209,13 +217,13 @@ export function keyedWorld(core: ScenarioCore, seed: number, draw: RunDraw, x: V
 }
 
 /** Direct loss of entity v in run r (keyed, so the same in every world where v is infected). */
-function directLoss(core: ScenarioCore, seed: number, r: number, v: number): number {
+function directLoss(core: ScenarioCore, key: number, v: number): number {
   const w = core.weapon;
-  let hit = Math.round(core.hosts[v] * expit(w.hostShare.mu + w.hostShare.sigma * keyedNormal(seed, r, v, Key.hostShare)));
+  let hit = Math.round(core.hosts[v] * expit(w.hostShare.mu + w.hostShare.sigma * keyedNormal(key, v, Key.hostShare)));
   const slot = core.reportSlot[v];
   if (slot >= 0 && core.reportedHosts[slot] === core.reportedHosts[slot]) hit = core.reportedHosts[slot];
-  const cost = Math.exp(w.costPerHost.mu + w.costPerHost.sigma * keyedNormal(seed, r, v, Key.cost));
-  const down = Math.exp(w.downtimeDays.mu + w.downtimeDays.sigma * keyedNormal(seed, r, v, Key.downtime));
+  const cost = Math.exp(w.costPerHost.mu + w.costPerHost.sigma * keyedNormal(key, v, Key.cost));
+  const down = Math.exp(w.downtimeDays.mu + w.downtimeDays.sigma * keyedNormal(key, v, Key.downtime));
   return hit * cost + down * core.dailyValueUsd[v];
 }
 

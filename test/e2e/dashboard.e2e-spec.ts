@@ -601,6 +601,44 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await page.locator('main .treemap-section').screenshot({ path: join(ARTIFACTS, 'dashboard-treemap-withheld.png') });
   });
 
+  it('shows the norm compliance card (a counterfactual on the assessment\'s runs) with the API\'s avoided ranges', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/#/assessments/${assessmentId}`);
+    await page.click('section.norm-compliance button.norm-compute');
+    await page.waitForSelector('section.norm-compliance table.norm-table', { timeout: 170_000 });
+    const cf = await get(`/v1/assessments/${assessmentId}/counterfactual?honour=${encodeURIComponent('13(f),13(k)')}`);
+    const r = cf.avoided.collateralLossUsd;
+    expect(await page.textContent('section.norm-compliance .norm-avoided-loss')).toBe(`${money(r.median)} (${money(r.low)} to ${money(r.high)})`);
+    expect(r.low).toBeGreaterThanOrEqual(0);
+    expect(cf.counterfactual.protectedHits).toMatchObject({ low: 0, median: 0, high: 0 });
+    expect(await page.locator('table.norm-table tbody tr').count()).toBe(3);
+    mkdirSync(join(ARTIFACTS, 'sections'), { recursive: true });
+    await page.locator('main section.norm-compliance').screenshot({ path: join(ARTIFACTS, 'sections', '1280-norm-compliance.png') });
+  }, 360_000);
+
+  it('draws the exceedance curves with their bands, a table, and says a typed threshold as about 1 in N', async () => {
+    await page.waitForSelector('section.exceedance-section svg path.curve', { timeout: 30_000 });
+    expect(await page.locator('section.exceedance-section svg path.curve').count()).toBe(2);
+    expect(await page.locator('section.exceedance-section svg polygon.band').count()).toBe(2);
+    expect(await page.locator('table.exceedance-rows tbody tr').count()).toBeGreaterThan(0);
+    await page.fill('#exceed-threshold', '500');
+    await page.click('form.exceedance-form button[type=submit]');
+    const api = await get(`/v1/assessments/${assessmentId}/exceedance?part=collateral&thresholdUsd=500000000`);
+    await page.waitForFunction((w: string) => document.querySelector('.exceedance-answer')?.textContent === w, api.curves[0].threshold.oneIn.wording);
+    expect(api.curves[0].threshold.oneIn.wording).toMatch(/\$500m/);
+    await page.locator('main section.exceedance-section').screenshot({ path: join(ARTIFACTS, 'sections', '1280-exceedance.png') });
+  });
+
+  it('compares the weapon\'s assessments as an asOf series', async () => {
+    await page.goto(`${base}/#/weapons/notpetya/compare`);
+    await page.waitForSelector('table.compare-table tbody tr', { timeout: 30_000 });
+    const series = (await http.get('/v1/weapons/notpetya/assessment-series').set(auth(keys.a.analyst)).expect(200)).body;
+    expect(series.items.length).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('table.compare-table tbody tr').count()).toBe(series.items.length);
+    expect(await page.locator('svg.compare-svg circle.series-median').count()).toBe(series.items.length);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-compare-1280.png'), fullPage: true });
+  });
+
   it('loaded nothing from outside and raised no errors', () => {
     expect(problems).toEqual([]);
   });

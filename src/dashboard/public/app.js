@@ -7,6 +7,7 @@ import * as model from './model.js';
 import { createTreemap, legend } from './charts/treemap.js';
 import { createPartition } from './charts/partition.js';
 import { createTimeline } from './charts/timeline.js';
+import { briefingControls, comparePage, exceedanceSection, normComplianceSection } from './decisions.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -35,6 +36,8 @@ function route(message) {
   if (!session.key) return signIn(typeof message === 'string' ? message : '');
   const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
   if (m) return assessmentPage(decodeURIComponent(m[1]), view.signal);
+  const c = /^#\/weapons\/([^/?#]+)\/compare/.exec(location.hash);
+  if (c) return comparePage(main, decodeURIComponent(c[1]), view.signal);
   return homePage(view.signal);
 }
 
@@ -149,7 +152,10 @@ function weaponSection(w, list, models, signal) {
   renderList();
   const section = h('section', { class: 'card weapon', 'aria-labelledby': `weapon-${w.id}` },
     h('h2', { id: `weapon-${w.id}` }, w.name, w.aliases.length ? h('span', { class: 'muted aliases' }, ` (also ${w.aliases.join(', ')})`) : null),
-    w.payload ? h('p', { class: 'muted' }, `Payload: ${w.payload}`) : null,
+    w.characterised === false
+      ? h('p', { class: 'muted uncharacterised' }, h('strong', {}, 'Uncharacterised'), ': first met in a STIX import; its payload, vectors and impact are placeholders until an analyst describes it.')
+      : w.payload ? h('p', { class: 'muted' }, `Payload: ${w.payload}`) : null,
+    h('p', { class: 'no-print' }, h('a', { href: `#/weapons/${encodeURIComponent(w.id)}/compare`, class: 'compare-link' }, 'Compare its assessments over time')),
     listEl,
     newAssessmentForm(w, models, (a) => {
       list.unshift(a);
@@ -314,12 +320,14 @@ async function assessmentPage(id, signal) {
       h('p', { class: 'lede' }, `Estimated as of ${fmt.dateTime(a.inputs.asOf)}, with a forecast to ${fmt.duration(a.inputs.horizonHours)} later. Every figure is a ${level} range: the true value lies inside it with ${level} probability under the model.`),
       a.stale ? h('p', { class: 'banner stale', role: 'status' }, 'Newer reports have arrived since this assessment read its inputs; start a new assessment for an up-to-date estimate.') : h('p', { class: 'banner fresh' }, 'Up to date: no newer reports since this assessment.'),
       essCaution(a, r),
-      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'))),
+      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'), ' ', briefingControls(a.id))),
     headline(r, level),
     splitTable(r),
     treemapSection(entities, rollup, r, level),
     timelineSection(timeline, a),
     protectedSection(r),
+    normComplianceSection(id, level, signal),
+    exceedanceSection(id, signal),
     warningSection(warning, id, signal),
     methodSection(a, r, { newestAny }),
     h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
