@@ -517,7 +517,7 @@ function methodSection(a, r, { newestAny } = {}) {
   const cal = model.calibration(r);
   const mc = model.monteCarloError(r);
   const rows = [
-    ['model', 'Model', a.inputs.model],
+    ['model', 'Model', MODEL_WORDS[a.inputs.model] || a.inputs.model],
     ['runs', 'Monte Carlo runs', fmt.count(a.inputs.runs)],
     ['seed', 'Random seed', String(a.inputs.seed ?? 'n/a')],
     ['level', 'Range level', `${Math.round(a.inputs.confidenceLevel * 100)}% central interval of the weighted runs`],
@@ -531,14 +531,17 @@ function methodSection(a, r, { newestAny } = {}) {
   ];
   return h('section', { class: 'method-section', 'aria-labelledby': 'method-title' },
     h('h2', { id: 'method-title' }, 'Method'),
+    resultWarnings(r),
+    h('p', { class: 'method-plain' }, `We simulated ${fmt.count(a.inputs.runs)} possible courses of the outbreak through organisations and the links between them, starting from the reports. ${a.inputs.calibrate === false ? 'Every course counts the same.' : 'Courses that reproduce what was reported count more, the others less.'} Each figure is the middle ${Math.round(a.inputs.confidenceLevel * 100)}% of the weighted courses.`),
     h('dl', { class: 'method' }, rows.map(([key, k, v]) => h('div', { 'data-method': key }, h('dt', {}, k), h('dd', {}, v)))),
     cal.method ? h('p', { class: 'muted' }, `Calibration method: ${cal.method}.`) : null,
     cal.parameters.length
       ? table('Model parameters: what was assumed (prior) and what the reports make likely (posterior)', [
         { label: 'Parameter', value: (p) => h('span', { title: p.name }, fmt.parameter(p.name)) },
-        { label: 'Prior range', value: (p) => rangeNum(p.prior), numeric: true },
-        { label: 'Posterior, most likely', value: (p) => (p.posterior ? num(p.posterior.median) : 'n/a'), numeric: true },
-        { label: 'Posterior range', value: (p) => rangeNum(p.posterior), numeric: true },
+        { label: 'Assumed before the reports', value: (p) => rangeShare(p.prior, p.name), numeric: true },
+        { label: 'Most likely given the reports', value: (p) => (p.posterior ? share(p.posterior.median, p.name) : 'n/a'), numeric: true },
+        { label: 'Range given the reports', value: (p) => rangeShare(p.posterior, p.name), numeric: true },
+        { label: '', value: (p) => priorNote(p) },
       ], cal.parameters, { class: 'calibration-table' })
       : null,
     mc.rows.length
@@ -551,6 +554,31 @@ function methodSection(a, r, { newestAny } = {}) {
       : null);
 }
 
+const MODEL_WORDS = { sir: 'spread over time, with containment (event-driven SIR)', ic: 'spread without time (independent cascade)' };
+
+/** Shares (transmissibility, reporting rate) as %, other parameters as numbers. */
+const isShare = (name) => /^(transmissibility|reportingRate)/.test(name || '');
+const share = (v, name) => (isShare(name) ? `${Number((v * 100).toPrecision(2))}%` : num(v));
+const rangeShare = (r, name) => (r ? `${share(r.low, name)} to ${share(r.high, name)}` : 'n/a');
+
+/** Says when the reports pull a parameter below or above what was assumed. */
+function priorNote(p) {
+  if (!p.prior || !p.posterior) return '';
+  if (p.posterior.median < p.prior.low) return 'below what was assumed';
+  if (p.posterior.median > p.prior.high) return 'above what was assumed';
+  return '';
+}
+
+/** The result's warnings and sampler diagnostics, where a reader cannot miss them. */
+function resultWarnings(r) {
+  const warnings = Array.isArray(r?.warnings) ? r.warnings : [];
+  const diag = r?.diagnostics && typeof r.diagnostics === 'object' ? Object.entries(r.diagnostics) : [];
+  if (!warnings.length && !diag.length) return null;
+  return h('div', { class: 'banner stale result-warnings', role: 'status' },
+    warnings.length ? h('ul', {}, warnings.map((w) => h('li', {}, typeof w === 'string' ? w : w.message || JSON.stringify(w)))) : null,
+    diag.length ? h('p', {}, `Sampler diagnostics: ${diag.map(([k, v]) => `${k} ${typeof v === 'number' ? num(v) : JSON.stringify(v)}`).join('; ')}`) : null);
+}
+
 function essWords(ess) {
   return ess < 10 ? `about ${Number(ess.toPrecision(2))}` : `about ${fmt.count(Math.round(ess))}`;
 }
@@ -559,10 +587,6 @@ function endWords(e, f) {
   if (!e || !Number.isFinite(e.low) || !Number.isFinite(e.high)) return 'n/a';
   const [lo, hi] = [f(e.low), f(e.high)];
   return lo === hi ? lo : `${lo} – ${hi}`;
-}
-
-function rangeNum(r) {
-  return r ? `${num(r.low)} – ${num(r.high)}` : 'n/a';
 }
 
 /**
