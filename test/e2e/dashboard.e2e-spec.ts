@@ -639,6 +639,43 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-compare-1280.png'), fullPage: true });
   });
 
+  it('defaults asOf to the newest report of a weapon quiet for 30 days, and warns when the forecast runs far past it', async () => {
+    await page.goto(`${base}/#/`);
+    const form = page.locator('form.new-assessment[data-weapon="notpetya"]');
+    const newest = (await get('/v1/reports?weaponId=notpetya&limit=1')).items[0].observedAt;
+    await page.waitForFunction(() => !!document.querySelector('form.new-assessment[data-weapon="notpetya"] input[name=asOf]')?.value);
+    expect(await form.locator('input[name=asOf]').inputValue()).toBe(new Date(newest).toISOString().slice(0, 16));
+    expect(await form.locator('.asof-help').textContent()).toMatch(/No report in the last 30 days/);
+    expect(await form.locator('.forecast-reach').isHidden()).toBe(true);
+    await form.locator('input[name=horizonHours]').fill('8760');
+    await form.locator('.forecast-reach').waitFor();
+    expect(await form.locator('.forecast-reach').textContent()).toMatch(/^The forecast runs 365 days past the newest report/);
+    await form.screenshot({ path: join(ARTIFACTS, 'dashboard-form-reach.png') });
+  });
+
+  it('gives a responder a view of their own: file a report, see their organisation\'s reports', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const p = await ctx.newPage();
+    p.on('pageerror', (e) => problems.push(`responder page error: ${e.message}`));
+    await p.goto(`${base}/`);
+    await p.fill('#api-key', keys.b.responder);
+    await p.locator('form button[type=submit]').first().click();
+    await p.waitForSelector('form.report-form');
+    expect(await p.textContent('h1')).toBe('File a spread report');
+    const entity = (await get('/v1/reports?weaponId=notpetya&limit=1')).items[0].entityId;
+    await p.selectOption('#r-weaponId', 'notpetya');
+    await p.fill('#r-entityId', entity);
+    await p.fill('#r-observedAt', '2017-06-28T10:00');
+    await p.click('form.report-form button[type=submit]');
+    await p.waitForFunction(() => /^Filed: report /.test(document.querySelector('.report-result')?.textContent || ''));
+    await p.waitForSelector('table.report-list tbody tr');
+    const rows = await p.locator('table.report-list tbody tr').allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.includes('org-b'))).toBe(true);
+    await p.screenshot({ path: join(ARTIFACTS, 'dashboard-responder-390.png'), fullPage: true });
+    await ctx.close();
+  });
+
   it('loaded nothing from outside and raised no errors', () => {
     expect(problems).toEqual([]);
   });

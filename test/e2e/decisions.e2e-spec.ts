@@ -90,7 +90,8 @@ describe('decisions: exceedance and the asOf series', () => {
     const bad = (await http.get(`/v1/assessments/${ids[0]}/exceedance?part=intended&thresholdUsd=-1`).set(auth(keys.a.analyst)).expect(400)).body;
     expect(bad.details.map((d: any) => d.field).sort()).toEqual(['part', 'thresholdUsd']);
     await http.get('/v1/assessments/00000000-0000-4000-8000-000000000000/exceedance').set(auth(keys.a.analyst)).expect(404);
-    await http.get(`/v1/assessments/${ids[0]}/exceedance`).set(auth(keys.a.responder)).expect(403);
+    const refused = (await http.get(`/v1/assessments/${ids[0]}/exceedance`).set(auth(keys.a.responder)).expect(403)).body;
+    expect(refused.details[0].message).toBe('allowed roles: analyst, researcher, admin');
     await http.get(`/v1/assessments/${ids[0]}/exceedance`).expect(401);
   });
 

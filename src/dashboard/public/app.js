@@ -7,6 +7,7 @@ import * as model from './model.js';
 import { createTreemap, legend } from './charts/treemap.js';
 import { createPartition } from './charts/partition.js';
 import { createTimeline } from './charts/timeline.js';
+import { responderPage } from './responder.js';
 import { briefingControls, comparePage, exceedanceSection, normComplianceSection } from './decisions.js';
 
 const main = document.getElementById('main');
@@ -113,6 +114,8 @@ async function homePage(signal) {
     models = await api('/v1/models', { signal }).then((m) => (Array.isArray(m) ? m : m?.items || []), () => []);
   } catch (err) {
     if (signal.aborted) return;
+    // a responder's key may not read assessments: its own view instead of an error
+    if (err instanceof ApiError && err.status === 403) return responderPage(main, signal);
     status.textContent = `Could not load: ${errorMessage(err)}`;
     status.className = 'error';
     return;
@@ -225,7 +228,31 @@ function newAssessmentForm(w, models, onCreated) {
   const modelSelect = models.length
     ? h('select', { id: id('model'), name: 'model' }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined }, m.name || m.id)))
     : h('input', { id: id('model'), name: 'model', value: 'sir' });
-  const form = h('form', { class: 'new-assessment', 'data-weapon': w.id, onsubmit: async (e) => {
+  const asOfInput = h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' });
+  const asOfHelp = h('span', { class: 'asof-help' });
+  const reach = h('p', { class: 'banner stale forecast-reach', role: 'status', hidden: true });
+  let newest = null;
+  // How far the forecast runs past the newest report: a warning beyond 30 days.
+  const checkReach = () => {
+    if (!newest) return;
+    const asOf = asOfInput.value ? Date.parse(`${asOfInput.value}Z`) : Date.now();
+    const end = asOf + Number(form.querySelector('[name=horizonHours]').value || 0) * 3_600_000;
+    const days = Math.round((end - newest) / 86_400_000);
+    reach.hidden = days <= 30;
+    reach.textContent = reach.hidden ? '' : `The forecast runs ${fmt.count(days)} days past the newest report of ${w.name}: far beyond the evidence, it only repeats the model's assumptions.`;
+  };
+  // A weapon with no report in the last 30 days is assessed as of its newest report by default.
+  api(`/v1/reports?weaponId=${encodeURIComponent(w.id)}&limit=1`).then((x) => {
+    const r = x?.items?.[0];
+    if (!r) return;
+    newest = Date.parse(r.observedAt);
+    if (Date.now() - newest > 30 * 86_400_000 && !asOfInput.value) {
+      asOfInput.value = new Date(newest).toISOString().slice(0, 16);
+      asOfHelp.textContent = `No report in the last 30 days: as of the newest report (${fmt.dateTime(r.observedAt)}).`;
+    }
+    checkReach();
+  }, () => {});
+  const form = h('form', { class: 'new-assessment', 'data-weapon': w.id, oninput: () => checkReach(), onsubmit: async (e) => {
     e.preventDefault();
     const data = new FormData(form);
     const body = {
@@ -260,9 +287,10 @@ function newAssessmentForm(w, models, onCreated) {
       field('confidenceLevel', 'Range', h('select', { id: id('confidenceLevel'), name: 'confidenceLevel' },
         h('option', { value: '0.8' }, '80%'), h('option', { value: '0.9', selected: true }, '90%'), h('option', { value: '0.95' }, '95%'))),
       field('model', 'Model', modelSelect, null, 'wide'),
-      field('asOf', 'As of (UTC, optional)', h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' })),
+      field('asOf', 'As of (UTC, optional)', asOfInput, asOfHelp),
       field('seed', 'Seed (optional)', h('input', { id: id('seed'), name: 'seed', type: 'number', min: '0', max: '4294967295', inputmode: 'numeric' })),
       h('div', { class: 'field checkbox' }, h('input', { id: id('calibrate'), name: 'calibrate', type: 'checkbox', checked: true }), h('label', { for: id('calibrate') }, 'Calibrate to the reports'))),
+    reach,
     h('button', { type: 'submit' }, 'Start assessment'),
     error));
   return form;

@@ -110,12 +110,8 @@ function drawExceedance(el, curves) {
   for (const p of [0, 0.25, 0.5, 0.75, 1]) {
     svg.append(s('line', { x1: m.l, x2: W - m.r, y1: y(p), y2: y(p), class: 'grid' }), s('text', { x: m.l - 6, y: y(p) + 4, 'text-anchor': 'end', class: 'tick' }, `${p * 100}%`));
   }
-  // ticks at 1, 2 and 5 times the powers of ten inside the range
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const k of [1, 2, 5]) {
-      const v = k * 10 ** e;
-      if (v >= lo && v <= hi) svg.append(s('text', { x: x(v), y: H - m.b + 16, 'text-anchor': 'middle', class: 'tick' }, fmt.money(v)));
-    }
+  for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) {
+    svg.append(s('text', { x: x(10 ** e), y: H - m.b + 16, 'text-anchor': 'middle', class: 'tick' }, fmt.money(10 ** e)));
   }
   svg.append(s('text', { x: (m.l + W - m.r) / 2, y: H - 4, 'text-anchor': 'middle', class: 'axis-label' }, 'loss above (log scale)'));
   for (const c of [...curves].reverse()) {
