@@ -46,7 +46,7 @@ function adjustWeapon(weapon: WeaponRecord, params: Record<string, unknown> | un
 
 const prepared = new WeakMap<ScenarioSnapshot, Map<string, ScenarioModel>>();
 
-function prepare(snapshot: ScenarioSnapshot, input: AssessmentInput): ScenarioModel {
+export function prepare(snapshot: ScenarioSnapshot, input: AssessmentInput): ScenarioModel {
   const key = JSON.stringify(input.params ?? {});
   let byParams = prepared.get(snapshot);
   if (!byParams) prepared.set(snapshot, (byParams = new Map()));

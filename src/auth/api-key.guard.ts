@@ -49,7 +49,7 @@ export class ApiKeyGuard implements CanActivate {
     if (principal.role === 'admin' && roles) return true;
     if (!roles || !roles.includes(principal.role)) {
       throw new DomainError('FORBIDDEN', `role '${principal.role}' may not call this route`, [
-        { field: 'authorization', rule: 'role', message: `allowed roles: ${(roles ?? ['admin']).join(', ')}` },
+        { field: 'authorization', rule: 'role', message: `allowed roles: ${[...new Set([...(roles ?? []), 'admin'])].join(', ')}` },
       ]);
     }
     return true;

@@ -1,11 +1,14 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { uuidPipe } from '../assessments/assessments.controller';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { DecisionsService } from './decisions.service';
-import { ExceedanceQueryDto, SeriesQueryDto } from './dto/decisions-query.dto';
+import { CounterfactualsService } from './counterfactuals.service';
+import { BriefingQueryDto, CounterfactualQueryDto, ExceedanceQueryDto, SeriesQueryDto } from './dto/decisions-query.dto';
+import { briefingHtml, briefingPdf, tlpLabel } from './briefing';
 import { exceedanceCsv } from './exceedance';
 
 /** The readers of assessments (admins may call every route). */
@@ -15,7 +18,10 @@ const READERS = ['analyst', 'researcher'] as const;
 @ApiErrors()
 @Controller('v1')
 export class DecisionsController {
-  constructor(private readonly decisions: DecisionsService) {}
+  constructor(
+    private readonly decisions: DecisionsService,
+    private readonly counterfactuals: CounterfactualsService,
+  ) {}
 
   @Get('assessments/:id/exceedance')
   @Roles(...READERS)
@@ -24,6 +30,14 @@ export class DecisionsController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'a result stored without per-run losses' })
   async exceedance(@Param('id', uuidPipe) id: string, @Query() query: ExceedanceQueryDto) {
     return { assessmentId: id, curves: await this.decisions.exceedance(id, query.part, query.thresholdUsd) };
+  }
+
+  @Get('assessments/:id/counterfactual')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'What a variant that changes one thing would have avoided (norms 13(f)/13(k) honoured, sectors spared, a kill switch, containment, patches, a dependency kind cut): paired ranges over the assessment\'s runs, on common random numbers' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  counterfactual(@Param('id', uuidPipe) id: string, @Query() query: CounterfactualQueryDto) {
+    return this.counterfactuals.run(id, query);
   }
 
   @Get('assessments/:id/exceedance.csv')
@@ -41,5 +55,26 @@ export class DecisionsController {
   @ApiOperation({ summary: "A weapon's finished assessments in asOf order with their headline ranges: how the estimate moved as evidence came in" })
   series(@Param('weaponId') weaponId: string, @Query() query: SeriesQueryDto, @CurrentPrincipal() reader: Principal) {
     return this.decisions.series(weaponId, query.limit, reader);
+  }
+
+  @Get('assessments/:id/briefing.pdf')
+  @Roles(...READERS)
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: 'A TLP-marked briefing (PDF, A4, at most 4 pages plus an annex): headline ranges, protected infrastructure at risk, large-loss odds, the method in plain words. tlp: a stricter marking than the evidence' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async briefingPdf(@Param('id', uuidPipe) id: string, @Query() query: BriefingQueryDto, @CurrentPrincipal() reader: Principal, @Res() res: Response) {
+    const content = await this.decisions.briefing(id, reader, query.tlp);
+    const pdf = await briefingPdf(content);
+    res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `inline; filename="briefing-${id}.pdf"`, 'X-TLP': tlpLabel(content.tlp), 'Cache-Control': 'no-store' }).send(pdf);
+  }
+
+  @Get('assessments/:id/briefing.html')
+  @Roles(...READERS)
+  @ApiProduces('text/html')
+  @ApiOperation({ summary: 'The same briefing as one standalone HTML page (no script)' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
+  async briefingHtml(@Param('id', uuidPipe) id: string, @Query() query: BriefingQueryDto, @CurrentPrincipal() reader: Principal, @Res() res: Response) {
+    const content = await this.decisions.briefing(id, reader, query.tlp);
+    res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'", 'X-TLP': tlpLabel(content.tlp), 'Cache-Control': 'no-store' }).send(briefingHtml(content));
   }
 }

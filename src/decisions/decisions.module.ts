@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module';
+import { WeaponsModule } from '../weapons/weapons.module';
 import { DecisionsController } from './decisions.controller';
+import { CounterfactualsService } from './counterfactuals.service';
 import { DecisionsService } from './decisions.service';
 
 /** What a decision-maker asks after the headline: exceedance, the asOf series, the briefing. */
 @Module({
-  imports: [AssessmentsModule],
+  imports: [AssessmentsModule, WeaponsModule],
   controllers: [DecisionsController],
-  providers: [DecisionsService],
+  providers: [DecisionsService, CounterfactualsService],
 })
 export class DecisionsModule {}

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AssessmentsService } from '../assessments/assessments.service';
-import type { RunTable } from '../assessments/result-types';
+import type { EntityRow, ResultParts } from '../assessments/result-parts';
+import type { RunTable, Summary } from '../assessments/result-types';
+import { hiddenFor, summaryFor } from '../assessments/views';
 import type { Principal } from '../auth/principal';
+import { invalid } from '../common/errors/domain-error';
+import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';
+import { WeaponsService } from '../weapons/weapons.service';
+import { strictest, tlpLabel, type BriefingContent } from './briefing';
 import { EXCEEDANCE_PARTS, exceedanceAt, exceedanceCurve, lossSample, oneIn, type ExceedanceCurve, type ExceedancePart, type OneIn } from './exceedance';
 import type { Probability } from '../engine/stats';
 
@@ -14,7 +20,10 @@ const usd = (x: number) => (x >= 1e9 ? `$${+(x / 1e9).toPrecision(3)}bn` : x >= 
 /** Figures for decisions, read from an assessment's stored parts (aggregates: the same for every reader). */
 @Injectable()
 export class DecisionsService {
-  constructor(private readonly assessments: AssessmentsService) {}
+  constructor(
+    private readonly assessments: AssessmentsService,
+    private readonly weapons: WeaponsService,
+  ) {}
 
   async exceedance(id: string, part: ExceedancePart | undefined, thresholdUsd: number | undefined): Promise<ExceedanceView[]> {
     const row = await this.assessments.get(id);
@@ -52,5 +61,49 @@ export class DecisionsService {
         headline: v.headline!,
       }));
     return { weaponId, total: items.length, items };
+  }
+
+  /**
+   * The briefing's content as `reader` may see it: aggregates for everyone, protected entities
+   * without those resting only on reports hidden from the reader (the assessments' TLP rule).
+   * Its marking is the most restrictive TLP of the reports the figures rest on, or the stricter
+   * one the reader asks for.
+   */
+  async briefing(id: string, reader: Principal, asked: Tlp | undefined): Promise<BriefingContent> {
+    const row = await this.assessments.get(id);
+    const [summary, restricted, entities, meta, runs] = await Promise.all([
+      this.assessments.part<Summary>(row, 'summary'),
+      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+      this.assessments.part<EntityRow[]>(row, 'entities'),
+      this.assessments.part<Record<string, unknown>>(row, 'meta'),
+      this.assessments.part<RunTable>(row, 'runs'),
+    ]);
+    const floor = strictest((row.latestReports ?? []).map((r) => r.tlp));
+    if (asked && TLP_LEVELS.indexOf(asked) < TLP_LEVELS.indexOf(floor)) {
+      throw invalid(`the figures rest on ${tlpLabel(floor)} reports: the briefing cannot be marked less restrictive`, [
+        { field: 'tlp', rule: 'atLeastEvidence', message: `choose ${TLP_LEVELS.slice(TLP_LEVELS.indexOf(floor)).join(', ')}` },
+      ]);
+    }
+    const visible = summaryFor(summary, hiddenFor(restricted, reader));
+    const reported = new Set(entities.filter((e) => e.reported).map((e) => e.entityId));
+    const weapon = row.weaponId ? await this.weapons.get(row.weaponId) : null;
+    return {
+      assessmentId: row.id,
+      weapon: { id: row.weaponId ?? '', name: weapon?.name ?? row.weaponId ?? 'unknown weapon', payload: weapon?.payload ?? 'unknown', characterised: weapon?.characterised ?? false },
+      tlp: asked ?? floor,
+      asOf: row.input.asOf,
+      horizonHours: row.input.horizonHours,
+      runs: row.input.runs,
+      level: row.input.confidenceLevel,
+      calibrated: row.input.calibrate,
+      reportsUsed: row.reportsUsed ?? 0,
+      summary: visible,
+      protectedHits: visible.protectedHits
+        .map((h) => ({ ...h, reported: reported.has(h.entityId) }))
+        .sort((a, b) => Number(a.reported) - Number(b.reported) || b.probability - a.probability),
+      exceedance: exceedanceCurve(lossSample(runs, 'collateral'), 'collateral'),
+      warnings: Array.isArray(meta.warnings) ? (meta.warnings as string[]) : [],
+      generatedAt: new Date().toISOString(),
+    };
   }
 }

@@ -592,6 +592,81 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await page.locator('main .treemap-section').screenshot({ path: join(ARTIFACTS, 'dashboard-treemap-withheld.png') });
   });
 
+  it('shows the norm compliance card (a counterfactual on the assessment\'s runs) with the API\'s avoided ranges', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/#/assessments/${assessmentId}`);
+    await page.click('section.norm-compliance button.norm-compute');
+    await page.waitForSelector('section.norm-compliance table.norm-table', { timeout: 170_000 });
+    const cf = await get(`/v1/assessments/${assessmentId}/counterfactual?honour=${encodeURIComponent('13(f),13(k)')}`);
+    const r = cf.avoided.collateralLossUsd;
+    expect(await page.textContent('section.norm-compliance .norm-avoided-loss')).toBe(`${money(r.median)} (${money(r.low)} to ${money(r.high)})`);
+    expect(r.low).toBeGreaterThanOrEqual(0);
+    expect(cf.counterfactual.protectedHits).toMatchObject({ low: 0, median: 0, high: 0 });
+    expect(await page.locator('table.norm-table tbody tr').count()).toBe(3);
+    mkdirSync(join(ARTIFACTS, 'sections'), { recursive: true });
+    await page.locator('main section.norm-compliance').screenshot({ path: join(ARTIFACTS, 'sections', '1280-norm-compliance.png') });
+  }, 360_000);
+
+  it('draws the exceedance curves with their bands, a table, and says a typed threshold as about 1 in N', async () => {
+    await page.waitForSelector('section.exceedance-section svg path.curve', { timeout: 30_000 });
+    expect(await page.locator('section.exceedance-section svg path.curve').count()).toBe(2);
+    expect(await page.locator('section.exceedance-section svg polygon.band').count()).toBe(2);
+    expect(await page.locator('table.exceedance-rows tbody tr').count()).toBeGreaterThan(0);
+    await page.fill('#exceed-threshold', '500');
+    await page.click('form.exceedance-form button[type=submit]');
+    const api = await get(`/v1/assessments/${assessmentId}/exceedance?part=collateral&thresholdUsd=500000000`);
+    await page.waitForFunction((w: string) => document.querySelector('.exceedance-answer')?.textContent === w, api.curves[0].threshold.oneIn.wording);
+    expect(api.curves[0].threshold.oneIn.wording).toMatch(/\$500m/);
+    await page.locator('main section.exceedance-section').screenshot({ path: join(ARTIFACTS, 'sections', '1280-exceedance.png') });
+  });
+
+  it('compares the weapon\'s assessments as an asOf series', async () => {
+    await page.goto(`${base}/#/weapons/notpetya/compare`);
+    await page.waitForSelector('table.compare-table tbody tr', { timeout: 30_000 });
+    const series = (await http.get('/v1/weapons/notpetya/assessment-series').set(auth(keys.a.analyst)).expect(200)).body;
+    expect(series.items.length).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('table.compare-table tbody tr').count()).toBe(series.items.length);
+    expect(await page.locator('svg.compare-svg circle.series-median').count()).toBe(series.items.length);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-compare-1280.png'), fullPage: true });
+  });
+
+  it('defaults asOf to the newest report of a weapon quiet for 30 days, and warns when the forecast runs far past it', async () => {
+    await page.goto(`${base}/#/`);
+    const form = page.locator('form.new-assessment[data-weapon="notpetya"]');
+    const newest = (await get('/v1/reports?weaponId=notpetya&limit=1')).items[0].observedAt;
+    await page.waitForFunction(() => !!document.querySelector('form.new-assessment[data-weapon="notpetya"] input[name=asOf]')?.value);
+    expect(await form.locator('input[name=asOf]').inputValue()).toBe(new Date(newest).toISOString().slice(0, 16));
+    expect(await form.locator('.asof-help').textContent()).toMatch(/No report in the last 30 days/);
+    expect(await form.locator('.forecast-reach').isHidden()).toBe(true);
+    await form.locator('input[name=horizonHours]').fill('8760');
+    await form.locator('.forecast-reach').waitFor();
+    expect(await form.locator('.forecast-reach').textContent()).toMatch(/^The forecast runs 365 days past the newest report/);
+    await form.screenshot({ path: join(ARTIFACTS, 'dashboard-form-reach.png') });
+  });
+
+  it('gives a responder a view of their own: file a report, see their organisation\'s reports', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const p = await ctx.newPage();
+    p.on('pageerror', (e) => problems.push(`responder page error: ${e.message}`));
+    await p.goto(`${base}/`);
+    await p.fill('#api-key', keys.b.responder);
+    await p.locator('form button[type=submit]').first().click();
+    await p.waitForSelector('form.report-form');
+    expect(await p.textContent('h1')).toBe('File a spread report');
+    const entity = (await get('/v1/reports?weaponId=notpetya&limit=1')).items[0].entityId;
+    await p.selectOption('#r-weaponId', 'notpetya');
+    await p.fill('#r-entityId', entity);
+    await p.fill('#r-observedAt', '2017-06-28T10:00');
+    await p.click('form.report-form button[type=submit]');
+    await p.waitForFunction(() => /^Filed: report /.test(document.querySelector('.report-result')?.textContent || ''));
+    await p.waitForSelector('table.report-list tbody tr');
+    const rows = await p.locator('table.report-list tbody tr').allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.includes('org-b'))).toBe(true);
+    await p.screenshot({ path: join(ARTIFACTS, 'dashboard-responder-390.png'), fullPage: true });
+    await ctx.close();
+  });
+
   it('loaded nothing from outside and raised no errors', () => {
     expect(problems).toEqual([]);
   });

@@ -1,8 +1,14 @@
 /**
  * The decision routes on a scripted engine whose run table is known: exceedance (JSON and CSV,
- * "about 1 in N"), the asOf series of a weapon's assessments, their roles and their errors.
+ * "about 1 in N"), the asOf series of a weapon's assessments, the TLP-marked briefing (its PDF
+ * text extracted with pdfjs-dist), their roles and their errors.
  */
 import { INestApplication } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rangeText } from '../../src/decisions/briefing';
 import type { EngineOutput } from '../../src/assessments/result-types';
 import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
@@ -84,7 +90,8 @@ describe('decisions: exceedance and the asOf series', () => {
     const bad = (await http.get(`/v1/assessments/${ids[0]}/exceedance?part=intended&thresholdUsd=-1`).set(auth(keys.a.analyst)).expect(400)).body;
     expect(bad.details.map((d: any) => d.field).sort()).toEqual(['part', 'thresholdUsd']);
     await http.get('/v1/assessments/00000000-0000-4000-8000-000000000000/exceedance').set(auth(keys.a.analyst)).expect(404);
-    await http.get(`/v1/assessments/${ids[0]}/exceedance`).set(auth(keys.a.responder)).expect(403);
+    const refused = (await http.get(`/v1/assessments/${ids[0]}/exceedance`).set(auth(keys.a.responder)).expect(403)).body;
+    expect(refused.details[0].message).toBe('allowed roles: analyst, researcher, admin');
     await http.get(`/v1/assessments/${ids[0]}/exceedance`).expect(401);
   });
 
@@ -99,5 +106,59 @@ describe('decisions: exceedance and the asOf series', () => {
     expect(body.items[0].headline.collateral.lossUsd.total).toEqual({ mean: 4, median: 4, low: 2, high: 6, level: 0.9 });
     expect((await http.get('/v1/weapons/quiet/assessment-series').set(auth(keys.b.analyst)).expect(200)).body).toEqual({ weaponId: 'quiet', total: 0, items: [] });
     await http.get('/v1/weapons/wpn/assessment-series').set(auth(keys.b.responder)).expect(403);
+  });
+
+  describe('briefing', () => {
+    const binary = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    };
+    /** The text of each page, whitespace collapsed. */
+    const pdfPages = (pdf: Buffer): string[] => {
+      const file = join(mkdtempSync(join(tmpdir(), 'briefing-')), 'b.pdf');
+      writeFileSync(file, pdf);
+      const out = execFileSync(process.execPath, [join(__dirname, '../support/pdf-text.mjs'), file], { encoding: 'utf8' });
+      return (JSON.parse(out) as string[]).map((t) => t.replace(/\s+/g, ' '));
+    };
+
+    it('marks every page with the strictest TLP of its evidence, numbers the pages, and says the API\'s headline ranges', async () => {
+      const res = await http.get(`/v1/assessments/${ids[0]}/briefing.pdf`).set(auth(keys.b.analyst)).buffer(true).parse(binary).expect(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.headers['x-tlp']).toBe('TLP:RED');
+      const pages = pdfPages(res.body);
+      expect(pages.length).toBeGreaterThanOrEqual(2);
+      pages.forEach((t, i) => {
+        // header and footer
+        expect(t.match(/TLP:RED/g)?.length).toBe(2);
+        expect(t).toContain(`Page ${i + 1} of ${pages.length}`);
+      });
+      const annex = pages.findIndex((t) => /^\s*Annex|\bAnnex All protected/.test(t));
+      expect(annex).toBeGreaterThanOrEqual(1);
+      expect(annex).toBeLessThanOrEqual(4);
+      const summary = (await http.get(`/v1/assessments/${ids[0]}`).set(auth(keys.b.analyst)).expect(200)).body.result;
+      const text = pages.slice(0, annex).join(' ');
+      for (const part of ['collateral', 'intended', 'total'] as const) {
+        expect(text).toContain(rangeText(summary[part].entitiesInfected));
+        expect(text).toContain(rangeText(summary[part].lossUsd.total, true));
+        expect(text).toContain(rangeText(summary[part].populationAffected));
+      }
+      expect(text).toContain('Method in plain words');
+      // secret-site rests only on org-a's RED report: org-b does not see it, org-a does
+      expect(pages.join(' ')).not.toContain('secret-site');
+      const own = pdfPages((await http.get(`/v1/assessments/${ids[0]}/briefing.pdf`).set(auth(keys.a.analyst)).buffer(true).parse(binary).expect(200)).body);
+      expect(own.join(' ')).toContain('secret-site');
+    });
+
+    it('takes a stricter marking, refuses a laxer one with the field and the rule, and serves the same briefing as HTML', async () => {
+      const bad = (await http.get(`/v1/assessments/${ids[0]}/briefing.pdf?tlp=amber`).set(auth(keys.a.analyst)).expect(400)).body;
+      expect(bad.details).toEqual([expect.objectContaining({ field: 'tlp', rule: 'atLeastEvidence' })]);
+      await http.get(`/v1/assessments/${ids[0]}/briefing.pdf?tlp=purple`).set(auth(keys.a.analyst)).expect(400);
+      const html = await http.get(`/v1/assessments/${ids[0]}/briefing.html?tlp=red`).set(auth(keys.b.researcher)).expect(200);
+      expect(html.headers['content-type']).toMatch(/text\/html/);
+      expect(html.text.match(/TLP:RED/g)?.length).toBeGreaterThanOrEqual(2);
+      expect(html.text).not.toContain('<script');
+      await http.get(`/v1/assessments/${ids[0]}/briefing.pdf`).set(auth(keys.a.responder)).expect(403);
+    });
   });
 });

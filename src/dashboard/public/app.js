@@ -7,6 +7,8 @@ import * as model from './model.js';
 import { createTreemap, legend } from './charts/treemap.js';
 import { createPartition } from './charts/partition.js';
 import { createTimeline } from './charts/timeline.js';
+import { responderPage } from './responder.js';
+import { briefingControls, comparePage, exceedanceSection, normComplianceSection } from './decisions.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -35,6 +37,8 @@ function route(message) {
   if (!session.key) return signIn(typeof message === 'string' ? message : '');
   const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
   if (m) return assessmentPage(decodeURIComponent(m[1]), view.signal);
+  const c = /^#\/weapons\/([^/?#]+)\/compare/.exec(location.hash);
+  if (c) return comparePage(main, decodeURIComponent(c[1]), view.signal);
   return homePage(view.signal);
 }
 
@@ -110,6 +114,8 @@ async function homePage(signal) {
     models = await api('/v1/models', { signal }).then((m) => (Array.isArray(m) ? m : m?.items || []), () => []);
   } catch (err) {
     if (signal.aborted) return;
+    // a responder's key may not read assessments: its own view instead of an error
+    if (err instanceof ApiError && err.status === 403) return responderPage(main, signal);
     status.textContent = `Could not load: ${errorMessage(err)}`;
     status.className = 'error';
     return;
@@ -149,7 +155,10 @@ function weaponSection(w, list, models, signal) {
   renderList();
   const section = h('section', { class: 'card weapon', 'aria-labelledby': `weapon-${w.id}` },
     h('h2', { id: `weapon-${w.id}` }, w.name, w.aliases.length ? h('span', { class: 'muted aliases' }, ` (also ${w.aliases.join(', ')})`) : null),
-    w.payload ? h('p', { class: 'muted' }, `Payload: ${w.payload}`) : null,
+    w.characterised === false
+      ? h('p', { class: 'muted uncharacterised' }, h('strong', {}, 'Uncharacterised'), ': first met in a STIX import; its payload, vectors and impact are placeholders until an analyst describes it.')
+      : w.payload ? h('p', { class: 'muted' }, `Payload: ${w.payload}`) : null,
+    h('p', { class: 'no-print' }, h('a', { href: `#/weapons/${encodeURIComponent(w.id)}/compare`, class: 'compare-link' }, 'Compare its assessments over time')),
     listEl,
     newAssessmentForm(w, models, (a) => {
       list.unshift(a);
@@ -219,7 +228,31 @@ function newAssessmentForm(w, models, onCreated) {
   const modelSelect = models.length
     ? h('select', { id: id('model'), name: 'model' }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined }, m.name || m.id)))
     : h('input', { id: id('model'), name: 'model', value: 'sir' });
-  const form = h('form', { class: 'new-assessment', 'data-weapon': w.id, onsubmit: async (e) => {
+  const asOfInput = h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' });
+  const asOfHelp = h('span', { class: 'asof-help' });
+  const reach = h('p', { class: 'banner stale forecast-reach', role: 'status', hidden: true });
+  let newest = null;
+  // How far the forecast runs past the newest report: a warning beyond 30 days.
+  const checkReach = () => {
+    if (!newest) return;
+    const asOf = asOfInput.value ? Date.parse(`${asOfInput.value}Z`) : Date.now();
+    const end = asOf + Number(form.querySelector('[name=horizonHours]').value || 0) * 3_600_000;
+    const days = Math.round((end - newest) / 86_400_000);
+    reach.hidden = days <= 30;
+    reach.textContent = reach.hidden ? '' : `The forecast runs ${fmt.count(days)} days past the newest report of ${w.name}: far beyond the evidence, it only repeats the model's assumptions.`;
+  };
+  // A weapon with no report in the last 30 days is assessed as of its newest report by default.
+  api(`/v1/reports?weaponId=${encodeURIComponent(w.id)}&limit=1`).then((x) => {
+    const r = x?.items?.[0];
+    if (!r) return;
+    newest = Date.parse(r.observedAt);
+    if (Date.now() - newest > 30 * 86_400_000 && !asOfInput.value) {
+      asOfInput.value = new Date(newest).toISOString().slice(0, 16);
+      asOfHelp.textContent = `No report in the last 30 days: as of the newest report (${fmt.dateTime(r.observedAt)}).`;
+    }
+    checkReach();
+  }, () => {});
+  const form = h('form', { class: 'new-assessment', 'data-weapon': w.id, oninput: () => checkReach(), onsubmit: async (e) => {
     e.preventDefault();
     const data = new FormData(form);
     const body = {
@@ -254,9 +287,10 @@ function newAssessmentForm(w, models, onCreated) {
       field('confidenceLevel', 'Range', h('select', { id: id('confidenceLevel'), name: 'confidenceLevel' },
         h('option', { value: '0.8' }, '80%'), h('option', { value: '0.9', selected: true }, '90%'), h('option', { value: '0.95' }, '95%'))),
       field('model', 'Model', modelSelect, null, 'wide'),
-      field('asOf', 'As of (UTC, optional)', h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' })),
+      field('asOf', 'As of (UTC, optional)', asOfInput, asOfHelp),
       field('seed', 'Seed (optional)', h('input', { id: id('seed'), name: 'seed', type: 'number', min: '0', max: '4294967295', inputmode: 'numeric' })),
       h('div', { class: 'field checkbox' }, h('input', { id: id('calibrate'), name: 'calibrate', type: 'checkbox', checked: true }), h('label', { for: id('calibrate') }, 'Calibrate to the reports'))),
+    reach,
     h('button', { type: 'submit' }, 'Start assessment'),
     error));
   return form;
@@ -314,12 +348,14 @@ async function assessmentPage(id, signal) {
       h('p', { class: 'lede' }, `Estimated as of ${fmt.dateTime(a.inputs.asOf)}, with a forecast to ${fmt.duration(a.inputs.horizonHours)} later. Every figure is a ${level} range: the true value lies inside it with ${level} probability under the model.`),
       a.stale ? h('p', { class: 'banner stale', role: 'status' }, 'Newer reports have arrived since this assessment read its inputs; start a new assessment for an up-to-date estimate.') : h('p', { class: 'banner fresh' }, 'Up to date: no newer reports since this assessment.'),
       essCaution(a, r),
-      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'))),
+      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'), ' ', briefingControls(a.id))),
     headline(r, level),
     splitTable(r),
     treemapSection(entities, rollup, r, level),
     timelineSection(timeline, a),
     protectedSection(r),
+    normComplianceSection(id, level, signal),
+    exceedanceSection(id, signal),
     warningSection(warning, id, signal),
     methodSection(a, r, { newestAny }),
     h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
@@ -509,7 +545,7 @@ function methodSection(a, r, { newestAny } = {}) {
   const cal = model.calibration(r);
   const mc = model.monteCarloError(r);
   const rows = [
-    ['model', 'Model', a.inputs.model],
+    ['model', 'Model', MODEL_WORDS[a.inputs.model] || a.inputs.model],
     ['runs', 'Monte Carlo runs', fmt.count(a.inputs.runs)],
     ['seed', 'Random seed', String(a.inputs.seed ?? 'n/a')],
     ['level', 'Range level', `${Math.round(a.inputs.confidenceLevel * 100)}% central interval of the weighted runs`],
@@ -523,14 +559,17 @@ function methodSection(a, r, { newestAny } = {}) {
   ];
   return h('section', { class: 'method-section', 'aria-labelledby': 'method-title' },
     h('h2', { id: 'method-title' }, 'Method'),
+    resultWarnings(r),
+    h('p', { class: 'method-plain' }, `We simulated ${fmt.count(a.inputs.runs)} possible courses of the outbreak through organisations and the links between them, starting from the reports. ${a.inputs.calibrate === false ? 'Every course counts the same.' : 'Courses that reproduce what was reported count more, the others less.'} Each figure is the middle ${Math.round(a.inputs.confidenceLevel * 100)}% of the weighted courses.`),
     h('dl', { class: 'method' }, rows.map(([key, k, v]) => h('div', { 'data-method': key }, h('dt', {}, k), h('dd', {}, v)))),
     cal.method ? h('p', { class: 'muted' }, `Calibration method: ${cal.method}.`) : null,
     cal.parameters.length
       ? table('Model parameters: what was assumed (prior) and what the reports make likely (posterior)', [
         { label: 'Parameter', value: (p) => h('span', { title: p.name }, fmt.parameter(p.name)) },
-        { label: 'Prior range', value: (p) => rangeNum(p.prior), numeric: true },
-        { label: 'Posterior, most likely', value: (p) => (p.posterior ? num(p.posterior.median) : 'n/a'), numeric: true },
-        { label: 'Posterior range', value: (p) => rangeNum(p.posterior), numeric: true },
+        { label: 'Assumed before the reports', value: (p) => rangeShare(p.prior, p.name), numeric: true },
+        { label: 'Most likely given the reports', value: (p) => (p.posterior ? share(p.posterior.median, p.name) : 'n/a'), numeric: true },
+        { label: 'Range given the reports', value: (p) => rangeShare(p.posterior, p.name), numeric: true },
+        { label: '', value: (p) => priorNote(p) },
       ], cal.parameters, { class: 'calibration-table' })
       : null,
     mc.rows.length
@@ -543,6 +582,31 @@ function methodSection(a, r, { newestAny } = {}) {
       : null);
 }
 
+const MODEL_WORDS = { sir: 'spread over time, with containment (event-driven SIR)', ic: 'spread without time (independent cascade)' };
+
+/** Shares (transmissibility, reporting rate) as %, other parameters as numbers. */
+const isShare = (name) => /^(transmissibility|reportingRate)/.test(name || '');
+const share = (v, name) => (isShare(name) ? `${Number((v * 100).toPrecision(2))}%` : num(v));
+const rangeShare = (r, name) => (r ? `${share(r.low, name)} to ${share(r.high, name)}` : 'n/a');
+
+/** Says when the reports pull a parameter below or above what was assumed. */
+function priorNote(p) {
+  if (!p.prior || !p.posterior) return '';
+  if (p.posterior.median < p.prior.low) return 'below what was assumed';
+  if (p.posterior.median > p.prior.high) return 'above what was assumed';
+  return '';
+}
+
+/** The result's warnings and sampler diagnostics, where a reader cannot miss them. */
+function resultWarnings(r) {
+  const warnings = Array.isArray(r?.warnings) ? r.warnings : [];
+  const diag = r?.diagnostics && typeof r.diagnostics === 'object' ? Object.entries(r.diagnostics) : [];
+  if (!warnings.length && !diag.length) return null;
+  return h('div', { class: 'banner stale result-warnings', role: 'status' },
+    warnings.length ? h('ul', {}, warnings.map((w) => h('li', {}, typeof w === 'string' ? w : w.message || JSON.stringify(w)))) : null,
+    diag.length ? h('p', {}, `Sampler diagnostics: ${diag.map(([k, v]) => `${k} ${typeof v === 'number' ? num(v) : JSON.stringify(v)}`).join('; ')}`) : null);
+}
+
 function essWords(ess) {
   return ess < 10 ? `about ${Number(ess.toPrecision(2))}` : `about ${fmt.count(Math.round(ess))}`;
 }
@@ -551,10 +615,6 @@ function endWords(e, f) {
   if (!e || !Number.isFinite(e.low) || !Number.isFinite(e.high)) return 'n/a';
   const [lo, hi] = [f(e.low), f(e.high)];
   return lo === hi ? lo : `${lo} – ${hi}`;
-}
-
-function rangeNum(r) {
-  return r ? `${num(r.low)} – ${num(r.high)}` : 'n/a';
 }
 
 /**

@@ -34,7 +34,7 @@ const num = (...vs) => {
 };
 
 export function weapon(w) {
-  return { id: w.id, name: w.name || w.id, aliases: w.aliases || [], payload: w.payload };
+  return { id: w.id, name: w.name || w.id, aliases: w.aliases || [], payload: w.payload, characterised: w.characterised !== false };
 }
 
 export function assessment(a) {
