@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AssessmentsService } from '../assessments/assessments.service';
-import type { EntityRow, ResultParts } from '../assessments/result-parts';
+import type { EntityRow } from '../assessments/result-parts';
 import type { RunTable, Summary } from '../assessments/result-types';
-import { hiddenFor, summaryFor } from '../assessments/views';
+import { summaryFor } from '../assessments/views';
 import type { Principal } from '../auth/principal';
 import { invalid } from '../common/errors/domain-error';
 import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';
@@ -71,9 +71,9 @@ export class DecisionsService {
    */
   async briefing(id: string, reader: Principal, asked: Tlp | undefined): Promise<BriefingContent> {
     const row = await this.assessments.get(id);
-    const [summary, restricted, entities, meta, runs] = await Promise.all([
+    const [summary, suppressed, entities, meta, runs] = await Promise.all([
       this.assessments.part<Summary>(row, 'summary'),
-      this.assessments.part<ResultParts['restricted']>(row, 'restricted'),
+      this.assessments.suppressed(row, reader),
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.part<Record<string, unknown>>(row, 'meta'),
       this.assessments.part<RunTable>(row, 'runs'),
@@ -84,7 +84,7 @@ export class DecisionsService {
         { field: 'tlp', rule: 'atLeastEvidence', message: `choose ${TLP_LEVELS.slice(TLP_LEVELS.indexOf(floor)).join(', ')}` },
       ]);
     }
-    const visible = summaryFor(summary, hiddenFor(restricted, reader));
+    const visible = summaryFor(summary, suppressed);
     const reported = new Set(entities.filter((e) => e.reported).map((e) => e.entityId));
     const weapon = row.weaponId ? await this.weapons.get(row.weaponId) : null;
     return {

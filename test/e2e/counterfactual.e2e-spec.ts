@@ -43,7 +43,7 @@ describe('counterfactuals (real engine)', () => {
       impact: { hostShare: { low: 0.2, high: 0.8 }, costPerHostUsd: { low: 300, high: 3000 }, downtimeDays: { low: 1, high: 10 } },
       containmentHours: null, killSwitchAt: null, firstSeenAt: null, characterised: true, stixId: null,
     });
-    app.get(EvidenceSource).evidenceFor = async (weaponId, asOf) =>
+    app.get(EvidenceSource).evidenceWithin = async (_m, weaponId, asOf) =>
       [{ id: 'r0', weaponId: 'cfw', entityId: 'e0', observedAt: '2017-06-27T08:00:00.000Z', status: 'confirmed' as const, tlp: 'green' as const, organizationId: 'org-a' }].filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
     id = (await http.post('/v1/assessments').set(auth(keys.a.analyst)).send({ weaponId: 'cfw', asOf: '2017-06-28T00:00:00Z', horizonHours: 240, runs: 200, seed: 5 }).expect(202)).body.id;
     for (let i = 0; i < 600; i++) {
