@@ -88,6 +88,12 @@ export interface ScenarioCore {
   reportedDowntimeDays: Float64Array;
   reportedLossMu: Float64Array;
   reportedLossSigma: Float64Array;
+  /**
+   * Per entity: the report slot of the filed loss that covers it, or -1. A loss filed for an
+   * entity covers its whole subtree (a group's figure filed for its head office covers the group's
+   * sites); the outermost filed loss wins, so nested figures are not added to their group's.
+   */
+  lossCover: Int32Array;
   weapon: WeaponModel;
   asOfHours: number;
   horizonEndHours: number;
@@ -135,6 +141,30 @@ function parseTime(value: string | Date, what: string): number {
 
 function isRange(r: Range90 | null | undefined): r is Range90 {
   return !!r && Number.isFinite(r.low) && Number.isFinite(r.high);
+}
+
+/**
+ * For every entity, the slot of the outermost filed loss among the entity and its ancestors, or -1.
+ * Responders file a group's loss for its head office (Maersk's USD 200-300m is the group's figure),
+ * so counting it for the head office and drawing the sites' losses on top would count the group twice.
+ */
+function filedLossCover(entities: readonly EntityRecord[], index: Map<string, number>, reportSlot: Int32Array, lossMu: Float64Array): Int32Array {
+  const n = entities.length;
+  const cover = sharedInt32(n).fill(-1);
+  if (!lossMu.some((mu) => mu === mu)) return cover;
+  const parent = new Int32Array(n).fill(-1);
+  entities.forEach((e, v) => {
+    const p = e.parentId ? index.get(e.parentId) : undefined;
+    if (p !== undefined) parent[v] = p;
+  });
+  for (let v = 0; v < n; v++) {
+    // the step limit guards against a parent cycle, which the graph rules refuse elsewhere
+    for (let u = v, steps = 0; u >= 0 && steps <= n; u = parent[u], steps++) {
+      const slot = reportSlot[u];
+      if (slot >= 0 && lossMu[slot] === lossMu[slot]) cover[v] = slot;
+    }
+  }
+  return cover;
 }
 
 /**
@@ -228,6 +258,7 @@ export function prepareScenario(input: PrepareScenarioInput): ScenarioModel {
       reportedLossSigma[s] = p.sigma;
     }
   });
+  const lossCover = filedLossCover(entities, index, reportSlot, reportedLossMu);
 
   // ---- entities
   const hosts = sharedFloat64(n);
@@ -384,6 +415,7 @@ export function prepareScenario(input: PrepareScenarioInput): ScenarioModel {
     reportedDowntimeDays,
     reportedLossMu,
     reportedLossSigma,
+    lossCover,
     weapon: weaponModel,
     asOfHours: h(asOfMs),
     horizonEndHours: h(asOfMs) + horizonHours,

@@ -295,6 +295,10 @@ export class RunEngine {
   private readonly cValue: Float64Array;
   private readonly cOf: Float64Array;
   private readonly direct: Float64Array;
+  /** Per report slot, this run: the drawn filed loss (NaN unless its filer is infected) and the model's loss of the group's infected members. */
+  private readonly filedLoss: Float64Array;
+  private readonly coverSum: Float64Array;
+  private readonly filedActive: Int32Array;
   private readonly rho: ScaleNormal;
   /** Cell of each entity (GroupCells), and the run's sums per cell. */
   private readonly cellOf: Int32Array;
@@ -345,6 +349,9 @@ export class RunEngine {
     this.paramCount = core.weapon.kinds.length + PARAMETERS_AFTER_KINDS;
     this.par = new Float64Array(this.paramCount);
     this.byNode = new Int32Array(n);
+    this.filedLoss = new Float64Array(core.reportedLossMu.length).fill(NaN);
+    this.coverSum = new Float64Array(core.reportedLossMu.length);
+    this.filedActive = new Int32Array(core.reportedLossMu.length);
     this.adaptPrior = [];
     this.adaptDimList = [];
     this.adaptSlot = new Int32Array(core.weapon.kinds.length).fill(-1);
@@ -699,6 +706,9 @@ export class RunEngine {
     const { cNode, cValue, cOf, direct } = this;
     const hosts = core.hosts;
     const daily = core.dailyValueUsd;
+    const { lossCover, reportedLossMu } = core;
+    const { filedLoss, coverSum, filedActive } = this;
+    let filedCount = 0;
     let cCount = 0;
     for (let i = 0; i < count; i++) {
       const v = order[i];
@@ -707,7 +717,6 @@ export class RunEngine {
       let hit = Math.round(hosts[v] * share);
       const cost = sampleLognormal(w.costPerHost, irng);
       let down = sampleLognormal(w.downtimeDays, irng);
-      let loss = NaN;
       if (slot >= 0) {
         const rh = core.reportedHosts[slot];
         if (rh === rh) {
@@ -716,11 +725,13 @@ export class RunEngine {
         }
         const rd = core.reportedDowntimeDays[slot];
         if (rd === rd) down = rd;
-        const mu = core.reportedLossMu[slot];
-        if (mu === mu) loss = Math.exp(mu + core.reportedLossSigma[slot] * irng.normal());
+        // an infected filer's figure applies to its whole group this run (shared below)
+        if (lossCover[v] === slot && reportedLossMu[slot] === reportedLossMu[slot]) {
+          filedLoss[slot] = Math.exp(reportedLossMu[slot] + core.reportedLossSigma[slot] * irng.normal());
+          filedActive[filedCount++] = slot;
+        }
       }
-      if (loss !== loss) loss = hit * cost + down * daily[v];
-      direct[v] = loss;
+      direct[v] = hit * cost + down * daily[v];
       const c = w.inoperability ? expit(w.inoperability.mu + w.inoperability.sigma * irng.normal()) : Math.min(1, share * w.payloadFactor);
       cOf[v] = c;
       if (c > 0) {
@@ -729,6 +740,7 @@ export class RunEngine {
         cCount++;
       }
     }
+    if (filedCount > 0) shareFiledLosses(order, count, lossCover, core.reportSlot, direct, filedLoss, coverSum);
     if (this.hasIim) solveInoperabilitySparse(core.functional, cNode, cValue, cCount, this.iim);
 
     // ---- totals
@@ -788,7 +800,9 @@ export class RunEngine {
     const addImpact = (v: number, q: number) => {
       const c = cOf[v];
       const infected = ws.state[v] === 2;
-      const indirect = daily[v] * Math.max(0, q - (infected ? c : 0)) * recoveryDays;
+      // a group member's own interruption is part of the figure its group filed
+      const g = lossCover[v];
+      const indirect = g >= 0 && filedLoss[g] === filedLoss[g] ? 0 : daily[v] * Math.max(0, q - (infected ? c : 0)) * recoveryDays;
       add(v, 5, indirect);
       add(v, 7, pop[v] * q);
       const own = indirect + (infected ? direct[v] : 0);
@@ -825,6 +839,10 @@ export class RunEngine {
     for (let i = 0; i < count; i++) {
       cOf[order[i]] = 0;
       direct[order[i]] = 0;
+    }
+    for (let i = 0; i < filedCount; i++) {
+      filedLoss[filedActive[i]] = NaN;
+      coverSum[filedActive[i]] = 0;
     }
 
     // ---- timeline: cumulative infections at each bin's end
@@ -874,6 +892,25 @@ export class RunEngine {
 
   private carryOn(p: AssessmentPartial): boolean {
     return p.carry !== null;
+  }
+}
+
+/**
+ * A filed loss replaces the model's direct losses of its group's infected members this run: it is
+ * split among them in proportion to the model's own draws (so countries and sectors get the share
+ * where the model puts the damage); the filer takes it all when the model drew nothing.
+ */
+function shareFiledLosses(order: Int32Array, count: number, cover: Int32Array, reportSlot: Int32Array, direct: Float64Array, filed: Float64Array, sum: Float64Array): void {
+  for (let i = 0; i < count; i++) {
+    const v = order[i];
+    const g = cover[v];
+    if (g >= 0 && filed[g] === filed[g]) sum[g] += direct[v];
+  }
+  for (let i = 0; i < count; i++) {
+    const v = order[i];
+    const g = cover[v];
+    if (g < 0 || filed[g] !== filed[g]) continue;
+    direct[v] = sum[g] > 0 ? (filed[g] * direct[v]) / sum[g] : reportSlot[v] === g ? filed[g] : 0;
   }
 }
 

@@ -167,6 +167,7 @@ export function largeModel(n: number, m: number): ScenarioModel {
       reportedDowntimeDays: sh.f64(0),
       reportedLossMu: sh.f64(0),
       reportedLossSigma: sh.f64(0),
+      lossCover: i32(() => -1),
       weapon: {
         kinds,
         transmissibility,
