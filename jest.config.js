@@ -7,7 +7,9 @@ const common = {
 };
 module.exports = {
   // testTimeout is a global option (ignored inside a project): e2e tests start apps and run assessments.
-  testTimeout: 60000,
+  // Generous: a timeout only guards against a hang, and a busy machine (another suite beside this
+  // one) makes real-engine runs several times slower.
+  testTimeout: 600000,
   // A PostgreSQL run gets a database of its own (test/support/postgres-database.js).
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',

@@ -17,7 +17,7 @@ import { EntityNode } from '../../src/graph/entity-node.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 /**
  * Entities whose id starts with `tgt-` are intended targets, the rest collateral; probabilities
@@ -97,7 +97,7 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       if (s.status === 'done') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-  }, 60_000);
+  }, 600_000);
   afterAll(async () => {
     await app?.close();
   });

@@ -68,7 +68,7 @@ describe('assessments of the NotPetya fixture (real engine)', () => {
       organizationId: r.entityId === secret ? 'org-a' : 'org-b',
     }));
     app.get(EvidenceSource).evidenceWithin = async (_m, weaponId, asOf) => evidence.filter((r) => r.weaponId === weaponId && r.observedAt <= asOf);
-  }, 120_000);
+  }, 600_000);
   afterAll(async () => {
     await app?.close();
   });
@@ -88,7 +88,7 @@ describe('assessments of the NotPetya fixture (real engine)', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(progress[progress.length - 1]).toBe(1);
-  }, 120_000);
+  }, 600_000);
 
   it('summary: every figure a range containing its median, totals = intended + collateral', async () => {
     const { result } = (await http.get(`/v1/assessments/${id}`).set(auth(keys.a.analyst)).expect(200)).body;

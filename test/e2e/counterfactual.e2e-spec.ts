@@ -11,7 +11,7 @@ import { EntityNode } from '../../src/graph/entity-node.entity';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(120_000);
+jest.setTimeout(600_000);
 
 describe('counterfactuals (real engine)', () => {
   let app: INestApplication;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ADMIN_KEY, resetPostgres } from './support/app';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const ROOT = resolve(__dirname, '../..');
 const BATCH = 200;

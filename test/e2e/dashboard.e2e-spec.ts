@@ -27,7 +27,7 @@ const FIXTURE = 'notpetya-2017';
 const RUNS = 200;
 const SEED = 7;
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 // ------------------------------------------------------------------ formatting, independently of the page's code
 
@@ -220,7 +220,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
       problems.push(`external request: ${route.request().url()}`);
       return route.abort();
     });
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -620,7 +620,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
   }, 360_000);
 
   it('draws the exceedance curves with their bands, a table, and says a typed threshold as about 1 in N', async () => {
-    await page.waitForSelector('section.exceedance-section svg path.curve', { timeout: 30_000 });
+    await page.waitForSelector('section.exceedance-section svg path.curve', { timeout: 300_000 });
     expect(await page.locator('section.exceedance-section svg path.curve').count()).toBe(2);
     expect(await page.locator('section.exceedance-section svg polygon.band').count()).toBe(2);
     expect(await page.locator('table.exceedance-rows tbody tr').count()).toBeGreaterThan(0);
@@ -634,7 +634,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
 
   it('compares the weapon\'s assessments as an asOf series', async () => {
     await page.goto(`${base}/#/weapons/notpetya/compare`);
-    await page.waitForSelector('table.compare-table tbody tr', { timeout: 30_000 });
+    await page.waitForSelector('table.compare-table tbody tr', { timeout: 300_000 });
     const series = (await http.get('/v1/weapons/notpetya/assessment-series').set(auth(keys.a.analyst)).expect(200)).body;
     expect(series.items.length).toBeGreaterThanOrEqual(1);
     expect(await page.locator('table.compare-table tbody tr').count()).toBe(series.items.length);

@@ -14,7 +14,7 @@ import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 /** Ten runs of equal weight: collateral loss 1..10 $bn, total loss 2..20 $bn. */
 class LossEngine extends ScriptedEngine {

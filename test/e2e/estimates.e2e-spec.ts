@@ -27,7 +27,7 @@ describe('estimates as STIX 2.1 (real engine on the NotPetya scenario)', () => {
       if (s.status === 'failed') throw new Error(JSON.stringify(s));
       await new Promise((r) => setTimeout(r, 200));
     }
-  }, 180_000);
+  }, 600_000);
   afterAll(() => app?.close());
 
   it('exports the estimate as a bundle every object of which passes the OASIS schemas, with the at-risk identities the reader sees', async () => {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { startWorker } from '../../src/jobs/worker';
 import { createTestApp, request, testConfig } from './support/app';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('health and readiness', () => {

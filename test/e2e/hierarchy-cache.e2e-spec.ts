@@ -5,7 +5,7 @@
 import { INestApplication } from '@nestjs/common';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 describe('hierarchy cache', () => {
   let app: INestApplication;

@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const range = (low: number, high: number) => ({ low, high });
 const notPetyaLike = () => ({

@@ -48,7 +48,7 @@ describe('health and lifecycle', () => {
       });
       child.stdout!.on('data', (d) => (log += d));
       child.stderr!.on('data', (d) => (log += d));
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 300_000;
       while (Date.now() < deadline) {
         if (log.includes('"msg":"listening')) return;
         await new Promise((r) => setTimeout(r, 100));

@@ -195,7 +195,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     // A copy of the scenario: the in-process runner fits its own pilot (the engine caches it per prepared model).
     inProcess = await new InProcessRunner(engineBinding, 2).run('in-process-job', structuredClone(snapshot), input, context());
     for (let i = 0; i < 2; i++) workers.push(await startWorker({ ...process.env, REDIS_URL, JOB_QUEUE_NAME: SHARD_QUEUE, LOG_LEVEL: 'error' }, workerBinding));
-  }, 60_000);
+  }, 600_000);
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.close()));
     addBulk?.mockRestore();
@@ -230,7 +230,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     expect(runs.maxRelative).toBeLessThan(1e-12);
     expect(differences(bullmq.summary.total, inProcess.summary.total).maxRelative).toBeLessThan(1e-12);
     shardOf200 = shards.find((s) => s.runStart === 200)!.partial;
-  }, 120_000);
+  }, 600_000);
 
   it("with shards of the engine's chunks, the result is the in-process one bit for bit", async () => {
     const bullmq = await runOnQueue(ENGINE_CHUNK);
@@ -240,7 +240,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     expect(pilotFitsInShards).toBe(0);
     // Object.is on every number, so -0 and NaN count too.
     expect(differences(bullmq, inProcess).paths.slice(0, 10)).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 
   it('cancelling during the pilot stops it, and no shard is queued', async () => {
     const controller = new AbortController();
@@ -261,7 +261,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     }
     expect(pilotFits).toHaveBeenCalledTimes(1);
     expect(addBulk).not.toHaveBeenCalled();
-  }, 60_000);
+  }, 600_000);
 
   it('a shard job queued without a proposal (before it travelled with them): the worker fits it, same partial', async () => {
     expect(shardOf200).toBeDefined();
@@ -276,7 +276,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       shards.length = 0;
       pilotFitsInShards = 0;
       const job = await queue.add('shard', { jobId: 'old-shard-job', snapshotKey: key, input, shard: { index: 1, runStart: 200, runCount: 200 } }, { jobId: 'old-shard-job-1' });
-      const partial = decode(await job.waitUntilFinished(events, 60_000));
+      const partial = decode(await job.waitUntilFinished(events, 600_000));
       expect(shards).toHaveLength(1);
       expect(shards[0].proposal).toBeUndefined();
       // the sampler's tempering fits the proposal once, at its last stage
@@ -288,5 +288,5 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       await Promise.allSettled([events.close(), queue.close()]);
       await redis.quit();
     }
-  }, 120_000);
+  }, 600_000);
 });

@@ -7,7 +7,7 @@
 import { INestApplication } from '@nestjs/common';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const CONCURRENT = 10;
 const ROUNDS = 5;

@@ -41,12 +41,12 @@ describe('simulations (real engine)', () => {
     const er = erdosRenyiEdges(N, M, new Rng(2024, 0, 0));
     edges = Array.from(er.src, (u, i) => [u, er.dst[i]] as [number, number]);
     graph = { nodes: Array.from({ length: N }, (_, i) => i), edges };
-  }, 60_000);
+  }, 600_000);
   afterAll(async () => {
     await app?.close();
   });
 
-  async function waitDone(id: string, timeoutMs = 60_000): Promise<any> {
+  async function waitDone(id: string, timeoutMs = 600_000): Promise<any> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const { body } = await http.get(`/v1/simulations/${id}`).set(auth(keys.a.researcher)).expect(200);

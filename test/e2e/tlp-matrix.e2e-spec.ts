@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { MIN_GROUP } from '../../src/assessments/views';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const COUNTRIES = ['UA', 'DE', 'GB', 'US'];
 const SECTORS = ['energy', 'financial-services'];

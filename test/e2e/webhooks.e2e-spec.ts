@@ -29,7 +29,7 @@ async function receiver(): Promise<{ server: Server; url: string; received: Rece
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 60_000) => {
+const until = async (check: () => boolean | Promise<boolean>, ms = 300_000) => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -56,7 +56,7 @@ describe('webhooks (real engine on the NotPetya scenario, local receiver)', () =
     keys = await seedKeys(app);
     http = request(app.getHttpServer());
     await http.post('/v1/scenarios/load').set(auth(ADMIN_KEY)).send({ name: 'notpetya-2017' }).expect(201);
-  }, 120_000);
+  }, 600_000);
   afterAll(async () => {
     await app?.close();
     hook?.server.close();
@@ -134,5 +134,5 @@ describe('webhooks (real engine on the NotPetya scenario, local receiver)', () =
     await until(() => hook.received.some((r) => r.headers['x-spillover-event'] === 'assessment.stale' && JSON.parse(r.body).assessmentId === assessmentId));
     const stale = hook.received.filter((r) => r.headers['x-spillover-event'] === 'assessment.stale' && JSON.parse(r.body).assessmentId === assessmentId);
     expect(stale.every((r) => r.path === '/flaky')).toBe(true);
-  }, 120_000);
+  }, 600_000);
 });

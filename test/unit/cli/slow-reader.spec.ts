@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-jest.setTimeout(120_000);
+jest.setTimeout(600_000);
 
 const root = join(__dirname, '..', '..', '..');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'spillover-cli-'));
 function file(name: string, text: string): string {

@@ -8,7 +8,7 @@ import { drawsFromRuns, keyedWorld, runCounterfactual, WORLD_FIGURES, type Varia
 import { kindIndex, prepareScenario, runAssessment, type AssessmentResult, type ScenarioModel } from '../../../src/engine';
 import { erScenario, weapon } from './helpers';
 
-jest.setTimeout(120_000);
+jest.setTimeout(600_000);
 
 describe('counterfactuals on common random numbers', () => {
   let model: ScenarioModel;

@@ -5,7 +5,7 @@
 import { finalizeAssessment, mergePartials, prepareScenario, runAssessment, runShard, simulate, type ScenarioModel } from '../../../src/engine';
 import { erGraph, erScenario, weapon } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 describe('determinism across threads', () => {
   it('simulate: identical final sizes with 1 and 2 threads', async () => {

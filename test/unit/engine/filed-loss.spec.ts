@@ -6,7 +6,7 @@ import { prepareScenario, runAssessment } from '../../../src/engine';
 import type { DependencyRecord, EntityRecord, ReportRecord } from '../../../src/domain/records';
 import { weapon } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 const entity = (id: string, extra: Partial<EntityRecord> = {}): EntityRecord => ({
   id,

@@ -4,7 +4,7 @@
 import { pilotProposal, prepareScenario, runAssessment } from '../../../src/engine';
 import { erScenario, weapon } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 describe('early warning', () => {
   it('keeps the top entities of each part, so collateral ones are not crowded out by the targets', async () => {

@@ -11,7 +11,7 @@ import { groupCells, NG } from '../../../src/engine/runner';
 import type { DependencyRecord, EntityRecord } from '../../../src/domain/records';
 import { erScenario, weapon } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 const FIG = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd', 'populationAffected'] as const;
 const PARTS = ['total', 'intended', 'collateral'] as const;

@@ -2,7 +2,7 @@
 import { buildCsr, simulate } from '../../../src/engine';
 import { erGraph } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 describe('simulate time series', () => {
   it('ic: generations on a path with T = 1 give the exact S, I, R counts', async () => {

@@ -8,7 +8,7 @@ import { DelayMode, KIND_SLOTS, lognormalFromRange, prepareScenario, Rng, runEve
 import type { ReportRecord } from '../../../src/domain/records';
 import { erScenario, weapon } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 describe('conditioning seeded runs on the reports (thinning)', () => {
   const n = 3000;

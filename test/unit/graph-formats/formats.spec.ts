@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 const FIX = join(__dirname, '../../fixtures/graphs');
 
 async function simulateJson(argv: string[]): Promise<Record<string, unknown>> {

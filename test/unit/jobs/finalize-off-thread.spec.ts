@@ -6,7 +6,7 @@ import { finalizeAssessment, prepareScenario, runShard } from '../../../src/engi
 import { finalizeOffThread, ownBuffers } from '../../../src/jobs/finalize-off-thread';
 import { erScenario, weapon } from '../engine/helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(600_000);
 
 describe('finalizeOffThread', () => {
   it('equals finalizeAssessment on the main thread and hands the partial over (its buffers detached)', async () => {
