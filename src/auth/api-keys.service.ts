@@ -11,7 +11,7 @@ import type { Role } from '../domain/vocabulary';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyDto, CreateApiKeyDto, CreateOrganizationDto, CreatedApiKeyDto } from './dto/auth.dto';
 import { Organization } from './organization.entity';
-import type { Principal } from './principal';
+import type { Principal } from '../common/http/principal';
 
 /**
  * Keys are 32 random bytes; a single SHA-256 is enough to store them (unlike passwords they

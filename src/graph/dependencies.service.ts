@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound } from '../common/errors/domain-error';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';

@@ -2,7 +2,7 @@ import { whereEntityVisible } from '../tlp/policy';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { lockKeys } from '../common/locks/key-locks';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, QueryFailedError } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, ErrorDetail, invalid, unprocessable } from '../common/errors/domain-error';
 import { CURSOR_ERROR, CursorCodec, Page } from '../common/http/pagination';
 import { lockKeys } from '../common/locks/key-locks';

@@ -6,7 +6,7 @@ import { AssessmentsService } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { ADMIN_ORGANIZATION_ID } from '../auth/api-keys.service';
 import { Organization } from '../auth/organization.entity';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, invalid, notFound } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { DomainError, ErrorDetail, foundOrFail, invalid, unprocessable } from '../common/errors/domain-error';
 import { IdempotencyContext, IdempotencyService } from '../common/idempotency/idempotency.service';
 import { DatabaseService } from '../database/database.service';

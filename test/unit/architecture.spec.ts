@@ -11,8 +11,6 @@ const SRC = resolve(__dirname, '../../src');
 /** Folder cycles that predate this test, to be taken apart; a new one fails. Keep it shrinking. */
 const KNOWN_CYCLES: string[][] = [
   ['assessments', 'jobs'],
-  ['audit', 'auth', 'common'],
-  ['reports', 'stix'],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -8,9 +8,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CliUsageError } from '../cli/options';
-import { DomainError } from '../common/errors/domain-error';
-import { JsonLogger } from '../common/logging/json-logger';
+import { CliUsageError } from '../options';
+import { DomainError } from '../../common/errors/domain-error';
+import { JsonLogger } from '../../common/logging/json-logger';
 
 export async function runLoad(args: string[]): Promise<number> {
   if (args.length !== 1 || args[0].startsWith('--')) throw new CliUsageError('usage: spillover scenario load <folder>');
@@ -18,8 +18,8 @@ export async function runLoad(args: string[]): Promise<number> {
   if (!existsSync(dir)) throw new CliUsageError(`no folder ${args[0]}`);
   // The CLI loads what it is told to, never the demo on top of it.
   process.env.DEMO_SCENARIO = 'false';
-  const { AppModule } = await import('../app.module');
-  const { ScenariosService } = await import('./scenarios.service');
+  const { AppModule } = await import('../../app.module');
+  const { ScenariosService } = await import('../../scenarios/scenarios.service');
   const app = await NestFactory.createApplicationContext(AppModule, { logger: new JsonLogger((process.env.LOG_LEVEL as 'warn') ?? 'warn') });
   try {
     const summary = await app.get(ScenariosService).loadDir(dir, null);
