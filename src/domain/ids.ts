@@ -8,3 +8,9 @@ export const SLUG_MESSAGE = '$property must be a slug: lowercase letters, digits
 export const TAG = /^[a-z0-9][a-z0-9._+:-]{0,63}$/;
 /** Largest count accepted (PostgreSQL `integer` is 32-bit). */
 export const MAX_INT = 2_147_483_647;
+
+/** A slug derived from a display name (organisations, imported STIX identities); `fallback` when nothing of the name is left. */
+export function slugFrom(name: string, fallback: string): string {
+  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+  return slug || fallback;
+}

@@ -7,7 +7,7 @@ import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } 
 import { CursorCodec, Page } from '../common/http/pagination';
 import { lockKeys } from '../common/locks/key-locks';
 import { DatabaseService } from '../database/database.service';
-import { deleteIn, insertOrDiagnose, insertRows, quoteIdentifier as q, selectIn, tupleIndices } from './bulk-sql';
+import { deleteIn, insertOrDiagnose, insertRows, quote as q, selectIn, tupleIndices } from '../database/bulk-sql';
 import type { EntityRecord } from '../domain/records';
 import { checkEntitySet, entitySkeleton } from '../scenario/validate';
 import { checkEntity, EntityInput, NewEntity } from './entity-rules';

@@ -15,7 +15,8 @@ import { BulkResultView, CreatedReportView, ReportDetailView, ReportRow, ReportV
 import { Report } from './report.entity';
 import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './report-rules';
 import { ReportsEvents } from './reports.events';
-import { insertRows, readDate, selectIn, uuidV7 } from './sql';
+import { insertRows, readDate, selectIn } from '../database/bulk-sql';
+import { uuidV7 } from '../common/ids';
 import { audienceKey, canSee, whereCurrentFor, whereVisible } from './visibility';
 import { sightingIdOfChain } from '../domain/stix-ids';
 

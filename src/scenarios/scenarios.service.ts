@@ -10,7 +10,7 @@ import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, invalid, notFound } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
-import { tupleIndices } from '../graph/bulk-sql';
+import { tupleIndices } from '../database/bulk-sql';
 import { DependenciesService } from '../graph/dependencies.service';
 import { EntitiesService } from '../graph/entities.service';
 import { EntityNode } from '../graph/entity-node.entity';

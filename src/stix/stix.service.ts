@@ -12,7 +12,8 @@ import { normaliseCountry } from '../graph/leaf-rules';
 import { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import { ReportsService } from '../reports/reports.service';
-import { readDate, selectIn } from '../reports/sql';
+import { readDate, selectIn } from '../database/bulk-sql';
+import { slugFrom } from '../domain/ids';
 import { sectorFromStixList } from '../scenario/sectors';
 import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
@@ -56,10 +57,6 @@ const MALWARE_TYPE_TO_PAYLOAD: Record<string, Payload> = {
   wiper: 'wiper', ransomware: 'ransomware', bot: 'botnet', spyware: 'espionage', keylogger: 'espionage', 'remote-access-trojan': 'espionage', backdoor: 'espionage',
 };
 
-function slugify(name: string, fallback: string): string {
-  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
-  return slug || fallback;
-}
 
 const mostRestrictive = (levels: Tlp[]): Tlp => levels.reduce((a, b) => (TLP_LEVELS.indexOf(b) > TLP_LEVELS.indexOf(a) ? b : a));
 
@@ -223,7 +220,7 @@ export class StixService {
       const payload = types.map((t) => MALWARE_TYPE_TO_PAYLOAD[t]).find(Boolean);
       const { weapon, created } = await this.wrap(entry.index, () =>
         this.weapons.findOrCreateWithin(m, {
-          id: slugify(name, `malware-${malwareId.slice(9, 17)}`), name, aliases: (o.aliases as string[] | undefined) ?? [],
+          id: slugFrom(name, `malware-${malwareId.slice(9, 17)}`), name, aliases: (o.aliases as string[] | undefined) ?? [],
           payload, firstSeenAt: (o.first_seen as string | undefined) ?? null, stixId: malwareId,
         }, actor),
       );
@@ -249,7 +246,7 @@ export class StixService {
         errs.push({ field: `objects[${entry.index}].name`, rule: 'ambiguous', message: `${identityId}: several entities are named "${name}"; give the identity the stixId of one of them` });
         continue;
       }
-      let id = slugify(name, `identity-${identityId.slice(10, 18)}`);
+      let id = slugFrom(name, `identity-${identityId.slice(10, 18)}`);
       if (takenIds.has(id) || (await m.existsBy(EntityNode, { id }))) id = `${id.slice(0, 110)}-${identityId.slice(10, 18)}`;
       takenIds.add(id);
       const country = countryOf.get(identityId)?.country ?? null;
