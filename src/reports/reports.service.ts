@@ -17,6 +17,7 @@ import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './r
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
+import { currentReport } from './current';
 import { audienceKey, canSee, whereCurrentFor, whereVisible } from './visibility';
 import { sightingIdOfChain } from '../domain/stix-ids';
 
@@ -290,7 +291,7 @@ export class ReportsService {
       .createQueryBuilder('r')
       .where('r.weaponId = :weaponId', { weaponId })
       .andWhere('r.observedAt <= :asOf', { asOf })
-      .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
+      .andWhere(currentReport('r'))
       .orderBy('r.observedAt', 'ASC')
       .addOrderBy('r.id', 'ASC')
       .getMany();

@@ -9,6 +9,7 @@ import { TLP_LEVELS, type Payload, type Tlp } from '../domain/vocabulary';
 import { EntitiesService } from '../graph/entities.service';
 import { EntityNode } from '../graph/entity-node.entity';
 import { normaliseCountry } from '../graph/leaf-rules';
+import { currentReport } from '../reports/current';
 import { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import { ReportsService } from '../reports/reports.service';
@@ -264,7 +265,7 @@ export class StixService {
     const existing = new Map<string, Report>();
     const chainsByStix = await selectIn<{ id: string; stixId: string }>(
       m, 'reports', ['id', 'stixId'], 'stixId', planned.map((p) => p.stixId),
-      `"organizationId" = '${actor.organizationId.replace(/'/g, "''")}' AND NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "reports"."id")`,
+      `"organizationId" = '${actor.organizationId.replace(/'/g, "''")}' AND ${currentReport('reports')}`,
     );
     if (chainsByStix.length) {
       for (const r of await m.findBy(Report, { id: In(chainsByStix.map((c) => c.id)) })) existing.set(r.stixId!, r);
@@ -315,7 +316,7 @@ export class StixService {
   private async storedVersions(m: EntityManager, stixIds: readonly string[], reader: string): Promise<Map<string, { organizationId: string; modified: Date }>> {
     const current = await selectIn<{ id: string; stixId: string; organizationId: string; createdAt: unknown }>(
       m, 'reports', ['id', 'stixId', 'organizationId', 'createdAt'], 'stixId', stixIds,
-      'NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "reports"."id")',
+      currentReport('reports'),
     );
     const imported = new Map((await selectIn<{ reportId: string; modified: unknown }>(m, 'stix_versions', ['reportId', 'modified'], 'reportId', current.map((r) => r.id)))
       .map((v) => [v.reportId, readDate(v.modified)!]));
