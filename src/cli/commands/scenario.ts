@@ -8,7 +8,11 @@
 import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
 import { checkScenario, formatProblems, summarise } from '../../scenario';
 
-const USAGE = 'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>';
+const USAGE =
+  'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>\n\n' +
+  'subcommands (each takes --help):\n' +
+  '  check  validate every file and row of a scenario folder and print its counts as JSON (exit 2 when invalid)\n' +
+  '  load   write a scenario folder into the database of DATABASE_URL (as `npm start` uses it) in one transaction';
 
 const CHECK: CommandSpec = {
   usage: 'spillover scenario check <folder> [--max-problems N]',
