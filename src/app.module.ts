@@ -20,6 +20,7 @@ import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScenariosModule } from './scenarios/scenarios.module';
+import { StixModule } from './stix/stix.module';
 import { MispModule } from './misp/misp.module';
 import { TaxiiModule } from './taxii/taxii.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -46,6 +47,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     DecisionsModule,
     DashboardModule,
     ReportsModule,
+    StixModule,
     ScenariosModule,
     TaxiiModule,
     WebhooksModule,

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, foundOrFail, unprocessable } from '../common/errors/domain-error';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { APP_CONFIG, AppConfig } from '../config/app-config';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { DatabaseService } from '../database/database.service';
 import { AuditEntry } from './audit-entry.entity';
 import { CursorCodec, Page } from '../common/http/pagination';

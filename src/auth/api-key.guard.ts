@@ -5,7 +5,7 @@ import { requestContext } from '../common/logging/request-context';
 import type { Role } from '../domain/vocabulary';
 import { ApiKeysService } from './api-keys.service';
 import { FailedAuthentications } from './failed-authentications';
-import { IS_PUBLIC, ROLES } from './principal';
+import { IS_PUBLIC, ROLES } from '../common/http/principal';
 
 /**
  * Deny by default: every route needs a valid bearer key and must declare the roles that may

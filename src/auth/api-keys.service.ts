@@ -7,11 +7,12 @@ import { AuditService } from '../audit/audit.service';
 import { conflict, foundOrFail } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
+import { slugFrom } from '../domain/ids';
 import type { Role } from '../domain/vocabulary';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyDto, CreateApiKeyDto, CreateOrganizationDto, CreatedApiKeyDto } from './dto/auth.dto';
 import { Organization } from './organization.entity';
-import type { Principal } from './principal';
+import type { Principal } from '../common/http/principal';
 
 /**
  * Keys are 32 random bytes; a single SHA-256 is enough to store them (unlike passwords they
@@ -25,10 +26,7 @@ const CACHE_MS = 5_000;
 
 export const ADMIN_ORGANIZATION_ID = 'spillover';
 
-function slugify(name: string): string {
-  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
-  return slug || `org-${randomUUID().slice(0, 8)}`;
-}
+const slugify = (name: string) => slugFrom(name, `org-${randomUUID().slice(0, 8)}`);
 
 const toDto = ({ secretHash: _hash, organization: _org, ...key }: ApiKey): ApiKeyDto => key;
 

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, CreateOrganizationDto, ListApiKeysQueryDto } from './dto/auth.dto';
-import { CurrentPrincipal, Principal, Roles } from './principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { Organization } from './organization.entity';
 import { invalid } from '../common/errors/domain-error';
 

@@ -10,7 +10,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 // Each command module adds its line here.
 const COMMANDS: Record<string, Command> = {
-  simulate: { summary: 'run a spread model (ic, sir) on an edge list', load: () => import('./commands/simulate') },
+  simulate: { summary: 'run a spread model (ic, sir) on a graph file (edge list, GraphML, GEXF, node-link JSON, dependencies.csv)', load: () => import('./commands/simulate') },
   assess: { summary: 'assess the damage of a scenario folder', load: () => import('./commands/assess') },
   generate: { summary: 'write a large synthetic scenario folder (seeded, heavy-tailed)', load: () => import('./commands/generate') },
   scenario: { summary: 'check a scenario folder (validate every file and row, print counts)', load: () => import('./commands/scenario') },

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound } from '../common/errors/domain-error';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
-import { insertOrDiagnose, insertRows, tupleIndices } from './bulk-sql';
+import { insertOrDiagnose, insertRows, tupleIndices } from '../database/bulk-sql';
 import { Dependency } from './dependency.entity';
 import { EntityNode } from './entity-node.entity';
 import { DEPENDENCY_KINDS } from '../domain/vocabulary';

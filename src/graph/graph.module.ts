@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { tuneSqliteForBulk } from './bulk-sql';
+import { tuneSqliteForBulk } from '../database/bulk-sql';
 import { DependenciesService } from './dependencies.service';
 import { Dependency } from './dependency.entity';
 import { EntitiesService } from './entities.service';

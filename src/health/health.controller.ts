@@ -2,7 +2,7 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { Public } from '../auth/principal';
+import { Public } from '../common/http/principal';
 import { DatabaseService } from '../database/database.service';
 import { ReadinessIndicators } from './readiness.indicators';
 

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { Roles } from '../common/http/principal';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ModelsService } from './models.service';
 

@@ -8,8 +8,7 @@ import type { ErrorDetail } from '../common/errors/domain-error';
 import { REPORT_STATUSES, TLP_LEVELS, type ReportStatus, type Tlp } from '../domain/vocabulary';
 import type { ExternalReference } from './report.entity';
 
-/** PostgreSQL `integer` is 32-bit. */
-export const MAX_INT = 2_147_483_647;
+import { MAX_INT, SLUG } from '../domain/ids';
 /** How far in the future an `observedAt` may lie: clocks of responders' tools drift. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 /** A report observed this long before its weapon's first sighting gets a warning. */
@@ -17,7 +16,6 @@ export const FIRST_SEEN_MARGIN_MS = 7 * 24 * 3_600_000;
 /** The TLP of a report that names none: restricted sharing until the source says otherwise. */
 export const DEFAULT_TLP: Tlp = 'amber';
 
-const SLUG = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** ISO 8601 / RFC 3339 date-time with an explicit zone (a time without one is ambiguous evidence). */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;

@@ -1,12 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { IdempotencyClaim, Idempotent } from '../common/idempotency/idempotency.decorator';
 import type { IdempotencyContext } from '../common/idempotency/idempotency.service';
-import { StixService } from '../stix/stix.service';
 import { bulkRows, CSV_COLUMNS } from './bulk-input';
-import { CreateReportDto, ExportStixQueryDto, ListReportsQueryDto } from './dto/report.dto';
+import { CreateReportDto, ListReportsQueryDto } from './dto/report.dto';
 import { ReportsService } from './reports.service';
 
 /** Every authenticated role reads (within TLP); responders write for their own organisation; admins everything. */
@@ -16,10 +15,7 @@ const READERS = ['responder', 'analyst', 'researcher'] as const;
 @ApiErrors()
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(
-    private readonly reports: ReportsService,
-    private readonly stix: StixService,
-  ) {}
+  constructor(private readonly reports: ReportsService) {}
 
   @Post()
   @HttpCode(201)
@@ -54,38 +50,12 @@ export class ReportsController {
     return this.reports.bulk(rows, principal, claim, rowOffset);
   }
 
-  @Post('stix')
-  @HttpCode(201)
-  @Roles('responder')
-  @Idempotent()
-  @ApiOperation({
-    summary: 'Import a STIX 2.1 bundle: each sighting of a malware at identities becomes reports',
-    description: 'Identities match entities by stored STIX id, then by name, else become new entities (country from located-at locations, sector from `sectors`); ' +
-      'unknown malware becomes an uncharacterised weapon; TLP from TLP 2.0 (or 1.0) marking definitions. Re-importing an unchanged sighting writes nothing; ' +
-      'a sighting with a later `modified` supersedes the stored one. An invalid bundle is a 400 naming the object and property.',
-  })
-  @ApiConsumes('application/json', 'application/stix+json', 'application/taxii+json')
-  @ApiBody({ schema: { type: 'object', description: 'a STIX 2.1 bundle' } })
-  @ApiCreatedResponse({ description: '{created, unchanged, ids, entitiesCreated, weaponsCreated, warnings}' })
-  importStix(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
-    return this.stix.importBundle(body, principal, claim);
-  }
-
   @Get()
   @Roles(...READERS)
   @ApiOperation({ summary: 'List the current reports the caller may see (TLP), newest observation first' })
   @ApiOkResponse({ description: '{items, nextCursor}' })
   list(@Query() query: ListReportsQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.reports.list(query, principal);
-  }
-
-  @Get('export/stix')
-  @Roles(...READERS)
-  @ApiOperation({ summary: 'Export the current reports of a weapon the caller may see as a STIX 2.1 bundle' })
-  @ApiProduces('application/stix+json;version=2.1')
-  @ApiOkResponse({ description: 'a STIX 2.1 bundle: marking-definition, malware, identity, location, relationship (located-at), sighting' })
-  exportStix(@Query() query: ExportStixQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.stix.exportBundle(query.weaponId, principal);
   }
 
   @Get(':id')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, QueryFailedError } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, ErrorDetail, invalid, unprocessable } from '../common/errors/domain-error';
 import { CURSOR_ERROR, CursorCodec, Page } from '../common/http/pagination';
 import { lockKeys } from '../common/locks/key-locks';
@@ -15,7 +15,9 @@ import { BulkResultView, CreatedReportView, ReportDetailView, ReportRow, ReportV
 import { Report } from './report.entity';
 import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './report-rules';
 import { ReportsEvents } from './reports.events';
-import { insertRows, readDate, selectIn, uuidV7 } from './sql';
+import { insertRows, readDate, selectIn } from '../database/bulk-sql';
+import { uuidV7 } from '../common/ids';
+import { currentReport } from './current';
 import { audienceKey, canSee, whereCurrentFor, whereVisible } from './visibility';
 import { sightingIdOfChain } from '../domain/stix-ids';
 
@@ -289,7 +291,7 @@ export class ReportsService {
       .createQueryBuilder('r')
       .where('r.weaponId = :weaponId', { weaponId })
       .andWhere('r.observedAt <= :asOf', { asOf })
-      .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
+      .andWhere(currentReport('r'))
       .orderBy('r.observedAt', 'ASC')
       .addOrderBy('r.id', 'ASC')
       .getMany();

@@ -51,12 +51,8 @@ export interface RowError {
   message: string;
 }
 
-/** Client-supplied ids: a lowercase slug of 1-128 characters. */
-export const SLUG = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
-/** Exposure tags (`windows`, `smbv1`, `medoc`, `step7`). */
-export const TAG = /^[a-z0-9][a-z0-9._+:-]{0,63}$/;
-/** Largest count accepted (PostgreSQL `integer`). */
-export const MAX_INT = 2_147_483_647;
+import { MAX_INT, SLUG, TAG } from '../domain/ids';
+export { MAX_INT, SLUG, TAG };
 /** RFC 3339 / ISO 8601 date-time with an explicit offset. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 

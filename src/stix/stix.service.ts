@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { DomainError, ErrorDetail, foundOrFail, invalid, unprocessable } from '../common/errors/domain-error';
 import { IdempotencyContext, IdempotencyService } from '../common/idempotency/idempotency.service';
 import { DatabaseService } from '../database/database.service';
@@ -9,10 +9,12 @@ import { TLP_LEVELS, type Payload, type Tlp } from '../domain/vocabulary';
 import { EntitiesService } from '../graph/entities.service';
 import { EntityNode } from '../graph/entity-node.entity';
 import { normaliseCountry } from '../graph/leaf-rules';
+import { currentReport } from '../reports/current';
 import { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import { ReportsService } from '../reports/reports.service';
-import { readDate, selectIn } from '../reports/sql';
+import { readDate, selectIn } from '../database/bulk-sql';
+import { slugFrom } from '../domain/ids';
 import { sectorFromStixList } from '../scenario/sectors';
 import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
@@ -56,10 +58,6 @@ const MALWARE_TYPE_TO_PAYLOAD: Record<string, Payload> = {
   wiper: 'wiper', ransomware: 'ransomware', bot: 'botnet', spyware: 'espionage', keylogger: 'espionage', 'remote-access-trojan': 'espionage', backdoor: 'espionage',
 };
 
-function slugify(name: string, fallback: string): string {
-  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
-  return slug || fallback;
-}
 
 const mostRestrictive = (levels: Tlp[]): Tlp => levels.reduce((a, b) => (TLP_LEVELS.indexOf(b) > TLP_LEVELS.indexOf(a) ? b : a));
 
@@ -223,7 +221,7 @@ export class StixService {
       const payload = types.map((t) => MALWARE_TYPE_TO_PAYLOAD[t]).find(Boolean);
       const { weapon, created } = await this.wrap(entry.index, () =>
         this.weapons.findOrCreateWithin(m, {
-          id: slugify(name, `malware-${malwareId.slice(9, 17)}`), name, aliases: (o.aliases as string[] | undefined) ?? [],
+          id: slugFrom(name, `malware-${malwareId.slice(9, 17)}`), name, aliases: (o.aliases as string[] | undefined) ?? [],
           payload, firstSeenAt: (o.first_seen as string | undefined) ?? null, stixId: malwareId,
         }, actor),
       );
@@ -249,7 +247,7 @@ export class StixService {
         errs.push({ field: `objects[${entry.index}].name`, rule: 'ambiguous', message: `${identityId}: several entities are named "${name}"; give the identity the stixId of one of them` });
         continue;
       }
-      let id = slugify(name, `identity-${identityId.slice(10, 18)}`);
+      let id = slugFrom(name, `identity-${identityId.slice(10, 18)}`);
       if (takenIds.has(id) || (await m.existsBy(EntityNode, { id }))) id = `${id.slice(0, 110)}-${identityId.slice(10, 18)}`;
       takenIds.add(id);
       const country = countryOf.get(identityId)?.country ?? null;
@@ -267,7 +265,7 @@ export class StixService {
     const existing = new Map<string, Report>();
     const chainsByStix = await selectIn<{ id: string; stixId: string }>(
       m, 'reports', ['id', 'stixId'], 'stixId', planned.map((p) => p.stixId),
-      `"organizationId" = '${actor.organizationId.replace(/'/g, "''")}' AND NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "reports"."id")`,
+      `"organizationId" = '${actor.organizationId.replace(/'/g, "''")}' AND ${currentReport('reports')}`,
     );
     if (chainsByStix.length) {
       for (const r of await m.findBy(Report, { id: In(chainsByStix.map((c) => c.id)) })) existing.set(r.stixId!, r);
@@ -318,7 +316,7 @@ export class StixService {
   private async storedVersions(m: EntityManager, stixIds: readonly string[], reader: string): Promise<Map<string, { organizationId: string; modified: Date }>> {
     const current = await selectIn<{ id: string; stixId: string; organizationId: string; createdAt: unknown }>(
       m, 'reports', ['id', 'stixId', 'organizationId', 'createdAt'], 'stixId', stixIds,
-      'NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "reports"."id")',
+      currentReport('reports'),
     );
     const imported = new Map((await selectIn<{ reportId: string; modified: unknown }>(m, 'stix_versions', ['reportId', 'modified'], 'reportId', current.map((r) => r.id)))
       .map((v) => [v.reportId, readDate(v.modified)!]));

@@ -17,7 +17,7 @@
  * answered from the audiences it may see.
  */
 import type { SelectQueryBuilder } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import type { Tlp } from '../domain/vocabulary';
 
 export type Reader = Pick<Principal, 'role' | 'organizationId'>;

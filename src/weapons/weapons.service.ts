@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid } from '../common/errors/domain-error';
 import { flattenValidationErrors } from '../common/errors/validation';
 import { CursorCodec, Page } from '../common/http/pagination';

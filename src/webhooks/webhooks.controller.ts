@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { CreateWebhookDto } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';

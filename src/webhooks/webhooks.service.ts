@@ -6,7 +6,7 @@ import { AssessmentsService } from '../assessments/assessments.service';
 import type { EntityRow, WarningData } from '../assessments/result-parts';
 import type { Summary } from '../assessments/result-types';
 import { earlyWarningView, summaryFor } from '../assessments/views';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import { EntityNode } from '../graph/entity-node.entity';

@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
-import { insertRows } from '../../src/graph/bulk-sql';
+import { insertRows } from '../../src/database/bulk-sql';
 import { readScenario } from '../../src/scenario';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { auth, createTestApp, request, seedKeys } from '../e2e/support/app';

@@ -19,7 +19,7 @@ import { AuditService } from '../../src/audit/audit.service';
 import { DatabaseService } from '../../src/database/database.service';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DEPENDENCY_KINDS, SECTORS } from '../../src/domain/vocabulary';
-import { tuneSqliteForBulk } from '../../src/graph/bulk-sql';
+import { tuneSqliteForBulk } from '../../src/database/bulk-sql';
 import { csvToRecords, MAX_BULK_ROWS } from '../../src/graph/csv-rows';
 import { ENTITY_COLUMNS } from '../../src/scenario/validate';
 import { DependenciesService } from '../../src/graph/dependencies.service';

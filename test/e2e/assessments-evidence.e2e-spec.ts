@@ -6,7 +6,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { insertRows } from '../../src/graph/bulk-sql';
+import { insertRows } from '../../src/database/bulk-sql';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
 // Real engine runs on two shared cores: jest's 5 s default is too short under load (the

@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { MIN_GROUP } from '../../src/assessments/views';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
-import { insertRows } from '../../src/graph/bulk-sql';
+import { insertRows } from '../../src/database/bulk-sql';
 import { readScenario, ScenarioData } from '../../src/scenario';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';

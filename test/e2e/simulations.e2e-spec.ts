@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { erdosRenyiEdges } from '../../src/engine/graph';
 import { Rng } from '../../src/engine/prng';
-import { insertRows } from '../../src/graph/bulk-sql';
+import { insertRows } from '../../src/database/bulk-sql';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
 const N = 3000;

@@ -98,6 +98,15 @@ describe('weapons', () => {
     expect(order.body.details).toEqual([expect.objectContaining({ field: 'killSwitchAt', rule: 'notBeforeFirstSeen' })]);
   });
 
+  it('a weapon whose id holds ":" can be created and is accepted for assessment (one slug rule for both routes)', async () => {
+    await http.post('/v1/weapons').set(admin).send({ ...notPetyaLike(), id: 'vendor:apt-x', name: 'APT X' }).expect(201);
+    // The id passes the request's rules and the weapon is found: what stops it is the missing evidence (no reports filed).
+    const res = await http.post('/v1/assessments').set(auth(keys.a.analyst)).send({ weaponId: 'vendor:apt-x', runs: 10, seed: 1 }).expect(422);
+    expect(res.body.details.map((d: any) => `${d.field}:${d.rule}`)).toEqual(['weaponId:hasReports']);
+    const bad = await http.post('/v1/assessments').set(auth(keys.a.analyst)).send({ weaponId: 'Vendor APT', runs: 10 }).expect(400);
+    expect(bad.body.details.map((d: any) => d.field)).toEqual(['weaponId']);
+  });
+
   it('refuses weapon writes to non-admins and lets every role read', async () => {
     for (const role of ['responder', 'analyst', 'researcher'] as const) {
       await http.post('/v1/weapons').set(auth(keys.b[role])).send(notPetyaLike()).expect(403);

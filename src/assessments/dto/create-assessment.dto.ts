@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsISO8601, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { SLUG, SLUG_MESSAGE } from '../../domain/ids';
 
 export const MAX_RUNS = 100_000;
 
 export class CreateAssessmentDto {
   @ApiProperty({ example: 'notpetya', description: 'the weapon to assess' })
-  @IsString() @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/, { message: 'weaponId must be a slug (a-z, 0-9, . _ -)' })
+  @IsString() @Matches(SLUG, { message: SLUG_MESSAGE })
   weaponId: string;
 
   @ApiPropertyOptional({ description: 'assessment time (ISO 8601); reports observed after it are ignored. Default: now', example: '2017-06-28T12:00:00Z' })

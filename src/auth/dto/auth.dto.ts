@@ -2,9 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role } from '../../domain/vocabulary';
 
-/** Client-supplied ids: lowercase slugs. */
-export const SLUG = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
-export const SLUG_MESSAGE = '$property must be a slug: lowercase letters, digits and . _ : - (1-128 chars, starting with a letter or digit)';
+import { SLUG, SLUG_MESSAGE } from '../../domain/ids';
 
 export class CreateOrganizationDto {
   @ApiPropertyOptional({ example: 'cert-ua', description: 'slug; derived from the name when absent' })

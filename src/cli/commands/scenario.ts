@@ -3,12 +3,16 @@
  * prints its counts as JSON on stdout. Exit 0 when valid; exit 2 with every problem listed (as JSON
  * on stdout and readable lines on stderr) when not.
  *
- * `spillover scenario load <folder>` writes a folder into the configured database (src/scenarios/load-command.ts).
+ * `spillover scenario load <folder>` writes a folder into the configured database (scenario-load.ts).
  */
 import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
 import { checkScenario, formatProblems, summarise } from '../../scenario';
 
-const USAGE = 'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>';
+const USAGE =
+  'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>\n\n' +
+  'subcommands (each takes --help):\n' +
+  '  check  validate every file and row of a scenario folder and print its counts as JSON (exit 2 when invalid)\n' +
+  '  load   write a scenario folder into the database of DATABASE_URL (as `npm start` uses it) in one transaction';
 
 const CHECK: CommandSpec = {
   usage: 'spillover scenario check <folder> [--max-problems N]',
@@ -23,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (sub === 'load') return (await import('../../scenarios/load-command')).runLoad(rest);
+  if (sub === 'load') return (await import('./scenario-load')).runLoad(rest);
   if (sub !== 'check') throw new CliUsageError(sub ? `unknown subcommand '${sub}'\n${USAGE}` : USAGE);
   const parsed = parseCommand(rest, CHECK);
   if (!parsed) return 0;

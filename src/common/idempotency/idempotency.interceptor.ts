@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../http/principal';
 import { invalid, unprocessable } from '../errors/domain-error';
 import type { IdempotencyRecord } from './idempotency-record.entity';
 import { IdempotencyContext, IdempotencyRace, IdempotencyService, sha256 } from './idempotency.service';

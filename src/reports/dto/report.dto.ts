@@ -65,7 +65,3 @@ export class ListReportsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ default: false, description: 'also list superseded versions' })
   @IsOptional() @Transform(bool) @IsBoolean() includeSuperseded?: boolean;
 }
-
-export class ExportStixQueryDto {
-  @ApiProperty({ example: 'notpetya' }) @IsString() @MaxLength(128) weaponId: string;
-}

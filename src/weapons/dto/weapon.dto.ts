@@ -6,7 +6,8 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { PAYLOADS, SECTORS, type DependencyKind, type Payload } from '../../domain/vocabulary';
-import { normaliseCountry, normaliseSector, SLUG, TAG } from '../../graph/leaf-rules';
+import { SLUG, SLUG_MESSAGE, TAG } from '../../domain/ids';
+import { normaliseCountry, normaliseSector } from '../../graph/leaf-rules';
 
 /** `high` must not be below `low` of the same range; the error names the `high` field. */
 function NotBelow(property: string, options?: ValidationOptions) {
@@ -133,7 +134,7 @@ export class ImpactDto {
 
 export class CreateWeaponDto {
   @ApiProperty({ example: 'notpetya' })
-  @IsString() @Matches(SLUG, { message: '$property must be a slug: lowercase letters, digits and . _ : - (1-128 chars)' }) id: string;
+  @IsString() @Matches(SLUG, { message: SLUG_MESSAGE }) id: string;
 
   @ApiProperty({ example: 'NotPetya' })
   @IsString() @MinLength(1) @MaxLength(300) name: string;

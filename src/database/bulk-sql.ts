@@ -1,25 +1,44 @@
 /**
- * Fast multi-row SQL for bulk imports: parameterised `INSERT ... VALUES (...), (...)` in
- * chunks and chunked `IN (...)` look-ups, on the caller's (transactional) EntityManager.
- * Per-row ORM saves cost a round trip and change tracking each; these do one statement per
- * chunk. Works on SQLite (`?` placeholders) and PostgreSQL (`$n`).
+ * Fast multi-row SQL for bulk writes (graph imports, report filing): parameterised
+ * `INSERT ... VALUES (...), (...)` in chunks and chunked `IN (...)` look-ups and deletes, on the
+ * caller's (transactional) EntityManager. Per-row ORM saves cost a round trip and change tracking
+ * each; these do one statement per chunk. Works on SQLite (`?` placeholders) and PostgreSQL (`$n`);
+ * values are converted the way TypeORM would store them (SQLite: UTC `YYYY-MM-DD HH:MM:SS.SSS`
+ * text and 0/1; PostgreSQL: Date and boolean).
  */
 import { EntityManager, QueryFailedError } from 'typeorm';
-import type { ErrorDetail } from '../common/errors/domain-error';
+import { DateUtils } from 'typeorm/util/DateUtils';
 
 /** SQLite's default limit is 32,766 bound parameters per statement, PostgreSQL's 65,535. */
 const MAX_PARAMS = 30_000;
 /** Past a few hundred rows a statement gets no faster, only bigger to parse. */
-const MAX_ROWS = 10_000;
+const MAX_ROWS = 500;
+/** Values per `IN (...)` list. */
+const IN_CHUNK = 5_000;
 
-const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const isPostgres = (m: EntityManager) => m.connection.options.type === 'postgres';
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 function placeholders(m: EntityManager, count: number, start: number): string[] {
   const pg = isPostgres(m);
   const out = new Array<string>(count);
   for (let i = 0; i < count; i++) out[i] = pg ? `$${start + i + 1}` : '?';
   return out;
+}
+
+/** A value as the driver stores it. */
+function dbValue(pg: boolean, v: unknown): unknown {
+  if (v instanceof Date) return pg ? v : DateUtils.mixedDateToUtcDatetimeString(v);
+  if (typeof v === 'boolean') return pg ? v : v ? 1 : 0;
+  return v;
+}
+
+/** A timestamp column read by raw SQL (SQLite returns UTC text, PostgreSQL a Date). */
+export function readDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  const s = String(v);
+  return new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : s.replace(' ', 'T') + 'Z');
 }
 
 /** Inserts rows (arrays of values in `columns` order) in chunks; returns the number inserted. */
@@ -36,27 +55,27 @@ export async function insertRows(m: EntityManager, table: string, columns: reado
       const row = chunk[r];
       const ph = placeholders(m, columns.length, params.length);
       tuples[r] = `(${ph.join(', ')})`;
-      for (const v of row) params.push(pg ? v : typeof v === 'boolean' ? (v ? 1 : 0) : v);
+      for (const v of row) params.push(dbValue(pg, v));
     }
     await m.query(head + tuples.join(', '), params);
   }
   return rows.length;
 }
 
-/** `SELECT columns FROM table WHERE column IN (values)` in chunks; the values need not be unique. */
+/** `SELECT columns FROM table WHERE column IN (values)` in chunks; the values need not be unique; `extra` is ANDed (no parameters). */
 export async function selectIn<T = Record<string, unknown>>(
   m: EntityManager,
   table: string,
   columns: readonly string[],
   column: string,
   values: Iterable<unknown>,
+  extra = '',
 ): Promise<T[]> {
   const unique = [...new Set(values)];
   const out: T[] = [];
-  const perChunk = MAX_PARAMS;
-  for (let start = 0; start < unique.length; start += perChunk) {
-    const chunk = unique.slice(start, start + perChunk);
-    const sql = `SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} WHERE ${quote(column)} IN (${placeholders(m, chunk.length, 0).join(', ')})`;
+  for (let start = 0; start < unique.length; start += IN_CHUNK) {
+    const chunk = unique.slice(start, start + IN_CHUNK);
+    const sql = `SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} WHERE ${quote(column)} IN (${placeholders(m, chunk.length, 0).join(', ')})${extra ? ` AND ${extra}` : ''}`;
     out.push(...((await m.query(sql, chunk)) as T[]));
   }
   return out;
@@ -111,14 +130,11 @@ export async function existingIds(m: EntityManager, table: string, ids: Iterable
 
 /** `DELETE FROM table WHERE column IN (values)` in chunks; returns nothing (drivers disagree on counts). */
 export async function deleteIn(m: EntityManager, table: string, column: string, values: readonly unknown[]): Promise<void> {
-  const perChunk = 5_000;
-  for (let start = 0; start < values.length; start += perChunk) {
-    const chunk = values.slice(start, start + perChunk);
+  for (let start = 0; start < values.length; start += IN_CHUNK) {
+    const chunk = values.slice(start, start + IN_CHUNK);
     await m.query(`DELETE FROM ${quote(table)} WHERE ${quote(column)} IN (${placeholders(m, chunk.length, 0).join(', ')})`, chunk);
   }
 }
-
-export { quote as quoteIdentifier };
 
 /**
  * SQLite's default page cache is 2 MB; bulk imports of 100,000 rows touch index pages far
@@ -139,11 +155,11 @@ let savepoints = 0;
  * set-based look-ups that name every offending row; its details are thrown by `fail`. When the
  * diagnosis finds nothing, the database's error is rethrown.
  */
-export async function insertOrDiagnose(
+export async function insertOrDiagnose<D>(
   m: EntityManager,
   write: () => Promise<void>,
-  diagnose: () => Promise<ErrorDetail[]>,
-  fail: (details: ErrorDetail[]) => never,
+  diagnose: () => Promise<D[]>,
+  fail: (details: D[]) => never,
 ): Promise<void> {
   const name = `bulk_${++savepoints}`;
   await m.query(`SAVEPOINT ${name}`);

@@ -8,18 +8,31 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CliUsageError } from '../cli/options';
-import { DomainError } from '../common/errors/domain-error';
-import { JsonLogger } from '../common/logging/json-logger';
+import { CliUsageError, parseCommand, type CommandSpec } from '../options';
+import { DomainError } from '../../common/errors/domain-error';
+import { JsonLogger } from '../../common/logging/json-logger';
 
-export async function runLoad(args: string[]): Promise<number> {
-  if (args.length !== 1 || args[0].startsWith('--')) throw new CliUsageError('usage: spillover scenario load <folder>');
+const LOAD: CommandSpec = {
+  usage: 'spillover scenario load <folder>',
+  about:
+    'Writes a scenario folder into the database of DATABASE_URL (default: the SQLite file `npm start` uses) in one transaction and\n' +
+    'prints the summary as JSON. Exit 0 when loaded; 2 when the folder is invalid (every problem on stderr); 1 when it cannot be\n' +
+    'loaded (already loaded, database down). LOG_LEVEL sets the log level (default: warn).',
+  options: {},
+  positionals: true,
+};
+
+export async function runLoad(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, LOAD);
+  if (!parsed) return 0;
+  const args = parsed.positionals;
+  if (args.length !== 1) throw new CliUsageError('usage: spillover scenario load <folder>');
   const dir = resolve(args[0]);
   if (!existsSync(dir)) throw new CliUsageError(`no folder ${args[0]}`);
   // The CLI loads what it is told to, never the demo on top of it.
   process.env.DEMO_SCENARIO = 'false';
-  const { AppModule } = await import('../app.module');
-  const { ScenariosService } = await import('./scenarios.service');
+  const { AppModule } = await import('../../app.module');
+  const { ScenariosService } = await import('../../scenarios/scenarios.service');
   const app = await NestFactory.createApplicationContext(AppModule, { logger: new JsonLogger((process.env.LOG_LEVEL as 'warn') ?? 'warn') });
   try {
     const summary = await app.get(ScenariosService).loadDir(dir, null);
