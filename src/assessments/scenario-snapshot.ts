@@ -19,7 +19,8 @@ export interface EvidenceReport extends ReportRecord {
 
 export interface ScenarioSnapshot {
   entities: EntityRecord[];
-  dependencies: DependencyRecord[];
+  /** A plain array, or (read from the database or Redis) a view of columns: see dependencyView. */
+  dependencies: readonly DependencyRecord[];
   weapon: WeaponRecord;
   reports: EvidenceReport[];
   asOf: string;
@@ -55,35 +56,169 @@ export function weaponRecord(w: Weapon): WeaponRecord {
   };
 }
 
-/** Every entity and dependency, read with plain SQL (no change tracking: the graph may be large). */
-export async function readGraph(m: EntityManager): Promise<{ entities: EntityRecord[]; dependencies: DependencyRecord[] }> {
-  const rows: any[] = await m.query(
-    'SELECT "id", "name", "kind", "parentId", "country", "sector", "hosts", "dailyValueUsd", "populationServed", "tags", "protected" FROM "entities" ORDER BY "id"',
-  );
-  const entities: EntityRecord[] = rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    parentId: r.parentId ?? null,
-    country: r.country ?? null,
-    sector: r.sector ?? null,
-    hosts: Number(r.hosts) || 0,
-    dailyValueUsd: Number(r.dailyValueUsd) || 0,
-    populationServed: Number(r.populationServed) || 0,
-    tags: json<string[]>(r.tags, []),
-    protected: bool(r.protected),
-  }));
-  const deps: any[] = await m.query(
-    'SELECT "sourceId", "targetId", "kind", "weight", "bidirectional" FROM "dependencies" ORDER BY "id"',
-  );
-  const dependencies: DependencyRecord[] = deps.map((d) => ({
-    sourceId: d.sourceId,
-    targetId: d.targetId,
-    kind: d.kind as DependencyKind,
-    weight: Number(d.weight),
-    bidirectional: bool(d.bidirectional),
-  }));
-  return { entities, dependencies };
+/** Rows a page of the graph read holds at once (keyset pages, so each is an index range scan). */
+const GRAPH_PAGE_ROWS = 50_000;
+
+/**
+ * Dependencies as columns: entity indexes (into `ids`, the entities' ids in snapshot order),
+ * kinds by index, weights, and bidirectional as 0 false / 1 true / 2 absent. Ten million
+ * dependencies take 180 MB this way; as records (each object its own) they took over 1.5 GB.
+ */
+export interface DependencyColumns {
+  format: 'spillover.dependency-columns/1';
+  source: Int32Array;
+  target: Int32Array;
+  kinds: string[];
+  kind: Uint8Array;
+  weight: Float64Array;
+  bidirectional: Uint8Array;
+}
+
+const columnsOfView = new WeakMap<object, DependencyColumns>();
+
+/** The columns behind a view made by dependencyView (undefined for a plain array). */
+export function dependencyColumnsOf(deps: readonly DependencyRecord[]): DependencyColumns | undefined {
+  return columnsOfView.get(deps);
+}
+
+/**
+ * A read-only array view of dependency columns: `length`, `view[i]`, iteration and the
+ * (non-mutating) array methods give records built on access (sharing the entities' id strings),
+ * equal field for field to the records the columns were made from; no record is kept, so the
+ * engine reads ten million of them in turn without holding them.
+ */
+export function dependencyView(c: DependencyColumns, ids: readonly string[]): readonly DependencyRecord[] {
+  const n = c.source.length;
+  const at = (i: number): DependencyRecord => {
+    const b = c.bidirectional[i];
+    const kind = c.kinds[c.kind[i]] as DependencyKind;
+    return b === 2
+      ? { sourceId: ids[c.source[i]], targetId: ids[c.target[i]], kind, weight: c.weight[i] }
+      : { sourceId: ids[c.source[i]], targetId: ids[c.target[i]], kind, weight: c.weight[i], bidirectional: b === 1 };
+  };
+  function* iterate() {
+    for (let i = 0; i < n; i++) yield at(i);
+  }
+  const view = new Proxy(Object.create(null) as object, {
+    get(_t, prop) {
+      if (prop === 'length') return n;
+      if (prop === Symbol.iterator) return iterate;
+      if (typeof prop === 'string') {
+        const i = Number(prop);
+        if (Number.isInteger(i) && i >= 0 && i < n) return at(i);
+        // Array methods are generic (length and indexes): some, map, filter, forEach... work as on an array.
+        if (prop !== 'constructor' && typeof (Array.prototype as any)[prop] === 'function') return (Array.prototype as any)[prop];
+      }
+      return undefined;
+    },
+    has(_t, prop) {
+      if (prop === 'length') return true;
+      const i = typeof prop === 'string' ? Number(prop) : NaN;
+      return Number.isInteger(i) && i >= 0 && i < n;
+    },
+  }) as readonly DependencyRecord[];
+  columnsOfView.set(view, c);
+  return view;
+}
+
+/** Grows a typed array to at least `need` elements (doubling), keeping its contents. */
+function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/**
+ * Every entity and every dependency, read with plain SQL in keyset pages (no change tracking,
+ * and no page of rows kept: at 1M entities and 10M dependencies all rows at once took 4 GB).
+ * Entities come as records in id order; dependencies as columns of entity indexes behind a
+ * read-only array view (dependencyView), in id order.
+ */
+export async function readGraph(m: EntityManager, pageRows = GRAPH_PAGE_ROWS): Promise<{ entities: EntityRecord[]; dependencies: readonly DependencyRecord[] }> {
+  const param = m.connection.options.type === 'postgres' ? '$1' : '?';
+  const entities: EntityRecord[] = [];
+  const index = new Map<string, number>();
+  for (let after: string | null = null; ;) {
+    const rows: any[] = await m.query(
+      'SELECT "id", "name", "kind", "parentId", "country", "sector", "hosts", "dailyValueUsd", "populationServed", "tags", "protected" FROM "entities"' +
+        (after === null ? '' : ` WHERE "id" > ${param}`) + ` ORDER BY "id" LIMIT ${pageRows}`,
+      after === null ? [] : [after],
+    );
+    for (const r of rows) {
+      index.set(r.id, entities.length);
+      entities.push({
+        id: r.id,
+        name: r.name,
+        kind: r.kind,
+        parentId: r.parentId ?? null,
+        country: r.country ?? null,
+        sector: r.sector ?? null,
+        hosts: Number(r.hosts) || 0,
+        dailyValueUsd: Number(r.dailyValueUsd) || 0,
+        populationServed: Number(r.populationServed) || 0,
+        tags: json<string[]>(r.tags, []),
+        protected: bool(r.protected),
+      });
+    }
+    if (rows.length < pageRows) break;
+    after = rows[rows.length - 1].id;
+  }
+  const [{ count }] = await m.query('SELECT COUNT(*) AS "count" FROM "dependencies"');
+  let capacity = Math.max(16, Number(count) || 0);
+  const c: DependencyColumns = {
+    format: 'spillover.dependency-columns/1',
+    source: new Int32Array(capacity),
+    target: new Int32Array(capacity),
+    kinds: [],
+    kind: new Uint8Array(capacity),
+    weight: new Float64Array(capacity),
+    bidirectional: new Uint8Array(capacity),
+  };
+  const kindIndex = new Map<string, number>();
+  let n = 0;
+  for (let after = -Infinity; ;) {
+    const rows: any[] = await m.query(
+      'SELECT "id", "sourceId", "targetId", "kind", "weight", "bidirectional" FROM "dependencies"' +
+        (after === -Infinity ? '' : ` WHERE "id" > ${param}`) + ` ORDER BY "id" LIMIT ${pageRows}`,
+      after === -Infinity ? [] : [after],
+    );
+    if (n + rows.length > capacity) {
+      capacity = Math.max(n + rows.length, capacity * 2);
+      c.source = grow(c.source, capacity);
+      c.target = grow(c.target, capacity);
+      c.kind = grow(c.kind, capacity);
+      c.weight = grow(c.weight, capacity);
+      c.bidirectional = grow(c.bidirectional, capacity);
+    }
+    for (const d of rows) {
+      const s = index.get(d.sourceId);
+      const t = index.get(d.targetId);
+      // The foreign keys make this impossible; say which row if a database lacks them.
+      if (s === undefined || t === undefined) throw new Error(`dependency ${d.id} names an entity that is not stored (${s === undefined ? d.sourceId : d.targetId})`);
+      let k = kindIndex.get(d.kind);
+      if (k === undefined) {
+        kindIndex.set(d.kind, (k = c.kinds.length));
+        c.kinds.push(d.kind);
+      }
+      c.source[n] = s;
+      c.target[n] = t;
+      c.kind[n] = k;
+      c.weight[n] = Number(d.weight);
+      c.bidirectional[n] = bool(d.bidirectional) ? 1 : 0;
+      n++;
+    }
+    if (rows.length < pageRows) break;
+    after = Number(rows[rows.length - 1].id);
+  }
+  if (n < c.source.length) {
+    c.source = c.source.slice(0, n);
+    c.target = c.target.slice(0, n);
+    c.kind = c.kind.slice(0, n);
+    c.weight = c.weight.slice(0, n);
+    c.bidirectional = c.bidirectional.slice(0, n);
+  }
+  return { entities, dependencies: dependencyView(c, entities.map((e) => e.id)) };
 }
 
 /**

@@ -13,7 +13,8 @@ import { cancelKey, heartbeatPattern, redisOptions, ShardJobData, snapshotKey, W
 /**
  * Runs a job's Monte Carlo as shards on a BullMQ queue in Redis. The scenario snapshot goes
  * to Redis once (gzip'd, expiring after a day), so workers need Redis only, not the database;
- * each shard returns its partial aggregate, and this process merges them and finalises. What
+ * each shard returns its partial aggregate, and this process merges them (as they come, in
+ * shard order) and finalises. What
  * every shard needs and is costly (the sampler's pilot) is computed here once and travels with
  * each shard. Progress is the share of runs done, counting the progress workers report for the
  * shards in flight. Cancelling sets a key the workers watch and removes waiting shards.
@@ -103,7 +104,14 @@ export class BullMqRunner implements MonteCarloRunner {
     const shards = planShards(input.runs, this.shardRuns);
     const ids = shards.map((s) => `${jobId}-${token}-${s.index}`);
     const index = new Map(ids.map((id, i) => [id, i]));
+    // Finished shards are folded into `merged` in shard order (the order the engine's merge
+    // takes them, so the result is the same bit for bit) and dropped: at 1M entities a partial
+    // is ~150 MB, and holding all 32 until the end took the API process past 4 GB. Only shards
+    // finished ahead of an earlier one wait in `partials`.
     const partials: unknown[] = new Array(shards.length);
+    const finished = new Uint8Array(shards.length);
+    let merged: unknown;
+    let folded = 0;
     const shardProgress = new Float64Array(shards.length);
     let done = 0;
 
@@ -119,8 +127,13 @@ export class BullMqRunner implements MonteCarloRunner {
       const outcome = new Promise<void>((resolve, reject) => {
         const complete = (id: string, value: unknown) => {
           const i = index.get(id);
-          if (i === undefined || partials[i] !== undefined) return;
+          if (i === undefined || finished[i]) return;
+          finished[i] = 1;
           partials[i] = typeof value === 'string' ? decode(value) : value;
+          while (folded < shards.length && partials[folded] !== undefined) {
+            merged = this.engine.merge(folded === 0 ? [partials[0]] : [merged, partials[folded]]);
+            partials[folded++] = undefined;
+          }
           shardProgress[i] = 1;
           done++;
           report();
@@ -131,7 +144,7 @@ export class BullMqRunner implements MonteCarloRunner {
         };
         const onProgress = ({ jobId: id, data }: { jobId: string; data: unknown }) => {
           const i = index.get(id);
-          if (i !== undefined && typeof data === 'number' && partials[i] === undefined) {
+          if (i !== undefined && typeof data === 'number' && !finished[i]) {
             shardProgress[i] = Math.min(0.999, Math.max(shardProgress[i], data));
             report();
           }
@@ -157,7 +170,7 @@ export class BullMqRunner implements MonteCarloRunner {
         const poll = setInterval(async () => {
           for (const id of ids) {
             const i = index.get(id)!;
-            if (partials[i] !== undefined) continue;
+            if (finished[i]) continue;
             const job = await Job.fromId(this.queue, id).catch(() => undefined);
             if (!job) continue;
             if (job.finishedOn && job.returnvalue !== undefined && job.returnvalue !== null) complete(id, job.returnvalue);
@@ -185,7 +198,6 @@ export class BullMqRunner implements MonteCarloRunner {
       } finally {
         cleanup();
       }
-      const merged = this.engine.merge(partials);
       return await this.engine.finalize(snapshot, input, merged, { onProgress: (f) => ctx.progress(f), signal: ctx.signal });
     } catch (err) {
       if (ctx.signal.aborted) {

@@ -70,10 +70,16 @@ async function freePort(): Promise<number> {
 
 async function call(base: string, method: string, path: string, body?: string | object, contentType = 'application/json'): Promise<{ ms: number; body: any; text: string }> {
   const t = performance.now();
-  const res = await fetch(base + path, {
+  const send = () => fetch(base + path, {
     method,
     headers: { Authorization: `Bearer ${ADMIN}`, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  // A kept-alive connection the server closed while idle (its keep-alive timeout, e.g. while the
+  // bench starts workers) resets the next request before the server reads it: send it again once.
+  const res = await send().catch((err) => {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+    return send();
   });
   const text = await res.text();
   const ms = performance.now() - t;
@@ -292,7 +298,7 @@ async function main() {
       const shardPhase = (Math.max(...ends) - Math.min(...starts)) / 1000;
       timings.set(count, { total: job.seconds, shards: shardPhase });
       const rss = workers.map((w) => `${w.peakRssMb().toFixed(0)} MB`).join(', ');
-      record(`assessment, ${RUNS} runs, ${count} worker process(es) of 1 thread: ${job.seconds.toFixed(1)} s end to end, shards ${shardPhase.toFixed(1)} s (${done.length} shards of ${shardRuns} runs); worker peak RSS ${rss}`);
+      record(`assessment, ${RUNS} runs, ${count} worker process(es) of 1 thread: ${job.seconds.toFixed(1)} s end to end, shards ${shardPhase.toFixed(1)} s (${done.length} shards of ${shardRuns} runs); worker peak RSS ${rss}; api-1 peak RSS so far ${api1.proc.peakRssMb().toFixed(0)} MB`);
       for (const w of workers) await stop(w);
       lastJob = job.id;
     }
