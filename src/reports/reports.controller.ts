@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { ApiErrors } from '../common/http/api-errors.decorator';
@@ -75,8 +75,10 @@ export class ReportsController {
   @Roles(...READERS)
   @ApiOperation({ summary: 'List the current reports the caller may see (TLP), newest observation first' })
   @ApiOkResponse({ description: '{items, nextCursor}' })
+  @Header('Content-Type', 'application/json; charset=utf-8')
   list(@Query() query: ListReportsQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.reports.list(query, principal);
+    // Already serialised: pages are cached as JSON text (ReportsService.listJson).
+    return this.reports.listJson(query, principal);
   }
 
   @Get('export/stix')
