@@ -18,7 +18,7 @@ import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { audienceKey, canSee, sharedLevels, whereCurrentFor, whereVisible } from './visibility';
 import { bumpEvidenceVersions, evidenceVersion } from './evidence-versions';
-import { PageCache } from './page-cache';
+import { CachedPage, cachedPage, PageCache } from './page-cache';
 import { sightingIdOfChain } from '../domain/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
@@ -232,24 +232,24 @@ export class ReportsService {
   }
 
   /**
-   * GET /v1/reports as JSON text. Pages are cached per audience (the TLP levels the reader sees
+   * GET /v1/reports, serialised. Pages are cached per audience (the TLP levels the reader sees
    * in other organisations' reports, and its organisation: readers who share both see exactly
    * the same reports) and query, and served while the evidence version they were read at is
    * still current. The version is bumped in every report-writing transaction and read before
    * the list, so a page is never older than its version: a committed report is in the next
    * answer, in this process or any other.
    */
-  listJson(query: ReportListQuery, reader: Principal): Promise<string> {
+  listPage(query: ReportListQuery, reader: Principal): Promise<CachedPage> {
     const filter = this.listFilter(query);
     const levels = sharedLevels(reader);
     const key = JSON.stringify([levels ?? 'all', levels ? reader.organizationId : null, filter]);
     return this.db.read(async (m) => {
       const version = await evidenceVersion(m, filter.weaponId);
-      const cached = this.pages.get(key);
-      if (cached?.version === version) return cached.json;
-      const json = JSON.stringify(await this.listWithin(m, filter, reader));
-      this.pages.remember(key, version, json);
-      return json;
+      const cached = this.pages.get(key, version);
+      if (cached) return cached;
+      const page = cachedPage(await this.listWithin(m, filter, reader));
+      this.pages.remember(key, version, page);
+      return page;
     });
   }
 

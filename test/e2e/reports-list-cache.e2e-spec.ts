@@ -1,5 +1,5 @@
 /**
- * GET /v1/reports serves cached pages (ReportsService.listJson): the cache must never show a
+ * GET /v1/reports serves cached pages (ReportsService.listPage): the cache must never show a
  * reader what it may not see, nor an old page once a report has committed, in this process or
  * in another one on the same database, and a revoked key is refused at once.
  */
@@ -76,6 +76,17 @@ describe('GET /v1/reports page cache', () => {
     const red = await file(keys.a.responder, report('red', '2017-06-27T12:00:00Z'));
     expect(await list(keys.b.analyst)).toEqual([corrected, ids.amber, ids.green]);
     expect((await list(keys.a.analyst))[0]).toBe(red);
+  });
+
+  it('answers 304 to the ETag of a page that has not changed, and 200 once it has', async () => {
+    const first = await http.get('/v1/reports').set(auth(keys.b.analyst)).expect(200);
+    expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    await http.get('/v1/reports').set(auth(keys.b.analyst)).set('If-None-Match', first.headers.etag).expect(304);
+    // Another audience's page has another ETag.
+    expect((await http.get('/v1/reports').set(auth(keys.b.researcher)).expect(200)).headers.etag).not.toBe(first.headers.etag);
+    await file(keys.a.responder, report('green', '2017-06-27T12:30:00Z'));
+    const changed = await http.get('/v1/reports').set(auth(keys.b.analyst)).set('If-None-Match', first.headers.etag).expect(200);
+    expect(changed.headers.etag).not.toBe(first.headers.etag);
   });
 
   it('a report committed by another process on the same database is in the next answer', async () => {
