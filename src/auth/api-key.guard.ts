@@ -28,7 +28,7 @@ export class ApiKeyGuard implements CanActivate {
     // without a key lookup, unless its key was authenticated moments ago.
     const address: string = request.ip ?? 'unknown';
     const remembered = secret ? this.keys.remembered(secret) : null;
-    if (!remembered) this.failures.refuseIfOverBudget(address);
+    if (!remembered) this.failures.refuseIfOverBudget(address, context.switchToHttp().getResponse());
     if (!secret) {
       await this.failures.record(address);
       throw new DomainError('UNAUTHENTICATED', 'an API key is required', [
