@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliUsageError } from '../cli/options';
 import { DomainError } from '../common/errors/domain-error';
-import { JsonLogger } from '../common/logging/json-logger';
+import { createAppLogger } from '../common/logging/logger';
 
 export async function runLoad(args: string[]): Promise<number> {
   if (args.length !== 1 || args[0].startsWith('--')) throw new CliUsageError('usage: spillover scenario load <folder>');
@@ -18,9 +18,11 @@ export async function runLoad(args: string[]): Promise<number> {
   if (!existsSync(dir)) throw new CliUsageError(`no folder ${args[0]}`);
   // The CLI loads what it is told to, never the demo on top of it.
   process.env.DEMO_SCENARIO = 'false';
+  // Only warnings and errors unless asked: stdout carries the summary.
+  process.env.LOG_LEVEL ??= 'warn';
   const { AppModule } = await import('../app.module');
   const { ScenariosService } = await import('./scenarios.service');
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: new JsonLogger((process.env.LOG_LEVEL as 'warn') ?? 'warn') });
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: createAppLogger(process.env.LOG_LEVEL as 'warn') });
   try {
     const summary = await app.get(ScenariosService).loadDir(dir, null);
     process.stdout.write(JSON.stringify({ loaded: true, folder: args[0], ...summary }, null, 2) + '\n');

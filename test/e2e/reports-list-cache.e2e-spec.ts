@@ -8,7 +8,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { APP_CONFIG, AppConfig } from '../../src/config/app-config';
-import { JsonLogger } from '../../src/common/logging/json-logger';
+import { createAppLogger } from '../../src/common/logging/logger';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
 jest.setTimeout(60_000);
@@ -92,7 +92,7 @@ describe('GET /v1/reports page cache', () => {
   it('a report committed by another process on the same database is in the next answer', async () => {
     const config = app.get<AppConfig>(APP_CONFIG);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(APP_CONFIG).useValue(config).compile();
-    const other = moduleRef.createNestApplication({ logger: new JsonLogger('error'), bodyParser: false });
+    const other = moduleRef.createNestApplication({ logger: createAppLogger('error'), bodyParser: false });
     configureApp(other, config);
     await other.init();
     try {
