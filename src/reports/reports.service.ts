@@ -19,6 +19,7 @@ import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { audienceKey, canSee, sharedLevels, whereCurrentFor, whereVisible } from './visibility';
 import { bumpEvidenceVersions, evidenceVersion } from './evidence-versions';
 import { CachedPage, cachedPage, PageCache } from './page-cache';
+import { FreshRead } from './fresh-read';
 import { sightingIdOfChain } from '../domain/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
@@ -113,6 +114,7 @@ export class ReportsService {
   private readonly waiting: WaitingReport[] = [];
   private flushing = false;
   private readonly pages = new PageCache(32 * 1024 * 1024);
+  private readonly versions = new Map<string, FreshRead<string>>();
 
   constructor(
     private readonly db: DatabaseService,
@@ -235,22 +237,32 @@ export class ReportsService {
    * GET /v1/reports, serialised. Pages are cached per audience (the TLP levels the reader sees
    * in other organisations' reports, and its organisation: readers who share both see exactly
    * the same reports) and query, and served while the evidence version they were read at is
-   * still current. The version is bumped in every report-writing transaction and read before
-   * the list, so a page is never older than its version: a committed report is in the next
-   * answer, in this process or any other.
+   * still current. The version is bumped in every report-writing transaction and read (after
+   * the request arrived, see FreshRead) before the list, so a page is never older than its
+   * version: a committed report is in the next answer, in this process or any other.
    */
-  listPage(query: ReportListQuery, reader: Principal): Promise<CachedPage> {
+  async listPage(query: ReportListQuery, reader: Principal): Promise<CachedPage> {
     const filter = this.listFilter(query);
     const levels = sharedLevels(reader);
     const key = JSON.stringify([levels ?? 'all', levels ? reader.organizationId : null, filter]);
-    return this.db.read(async (m) => {
-      const version = await evidenceVersion(m, filter.weaponId);
-      const cached = this.pages.get(key, version);
-      if (cached) return cached;
-      const page = cachedPage(await this.listWithin(m, filter, reader));
-      this.pages.remember(key, version, page);
-      return page;
-    });
+    const version = await this.versionOf(filter.weaponId);
+    const cached = this.pages.get(key, version);
+    if (cached) return cached;
+    const page = cachedPage(await this.db.read((m) => this.listWithin(m, filter, reader)));
+    this.pages.remember(key, version, page);
+    return page;
+  }
+
+  /** The evidence version (of one weapon, or of all), read after this call began; concurrent callers share reads. */
+  private versionOf(weaponId?: string): Promise<string> {
+    const key = weaponId ?? '';
+    let read = this.versions.get(key);
+    if (!read) {
+      if (this.versions.size >= 1_000) this.versions.clear();
+      read = new FreshRead(() => this.db.read((m) => evidenceVersion(m, weaponId)));
+      this.versions.set(key, read);
+    }
+    return read.get();
   }
 
   list(query: ReportListQuery, reader: Principal): Promise<Page<ReportView>> {

@@ -48,9 +48,12 @@ export function loggerParams(level: LogLevel, streams: LogStreams = { out: proce
         formatters: { level: (label) => ({ level: label }) },
         redact: { paths: REDACTED, censor: '[redacted]' },
         customAttributeKeys: { reqId: 'requestId' },
-        // Lines within a request carry its id, not the whole request.
+        // Lines within a request carry its id, not the whole request; pino-http still binds the
+        // request to a child logger, so its serialiser returns nothing rather than copying headers.
         quietReqLogger: true,
         quietResLogger: true,
+        wrapSerializers: false,
+        serializers: { req: () => undefined, res: () => undefined },
         genReqId: (req, res) => {
           const given = req.headers['x-request-id'];
           const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
