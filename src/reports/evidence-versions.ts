@@ -1,4 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { DatabaseService } from '../database/database.service';
+import { FreshRead } from './fresh-read';
 import { isPostgres } from './sql';
 
 /**
@@ -28,4 +31,26 @@ export async function evidenceVersion(m: EntityManager, weaponId?: string): Prom
     ? await m.query(`SELECT "version" AS "v" FROM "evidence_versions" WHERE "weaponId" = ${pg ? '$1' : '?'}`, [weaponId])
     : await m.query(`SELECT COALESCE(SUM("version"), 0) AS "v" FROM "evidence_versions"`);
   return String(row?.v ?? 0);
+}
+
+/**
+ * The current evidence version, for read caches (report lists, finished assessments): each
+ * answer is read after the call began, concurrent callers share reads (FreshRead).
+ */
+@Injectable()
+export class EvidenceVersions {
+  private readonly reads = new Map<string, FreshRead<string>>();
+
+  constructor(private readonly db: DatabaseService) {}
+
+  current(weaponId?: string): Promise<string> {
+    const key = weaponId ?? '';
+    let read = this.reads.get(key);
+    if (!read) {
+      if (this.reads.size >= 1_000) this.reads.clear();
+      read = new FreshRead(() => this.db.read((m) => evidenceVersion(m, weaponId)));
+      this.reads.set(key, read);
+    }
+    return read.get();
+  }
 }

@@ -11,16 +11,18 @@ import { Report } from './report.entity';
 import { ReportsController } from './reports.controller';
 import { ReportsEvents } from './reports.events';
 import { ReportsService } from './reports.service';
+import { EvidenceVersions } from './evidence-versions';
 
 /**
  * Spread reports (single, bulk JSON/CSV, STIX 2.1 import and export). Exports ReportsService
- * (evidenceFor, insertWithin, writeWithin) and ReportsEvents (onEvidenceChanged) to other modules.
+ * (evidenceFor, insertWithin, writeWithin), ReportsEvents (onEvidenceChanged) and EvidenceVersions
+ * (for read caches) to other modules.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Report, StixVersion]), IdempotencyModule, GraphModule, WeaponsModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportsEvents, StixService],
-  exports: [ReportsService, ReportsEvents, StixService],
+  providers: [ReportsService, ReportsEvents, StixService, EvidenceVersions],
+  exports: [ReportsService, ReportsEvents, StixService, EvidenceVersions],
 })
 export class ReportsModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

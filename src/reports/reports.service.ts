@@ -17,9 +17,8 @@ import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './r
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn, uuidV7 } from './sql';
 import { audienceKey, canSee, sharedLevels, whereCurrentFor, whereVisible } from './visibility';
-import { bumpEvidenceVersions, evidenceVersion } from './evidence-versions';
+import { bumpEvidenceVersions, EvidenceVersions } from './evidence-versions';
 import { CachedPage, cachedPage, PageCache } from './page-cache';
-import { FreshRead } from './fresh-read';
 import { sightingIdOfChain } from '../domain/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
@@ -114,13 +113,13 @@ export class ReportsService {
   private readonly waiting: WaitingReport[] = [];
   private flushing = false;
   private readonly pages = new PageCache(32 * 1024 * 1024);
-  private readonly versions = new Map<string, FreshRead<string>>();
 
   constructor(
     private readonly db: DatabaseService,
     private readonly entities: EntitiesService,
     private readonly idempotency: IdempotencyService,
     private readonly events: ReportsEvents,
+    private readonly versions: EvidenceVersions,
   ) {}
 
   // ---- HTTP operations: one transaction each ----
@@ -245,24 +244,12 @@ export class ReportsService {
     const filter = this.listFilter(query);
     const levels = sharedLevels(reader);
     const key = JSON.stringify([levels ?? 'all', levels ? reader.organizationId : null, filter]);
-    const version = await this.versionOf(filter.weaponId);
+    const version = await this.versions.current(filter.weaponId);
     const cached = this.pages.get(key, version);
     if (cached) return cached;
     const page = cachedPage(await this.db.read((m) => this.listWithin(m, filter, reader)));
     this.pages.remember(key, version, page);
     return page;
-  }
-
-  /** The evidence version (of one weapon, or of all), read after this call began; concurrent callers share reads. */
-  private versionOf(weaponId?: string): Promise<string> {
-    const key = weaponId ?? '';
-    let read = this.versions.get(key);
-    if (!read) {
-      if (this.versions.size >= 1_000) this.versions.clear();
-      read = new FreshRead(() => this.db.read((m) => evidenceVersion(m, weaponId)));
-      this.versions.set(key, read);
-    }
-    return read.get();
   }
 
   list(query: ReportListQuery, reader: Principal): Promise<Page<ReportView>> {
