@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AssessmentsModule } from './assessments/assessments.module';
@@ -6,7 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
 import { HttpErrorFilter } from './common/errors/http-exception.filter';
-import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
+import { LoggingModule } from './common/logging/logging.module';
 import { RateLimitGuard } from './common/http/rate-limit.guard';
 import { StrictValidationPipe } from './common/http/strict-validation.pipe';
 import { UndeclaredQueryInterceptor } from './common/http/undeclared-query.interceptor';
@@ -30,6 +30,7 @@ import { WeaponsModule } from './weapons/weapons.module';
 @Module({
   imports: [
     ConfigModule,
+    LoggingModule,
     DatabaseModule,
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
@@ -62,8 +63,4 @@ import { WeaponsModule } from './weapons/weapons.module';
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
 })
-export class AppModule implements NestModule {
-  configure(consumer: MiddlewareConsumer) {
-    consumer.apply(RequestLoggingMiddleware).forRoutes('*path');
-  }
-}
+export class AppModule {}

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
-import { JsonLogger } from './common/logging/json-logger';
+import { createAppLogger } from './common/logging/logger';
 import { redactUrl } from './common/logging/redact-url';
 
 async function bootstrap() {
@@ -19,7 +19,7 @@ async function bootstrap() {
     }
     throw err;
   }
-  const logger = new JsonLogger(config.logLevel);
+  const logger = createAppLogger(config.logLevel);
   const app = await NestFactory.create(AppModule, { logger, bodyParser: false });
   configureApp(app, config);
   await app.listen(config.port);

@@ -1,11 +1,16 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { invalid } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { parseLevels } from '../graph/hierarchy';
-import { AssessmentsService } from './assessments.service';
+import { AssessmentsService, AssessmentView } from './assessments.service';
+import type { Assessment } from './assessment.entity';
+import { EvidenceVersions } from '../reports/evidence-versions';
+import { CachedPage, cachedPage, PageCache } from '../reports/page-cache';
+import { sharedLevels } from '../tlp/policy';
 import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
@@ -39,7 +44,15 @@ const READERS = ['analyst', 'researcher'] as const;
 @ApiErrors()
 @Controller('v1/assessments')
 export class AssessmentsController {
-  constructor(private readonly assessments: AssessmentsService) {}
+  /** Serialised answers of GET /:id for finished assessments (see `get`). */
+  private readonly pages = new PageCache(32 * 1024 * 1024);
+  /** The weapon of each finished assessment answered, whose evidence version keys its answers. */
+  private readonly weaponOf = new Map<string, string>();
+
+  constructor(
+    private readonly assessments: AssessmentsService,
+    private readonly versions: EvidenceVersions,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -61,9 +74,33 @@ export class AssessmentsController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Status, progress 0..1, ETA, inputs, stale flag; when done, the summary as `result`' })
-  async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
+  async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal, @Res() res: Response) {
+    // Finished assessments are answered from serialised pages per audience (the TLP levels the
+    // reader sees in other organisations' reports, and its organisation). A done job's row changes
+    // only through new evidence for its weapon (the stale flag, set in the report-writing
+    // transaction that bumps the weapon's evidence version), so a page is reused while that
+    // version holds; the row it was made from is read after the version, never older than it.
+    const levels = sharedLevels(reader);
+    const key = `${id}\u0000${levels ? `${levels.join(',')}\u0000${reader.organizationId}` : 'all'}`;
+    const send = (page: CachedPage) => void res.set({ 'Content-Type': 'application/json; charset=utf-8', ETag: page.etag }).send(page.body);
+    const known = this.weaponOf.get(id);
+    if (known !== undefined) {
+      const cached = this.pages.get(key, await this.versions.current(known));
+      if (cached) return send(cached);
+    }
+    const first = await this.assessments.status(id, 'assessment', reader);
+    if (first.row.status !== 'done') return void res.json(first.view);
+    const weaponId = first.row.weaponId ?? '';
+    const version = await this.versions.current(weaponId);
     const { row, view } = await this.assessments.status(id, 'assessment', reader);
-    if (row.status !== 'done') return view;
+    const page = cachedPage(await this.finishedView(row, view, reader));
+    if (this.weaponOf.size >= 10_000) this.weaponOf.clear();
+    this.weaponOf.set(id, weaponId);
+    this.pages.remember(key, version, page);
+    send(page);
+  }
+
+  private async finishedView(row: Assessment, view: AssessmentView, reader: Principal) {
     const [summary, suppressed] = await Promise.all([this.assessments.part<Summary>(row, 'summary'), this.assessments.suppressed(row, reader)]);
     return { ...view, result: summaryFor(summary, suppressed) };
   }

@@ -73,17 +73,49 @@ export function hiddenFor(restricted: ResultParts['restricted'], reader: Reader)
 }
 
 /**
- * The timeline as `reader` sees it: `reported` counts the entities with a report it may see by
- * each bin end, at the time of the first such report. Results stored before audiences were
- * kept answer null there to readers who are not admins.
+ * The timeline as `reader` sees it. The stored one runs from the earliest report used, whoever
+ * may see it; its bin times (and their width, since the grid ends at the public asOf + horizon)
+ * would date a hidden report. So a reader's timeline starts at the earliest report it may see
+ * (asOf when it sees none) and is read off the stored curve at evenly spaced times from there to
+ * the same end: `origin`, `hours`, `at` and `reported` rest only on reports it may see. Results
+ * stored before audiences were kept start at asOf for readers who are not admins, with
+ * `reported` null.
  */
 export function timelineFor(stored: StoredTimeline, reader: Reader) {
   const { firstReports, ...timeline } = stored;
-  if (!firstReports) return reader.role === 'admin' ? timeline : { ...timeline, points: timeline.points.map((p) => ({ ...p, reported: null })) };
   const first = new Map<string, number>();
-  for (const f of firstReports) if (canSee(reader, f)) first.set(f.entityId, Math.min(first.get(f.entityId) ?? Infinity, f.hours));
+  for (const f of firstReports ?? []) if (canSee(reader, f)) first.set(f.entityId, Math.min(first.get(f.entityId) ?? Infinity, f.hours));
   const times = [...first.values()];
-  return { ...timeline, points: timeline.points.map((p) => ({ ...p, reported: times.filter((t) => t <= p.hours).length })) };
+  const reported = (hours: number) => (firstReports ? times.filter((t) => t <= hours + 1e-9).length : null);
+  const points = timeline.points;
+  const originMs = Date.parse(timeline.origin);
+  const asOfHours = (Date.parse(timeline.asOf) - originMs) / 3_600_000;
+  const admin = reader.role === 'admin';
+  const start = admin ? 0 : !firstReports || times.length === 0 ? asOfHours : Math.min(...times);
+  if (start <= 0 || points.length === 0) {
+    return { ...timeline, points: points.map((p) => ({ ...p, reported: admin && !firstReports ? p.reported : reported(p.hours) })) };
+  }
+  const end = points[points.length - 1].hours;
+  const width = (end - start) / points.length;
+  return {
+    ...timeline,
+    origin: new Date(originMs + start * 3_600_000).toISOString(),
+    points: points.map((_, k) => {
+      const at = k === points.length - 1 ? end : start + (k + 1) * width;
+      return { hours: at - start, at: new Date(originMs + at * 3_600_000).toISOString(), infections: infectionsAt(points, at), reported: reported(at) };
+    }),
+  };
+}
+
+/** The stored cumulative infections at `hours` (from the stored origin), linear between bin ends. */
+function infectionsAt(points: StoredTimeline['points'], hours: number): Range {
+  const i = points.findIndex((p) => p.hours >= hours);
+  if (i <= 0) return points[Math.max(0, i)].infections;
+  const a = points[i - 1];
+  const b = points[i];
+  const f = (hours - a.hours) / (b.hours - a.hours);
+  const mix = (x: number, y: number) => x + (y - x) * f;
+  return { ...b.infections, mean: mix(a.infections.mean, b.infections.mean), median: mix(a.infections.median, b.infections.median), low: mix(a.infections.low, b.infections.low), high: mix(a.infections.high, b.infections.high) };
 }
 
 export function summaryFor(summary: Summary, hidden: ReadonlyMap<string, unknown>): Summary {

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { PinoLogger } from 'nestjs-pino';
 import { DomainError } from '../common/errors/domain-error';
-import { requestContext } from '../common/logging/request-context';
 import type { Role } from '../domain/vocabulary';
 import { ApiKeysService } from './api-keys.service';
 import { FailedAuthentications } from './failed-authentications';
@@ -17,6 +17,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly failures: FailedAuthentications,
+    private readonly log: PinoLogger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,7 +29,7 @@ export class ApiKeyGuard implements CanActivate {
     // without a key lookup, unless its key was authenticated moments ago.
     const address: string = request.ip ?? 'unknown';
     const remembered = secret ? this.keys.remembered(secret) : null;
-    if (!remembered) this.failures.refuseIfOverBudget(address);
+    if (!remembered) this.failures.refuseIfOverBudget(address, context.switchToHttp().getResponse());
     if (!secret) {
       await this.failures.record(address);
       throw new DomainError('UNAUTHENTICATED', 'an API key is required', [
@@ -43,8 +44,8 @@ export class ApiKeyGuard implements CanActivate {
       ]);
     }
     request.principal = principal;
-    const store = requestContext.getStore();
-    if (store) Object.assign(store, { keyId: principal.keyId, organizationId: principal.organizationId });
+    // The request's later log lines, and its access line, name the key and its organisation.
+    this.log.assign({ keyId: principal.keyId, organizationId: principal.organizationId });
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES, targets);
     if (principal.role === 'admin' && roles) return true;
     if (!roles || !roles.includes(principal.role)) {

@@ -18,9 +18,14 @@ export class FailedAuthentications {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** Throws 429 when the address has used up its budget of failed attempts. */
-  refuseIfOverBudget(address: string): void {
-    if (this.counters.peek(address, WINDOW_MS, NAME) < this.config.rateLimitPerMinute) return;
+  /**
+   * Throws 429 when the address has used up its budget of failed attempts, after setting
+   * `Retry-After` to the seconds until its window ends (as the per-key limiter does).
+   */
+  refuseIfOverBudget(address: string, response: { setHeader(name: string, value: string): unknown }): void {
+    const { hits, resetSeconds } = this.counters.peek(address, WINDOW_MS, NAME);
+    if (hits < this.config.rateLimitPerMinute) return;
+    response.setHeader('Retry-After', String(resetSeconds));
     throw new DomainError('TOO_MANY_REQUESTS', 'too many requests without a valid API key from this address; retry later', [
       { field: 'authorization', rule: 'rateLimit', message: `at most ${this.config.rateLimitPerMinute} failed authentications a minute per address` },
     ]);

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { ApiErrors } from '../common/http/api-errors.decorator';
@@ -53,9 +54,11 @@ export class ReportsController {
   @Get()
   @Roles(...READERS)
   @ApiOperation({ summary: 'List the current reports the caller may see (TLP), newest observation first' })
-  @ApiOkResponse({ description: '{items, nextCursor}' })
-  list(@Query() query: ListReportsQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.reports.list(query, principal);
+  @ApiOkResponse({ description: '{items, nextCursor}; an `If-None-Match` with the page\'s ETag answers 304' })
+  async list(@Query() query: ListReportsQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    // Pages are cached serialised, with their ETag (ReportsService.listPage): sent as they are.
+    const page = await this.reports.listPage(query, principal);
+    res.set({ 'Content-Type': 'application/json; charset=utf-8', ETag: page.etag }).send(page.body);
   }
 
   @Get(':id')

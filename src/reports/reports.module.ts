@@ -7,15 +7,17 @@ import { Report } from './report.entity';
 import { ReportsController } from './reports.controller';
 import { ReportsEvents } from './reports.events';
 import { ReportsService } from './reports.service';
+import { EvidenceVersions } from './evidence-versions';
 
 /**
  * Spread reports (single, bulk JSON/CSV; STIX 2.1 is src/stix over this module). Exports ReportsService
- * (evidenceFor, insertWithin, writeWithin) and ReportsEvents (onEvidenceChanged) to other modules.
+ * (evidenceFor, insertWithin, writeWithin), ReportsEvents (onEvidenceChanged) and EvidenceVersions
+ * (for read caches) to other modules.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Report]), IdempotencyModule, GraphModule, WeaponsModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportsEvents],
-  exports: [ReportsService, ReportsEvents],
+  providers: [ReportsService, ReportsEvents, EvidenceVersions],
+  exports: [ReportsService, ReportsEvents, EvidenceVersions],
 })
 export class ReportsModule {}

@@ -18,7 +18,9 @@ import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
 import { currentReport } from './current';
-import { audienceKey, canSee, whereCurrentFor, whereVisible } from './visibility';
+import { audienceKey, canSee, sharedLevels, whereCurrentFor, whereVisible } from './visibility';
+import { bumpEvidenceVersions, EvidenceVersions } from './evidence-versions';
+import { CachedPage, cachedPage, PageCache } from './page-cache';
 import { sightingIdOfChain } from '../domain/stix-ids';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
@@ -55,6 +57,20 @@ export interface WriteResult {
   reports: ReportRow[];
   entitiesCreated: string[];
   warnings: ErrorDetail[];
+}
+
+/** A checked list query: what decides a page's content, so also the page cache's key. */
+interface ListFilter {
+  limit: number;
+  weaponId?: string;
+  entityId?: string;
+  organizationId?: string;
+  statuses: string[];
+  tlps: string[];
+  since?: string;
+  until?: string;
+  after?: [string, string];
+  includeSuperseded: boolean;
 }
 
 export interface ReportListQuery {
@@ -98,12 +114,14 @@ function throwErrors(errors: ErrorDetail[], bulk: boolean): never {
 export class ReportsService {
   private readonly waiting: WaitingReport[] = [];
   private flushing = false;
+  private readonly pages = new PageCache(32 * 1024 * 1024);
 
   constructor(
     private readonly db: DatabaseService,
     private readonly entities: EntitiesService,
     private readonly idempotency: IdempotencyService,
     private readonly events: ReportsEvents,
+    private readonly versions: EvidenceVersions,
   ) {}
 
   // ---- HTTP operations: one transaction each ----
@@ -216,7 +234,33 @@ export class ReportsService {
     return view;
   }
 
+  /**
+   * GET /v1/reports, serialised. Pages are cached per audience (the TLP levels the reader sees
+   * in other organisations' reports, and its organisation: readers who share both see exactly
+   * the same reports) and query, and served while the evidence version they were read at is
+   * still current. The version is bumped in every report-writing transaction and read (after
+   * the request arrived, see FreshRead) before the list, so a page is never older than its
+   * version: a committed report is in the next answer, in this process or any other.
+   */
+  async listPage(query: ReportListQuery, reader: Principal): Promise<CachedPage> {
+    const filter = this.listFilter(query);
+    const levels = sharedLevels(reader);
+    const key = JSON.stringify([levels ?? 'all', levels ? reader.organizationId : null, filter]);
+    const version = await this.versions.current(filter.weaponId);
+    const cached = this.pages.get(key, version);
+    if (cached) return cached;
+    const page = cachedPage(await this.db.read((m) => this.listWithin(m, filter, reader)));
+    this.pages.remember(key, version, page);
+    return page;
+  }
+
   list(query: ReportListQuery, reader: Principal): Promise<Page<ReportView>> {
+    const filter = this.listFilter(query);
+    return this.db.read((m) => this.listWithin(m, filter, reader));
+  }
+
+  /** The list query checked and normalised (400 naming each bad parameter). */
+  private listFilter(query: ReportListQuery): ListFilter {
     const errors: ErrorDetail[] = [];
     const statuses = list(query.status);
     for (const s of statuses) if (!(REPORT_STATUSES as readonly string[]).includes(s)) errors.push({ field: 'status', rule: 'isIn', message: `status must be among ${REPORT_STATUSES.join(', ')}` });
@@ -229,28 +273,32 @@ export class ReportsService {
     const after = query.cursor ? REPORTS_CURSOR.tryDecode(query.cursor) : null;
     if (query.cursor && !after) errors.push(CURSOR_ERROR);
     if (errors.length) throw invalid(`invalid query: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
+    return {
+      limit: query.limit, weaponId: query.weaponId, entityId: query.entityId, organizationId: query.organizationId, statuses, tlps,
+      since: since?.toISOString(), until: until?.toISOString(), after: after ? [after[0].toISOString(), after[1]] : undefined, includeSuperseded: !!query.includeSuperseded,
+    };
+  }
 
-    return this.db.read(async (m) => {
-      const qb = m.getRepository(Report).createQueryBuilder('r');
-      whereVisible(qb, reader);
-      if (!query.includeSuperseded) whereCurrentFor(qb, reader);
-      if (query.weaponId) qb.andWhere('r.weaponId = :weaponId', { weaponId: query.weaponId });
-      if (query.entityId) qb.andWhere('r.entityId = :entityId', { entityId: query.entityId });
-      if (query.organizationId) qb.andWhere('r.organizationId = :organizationId', { organizationId: query.organizationId });
-      if (statuses.length) qb.andWhere('r.status IN (:...statuses)', { statuses });
-      if (tlps.length) qb.andWhere('r.tlp IN (:...tlps)', { tlps });
-      if (since) qb.andWhere('r.observedAt >= :since', { since });
-      if (until) qb.andWhere('r.observedAt < :until', { until });
-      if (after) {
-        const [at, id] = after;
-        qb.andWhere(new Brackets((w) => w.where('r.observedAt < :afterAt', { afterAt: at }).orWhere('r.observedAt = :afterAt AND r.id < :afterId', { afterAt: at, afterId: id })));
-      }
-      const rows = await qb.orderBy('r.observedAt', 'DESC').addOrderBy('r.id', 'DESC').take(query.limit + 1).getMany();
-      const more = rows.length > query.limit;
-      const items = rows.slice(0, query.limit);
-      const last = items[items.length - 1];
-      return { items: items.map(toView), nextCursor: more ? REPORTS_CURSOR.encode(last.observedAt, last.id) : null };
-    });
+  private async listWithin(m: EntityManager, f: ListFilter, reader: Principal): Promise<Page<ReportView>> {
+    const qb = m.getRepository(Report).createQueryBuilder('r');
+    whereVisible(qb, reader);
+    if (!f.includeSuperseded) whereCurrentFor(qb, reader);
+    if (f.weaponId) qb.andWhere('r.weaponId = :weaponId', { weaponId: f.weaponId });
+    if (f.entityId) qb.andWhere('r.entityId = :entityId', { entityId: f.entityId });
+    if (f.organizationId) qb.andWhere('r.organizationId = :organizationId', { organizationId: f.organizationId });
+    if (f.statuses.length) qb.andWhere('r.status IN (:...statuses)', { statuses: f.statuses });
+    if (f.tlps.length) qb.andWhere('r.tlp IN (:...tlps)', { tlps: f.tlps });
+    if (f.since) qb.andWhere('r.observedAt >= :since', { since: new Date(f.since) });
+    if (f.until) qb.andWhere('r.observedAt < :until', { until: new Date(f.until) });
+    if (f.after) {
+      const [at, id] = f.after;
+      qb.andWhere(new Brackets((w) => w.where('r.observedAt < :afterAt', { afterAt: new Date(at) }).orWhere('r.observedAt = :afterAt AND r.id < :afterId', { afterAt: new Date(at), afterId: id })));
+    }
+    const rows = await qb.orderBy('r.observedAt', 'DESC').addOrderBy('r.id', 'DESC').take(f.limit + 1).getMany();
+    const more = rows.length > f.limit;
+    const items = rows.slice(0, f.limit);
+    const last = items[items.length - 1];
+    return { items: items.map(toView), nextCursor: more ? REPORTS_CURSOR.encode(last.observedAt, last.id) : null };
   }
 
   /** One report with its chain; 404 when it does not exist or the reader may not see it. */
@@ -487,8 +535,11 @@ export class ReportsService {
       JSON.stringify({ weaponId: r.weaponId, entityId: r.entityId, organizationId: r.organizationId, tlp: r.tlp, status: r.status, ...(r.supersedesId ? { supersedes: r.supersedesId } : {}) }),
     ]));
 
-    // 6. Listeners (assessments of these weapons become stale) in the same transaction.
-    await this.events.evidenceChangedWithin(m, { weaponIds: [...new Set(rows.map((r) => r.weaponId))], reportIds: rows.map((r) => r.id) });
+    // 6. Listeners (assessments of these weapons become stale) in the same transaction; the
+    // evidence versions last, so their rows stay locked (PostgreSQL) for as short as possible.
+    const weaponIds = [...new Set(rows.map((r) => r.weaponId))];
+    await this.events.evidenceChangedWithin(m, { weaponIds, reportIds: rows.map((r) => r.id) });
+    await bumpEvidenceVersions(m, weaponIds);
     return { reports: rows, entitiesCreated, warnings };
   }
 }

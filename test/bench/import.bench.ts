@@ -161,9 +161,9 @@ async function viaHttp(entities: Record<string, unknown>[], allDependencies: Rec
   const { AppModule } = await import('../../src/app.module');
   const { configureApp } = await import('../../src/app.setup');
   const { loadConfig } = await import('../../src/config/app-config');
-  const { JsonLogger } = await import('../../src/common/logging/json-logger');
+  const { createAppLogger } = await import('../../src/common/logging/logger');
   const config = loadConfig();
-  const app = await NestFactory.create(AppModule, { logger: new JsonLogger('error'), bodyParser: false });
+  const app = await NestFactory.create(AppModule, { logger: createAppLogger('error'), bodyParser: false });
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();

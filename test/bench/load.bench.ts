@@ -12,6 +12,8 @@
  *   node -r @swc-node/register test/bench/load.bench.ts --db sqlite --duration 10 --reports 30000 [--keep]
  *
  * --keep leaves the database (SQLite folder or PostgreSQL database) in place, for EXPLAIN.
+ * --route reports|assessment measures one route only (default both).
+ * --cpu-prof DIR writes the server's V8 CPU profile into DIR (open it in Chrome DevTools).
  *
  * Prints figures and the machine load (`uptime`); asserts nothing (timings depend on the machine).
  */
@@ -49,7 +51,8 @@ async function call(base: string, key: string, method: string, path: string, bod
 }
 
 async function startServer(databaseUrl: string, dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+  const profile = process.argv.includes('--cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', arg('cpu-prof', '.')] : [];
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, DATA_DIR: dir, DEMO_SCENARIO: 'false',
@@ -154,10 +157,11 @@ async function scenario(db: 'sqlite' | 'postgres', reports: number, connections:
     const done = await call(base, reader, 'GET', `/v1/assessments/${job.id}`);
     console.log(`[${db}] assessment ${job.id} ${done.status}, reportsUsed ${done.inputs.reportsUsed} (visible to the reader), stale ${done.stale}`);
 
+    const route = arg('route', 'both');
     for (const [name, path, target] of [
-      ['GET /v1/assessments/:id', `/v1/assessments/${job.id}`, { rps: 0, p99: 100 }],
-      ['GET /v1/reports', '/v1/reports', { rps: 1000, p99: 100 }],
-    ] as const) {
+      ...(route === 'both' || route === 'assessment' ? [['GET /v1/assessments/:id', `/v1/assessments/${job.id}`, { rps: 0, p99: 100 }] as const] : []),
+      ...(route === 'both' || route === 'reports' ? [['GET /v1/reports', '/v1/reports', { rps: 1000, p99: 100 }] as const] : []),
+    ]) {
       const before = load();
       const { result, polls, bad, slowestMs } = await watchHealth(base, hammer(base + path, reader, connections, duration));
       const failures = result.errors + result.timeouts + result.non2xx;

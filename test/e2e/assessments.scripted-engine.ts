@@ -16,7 +16,7 @@ import { configureApp } from '../../src/app.setup';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
 import { APP_CONFIG, JobsConfig } from '../../src/config/app-config';
-import { JsonLogger } from '../../src/common/logging/json-logger';
+import { createAppLogger } from '../../src/common/logging/logger';
 import { EntityNode } from '../../src/graph/entity-node.entity';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { resetPostgres, testConfig } from './support/app';
@@ -116,7 +116,7 @@ export async function createScriptedApp(engine: ScriptedEngine, jobs: Partial<Jo
     .overrideProvider(APP_CONFIG).useValue({ ...config, jobs: { ...config.jobs, staleSeconds: 3, ...jobs } })
     .overrideProvider(ENGINE_BINDING).useValue(engine)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: new JsonLogger('error'), bodyParser: false });
+  const app = moduleRef.createNestApplication({ logger: createAppLogger(config.logLevel), bodyParser: false });
   configureApp(app, config);
   await app.init();
   app.get(EvidenceSource).evidenceWithin = async (_m: unknown, weaponId: string, asOf: string) =>

@@ -158,6 +158,10 @@ describe('service foundation', () => {
         for (let i = 0; i < 3; i++) await server.get('/v1/audit').set(auth(ADMIN_KEY)).expect(200);
         const res = await server.get('/v1/audit').set(auth(ADMIN_KEY)).expect(429);
         expect(res.body).toMatchObject({ statusCode: 429, details: [{ rule: 'rateLimit' }] });
+        // Retry-After: whole seconds until the key's one-minute window ends.
+        expect(res.headers['retry-after']).toMatch(/^\d+$/);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
       } finally {
         await limited.close();
       }

@@ -215,7 +215,13 @@ describe('rate limiting before authentication', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 60; i++) {
       const res = await (i % 3 === 0 ? http.get('/v1/weapons') : http.get('/v1/weapons').set(auth(`spo_made_up_${i}`)));
-      if (res.status === 429) expectErrorShape(res.body, 429);
+      if (res.status === 429) {
+        expectErrorShape(res.body, 429);
+        // Whole seconds until the address's one-minute window of failures ends.
+        expect(res.headers['retry-after']).toMatch(/^\d+$/);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+      }
       statuses.push(res.status);
     }
     expect(statuses.filter((s) => s === 401).length).toBe(20);

@@ -18,6 +18,10 @@ const ENTITIES = COUNTRIES.flatMap((country) => SECTORS.flatMap((sector) => Arra
 const SECRET = 'de-ene-3';
 const AMBER_ONLY = 'gb-fin-2';
 const RED_AT = '2017-06-27T10:17:33.123Z';
+/** A's RED report on SECRET before anything B may see: the earliest report used. */
+const HIDDEN_FIRST = '2017-06-27T07:12:34.567Z';
+/** B's earliest report. */
+const B_FIRST = '2017-06-27T08:00:00.000Z';
 const range = (low: number, high: number) => ({ low, high });
 
 describe('TLP matrix: inference attacks on derived outputs', () => {
@@ -57,6 +61,7 @@ describe('TLP matrix: inference attacks on derived outputs', () => {
     // A's AMBER-only entity; A's GREEN report corrected by a RED one.
     await post(keys.b.responder, '/v1/reports/bulk', [report('ua-ene-0', '2017-06-27T08:00:00Z', 'green'), report('ua-ene-1', '2017-06-27T09:00:00Z', 'green')]);
     await post(keys.a.responder, '/v1/reports', report(SECRET, RED_AT, 'red'));
+    await post(keys.a.responder, '/v1/reports', report(SECRET, HIDDEN_FIRST, 'red'));
     await post(keys.a.responder, '/v1/reports', {
       ...report('inline-secret', '2017-06-27T10:30:00Z', 'red'),
       entity: { id: 'inline-secret', name: 'Inline secret', country: 'DE', sector: 'energy', hosts: 10 },
@@ -142,6 +147,29 @@ describe('TLP matrix: inference attacks on derived outputs', () => {
     expect(last(await get(keys.b.researcher, `/v1/assessments/${assessmentId}/timeline`))).toBe(2);
     expect(last(await get(keys.b.analyst, `/v1/assessments/${assessmentId}/timeline`))).toBe(3);
     expect(last(await get(keys.a.analyst, `/v1/assessments/${assessmentId}/timeline`))).toBe(6);
+  });
+
+  it("the timeline's origin and times rest only on reports the reader may see", async () => {
+    const path = `/v1/assessments/${assessmentId}/timeline`;
+    const end = Date.parse('2017-06-28T00:00:00Z') + 48 * 3_600_000;
+    const stored = await get(keys.admin, path);
+    expect(stored.origin).toBe(HIDDEN_FIRST);
+    expect((await get(keys.a.analyst, path)).origin).toBe(HIDDEN_FIRST);
+    for (const key of [keys.b.analyst, keys.b.researcher]) {
+      const t = await get(key, path);
+      expect(t.origin).toBe(B_FIRST);
+      expect(JSON.stringify(t)).not.toContain(HIDDEN_FIRST.slice(0, 13));
+      // The same number of points, evenly spaced from B's origin to the public end (asOf + horizon):
+      // the grid is a function of what B may see.
+      expect(t.points).toHaveLength(stored.points.length);
+      const width = (end - Date.parse(B_FIRST)) / 3_600_000 / t.points.length;
+      t.points.forEach((p: any, k: number) => {
+        expect(p.hours).toBeCloseTo((k + 1) * width, 6);
+        expect(Math.abs(Date.parse(p.at) - (Date.parse(B_FIRST) + p.hours * 3_600_000))).toBeLessThanOrEqual(1);
+        expect(p.infections.low).toBeLessThanOrEqual(p.infections.high);
+      });
+      expect(Date.parse(t.points[t.points.length - 1].at)).toBe(end);
+    }
   });
 
   it('researchers do not see AMBER-only entities at entity level; analysts do', async () => {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliUsageError, parseCommand, type CommandSpec } from '../options';
 import { DomainError } from '../../common/errors/domain-error';
-import { JsonLogger } from '../../common/logging/json-logger';
+import { createAppLogger } from '../../common/logging/logger';
 
 const LOAD: CommandSpec = {
   usage: 'spillover scenario load <folder>',
@@ -31,9 +31,11 @@ export async function runLoad(argv: string[]): Promise<number> {
   if (!existsSync(dir)) throw new CliUsageError(`no folder ${args[0]}`);
   // The CLI loads what it is told to, never the demo on top of it.
   process.env.DEMO_SCENARIO = 'false';
+  // Only warnings and errors unless asked: stdout carries the summary.
+  process.env.LOG_LEVEL ??= 'warn';
   const { AppModule } = await import('../../app.module');
   const { ScenariosService } = await import('../../scenarios/scenarios.service');
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: new JsonLogger((process.env.LOG_LEVEL as 'warn') ?? 'warn') });
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: createAppLogger(process.env.LOG_LEVEL as 'warn') });
   try {
     const summary = await app.get(ScenariosService).loadDir(dir, null);
     process.stdout.write(JSON.stringify({ loaded: true, folder: args[0], ...summary }, null, 2) + '\n');

@@ -27,10 +27,12 @@ export class WindowCounterStorage implements ThrottlerStorage {
     return { totalHits: window.hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
   }
 
-  /** Hits counted so far in the current window, without counting one more. */
-  peek(key: string, ttl: number, throttlerName: string): number {
+  /** Hits counted so far in the current window, without counting one more, and the whole seconds until it ends. */
+  peek(key: string, ttl: number, throttlerName: string): { hits: number; resetSeconds: number } {
     const window = this.windows.get(`${throttlerName}:${key}`);
-    return window && Date.now() - window.start < ttl ? window.hits : 0;
+    const now = Date.now();
+    if (!window || now - window.start >= ttl) return { hits: 0, resetSeconds: 0 };
+    return { hits: window.hits, resetSeconds: Math.max(1, Math.ceil((window.start + ttl - now) / 1000)) };
   }
 
   private sweep(now: number, ttl: number) {

@@ -13,6 +13,7 @@ import { TaxiiStatuses1764234000000 } from './1764234000000-taxii-statuses';
 import { Webhooks1764237600000 } from './1764237600000-webhooks';
 import { TlpReads1764240000000 } from './1764240000000-tlp-reads';
 import { ApiKeyPrefixDropped1764893100000 } from './1764893100000-api-key-prefix-dropped';
+import { EvidenceVersions1764903600000 } from './1764903600000-evidence-versions';
 
 export const MIGRATIONS = [
   Foundation1764201600000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Webhooks1764237600000,
   TlpReads1764240000000,
   ApiKeyPrefixDropped1764893100000,
+  EvidenceVersions1764903600000,
 ];

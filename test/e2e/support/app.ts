@@ -16,7 +16,7 @@ import { AppModule } from '../../../src/app.module';
 import { configureApp } from '../../../src/app.setup';
 import { ApiKeysService } from '../../../src/auth/api-keys.service';
 import { APP_CONFIG, AppConfig, loadConfig } from '../../../src/config/app-config';
-import { JsonLogger } from '../../../src/common/logging/json-logger';
+import { createAppLogger } from '../../../src/common/logging/logger';
 import type { Role } from '../../../src/domain/vocabulary';
 import { ROLES } from '../../../src/domain/vocabulary';
 
@@ -47,7 +47,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     .overrideProvider(APP_CONFIG)
     .useValue(config)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: new JsonLogger('error'), bodyParser: false });
+  const app = moduleRef.createNestApplication({ logger: createAppLogger(config.logLevel), bodyParser: false });
   configureApp(app, config);
   await app.init();
   return app;
