@@ -8,7 +8,8 @@ import type { ScenarioModel } from './model';
 import { AbortError, newControl, runPool } from './pool';
 import { Rng, Substream } from './prng';
 import { DEFAULT_PILOT, fitProposal, normalLogPdf, type ParameterProposal, type PilotOptions, type SamplerStage } from './proposal';
-import { lognormalFromRange } from './distributions';
+import { lognormalFromRange, type ScaleNormal } from './distributions';
+import { choleskyOf, fitPosterior, fitSyntheticLikelihood, type NormalFit, type SyntheticLikelihood } from './synthetic-likelihood';
 import { countRuns, DEFAULT_SETTINGS, fingerprintOf, reportingRatePrior, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
 
 export interface AssessmentProgress {
@@ -293,6 +294,43 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
       return out;
     };
     const rng = new Rng(settings.seed, 0, Substream.tempering);
+    if (engine.summaryCount > 0) {
+      /** Summaries of pilot runs at the parameters `z` (N x D), runs base..base+N-1 of the pilot streams. */
+      const summaries = async (z: Float64Array, base: number): Promise<Float64Array> => {
+        const B = engine.summaryCount;
+        const out = new Float64Array(N * B);
+        if (threads <= 0) {
+          for (let i = 0; i < N; i++) {
+            if (options.signal?.aborted) throw new AbortError();
+            engine.pilotSummaries(base + i, z.subarray(i * D, (i + 1) * D), out, i * B);
+            if (i % 16 === 15) tick(16);
+          }
+          tick(N % 16);
+          return out;
+        }
+        const chunk = Math.max(1, Math.ceil(N / 8));
+        const tasks: Array<{ start: number; end: number; at: Float64Array; summaries: true }> = [];
+        for (let a = 0; a < N; a += chunk) tasks.push({ start: base + a, end: base + Math.min(N, a + chunk), at: z.slice(a * D, Math.min(N, a + chunk) * D), summaries: true });
+        await runPool<{ y: Float64Array }>({
+          threads: Math.min(threads, tasks.length),
+          init: { kind: 'assess', core: model.core, settings },
+          tasks,
+          control: newControl(),
+          signal: options.signal,
+          onResult: (i, res) => {
+            out.set(res.y, (tasks[i].start - base) * B);
+            tick(tasks[i].end - tasks[i].start);
+          },
+        });
+        return out;
+      };
+      proposal = await syntheticPilot(engine, dims, prior, N, po, rng, summaries);
+      options.onPilotProgress?.(done, done);
+      if (proposal !== null) proposal = { ...proposal, pilotRuns: done };
+      if (options.signal?.aborted) throw new AbortError();
+      cache.set(key, proposal);
+      return proposal;
+    }
     const logPrior = (z: Float64Array, i: number) => {
       let lp = 0;
       for (let d = 0; d < D; d++) lp += normalLogPdf(z[i * D + d], prior[d].mu, prior[d].sigma);
@@ -356,6 +394,98 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
   }
   cache.set(key, proposal);
   return proposal;
+}
+
+/** Rounds of pilot runs of the synthetic likelihood: from the prior, then twice around the fitted posterior. */
+const SYNTHETIC_ROUNDS = 3;
+
+/**
+ * The synthetic-likelihood pilot (calibrated `sir` runs; see synthetic-likelihood.ts): round 0
+ * draws N parameter vectors from the prior, runs each forward to its predicted reports, fits
+ * the summaries' regression on the parameters (with squares: the prior's range is wide) and the
+ * posterior under it; each later round draws N from that posterior (standard deviations x1.5),
+ * refits a local linear regression to the runs near it (a kernel twice the posterior's standard
+ * deviations wide) and the posterior again. The runs then draw from the last posterior (widened,
+ * with a tenth from the prior) and are weighted by its synthetic likelihood.
+ */
+async function syntheticPilot(
+  engine: RunEngine,
+  dims: number[],
+  prior: ScaleNormal[],
+  N: number,
+  po: PilotOptions,
+  rng: Rng,
+  summaries: (z: Float64Array, base: number) => Promise<Float64Array>,
+): Promise<ParameterProposal | null> {
+  const D = prior.length;
+  const B = engine.summaryCount;
+  const observed = engine.observedSummaries;
+  const zAll = new Float64Array(SYNTHETIC_ROUNDS * N * D);
+  const yAll = new Float64Array(SYNTHETIC_ROUNDS * N * B);
+  let post: NormalFit = { mean: prior.map((p) => p.mu), cov: diagonal(prior.map((p) => p.sigma * p.sigma)), ess: N };
+  let sl: SyntheticLikelihood | null = null;
+  const stages: SamplerStage[] = [];
+  for (let round = 0; round < SYNTHETIC_ROUNDS; round++) {
+    const z = zAll.subarray(round * N * D, (round + 1) * N * D);
+    const L = choleskyOf(post.cov.map((v) => v * (round === 0 ? 1 : 2.25)), D);
+    const e = new Float64Array(D);
+    for (let i = 0; i < N; i++) {
+      for (let d = 0; d < D; d++) e[d] = rng.normal();
+      for (let a = 0; a < D; a++) {
+        let v = post.mean[a];
+        for (let b = 0; b <= a; b++) v += L[a * D + b] * e[b];
+        z[i * D + a] = v;
+      }
+    }
+    yAll.set(await summaries(z, round * N), round * N * B);
+    const M = (round + 1) * N;
+    // the runs near the current posterior count (all of them in round 0); widen until enough do
+    const w = new Float64Array(M).fill(1);
+    let nEff = M;
+    if (round > 0)
+      for (let widen = 4; widen <= 4 ** 5; widen *= 4) {
+        const K = choleskyOf(post.cov.map((v) => v * widen), D);
+        const scratch = new Float64Array(D);
+        for (let i = 0; i < M; i++) w[i] = Math.exp(-0.5 * mahalanobis2(zAll.subarray(i * D, (i + 1) * D), post.mean, K, scratch));
+        nEff = kishOf(w);
+        if (nEff >= 4 * (D + 2)) break;
+      }
+    const squares = round === 0;
+    const scale = round === 0 ? prior.map((p) => p.sigma) : post.cov.filter((_, k) => k % (D + 1) === 0).map(Math.sqrt);
+    sl = fitSyntheticLikelihood(zAll.subarray(0, M * D), yAll.subarray(0, M * B), w, { center: [...post.mean], scale, squares, observed, counts: B - 1 });
+    post = fitPosterior(sl, prior, post, rng);
+    stages.push({
+      temperature: 1,
+      effectiveSampleSize: nEff,
+      particles: N,
+      acceptance: null,
+      drawnFrom: round === 0 ? 'prior' : 'posterior',
+      summaryNoise: Array.from({ length: B }, (_, b) => Math.sqrt(sl!.residual[b * B + b])),
+    });
+  }
+  if (sl === null) return null;
+  const chol = choleskyOf(post.cov.map((v) => v * po.widen), D);
+  return { format: 'spillover.proposal/1', defensive: po.defensive, dims, mean: post.mean, chol, pilotRuns: SYNTHETIC_ROUNDS * N, pilotEss: post.ess, stages, likelihood: sl };
+}
+
+function diagonal(v: number[]): number[] {
+  const D = v.length;
+  const out = new Array<number>(D * D).fill(0);
+  for (let d = 0; d < D; d++) out[d * D + d] = v[d];
+  return out;
+}
+
+/** (z - mean)^T (L L^T)^-1 (z - mean). */
+function mahalanobis2(z: ArrayLike<number>, mean: readonly number[], L: readonly number[], scratch: Float64Array): number {
+  const D = mean.length;
+  let q = 0;
+  for (let i = 0; i < D; i++) {
+    let s = z[i] - mean[i];
+    for (let j = 0; j < i; j++) s -= L[i * D + j] * scratch[j];
+    scratch[i] = s / L[i * D + i];
+    q += scratch[i] * scratch[i];
+  }
+  return q;
 }
 
 /** Tempering stops at a stage whose moves accept fewer than this share. */

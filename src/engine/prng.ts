@@ -23,7 +23,7 @@ const TWO32 = 4294967296;
 const INV32 = 1 / TWO32;
 
 /** Sub-stream ids used by the engine. */
-export const Substream = { parameters: 1, spread: 2, impact: 3, seeds: 4, reporting: 5, check: 6, forward: 7, tempering: 8, pilot: 16 } as const;
+export const Substream = { parameters: 1, spread: 2, impact: 3, seeds: 4, reporting: 5, check: 6, forward: 7, tempering: 8, reportDraws: 9, pilot: 16 } as const;
 
 /** xoshiro128**: fast, small state, period 2^128 - 1; 32-bit outputs. */
 export class Rng {

@@ -14,6 +14,7 @@
  */
 import type { ScaleNormal } from './distributions';
 import type { Rng } from './prng';
+import type { SyntheticLikelihood } from './synthetic-likelihood';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -37,6 +38,8 @@ export interface ParameterProposal {
    * early because the moves stopped mixing (too noisy a likelihood to sharpen further).
    */
   temperature?: number;
+  /** Calibrated `sir` runs: the synthetic likelihood the runs are weighted by (see synthetic-likelihood.ts). */
+  likelihood?: SyntheticLikelihood;
 }
 
 /** One stage of the tempered sequential Monte Carlo (assess.ts, pilotProposal). */
@@ -48,6 +51,10 @@ export interface SamplerStage {
   particles: number;
   /** Share of move proposals accepted at this stage (null at the prior stage). */
   acceptance: number | null;
+  /** Synthetic-likelihood rounds: where the round's parameters were drawn (the prior, or the previous round's posterior). */
+  drawnFrom?: 'prior' | 'posterior';
+  /** Synthetic-likelihood rounds: the spread's own randomness, standard deviation of log reports per bin at fixed parameters. */
+  summaryNoise?: number[];
 }
 
 export function normalLogPdf(z: number, mu: number, sigma: number): number {

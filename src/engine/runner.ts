@@ -10,6 +10,7 @@ import type { ScenarioCore } from './model';
 import { Rng, Substream } from './prng';
 import { drawReportingRate, drawTransmissibility, type ParameterProposal } from './proposal';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from './spread';
+import { syntheticLogLikelihood } from './synthetic-likelihood';
 
 /** Headline figures per run, in column order within each split. */
 export const FIGURES = [
@@ -330,6 +331,14 @@ export class RunEngine {
    */
   private readonly edges: Float64Array = new Float64Array(0);
   private readonly expected: Float64Array = new Float64Array(0);
+  /** Reports after the conditioning time per prediction bin (all of them, genuine or not), and one run's summaries (see synthetic-likelihood.ts). */
+  private readonly observedPerBin: Float64Array = new Float64Array(0);
+  readonly summary: Float64Array = new Float64Array(0);
+  /** Per entity: the report time of a forward run's realised reports (Infinity: none), the entities marked, and the run's neighbour-share summary. */
+  private readonly reportTime: Float64Array = new Float64Array(0);
+  private readonly touched: Int32Array = new Int32Array(0);
+  private neighbourShare = 0;
+  private readonly observedNeighbourShare: number = 0;
   /** Slot of logit(reporting rate) in z when thinning, else -1. */
   private readonly rhoSlot: number = -1;
   /** Observed first-report times: count and mean (hours), for the predictive check. */
@@ -393,6 +402,18 @@ export class RunEngine {
       }
       this.edges[B] = core.asOfHours;
       this.expected = new Float64Array(B);
+      this.summary = new Float64Array(B + 1);
+      this.reportTime = new Float64Array(n).fill(Infinity);
+      this.touched = new Int32Array(n);
+      this.observedPerBin = new Float64Array(B);
+      for (let j = 0; j < K; j++) {
+        const t = core.seedTime[j];
+        if (t <= this.edges[0]) continue;
+        let b = 0;
+        while (b < B - 1 && t > this.edges[b + 1]) b++;
+        this.observedPerBin[b]++;
+      }
+      this.observedNeighbourShare = this.laterReportsNearEarlier(this.markObservedReports(null));
       this.reports = { genuine: new Uint8Array(n), early: new Uint8Array(n), nodes: new Int32Array(K), times: new Float64Array(K), count: 0, earlyCount: 0, perBin: new Int32Array(B) };
     }
     let sumT = 0;
@@ -497,12 +518,25 @@ export class RunEngine {
       const lag = par[kinds + 2];
       this.drawReports(r, off, lag);
       const rho = par[kinds];
-      this.forwardExpectedReports(r, off, lag, rho);
-      const e = this.expected;
-      const size = s.reportDispersion;
-      for (let b = 0; b < e.length; b++) ll += logNegativeBinomial(rep.perBin[b], e[b], size);
-      // the sequential Monte Carlo may end below temperature 1 (an approximate, wider match)
-      ll *= pilot ? 1 : (proposal?.temperature ?? 1);
+      const synthetic = adaptive && !pilot ? (proposal?.likelihood ?? null) : null;
+      if (synthetic !== null) ll = syntheticLogLikelihood(synthetic, this.z);
+      else {
+        this.forwardExpectedReports(r, off, lag, rho);
+        const e = this.expected;
+        const size = s.reportDispersion;
+        for (let b = 0; b < e.length; b++) ll += logNegativeBinomial(rep.perBin[b], e[b], size);
+        // the summaries the synthetic likelihood is fitted to: log(expected genuine reports plus
+        // the reports this run takes as not genuine, + 1/2) per bin
+        const y = this.summary;
+        for (let b = 0; b < e.length; b++) y[b] = Math.log(e[b] + (this.observedPerBin[b] - rep.perBin[b]) + 0.5);
+        y[e.length] = this.neighbourShare;
+        // a pilot run needs only the prediction, not the spread to the horizon
+        if (pilot) {
+          this.ll = ll;
+          this.lpr = lpr;
+          return 0;
+        }
+      }
       const thin = this.cfg.thin!;
       thin.rho = rho;
       thin.lagRate = 1 / lag;
@@ -599,6 +633,8 @@ export class RunEngine {
     const asOf = core.asOfHours;
     const F = (x: number) => (x > 0 ? -Math.expm1(-x / meanLag) : 0);
     e.fill(0);
+    const rng = new Rng(this.settings.seed, r, off + Substream.reportDraws);
+    let touched = this.markObservedReports(rep.genuine);
     for (let i = 0; i < count; i++) {
       const v = ws.order[i];
       if (rep.early[v] === 1) continue;
@@ -606,12 +642,72 @@ export class RunEngine {
       if (t > asOf) continue;
       const scale = t < c ? rho / (1 - rho * F(c - t)) : rho;
       let prev = F(c - t);
+      const first = prev;
       for (let b = 0; b < e.length; b++) {
         const next = F(edges[b + 1] - t);
         e[b] += scale * (next - prev);
         prev = next;
       }
+      // one realisation of its report: in (c, asOf] with the probability summed above, at a lag
+      // drawn within that window (exponential, truncated)
+      if (rng.random() < scale * (prev - first)) {
+        const a = Math.exp(-Math.max(0, c - t) / meanLag);
+        const b = Math.exp(-(asOf - t) / meanLag);
+        const when = t - meanLag * Math.log(a - rng.random() * (a - b));
+        if (when < this.reportTime[v]) {
+          if (this.reportTime[v] === Infinity) this.touched[touched++] = v;
+          this.reportTime[v] = when;
+        }
+      }
     }
+    this.neighbourShare = this.laterReportsNearEarlier(touched);
+  }
+
+  /**
+   * Marks the observed reports every run shares (all the early ones; the later ones this run
+   * takes as not genuine) in `reportTime`, from `touched[0]`; returns the count marked.
+   */
+  private markObservedReports(genuine: Uint8Array | null): number {
+    const core = this.core;
+    const c = this.edges[0];
+    let touched = 0;
+    for (let j = 0; j < core.seedNode.length; j++) {
+      const v = core.seedNode[j];
+      const t = core.seedTime[j];
+      if (t > c && genuine !== null && genuine[v] === 1) continue;
+      if (this.reportTime[v] === Infinity) this.touched[touched++] = v;
+      if (t < this.reportTime[v]) this.reportTime[v] = t;
+    }
+    return touched;
+  }
+
+  /**
+   * The share of reports after the conditioning time with an arc to an entity reported before
+   * them, as logit((k + 1/2) / (m + 1)), over the marked reports (`touched[0..count)`), whose
+   * marks it then clears. Many infected entities go unreported when the reporting rate is low, so
+   * reports then stand apart; when it is high they come in clusters along the dependencies.
+   */
+  private laterReportsNearEarlier(count: number): number {
+    const g = this.core.graph;
+    const rt = this.reportTime;
+    const c = this.edges[0];
+    const asOf = this.core.asOfHours;
+    let later = 0;
+    let near = 0;
+    for (let i = 0; i < count; i++) {
+      const v = this.touched[i];
+      const t = rt[v];
+      if (!(t > c && t <= asOf)) continue;
+      later++;
+      for (let a = g.offsets[v]; a < g.offsets[v + 1]; a++)
+        if (rt[g.targets[a]] < t) {
+          near++;
+          break;
+        }
+    }
+    for (let i = 0; i < count; i++) rt[this.touched[i]] = Infinity;
+    const share = (near + 0.5) / (later + 1);
+    return Math.log(share / (1 - share));
   }
 
   /**
@@ -658,6 +754,25 @@ export class RunEngine {
   pilotEvaluate(r: number, z: ArrayLike<number>): number {
     this.simulateCore(r, true, null, z);
     return this.ll + this.lpr;
+  }
+
+  /**
+   * A pilot run of the synthetic likelihood at the adapted parameters z: its summaries (log
+   * predicted reports per bin, see synthetic-likelihood.ts) into out[offset..offset + B).
+   */
+  pilotSummaries(r: number, z: ArrayLike<number>, out: Float64Array, offset: number): void {
+    this.simulateCore(r, true, null, z);
+    out.set(this.summary, offset);
+  }
+
+  /** Number of summaries of the synthetic likelihood (prediction bins, then the neighbour share; 0 when runs are not thinned by the reports). */
+  get summaryCount(): number {
+    return this.summary.length;
+  }
+
+  /** The observed summaries: log(reports per prediction bin + 1/2), then the neighbour share (laterReportsNearEarlier). */
+  get observedSummaries(): number[] {
+    return [...Array.from(this.observedPerBin, (k) => Math.log(k + 0.5)), this.observedNeighbourShare];
   }
 
   /** Dimensions (indices into weapon.kinds) the adaptive sampler adapts, with their prior normals. */

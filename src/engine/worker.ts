@@ -14,7 +14,7 @@ let init: Init | null = null;
 let control: Int32Array | null = null;
 let engine: RunEngine | null = null;
 
-parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; at?: Float64Array } }) => {
+parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; at?: Float64Array; summaries?: boolean } }) => {
   try {
     if (m.type === 'init') {
       init = m.init!;
@@ -31,6 +31,23 @@ parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array;
     }
     const eng = engine!;
     const at = m.task!.at;
+    if (at !== undefined && m.task!.summaries === true) {
+      // pilot runs of the synthetic likelihood: summaries at the given parameters
+      const D = eng.adaptDims.prior.length;
+      const B = eng.summaryCount;
+      const y = new Float64Array((end - start) * B);
+      for (let r = start; r < end; r++) {
+        if (Atomics.load(control!, 0) !== 0) {
+          parentPort!.postMessage({ type: 'cancelled', id: m.id });
+          return;
+        }
+        eng.pilotSummaries(r, at.subarray((r - start) * D, (r - start + 1) * D), y, (r - start) * B);
+        Atomics.add(control!, 1, 1);
+      }
+      parentPort!.postMessage({ type: 'result', id: m.id, result: { y, arcs: eng.arcsExamined } }, [y.buffer]);
+      eng.arcsExamined = 0;
+      return;
+    }
     if (at !== undefined) {
       // sequential Monte Carlo move: evaluate the given parameters
       const D = eng.adaptDims.prior.length;

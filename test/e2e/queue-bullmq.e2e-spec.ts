@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { AssessmentInput } from '../../src/assessments/assessment.entity';
 import { engineBinding } from '../../src/assessments/engine-binding';
 import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
-import { fitProposal } from '../../src/engine/proposal';
+import { fitPosterior } from '../../src/engine/synthetic-likelihood';
 import { BullMqRunner } from '../../src/jobs/bullmq.runner';
 import { decode, encodeBuffer } from '../../src/jobs/codec';
 import { InProcessRunner } from '../../src/jobs/in-process.runner';
@@ -25,13 +25,13 @@ import { readScenario } from '../../src/scenario';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 
-// Counts the sampler's pilot fits (pilotProposal calls fitProposal after each pilot stage, in the
-// calling thread), passing through to the real one.
-jest.mock('../../src/engine/proposal', () => {
-  const actual = jest.requireActual('../../src/engine/proposal');
-  return { ...actual, fitProposal: jest.fn(actual.fitProposal) };
+// Counts the sampler's pilot fits (the synthetic-likelihood pilot fits the posterior once per
+// round, in the calling thread), passing through to the real one.
+jest.mock('../../src/engine/synthetic-likelihood', () => {
+  const actual = jest.requireActual('../../src/engine/synthetic-likelihood');
+  return { ...actual, fitPosterior: jest.fn(actual.fitPosterior) };
 });
-const pilotFits = fitProposal as jest.MockedFunction<typeof fitProposal>;
+const pilotFits = fitPosterior as jest.MockedFunction<typeof fitPosterior>;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A queue of this test run's own: another copy of the suite on the same Redis must not take its shards. */
@@ -212,7 +212,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
     for (const d of queued) expect(typeof d.proposal).toBe('string');
     const proposal = decode<Record<string, unknown>>(queued[0].proposal!);
     // sized for the job's runs (a fifth), not a shard's
-    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), stages: expect.arrayContaining([expect.objectContaining({ temperature: 0, particles: RUNS / 5 })]) });
+    expect(proposal).toMatchObject({ format: 'spillover.proposal/1', dims: expect.arrayContaining([0]), stages: expect.arrayContaining([expect.objectContaining({ drawnFrom: 'prior', particles: RUNS / 5 })]) });
     for (const d of queued) expect(decode(d.proposal!)).toEqual(proposal);
     // Fitted afresh from a copy of the scenario, the pilot gives the same proposal.
     expect(await engineBinding.proposal!(structuredClone(snapshot), input, { threads: 1 })).toEqual(proposal);
@@ -244,7 +244,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
 
   it('cancelling during the pilot stops it, and no shard is queued', async () => {
     const controller = new AbortController();
-    const { fitProposal: fit } = jest.requireActual('../../src/engine/proposal');
+    const { fitPosterior: fit } = jest.requireActual('../../src/engine/synthetic-likelihood');
     // cancelled as the pilot fits the proposal: no shard may be queued
     pilotFits.mockImplementationOnce((...args) => {
       controller.abort(new Error('cancelled by the test'));
@@ -279,8 +279,8 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       const partial = decode(await job.waitUntilFinished(events, 600_000));
       expect(shards).toHaveLength(1);
       expect(shards[0].proposal).toBeUndefined();
-      // the sampler's tempering fits the proposal once, at its last stage
-      expect(pilotFitsInShards).toBe(1);
+      // the pilot fits the posterior once per round: 3 rounds, in the worker
+      expect(pilotFitsInShards).toBe(3);
       expect(differences(partial, shardOf200).paths.slice(0, 10)).toEqual([]);
       await job.remove();
     } finally {

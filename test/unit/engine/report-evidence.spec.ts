@@ -1,6 +1,6 @@
 /**
  * Reports as evidence: a report counts with its confidence, the result carries the sampler's
- * stages and a posterior predictive check, and warns when the check fails.
+ * pilot rounds and a posterior predictive check, and warns when the check fails.
  */
 import { prepareScenario, runAssessment } from '../../../src/engine';
 import { erScenario, weapon } from './helpers';
@@ -33,12 +33,15 @@ describe('reports as evidence', () => {
     expect(p('n700')).toBeGreaterThan(0.05);
     expect(p('n700')).toBeLessThan(0.95);
     const c = r.summary.calibration;
-    expect(c.stages![0]).toEqual({ temperature: 0, effectiveSampleSize: 40, particles: 40, acceptance: null });
-    for (const s of c.stages!.slice(1)) {
-      expect(s.temperature).toBeGreaterThan(0);
-      expect(s.temperature).toBeLessThanOrEqual(1);
+    // the synthetic-likelihood pilot: a round from the prior, then rounds around the fitted posterior
+    expect(c.stages!.map((s) => s.drawnFrom)).toEqual(['prior', 'posterior', 'posterior']);
+    for (const s of c.stages!) {
+      expect(s.particles).toBe(40);
       expect(s.effectiveSampleSize).toBeGreaterThan(0);
-      expect(s.acceptance).toBeGreaterThanOrEqual(0);
+      // one summary per prediction bin (2 reports after the conditioning time: 2 bins) and the
+      // neighbour share, each with its noise
+      expect(s.summaryNoise).toHaveLength(3);
+      for (const sd of s.summaryNoise!) expect(sd).toBeGreaterThan(0);
     }
     expect(c.predictiveCheck!.observedReports).toBe(3);
     expect(c.predictiveCheck!.reportsPValue).toBeGreaterThanOrEqual(0);
