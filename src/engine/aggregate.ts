@@ -539,7 +539,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
         method: opts.calibrated
           ? opts.sampler === 'adaptive'
             ? opts.model === 'sir'
-              ? 'importance sampling from a proposal fitted by likelihood-tempered sequential Monte Carlo (stages below); runs seeded with the reports taken as genuine (by confidence) a drawn reporting lag before them, unreported infections thinned by the chance of a report by asOf; weights prior/proposal x negative-binomial likelihood of the report counts per time bin after the first quarter of the reports, predicted by a forward run (see docs/method.md)'
+              ? 'importance sampling from a normal fitted to the synthetic-likelihood posterior (pilot rounds in stages); runs seeded with the reports taken as genuine (by confidence) a drawn reporting lag before them, unreported infections thinned by the chance of a report by asOf; weights prior/proposal x synthetic likelihood of the report counts per time bin after the first quarter of the reports and of the share of later reports near an earlier one, regressed on the parameters over forward runs (see docs/method.md)'
               : 'adaptive importance sampling: transmissibilities from a defensive mixture (prior + normal fitted to the tempered pilot), reporting rate from its conditional posterior given the run; weights prior/proposal x likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
             : 'importance weighting of prior draws by the likelihood of the reports up to asOf (binomial count under the drawn reporting rate x explanation of each non-index report)'
           : 'none (forward mode: runs weighted equally)',
