@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { currentReport } from '../reports/current';
 import { Report } from '../reports/report.entity';
 import { toRecord } from '../reports/report.dto';
 import type { EvidenceChange } from '../reports/reports.events';
@@ -30,7 +31,7 @@ export async function evidenceWithin(m: EntityManager, weaponId: string, asOf: s
     .createQueryBuilder('r')
     .where('r.weaponId = :weaponId', { weaponId })
     .andWhere('r.observedAt <= :asOf', { asOf: new Date(asOf) })
-    .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
+    .andWhere(currentReport('r'))
     .orderBy('r.observedAt', 'ASC')
     .addOrderBy('r.id', 'ASC')
     .getMany();

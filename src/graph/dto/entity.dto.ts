@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { DEPENDENCY_KINDS, ENTITY_KINDS, SECTORS } from '../../domain/vocabulary';
-import { SLUG } from '../leaf-rules';
+import { SLUG } from '../../domain/ids';
 
 /**
  * Request bodies of entities and dependencies are validated by src/graph/entity-rules.ts

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { SLUG } from '../../graph/leaf-rules';
+import { SLUG } from '../../domain/ids';
 import { WEBHOOK_EVENTS } from '../webhook.entity';
 
 export class CreateWebhookDto {
