@@ -7,7 +7,7 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { parseLevels } from '../graph/hierarchy';
 import { AssessmentsService, AssessmentView } from './assessments.service';
-import type { Assessment } from './assessment.entity';
+import type { Assessment } from '../jobs/job.entity';
 import { EvidenceVersions } from '../reports/evidence-versions';
 import { CachedPage, cachedPage, PageCache } from '../reports/page-cache';
 import { sharedLevels } from '../tlp/policy';

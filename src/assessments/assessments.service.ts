@@ -12,17 +12,19 @@ import { FINISHED } from '../jobs/job-status';
 import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner';
 import { ModelsService } from '../models/models.service';
 import { Weapon } from '../weapons/weapon.entity';
-import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
+import { Assessment, AssessmentInput, AssessmentResultPart } from '../jobs/job.entity';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { evidenceChanges, EvidenceSource } from './evidence-source';
-import { Headline, headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
+import { Headline } from '../jobs/job.entity';
+import { headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
 import { anyVisible, Audience, audienceKey, countAudiences, sharedLevels, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts, EntityRow, ResultParts } from './result-parts';
 import { hiddenFor, suppressionFor, SuppressionGroup } from './views';
 import type { EngineOutput, Summary } from './result-types';
-import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
+import { evidenceMark, readGraph, weaponRecord } from './scenario-snapshot';
+import { ScenarioSnapshot } from '../domain/records';
 
 const ASSESSMENTS_CURSOR = new CursorCodec('assessments', ['timestamp', 'id'] as const);
 

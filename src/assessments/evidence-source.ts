@@ -5,7 +5,7 @@ import { Report } from '../reports/report.entity';
 import { toRecord } from '../reports/report.dto';
 import type { EvidenceChange } from '../reports/reports.events';
 import type { Audience } from '../tlp/policy';
-import type { EvidenceReport } from './scenario-snapshot';
+import type { EvidenceReport } from '../domain/records';
 
 /**
  * The reports an assessment rests on: every current (not superseded) report of the weapon

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiConflictResponse, ApiConsumes, ApiOkResponse, A
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
 import { uuidPipe } from '../assessments/assessments.controller';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { collectionKeyOf, collectionResource, COLLECTIONS, CollectionKey } from './collections';

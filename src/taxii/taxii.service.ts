@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { DomainError, ErrorDetail, invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import { currentReport } from '../reports/current';
