@@ -88,9 +88,9 @@ export class AssessmentsService implements OnModuleInit {
   /**
    * Checks everything that can be checked before any run (weapon, evidence, model and its
    * parameters, stability of the dependency matrix), then queues the job. A refused request
-   * leaves no job behind.
+   * leaves no job behind. `id` is new unless given (the demo assessment's is fixed).
    */
-  async create(dto: CreateAssessmentDto, actor: Principal): Promise<AssessmentView> {
+  async create(dto: CreateAssessmentDto, actor: Principal, id: string = randomUUID()): Promise<AssessmentView> {
     const model = this.models.validate(dto.model, dto.params);
     const asOf = dto.asOf ? new Date(dto.asOf).toISOString() : new Date().toISOString();
     const input: AssessmentInput = {
@@ -112,7 +112,6 @@ export class AssessmentsService implements OnModuleInit {
     // take this weapon or graph, ... are refused here with 422 rather than failing later.
     await this.runner.check(snapshot, input);
 
-    const id = randomUUID();
     const row = await this.db.write(async (m) => {
       const saved = await m.save(Assessment, {
         id,

@@ -9,6 +9,31 @@ export const DEPENDENCY_COLUMNS = ['sourceId', 'targetId', 'kind', 'weight', 'bi
 const DEPENDENCY_FIELDS = new Set<string>(DEPENDENCY_COLUMNS);
 const DEP_KIND_SET = new Set<string>(DEPENDENCY_KINDS);
 
+/** The rule of each dependency field, as ENTITY_FIELD_RULES (entity.ts) for entities. */
+export const DEPENDENCY_FIELD_RULES = {
+  sourceId: (v: unknown, errors: Errors, row?: number) => slugValue(v, 'sourceId', true, errors, row),
+  targetId: (v: unknown, errors: Errors, row?: number, _text = false, record?: Record<string, unknown>) => {
+    const targetId = slugValue(v, 'targetId', true, errors, row);
+    if (targetId !== null && targetId === record?.sourceId) push(errors, row, 'targetId', 'selfLoop', `a dependency must join two different entities ('${targetId}' twice)`);
+    return targetId;
+  },
+  kind: (v: unknown, errors: Errors, row?: number): DependencyKind | null => {
+    if (absent(v)) return push(errors, row, 'kind', 'required', 'kind is required'), null;
+    if (typeof v === 'string' && DEP_KIND_SET.has(v.trim().toLowerCase())) return v.trim().toLowerCase() as DependencyKind;
+    push(errors, row, 'kind', 'isIn', `kind '${clip(String(v))}' must be one of ${DEPENDENCY_KINDS.join(', ')}`);
+    return null;
+  },
+  weight: (v: unknown, errors: Errors, row?: number, text = false): number => {
+    const w = numberValue(v, text);
+    if (w === undefined) push(errors, row, 'weight', 'required', 'weight is required');
+    else if (w === 'bad') push(errors, row, 'weight', 'isNumber', `weight must be a finite number, got '${clip(String(v))}'`);
+    else if (w < 0 || w > 1) push(errors, row, 'weight', 'range', `weight must be in [0,1], got ${w}`);
+    else return w;
+    return 0;
+  },
+  bidirectional: (v: unknown, errors: Errors, row?: number, text = false) => booleanValue(v, 'bidirectional', text, errors, row),
+};
+
 /** Checks and normalises one dependency (JSON, or CSV cells with `text`). Endpoints: {@link checkDependencySet}. */
 export function checkDependency(input: unknown, row: number | undefined, errors: Errors, text = false): DependencyRecord | null {
   const before = errors.length;
@@ -17,20 +42,12 @@ export function checkDependency(input: unknown, row: number | undefined, errors:
     return null;
   }
   for (const key in input) if (!DEPENDENCY_FIELDS.has(key)) push(errors, row, key, 'unknownProperty', `property '${key}' is not allowed`);
-  const sourceId = slugValue(input.sourceId, 'sourceId', true, errors, row);
-  const targetId = slugValue(input.targetId, 'targetId', true, errors, row);
-  if (sourceId !== null && sourceId === targetId) push(errors, row, 'targetId', 'selfLoop', `a dependency must join two different entities ('${sourceId}' twice)`);
-  let kind: DependencyKind | null = null;
-  if (absent(input.kind)) push(errors, row, 'kind', 'required', 'kind is required');
-  else if (typeof input.kind === 'string' && DEP_KIND_SET.has(input.kind.trim().toLowerCase())) kind = input.kind.trim().toLowerCase() as DependencyKind;
-  else push(errors, row, 'kind', 'isIn', `kind '${clip(String(input.kind))}' must be one of ${DEPENDENCY_KINDS.join(', ')}`);
-  const w = numberValue(input.weight, text);
-  let weight = 0;
-  if (w === undefined) push(errors, row, 'weight', 'required', 'weight is required');
-  else if (w === 'bad') push(errors, row, 'weight', 'isNumber', `weight must be a finite number, got '${clip(String(input.weight))}'`);
-  else if (w < 0 || w > 1) push(errors, row, 'weight', 'range', `weight must be in [0,1], got ${w}`);
-  else weight = w;
-  const bidirectional = booleanValue(input.bidirectional, 'bidirectional', text, errors, row) ?? false;
+  const r = DEPENDENCY_FIELD_RULES;
+  const sourceId = r.sourceId(input.sourceId, errors, row);
+  const targetId = r.targetId(input.targetId, errors, row, text, input);
+  const kind = r.kind(input.kind, errors, row);
+  const weight = r.weight(input.weight, errors, row, text);
+  const bidirectional = r.bidirectional(input.bidirectional, errors, row, text) ?? false;
   if (errors.length > before) return null;
   return { sourceId: sourceId!, targetId: targetId!, kind: kind!, weight, bidirectional };
 }

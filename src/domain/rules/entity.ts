@@ -24,6 +24,40 @@ export function resolveProtected(sector: string | null | undefined, kind: string
 
 
 /**
+ * The rule of each entity field: appends what the value breaks to `errors` and returns it
+ * normalised. `text` parses numbers and booleans from CSV cells; `record` is the whole input, for
+ * the rules across fields. The API's request DTO applies the same rules field by field.
+ */
+export const ENTITY_FIELD_RULES = {
+  id: (v: unknown, errors: Errors, row?: number) => slugValue(v, 'id', true, errors, row),
+  name: (v: unknown, errors: Errors, row?: number) => nameValue(v, 'name', true, errors, row),
+  kind: (v: unknown, errors: Errors, row?: number): string => {
+    if (absent(v)) return 'organization';
+    if (typeof v === 'string' && KIND_SET.has(v.trim().toLowerCase())) return v.trim().toLowerCase();
+    push(errors, row, 'kind', 'isIn', `kind '${clip(String(v))}' must be one of ${ENTITY_KINDS.join(', ')}`);
+    return 'organization';
+  },
+  parentId: (v: unknown, errors: Errors, row?: number, _text = false, record?: Record<string, unknown>) => {
+    const parentId = slugValue(v, 'parentId', false, errors, row);
+    if (parentId !== null && parentId === record?.id) push(errors, row, 'parentId', 'cycle', 'an entity cannot be its own parent');
+    return parentId;
+  },
+  country: (v: unknown, errors: Errors, row?: number) => countryValue(v, 'country', errors, row),
+  sector: (v: unknown, errors: Errors, row?: number) => sectorValue(v, 'sector', errors, row),
+  hosts: (v: unknown, errors: Errors, row?: number, text = false) => countValue(v, 'hosts', true, text, errors, row),
+  dailyValueUsd: (v: unknown, errors: Errors, row?: number, text = false) => countValue(v, 'dailyValueUsd', false, text, errors, row),
+  populationServed: (v: unknown, errors: Errors, row?: number, text = false) => countValue(v, 'populationServed', true, text, errors, row),
+  tags: (v: unknown, errors: Errors, row?: number) => tagsValue(v, 'tags', errors, row),
+  protected: (v: unknown, errors: Errors, row?: number, text = false) => booleanValue(v, 'protected', text, errors, row),
+  stixId: (v: unknown, errors: Errors, row?: number): string | null => {
+    if (absent(v)) return null;
+    if (typeof v === 'string' && /^identity--[0-9a-f-]{36}$/.test(v)) return v;
+    push(errors, row, 'stixId', 'stixId', 'stixId must be identity--<uuid>');
+    return null;
+  },
+};
+
+/**
  * Checks and normalises one entity. `input` is a JSON object, or (with `text`) an object of CSV
  * cells as strings: then numbers, booleans and `;`-separated tags are parsed from text.
  * Returns null (with errors appended) when the row is bad. References are checked by
@@ -36,27 +70,19 @@ export function checkEntity(input: unknown, row: number | undefined, errors: Err
     return null;
   }
   for (const key in input) if (!ENTITY_FIELDS.has(key)) push(errors, row, key, 'unknownProperty', `property '${key}' is not allowed`);
-  const id = slugValue(input.id, 'id', true, errors, row);
-  const name = nameValue(input.name, 'name', true, errors, row);
-  let kind = 'organization';
-  if (!absent(input.kind)) {
-    if (typeof input.kind === 'string' && KIND_SET.has(input.kind.trim().toLowerCase())) kind = input.kind.trim().toLowerCase();
-    else push(errors, row, 'kind', 'isIn', `kind '${clip(String(input.kind))}' must be one of ${ENTITY_KINDS.join(', ')}`);
-  }
-  const parentId = slugValue(input.parentId, 'parentId', false, errors, row);
-  if (parentId !== null && parentId === id) push(errors, row, 'parentId', 'cycle', 'an entity cannot be its own parent');
-  const country = countryValue(input.country, 'country', errors, row);
-  const sector = sectorValue(input.sector, 'sector', errors, row);
-  const hosts = countValue(input.hosts, 'hosts', true, text, errors, row);
-  const dailyValueUsd = countValue(input.dailyValueUsd, 'dailyValueUsd', false, text, errors, row);
-  const populationServed = countValue(input.populationServed, 'populationServed', true, text, errors, row);
-  const tags = tagsValue(input.tags, 'tags', errors, row);
-  const explicit = booleanValue(input.protected, 'protected', text, errors, row);
-  let stixId: string | null = null;
-  if (!absent(input.stixId)) {
-    if (typeof input.stixId === 'string' && /^identity--[0-9a-f-]{36}$/.test(input.stixId)) stixId = input.stixId;
-    else push(errors, row, 'stixId', 'stixId', 'stixId must be identity--<uuid>');
-  }
+  const r = ENTITY_FIELD_RULES;
+  const id = r.id(input.id, errors, row);
+  const name = r.name(input.name, errors, row);
+  const kind = r.kind(input.kind, errors, row);
+  const parentId = r.parentId(input.parentId, errors, row, text, input);
+  const country = r.country(input.country, errors, row);
+  const sector = r.sector(input.sector, errors, row);
+  const hosts = r.hosts(input.hosts, errors, row, text);
+  const dailyValueUsd = r.dailyValueUsd(input.dailyValueUsd, errors, row, text);
+  const populationServed = r.populationServed(input.populationServed, errors, row, text);
+  const tags = r.tags(input.tags, errors, row);
+  const explicit = r.protected(input.protected, errors, row, text);
+  const stixId = r.stixId(input.stixId, errors, row);
   if (errors.length > before) return null;
   const e: EntityRecord = {
     id: id!,
