@@ -1,18 +1,23 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { invalid } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiExampleResponse, ApiPathExample, DEMO } from '../common/http/api-example';
 import { parseLevels } from '../graph/hierarchy';
 import { AssessmentsService, AssessmentView } from './assessments.service';
-import type { Assessment } from './assessment.entity';
+import type { Assessment } from '../jobs/job.entity';
 import { EvidenceVersions } from '../reports/evidence-versions';
 import { CachedPage, cachedPage, PageCache } from '../reports/page-cache';
 import { sharedLevels } from '../tlp/policy';
 import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
+import {
+  ASSESSMENT_CANCELLED, ASSESSMENT_DONE, ASSESSMENT_EARLY_WARNING, ASSESSMENT_ENTITIES, ASSESSMENT_PAGE, ASSESSMENT_QUEUED, ASSESSMENT_ROLLUP,
+  ASSESSMENT_TIMELINE, RUNS_CSV,
+} from './dto/examples';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
 import { earlyWarningView, entitiesView, RollupPart, rollupView, runsCsv, summaryFor, timelineFor } from './views';
@@ -28,6 +33,9 @@ function rollupPart(q: RollupQueryDto): RollupPart {
   }
   return fromCollateral ?? fromIntended ?? 'total';
 }
+
+/** The `id` of an assessment route, exemplified by the demo assessment. */
+export const ID_EXAMPLE = ApiPathExample('id', DEMO.assessmentId, 'assessment id (UUID)');
 
 export const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
@@ -58,7 +66,7 @@ export class AssessmentsController {
   @HttpCode(202)
   @Roles(...READERS)
   @ApiOperation({ summary: 'Start an assessment of a weapon: a job; poll GET /v1/assessments/:id for progress and the result' })
-  @ApiAcceptedResponse({ description: 'the queued job, with its id and inputs (seed included)' })
+  @ApiExampleResponse(202, ASSESSMENT_QUEUED, 'the queued job, with its id and inputs (seed included)')
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'nothing reported for the weapon, or an unstable dependency matrix' })
   create(@Body() dto: CreateAssessmentDto, @CurrentPrincipal() actor: Principal) {
     return this.assessments.create(dto, actor);
@@ -67,6 +75,7 @@ export class AssessmentsController {
   @Get()
   @Roles(...READERS)
   @ApiOperation({ summary: 'List assessments, newest first; each finished one with its headline figures (stored at finish)' })
+  @ApiExampleResponse(200, ASSESSMENT_PAGE)
   list(@Query() query: ListAssessmentsQueryDto, @CurrentPrincipal() reader: Principal) {
     return this.assessments.list(query, reader);
   }
@@ -74,6 +83,8 @@ export class AssessmentsController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Status, progress 0..1, ETA, inputs, stale flag; when done, the summary as `result`' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ASSESSMENT_DONE, 'the job; `result` once done')
   async get(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal, @Res() res: Response) {
     // Finished assessments are answered from serialised pages per audience (the TLP levels the
     // reader sees in other organisations' reports, and its organisation). A done job's row changes
@@ -109,6 +120,8 @@ export class AssessmentsController {
   @HttpCode(200)
   @Roles(...READERS)
   @ApiOperation({ summary: 'Cancel a queued or running assessment' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ASSESSMENT_CANCELLED, 'the cancelled job')
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'already finished' })
   cancel(@Param('id', uuidPipe) id: string, @CurrentPrincipal() actor: Principal) {
     return this.assessments.cancel(id, actor);
@@ -117,6 +130,8 @@ export class AssessmentsController {
   @Get(':id/entities')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Per-entity probability of infection and of disruption with intervals, expected loss, intended or collateral, reported or not' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ASSESSMENT_ENTITIES)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async entities(@Param('id', uuidPipe) id: string, @Query() query: EntitiesQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
@@ -127,6 +142,8 @@ export class AssessmentsController {
   @Get(':id/rollup')
   @Roles(...READERS)
   @ApiOperation({ summary: 'The hierarchy world > country > sector > organization (d3-hierarchy JSON): ranges of the per-run totals at the world and at every country and sector node (either nesting order, of the part asked for), expected values at organisations; children sum to parents. collateral=true or intended=true: that part only' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ASSESSMENT_ROLLUP)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async rollup(@Param('id', uuidPipe) id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
     const { levels, error } = parseLevels(query.levels);
@@ -145,6 +162,8 @@ export class AssessmentsController {
   @Get(':id/timeline')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Cumulative infections over time with the band, and the count of reported entities beside' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ASSESSMENT_TIMELINE)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async timeline(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
@@ -154,6 +173,8 @@ export class AssessmentsController {
   @Get(':id/early-warning')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Unreported entities ranked by the probability of infection within the window, each with its most likely path from a reported infection' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ASSESSMENT_EARLY_WARNING)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async earlyWarning(@Param('id', uuidPipe) id: string, @Query() query: EarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
@@ -175,7 +196,8 @@ export class AssessmentsController {
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'One row per run: weight, drawn parameters, totals' })
-  @ApiOkResponse({ description: 'CSV with a header row' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, RUNS_CSV, 'CSV with a header row')
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async runs(@Param('id', uuidPipe) id: string) {
     const row = await this.assessments.get(id);

@@ -5,7 +5,7 @@ import { ConfigModule } from '../config/config.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { ModelsModule } from '../models/models.module';
 import { ReportsModule } from '../reports/reports.module';
-import { Assessment, AssessmentResultPart } from './assessment.entity';
+import { Assessment, AssessmentResultPart } from '../jobs/job.entity';
 import { AssessmentsController } from './assessments.controller';
 import { AssessmentsService } from './assessments.service';
 import { EvidenceSource } from './evidence-source';

@@ -12,17 +12,19 @@ import { FINISHED } from '../jobs/job-status';
 import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner';
 import { ModelsService } from '../models/models.service';
 import { Weapon } from '../weapons/weapon.entity';
-import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
+import { Assessment, AssessmentInput, AssessmentResultPart } from '../jobs/job.entity';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { evidenceChanges, EvidenceSource } from './evidence-source';
-import { Headline, headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
+import { Headline } from '../jobs/job.entity';
+import { headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
 import { anyVisible, Audience, audienceKey, countAudiences, sharedLevels, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts, EntityRow, ResultParts } from './result-parts';
 import { hiddenFor, suppressionFor, SuppressionGroup } from './views';
 import type { EngineOutput, Summary } from './result-types';
-import { evidenceMark, readGraph, ScenarioSnapshot, weaponRecord } from './scenario-snapshot';
+import { evidenceMark, readGraph, weaponRecord } from './scenario-snapshot';
+import { ScenarioSnapshot } from '../domain/records';
 
 const ASSESSMENTS_CURSOR = new CursorCodec('assessments', ['timestamp', 'id'] as const);
 
@@ -86,9 +88,9 @@ export class AssessmentsService implements OnModuleInit {
   /**
    * Checks everything that can be checked before any run (weapon, evidence, model and its
    * parameters, stability of the dependency matrix), then queues the job. A refused request
-   * leaves no job behind.
+   * leaves no job behind. `id` is new unless given (the demo assessment's is fixed).
    */
-  async create(dto: CreateAssessmentDto, actor: Principal): Promise<AssessmentView> {
+  async create(dto: CreateAssessmentDto, actor: Principal, id: string = randomUUID()): Promise<AssessmentView> {
     const model = this.models.validate(dto.model, dto.params);
     const asOf = dto.asOf ? new Date(dto.asOf).toISOString() : new Date().toISOString();
     const input: AssessmentInput = {
@@ -110,7 +112,6 @@ export class AssessmentsService implements OnModuleInit {
     // take this weapon or graph, ... are refused here with 422 rather than failing later.
     await this.runner.check(snapshot, input);
 
-    const id = randomUUID();
     const row = await this.db.write(async (m) => {
       const saved = await m.save(Assessment, {
         id,

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { currentReport } from '../reports/current';
 import { Report } from '../reports/report.entity';
 import { toRecord } from '../reports/report.dto';
 import type { EvidenceChange } from '../reports/reports.events';
 import type { Audience } from '../tlp/policy';
-import type { EvidenceReport } from './scenario-snapshot';
+import type { EvidenceReport } from '../domain/records';
 
 /**
  * The reports an assessment rests on: every current (not superseded) report of the weapon
@@ -30,7 +31,7 @@ export async function evidenceWithin(m: EntityManager, weaponId: string, asOf: s
     .createQueryBuilder('r')
     .where('r.weaponId = :weaponId', { weaponId })
     .andWhere('r.observedAt <= :asOf', { asOf: new Date(asOf) })
-    .andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)`)
+    .andWhere(currentReport('r'))
     .orderBy('r.observedAt', 'ASC')
     .addOrderBy('r.id', 'ASC')
     .getMany();

@@ -14,19 +14,9 @@
 import type { Tlp } from '../domain/vocabulary';
 import { AudienceCount, canSee, Reader, visibleCount } from '../tlp/policy';
 import type { Range, Summary } from './result-types';
-import type { EvidenceReport } from './scenario-snapshot';
+import type { EvidenceReport } from '../domain/records';
+import type { Headline, LatestReport } from '../jobs/job.entity';
 
-/** The newest report of one (TLP, organisation) pair of an assessment's evidence. */
-export interface LatestReport {
-  tlp: Tlp;
-  organizationId: string | null;
-  /** Observation time (ISO 8601). */
-  observedAt: string;
-  /** When it was filed (ISO 8601); null when the evidence did not say (older snapshots). */
-  filedAt: string | null;
-  /** Reports of the pair in the evidence (absent in jobs that read their evidence before counts were kept). */
-  count?: number;
-}
 
 const newer = (a: { observedAt: string; filedAt?: string | null }, b: { observedAt: string; filedAt?: string | null }): boolean => {
   const ta = Date.parse(a.observedAt);
@@ -75,14 +65,6 @@ export function reportsUsedFor(latest: readonly LatestReport[] | null | undefine
   return pairs.every((c) => canSee(reader, c)) ? all : null;
 }
 
-/** A finished assessment's headline, for lists: ranges of the weighted run distribution. */
-export interface Headline {
-  level: number;
-  entitiesInfected: Range;
-  lossUsd: { total: Range };
-  collateral: { entitiesInfected: Range; lossUsd: { total: Range } };
-  effectiveSampleSize: number | null;
-}
 
 export function headlineOf(summary: Summary): Headline {
   return {

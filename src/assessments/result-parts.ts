@@ -3,10 +3,11 @@
  * what only the database knows (hierarchy, who filed restricted reports), so every read route
  * serves one part without recomputation.
  */
-import type { AssessmentInput } from './assessment.entity';
+import type { AssessmentInput } from '../jobs/job.entity';
 import type { EarlyWarningWindow, EngineOutput, GroupPart, GroupStat, Probability, RunTable, Summary, TimelineBin } from './result-types';
 import { Audience, audienceKey } from '../tlp/policy';
-import { restrictedEntities, ScenarioSnapshot } from './scenario-snapshot';
+import { restrictedEntities } from './scenario-snapshot';
+import { ScenarioSnapshot } from '../domain/records';
 
 /** One row of GET /entities, before the reader's TLP filter. */
 export interface EntityRow {

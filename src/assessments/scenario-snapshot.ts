@@ -6,26 +6,10 @@
  */
 import { Audience, audienceKey, EVERYONE } from '../tlp/policy';
 import type { EntityManager } from 'typeorm';
-import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../domain/records';
+import type { DependencyRecord, EntityRecord, EvidenceReport, ReportRecord, WeaponRecord } from '../domain/records';
+import { dependencyView, type DependencyColumns } from '../jobs/dependency-columns';
 import type { DependencyKind, Tlp } from '../domain/vocabulary';
 import { Weapon } from '../weapons/weapon.entity';
-
-/** A report with who filed it, so entity-level outputs can respect its TLP marking. */
-export interface EvidenceReport extends ReportRecord {
-  organizationId?: string | null;
-  /** When the report was filed (ISO 8601): `latestReportFiledAt` of the assessment's inputs. */
-  filedAt?: string | null;
-}
-
-export interface ScenarioSnapshot {
-  entities: EntityRecord[];
-  /** A plain array, or (read from the database or Redis) a view of columns: see dependencyView. */
-  dependencies: readonly DependencyRecord[];
-  weapon: WeaponRecord;
-  reports: EvidenceReport[];
-  asOf: string;
-  horizonHours: number;
-}
 
 const json = <T>(v: unknown, fallback: T): T => {
   if (v === null || v === undefined) return fallback;
@@ -58,68 +42,6 @@ export function weaponRecord(w: Weapon): WeaponRecord {
 
 /** Rows a page of the graph read holds at once (keyset pages, so each is an index range scan). */
 const GRAPH_PAGE_ROWS = 50_000;
-
-/**
- * Dependencies as columns: entity indexes (into `ids`, the entities' ids in snapshot order),
- * kinds by index, weights, and bidirectional as 0 false / 1 true / 2 absent. Ten million
- * dependencies take 180 MB this way; as records (each object its own) they took over 1.5 GB.
- */
-export interface DependencyColumns {
-  format: 'spillover.dependency-columns/1';
-  source: Int32Array;
-  target: Int32Array;
-  kinds: string[];
-  kind: Uint8Array;
-  weight: Float64Array;
-  bidirectional: Uint8Array;
-}
-
-const columnsOfView = new WeakMap<object, DependencyColumns>();
-
-/** The columns behind a view made by dependencyView (undefined for a plain array). */
-export function dependencyColumnsOf(deps: readonly DependencyRecord[]): DependencyColumns | undefined {
-  return columnsOfView.get(deps);
-}
-
-/**
- * A read-only array view of dependency columns: `length`, `view[i]`, iteration and the
- * (non-mutating) array methods give records built on access (sharing the entities' id strings),
- * equal field for field to the records the columns were made from; no record is kept, so the
- * engine reads ten million of them in turn without holding them.
- */
-export function dependencyView(c: DependencyColumns, ids: readonly string[]): readonly DependencyRecord[] {
-  const n = c.source.length;
-  const at = (i: number): DependencyRecord => {
-    const b = c.bidirectional[i];
-    const kind = c.kinds[c.kind[i]] as DependencyKind;
-    return b === 2
-      ? { sourceId: ids[c.source[i]], targetId: ids[c.target[i]], kind, weight: c.weight[i] }
-      : { sourceId: ids[c.source[i]], targetId: ids[c.target[i]], kind, weight: c.weight[i], bidirectional: b === 1 };
-  };
-  function* iterate() {
-    for (let i = 0; i < n; i++) yield at(i);
-  }
-  const view = new Proxy(Object.create(null) as object, {
-    get(_t, prop) {
-      if (prop === 'length') return n;
-      if (prop === Symbol.iterator) return iterate;
-      if (typeof prop === 'string') {
-        const i = Number(prop);
-        if (Number.isInteger(i) && i >= 0 && i < n) return at(i);
-        // Array methods are generic (length and indexes): some, map, filter, forEach... work as on an array.
-        if (prop !== 'constructor' && typeof (Array.prototype as any)[prop] === 'function') return (Array.prototype as any)[prop];
-      }
-      return undefined;
-    },
-    has(_t, prop) {
-      if (prop === 'length') return true;
-      const i = typeof prop === 'string' ? Number(prop) : NaN;
-      return Number.isInteger(i) && i >= 0 && i < n;
-    },
-  }) as readonly DependencyRecord[];
-  columnsOfView.set(view, c);
-  return view;
-}
 
 /** Grows a typed array to at least `need` elements (doubling), keeping its contents. */
 function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, need: number): T {

@@ -1,9 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiExampleResponse, ApiPathExample } from '../common/http/api-example';
+import { SIMULATION_DONE, SIMULATION_QUEUED, SIMULATION_RESULT } from './dto/examples';
 import { uuidPipe } from './assessments.controller';
 import { MAX_EDGES, MAX_FULL_DATA_RUNS, MAX_SEEDS, MAX_SIM_RUNS, MAX_TIMES, SYNC_BUDGET } from './simulation-input';
 import { SimulationsService } from './simulations.service';
@@ -69,9 +71,9 @@ export class SimulationsController {
   @Post()
   @Roles(...READERS)
   @ApiOperation({ summary: 'Run a model (ic or sir) on a posted edge list or on the stored graph: 200 with the result when small, else 202 with a job' })
-  @ApiBody({ schema: BODY_SCHEMA as never })
-  @ApiOkResponse({ description: '{model, nodes, edges, runs, seed, finalSize, finalFraction (each {mean, median, low, high, level}), largeOutbreaks, arcsPerSecond, ...}' })
-  @ApiAcceptedResponse({ description: 'the queued job (kind simulation); poll GET /v1/simulations/:id' })
+  @ApiBody({ schema: { ...BODY_SCHEMA, example: { model: 'ic', params: { transmissibility: 0.5 }, graph: { edges: [['a', 'b'], ['b', 'c'], ['a', 'c', 0.5]] }, seeds: ['a'], runs: 100, seed: 7 } } as never })
+  @ApiExampleResponse(200, SIMULATION_RESULT, 'the result: final size and fraction as {mean, median, low, high, level}, large outbreaks, speed')
+  @ApiExampleResponse(202, SIMULATION_QUEUED, 'the queued job (kind simulation); poll GET /v1/simulations/:id')
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: `more than ${MAX_EDGES} edges` })
   async create(@Body() body: unknown, @CurrentPrincipal() actor: Principal, @Res({ passthrough: true }) res: Response) {
     const out = await this.simulations.create(body, actor);
@@ -82,6 +84,8 @@ export class SimulationsController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'A simulation job: status, progress, inputs; when done, the result' })
+  @ApiPathExample('id', SIMULATION_QUEUED.id, 'simulation job id (UUID) from POST /v1/simulations')
+  @ApiExampleResponse(200, SIMULATION_DONE)
   get(@Param('id', uuidPipe) id: string) {
     return this.simulations.get(id);
   }
@@ -90,6 +94,8 @@ export class SimulationsController {
   @HttpCode(200)
   @Roles(...READERS)
   @ApiOperation({ summary: 'Cancel a queued or running simulation job' })
+  @ApiPathExample('id', SIMULATION_QUEUED.id, 'simulation job id (UUID)')
+  @ApiExampleResponse(200, { ...SIMULATION_QUEUED, status: 'cancelled' }, 'the cancelled job')
   cancel(@Param('id', uuidPipe) id: string, @CurrentPrincipal() actor: Principal) {
     return this.simulations.cancel(id, actor);
   }

@@ -9,7 +9,7 @@ import { DatabaseService } from '../database/database.service';
 import { buildGraph, type Graph } from '../engine/graph';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
 import { ModelsService } from '../models/models.service';
-import { Assessment, AssessmentInput, AssessmentResultPart } from './assessment.entity';
+import { Assessment, AssessmentInput, AssessmentResultPart } from '../jobs/job.entity';
 import { AssessmentsService, AssessmentView } from './assessments.service';
 import { readGraph } from './scenario-snapshot';
 import { buildPostedGraph, IN_THREAD_BUDGET, parseSimulationRequest, PostedGraph, SYNC_BUDGET } from './simulation-input';

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiPathExample } from '../common/http/api-example';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, CreateOrganizationDto, ListApiKeysQueryDto } from './dto/auth.dto';
@@ -28,6 +29,7 @@ export class AuthController {
   @Get('organizations')
   @Roles('admin')
   @ApiOperation({ summary: 'List organisations (admin)' })
+  @ApiOkResponse({ type: [Organization] })
   listOrganizations() {
     return this.keys.listOrganizations();
   }
@@ -52,6 +54,7 @@ export class AuthController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Revoke an API key; it is refused from then on (admin)' })
+  @ApiPathExample('id', '0b6f6f8e-2c1d-4e5a-9b7c-3d2e1f0a9b8c', 'API key id (UUID) from GET /v1/api-keys')
   @ApiOkResponse({ type: ApiKeyDto })
   revokeKey(@Param('id', uuidPipe) id: string, @CurrentPrincipal() actor: Principal) {
     return this.keys.revoke(id, actor);

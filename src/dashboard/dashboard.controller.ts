@@ -1,7 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/principal';
+import { Public } from '../common/http/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { toErrorResponse } from '../common/errors/http-exception.filter';
 import { DashboardAssets } from './dashboard.assets';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { prepare } from '../assessments/engine-binding';
+import { prepare } from '../jobs/engine-binding';
 import { AssessmentsService } from '../assessments/assessments.service';
 import type { RunTable } from '../assessments/result-types';
 import { invalid } from '../common/errors/domain-error';

@@ -3,7 +3,7 @@ import { AssessmentsService } from '../assessments/assessments.service';
 import type { EntityRow } from '../assessments/result-parts';
 import type { RunTable, Summary } from '../assessments/result-types';
 import { summaryFor } from '../assessments/views';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { invalid } from '../common/errors/domain-error';
 import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';
 import { WeaponsService } from '../weapons/weapons.service';

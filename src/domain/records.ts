@@ -86,3 +86,21 @@ export interface ReportRecord {
   tlp: Tlp;
   source?: string | null;
 }
+
+/** A report with who filed it, so entity-level outputs can respect its TLP marking. */
+export interface EvidenceReport extends ReportRecord {
+  organizationId?: string | null;
+  /** When the report was filed (ISO 8601): `latestReportFiledAt` of the assessment's inputs. */
+  filedAt?: string | null;
+}
+
+/** What an assessment rests on, as the engine takes it: the dependency model, the weapon and the evidence as of `asOf`. */
+export interface ScenarioSnapshot {
+  entities: EntityRecord[];
+  /** A plain array, or (read from the database or Redis) a view of columns: see dependencyView. */
+  dependencies: readonly DependencyRecord[];
+  weapon: WeaponRecord;
+  reports: EvidenceReport[];
+  asOf: string;
+  horizonHours: number;
+}

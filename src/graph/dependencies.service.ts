@@ -11,8 +11,7 @@ import { EntityNode } from './entity-node.entity';
 import { DEPENDENCY_KINDS } from '../domain/vocabulary';
 import { filterValues, throwRowErrors } from './entities.service';
 import type { DependencyRecord } from '../domain/records';
-import { checkDependencySet, dependencySkeleton } from '../scenario/validate';
-import { checkDependency, DependencyInput, NewDependency } from './entity-rules';
+import { checkDependencySet, checkNewDependency, dependencySkeleton, type DependencyInput, type NewDependency } from '../domain/rules/dependency';
 
 const DEPENDENCIES_CURSOR = new CursorCodec('dependencies', ['int'] as const);
 
@@ -55,7 +54,7 @@ export class DependenciesService {
     // Bad rows keep their endpoints (a skeleton) so references and duplicates are still checked over them.
     const records: (DependencyRecord | null)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
-      const { value, errors: e } = checkDependency(inputs[i], rows[i], options.text ?? false);
+      const { value, errors: e } = checkNewDependency(inputs[i], rows[i], options.text ?? false);
       if (e.length) errors.push(...e);
       values[i] = value;
       const input = inputs[i];
@@ -101,7 +100,7 @@ export class DependenciesService {
 
   async create(body: unknown, actor: Principal): Promise<Dependency> {
     return this.db.write(async (m) => {
-      const { value, errors } = checkDependency(body);
+      const { value, errors } = checkNewDependency(body);
       if (!value) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
       for (const field of ['sourceId', 'targetId'] as const) {
         if (!(await m.existsBy(EntityNode, { id: value[field] }))) throw notFound('entity', value[field], field);

@@ -9,11 +9,11 @@ import { lockKeys } from '../common/locks/key-locks';
 import { DatabaseService } from '../database/database.service';
 import { deleteIn, insertOrDiagnose, insertRows, quote as q, selectIn, tupleIndices } from '../database/bulk-sql';
 import type { EntityRecord } from '../domain/records';
-import { checkEntitySet, entitySkeleton } from '../scenario/validate';
-import { checkEntity, EntityInput, NewEntity } from './entity-rules';
+import { checkEntitySet, checkNewEntity, entitySkeleton, type EntityInput, type NewEntity } from '../domain/rules/entity';
 import { EntityNode } from './entity-node.entity';
 import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
-import { normaliseCountry, normaliseSector } from './leaf-rules';
+import { normaliseCountry } from '../domain/countries';
+import { normaliseSector } from '../domain/sectors';
 
 const ENTITIES_CURSOR = new CursorCodec('entities', ['id'] as const);
 
@@ -120,7 +120,7 @@ export class EntitiesService {
 
   async create(body: unknown, actor: Principal): Promise<EntityNode> {
     return this.db.write(async (m) => {
-      const { value, errors } = checkEntity(body);
+      const { value, errors } = checkNewEntity(body);
       if (!value) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
       // A concurrent create of the same id waits here, then sees it taken: 409 for every loser.
       await lockKeys(m, 'entities', [value.id]);
@@ -190,7 +190,7 @@ export class EntitiesService {
       if (!('protected' in p) && (('sector' in p && p.sector !== current.sector) || ('kind' in p && p.kind !== current.kind))) {
         delete merged.protected;
       }
-      const { value, errors: ruleErrors } = checkEntity(merged);
+      const { value, errors: ruleErrors } = checkNewEntity(merged);
       errors.push(...ruleErrors);
       if (!value || errors.length) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
       if (value.parentId && value.parentId !== current.parentId) {
@@ -281,7 +281,7 @@ export class EntitiesService {
     const records: (EntityRecord | null)[] = new Array(inputs.length);
     const values: (NewEntity | null)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
-      const { value, errors: e } = checkEntity(inputs[i], rows[i], text);
+      const { value, errors: e } = checkNewEntity(inputs[i], rows[i], text);
       if (e.length) errors.push(...e);
       values[i] = value;
       const input = inputs[i];

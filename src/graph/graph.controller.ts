@@ -4,6 +4,7 @@ import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { invalid } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiPathExample, DEMO } from '../common/http/api-example';
 import { bulkRows } from './csv-rows';
 import { DependenciesService } from './dependencies.service';
 import {
@@ -20,10 +21,13 @@ const idPipe = new ParseIntPipe({
   exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isInt', message: 'id must be an integer' }]),
 });
 
-const BULK_DOC = {
-  schema: { oneOf: [{ type: 'array', items: {} }, { type: 'string', description: 'CSV with a header row' }] },
+const bulkDoc = (example: object[]) => ({
+  schema: { oneOf: [{ type: 'array', items: {} }, { type: 'string', description: 'CSV with a header row' }], example },
   description: 'JSON array of objects, or `text/csv` with a header row naming the fields (tags separated by `;`). At most 100,000 rows; all or nothing.',
-};
+});
+
+const ENTITY_ID = ApiPathExample('id', DEMO.entityId, 'entity id (slug)');
+const DEPENDENCY_ID = ApiPathExample('id', DEMO.dependencyId, 'dependency id (integer)');
 
 @ApiTags('dependency model')
 @ApiErrors()
@@ -41,7 +45,7 @@ export class GraphController {
   @ApiBody({ type: CreateEntityDto })
   @ApiCreatedResponse({ type: EntityDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'the id (or stixId) is taken' })
-  createEntity(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+  createEntity(@Body() body: CreateEntityDto, @CurrentPrincipal() actor: Principal) {
     return this.entities.create(body, actor);
   }
 
@@ -49,7 +53,7 @@ export class GraphController {
   @Roles('admin')
   @ApiOperation({ summary: 'Create up to 100,000 entities from JSON or CSV, all or nothing; errors list every bad row (admin)' })
   @ApiConsumes('application/json', 'text/csv')
-  @ApiBody(BULK_DOC)
+  @ApiBody(bulkDoc([{ id: 'acme', name: 'Acme Shipping', country: 'DK', sector: 'transportation-systems', hosts: 1200, tags: ['windows'] }]))
   @ApiCreatedResponse({ type: BulkResultDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'duplicate ids, unknown parents, cycles: every bad row listed' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
@@ -69,6 +73,7 @@ export class GraphController {
   @Get('entities/:id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'One entity' })
+  @ENTITY_ID
   @ApiOkResponse({ type: EntityDto })
   getEntity(@Param('id') id: string, @CurrentPrincipal() reader: Principal) {
     return this.entities.get(id, reader);
@@ -77,7 +82,8 @@ export class GraphController {
   @Patch('entities/:id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change fields of an entity; the result passes the same rules as a new one (admin)' })
-  @ApiBody({ type: UpdateEntityDto })
+  @ENTITY_ID
+  @ApiBody({ type: UpdateEntityDto, examples: { hosts: { summary: 'a new host count', value: { hosts: 1500 } } } })
   @ApiOkResponse({ type: EntityDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'the new parent would make a cycle' })
   updateEntity(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() actor: Principal) {
@@ -88,6 +94,7 @@ export class GraphController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Delete an entity; 409 while anything refers to it unless cascade=true (admin)' })
+  @ENTITY_ID
   @ApiOkResponse({ schema: { example: { deleted: { entities: 3, dependencies: 5, reports: 1 } } } })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'children, dependencies or reports refer to it' })
   deleteEntity(@Param('id') id: string, @Query() query: DeleteEntityQueryDto, @CurrentPrincipal() actor: Principal) {
@@ -100,7 +107,7 @@ export class GraphController {
   @ApiBody({ type: CreateDependencyDto })
   @ApiCreatedResponse({ type: DependencyDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'same source, target and kind exists' })
-  createDependency(@Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+  createDependency(@Body() body: CreateDependencyDto, @CurrentPrincipal() actor: Principal) {
     return this.dependencies.create(body, actor);
   }
 
@@ -108,7 +115,7 @@ export class GraphController {
   @Roles('admin')
   @ApiOperation({ summary: 'Create up to 100,000 dependencies from JSON or CSV, all or nothing; errors list every bad row (admin)' })
   @ApiConsumes('application/json', 'text/csv')
-  @ApiBody(BULK_DOC)
+  @ApiBody(bulkDoc([{ sourceId: 'maersk', targetId: 'maersk-ua', kind: 'corporate-wan', weight: 0.8 }]))
   @ApiCreatedResponse({ type: BulkResultDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'unknown endpoints, duplicates: every bad row listed' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
@@ -128,6 +135,7 @@ export class GraphController {
   @Get('dependencies/:id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'One dependency' })
+  @DEPENDENCY_ID
   @ApiOkResponse({ type: DependencyDto })
   getDependency(@Param('id', idPipe) id: number) {
     return this.dependencies.get(id);
@@ -137,6 +145,7 @@ export class GraphController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Delete a dependency (admin)' })
+  @DEPENDENCY_ID
   @ApiOkResponse({ type: DependencyDto })
   deleteDependency(@Param('id', idPipe) id: number, @CurrentPrincipal() actor: Principal) {
     return this.dependencies.remove(id, actor);

@@ -1,20 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { invalid } from '../common/errors/domain-error';
-import { COUNTRY_NAMES } from '../scenario/countries';
+import { COUNTRY_NAMES } from '../domain/countries';
+import type { NewEntity } from '../domain/rules/entity';
 import { DatabaseService } from '../database/database.service';
 import { EVERYONE } from '../tlp/policy';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson, parseLevels } from './hierarchy';
 
-interface Row {
-  id: string;
-  name: string;
-  parentId: string | null;
-  country: string | null;
-  sector: string | null;
-  hosts: number;
-  dailyValueUsd: number;
-  populationServed: number;
-}
+type Row = Pick<NewEntity, 'id' | 'name' | 'parentId' | 'country' | 'sector' | 'hosts' | 'dailyValueUsd' | 'populationServed'>;
 
 export type EntityTotals = 'hosts' | 'dailyValueUsd' | 'populationServed';
 

@@ -8,7 +8,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { LessThan } from 'typeorm';
-import { Assessment } from '../assessments/assessment.entity';
+import { Assessment } from '../jobs/job.entity';
 import { redactUrl } from '../common/logging/redact-url';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';

@@ -4,7 +4,8 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { dependencyColumnsOf, dependencyView, type DependencyColumns, type ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import { dependencyColumnsOf, dependencyView, type DependencyColumns } from './dependency-columns';
+import { type ScenarioSnapshot } from '../domain/records';
 
 export const encodeBuffer = (value: unknown): Buffer => gzipSync(serialize(value), { level: 1 });
 export const decodeBuffer = <T>(buf: Buffer): T => deserialize(gunzipSync(buf)) as T;

@@ -1,5 +1,5 @@
-import type { AssessmentInput } from '../assessments/assessment.entity';
-import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import type { AssessmentInput } from './job.entity';
+import type { ScenarioSnapshot } from '../domain/records';
 import type { JobContext } from './job-scheduler.service';
 import type { EngineBinding, MonteCarloRunner } from './monte-carlo-runner';
 

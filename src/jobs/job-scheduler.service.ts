@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
-import { Assessment, AssessmentResultPart } from '../assessments/assessment.entity';
+import { Assessment, AssessmentResultPart } from './job.entity';
 import { FINALIZE_TO } from './monte-carlo-runner';
 
 /** What a handler gets while it runs a job. */

@@ -1,5 +1,5 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { engineBinding } from '../assessments/engine-binding';
+import { engineBinding } from './engine-binding';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { BullMqRunner } from './bullmq.runner';

@@ -11,8 +11,8 @@
  *
  * Both go through an `EngineBinding`, which hides the engine's own API from the job code.
  */
-import type { AssessmentInput } from '../assessments/assessment.entity';
-import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import type { AssessmentInput } from './job.entity';
+import type { ScenarioSnapshot } from '../domain/records';
 import type { JobContext } from './job-scheduler.service';
 import type { WorkerBeat } from './queue-names';
 

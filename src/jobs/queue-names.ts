@@ -21,7 +21,7 @@ export interface WorkerBeat {
   at: string;
 }
 
-import type { AssessmentInput } from '../assessments/assessment.entity';
+import type { AssessmentInput } from './job.entity';
 import type { ShardSpec } from './monte-carlo-runner';
 
 export interface ShardJobData {

@@ -8,7 +8,7 @@
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AssessmentInput } from '../assessments/assessment.entity';
+import type { AssessmentInput } from './job.entity';
 import type { ShardSpec } from './monte-carlo-runner';
 import type { ShardThreadReply, ShardThreadRequest } from './shard.worker';
 

@@ -5,9 +5,9 @@
  * its BullMQ locks, write its heartbeat and watch for cancellation while a shard runs.
  */
 import { parentPort } from 'node:worker_threads';
-import { engineBinding } from '../assessments/engine-binding';
-import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
-import type { AssessmentInput } from '../assessments/assessment.entity';
+import { engineBinding } from './engine-binding';
+import type { ScenarioSnapshot } from '../domain/records';
+import type { AssessmentInput } from './job.entity';
 import type { ShardSpec } from './monte-carlo-runner';
 import { decode, decodeSnapshot, encode } from './codec';
 

@@ -18,7 +18,7 @@ import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ScenarioSnapshot } from '../assessments/scenario-snapshot';
+import type { ScenarioSnapshot } from '../domain/records';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { decode, decodeSnapshot, encode } from './codec';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { Organization } from '../auth/organization.entity';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
 import { EntitiesService } from '../graph/entities.service';

@@ -37,7 +37,8 @@ import { DEPENDENCY_KINDS, SECTORS, type DependencyKind } from '../domain/vocabu
 import { csvField } from './csv';
 import { reportsJson, SCENARIO_FILES, type ScenarioMeta } from './index';
 import { cumulative, Rng } from './random';
-import { DEPENDENCY_COLUMNS, ENTITY_COLUMNS } from './validate';
+import { DEPENDENCY_COLUMNS } from '../domain/rules/dependency';
+import { ENTITY_COLUMNS } from '../domain/rules/entity';
 
 export interface GenerateOptions {
   entities: number;

@@ -15,28 +15,16 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync, o
 import { join } from 'node:path';
 import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../domain/records';
 import { CsvSyntaxError, csvLine, parseCsvStream } from './csv';
-import {
-  checkDependencyHeader,
-  checkDependencySet,
-  checkEntityHeader,
-  checkEntitySet,
-  checkReports,
-  checkWeapon,
-  dependencyFromCsv,
-  DEPENDENCY_COLUMNS,
-  ENTITY_COLUMNS,
-  entityFromCsv,
-  isDateTime,
-  resolveProtected,
-  SLUG,
-  type CsvColumns,
-  type RowError,
-} from './validate';
+import { isDateTime } from '../domain/date-time';
+import { SLUG } from '../domain/ids';
+import { checkDependencySet, DEPENDENCY_COLUMNS } from '../domain/rules/dependency';
+import { checkEntitySet, ENTITY_COLUMNS, resolveProtected } from '../domain/rules/entity';
+import type { RowError } from '../domain/rules/fields';
+import { checkWeapon } from '../domain/rules/weapon';
+import { checkDependencyHeader, checkEntityHeader, checkReports, dependencyFromCsv, entityFromCsv, type CsvColumns } from './validate';
 
 export * from './csv';
 export * from './validate';
-export * from './countries';
-export * from './sectors';
 
 export const SCENARIO_FILES = {
   scenario: 'scenario.json',
@@ -239,7 +227,7 @@ export async function checkScenario(dir: string): Promise<ScenarioCheck> {
     const raw = readJson(join(dir, SCENARIO_FILES.weapon), SCENARIO_FILES.weapon, problems);
     if (raw !== undefined) {
       const errors: RowError[] = [];
-      weapon = checkWeapon(raw, errors, index);
+      weapon = checkWeapon(raw, errors, { entities: index });
       for (const e of errors) problems.push({ file: SCENARIO_FILES.weapon, ...e });
     }
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { EntityManager } from 'typeorm';
+import { DEMO } from '../common/http/api-example';
 import { AssessmentsService } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { ADMIN_ORGANIZATION_ID } from '../auth/api-keys.service';
@@ -176,6 +177,7 @@ export class ScenariosService implements OnApplicationBootstrap {
       const assessment = await this.assessments.create(
         { weaponId: summary.weaponId, asOf: meta.asOf, horizonHours: meta.horizonHours ?? 72, model: 'sir', runs: DEMO_RUNS, seed: DEMO_SEED, confidenceLevel: 0.9, calibrate: true },
         SYSTEM_PRINCIPAL,
+        DEMO.assessmentId,
       );
       this.logger.log({ msg: 'queued the demo assessment', assessmentId: assessment.id, runs: DEMO_RUNS, seed: DEMO_SEED });
     } catch (err) {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Payload, Sector, Tlp } from '../domain/vocabulary';
 import type { EntityNode } from '../graph/entity-node.entity';
 import type { Report } from '../reports/report.entity';
-import { sectorToStix } from '../scenario/sectors';
+import { sectorToStix } from '../domain/sectors';
 import type { Organization } from '../auth/organization.entity';
 import type { Weapon } from '../weapons/weapon.entity';
 import type { StixVersion } from './stix-version.entity';

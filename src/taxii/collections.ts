@@ -6,7 +6,7 @@
  * - estimates: one STIX `note` per finished assessment, its ranges in a property extension
  *   (read-only; the whole bundle of one is GET /v1/assessments/:id/stix).
  */
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { STIX_MEDIA_TYPE } from './media-type';
 
 export type CollectionKey = 'reports' | 'responders' | 'estimates';

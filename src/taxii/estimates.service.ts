@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets } from 'typeorm';
-import { Assessment } from '../assessments/assessment.entity';
+import { Assessment } from '../jobs/job.entity';
 import { AssessmentsService } from '../assessments/assessments.service';
 import type { EntityRow, WarningData } from '../assessments/result-parts';
 import type { Summary } from '../assessments/result-types';
 import { earlyWarningView, summaryFor } from '../assessments/views';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { DatabaseService } from '../database/database.service';
 import { EntitiesService } from '../graph/entities.service';
 import { estimateBundle, estimateNote, estimateNoteIdOf, EstimateInput } from '../stix/estimate';

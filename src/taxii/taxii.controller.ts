@@ -1,9 +1,10 @@
 import { Body, CallHandler, Controller, ExecutionContext, Get, Headers, HttpCode, Injectable, NestInterceptor, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExampleResponse, ApiPathExample } from '../common/http/api-example';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { uuidPipe } from '../assessments/assessments.controller';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { ID_EXAMPLE, uuidPipe } from '../assessments/assessments.controller';
+import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { collectionKeyOf, collectionResource, COLLECTIONS, CollectionKey } from './collections';
@@ -12,9 +13,15 @@ import { requireAcceptable, requireTaxiiContent, STIX_MEDIA_TYPE, TAXII_MEDIA_TY
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { EstimatesService } from './estimates.service';
 import { TaxiiPage, TaxiiService } from './taxii.service';
+import { API_ROOT_INFO, COLLECTION, DISCOVERY, ENVELOPE, ESTIMATE_BUNDLE, MANIFEST, NOTE, STATUS, VERSIONS } from './examples';
 
 const READERS = ['responder', 'analyst', 'researcher'] as const;
 export const API_ROOT = 'spillover';
+
+const COLLECTION_ID = ApiPathExample('id', COLLECTIONS.reports.id, 'collection id (GET .../collections)');
+/** One object's routes, exemplified by the demo assessment's note in the estimates collection. */
+const ESTIMATES_ID = ApiPathExample('id', COLLECTIONS.estimates.id, 'collection id (GET .../collections)');
+const OBJECT_ID = ApiPathExample('objectId', NOTE.id, 'a STIX id');
 
 /** 406 unless the client accepts TAXII 2.1; every answer is labelled with its media type. */
 @Injectable()
@@ -60,7 +67,7 @@ export class TaxiiController {
   @Get()
   @Roles(...READERS)
   @ApiOperation({ summary: 'TAXII discovery: the server and its API root' })
-  @ApiOkResponse({ description: '{title, description, default, api_roots}' })
+  @ApiExampleResponse(200, DISCOVERY, '{title, description, default, api_roots}')
   discovery(@Req() req: Request) {
     const root = `${req.protocol}://${req.get('host')}/taxii2/${API_ROOT}/`;
     return { title: 'Spillover TAXII 2.1', description: 'Spread reports of escaped cyber weapons, under TLP.', default: root, api_roots: [root] };
@@ -69,7 +76,7 @@ export class TaxiiController {
   @Get(API_ROOT)
   @Roles(...READERS)
   @ApiOperation({ summary: 'The API root' })
-  @ApiOkResponse({ description: '{title, versions, max_content_length}' })
+  @ApiExampleResponse(200, API_ROOT_INFO, '{title, versions, max_content_length}')
   apiRoot() {
     return { title: 'Spillover', description: 'Spread reports and responders inbox', versions: [TAXII_MEDIA_TYPE], max_content_length: 10 * 1024 * 1024 };
   }
@@ -77,6 +84,7 @@ export class TaxiiController {
   @Get(`${API_ROOT}/collections`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'The collections, with what the caller may do in each' })
+  @ApiExampleResponse(200, { collections: [COLLECTION] })
   collections(@CurrentPrincipal() principal: Principal) {
     return { collections: (Object.keys(COLLECTIONS) as CollectionKey[]).map((k) => collectionResource(k, principal)) };
   }
@@ -84,6 +92,8 @@ export class TaxiiController {
   @Get(`${API_ROOT}/collections/:id`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'One collection' })
+  @COLLECTION_ID
+  @ApiExampleResponse(200, COLLECTION)
   collection(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const key = collectionKeyOf(id);
     if (!key) throw notFound('collection', id);
@@ -93,6 +103,8 @@ export class TaxiiController {
   @Get(`${API_ROOT}/collections/:id/objects`)
   @Roles(...READERS)
   @ApiOperation({ summary: `Objects the reader may see: added_after, limit (at most ${MAX_PAGE}), next, match[id|type|version|spec_version]` })
+  @COLLECTION_ID
+  @ApiExampleResponse(200, ENVELOPE, 'an envelope')
   async objects(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const filters = parseFilters(req.originalUrl);
     const page = collectionOf(id, 'read') === 'estimates' ? await this.estimates.page(principal, filters, false) : await this.taxii.objects(principal, filters);
@@ -104,7 +116,8 @@ export class TaxiiController {
   @Roles('responder')
   @ApiConsumes(TAXII_MEDIA_TYPE)
   @ApiOperation({ summary: 'Add an envelope of STIX objects: sightings of malware at identities become reports; answers the status resource' })
-  @ApiAcceptedResponse({ description: 'the status resource (complete: adds finish within the request)' })
+  @ApiPathExample('id', COLLECTIONS.responders.id, 'collection id (the responders inbox)')
+  @ApiExampleResponse(202, STATUS, 'the status resource (complete: adds finish within the request)')
   add(@Param('id') id: string, @Headers('content-type') contentType: string | undefined, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     collectionOf(id, 'write');
     requireTaxiiContent(contentType);
@@ -114,6 +127,8 @@ export class TaxiiController {
   @Get(`${API_ROOT}/collections/:id/manifest`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'Manifest: id, date_added, version and media type of each object, same filters as objects' })
+  @COLLECTION_ID
+  @ApiExampleResponse(200, MANIFEST)
   async manifest(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const filters = parseFilters(req.originalUrl);
     const page = collectionOf(id, 'read') === 'estimates' ? await this.estimates.page(principal, filters, true) : await this.taxii.manifest(principal, filters);
@@ -123,6 +138,9 @@ export class TaxiiController {
   @Get(`${API_ROOT}/collections/:id/objects/:objectId`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'One object (its last version unless match[version] says otherwise)' })
+  @ESTIMATES_ID
+  @OBJECT_ID
+  @ApiExampleResponse(200, { more: false, objects: [NOTE] }, 'an envelope')
   async object(@Param('id') id: string, @Param('objectId') objectId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const filters = { ...parseFilters(req.originalUrl, OBJECT_PARAMETERS), ids: [objectId], types: null };
     if (collectionOf(id, 'read') !== 'estimates') return envelope(res, await this.taxii.object(principal, objectId, filters), 'objects');
@@ -134,6 +152,9 @@ export class TaxiiController {
   @Get(`${API_ROOT}/collections/:id/objects/:objectId/versions`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'The versions of one object the reader may see' })
+  @ESTIMATES_ID
+  @OBJECT_ID
+  @ApiExampleResponse(200, VERSIONS)
   async versions(@Param('id') id: string, @Param('objectId') objectId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentPrincipal() principal: Principal) {
     const filters = { ...parseFilters(req.originalUrl, VERSIONS_PARAMETERS), ids: [objectId], types: null };
     if (collectionOf(id, 'read') !== 'estimates') return envelope(res, await this.taxii.versions(principal, objectId, filters), 'versions');
@@ -145,6 +166,8 @@ export class TaxiiController {
   @Get(`${API_ROOT}/status/:statusId`)
   @Roles(...READERS)
   @ApiOperation({ summary: 'The status of an add (the posting organisation only)' })
+  @ApiPathExample('statusId', STATUS.id, 'the id in the answer of an add')
+  @ApiExampleResponse(200, STATUS)
   status(@Param('statusId') statusId: string, @CurrentPrincipal() principal: Principal) {
     return this.taxii.status(principal, statusId);
   }
@@ -161,7 +184,8 @@ export class EstimatesController {
   @Roles(...READERS)
   @ApiProduces(STIX_MEDIA_TYPE)
   @ApiOperation({ summary: 'The estimate as a STIX 2.1 bundle: a note with the ranges (extension), the malware, the at-risk identities the reader may see, Spillover as creator, TLP:GREEN' })
-  @ApiOkResponse({ description: 'a STIX 2.1 bundle' })
+  @ID_EXAMPLE
+  @ApiExampleResponse(200, ESTIMATE_BUNDLE, 'a STIX 2.1 bundle (shortened)')
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   stix(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
     return this.estimates.bundle(id, reader);

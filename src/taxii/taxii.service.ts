@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/http/principal';
 import { DomainError, ErrorDetail, invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
+import { currentReport } from '../reports/current';
 import { Report } from '../reports/report.entity';
 import { whereVisible } from '../reports/visibility';
 import { stixTime } from '../stix/export';
@@ -122,7 +123,7 @@ export class TaxiiService {
     if (!f.versions.includes('all')) {
       qb.andWhere(new Brackets((w) => {
         f.versions.forEach((v, i) => {
-          if (v === 'last') w.orWhere('NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = r.id)');
+          if (v === 'last') w.orWhere(currentReport('r'));
           else if (v === 'first') w.orWhere('r.version = 1');
           else if (v instanceof Date) w.orWhere(`(v.modified = :at${i} OR (v.reportId IS NULL AND r.createdAt = :at${i}))`, { [`at${i}`]: v });
         });

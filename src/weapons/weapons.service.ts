@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid } from '../common/errors/domain-error';
-import { flattenValidationErrors } from '../common/errors/validation';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
 import type { WeaponRecord } from '../domain/records';
+import { checkWeapon, checkWeaponAcrossFields } from '../domain/rules/weapon';
 import { DEPENDENCY_KINDS, type Payload } from '../domain/vocabulary';
 import { EntityNode } from '../graph/entity-node.entity';
 import { likeEscape } from '../graph/entities.service';
@@ -42,30 +40,6 @@ export const UNCHARACTERISED_DEFAULTS = {
   payload: 'espionage' as Payload,
 };
 
-const VALIDATE = { whitelist: true, forbidNonWhitelisted: true } as const;
-
-/** Validates a weapon body with the same rules as the ValidationPipe, plus the cross-field ones. */
-export function checkWeapon(input: unknown, partial = false): { value: CreateWeaponDto | null; errors: ErrorDetail[] } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { value: null, errors: [{ field: 'body', rule: 'isObject', message: 'a weapon must be a JSON object' }] };
-  }
-  const dto = plainToInstance(partial ? UpdateWeaponDto : CreateWeaponDto, input) as CreateWeaponDto;
-  const errors = flattenValidationErrors(validateSync(dto, VALIDATE)).map((d) => (d.rule === 'whitelistValidation' ? { ...d, rule: 'unknownProperty' } : d));
-  errors.push(...crossFieldErrors(dto));
-  return { value: errors.length ? null : dto, errors };
-}
-
-function crossFieldErrors(dto: Partial<CreateWeaponDto>): ErrorDetail[] {
-  const errors: ErrorDetail[] = [];
-  if (dto.vectors && typeof dto.vectors === 'object' && Object.keys(dto.vectors).filter((k) => (dto.vectors as any)[k] !== undefined).length === 0) {
-    errors.push({ field: 'vectors', rule: 'minProperties', message: `vectors needs at least one dependency kind (${DEPENDENCY_KINDS.join(', ')})` });
-  }
-  if (dto.killSwitchAt && dto.firstSeenAt && Date.parse(dto.killSwitchAt) < Date.parse(dto.firstSeenAt)) {
-    errors.push({ field: 'killSwitchAt', rule: 'notBeforeFirstSeen', message: 'killSwitchAt must not precede firstSeenAt' });
-  }
-  return errors;
-}
-
 /** Fields PATCH may clear with null. */
 const NULLABLE = new Set(['killSwitchAt', 'firstSeenAt', 'containmentHours', 'stixId']);
 
@@ -82,12 +56,13 @@ export class WeaponsService {
   // ---- for other services: inside the caller's transaction ----
 
   /**
-   * Validates and stores a weapon inside the caller's transaction (400 listing every broken
-   * rule, 409 when the id or stixId is taken) and audits it. Stable signature: reports (STIX
+   * Validates (the weapon rules of src/domain/rules/weapon.ts, as for weapon.json) and stores a
+   * weapon inside the caller's transaction (400 listing every broken rule, 409 when the id or stixId is taken) and audits it. Stable signature: reports (STIX
    * import) and the scenario loader call it.
    */
   async createWithin(m: EntityManager, input: WeaponInput | Record<string, unknown>, actor: Principal | null): Promise<Weapon> {
-    const { value, errors } = checkWeapon(input);
+    const errors: ErrorDetail[] = [];
+    const value = checkWeapon(input, errors, { stixId: true });
     if (!value) throw invalid(`invalid weapon: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
     if (await m.existsBy(Weapon, { id: value.id })) {
       throw conflict(`weapon '${value.id}' already exists`, [{ field: 'id', rule: 'unique', message: `'${value.id}' is taken` }]);
@@ -146,7 +121,8 @@ export class WeaponsService {
   // ---- HTTP operations ----
 
   create(dto: CreateWeaponDto, actor: Principal): Promise<Weapon> {
-    return this.db.write((m) => this.createWithin(m, dto as unknown as Record<string, unknown>, actor));
+    // As plain JSON: the rules see the body as sent, not the DTO's class instances.
+    return this.db.write((m) => this.createWithin(m, plain(dto) as unknown as Record<string, unknown>, actor));
   }
 
   get(id: string): Promise<Weapon> {
@@ -178,7 +154,8 @@ export class WeaponsService {
         vectors: weapon.vectors,
         ...given,
       };
-      const errors = crossFieldErrors(merged as Partial<CreateWeaponDto>);
+      const errors: ErrorDetail[] = [];
+      checkWeaponAcrossFields(merged, errors);
       for (const [key, value] of Object.entries(given)) {
         if (value === null && !NULLABLE.has(key)) errors.push({ field: key, rule: 'notNull', message: `${key} cannot be null` });
       }

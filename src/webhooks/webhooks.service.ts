@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
-import { Assessment } from '../assessments/assessment.entity';
+import { Assessment } from '../jobs/job.entity';
 import { AssessmentsService } from '../assessments/assessments.service';
 import type { EntityRow, WarningData } from '../assessments/result-parts';
 import type { Summary } from '../assessments/result-types';

@@ -8,7 +8,7 @@
  *   node -r @swc-node/register test/bench/assessment-phases.bench.ts [runs]     (default 10000)
  */
 import { loadavg } from 'node:os';
-import { engineBinding } from '../../src/assessments/engine-binding';
+import { engineBinding } from '../../src/jobs/engine-binding';
 import { buildResultParts } from '../../src/assessments/result-parts';
 import type { EngineOutput } from '../../src/assessments/result-types';
 import { notPetyaJob } from '../support/notpetya';

@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
-import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
+import type { EvidenceReport } from '../../src/domain/records';
 import { insertRows } from '../../src/database/bulk-sql';
 import { readScenario } from '../../src/scenario';
 import { Weapon } from '../../src/weapons/weapon.entity';

@@ -21,7 +21,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DEPENDENCY_KINDS, SECTORS } from '../../src/domain/vocabulary';
 import { tuneSqliteForBulk } from '../../src/database/bulk-sql';
 import { csvToRecords, MAX_BULK_ROWS } from '../../src/graph/csv-rows';
-import { ENTITY_COLUMNS } from '../../src/scenario/validate';
+import { ENTITY_COLUMNS } from '../../src/domain/rules/entity';
 import { DependenciesService } from '../../src/graph/dependencies.service';
 import { Dependency } from '../../src/graph/dependency.entity';
 import { EntitiesService } from '../../src/graph/entities.service';

@@ -7,11 +7,11 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Assessment, AssessmentResultPart } from '../../src/assessments/assessment.entity';
+import { Assessment, AssessmentResultPart } from '../../src/jobs/job.entity';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import { groupKey } from '../../src/assessments/result-parts';
 import type { EngineOutput, GroupPart, GroupStat } from '../../src/assessments/result-types';
-import type { EvidenceReport, ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import type { EvidenceReport, ScenarioSnapshot } from '../../src/domain/records';
 import { backfillHeadlines } from '../../src/database/migrations/1764223200000-assessment-headline';
 import { EntityNode } from '../../src/graph/entity-node.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';

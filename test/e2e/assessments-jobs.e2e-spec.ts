@@ -6,7 +6,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Assessment } from '../../src/assessments/assessment.entity';
+import { Assessment } from '../../src/jobs/job.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 

@@ -9,7 +9,7 @@ import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MIN_GROUP } from '../../src/assessments/views';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
-import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
+import type { EvidenceReport } from '../../src/domain/records';
 import { insertRows } from '../../src/database/bulk-sql';
 import { readScenario, ScenarioData } from '../../src/scenario';
 import { Weapon } from '../../src/weapons/weapon.entity';

@@ -3,9 +3,9 @@
  * fixed output built from the scenario, and shards that merge by concatenating run indices.
  */
 import { unprocessable } from '../../src/common/errors/domain-error';
-import type { AssessmentInput } from '../../src/assessments/assessment.entity';
+import type { AssessmentInput } from '../../src/jobs/job.entity';
 import type { EngineOutput, Range } from '../../src/assessments/result-types';
-import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import type { ScenarioSnapshot } from '../../src/domain/records';
 import { ENGINE_BINDING, EngineBinding, RunOptions, ShardSpec } from '../../src/jobs/monte-carlo-runner';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
-import type { EvidenceReport } from '../../src/assessments/scenario-snapshot';
+import type { EvidenceReport } from '../../src/domain/records';
 import { APP_CONFIG, JobsConfig } from '../../src/config/app-config';
 import { createAppLogger } from '../../src/common/logging/logger';
 import { EntityNode } from '../../src/graph/entity-node.entity';

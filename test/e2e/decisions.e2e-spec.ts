@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rangeText } from '../../src/decisions/briefing';
 import type { EngineOutput } from '../../src/assessments/result-types';
-import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import type { ScenarioSnapshot } from '../../src/domain/records';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 

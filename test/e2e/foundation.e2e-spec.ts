@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 
 import { DataSource } from 'typeorm';
-import { IS_PUBLIC, ROLES } from '../../src/auth/principal';
+import { IS_PUBLIC, ROLES } from '../../src/common/http/principal';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
 describe('service foundation', () => {

@@ -10,9 +10,9 @@
 import { QueueEvents, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { AssessmentInput } from '../../src/assessments/assessment.entity';
-import { engineBinding } from '../../src/assessments/engine-binding';
-import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import type { AssessmentInput } from '../../src/jobs/job.entity';
+import { engineBinding } from '../../src/jobs/engine-binding';
+import type { ScenarioSnapshot } from '../../src/domain/records';
 import { BullMqRunner } from '../../src/jobs/bullmq.runner';
 import { InProcessRunner } from '../../src/jobs/in-process.runner';
 import type { JobContext } from '../../src/jobs/job-scheduler.service';

@@ -1,5 +1,5 @@
-import type { AssessmentInput } from '../../src/assessments/assessment.entity';
-import type { ScenarioSnapshot } from '../../src/assessments/scenario-snapshot';
+import type { AssessmentInput } from '../../src/jobs/job.entity';
+import type { ScenarioSnapshot } from '../../src/domain/records';
 import { readScenario } from '../../src/scenario';
 
 /** The NotPetya fixture as an assessment's snapshot (reports up to its asOf) and a sir input of `runs` runs. */

@@ -2,6 +2,7 @@ import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { invalid } from '../errors/domain-error';
 import { validationExceptionFactory } from '../errors/validation';
+import { FIELD_RULE } from './field-rule.decorator';
 
 /** A number as a query string or a quoted JSON number must be written: decimal, no sign tricks, no hex, no exponent, no spaces. */
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
@@ -22,6 +23,10 @@ export class StrictValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
+    // A body checked by field rules is one record: anything but an object is refused as the rules refuse it.
+    if (metadata.type === 'body' && type && this.hasFieldRules(type) && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw invalid('invalid input: body', [{ field: 'body', rule: 'isObject', message: 'the body must be a JSON object' }]);
+    }
     if (type && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const details = this.numericFieldsOf(type)
         .filter((field) => typeof (value as Record<string, unknown>)[field] === 'string' && !DECIMAL.test((value as Record<string, string>)[field]))
@@ -31,11 +36,15 @@ export class StrictValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 
+  private hasFieldRules(type: Function): boolean {
+    return getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).some((r) => r.context === FIELD_RULE);
+  }
+
   private numericFieldsOf(type: Function): string[] {
     let fields = this.numericFields.get(type);
     if (!fields) {
       const rules = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false);
-      fields = [...new Set(rules.filter((r) => NUMERIC_RULES.has(r.name ?? '')).map((r) => r.propertyName))];
+      fields = [...new Set(rules.filter((r) => NUMERIC_RULES.has(r.name ?? '') && r.context !== FIELD_RULE).map((r) => r.propertyName))];
       this.numericFields.set(type, fields);
     }
     return fields;

@@ -2,28 +2,51 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { DEPENDENCY_KINDS, ENTITY_KINDS, SECTORS } from '../../domain/vocabulary';
-import { SLUG } from '../leaf-rules';
+import { SLUG } from '../../domain/ids';
+import { DEPENDENCY_FIELD_RULES } from '../../domain/rules/dependency';
+import { ENTITY_FIELD_RULES } from '../../domain/rules/entity';
+import { FieldRule } from '../../common/http/field-rule.decorator';
+
+const E = ENTITY_FIELD_RULES;
+const SLUG_RULES = ['required', 'isString', 'slug'];
+const COUNT_RULES = ['isNumber', 'min', 'isInt', 'max'];
 
 /**
- * Request bodies of entities and dependencies are validated by src/graph/entity-rules.ts
- * (the same rules as the bulk import, which checks 100,000 rows per request); these classes
- * document them in OpenAPI.
+ * The body of POST /v1/entities, validated field by field by the entity rules of
+ * src/domain/rules/entity.ts (the same rules, rule names and messages as the bulk import).
  */
 export class CreateEntityDto {
-  @ApiProperty({ example: 'maersk', description: 'client-supplied stable slug' }) id: string;
-  @ApiProperty({ example: 'A.P. Moller-Maersk', maxLength: 300 }) name: string;
-  @ApiPropertyOptional({ enum: ENTITY_KINDS, default: 'organization' }) kind?: string;
-  @ApiPropertyOptional({ nullable: true, description: 'parent in the hierarchy (organisation > site); no cycles' }) parentId?: string | null;
-  @ApiPropertyOptional({ example: 'DK', nullable: true, description: 'ISO 3166-1 alpha-2; UK and EL are accepted for GB and GR' }) country?: string | null;
-  @ApiPropertyOptional({ enum: SECTORS, nullable: true, description: 'CISA critical-infrastructure sector' }) sector?: string | null;
-  @ApiPropertyOptional({ minimum: 0, default: 0 }) hosts?: number;
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'economic output per day, USD' }) dailyValueUsd?: number;
-  @ApiPropertyOptional({ minimum: 0, default: 0 }) populationServed?: number;
-  @ApiPropertyOptional({ type: [String], example: ['windows', 'smbv1', 'medoc'], description: 'exposure tags, lowercased' }) tags?: string[];
-  @ApiPropertyOptional({ description: 'defaults to true for protected sectors (UN GGE 2015 norm 13(f)) and kind csirt (13(k))' }) protected?: boolean;
-  @ApiPropertyOptional({ example: 'identity--0a1b2c3d-0000-4000-8000-000000000000', nullable: true }) stixId?: string | null;
+  @ApiProperty({ example: 'maersk', description: 'client-supplied stable slug' })
+  @FieldRule(E.id, SLUG_RULES) id: string;
+  @ApiProperty({ example: 'A.P. Moller-Maersk', maxLength: 300 })
+  @FieldRule(E.name, ['required', 'isString', 'length']) name: string;
+  @ApiPropertyOptional({ enum: ENTITY_KINDS, default: 'organization' })
+  @FieldRule(E.kind, ['isIn']) kind?: string;
+  @ApiPropertyOptional({ nullable: true, description: 'parent in the hierarchy (organisation > site); no cycles' })
+  @FieldRule(E.parentId, ['isString', 'slug', 'cycle']) parentId?: string | null;
+  @ApiPropertyOptional({ example: 'DK', nullable: true, description: 'ISO 3166-1 alpha-2; UK and EL are accepted for GB and GR' })
+  @FieldRule(E.country, ['isString', 'isoCountry']) country?: string | null;
+  @ApiPropertyOptional({ enum: SECTORS, nullable: true, description: 'CISA critical-infrastructure sector' })
+  @FieldRule(E.sector, ['isString', 'isIn']) sector?: string | null;
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @FieldRule(E.hosts, COUNT_RULES) hosts?: number;
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'economic output per day, USD' })
+  @FieldRule(E.dailyValueUsd, COUNT_RULES) dailyValueUsd?: number;
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @FieldRule(E.populationServed, COUNT_RULES) populationServed?: number;
+  @ApiPropertyOptional({ type: [String], example: ['windows', 'smbv1', 'medoc'], description: 'exposure tags, lowercased' })
+  @FieldRule(E.tags, ['isArray', 'max', 'tag']) tags?: string[];
+  @ApiPropertyOptional({ description: 'defaults to true for protected sectors (UN GGE 2015 norm 13(f)) and kind csirt (13(k))' })
+  @FieldRule(E.protected, ['isBoolean']) protected?: boolean;
+  @ApiPropertyOptional({ example: 'identity--0a1b2c3d-0000-4000-8000-000000000000', nullable: true })
+  @FieldRule(E.stixId, ['stixId']) stixId?: string | null;
 }
 
+/**
+ * The body of PATCH /v1/entities/:id. Not checked field by field: the entity the patch makes
+ * (stored fields, then the given ones) passes the entity rules whole, as a new one would, and
+ * `id` may be sent only unchanged, which needs the route's id.
+ */
 export class UpdateEntityDto {
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({ enum: ENTITY_KINDS }) kind?: string;
@@ -82,12 +105,18 @@ export class DeleteEntityQueryDto {
   @IsOptional() @IsIn(['true', 'false']) cascade?: 'true' | 'false';
 }
 
+/** The body of POST /v1/dependencies, validated by the dependency rules of src/domain/rules/dependency.ts. */
 export class CreateDependencyDto {
-  @ApiProperty({ example: 'medoc' }) sourceId: string;
-  @ApiProperty({ example: 'maersk-ua' }) targetId: string;
-  @ApiProperty({ enum: DEPENDENCY_KINDS }) kind: string;
-  @ApiProperty({ minimum: 0, maximum: 1, example: 0.8 }) weight: number;
-  @ApiPropertyOptional({ default: false }) bidirectional?: boolean;
+  @ApiProperty({ example: 'medoc' })
+  @FieldRule(DEPENDENCY_FIELD_RULES.sourceId, SLUG_RULES) sourceId: string;
+  @ApiProperty({ example: 'maersk-ua' })
+  @FieldRule(DEPENDENCY_FIELD_RULES.targetId, [...SLUG_RULES, 'selfLoop']) targetId: string;
+  @ApiProperty({ enum: DEPENDENCY_KINDS })
+  @FieldRule(DEPENDENCY_FIELD_RULES.kind, ['required', 'isIn']) kind: string;
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.8 })
+  @FieldRule(DEPENDENCY_FIELD_RULES.weight, ['required', 'isNumber', 'range']) weight: number;
+  @ApiPropertyOptional({ default: false })
+  @FieldRule(DEPENDENCY_FIELD_RULES.bidirectional, ['isBoolean']) bidirectional?: boolean;
 }
 
 export class DependencyDto extends CreateDependencyDto {

@@ -7,7 +7,8 @@ import {
 import { PageQueryDto } from '../../common/http/pagination';
 import { PAYLOADS, SECTORS, type DependencyKind, type Payload } from '../../domain/vocabulary';
 import { SLUG, SLUG_MESSAGE, TAG } from '../../domain/ids';
-import { normaliseCountry, normaliseSector } from '../../graph/leaf-rules';
+import { normaliseCountry } from '../../domain/countries';
+import { normaliseSector } from '../../domain/sectors';
 
 /** `high` must not be below `low` of the same range; the error names the `high` field. */
 function NotBelow(property: string, options?: ValidationOptions) {

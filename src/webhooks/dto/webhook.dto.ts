@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { SLUG } from '../../graph/leaf-rules';
+import { SLUG } from '../../domain/ids';
 import { WEBHOOK_EVENTS } from '../webhook.entity';
 
 export class CreateWebhookDto {
@@ -8,11 +8,11 @@ export class CreateWebhookDto {
   @IsString() @MaxLength(2000) @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http or https URL' })
   url: string;
 
-  @ApiProperty({ minLength: 16, maxLength: 200, description: 'HMAC-SHA256 key of the X-Spillover-Signature header; never returned' })
+  @ApiProperty({ minLength: 16, maxLength: 200, example: 'a-long-random-shared-secret-0123456789', description: 'HMAC-SHA256 key of the X-Spillover-Signature header; never returned' })
   @IsString() @MinLength(16) @MaxLength(200)
   secret: string;
 
-  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true })
+  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true, example: ['assessment.done'] })
   @IsArray() @ArrayMinSize(1) @IsIn(WEBHOOK_EVENTS, { each: true })
   events: string[];
 

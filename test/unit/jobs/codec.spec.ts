@@ -1,4 +1,4 @@
-import type { ScenarioSnapshot } from '../../../src/assessments/scenario-snapshot';
+import type { ScenarioSnapshot } from '../../../src/domain/records';
 import { decodeBuffer, decodeSnapshot, encodeBuffer, encodeSnapshot } from '../../../src/jobs/codec';
 import { readScenario } from '../../../src/scenario';
 

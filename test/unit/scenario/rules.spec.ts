@@ -1,8 +1,8 @@
-import { COUNTRY_CODES, isCountryCode, normaliseCountry } from '../../../src/scenario/countries';
+import { COUNTRY_CODES, isCountryCode, normaliseCountry } from '../../../src/domain/countries';
 import {
   isSector, normaliseSector, NIS2_ANNEX_I, NIS2_ANNEX_II, NIS2_TO_SECTOR, SECTOR_TO_NIS2, SECTOR_TO_STIX, sectorFromNis2, sectorFromStix,
   sectorFromStixList, sectorToNis2, sectorToStix, STIX_INDUSTRY_SECTORS, STIX_TO_SECTOR,
-} from '../../../src/scenario/sectors';
+} from '../../../src/domain/sectors';
 import { SECTORS } from '../../../src/domain/vocabulary';
 
 describe('countries', () => {

@@ -2,9 +2,12 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkScenario, readScenario, ScenarioError, writeScenario, type ScenarioData } from '../../../src/scenario';
-import {
-  checkDependency, checkEntity, checkRange, checkReport, checkWeapon, resolveProtected, type RowError,
-} from '../../../src/scenario/validate';
+import { checkReport } from '../../../src/scenario/validate';
+import { checkDependency } from '../../../src/domain/rules/dependency';
+import { checkEntity, resolveProtected } from '../../../src/domain/rules/entity';
+import type { RowError } from '../../../src/domain/rules/fields';
+import { checkRange } from '../../../src/domain/rules/range';
+import { checkWeapon } from '../../../src/domain/rules/weapon';
 import type { WeaponRecord } from '../../../src/domain/records';
 
 const weapon: WeaponRecord = {
@@ -106,7 +109,7 @@ describe('checkRange and checkWeapon', () => {
         killSwitchAt: 'yesterday',
       },
       errors,
-      new Set(['a']),
+      { entities: new Set(['a']) },
     );
     expect(w).toBeNull();
     expect(rulesOf(errors)).toEqual([

@@ -5,20 +5,19 @@
  */
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
-import type { EngineBinding, RunOptions, ShardSpec } from '../jobs/monte-carlo-runner';
+import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner';
 import { pilotProposal, runShard, type AssessmentOptions } from '../engine/assess';
-import { finalizeOffThread } from '../jobs/finalize-off-thread';
-import { FINALIZE_FROM, FINALIZE_TO } from '../jobs/monte-carlo-runner';
-import { mergePartials } from '../engine/aggregate';
+import { finalizeOffThread } from './finalize-off-thread';
+import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
+import { mergePartials, type AssessmentResult as EngineOutput } from '../engine/aggregate';
 import { RangeError90 } from '../engine/distributions';
 import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
 import type { AssessmentPartial } from '../engine/runner';
-import type { AssessmentInput } from './assessment.entity';
-import type { EngineOutput } from './result-types';
-import type { ScenarioSnapshot } from './scenario-snapshot';
+import type { ScenarioSnapshot } from '../domain/records';
+import type { AssessmentInput } from './job.entity';
 
 /** Early-warning windows computed (hours after asOf); a query between two is interpolated. */
 const WINDOW_GRID = [1, 3, 6, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720, 1440, 2160, 4380, 8760];

@@ -2,8 +2,30 @@ import type { Audience } from '../tlp/policy';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { COLUMN } from '../database/column-types';
 import type { ErrorDetail } from '../common/errors/domain-error';
-import type { JobStatus } from '../jobs/job-status';
-import type { Headline, LatestReport } from './evidence-summary';
+import type { Tlp } from '../domain/vocabulary';
+import type { Range } from '../engine/stats';
+import type { JobStatus } from './job-status';
+
+/** The newest report of one (TLP, organisation) pair of an assessment's evidence. */
+export interface LatestReport {
+  tlp: Tlp;
+  organizationId: string | null;
+  /** Observation time (ISO 8601). */
+  observedAt: string;
+  /** When it was filed (ISO 8601); null when the evidence did not say (older snapshots). */
+  filedAt: string | null;
+  /** Reports of the pair in the evidence (absent in jobs that read their evidence before counts were kept). */
+  count?: number;
+}
+
+/** A finished assessment's headline, for lists: ranges of the weighted run distribution. */
+export interface Headline {
+  level: number;
+  entitiesInfected: Range;
+  lossUsd: { total: Range };
+  collateral: { entitiesInfected: Range; lossUsd: { total: Range } };
+  effectiveSampleSize: number | null;
+}
 
 /** What the job was asked to compute: exactly the request, with the defaults and the seed filled in. */
 export interface AssessmentInput {
