@@ -140,6 +140,7 @@ interface Outcome {
   asOfRange: [number, number];
   horizonRange: [number, number];
   rhoRange: [number, number];
+  transmissibilityRange?: [number, number];
   ess: number;
   reportsP: number | null;
   timingP: number | null;
@@ -218,6 +219,7 @@ async function outbreak(i: number): Promise<Outcome> {
     asOfRange: [un.low + K, un.high + K],
     horizonRange: [s.total.entitiesInfected.low, s.total.entitiesInfected.high],
     rhoRange: [rho.low, rho.high],
+    transmissibilityRange: [s.calibration.parameters['transmissibility.network'].low, s.calibration.parameters['transmissibility.network'].high],
     ess: s.calibration.effectiveSampleSize,
     reportsP: check?.reportsPValue ?? null,
     timingP: check?.timingPValue ?? null,
