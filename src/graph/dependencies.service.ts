@@ -61,7 +61,7 @@ export class DependenciesService {
       records[i] = value ?? (typeof input === 'object' && input !== null && !Array.isArray(input) ? dependencySkeleton(input as Record<string, unknown>) : null);
     }
     const rowErrors = errors.length;
-    // Every problem of every row: unknown endpoints, duplicates in the request (src/scenario/validate.ts)
+    // Every problem of every row: unknown endpoints, duplicates in the request (src/domain/rules/dependency.ts)
     // and arcs already stored. Run up front when some row is already known to be bad, else only
     // when the database refuses the insert (the clean import pays for no look-up).
     const diagnose = async (): Promise<ErrorDetail[]> => {

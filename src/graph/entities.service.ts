@@ -306,7 +306,7 @@ export class EntitiesService {
       for (const r of records) if (r) declared.add(r.id);
       const outside = [...new Set(records.flatMap((r) => (r?.parentId && !declared.has(r.parentId) ? [r.parentId] : [])))];
       const missing = new Set((await tupleIndices(m, 'absent', 'entities', ['id'], outside.map((id) => [id]))).map((i) => outside[i]));
-      // Duplicates, unknown parents and cycles: src/scenario/validate.ts, with stored entities as known parents.
+      // Duplicates, unknown parents and cycles: src/domain/rules/entity.ts, with stored entities as known parents.
       const index = checkEntitySet(records, all, { rows, known: (id) => !missing.has(id) });
       all.push(...stixDuplicates());
       const firsts = values.flatMap((v, i) => (v && index.position.get(v.id) === i ? [{ row: rows[i], v }] : []));

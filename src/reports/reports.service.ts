@@ -9,7 +9,7 @@ import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
 import { EntitiesService } from '../graph/entities.service';
-import { checkNewEntity } from '../domain/rules/entity';
+import { checkNewEntity as checkEntity } from '../domain/rules/entity';
 import { EntityNode } from '../graph/entity-node.entity';
 import { BulkResultView, CreatedReportView, ReportDetailView, ReportRow, ReportView, toRecord, toView } from './report.dto';
 import { Report } from './report.entity';
@@ -387,7 +387,7 @@ export class ReportsService {
       const { value, errors: rowErrors } = checkReport(input, rowOf(i), now);
       errors.push(...rowErrors);
       if (value?.entity) {
-        const checked = checkNewEntity(value.entity, rowOf(i));
+        const checked = checkEntity(value.entity, rowOf(i));
         for (const e of checked.errors) errors.push({ ...e, field: `entity.${e.field}` });
       }
       if (value) {

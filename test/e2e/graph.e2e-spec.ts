@@ -38,6 +38,13 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
         ['country:isoCountry', 'dailyValueUsd:isNumber', 'extra:unknownProperty', 'hosts:min', 'id:slug', 'kind:isIn', 'name:required', 'populationServed:isInt', 'sector:isIn', 'tags:isArray'].sort(),
       );
       expect(res.body.details.every((d: any) => d.row === undefined)).toBe(true);
+      // The request DTO runs the same field rules as the bulk import: same rule, same message.
+      const bulk = await post('/v1/entities/bulk', [{ id: 'Bad Id', name: 'x' }]).expect(400);
+      expect(res.body.details.find((d: any) => d.field === 'id').message).toBe(bulk.body.details[0].message);
+      const array = await post('/v1/entities', [{ id: 'a', name: 'A' }]).expect(400);
+      expect(array.body.details).toEqual([expect.objectContaining({ field: 'body', rule: 'isObject' })]);
+      const dep = await post('/v1/dependencies', { sourceId: 'x', kind: 'network', weight: 2, extra: 1 }).expect(400);
+      expect(dep.body.details.map((d: any) => `${d.field}:${d.rule}`).sort()).toEqual(['extra:unknownProperty', 'targetId:required', 'weight:range']);
     });
 
     it('refuses a taken id (409) and an unknown parent (404)', async () => {

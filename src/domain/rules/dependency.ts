@@ -2,7 +2,7 @@
 import type { DependencyRecord } from '../records';
 import { DEPENDENCY_KINDS, type DependencyKind } from '../vocabulary';
 import type { EntityIndex } from './entity';
-import { absent, booleanValue, clip, isPlainObject, numberValue, push, slugOrNull, slugValue, type Errors, type RowError } from './fields';
+import { absent, booleanValue, clip, numberValue, objectOf, push, slugOrNull, slugValue, type Errors, type RowError } from './fields';
 
 /** The fields of a dependency, in the column order of dependencies.csv. */
 export const DEPENDENCY_COLUMNS = ['sourceId', 'targetId', 'kind', 'weight', 'bidirectional'] as const;
@@ -35,19 +35,16 @@ export const DEPENDENCY_FIELD_RULES = {
 };
 
 /** Checks and normalises one dependency (JSON, or CSV cells with `text`). Endpoints: {@link checkDependencySet}. */
-export function checkDependency(input: unknown, row: number | undefined, errors: Errors, text = false): DependencyRecord | null {
+export function checkDependency(raw: unknown, row: number | undefined, errors: Errors, text = false): DependencyRecord | null {
   const before = errors.length;
-  if (!isPlainObject(input)) {
-    push(errors, row, 'row', 'isObject', 'each dependency must be an object');
-    return null;
-  }
-  for (const key in input) if (!DEPENDENCY_FIELDS.has(key)) push(errors, row, key, 'unknownProperty', `property '${key}' is not allowed`);
+  const o = objectOf(raw, 'dependency', DEPENDENCY_FIELDS, errors, row);
+  if (!o) return null;
   const r = DEPENDENCY_FIELD_RULES;
-  const sourceId = r.sourceId(input.sourceId, errors, row);
-  const targetId = r.targetId(input.targetId, errors, row, text, input);
-  const kind = r.kind(input.kind, errors, row);
-  const weight = r.weight(input.weight, errors, row, text);
-  const bidirectional = r.bidirectional(input.bidirectional, errors, row, text) ?? false;
+  const sourceId = r.sourceId(o.sourceId, errors, row);
+  const targetId = r.targetId(o.targetId, errors, row, text, o);
+  const kind = r.kind(o.kind, errors, row);
+  const weight = r.weight(o.weight, errors, row, text);
+  const bidirectional = r.bidirectional(o.bidirectional, errors, row, text) ?? false;
   if (errors.length > before) return null;
   return { sourceId: sourceId!, targetId: targetId!, kind: kind!, weight, bidirectional };
 }

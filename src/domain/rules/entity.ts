@@ -5,7 +5,7 @@
 import type { EntityRecord } from '../records';
 import { ENTITY_KINDS, defaultProtection } from '../vocabulary';
 import {
-  absent, booleanValue, clip, countryValue, countValue, isPlainObject, nameValue, push, sectorValue, slugOrNull, slugValue, tagsValue,
+  absent, booleanValue, clip, countryValue, countValue, objectOf, nameValue, push, sectorValue, slugOrNull, slugValue, tagsValue,
   type Errors, type RowError,
 } from './fields';
 
@@ -58,31 +58,28 @@ export const ENTITY_FIELD_RULES = {
 };
 
 /**
- * Checks and normalises one entity. `input` is a JSON object, or (with `text`) an object of CSV
+ * Checks and normalises one entity. `raw` is a JSON object, or (with `text`) an object of CSV
  * cells as strings: then numbers, booleans and `;`-separated tags are parsed from text.
  * Returns null (with errors appended) when the row is bad. References are checked by
  * {@link checkEntitySet}.
  */
-export function checkEntity(input: unknown, row: number | undefined, errors: Errors, text = false): EntityRecord | null {
+export function checkEntity(raw: unknown, row: number | undefined, errors: Errors, text = false): EntityRecord | null {
   const before = errors.length;
-  if (!isPlainObject(input)) {
-    push(errors, row, 'row', 'isObject', 'each entity must be an object');
-    return null;
-  }
-  for (const key in input) if (!ENTITY_FIELDS.has(key)) push(errors, row, key, 'unknownProperty', `property '${key}' is not allowed`);
+  const o = objectOf(raw, 'entity', ENTITY_FIELDS, errors, row);
+  if (!o) return null;
   const r = ENTITY_FIELD_RULES;
-  const id = r.id(input.id, errors, row);
-  const name = r.name(input.name, errors, row);
-  const kind = r.kind(input.kind, errors, row);
-  const parentId = r.parentId(input.parentId, errors, row, text, input);
-  const country = r.country(input.country, errors, row);
-  const sector = r.sector(input.sector, errors, row);
-  const hosts = r.hosts(input.hosts, errors, row, text);
-  const dailyValueUsd = r.dailyValueUsd(input.dailyValueUsd, errors, row, text);
-  const populationServed = r.populationServed(input.populationServed, errors, row, text);
-  const tags = r.tags(input.tags, errors, row);
-  const explicit = r.protected(input.protected, errors, row, text);
-  const stixId = r.stixId(input.stixId, errors, row);
+  const id = r.id(o.id, errors, row);
+  const name = r.name(o.name, errors, row);
+  const kind = r.kind(o.kind, errors, row);
+  const parentId = r.parentId(o.parentId, errors, row, text, o);
+  const country = r.country(o.country, errors, row);
+  const sector = r.sector(o.sector, errors, row);
+  const hosts = r.hosts(o.hosts, errors, row, text);
+  const dailyValueUsd = r.dailyValueUsd(o.dailyValueUsd, errors, row, text);
+  const populationServed = r.populationServed(o.populationServed, errors, row, text);
+  const tags = r.tags(o.tags, errors, row);
+  const explicit = r.protected(o.protected, errors, row, text);
+  const stixId = r.stixId(o.stixId, errors, row);
   if (errors.length > before) return null;
   const e: EntityRecord = {
     id: id!,

@@ -177,3 +177,10 @@ export function dateValue(v: unknown, field: string, errors: Errors, row?: numbe
 }
 
 export const slugOrNull = (v: unknown) => (typeof v === 'string' && SLUG.test(v) ? v : null);
+
+/** The input as an object of known fields: a non-object is one error (null), each unknown property one more. */
+export function objectOf(input: unknown, what: string, fields: ReadonlySet<string>, errors: Errors, row?: number): Record<string, unknown> | null {
+  if (!isPlainObject(input)) return push(errors, row, 'row', 'isObject', `each ${what} must be an object`), null;
+  for (const key in input) if (!fields.has(key)) push(errors, row, key, 'unknownProperty', `property '${key}' is not allowed`);
+  return input;
+}
