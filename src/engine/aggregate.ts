@@ -3,7 +3,8 @@
  */
 import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
-import { addRange, countRuns, FIGURES, groupCells, growGroups, NF, NG, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { addRange, countRuns, FIGURES, groupCells, growGroups, NF, NG, scalePartial, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { tailOf } from './graph';
 import { normalQuantile } from './distributions';
 import type { SamplerStage } from './proposal';
 import { kish, rangeError, WeightedSample, weightedRange, wilson, type Probability, type Range, type RangeError } from './stats';
@@ -192,14 +193,6 @@ function copyPartial(p: AssessmentPartial): AssessmentPartial {
   };
 }
 
-function scale(p: AssessmentPartial, f: number): void {
-  if (f === 1) return;
-  p.sumW *= f;
-  p.sumW2 *= f * f;
-  for (const a of [p.infected, p.disrupted, p.loss, p.early]) for (let i = 0; i < a.length; i++) a[i] *= f;
-  if (p.carry) for (let i = 0; i < p.carry.length; i++) p.carry[i] *= f;
-}
-
 function concat<T extends Int32Array | Float64Array | Float32Array>(a: T, aLen: number, b: T, bLen: number): T {
   const out = new (a.constructor as { new (n: number): T })(aLen + bLen);
   out.set(a.subarray(0, aLen) as never);
@@ -223,8 +216,8 @@ export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): Assessm
   const Rb = countRuns(b);
   const M = Math.max(acc.logScale, b.logScale);
   if (M !== -Infinity) {
-    if (acc.logScale !== -Infinity) scale(acc, Math.exp(acc.logScale - M));
-    if (b.logScale !== -Infinity) scale(b, Math.exp(b.logScale - M));
+    if (acc.logScale !== -Infinity) scalePartial(acc, Math.exp(acc.logScale - M));
+    if (b.logScale !== -Infinity) scalePartial(b, Math.exp(b.logScale - M));
     acc.logScale = M;
   }
   acc.sumW += b.sumW;
@@ -697,17 +690,6 @@ function mostLikelyParents(model: ScenarioModel, carry: Float32Array): Int32Arra
   return best;
 }
 
-function sourceOf(offsets: Int32Array, a: number): number {
-  let lo = 0;
-  let hi = offsets.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (offsets[mid] <= a) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 function pathTo(model: ScenarioModel, bestIn: Int32Array, v: number): string[] {
   const { core, meta } = model;
   const path = [v];
@@ -716,7 +698,7 @@ function pathTo(model: ScenarioModel, bestIn: Int32Array, v: number): string[] {
   while (!core.reported[cur] && path.length < 64) {
     const a = bestIn[cur];
     if (a < 0) break;
-    const u = sourceOf(core.graph.offsets, a);
+    const u = tailOf(core.graph.offsets, a);
     if (seen.has(u)) break;
     seen.add(u);
     path.push(u);

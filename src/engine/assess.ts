@@ -7,9 +7,9 @@ import { finalize, mergeInto, type AssessmentResult } from './aggregate';
 import type { ScenarioModel } from './model';
 import { AbortError, newControl, runPool } from './pool';
 import { Rng, Substream } from './prng';
-import { DEFAULT_PILOT, fitProposal, normalLogPdf, type ParameterProposal, type PilotOptions, type SamplerStage } from './proposal';
+import { choleskyOf, DEFAULT_PILOT, fitProposal, normalLogPdf, type ParameterProposal, type PilotOptions, type SamplerStage } from './proposal';
 import { lognormalFromRange, type ScaleNormal } from './distributions';
-import { choleskyOf, fitPosterior, fitSyntheticLikelihood, type NormalFit, type SyntheticLikelihood } from './synthetic-likelihood';
+import { fitPosterior, fitSyntheticLikelihood, type NormalFit, type SyntheticLikelihood } from './synthetic-likelihood';
 import { countRuns, DEFAULT_SETTINGS, fingerprintOf, reportingRatePrior, emptyPartial, RunEngine, trimPartial, type AssessmentPartial, type RunSettings } from './runner';
 
 export interface AssessmentProgress {
@@ -265,13 +265,17 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
       // the number of stages is not known in advance: announce a few more than done
       options.onPilotProgress?.(done, Math.max(done + N, N * 4));
     };
-    /** Log likelihood estimates at the parameters `z` (N x D), runs base..base+N-1 of the pilot streams. */
-    const evaluate = async (z: Float64Array, base: number): Promise<Float64Array> => {
-      const out = new Float64Array(N);
+    /**
+     * Pilot runs at the parameters `z` (N x D), runs base..base+N-1 of the pilot streams: N x
+     * pilotWidth values (summaries of the synthetic likelihood, or log likelihood estimates).
+     */
+    const pilotRuns = async (z: Float64Array, base: number): Promise<Float64Array> => {
+      const W = engine.pilotWidth;
+      const out = new Float64Array(N * W);
       if (threads <= 0) {
         for (let i = 0; i < N; i++) {
           if (options.signal?.aborted) throw new AbortError();
-          out[i] = engine.pilotEvaluate(base + i, z.subarray(i * D, (i + 1) * D));
+          engine.pilotRun(base + i, z.subarray(i * D, (i + 1) * D), out, i * W);
           if (i % 16 === 15) tick(16);
         }
         tick(N % 16);
@@ -280,14 +284,14 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
       const chunk = Math.max(1, Math.ceil(N / 8));
       const tasks: Array<{ start: number; end: number; at: Float64Array }> = [];
       for (let a = 0; a < N; a += chunk) tasks.push({ start: base + a, end: base + Math.min(N, a + chunk), at: z.slice(a * D, Math.min(N, a + chunk) * D) });
-      await runPool<{ lw: Float64Array }>({
+      await runPool<{ out: Float64Array }>({
         threads: Math.min(threads, tasks.length),
         init: { kind: 'assess', core: model.core, settings },
         tasks,
         control: newControl(),
         signal: options.signal,
         onResult: (i, res) => {
-          out.set(res.lw, tasks[i].start - base);
+          out.set(res.out, (tasks[i].start - base) * W);
           tick(tasks[i].end - tasks[i].start);
         },
       });
@@ -295,36 +299,7 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
     };
     const rng = new Rng(settings.seed, 0, Substream.tempering);
     if (engine.summaryCount > 0) {
-      /** Summaries of pilot runs at the parameters `z` (N x D), runs base..base+N-1 of the pilot streams. */
-      const summaries = async (z: Float64Array, base: number): Promise<Float64Array> => {
-        const B = engine.summaryCount;
-        const out = new Float64Array(N * B);
-        if (threads <= 0) {
-          for (let i = 0; i < N; i++) {
-            if (options.signal?.aborted) throw new AbortError();
-            engine.pilotSummaries(base + i, z.subarray(i * D, (i + 1) * D), out, i * B);
-            if (i % 16 === 15) tick(16);
-          }
-          tick(N % 16);
-          return out;
-        }
-        const chunk = Math.max(1, Math.ceil(N / 8));
-        const tasks: Array<{ start: number; end: number; at: Float64Array; summaries: true }> = [];
-        for (let a = 0; a < N; a += chunk) tasks.push({ start: base + a, end: base + Math.min(N, a + chunk), at: z.slice(a * D, Math.min(N, a + chunk) * D), summaries: true });
-        await runPool<{ y: Float64Array }>({
-          threads: Math.min(threads, tasks.length),
-          init: { kind: 'assess', core: model.core, settings },
-          tasks,
-          control: newControl(),
-          signal: options.signal,
-          onResult: (i, res) => {
-            out.set(res.y, (tasks[i].start - base) * B);
-            tick(tasks[i].end - tasks[i].start);
-          },
-        });
-        return out;
-      };
-      proposal = await syntheticPilot(engine, dims, prior, N, po, rng, summaries);
+      proposal = await syntheticPilot(engine, dims, prior, N, po, rng, pilotRuns);
       options.onPilotProgress?.(done, done);
       if (proposal !== null) proposal = { ...proposal, pilotRuns: done };
       if (options.signal?.aborted) throw new AbortError();
@@ -338,7 +313,7 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
     };
     let z = new Float64Array(N * D);
     for (let i = 0; i < N; i++) for (let d = 0; d < D; d++) z[i * D + d] = prior[d].mu + prior[d].sigma * rng.normal();
-    let L = await evaluate(z, 0);
+    let L = await pilotRuns(z, 0);
     const stages: SamplerStage[] = [{ temperature: 0, effectiveSampleSize: N, particles: N, acceptance: null }];
     let phi = 0;
     for (let st = 1; phi < 1 && st <= po.stages; st++) {
@@ -373,7 +348,7 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
           zMoved[i * D + a] = v;
         }
       }
-      const LMoved = await evaluate(zMoved, st * N);
+      const LMoved = await pilotRuns(zMoved, st * N);
       let accepted = 0;
       for (let i = 0; i < N; i++) {
         const logA = phi * (LMoved[i] - L[i]) + logPrior(zMoved, i) - logPrior(z, i);
@@ -541,19 +516,13 @@ function systematicResample(w: Float64Array, rng: Rng): Int32Array {
 }
 
 /** Cholesky factor of the particles' covariance (plus a little of the prior's, so it is never singular). */
-function choleskyOfSpread(z: Float64Array, N: number, D: number, prior: readonly { sigma: number }[]): Float64Array {
+function choleskyOfSpread(z: Float64Array, N: number, D: number, prior: readonly { sigma: number }[]): number[] {
   const mean = new Float64Array(D);
   for (let i = 0; i < N; i++) for (let d = 0; d < D; d++) mean[d] += z[i * D + d] / N;
   const S = new Float64Array(D * D);
   for (let i = 0; i < N; i++)
     for (let a = 0; a < D; a++) for (let b = 0; b <= a; b++) S[a * D + b] += ((z[i * D + a] - mean[a]) * (z[i * D + b] - mean[b])) / N;
+  for (let a = 0; a < D; a++) for (let b = 0; b < a; b++) S[b * D + a] = S[a * D + b];
   for (let d = 0; d < D; d++) S[d * D + d] += 1e-3 * prior[d].sigma * prior[d].sigma;
-  const Lc = new Float64Array(D * D);
-  for (let i = 0; i < D; i++)
-    for (let j = 0; j <= i; j++) {
-      let v = S[i * D + j];
-      for (let k = 0; k < j; k++) v -= Lc[i * D + k] * Lc[j * D + k];
-      Lc[i * D + j] = i === j ? Math.sqrt(Math.max(v, 1e-12)) : v / Lc[j * D + j];
-    }
-  return Lc;
+  return choleskyOf(S, D);
 }

@@ -370,3 +370,15 @@ export function erdosRenyiEdges(n: number, m: number, rng: { int(n: number): num
   }
   return { src, dst };
 }
+
+/** The node an arc leaves: the u with offsets[u] <= a < offsets[u+1]. */
+export function tailOf(offsets: Int32Array, a: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[mid] <= a) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

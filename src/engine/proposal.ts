@@ -78,7 +78,7 @@ export function mvnLogPdf(z: ArrayLike<number>, mean: readonly number[], chol: r
   return -0.5 * q - logDet - 0.5 * D * LOG_2PI;
 }
 
-function logAddExp(a: number, b: number): number {
+export function logAddExp(a: number, b: number): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
   const m = Math.max(a, b);
@@ -209,14 +209,18 @@ export function fitProposal(prior: readonly ScaleNormal[], dims: number[], z: Fl
       S[b * D + a] = v;
     }
   for (let a = 0; a < D; a++) S[a * D + a] += 1e-6 * prior[a].sigma * prior[a].sigma;
-  // Cholesky
+  const L = choleskyOf(S, D);
+  return { format: 'spillover.proposal/1', defensive: opts.defensive, dims, mean, chol: L, pilotRuns: R, pilotEss: ess };
+}
+
+/** Lower Cholesky factor (row-major) of a symmetric positive semi-definite D x D matrix; pivots below 1e-12 are clamped, so it is always defined. */
+export function choleskyOf(cov: ArrayLike<number>, D: number): number[] {
   const L = new Array<number>(D * D).fill(0);
   for (let i = 0; i < D; i++)
     for (let j = 0; j <= i; j++) {
-      let s = S[i * D + j];
+      let s = cov[i * D + j];
       for (let k = 0; k < j; k++) s -= L[i * D + k] * L[j * D + k];
-      if (i === j) L[i * D + i] = Math.sqrt(Math.max(s, 1e-12));
-      else L[i * D + j] = s / L[j * D + j];
+      L[i * D + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / L[j * D + j];
     }
-  return { format: 'spillover.proposal/1', defensive: opts.defensive, dims, mean, chol: L, pilotRuns: R, pilotEss: ess };
+  return L;
 }

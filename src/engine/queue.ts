@@ -87,29 +87,9 @@ export class EventQueue {
     this.lastKey = hKey[0];
     const size = --this.hSize;
     if (size > 0) {
-      const node = hNode[size];
-      const key = hKey[size];
-      let pos = 0;
-      for (;;) {
-        const first = 4 * pos + 1;
-        if (first >= size) break;
-        let c = first;
-        let ck = hKey[first];
-        const last = first + 4 < size ? first + 4 : size;
-        for (let j = first + 1; j < last; j++) {
-          const kj = hKey[j];
-          if (kj < ck) {
-            c = j;
-            ck = kj;
-          }
-        }
-        if (ck >= key) break;
-        hNode[pos] = hNode[c];
-        hKey[pos] = ck;
-        pos = c;
-      }
-      hNode[pos] = node;
-      hKey[pos] = key;
+      hNode[0] = hNode[size];
+      hKey[0] = hKey[size];
+      this.siftDown(0, size);
     }
     return u;
   }

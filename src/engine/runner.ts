@@ -748,21 +748,20 @@ export class RunEngine {
   }
 
   /**
-   * A pilot run at the given adapted parameters (logit/log scale, `adaptDims` order): the log
-   * likelihood of the reports (a simulated, unbiased estimate, as a pseudo-marginal move needs).
+   * A pilot run at the given adapted parameters z (logit/log scale, `adaptDims` order), into
+   * out[offset..offset + pilotWidth): with report thinning, its summaries for the synthetic
+   * likelihood (see synthetic-likelihood.ts); otherwise the log likelihood of the reports (a
+   * simulated, unbiased estimate, as a pseudo-marginal move needs).
    */
-  pilotEvaluate(r: number, z: ArrayLike<number>): number {
+  pilotRun(r: number, z: ArrayLike<number>, out: Float64Array, offset: number): void {
     this.simulateCore(r, true, null, z);
-    return this.ll + this.lpr;
+    if (this.summary.length > 0) out.set(this.summary, offset);
+    else out[offset] = this.ll + this.lpr;
   }
 
-  /**
-   * A pilot run of the synthetic likelihood at the adapted parameters z: its summaries (log
-   * predicted reports per bin, see synthetic-likelihood.ts) into out[offset..offset + B).
-   */
-  pilotSummaries(r: number, z: ArrayLike<number>, out: Float64Array, offset: number): void {
-    this.simulateCore(r, true, null, z);
-    out.set(this.summary, offset);
+  /** Values a pilot run writes: its summaries, or one log likelihood. */
+  get pilotWidth(): number {
+    return Math.max(1, this.summary.length);
   }
 
   /** Number of summaries of the synthetic likelihood (prediction bins, then the neighbour share; 0 when runs are not thinned by the reports). */

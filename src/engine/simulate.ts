@@ -5,7 +5,7 @@
  * EoN's `return_full_data` gives).
  */
 import { availableParallelism } from 'node:os';
-import { KIND_SLOTS, type Graph } from './graph';
+import { KIND_SLOTS, tailOf, type Graph } from './graph';
 import { newControl, runPool } from './pool';
 import { Rng, Substream } from './prng';
 import { DelayMode, percolationFinalSize, runCascade, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from './spread';
@@ -202,17 +202,6 @@ function history(graph: Graph, ws: SpreadWorkspace, generation: Float64Array | n
   return { nodes, infected, recovered };
 }
 
-/** The node an arc leaves: the u with offsets[u] <= a < offsets[u+1]. */
-function tailOf(offsets: Int32Array, a: number): number {
-  let lo = 0;
-  let hi = offsets.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (offsets[mid] <= a) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /** First index j with times[j] >= t (times.length if none). */
 function firstAtOrAfter(times: number[], t: number): number {

@@ -15,6 +15,8 @@
  * Plain JSON, fixed before any shard runs, so shards weight their runs identically.
  */
 
+import { choleskyOf, logAddExp, mvnLogPdf, normalLogPdf } from './proposal';
+
 const LOG_2PI = Math.log(2 * Math.PI);
 
 export interface SyntheticLikelihood {
@@ -65,26 +67,18 @@ export function syntheticLogLikelihood(sl: SyntheticLikelihood, z: ArrayLike<num
   return logNormalDensity(d, C, B);
 }
 
-/** log N(d; 0, C) (C: B x B, overwritten by its Cholesky factor). */
+/** log N(d; 0, C) (C: B x B). */
 function logNormalDensity(d: Float64Array, C: Float64Array, B: number): number {
+  const L = choleskyOf(C, B);
   let logDet = 0;
-  for (let i = 0; i < B; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = C[i * B + j];
-      for (let k = 0; k < j; k++) s -= C[i * B + k] * C[j * B + k];
-      if (i === j) {
-        const v = Math.sqrt(Math.max(s, 1e-12));
-        C[i * B + i] = v;
-        logDet += 2 * Math.log(v);
-      } else C[i * B + j] = s / C[j * B + j];
-    }
   let q = 0;
   const y = new Float64Array(B);
   for (let i = 0; i < B; i++) {
     let s = d[i];
-    for (let k = 0; k < i; k++) s -= C[i * B + k] * y[k];
-    y[i] = s / C[i * B + i];
+    for (let k = 0; k < i; k++) s -= L[i * B + k] * y[k];
+    y[i] = s / L[i * B + i];
     q += y[i] * y[i];
+    logDet += 2 * Math.log(L[i * B + i]);
   }
   return -0.5 * (q + logDet + B * LOG_2PI);
 }
@@ -146,13 +140,7 @@ export function fitSyntheticLikelihood(
 
 /** Solves A X = Y for symmetric positive definite A (P x P) and Y (P x B), by Cholesky. */
 function solveSymmetric(A: Float64Array, Y: Float64Array, P: number, B: number): Float64Array {
-  const L = new Float64Array(P * P);
-  for (let i = 0; i < P; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * P + j];
-      for (let k = 0; k < j; k++) s -= L[i * P + k] * L[j * P + k];
-      L[i * P + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / L[j * P + j];
-    }
+  const L = choleskyOf(A, P);
   const X = new Float64Array(P * B);
   for (let b = 0; b < B; b++) {
     const t = new Float64Array(P);
@@ -175,18 +163,6 @@ export interface NormalFit {
   mean: number[];
   cov: number[];
   ess: number;
-}
-
-/** Lower Cholesky factor of a D x D covariance (a tiny jitter keeps it defined). */
-export function choleskyOf(cov: ArrayLike<number>, D: number): number[] {
-  const L = new Array<number>(D * D).fill(0);
-  for (let i = 0; i < D; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = cov[i * D + j];
-      for (let k = 0; k < j; k++) s -= L[i * D + k] * L[j * D + k];
-      L[i * D + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / L[j * D + j];
-    }
-  return L;
 }
 
 /**
@@ -229,11 +205,8 @@ export function fitPosterior(
         }
       }
       let lp = 0;
-      for (let d = 0; d < D; d++) {
-        const u = (zi[d] - prior[d].mu) / prior[d].sigma;
-        lp += -0.5 * u * u - Math.log(prior[d].sigma);
-      }
-      const lq = logAddExp(Math.log(0.1) + lp, Math.log(0.9) + mvnLogDensity(zi, mean, L, scratch));
+      for (let d = 0; d < D; d++) lp += normalLogPdf(zi[d], prior[d].mu, prior[d].sigma);
+      const lq = logAddExp(Math.log(0.1) + lp, Math.log(0.9) + mvnLogPdf(zi, mean, L, scratch));
       lw[i] = lp + syntheticLogLikelihood(sl, zi) - lq;
       if (lw[i] > M) M = lw[i];
     }
@@ -261,27 +234,4 @@ export function fitPosterior(
     cov = C;
   }
   return { mean, cov, ess };
-}
-
-function logAddExp(a: number, b: number): number {
-  if (a === -Infinity) return b;
-  if (b === -Infinity) return a;
-  const m = Math.max(a, b);
-  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
-}
-
-/** log N(z; mean, L L^T) without the 2 pi term's dimension-free constant mismatch (both mixture parts use the same convention). */
-function mvnLogDensity(z: ArrayLike<number>, mean: readonly number[], L: readonly number[], scratch: Float64Array): number {
-  const D = mean.length;
-  let q = 0;
-  let logDet = 0;
-  for (let i = 0; i < D; i++) {
-    let s = z[i] - mean[i];
-    for (let j = 0; j < i; j++) s -= L[i * D + j] * scratch[j];
-    const y = s / L[i * D + i];
-    scratch[i] = y;
-    q += y * y;
-    logDet += Math.log(L[i * D + i]);
-  }
-  return -0.5 * q - logDet;
 }

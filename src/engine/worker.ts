@@ -14,7 +14,7 @@ let init: Init | null = null;
 let control: Int32Array | null = null;
 let engine: RunEngine | null = null;
 
-parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; at?: Float64Array; summaries?: boolean } }) => {
+parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array; id?: number; task?: { start: number; end: number; at?: Float64Array } }) => {
   try {
     if (m.type === 'init') {
       init = m.init!;
@@ -31,36 +31,20 @@ parentPort!.on('message', (m: { type: string; init?: Init; control?: Int32Array;
     }
     const eng = engine!;
     const at = m.task!.at;
-    if (at !== undefined && m.task!.summaries === true) {
-      // pilot runs of the synthetic likelihood: summaries at the given parameters
-      const D = eng.adaptDims.prior.length;
-      const B = eng.summaryCount;
-      const y = new Float64Array((end - start) * B);
-      for (let r = start; r < end; r++) {
-        if (Atomics.load(control!, 0) !== 0) {
-          parentPort!.postMessage({ type: 'cancelled', id: m.id });
-          return;
-        }
-        eng.pilotSummaries(r, at.subarray((r - start) * D, (r - start + 1) * D), y, (r - start) * B);
-        Atomics.add(control!, 1, 1);
-      }
-      parentPort!.postMessage({ type: 'result', id: m.id, result: { y, arcs: eng.arcsExamined } }, [y.buffer]);
-      eng.arcsExamined = 0;
-      return;
-    }
     if (at !== undefined) {
-      // sequential Monte Carlo move: evaluate the given parameters
+      // pilot runs of the sampler at the given parameters
       const D = eng.adaptDims.prior.length;
-      const lw = new Float64Array(end - start);
+      const W = eng.pilotWidth;
+      const out = new Float64Array((end - start) * W);
       for (let r = start; r < end; r++) {
         if (Atomics.load(control!, 0) !== 0) {
           parentPort!.postMessage({ type: 'cancelled', id: m.id });
           return;
         }
-        lw[r - start] = eng.pilotEvaluate(r, at.subarray((r - start) * D, (r - start + 1) * D));
+        eng.pilotRun(r, at.subarray((r - start) * D, (r - start + 1) * D), out, (r - start) * W);
         Atomics.add(control!, 1, 1);
       }
-      parentPort!.postMessage({ type: 'result', id: m.id, result: { lw, arcs: eng.arcsExamined } }, [lw.buffer]);
+      parentPort!.postMessage({ type: 'result', id: m.id, result: { out, arcs: eng.arcsExamined } }, [out.buffer]);
       eng.arcsExamined = 0;
       return;
     }
