@@ -3,7 +3,7 @@
  */
 import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
-import { addRange, countRuns, FIGURES, groupCells, growGroups, NF, NG, scalePartial, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { addRange, countRuns, FIGURE, FIGURES, groupCells, growGroups, NF, NG, scalePartial, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
 import { tailOf } from './graph';
 import { normalQuantile } from './distributions';
 import type { SamplerStage } from './proposal';
@@ -30,7 +30,7 @@ export interface ProtectedHit {
   norms: Norm[];
 }
 
-/** The summary as the API returns it (issue 6). */
+/** The summary as the API returns it. */
 export interface AssessmentSummary {
   total: FigureSet;
   intended: FigureSet;
@@ -352,13 +352,13 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       return s.range(level);
     };
     return {
-      entitiesInfected: r(0),
-      entitiesDisrupted: r(1),
-      unreportedInfections: r(2),
-      forecastInfections: r(3),
-      lossUsd: { direct: r(4), indirect: r(5), total: r(6) },
-      populationAffected: r(7),
-      countriesAffected: r(8),
+      entitiesInfected: r(FIGURE.entitiesInfected),
+      entitiesDisrupted: r(FIGURE.entitiesDisrupted),
+      unreportedInfections: r(FIGURE.unreportedInfections),
+      forecastInfections: r(FIGURE.forecastInfections),
+      lossUsd: { direct: r(FIGURE.lossDirect), indirect: r(FIGURE.lossIndirect), total: r(FIGURE.lossTotal) },
+      populationAffected: r(FIGURE.populationAffected),
+      countriesAffected: r(FIGURE.countriesAffected),
     };
   };
   const total = set(0);

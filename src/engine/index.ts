@@ -17,8 +17,8 @@
  *
  * Assessments
  * - `runAssessment(model, {runs, model?: 'ic'|'sir', seed?, threads?, confidenceLevel?, calibrate?,
- *   onProgress?, signal?, runRange?, ...})` -> `AssessmentResult` (+ `stats`): `summary` (issue 6
- *   shape: total/intended/collateral figures as {mean, median, low, high, level}, protectedHits,
+ *   onProgress?, signal?, runRange?, ...})` -> `AssessmentResult` (+ `stats`): `summary`
+ *   (total/intended/collateral figures as {mean, median, low, high, level}, protectedHits,
  *   calibration, monteCarloError), `entities`, `groups.country/sector/countrySector` (per-run ranges,
  *   each entry of a `part`: total, intended or collateral), `timeline`, `earlyWarning`,
  *   `runs` (columns + rows for runs.csv). Cancelling via `signal` rejects with `AbortError`.

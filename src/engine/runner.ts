@@ -26,10 +26,14 @@ export const FIGURES = [
 ] as const;
 export const SPLITS = ['total', 'intended', 'collateral'] as const;
 export const NF = FIGURES.length;
+/** Column of each headline figure within a split. */
+export const FIGURE = Object.fromEntries(FIGURES.map((f, i) => [f, i])) as { readonly [K in (typeof FIGURES)[number]]: number };
 export const TOTALS_WIDTH = NF * SPLITS.length;
 /** Values kept per (run, cell) group row. */
 export const GROUP_VALUES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd', 'populationAffected'] as const;
 export const NG = GROUP_VALUES.length;
+/** Column of each group value within a group row. */
+export const GROUP_VALUE = Object.fromEntries(GROUP_VALUES.map((g, i) => [g, i])) as { readonly [K in (typeof GROUP_VALUES)[number]]: number };
 
 /**
  * The cells of the per-run group rows: the (country, sector, part) combinations the scenario's
@@ -882,7 +886,7 @@ export class RunEngine {
       if (c < 0) return;
       if (stamp[c * 3 + split] !== r) {
         stamp[c * 3 + split] = r;
-        T[split * NF + 8]++;
+        T[split * NF + FIGURE.countriesAffected]++;
       }
     };
     const add = (v: number, fig: number, value: number) => {
@@ -898,17 +902,17 @@ export class RunEngine {
     for (let i = 0; i < count; i++) {
       const v = order[i];
       const t = time[v];
-      add(v, 0, 1);
+      add(v, FIGURE.entitiesInfected, 1);
       if (reported[v] === 0) {
-        if (t <= asOf) add(v, 2, 1);
+        if (t <= asOf) add(v, FIGURE.unreportedInfections, 1);
         for (let k = 0; k < W; k++) if (t <= asOf + early[k]) p.early[v * W + k] += weight;
       }
-      if (t > asOf) add(v, 3, 1);
-      add(v, 4, direct[v]);
+      if (t > asOf) add(v, FIGURE.forecastInfections, 1);
+      add(v, FIGURE.lossDirect, direct[v]);
       affected(v);
       p.infected[v] += weight;
       if (this.carryOn(p) && parentArc[v] >= 0) p.carry![parentArc[v]] += weight;
-      group(v, 0, 1);
+      group(v, GROUP_VALUE.entitiesInfected, 1);
     }
     // indirect loss, disruption, people affected
     const addImpact = (v: number, q: number) => {
@@ -917,20 +921,20 @@ export class RunEngine {
       // a group member's own interruption is part of the figure its group filed
       const g = lossCover[v];
       const indirect = g >= 0 && filedLoss[g] === filedLoss[g] ? 0 : daily[v] * Math.max(0, q - (infected ? c : 0)) * recoveryDays;
-      add(v, 5, indirect);
-      add(v, 7, pop[v] * q);
+      add(v, FIGURE.lossIndirect, indirect);
+      add(v, FIGURE.populationAffected, pop[v] * q);
       const own = indirect + (infected ? direct[v] : 0);
       p.loss[v] += weight * own;
       let dis = 0;
       if (!infected && q >= thr) {
         dis = 1;
-        add(v, 1, 1);
+        add(v, FIGURE.entitiesDisrupted, 1);
         affected(v);
         p.disrupted[v] += weight;
       }
-      if (dis) group(v, 1, 1);
-      group(v, 2, own);
-      group(v, 3, pop[v] * q);
+      if (dis) group(v, GROUP_VALUE.entitiesDisrupted, 1);
+      group(v, GROUP_VALUE.lossUsd, own);
+      group(v, GROUP_VALUE.populationAffected, pop[v] * q);
     };
     if (this.hasIim) {
       const { q, touched, touchedCount } = this.iim;
@@ -949,7 +953,7 @@ export class RunEngine {
         addImpact(v, cOf[v]);
       }
     }
-    for (let split = 0; split < 3; split++) T[split * NF + 6] = T[split * NF + 4] + T[split * NF + 5];
+    for (let split = 0; split < SPLITS.length; split++) T[split * NF + FIGURE.lossTotal] = T[split * NF + FIGURE.lossDirect] + T[split * NF + FIGURE.lossIndirect];
     for (let i = 0; i < count; i++) {
       cOf[order[i]] = 0;
       direct[order[i]] = 0;
