@@ -11,6 +11,7 @@ import { Rng, Substream } from './prng';
 import { drawReportingRate, drawTransmissibility, type ParameterProposal } from './proposal';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from './spread';
 import { syntheticLogLikelihood } from './synthetic-likelihood';
+import { ReportEvidence } from './report-evidence';
 
 /** Headline figures per run, in column order within each split. */
 export const FIGURES = [
@@ -122,31 +123,6 @@ export interface RunSettings {
  */
 export const PARAMETERS_AFTER_KINDS = 5;
 
-/** log NegativeBinomial(k; mean mu, size r); the Poisson as r -> Infinity. */
-export function logNegativeBinomial(k: number, mu: number, r: number): number {
-  if (!(mu > 0)) return k === 0 ? 0 : -Infinity;
-  if (r === Infinity) return k * Math.log(mu) - mu - lgamma(k + 1);
-  return lgamma(k + r) - lgamma(r) - lgamma(k + 1) + r * Math.log(r / (r + mu)) + k * Math.log(mu / (r + mu));
-}
-
-/** Prediction bins of the likelihood (equal observed counts). */
-const PREDICTION_BINS = 3;
-
-/** The reports as one run takes them (see RunEngine.drawReports). */
-interface ReportDraw {
-  /** Per entity: 1 if the run takes its report as genuine (seeded, transmissions onto it dropped). */
-  genuine: Uint8Array;
-  /** Genuine reported entities (index cases first) and their drawn infection times. */
-  nodes: Int32Array;
-  times: Float64Array;
-  count: number;
-  /** The first `earlyCount` of them were reported by the conditioning time (index cases among them). */
-  earlyCount: number;
-  /** Per entity: 1 for those early genuine reports (the forward run's seeds). */
-  early: Uint8Array;
-  /** Genuine reports after the conditioning time, per prediction bin. */
-  perBin: Int32Array;
-}
 
 export const DEFAULT_SETTINGS: Omit<RunSettings, 'model' | 'seed'> = {
   calibrate: true,
@@ -326,23 +302,9 @@ export class RunEngine {
   private readonly lagPrior: ScaleNormal;
   /** Runs thin unreported infections by asOf (see RunSettings.reportThinning). */
   private readonly thinning: boolean;
-  /** Thinned runs: the reports as this run takes them, and the forward run's configuration. */
-  private readonly reports: ReportDraw | null = null;
+  /** Thinned runs: the reports as evidence (ReportEvidence), and the forward run's configuration. */
+  private readonly evidence: ReportEvidence | null = null;
   private readonly forwardCfg: EventConfig | null = null;
-  /**
-   * Edges of the likelihood's prediction bins (hours): edges[0] the conditioning time (the first
-   * quarter of the reports came in by it), the last asOf; and the per-bin expected reports.
-   */
-  private readonly edges: Float64Array = new Float64Array(0);
-  private readonly expected: Float64Array = new Float64Array(0);
-  /** Reports after the conditioning time per prediction bin (all of them, genuine or not), and one run's summaries (see synthetic-likelihood.ts). */
-  private readonly observedPerBin: Float64Array = new Float64Array(0);
-  readonly summary: Float64Array = new Float64Array(0);
-  /** Per entity: the report time of a forward run's realised reports (Infinity: none), the entities marked, and the run's neighbour-share summary. */
-  private readonly reportTime: Float64Array = new Float64Array(0);
-  private readonly touched: Int32Array = new Int32Array(0);
-  private neighbourShare = 0;
-  private readonly observedNeighbourShare: number = 0;
   /** Slot of logit(reporting rate) in z when thinning, else -1. */
   private readonly rhoSlot: number = -1;
   /** Observed first-report times: count and mean (hours), for the predictive check. */
@@ -391,34 +353,7 @@ export class RunEngine {
         this.adaptPrior.push(this.lagPrior);
         this.adaptDimList.push(core.weapon.kinds.length + 2);
       }
-      const K = core.seedNode.length;
-      // condition on the first quarter of the reports; predict the rest in up to PREDICTION_BINS
-      // bins of equal observed counts, the last ending at asOf
-      const sorted = Float64Array.from(core.seedTime).sort();
-      const C = Math.ceil(K / 4);
-      const rest = K - C;
-      const B = Math.max(1, Math.min(PREDICTION_BINS, rest));
-      this.edges = new Float64Array(B + 1);
-      this.edges[0] = sorted[C - 1];
-      for (let b = 1; b < B; b++) {
-        const i = C + Math.floor((b * rest) / B);
-        this.edges[b] = (sorted[i - 1] + sorted[i]) / 2;
-      }
-      this.edges[B] = core.asOfHours;
-      this.expected = new Float64Array(B);
-      this.summary = new Float64Array(B + 1);
-      this.reportTime = new Float64Array(n).fill(Infinity);
-      this.touched = new Int32Array(n);
-      this.observedPerBin = new Float64Array(B);
-      for (let j = 0; j < K; j++) {
-        const t = core.seedTime[j];
-        if (t <= this.edges[0]) continue;
-        let b = 0;
-        while (b < B - 1 && t > this.edges[b + 1]) b++;
-        this.observedPerBin[b]++;
-      }
-      this.observedNeighbourShare = this.laterReportsNearEarlier(this.markObservedReports(null));
-      this.reports = { genuine: new Uint8Array(n), early: new Uint8Array(n), nodes: new Int32Array(K), times: new Float64Array(K), count: 0, earlyCount: 0, perBin: new Int32Array(B) };
+      this.evidence = new ReportEvidence(core);
     }
     let sumT = 0;
     for (let j = 0; j < core.seedTime.length; j++) sumT += core.seedTime[j];
@@ -463,10 +398,10 @@ export class RunEngine {
       susceptibility: core.susceptibility,
       stopAt: core.stopAt,
       // rho and the lag rate are the run's, set per run
-      thin: this.reports ? { until: core.asOfHours, rho: 0, lagRate: Infinity, exempt: this.reports.genuine } : null,
+      thin: this.evidence ? { until: core.asOfHours, rho: 0, lagRate: Infinity, exempt: this.evidence.draw.genuine } : null,
     };
-    // the forward run of the likelihood: from the index cases alone, unconditioned, up to asOf
-    if (this.reports) this.forwardCfg = { ...this.cfg, thin: { until: this.edges[0], rho: 0, lagRate: Infinity, exempt: this.reports.early }, tEnd: Math.min(this.cfg.tEnd, core.asOfHours) };
+    // the forward run of the likelihood: from the early reports, conditioned up to the conditioning time, then unconditioned to asOf
+    if (this.evidence) this.forwardCfg = { ...this.cfg, thin: { until: this.evidence.edges[0], rho: 0, lagRate: Infinity, exempt: this.evidence.draw.early }, tEnd: Math.min(this.cfg.tEnd, core.asOfHours) };
   }
 
   /**
@@ -515,25 +450,20 @@ export class RunEngine {
       par[kinds + 2] = this.lagSlot >= 0 ? Math.exp(z[this.lagSlot]) : Math.exp(this.lagPrior.mu);
     }
     // ---- spread (and, conditioning on the reports, their likelihood first)
-    const rep = this.reports;
+    const evidence = this.evidence;
+    const rep = evidence?.draw ?? null;
     let count: number;
     let ll = 0;
-    if (rep !== null) {
+    if (evidence !== null && rep !== null) {
       const lag = par[kinds + 2];
-      this.drawReports(r, off, lag);
+      evidence.drawReports(new Rng(s.seed, r, off + Substream.seeds), lag);
       const rho = par[kinds];
       const synthetic = adaptive && !pilot ? (proposal?.likelihood ?? null) : null;
       if (synthetic !== null) ll = syntheticLogLikelihood(synthetic, this.z);
       else {
-        this.forwardExpectedReports(r, off, lag, rho);
-        const e = this.expected;
-        const size = s.reportDispersion;
-        for (let b = 0; b < e.length; b++) ll += logNegativeBinomial(rep.perBin[b], e[b], size);
-        // the summaries the synthetic likelihood is fitted to: log(expected genuine reports plus
-        // the reports this run takes as not genuine, + 1/2) per bin
-        const y = this.summary;
-        for (let b = 0; b < e.length; b++) y[b] = Math.log(e[b] + (this.observedPerBin[b] - rep.perBin[b]) + 0.5);
-        y[e.length] = this.neighbourShare;
+        evidence.forwardExpectedReports(this.forwardCfg!, this.ws, new Rng(s.seed, r, off + Substream.forward), new Rng(s.seed, r, off + Substream.reportDraws), lag, rho);
+        this.arcsExamined += this.ws.arcs;
+        ll = evidence.negativeBinomialLogLikelihood(s.reportDispersion);
         // a pilot run needs only the prediction, not the spread to the horizon
         if (pilot) {
           this.ll = ll;
@@ -575,146 +505,6 @@ export class RunEngine {
   }
 
   /**
-   * Which reports run r takes as genuine (an index case always; any other with its confidence)
-   * and their infection times: report time minus a lag drawn from Exp(mean lag).
-   */
-  private drawReports(r: number, off: number, meanLag: number): void {
-    const core = this.core;
-    const rep = this.reports!;
-    const rng = new Rng(this.settings.seed, r, off + Substream.seeds);
-    for (let j = 0; j < core.seedNode.length; j++) {
-      rep.genuine[core.seedNode[j]] = 0;
-      rep.early[core.seedNode[j]] = 0;
-    }
-    rep.perBin.fill(0);
-    rep.earlyCount = 0;
-    const edges = this.edges;
-    // early reports first (the forward run starts from them), then the others
-    let k = 0;
-    for (const pass of [1, 0])
-      for (let j = 0; j < core.seedNode.length; j++) {
-        const early = core.seedTime[j] <= edges[0] ? 1 : 0;
-        if (early !== pass) continue;
-        const lag = meanLag * -Math.log(rng.random());
-        if (core.seedIsIndex[j] === 0 && !(rng.random() < core.seedConfidence[j])) continue;
-        const v = core.seedNode[j];
-        rep.genuine[v] = 1;
-        rep.early[v] = early;
-        rep.nodes[k] = v;
-        rep.times[k] = core.seedTime[j] - lag;
-        k++;
-        if (early === 1) rep.earlyCount = k;
-        else {
-          let b = 0;
-          while (b < edges.length - 2 && core.seedTime[j] > edges[b + 1]) b++;
-          rep.perBin[b]++;
-        }
-      }
-    rep.count = k;
-  }
-
-  /**
-   * The reports after the conditioning time that a forward run would bring, per prediction bin
-   * (into `this.expected`): the run starts from the early genuine reports at their drawn
-   * infection times, conditioned like the main run up to the conditioning time (transmissions
-   * onto unreported entities kept with the chance they were not reported by then), and runs
-   * unconditioned to asOf. An infection at t is reported in a bin (a, b] with probability
-   * rho (F(b - t) - F(a - t)), divided by 1 - rho F(c - t) for t before the conditioning time c
-   * (it was not reported by c), F(x) = 1 - exp(-x / meanLag).
-   */
-  private forwardExpectedReports(r: number, off: number, meanLag: number, rho: number): void {
-    const core = this.core;
-    const rep = this.reports!;
-    const ws = this.ws;
-    const thin = this.forwardCfg!.thin!;
-    thin.rho = rho;
-    thin.lagRate = 1 / meanLag;
-    const count = runEvents(core.graph, rep.nodes.subarray(0, rep.earlyCount), rep.times.subarray(0, rep.earlyCount), this.forwardCfg!, new Rng(this.settings.seed, r, off + Substream.forward), ws);
-    this.arcsExamined += ws.arcs;
-    const e = this.expected;
-    const edges = this.edges;
-    const c = edges[0];
-    const asOf = core.asOfHours;
-    const F = (x: number) => (x > 0 ? -Math.expm1(-x / meanLag) : 0);
-    e.fill(0);
-    const rng = new Rng(this.settings.seed, r, off + Substream.reportDraws);
-    let touched = this.markObservedReports(rep.genuine);
-    for (let i = 0; i < count; i++) {
-      const v = ws.order[i];
-      if (rep.early[v] === 1) continue;
-      const t = ws.time[v];
-      if (t > asOf) continue;
-      const scale = t < c ? rho / (1 - rho * F(c - t)) : rho;
-      let prev = F(c - t);
-      const first = prev;
-      for (let b = 0; b < e.length; b++) {
-        const next = F(edges[b + 1] - t);
-        e[b] += scale * (next - prev);
-        prev = next;
-      }
-      // one realisation of its report: in (c, asOf] with the probability summed above, at a lag
-      // drawn within that window (exponential, truncated)
-      if (rng.random() < scale * (prev - first)) {
-        const a = Math.exp(-Math.max(0, c - t) / meanLag);
-        const b = Math.exp(-(asOf - t) / meanLag);
-        const when = t - meanLag * Math.log(a - rng.random() * (a - b));
-        if (when < this.reportTime[v]) {
-          if (this.reportTime[v] === Infinity) this.touched[touched++] = v;
-          this.reportTime[v] = when;
-        }
-      }
-    }
-    this.neighbourShare = this.laterReportsNearEarlier(touched);
-  }
-
-  /**
-   * Marks the observed reports every run shares (all the early ones; the later ones this run
-   * takes as not genuine) in `reportTime`, from `touched[0]`; returns the count marked.
-   */
-  private markObservedReports(genuine: Uint8Array | null): number {
-    const core = this.core;
-    const c = this.edges[0];
-    let touched = 0;
-    for (let j = 0; j < core.seedNode.length; j++) {
-      const v = core.seedNode[j];
-      const t = core.seedTime[j];
-      if (t > c && genuine !== null && genuine[v] === 1) continue;
-      if (this.reportTime[v] === Infinity) this.touched[touched++] = v;
-      if (t < this.reportTime[v]) this.reportTime[v] = t;
-    }
-    return touched;
-  }
-
-  /**
-   * The share of reports after the conditioning time with an arc to an entity reported before
-   * them, as logit((k + 1/2) / (m + 1)), over the marked reports (`touched[0..count)`), whose
-   * marks it then clears. Many infected entities go unreported when the reporting rate is low, so
-   * reports then stand apart; when it is high they come in clusters along the dependencies.
-   */
-  private laterReportsNearEarlier(count: number): number {
-    const g = this.core.graph;
-    const rt = this.reportTime;
-    const c = this.edges[0];
-    const asOf = this.core.asOfHours;
-    let later = 0;
-    let near = 0;
-    for (let i = 0; i < count; i++) {
-      const v = this.touched[i];
-      const t = rt[v];
-      if (!(t > c && t <= asOf)) continue;
-      later++;
-      for (let a = g.offsets[v]; a < g.offsets[v + 1]; a++)
-        if (rt[g.targets[a]] < t) {
-          near++;
-          break;
-        }
-    }
-    for (let i = 0; i < count; i++) rt[this.touched[i]] = Infinity;
-    const share = (near + 0.5) / (later + 1);
-    return Math.log(share / (1 - share));
-  }
-
-  /**
    * Posterior predictive replicate of the reports (into the run's `predicted.*` parameters):
    * each infection by asOf is reported by asOf with probability rho F(asOf - t), after a lag
    * drawn given that; reports the run takes as not genuine stay as they were observed.
@@ -727,7 +517,7 @@ export class RunEngine {
     const rng = new Rng(this.settings.seed, r, Substream.check);
     let k = 0;
     let sum = 0;
-    const rep = this.reports;
+    const rep = this.evidence?.draw ?? null;
     if (rep !== null)
       for (let j = 0; j < core.seedNode.length; j++)
         if (rep.genuine[core.seedNode[j]] === 0) {
@@ -759,23 +549,23 @@ export class RunEngine {
    */
   pilotRun(r: number, z: ArrayLike<number>, out: Float64Array, offset: number): void {
     this.simulateCore(r, true, null, z);
-    if (this.summary.length > 0) out.set(this.summary, offset);
+    if (this.evidence !== null) out.set(this.evidence.summary, offset);
     else out[offset] = this.ll + this.lpr;
   }
 
   /** Values a pilot run writes: its summaries, or one log likelihood. */
   get pilotWidth(): number {
-    return Math.max(1, this.summary.length);
+    return Math.max(1, this.summaryCount);
   }
 
   /** Number of summaries of the synthetic likelihood (prediction bins, then the neighbour share; 0 when runs are not thinned by the reports). */
   get summaryCount(): number {
-    return this.summary.length;
+    return this.evidence?.summary.length ?? 0;
   }
 
   /** The observed summaries: log(reports per prediction bin + 1/2), then the neighbour share (laterReportsNearEarlier). */
   get observedSummaries(): number[] {
-    return [...Array.from(this.observedPerBin, (k) => Math.log(k + 0.5)), this.observedNeighbourShare];
+    return this.evidence?.observedSummaries ?? [];
   }
 
   /** Dimensions (indices into weapon.kinds) the adaptive sampler adapts, with their prior normals. */
