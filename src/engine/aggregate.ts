@@ -41,7 +41,7 @@ export interface AssessmentSummary {
     parameters: Record<string, Range>;
     prior: Record<string, Range>;
     effectiveSampleSize: number;
-    /** Stages of the sequential Monte Carlo that fitted the sampler's proposal (absent without one). */
+    /** Stages of the pilot that fitted the sampler's proposal: synthetic-likelihood rounds, or tempering stages of `ic` runs (absent without one). */
     stages?: SamplerStage[];
     /** Posterior predictive check of the reports (calibrated results only). */
     predictiveCheck?: PredictiveCheck;
@@ -273,7 +273,7 @@ export interface FinalizeOptions {
   calibrated: boolean;
   /** How the calibrated runs drew their parameters (default 'prior'). */
   sampler?: 'prior' | 'adaptive';
-  /** Stages of the sequential Monte Carlo that fitted the proposal, if any. */
+  /** Stages of the pilot that fitted the proposal, if any. */
   stages?: SamplerStage[];
   /**
    * Prior of each drawn parameter (parameterNames order): when given, the reported prior ranges
