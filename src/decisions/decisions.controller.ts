@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Param, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { uuidPipe } from '../assessments/assessments.controller';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { ErrorResponseDto } from '../common/errors/error-response';
@@ -34,10 +34,17 @@ export class DecisionsController {
 
   @Get('assessments/:id/counterfactual')
   @Roles(...READERS)
-  @ApiOperation({ summary: 'What a variant that changes one thing would have avoided (norms 13(f)/13(k) honoured, sectors spared, a kill switch, containment, patches, a dependency kind cut): paired ranges over the assessment\'s runs, on common random numbers' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
-  counterfactual(@Param('id', uuidPipe) id: string, @Query() query: CounterfactualQueryDto) {
-    return this.counterfactuals.run(id, query);
+  @ApiOperation({
+    summary:
+      'What a variant that changes one thing would have avoided (norms 13(f)/13(k) honoured, sectors spared, a kill switch, containment, patches, a dependency kind cut): paired ranges over the assessment\'s runs, on common random numbers. Computed as a job off the request thread: 202 with Location (this URL) and Retry-After while it runs; poll until 200',
+  })
+  @ApiAcceptedResponse({ description: '{status: queued|running, progress}: ask again at Location' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'the assessment is not done, or its inputs changed since it ran' })
+  async counterfactual(@Param('id', uuidPipe) id: string, @Query() query: CounterfactualQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const answer = await this.counterfactuals.request(id, query);
+    if (answer.status === 'done') return answer.body;
+    res.status(202).set({ Location: req.originalUrl, 'Retry-After': '2', 'Cache-Control': 'no-store' });
+    return { assessmentId: id, status: answer.status, progress: answer.progress };
   }
 
   @Get('assessments/:id/exceedance.csv')

@@ -1,27 +1,24 @@
 /**
  * Counterfactuals on common random numbers: what a variant of the world that changes one thing
  * (the weapon honours norms 13(f)/13(k) or spares sectors, a kill switch at another time,
- * entities patched by a time, a dependency kind cut) would have spared, run by run.
+ * containment, entities patched by a time, a dependency kind cut) would have spared, run by run.
  *
- * Every random number of a run is keyed by (seed, run, arc or entity, purpose), not drawn in
- * event order (spread.ts draws in event order, so removing one entity would reshuffle every
- * later draw). With keyed draws a run is first-passage percolation on a fixed set of open arcs
- * with fixed delays and spreading windows; a variant only removes arcs, entities or time, so
- * every infection time can only grow and the infected set can only shrink: the avoided damage
- * of such a variant is never negative in any run, and exactly 0 for a variant that changes
- * nothing. Each run reuses the assessment's drawn transmissibilities and its weight, so the
- * avoided damage is a paired range over the assessment's weighted runs.
- *
- * Differences from the assessment's kernel (documented in docs/decisions.md): no thinning of
- * unreported infections before asOf (it depends on the arrival time, which would break the
- * monotonicity), direct loss only (no inoperability cascade), and responders' loss figures
- * are not substituted (their host counts are).
+ * The baseline of every run is the assessment's own run, recomputed by the assessment's engine
+ * (RunEngine: thinning by the reporting model, filed losses of groups, the inoperability
+ * cascade), so its figures are the ones the headline ranges rest on, run for run. The variant
+ * prunes that run's transmission tree: an entity the variant forbids (at its infection time),
+ * or reached over a cut arc, after the kill switch, or after its infector's containment, is not
+ * infected, and neither is anything it infected. The variant's world is a subset of the
+ * baseline's, so the avoided damage is never negative in any run and exactly 0 for a variant
+ * that changes nothing; each run keeps the assessment's weight, so the avoided damage is a
+ * paired range. Limits (docs/decisions.md): a pruned entity's descendants are not re-reached by
+ * another route (the avoided damage is an upper bound in that respect), and disruption of
+ * uninfected entities by the cascade is kept as in the baseline (a lower bound there).
  */
-import type { RunTable } from './aggregate';
-import { expit } from './distributions';
-import { KIND_SLOTS, kindName } from './graph';
+import { FIGURES, NF, RunEngine, emptyPartial, type AssessmentPartial, type RunSettings } from './runner';
 import type { ScenarioCore } from './model';
-import { weightedRange, type Range } from './stats';
+import type { SpreadWorkspace } from './spread';
+import { WeightedSample, type Range } from './stats';
 
 /** One change to the world; the empty variant changes nothing. */
 export interface Variant {
@@ -39,14 +36,6 @@ export interface Variant {
   cutKinds?: readonly number[];
 }
 
-/** One run of the assessment: its index, normalised weight and drawn per-kind transmissibility. */
-export interface RunDraw {
-  run: number;
-  weight: number;
-  /** Per kind slot (0 where the weapon does not spread). */
-  kindProb: Float64Array;
-}
-
 /** Per-run figures of one world. */
 export interface WorldFigures {
   infected: number;
@@ -58,208 +47,180 @@ export interface WorldFigures {
 }
 
 export const WORLD_FIGURES = ['infected', 'collateralInfected', 'protectedHits', 'collateralLossUsd', 'totalLossUsd'] as const;
+export type WorldFigure = (typeof WORLD_FIGURES)[number];
 
 export interface CounterfactualResult {
   runs: number;
-  /** Per run (draw order): the assessment's world and the variant, re-simulated on keyed draws. */
+  /** Per run (in `runs` order): the assessment's world and the variant. */
   baseline: WorldFigures[];
   variant: WorldFigures[];
   /** Paired ranges of baseline - variant (avoided damage), and of each world, at `level`. */
-  avoided: Record<(typeof WORLD_FIGURES)[number], Range>;
-  baselineRanges: Record<(typeof WORLD_FIGURES)[number], Range>;
-  variantRanges: Record<(typeof WORLD_FIGURES)[number], Range>;
+  avoided: Record<WorldFigure, Range>;
+  baselineRanges: Record<WorldFigure, Range>;
+  variantRanges: Record<WorldFigure, Range>;
 }
 
-const INV32 = 1 / 4294967296;
-/** Purposes of keyed draws. */
-const Key = { open: 1, delay: 2, window: 3, hostShare: 4, cost: 5, downtime: 6 } as const;
+const COLLATERAL = 2 * NF;
+const INFECTED = FIGURES.indexOf('entitiesInfected');
+const LOSS_TOTAL = FIGURES.indexOf('lossTotal');
 
-/** murmur3's finaliser, local so the hot loop inlines it. */
-function fmix(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** The key of run `run` under assessment seed `seed` (hashed once per run). */
-export function runKey(seed: number, run: number): number {
-  return fmix(fmix(fmix((seed >>> 0) ^ 0x2545f491) ^ Math.floor(seed / 4294967296)) ^ (run >>> 0));
-}
-
-/** A uniform in (0,1) keyed by (run key, item, purpose): the same whatever else happens in the run. */
-export function keyedUniform(key: number, item: number, purpose: number): number {
-  return (fmix(fmix(key ^ Math.imul(item + 1, 0x9e3779b9)) ^ Math.imul(purpose, 0x27d4eb2f)) + 0.5) * INV32;
-}
-
-/** A standard normal keyed like keyedUniform (Box-Muller on two keyed uniforms). */
-function keyedNormal(key: number, item: number, purpose: number): number {
-  const u1 = keyedUniform(key, item, purpose * 2 + 64);
-  const u2 = keyedUniform(key, item, purpose * 2 + 65);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-}
-
-/** Binary min-heap of (time, node) with lazy deletion. */
-class TimeHeap {
-  private t: number[] = [];
-  private v: number[] = [];
-  get size() {
-    return this.t.length;
+/** The arc's source node (CSR: the node whose arc range holds it). */
+function arcSource(offsets: Int32Array, a: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[mid] <= a) lo = mid;
+    else hi = mid - 1;
   }
-  push(time: number, node: number) {
-    const { t, v } = this;
-    let i = t.length;
-    t.push(time);
-    v.push(node);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (t[p] <= time) break;
-      t[i] = t[p];
-      v[i] = v[p];
-      i = p;
-    }
-    t[i] = time;
-    v[i] = node;
-  }
-  pop(): [number, number] {
-    const { t, v } = this;
-    const top: [number, number] = [t[0], v[0]];
-    const lt = t.pop()!;
-    const lv = v.pop()!;
-    if (t.length) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= t.length) break;
-        const c = l + 1 < t.length && t[l + 1] < t[l] ? l + 1 : l;
-        if (t[c] >= lt) break;
-        t[i] = t[c];
-        v[i] = v[c];
-        i = c;
-      }
-      t[i] = lt;
-      v[i] = lv;
-    }
-    return top;
-  }
-}
-
-/** Whether the variant forbids entity v's infection at time t. */
-function blockedBy(core: ScenarioCore, x: Variant, spared: Uint8Array | null, patchAt: Float64Array | null, v: number, t: number): boolean {
-  if (x.honourNormMask && (core.protectedMask[v] & x.honourNormMask) !== 0) return true;
-  if (spared && core.sector[v] >= 0 && spared[core.sector[v]] === 1) return true;
-  return patchAt !== null && t > patchAt[v];
+  return lo;
 }
 
 /**
- * One run's world on keyed draws: first-passage percolation (Dijkstra) from the reported seeds
- * over the open arcs, each with its keyed delay, within each infected entity's spreading window.
- * Writes infection times into `time` (Infinity: not infected).
+ * Re-runs the assessment's runs one at a time and prunes each for the variant. `settings` must be
+ * the assessment's (with its sampler proposal resolved), else the baseline is another world:
+ * callers compare the baseline with the stored run table (`onRun`).
  */
-export function keyedWorld(core: ScenarioCore, seed: number, draw: RunDraw, x: Variant, time: Float64Array): WorldFigures {
-  const { graph: g, weapon: w } = core;
-  const key = runKey(seed, draw.run);
-  time.fill(Infinity);
-  const spared = x.sparedSectors?.length ? new Uint8Array(Math.max(1, core.sectorCount)) : null;
-  for (const s of x.sparedSectors ?? []) if (spared && s >= 0 && s < spared.length) spared[s] = 1;
-  let patchAt: Float64Array | null = null;
-  if (x.patched?.length) {
-    patchAt = new Float64Array(core.n).fill(Infinity);
-    for (const p of x.patched) patchAt[p.node] = Math.min(patchAt[p.node], p.byHours);
-  }
-  const cut = new Uint8Array(KIND_SLOTS);
-  for (const k of x.cutKinds ?? []) cut[k] = 1;
-  const tEnd = Math.min(w.killSwitchHours, core.horizonEndHours, x.killSwitchHours ?? Infinity);
-  const heap = new TimeHeap();
-  for (let j = 0; j < core.seedNode.length; j++) {
-    const v = core.seedNode[j];
-    const t = core.seedTime[j];
-    if (!(t <= tEnd) || blockedBy(core, x, spared, patchAt, v, t) || !(t < time[v])) continue;
-    time[v] = t;
-    heap.push(t, v);
-  }
-  const done = new Uint8Array(core.n);
-  while (heap.size) {
-    const [t, u] = heap.pop();
-    if (done[u] === 1 || t > time[u]) continue;
-    done[u] = 1;
-    let end = tEnd;
-    if (core.stopAt !== null && core.stopAt[u] < end) end = core.stopAt[u];
-    if (w.containment) end = Math.min(end, t + Math.exp(w.containment.mu + w.containment.sigma * keyedNormal(key, u, Key.window)));
-    if (x.containWithinHours !== undefined) end = Math.min(end, t + x.containWithinHours);
-    for (let a = g.offsets[u]; a < g.offsets[u + 1]; a++) {
-      const k = g.kinds[a];
-      const v = g.targets[a];
-      if (cut[k] === 1 || done[v] === 1) continue;
-      const sus = core.susceptibility === null ? 1 : core.susceptibility[v];
-      if (!(keyedUniform(key, a, Key.open) < draw.kindProb[k] * g.weights[a] * sus)) continue;
-      const d = w.delay[k];
-      const tv = t + (d ? Math.exp(d.mu + d.sigma * keyedNormal(key, a, Key.delay)) : 0);
-      if (!(tv < end) || !(tv < time[v]) || blockedBy(core, x, spared, patchAt, v, tv)) continue;
-      time[v] = tv;
-      heap.push(tv, v);
+export class CounterfactualEngine {
+  private readonly engine: RunEngine;
+  private readonly partial: AssessmentPartial;
+  private readonly pruned: Uint8Array;
+  private readonly spared: Uint8Array | null;
+  private readonly patchAt: Float64Array | null;
+  private readonly cut: Uint8Array;
+  private readonly tEnd: number;
+
+  constructor(
+    private readonly core: ScenarioCore,
+    settings: RunSettings,
+    private readonly x: Variant,
+  ) {
+    // Early-warning windows and arc counts only accumulate; without them the run is the same run.
+    const s: RunSettings = { ...settings, earlyWarningHours: [], trackPaths: false };
+    this.engine = new RunEngine(core, s);
+    this.partial = emptyPartial(core, s, 1, this.engine.paramCount);
+    this.pruned = new Uint8Array(core.n);
+    this.spared = x.sparedSectors?.length ? new Uint8Array(Math.max(1, core.sectorCount)) : null;
+    for (const sec of x.sparedSectors ?? []) if (this.spared && sec >= 0 && sec < this.spared.length) this.spared[sec] = 1;
+    this.patchAt = null;
+    if (x.patched?.length) {
+      this.patchAt = new Float64Array(core.n).fill(Infinity);
+      for (const p of x.patched) this.patchAt[p.node] = Math.min(this.patchAt[p.node], p.byHours);
     }
+    this.cut = new Uint8Array(256);
+    for (const k of x.cutKinds ?? []) this.cut[k] = 1;
+    this.tEnd = x.killSwitchHours ?? Infinity;
   }
-  const f: WorldFigures = { infected: 0, collateralInfected: 0, protectedHits: 0, collateralLossUsd: 0, totalLossUsd: 0 };
-  for (let v = 0; v < core.n; v++) {
-    if (time[v] === Infinity) continue;
-    const loss = directLoss(core, key, v);
-    f.infected++;
-    f.totalLossUsd += loss;
-    if (core.intended[v] === 0) {
-      f.collateralInfected++;
-      f.collateralLossUsd += loss;
-      if (core.protectedMask[v] !== 0) f.protectedHits++;
+
+  /** Whether the variant forbids entity v's infection at time t. */
+  private blocked(v: number, t: number): boolean {
+    const { core, x } = this;
+    if (x.honourNormMask && (core.protectedMask[v] & x.honourNormMask) !== 0) return true;
+    if (this.spared !== null && core.sector[v] >= 0 && this.spared[core.sector[v]] === 1) return true;
+    if (t > this.tEnd) return true;
+    return this.patchAt !== null && t > this.patchAt[v];
+  }
+
+  /** Run r: the assessment's figures and the variant's. */
+  run(r: number): { baseline: WorldFigures; variant: WorldFigures; totals: Float64Array } {
+    const { core, partial: p, pruned } = this;
+    // one run per partial: its weight is then 1 (0 for a run the reports rule out) and p.loss
+    // holds each entity's own loss in this run, filed losses and the cascade included
+    p.ranges.length = 0;
+    p.logScale = -Infinity;
+    p.sumW = 0;
+    p.sumW2 = 0;
+    p.groupCount = 0;
+    p.loss.fill(0);
+    this.engine.run(r, p);
+    const totals = p.totals.slice(0, p.totals.length);
+    const ws = this.engine['ws'] as SpreadWorkspace;
+    const { time, parentArc, order } = ws;
+    const g = core.graph;
+    const count = ws.count;
+    const own = (v: number) => p.loss[v] / (p.sumW > 0 ? p.sumW : 1);
+    const base: WorldFigures = {
+      infected: totals[INFECTED],
+      collateralInfected: totals[COLLATERAL + INFECTED],
+      protectedHits: 0,
+      collateralLossUsd: totals[COLLATERAL + LOSS_TOTAL],
+      totalLossUsd: totals[LOSS_TOTAL],
+    };
+    let gone = 0;
+    let goneCollateral = 0;
+    let goneProtected = 0;
+    let lossGone = 0;
+    let collateralLossGone = 0;
+    const cw = this.x.containWithinHours;
+    // infection order: an infector comes before what it infects
+    for (let i = 0; i < count; i++) {
+      const v = order[i];
+      const t = time[v];
+      let out = this.blocked(v, t);
+      const a = parentArc[v];
+      if (!out && a >= 0) {
+        const u = arcSource(g.offsets, a);
+        out = pruned[u] === 1 || this.cut[g.kinds[a]] === 1 || (cw !== undefined && t - time[u] > cw);
+      }
+      const collateral = core.intended[v] === 0;
+      if (collateral && core.protectedMask[v] !== 0) base.protectedHits++;
+      if (!out) continue;
+      pruned[v] = 1;
+      const loss = own(v);
+      gone++;
+      lossGone += loss;
+      if (collateral) {
+        goneCollateral++;
+        collateralLossGone += loss;
+        if (core.protectedMask[v] !== 0) goneProtected++;
+      }
     }
+    for (let i = 0; i < count; i++) pruned[order[i]] = 0;
+    const variant: WorldFigures = {
+      infected: base.infected - gone,
+      collateralInfected: base.collateralInfected - goneCollateral,
+      protectedHits: base.protectedHits - goneProtected,
+      collateralLossUsd: goneCollateral > 0 ? base.collateralLossUsd - collateralLossGone : base.collateralLossUsd,
+      totalLossUsd: gone > 0 ? base.totalLossUsd - lossGone : base.totalLossUsd,
+    };
+    return { baseline: base, variant, totals };
   }
-  return f;
 }
 
-/** Direct loss of entity v in run r (keyed, so the same in every world where v is infected). */
-function directLoss(core: ScenarioCore, key: number, v: number): number {
-  const w = core.weapon;
-  let hit = Math.round(core.hosts[v] * expit(w.hostShare.mu + w.hostShare.sigma * keyedNormal(key, v, Key.hostShare)));
-  const slot = core.reportSlot[v];
-  if (slot >= 0 && core.reportedHosts[slot] === core.reportedHosts[slot]) hit = core.reportedHosts[slot];
-  const cost = Math.exp(w.costPerHost.mu + w.costPerHost.sigma * keyedNormal(key, v, Key.cost));
-  const down = Math.exp(w.downtimeDays.mu + w.downtimeDays.sigma * keyedNormal(key, v, Key.downtime));
-  return hit * cost + down * core.dailyValueUsd[v];
+/** Weighted ranges of per-run figures, as the headline computes them (WeightedSample). */
+export function figureRanges(rows: readonly WorldFigures[], weights: ArrayLike<number>, level: number, pick: (row: number, f: WorldFigure) => number = (i, f) => rows[i][f]): Record<WorldFigure, Range> {
+  return Object.fromEntries(WORLD_FIGURES.map((f) => [f, new WeightedSample(Float64Array.from(rows, (_, i) => pick(i, f)), weights).range(level)])) as Record<WorldFigure, Range>;
 }
 
-/** The assessment's runs as draws: each run's weight and drawn transmissibility per kind (run table columns). */
-export function drawsFromRuns(core: ScenarioCore, runs: RunTable): RunDraw[] {
-  const col = (name: string) => {
-    const i = runs.columns.indexOf(name);
-    if (i < 0) throw new Error(`the run table has no ${name} column`);
-    return i;
-  };
-  const runCol = col('run');
-  const wCol = col('weight');
-  const kinds = core.weapon.kinds.map((k) => [k, col(`transmissibility.${kindName(k)}`)] as const);
-  return runs.rows.map((row) => {
-    const kindProb = new Float64Array(KIND_SLOTS);
-    for (const [k, c] of kinds) kindProb[k] = row[c];
-    return { run: row[runCol], weight: row[wCol], kindProb };
+/**
+ * The variant against the assessment's world over the given runs (run indices) with the
+ * assessment's weights. `onRun` sees each run's totals row (the run table's figure columns) as
+ * the engine recomputed it, to check it against the stored one; it may throw to stop.
+ */
+export function runCounterfactual(
+  core: ScenarioCore,
+  settings: RunSettings,
+  runs: readonly number[],
+  weights: ArrayLike<number>,
+  x: Variant,
+  level: number,
+  onRun?: (index: number, run: number, totals: Float64Array) => void,
+): CounterfactualResult {
+  const cf = new CounterfactualEngine(core, settings, x);
+  const baseline: WorldFigures[] = [];
+  const variant: WorldFigures[] = [];
+  runs.forEach((r, i) => {
+    const out = cf.run(r);
+    onRun?.(i, r, out.totals);
+    baseline.push(out.baseline);
+    variant.push(out.variant);
   });
-}
-
-/** The variant against the assessment's world over the assessment's weighted runs. */
-export function runCounterfactual(core: ScenarioCore, seed: number, draws: readonly RunDraw[], x: Variant, level: number): CounterfactualResult {
-  const time = new Float64Array(core.n);
-  const baseline = draws.map((d) => keyedWorld(core, seed, d, {}, time));
-  const variant = draws.map((d) => keyedWorld(core, seed, d, x, time));
-  const m = draws.length;
-  const weights = Float64Array.from(draws, (d) => d.weight);
-  const ranges = (pick: (i: number) => number) => weightedRange(Float64Array.from({ length: m }, (_, i) => pick(i)), weights, m, level);
-  const per = (fn: (f: (typeof WORLD_FIGURES)[number]) => (i: number) => number) =>
-    Object.fromEntries(WORLD_FIGURES.map((f) => [f, ranges(fn(f))])) as Record<(typeof WORLD_FIGURES)[number], Range>;
   return {
-    runs: m,
+    runs: runs.length,
     baseline,
     variant,
-    avoided: per((f) => (i) => baseline[i][f] - variant[i][f]),
-    baselineRanges: per((f) => (i) => baseline[i][f]),
-    variantRanges: per((f) => (i) => variant[i][f]),
+    avoided: figureRanges(baseline, weights, level, (i, f) => baseline[i][f] - variant[i][f]),
+    baselineRanges: figureRanges(baseline, weights, level),
+    variantRanges: figureRanges(variant, weights, level),
   };
 }

@@ -22,7 +22,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(path, { method = 'GET', body, key = session.key, signal } = {}) {
+export async function api(path, opts = {}) {
+  return (await request(path, opts)).data;
+}
+
+async function request(path, { method = 'GET', body, key = session.key, signal } = {}) {
   const headers = { Accept: 'application/json' };
   if (key) headers.Authorization = `Bearer ${key}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -39,7 +43,29 @@ export async function api(path, { method = 'GET', body, key = session.key, signa
     if (res.status === 401 && key === session.key) window.dispatchEvent(new CustomEvent('spillover:unauthenticated'));
     throw err;
   }
-  return data;
+  return { status: res.status, headers: res.headers, data };
+}
+
+/**
+ * A result the API computes as a job: while it answers 202 (with Location and Retry-After), asks
+ * again there; `onProgress` sees the job's progress (0..1).
+ */
+export async function poll(path, { signal, onProgress, ...opts } = {}) {
+  let url = path;
+  for (;;) {
+    const res = await request(url, { ...opts, signal });
+    if (res.status !== 202) return res.data;
+    onProgress?.(Number(res.data?.progress) || 0);
+    url = res.headers.get('Location') || url;
+    const wait = Math.min(5, Math.max(0.5, Number(res.headers.get('Retry-After')) || 1)) * 1000;
+    await new Promise((resolve, reject) => {
+      const t = setTimeout(resolve, wait);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(new DOMException('aborted', 'AbortError'));
+      }, { once: true });
+    });
+  }
 }
 
 /** Every item of a list route, following `nextCursor` (lists answer `{items, nextCursor}` or a bare array). */

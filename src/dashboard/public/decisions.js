@@ -1,7 +1,7 @@
 // What a decision-maker asks after the headline: what norm compliance would have spared (a
 // counterfactual on the assessment's own runs), how likely a large loss is (exceedance), how the
 // estimate moved (the asOf series), and a TLP-marked briefing to hand on.
-import { api, session, errorMessage } from './api.js';
+import { api, poll, session, errorMessage } from './api.js';
 import { h, s, clear, announce, table } from './dom.js';
 import * as fmt from './format.js';
 
@@ -10,7 +10,7 @@ const range = (r, f) => (r ? `${f(r.median)} (${f(r.low)} to ${f(r.high)})` : 'n
 /** The norm compliance card: the damage a weapon honouring 13(f) and 13(k) would have avoided. */
 export function normComplianceSection(id, level, signal) {
   const body = h('div', { class: 'norm-body', 'aria-live': 'polite' });
-  // On request: it re-simulates the assessment's runs twice (seconds on a large graph).
+  // On request: it replays the assessment's runs as a job (a minute on a large graph).
   const start = h('button', { type: 'button', class: 'norm-compute no-print', onclick: () => compute() }, 'Compute what norm compliance would have spared');
   const section = h('section', { class: 'card norm-compliance', 'aria-labelledby': 'norm-title' },
     h('h2', { id: 'norm-title' }, 'Norm compliance: what honouring 13(f) and 13(k) would have spared'),
@@ -18,8 +18,10 @@ export function normComplianceSection(id, level, signal) {
     start, body);
   const compute = () => {
   start.disabled = true;
-  clear(body).append(h('p', { class: 'muted' }, 'Replaying the runs…'));
-  api(`/v1/assessments/${encodeURIComponent(id)}/counterfactual?honour=${encodeURIComponent('13(f),13(k)')}`, { signal }).then((cf) => {
+  const note = h('p', { class: 'muted norm-progress' }, 'Replaying the runs…');
+  clear(body).append(note);
+  const onProgress = (f) => (note.textContent = `Replaying the runs… ${Math.round(f * 100)}%`);
+  poll(`/v1/assessments/${encodeURIComponent(id)}/counterfactual?honour=${encodeURIComponent('13(f),13(k)')}`, { signal, onProgress }).then((cf) => {
     const a = cf.avoided;
     clear(body).append(
       h('p', { class: 'norm-lede' }, `A weapon that left protected infrastructure alone (UN GGE 2015 norms 13(f) and 13(k)) would have avoided a collateral loss of `,
@@ -35,7 +37,7 @@ export function normComplianceSection(id, level, signal) {
         { label: 'Protected entities hit', key: 'protectedHits', f: fmt.count },
         { label: 'Collateral entities infected', key: 'collateralInfected', f: fmt.count },
       ], { class: 'norm-table' }),
-      h('p', { class: 'muted' }, `Each of ${fmt.count(cf.runs)} runs of this assessment is simulated twice with the same random draws, as assessed and with the weapon sparing protected entities, so the difference is paired run by run (never negative). Direct losses only.`));
+      h('p', { class: 'muted' }, `Each of ${fmt.count(cf.runs)} runs of this assessment is replayed exactly as assessed (so "as assessed" is the headline), then without the protected entities the weapon reached and whatever it infected through them, so the difference is paired run by run (never negative). Those victims might have been reached another way, so the avoided damage is an upper bound in that respect.`));
     start.remove();
   }, (err) => {
     start.disabled = false;

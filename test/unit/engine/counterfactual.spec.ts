@@ -1,11 +1,14 @@
 /**
- * Counterfactuals on keyed draws: the assessment's runs and weights re-simulated with one change.
- * Honouring 13(f) leaves no protected collateral hit and never costs more in any run; the empty
- * variant avoids exactly nothing; every removal (sectors, kinds, earlier kill switch, patches)
- * only shrinks each run's damage.
+ * Counterfactuals on common random numbers: each of the assessment's runs recomputed by the
+ * assessment's engine (so the baseline is the headline, run for run: thinning, filed group
+ * losses and the inoperability cascade included) and pruned for the variant. Honouring 13(f)
+ * leaves no protected collateral hit and never costs more in any run; the empty variant avoids
+ * exactly nothing; every removal (sectors, kinds, earlier kill switch, patches) only shrinks
+ * each run's damage.
  */
-import { drawsFromRuns, keyedWorld, runCounterfactual, WORLD_FIGURES, type Variant } from '../../../src/engine/counterfactual';
-import { kindIndex, prepareScenario, runAssessment, type AssessmentResult, type ScenarioModel } from '../../../src/engine';
+import { CounterfactualEngine, runCounterfactual, WORLD_FIGURES, type Variant } from '../../../src/engine/counterfactual';
+import { kindIndex, pilotProposal, prepareScenario, runAssessment, settingsOf, type AssessmentOptions, type AssessmentResult, type RunSettings, type ScenarioModel } from '../../../src/engine';
+import { TOTALS_WIDTH } from '../../../src/engine/runner';
 import { erScenario, weapon } from './helpers';
 
 jest.setTimeout(600_000);
@@ -13,11 +16,16 @@ jest.setTimeout(600_000);
 describe('counterfactuals on common random numbers', () => {
   let model: ScenarioModel;
   let result: AssessmentResult;
+  let settings: RunSettings;
   const seed = 11;
+  const options: AssessmentOptions = { runs: 200, seed, threads: 0 };
   beforeAll(async () => {
     const { entities, dependencies } = erScenario(1500, 4, 7);
-    // a second dependency kind to cut
+    // a group whose head office (n1) files the group's loss: it replaces its members' direct losses
+    for (let i = 100; i < 130; i++) entities[i].parentId = 'n1';
+    // a second dependency kind to cut, and service dependencies for the inoperability cascade
     for (let i = 0; i + 7 < 1500; i += 7) dependencies.push({ sourceId: `n${i}`, targetId: `n${i + 7}`, kind: 'supply-chain', weight: 0.8 });
+    for (let i = 0; i + 3 < 1500; i += 11) dependencies.push({ sourceId: `n${i}`, targetId: `n${i + 3}`, kind: 'service', weight: 0.3 });
     model = prepareScenario({
       entities,
       dependencies,
@@ -27,26 +35,44 @@ describe('counterfactuals on common random numbers', () => {
         targeting: { countries: ['UA'] },
       }),
       reports: [
-        { weaponId: 'w', entityId: 'n1', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' },
+        { weaponId: 'w', entityId: 'n1', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear', lossUsd: { low: 2e6, high: 5e6 } },
         { weaponId: 'w', entityId: 'n2', observedAt: '2017-06-28T08:00:00Z', status: 'confirmed', tlp: 'clear' },
+        { weaponId: 'w', entityId: 'n5', observedAt: '2017-06-28T20:00:00Z', status: 'confirmed', tlp: 'clear' },
       ],
       horizonHours: 240,
     });
-    result = await runAssessment(model, { runs: 200, seed, threads: 0 });
+    result = await runAssessment(model, options);
+    settings = { ...settingsOf(options), proposal: await pilotProposal(model, options) };
   });
 
-  const draws = () => drawsFromRuns(model.core, result.runs);
+  const runsAndWeights = () => {
+    const c = result.runs.columns;
+    const rows = result.runs.rows;
+    return { runs: rows.map((r) => r[c.indexOf('run')]), weights: rows.map((r) => r[c.indexOf('weight')]) };
+  };
 
-  it('reuses the assessment\'s runs: its weights and drawn transmissibilities', () => {
-    const d = draws();
-    expect(d).toHaveLength(200);
-    const wCol = result.runs.columns.indexOf('weight');
-    expect(d.map((x) => x.weight)).toEqual(result.runs.rows.map((r) => r[wCol]));
-    expect(d.some((x) => x.kindProb.some((p) => p > 0))).toBe(true);
+  it('the baseline is the assessment: every run\'s totals as stored, and the headline collateral-loss range', () => {
+    expect(model.core.lossCover.filter((s) => s >= 0).length).toBeGreaterThan(1);
+    const { runs, weights } = runsAndWeights();
+    const first = result.runs.columns.indexOf('total.entitiesInfected');
+    let checked = 0;
+    const cf = runCounterfactual(model.core, settings, runs, weights, {}, 0.9, (i, _r, totals) => {
+      expect(Array.from(totals)).toEqual(result.runs.rows[i].slice(first, first + TOTALS_WIDTH));
+      checked++;
+    });
+    expect(checked).toBe(200);
+    const headline = result.summary.collateral.lossUsd.total;
+    const base = cf.baselineRanges.collateralLossUsd;
+    expect([base.low, base.median, base.high]).toEqual([headline.low, headline.median, headline.high]);
+    expect(base.mean).toBeCloseTo(headline.mean, 6);
+    const total = result.summary.total.lossUsd.total;
+    expect([cf.baselineRanges.totalLossUsd.low, cf.baselineRanges.totalLossUsd.high]).toEqual([total.low, total.high]);
+    expect(cf.baselineRanges.collateralInfected.median).toBe(result.summary.collateral.entitiesInfected.median);
   });
 
   it('a variant identical to the assessment avoids exactly 0 in every run', () => {
-    const cf = runCounterfactual(model.core, seed, draws(), {}, 0.9);
+    const { runs, weights } = runsAndWeights();
+    const cf = runCounterfactual(model.core, settings, runs, weights, {}, 0.9);
     cf.baseline.forEach((b, i) => expect(cf.variant[i]).toEqual(b));
     for (const f of WORLD_FIGURES) expect(cf.avoided[f]).toMatchObject({ mean: 0, median: 0, low: 0, high: 0 });
     // the world is not trivial: some collateral and some protected hits
@@ -55,7 +81,8 @@ describe('counterfactuals on common random numbers', () => {
   });
 
   it('honouring 13(f) leaves 0 protected hits among the collateral infections and never a negative avoided loss in any run', () => {
-    const cf = runCounterfactual(model.core, seed, draws(), { honourNormMask: 1 }, 0.9);
+    const { runs, weights } = runsAndWeights();
+    const cf = runCounterfactual(model.core, settings, runs, weights, { honourNormMask: 1 }, 0.9);
     for (let i = 0; i < cf.runs; i++) {
       expect(cf.variant[i].protectedHits).toBe(0);
       for (const f of WORLD_FIGURES) expect(cf.baseline[i][f] - cf.variant[i][f]).toBeGreaterThanOrEqual(0);
@@ -71,12 +98,11 @@ describe('counterfactuals on common random numbers', () => {
     ['containment within 12 hours', { containWithinHours: 12 }],
     ['entities patched by a time', { patched: Array.from({ length: 100 }, (_, i) => ({ node: 10 + i * 7, byHours: 20 })) }],
   ])('%s only shrinks each run\'s damage', (_what, x) => {
-    const d = draws();
-    const time = new Float64Array(model.core.n);
+    const { runs } = runsAndWeights();
+    const cf = new CounterfactualEngine(model.core, settings, x);
     let smaller = 0;
-    for (const draw of d) {
-      const b = keyedWorld(model.core, seed, draw, {}, time);
-      const v = keyedWorld(model.core, seed, draw, x, time);
+    for (const r of runs) {
+      const { baseline: b, variant: v } = cf.run(r);
       for (const f of WORLD_FIGURES) expect(v[f]).toBeLessThanOrEqual(b[f]);
       if (v.infected < b.infected) smaller++;
     }
