@@ -118,9 +118,20 @@ function infectionsAt(points: StoredTimeline['points'], hours: number): Range {
   return { ...b.infections, mean: mix(a.infections.mean, b.infections.mean), median: mix(a.infections.median, b.infections.median), low: mix(a.infections.low, b.infections.low), high: mix(a.infections.high, b.infections.high) };
 }
 
+/**
+ * The summary for a reader whose views leave out `hidden` entities. The predictive check counts
+ * and times the reported entities of all evidence, so next to the entities a reader sees reported
+ * it would reveal how many (and roughly when) rest on reports hidden from it: such a reader gets
+ * neither the check nor its warnings.
+ */
 export function summaryFor(summary: Summary, hidden: ReadonlyMap<string, unknown>): Summary {
   if (!hidden.size) return summary;
-  return { ...summary, protectedHits: summary.protectedHits.filter((h) => !hidden.has(h.entityId)) };
+  const { predictiveCheck: _omitted, ...calibration } = summary.calibration;
+  return {
+    ...summary,
+    protectedHits: summary.protectedHits.filter((h) => !hidden.has(h.entityId)),
+    calibration,
+  };
 }
 
 export function entitiesView(rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, q: { sort: 'probability' | 'loss'; collateral?: boolean; limit: number }) {

@@ -127,12 +127,12 @@ export class ReportsService {
   // ---- HTTP operations: one transaction each ----
 
   /**
-   * Files one report. On SQLite, whose writes are serialised anyway, concurrent single reports
-   * are group-committed: one transaction takes every report waiting, so a burst costs one
-   * commit instead of one each (see `flush`). The response still comes only after the commit.
+   * Files one report. Concurrent single reports are group-committed: one transaction takes every
+   * report waiting, so a burst costs one commit (and on PostgreSQL one evidence-version bump, the
+   * row every post of a weapon would otherwise queue on) instead of one each (see `flush`). The
+   * response still comes only after the commit.
    */
   create(body: unknown, actor: Principal, claim: IdempotencyContext | null): Promise<CreatedReportView> {
-    if (!this.db.serialised) return this.createAlone(body, actor, claim);
     return new Promise((resolve, reject) => {
       this.waiting.push({ body, actor, claim, resolve, reject });
       if (!this.flushing) {

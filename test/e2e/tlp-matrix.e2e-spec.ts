@@ -142,6 +142,17 @@ describe('TLP matrix: inference attacks on derived outputs', () => {
     expect((await get(keys.b.analyst, `/v1/assessments/${assessmentId}`)).stale).toBe(true);
   });
 
+  it("the summary's predictive check never counts reported entities the reader may not see", async () => {
+    const all = (await get(keys.admin, `/v1/assessments/${assessmentId}`)).result.calibration;
+    // The check exists and counts the hidden entities for a reader who sees all evidence...
+    expect(all.predictiveCheck.observedReports).toBeGreaterThan(0);
+    const seen = (await get(keys.b.analyst, `/v1/assessments/${assessmentId}/entities?limit=10000`)).items.filter((e: any) => e.reported).length;
+    // ...and B gets no figure beyond what it can count from the entities it sees reported.
+    const mine = (await get(keys.b.analyst, `/v1/assessments/${assessmentId}`)).result.calibration;
+    if (mine.predictiveCheck) expect(mine.predictiveCheck.observedReports).toBeLessThanOrEqual(seen);
+    expect(all.predictiveCheck.observedReports).toBeGreaterThan(seen);
+  });
+
   it("the timeline's reported count counts only reports the reader may see", async () => {
     const last = (t: any) => t.points[t.points.length - 1].reported;
     expect(last(await get(keys.b.researcher, `/v1/assessments/${assessmentId}/timeline`))).toBe(2);
