@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { pilotProposal, settingsOf, type AssessmentOptions } from '../engine/assess';
 import { runCounterfactual, type Variant } from '../engine/counterfactual';
 import type { ScenarioModel } from '../engine/model';
-import { TOTALS_WIDTH } from '../engine/runner';
+import { TOTALS_WIDTH } from '../engine/partial';
 
 export interface CounterfactualTask {
   model: ScenarioModel;

@@ -1,14 +1,13 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { earlyWarningHours, prepare } from '../jobs/engine-binding';
+import { engineOptions, prepare } from '../jobs/engine-binding';
 import { AssessmentsService } from '../assessments/assessments.service';
 import type { RunTable } from '../assessments/result-types';
 import { DomainError, invalid } from '../common/errors/domain-error';
-import type { AssessmentOptions } from '../engine/assess';
 import type { CounterfactualResult, Variant } from '../engine/counterfactual';
 import { kindIndex } from '../engine/graph';
-import { TOTALS_WIDTH } from '../engine/runner';
+import { TOTALS_WIDTH } from '../engine/partial';
 import type { CounterfactualMessage, CounterfactualTask } from './counterfactual.worker';
 import type { CounterfactualQueryDto } from './dto/decisions-query.dto';
 
@@ -135,18 +134,8 @@ export class CounterfactualsService implements OnModuleDestroy {
     const stored = new Float64Array(rows.length * TOTALS_WIDTH);
     rows.forEach((r, i) => stored.set(r.slice(first, first + TOTALS_WIDTH), i * TOTALS_WIDTH));
     const input = row.input;
-    // the assessment's engine options, as the job that ran it built them
-    const reportingRate = input.params?.reportingRate as AssessmentOptions['reportingRate'] | undefined;
-    const options: AssessmentOptions = {
-      model: input.model as 'ic' | 'sir',
-      runs: input.runs,
-      seed: input.seed,
-      confidenceLevel: input.confidenceLevel,
-      calibrate: input.calibrate,
-      ...(reportingRate ? { reportingRate } : {}),
-      earlyWarningHours: earlyWarningHours(input.horizonHours),
-      threads: 0,
-    };
+    // the assessment's engine options, as the job that ran it built them, in one thread
+    const options = engineOptions(input, { threads: 0 });
     const task: CounterfactualTask = {
       model,
       options,

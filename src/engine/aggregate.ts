@@ -3,7 +3,7 @@
  */
 import type { Norm } from '../domain/vocabulary';
 import type { ScenarioModel } from './model';
-import { addRange, countRuns, FIGURE, FIGURES, groupCells, growGroups, NF, NG, scalePartial, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './runner';
+import { addRange, countRuns, FIGURE, FIGURES, groupCells, growGroups, NF, NG, scalePartial, SPLITS, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './partial';
 import { tailOf } from './graph';
 import { normalQuantile } from './distributions';
 import type { SamplerStage } from './proposal';

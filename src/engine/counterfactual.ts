@@ -15,7 +15,9 @@
  * another route (the avoided damage is an upper bound in that respect), and disruption of
  * uninfected entities by the cascade is kept as in the baseline (a lower bound there).
  */
-import { FIGURES, NF, RunEngine, emptyPartial, type AssessmentPartial, type RunSettings } from './runner';
+import { RunEngine, type RunSettings } from './runner';
+import { FIGURE, NF, emptyPartial, type AssessmentPartial } from './partial';
+import { tailOf } from './graph';
 import type { ScenarioCore } from './model';
 import type { SpreadWorkspace } from './spread';
 import { WeightedSample, type Range } from './stats';
@@ -61,20 +63,8 @@ export interface CounterfactualResult {
 }
 
 const COLLATERAL = 2 * NF;
-const INFECTED = FIGURES.indexOf('entitiesInfected');
-const LOSS_TOTAL = FIGURES.indexOf('lossTotal');
-
-/** The arc's source node (CSR: the node whose arc range holds it). */
-function arcSource(offsets: Int32Array, a: number): number {
-  let lo = 0;
-  let hi = offsets.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (offsets[mid] <= a) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
+const INFECTED = FIGURE.entitiesInfected;
+const LOSS_TOTAL = FIGURE.lossTotal;
 
 /**
  * Re-runs the assessment's runs one at a time and prunes each for the variant. `settings` must be
@@ -159,7 +149,7 @@ export class CounterfactualEngine {
       let out = this.blocked(v, t);
       const a = parentArc[v];
       if (!out && a >= 0) {
-        const u = arcSource(g.offsets, a);
+        const u = tailOf(g.offsets, a);
         out = pruned[u] === 1 || this.cut[g.kinds[a]] === 1 || (cw !== undefined && t - time[u] > cw);
       }
       const collateral = core.intended[v] === 0;

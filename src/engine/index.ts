@@ -88,8 +88,10 @@ export type {
   EarlyWarningWindow,
   RunTable,
 } from './aggregate';
-export { FIGURES, SPLITS, GROUP_VALUES, DEFAULT_SETTINGS } from './runner';
-export type { AssessmentPartial, RunSettings } from './runner';
+export { DEFAULT_SETTINGS } from './runner';
+export { FIGURES, SPLITS, GROUP_VALUES } from './partial';
+export type { RunSettings } from './runner';
+export type { AssessmentPartial } from './partial';
 export { simulate, simulateRange, resolveSpec, methodOf, timeSeriesOf, historiesOf } from './simulate';
 export type { SimulateSpec, SimulateOptions, SimulateResult, RunHistory } from './simulate';
 export { AbortError } from './pool';

@@ -17,6 +17,17 @@ export function kish(sumW: number, sumW2: number): number {
   return sumW2 > 0 ? (sumW * sumW) / sumW2 : 0;
 }
 
+/** Kish's effective sample size of a vector of weights. */
+export function kishOf(w: ArrayLike<number>): number {
+  let s = 0;
+  let s2 = 0;
+  for (let i = 0; i < w.length; i++) {
+    s += w[i];
+    s2 += w[i] * w[i];
+  }
+  return kish(s, s2);
+}
+
 /** Sorted (value, weight) pairs of a column; zero-weight runs dropped. */
 export class WeightedSample {
   readonly values: Float64Array;

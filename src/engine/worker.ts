@@ -5,7 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { Graph } from './graph';
 import type { ScenarioCore } from './model';
-import { emptyPartial, RunEngine, trimPartial, type RunSettings } from './runner';
+import { RunEngine, type RunSettings } from './runner';
+import { emptyPartial, trimPartial } from './partial';
 import { simulateRange, type SimulateSpec } from './simulate';
 
 type Init = { kind: 'simulate'; graph: Graph; spec: SimulateSpec } | { kind: 'assess'; core: ScenarioCore; settings: RunSettings };

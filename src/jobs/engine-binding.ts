@@ -15,7 +15,7 @@ import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
-import type { AssessmentPartial } from '../engine/runner';
+import type { AssessmentPartial } from '../engine/partial';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentInput } from './job.entity';
 
@@ -67,7 +67,8 @@ export function prepare(snapshot: ScenarioSnapshot, input: AssessmentInput): Sce
   }
 }
 
-function options(input: AssessmentInput, opts: RunOptions): AssessmentOptions {
+/** The engine's options for a job's input, as the job runs it (also what a counterfactual re-runs). */
+export function engineOptions(input: AssessmentInput, opts: RunOptions): AssessmentOptions {
   const reportingRate = (input.params?.reportingRate as AssessmentOptions['reportingRate']) ?? undefined;
   return {
     model: input.model as 'ic' | 'sir',
@@ -122,7 +123,7 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     // the API keep going) moves it on towards FINALIZE_TO; storing the parts ends at 1.
     return guard(async () => {
       const model = prepare(snapshot, input);
-      const o = options(input, { ...opts, onProgress: opts.onProgress ? (f) => opts.onProgress!(f * FINALIZE_FROM) : undefined });
+      const o = engineOptions(input, { ...opts, onProgress: opts.onProgress ? (f) => opts.onProgress!(f * FINALIZE_FROM) : undefined });
       const { partial } = await runShard(model, [0, input.runs], o);
       return finalizeOffThread(model, partial, o, opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal);
     });
@@ -131,17 +132,17 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     // Progress: pilot runs done over all the job's runs, pilot included (a pilot run costs about
     // what a run does), so the runner can continue from there.
     const onPilotProgress = opts.onProgress ? (done: number, total: number) => opts.onProgress!(done / (total + input.runs)) : undefined;
-    return guard(() => pilotProposal(prepare(snapshot, input), { ...options(input, { threads: opts.threads, signal: opts.signal }), onPilotProgress }));
+    return guard(() => pilotProposal(prepare(snapshot, input), { ...engineOptions(input, { threads: opts.threads, signal: opts.signal }), onPilotProgress }));
   },
   runShard(snapshot, input, shard: ShardSpec, opts) {
-    return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], options(input, opts))).partial);
+    return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], engineOptions(input, opts))).partial);
   },
   merge(parts) {
     return mergePartials(parts);
   },
   finalize(snapshot, input, merged, opts = {}) {
     return guard(async () =>
-      finalizeOffThread(prepare(snapshot, input), merged, options(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
+      finalizeOffThread(prepare(snapshot, input), merged, engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
     );
   },
 };

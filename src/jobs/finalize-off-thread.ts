@@ -9,7 +9,7 @@ import type { AssessmentOptions } from '../engine/assess';
 import { finalizeAssessment } from '../engine/assess';
 import type { AssessmentResult } from '../engine/aggregate';
 import type { ScenarioModel } from '../engine/model';
-import type { AssessmentPartial } from '../engine/runner';
+import type { AssessmentPartial } from '../engine/partial';
 
 /** Seconds finalising is expected to take for `runs` runs (measured ~4 s at 10,000 NotPetya runs). */
 const expectedSeconds = (runs: number) => 0.5 + runs * 0.0004;

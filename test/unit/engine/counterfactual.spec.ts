@@ -8,7 +8,7 @@
  */
 import { CounterfactualEngine, runCounterfactual, WORLD_FIGURES, type Variant } from '../../../src/engine/counterfactual';
 import { kindIndex, pilotProposal, prepareScenario, runAssessment, settingsOf, type AssessmentOptions, type AssessmentResult, type RunSettings, type ScenarioModel } from '../../../src/engine';
-import { TOTALS_WIDTH } from '../../../src/engine/runner';
+import { TOTALS_WIDTH } from '../../../src/engine/partial';
 import { erScenario, weapon } from './helpers';
 
 jest.setTimeout(600_000);

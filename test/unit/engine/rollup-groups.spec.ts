@@ -7,7 +7,7 @@
  */
 import { finalizeAssessment, mergePartials, prepareScenario, runAssessment, runShard, WeightedSample, type AssessmentResult, type GroupStat, type Range, type ScenarioModel } from '../../../src/engine';
 import { weightedRange } from '../../../src/engine/stats';
-import { groupCells, NG } from '../../../src/engine/runner';
+import { groupCells, NG } from '../../../src/engine/partial';
 import type { DependencyRecord, EntityRecord } from '../../../src/domain/records';
 import { erScenario, weapon } from './helpers';
 
