@@ -4,8 +4,8 @@
  *
  * Outbreak i (a known truth):
  *  1. a graph of NODES entities, undirected `network` dependencies of weight 0.5-1, mean degree 6:
- *     Erdos-Renyi for even i, heavy-tailed (Chung-Lu, expected degrees a power law of exponent
- *     2.5) for odd i;
+ *     Erdos-Renyi or heavy-tailed (Chung-Lu, expected degrees a power law of exponent 2.5) in
+ *     turn for blocks of four outbreaks, so every stratum has both;
  *  2. the weapon's network transmissibility drawn from its prior, the true outbreak run by the
  *     engine's own event kernel (delays and containment as an `sir` run draws them) from patient
  *     zero at time 0;
@@ -26,6 +26,7 @@
  *     COVERAGE_JSONL=part2.jsonl node -r @swc-node/register test/bench/coverage.bench.ts 50 50  # outbreaks 50-99
  *     node -r @swc-node/register test/bench/coverage.bench.ts --table part1.jsonl part2.jsonl    # tables of all parts
  *     COVERAGE_RHO_PRIOR=matched ...                                                            # prior of the reporting rate 10-60%
+ *     COVERAGE_STRATUM=3 ...                                                                    # only the outbreaks aimed at >= 700
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -45,6 +46,8 @@ const RUNS = arg(4, 'COVERAGE_RUNS', 300);
 const NODES = arg(5, 'COVERAGE_NODES', 3000);
 const THREADS = Number(process.env.COVERAGE_THREADS ?? availableParallelism());
 const JSONL = process.env.COVERAGE_JSONL;
+/** Only the outbreaks aimed at this stratum (0-3), to study one quickly. */
+const STRATUM = process.env.COVERAGE_STRATUM === undefined ? null : Number(process.env.COVERAGE_STRATUM);
 /**
  * The assessments' reporting-rate prior: 'default' (the engine's, 90% in 5-60%) or 'matched'
  * (90% in 10-60%, the range the outbreaks draw their rate from uniformly): a Bayesian range is
@@ -113,7 +116,8 @@ function chungLuEdges(n: number, m: number, rng: Rng): { src: Int32Array; dst: I
 
 function graphOf(i: number): { entities: EntityRecord[]; dependencies: DependencyRecord[]; kind: string } {
   const rng = new Rng(1000 + i, 0, 7);
-  const heavy = i % 2 === 1;
+  // graph kinds alternate in blocks of four, so every stratum (i mod 4) has both
+  const heavy = ((i >> 2) & 1) === 1;
   const m = (NODES * MEAN_DEGREE) / 2;
   const { src, dst } = heavy ? chungLuEdges(NODES, m, rng) : erdosRenyiEdges(NODES, m, rng);
   const countries = ['UA', 'DE', 'US', 'FR', 'GB'];
@@ -146,7 +150,8 @@ interface Outcome {
   timingP: number | null;
 }
 
-async function outbreak(i: number): Promise<Outcome> {
+/** Synthetic outbreak i: its true parameters and counts, and the scenario an analyst would have at asOf. */
+export function syntheticOutbreak(i: number) {
   const { entities, dependencies, kind } = graphOf(i);
   const patientZero = `e${(i * 7919) % NODES}`;
   const rng = new Rng(5000 + i, 0, 9);
@@ -204,6 +209,11 @@ async function outbreak(i: number): Promise<Outcome> {
     if (t <= asOfH + HORIZON_H) byHorizon++;
   }
   const model = prepareScenario({ entities, dependencies, weapon: WEAPON, reports, asOf: iso(asOfH), horizonHours: HORIZON_H });
+  return { kind, model, first, asOfH, trueT: kindProb[w.kinds[0]], trueRho, trueLag, byAsOf, byHorizon };
+}
+
+async function outbreak(i: number): Promise<Outcome> {
+  const { kind, model, first, asOfH, trueT, trueRho, trueLag, byAsOf, byHorizon } = syntheticOutbreak(i);
   const result = await runAssessment(model, {
     runs: RUNS, seed: 77 + i, model: 'sir', calibrate: true, threads: THREADS, confidenceLevel: LEVEL,
     earlyWarningHours: [24], earlyWarningLimit: 1, trackPaths: false,
@@ -215,7 +225,7 @@ async function outbreak(i: number): Promise<Outcome> {
   const rho = s.calibration.parameters.reportingRate;
   const check = s.calibration.predictiveCheck;
   return {
-    i, graph: kind, asOfH: asOfH - first, trueT: kindProb[w.kinds[0]], trueRho, trueLag, reported: K, byAsOf, byHorizon,
+    i, graph: kind, asOfH: asOfH - first, trueT, trueRho, trueLag, reported: K, byAsOf, byHorizon,
     asOfRange: [un.low + K, un.high + K],
     horizonRange: [s.total.entitiesInfected.low, s.total.entitiesInfected.high],
     rhoRange: [rho.low, rho.high],
@@ -266,6 +276,7 @@ async function main() {
   const t0 = performance.now();
   const out: Outcome[] = [];
   for (let i = FIRST; i < FIRST + OUTBREAKS; i++) {
+    if (STRATUM !== null && i % STRATA.length !== STRATUM) continue;
     const o = await outbreak(i);
     out.push(o);
     if (JSONL) appendFileSync(JSONL, `${JSON.stringify(o)}\n`);
@@ -280,7 +291,7 @@ async function main() {
   process.stdout.write(`\n${table(out)}\ntime: ${seconds.toFixed(1)} s (${(seconds / out.length).toFixed(2)} s per outbreak)\n`);
 }
 
-main().catch((err) => {
+if (require.main === module) main().catch((err) => {
   console.error(err);
   process.exit(1);
 });

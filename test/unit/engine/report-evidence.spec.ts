@@ -4,6 +4,8 @@
  */
 import { prepareScenario, runAssessment } from '../../../src/engine';
 import { erScenario, weapon } from './helpers';
+import { reportGrowthRate } from '../../../src/engine/report-evidence';
+import { Rng } from '../../../src/engine/prng';
 
 jest.setTimeout(300_000);
 
@@ -58,5 +60,32 @@ describe('reports as evidence', () => {
     const check = r.summary.calibration.predictiveCheck!;
     expect(Math.min(check.reportsPValue, check.timingPValue)).toBeLessThan(0.05);
     expect(r.warnings.some((w) => w.startsWith('predictive check failed'))).toBe(true);
+  });
+});
+
+describe('the growth rate of the report incidence (infection times given a report)', () => {
+  // report times on [0, D] with density proportional to exp(r t), by inversion
+  const times = (r: number, D: number, n: number, seed: number) => {
+    const rng = new Rng(seed, 0, 0);
+    const t = Array.from({ length: n }, () => {
+      const u = rng.random();
+      return r === 0 ? u * D : Math.log1p(u * Math.expm1(r * D)) / r;
+    });
+    t.push(0); // the first report opens the window
+    return Float64Array.from(t).sort();
+  };
+
+  it('recovers the rate of an exponentially growing incidence', () => {
+    for (const r of [0.03, 0.1, 0.3]) {
+      const est = reportGrowthRate(times(r, 48, 4000, 7), 48);
+      expect(Math.abs(est - r) / r).toBeLessThan(0.08);
+    }
+  });
+
+  it('is 0 for a flat or slowing incidence, and below 3 reports', () => {
+    expect(reportGrowthRate(times(0, 48, 4000, 3), 48)).toBeLessThan(0.003);
+    const slowing = times(0.1, 48, 2000, 5).map((t) => 48 - t).sort();
+    expect(reportGrowthRate(slowing, 48)).toBe(0);
+    expect(reportGrowthRate([0, 47], 48)).toBe(0);
   });
 });
