@@ -65,6 +65,13 @@ export interface RunSettings {
  */
 export const PARAMETERS_AFTER_KINDS = 5;
 
+/**
+ * Inoperability increments below this are not propagated in a run: 1e-7 of an entity's function
+ * is far below what the losses and the disruption threshold (0.1) resolve, and the solver's
+ * geometric convergence reaches it in about half the sweeps that 1e-10 needs.
+ */
+const IIM_TOLERANCE = 1e-7;
+
 
 export const DEFAULT_SETTINGS: Omit<RunSettings, 'model' | 'seed'> = {
   calibrate: true,
@@ -467,7 +474,7 @@ export class RunEngine {
       }
     }
     if (filedCount > 0) shareFiledLosses(order, count, lossCover, core.reportSlot, direct, filedLoss, coverSum);
-    if (this.hasIim) solveInoperabilitySparse(core.functional, cNode, cValue, cCount, this.iim);
+    if (this.hasIim) solveInoperabilitySparse(core.functional, cNode, cValue, cCount, this.iim, IIM_TOLERANCE);
 
     // ---- totals
     const T = this.rowT;
