@@ -8,6 +8,7 @@ import { anyVisible, Audience, canSee, Reader } from '../tlp/policy';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
 import { groupKey, type EntityRow, type ResultParts, type StoredTimeline, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
+import { PREDICTIVE_CHECK_WARNING } from '../engine/aggregate';
 
 /** The smallest group an entity hidden from the reader may be counted in. */
 export const MIN_GROUP = 5;
@@ -132,6 +133,14 @@ export function summaryFor(summary: Summary, hidden: ReadonlyMap<string, unknown
     protectedHits: summary.protectedHits.filter((h) => !hidden.has(h.entityId)),
     calibration,
   };
+}
+
+/**
+ * The run's warnings for a reader whose views leave out `hidden` entities: without the predictive
+ * check's, which quote the count of reported entities of all evidence (see summaryFor).
+ */
+export function warningsFor(warnings: readonly string[], hidden: ReadonlyMap<string, unknown>): string[] {
+  return hidden.size ? warnings.filter((w) => !w.startsWith(PREDICTIVE_CHECK_WARNING)) : [...warnings];
 }
 
 export function entitiesView(rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, q: { sort: 'probability' | 'loss'; collateral?: boolean; limit: number }) {

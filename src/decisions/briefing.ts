@@ -36,7 +36,8 @@ export interface BriefingContent {
   runs: number;
   level: number;
   calibrated: boolean;
-  reportsUsed: number;
+  /** Reports of the evidence the reader may see; null when that count cannot be told apart from hidden ones. */
+  reportsUsed: number | null;
   summary: Summary;
   /** Protected entities the reader may see, unreported ones first (the risk), then by probability. */
   protectedHits: Array<ProtectedHit & { reported: boolean }>;
@@ -87,7 +88,7 @@ export function methodText(c: BriefingContent): string[] {
   const reporting = c.summary.calibration.parameters.reportingRate;
   const prior = c.summary.calibration.prior.reportingRate;
   return [
-    `We simulated ${c.runs.toLocaleString('en-US')} possible courses of the outbreak through the organisations and the links between them (networks, software updates, services, shared infrastructure), starting from the ${c.reportsUsed} reports filed up to ${c.asOf.slice(0, 10)} and running ${c.horizonHours} hours beyond.`,
+    `We simulated ${c.runs.toLocaleString('en-US')} possible courses of the outbreak through the organisations and the links between them (networks, software updates, services, shared infrastructure), starting from the ${c.reportsUsed === null ? '' : `${c.reportsUsed} `}reports filed up to ${c.asOf.slice(0, 10)} and running ${c.horizonHours} hours beyond.`,
     c.calibrated
       ? 'Each course draws how easily the weapon spreads along each kind of link from a range set in advance; courses that reproduce what was actually reported count more, courses that do not count less.'
       : 'Each course draws how easily the weapon spreads along each kind of link from a range set in advance; every course counts the same (no fitting to the reports).',
@@ -118,7 +119,7 @@ export function briefingPdf(c: BriefingContent): Promise<Buffer> {
 
   doc.font('Helvetica-Bold').fontSize(18).text(`Collateral damage briefing: ${c.weapon.name}`);
   doc.font('Helvetica').fontSize(10).fillColor('#333')
-    .text(`${c.weapon.characterised ? `Payload: ${c.weapon.payload}` : 'Uncharacterised weapon (first met in an import: payload and vectors are placeholders)'}. As of ${c.asOf}, forecast ${c.horizonHours} h ahead. ${c.runs.toLocaleString('en-US')} simulated runs, ${c.reportsUsed} reports. Assessment ${c.assessmentId}.`);
+    .text(`${c.weapon.characterised ? `Payload: ${c.weapon.payload}` : 'Uncharacterised weapon (first met in an import: payload and vectors are placeholders)'}. As of ${c.asOf}, forecast ${c.horizonHours} h ahead. ${c.runs.toLocaleString('en-US')} simulated runs${c.reportsUsed === null ? '' : `, ${c.reportsUsed} reports`}. Assessment ${c.assessmentId}.`);
 
   heading('How bad is it');
   const col = [150, 110, 110, 110];
@@ -201,7 +202,7 @@ export function briefingHtml(c: BriefingContent): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(label)} Briefing: ${esc(c.weapon.name)}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}.tlp{background:#000;color:${TLP_COLOURS[c.tlp]};font-weight:bold;padding:2px 6px;display:inline-block;float:right}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:4px 8px;text-align:left}h2{break-after:avoid}@media print{.tlp{position:fixed;top:0;right:0}footer{position:fixed;bottom:0;right:0}}</style></head>
 <body><header>${mark}</header><h1>Collateral damage briefing: ${esc(c.weapon.name)}</h1>
-<p>${c.weapon.characterised ? `Payload: ${esc(c.weapon.payload)}` : 'Uncharacterised weapon'}. As of ${esc(c.asOf)}, forecast ${c.horizonHours} h ahead; ${c.runs} runs, ${c.reportsUsed} reports.</p>
+<p>${c.weapon.characterised ? `Payload: ${esc(c.weapon.payload)}` : 'Uncharacterised weapon'}. As of ${esc(c.asOf)}, forecast ${c.horizonHours} h ahead; ${c.runs} runs${c.reportsUsed === null ? '' : `, ${c.reportsUsed} reports`}.</p>
 <h2>How bad is it</h2><table><tr><th>Figure</th><th>Collateral</th><th>Intended</th><th>Total</th></tr>${rows}</table>
 <h2>Protected infrastructure at risk (not yet reported)</h2><ul>${hits || '<li>none</li>'}</ul>
 <h2>Method in plain words</h2>${methodText(c).map((t) => `<p>${esc(t)}</p>`).join('')}

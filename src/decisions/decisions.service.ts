@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AssessmentsService } from '../assessments/assessments.service';
 import type { EntityRow } from '../assessments/result-parts';
 import type { RunTable, Summary } from '../assessments/result-types';
-import { summaryFor } from '../assessments/views';
+import { summaryFor, warningsFor } from '../assessments/views';
+import { reportsUsedFor } from '../assessments/evidence-summary';
 import type { Principal } from '../common/http/principal';
 import { invalid } from '../common/errors/domain-error';
 import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';
@@ -96,13 +97,13 @@ export class DecisionsService {
       runs: row.input.runs,
       level: row.input.confidenceLevel,
       calibrated: row.input.calibrate,
-      reportsUsed: row.reportsUsed ?? 0,
+      reportsUsed: reportsUsedFor(row.latestReports, row.reportsUsed ?? 0, reader),
       summary: visible,
       protectedHits: visible.protectedHits
         .map((h) => ({ ...h, reported: reported.has(h.entityId) }))
         .sort((a, b) => Number(a.reported) - Number(b.reported) || b.probability - a.probability),
       exceedance: exceedanceCurve(lossSample(runs, 'collateral'), 'collateral'),
-      warnings: Array.isArray(meta.warnings) ? (meta.warnings as string[]) : [],
+      warnings: warningsFor(Array.isArray(meta.warnings) ? (meta.warnings as string[]) : [], suppressed),
       generatedAt: new Date().toISOString(),
     };
   }

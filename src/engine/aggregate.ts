@@ -71,6 +71,8 @@ export interface PredictiveCheck {
 /** Below these a result carries a warning. */
 export const WARN_PREDICTIVE_P = 0.05;
 export const WARN_ESS_SHARE = 0.1;
+/** How the predictive check's warnings begin (readers who may not see every report do not get them). */
+export const PREDICTIVE_CHECK_WARNING = 'predictive check failed';
 
 export interface EntityStat {
   entityId: string;
@@ -403,11 +405,11 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
     };
     if (predictiveCheck.reportsPValue < WARN_PREDICTIVE_P)
       warnings.push(
-        `predictive check failed: the calibrated model predicts ${Math.round(predictiveCheck.predictedReports.low)}-${Math.round(predictiveCheck.predictedReports.high)} reported entities by asOf, ${core.reportedCount} were reported (p = ${predictiveCheck.reportsPValue.toFixed(3)}): ranges may not hold`,
+        `${PREDICTIVE_CHECK_WARNING}: the calibrated model predicts ${Math.round(predictiveCheck.predictedReports.low)}-${Math.round(predictiveCheck.predictedReports.high)} reported entities by asOf, ${core.reportedCount} were reported (p = ${predictiveCheck.reportsPValue.toFixed(3)}): ranges may not hold`,
       );
     if (predictiveCheck.timingPValue < WARN_PREDICTIVE_P)
       warnings.push(
-        `predictive check failed: the calibrated model puts the reports ${predictiveCheck.meanReportTimeShiftHours.median > 0 ? 'later' : 'earlier'} than they came in (mean shift ${predictiveCheck.meanReportTimeShiftHours.median.toFixed(1)} h, p = ${predictiveCheck.timingPValue.toFixed(3)}): ranges may not hold`,
+        `${PREDICTIVE_CHECK_WARNING}: the calibrated model puts the reports ${predictiveCheck.meanReportTimeShiftHours.median > 0 ? 'later' : 'earlier'} than they came in (mean shift ${predictiveCheck.meanReportTimeShiftHours.median.toFixed(1)} h, p = ${predictiveCheck.timingPValue.toFixed(3)}): ranges may not hold`,
       );
     const phi = opts.stages?.[opts.stages.length - 1]?.temperature ?? 1;
     if (phi < 1)

@@ -153,6 +153,17 @@ describe('TLP matrix: inference attacks on derived outputs', () => {
     expect(all.predictiveCheck.observedReports).toBeGreaterThan(seen);
   });
 
+  it('the briefing counts only the reports the reader may see', async () => {
+    const html = async (key: string) => (await http.get(`/v1/assessments/${assessmentId}/briefing.html`).set(auth(key)).expect(200)).text;
+    const all = (await get(keys.a.analyst, `/v1/assessments/${assessmentId}`)).inputs.reportsUsed;
+    const visible = (await get(keys.b.analyst, `/v1/assessments/${assessmentId}`)).inputs.reportsUsed;
+    expect(all).toBeGreaterThan(visible);
+    expect(await html(keys.a.analyst)).toContain(`, ${all} reports.`);
+    const mine = await html(keys.b.analyst);
+    expect(mine).toContain(`, ${visible} reports.`);
+    expect(mine).not.toContain(`${all} reports`);
+  });
+
   it("the timeline's reported count counts only reports the reader may see", async () => {
     const last = (t: any) => t.points[t.points.length - 1].reported;
     expect(last(await get(keys.b.researcher, `/v1/assessments/${assessmentId}/timeline`))).toBe(2);
