@@ -7,7 +7,7 @@
 import { Audience, audienceKey, EVERYONE } from '../tlp/policy';
 import type { EntityManager } from 'typeorm';
 import type { DependencyRecord, EntityRecord, EvidenceReport, ReportRecord, WeaponRecord } from '../domain/records';
-import { dependencyView, type DependencyColumns } from '../jobs/dependency-columns';
+import { dependencyView, setDependency, type DependencyColumns } from '../jobs/dependency-columns';
 import type { DependencyKind, Tlp } from '../domain/vocabulary';
 import { Weapon } from '../weapons/weapon.entity';
 
@@ -118,16 +118,7 @@ export async function readGraph(m: EntityManager, pageRows = GRAPH_PAGE_ROWS): P
       const t = index.get(d.targetId);
       // The foreign keys make this impossible; say which row if a database lacks them.
       if (s === undefined || t === undefined) throw new Error(`dependency ${d.id} names an entity that is not stored (${s === undefined ? d.sourceId : d.targetId})`);
-      let k = kindIndex.get(d.kind);
-      if (k === undefined) {
-        kindIndex.set(d.kind, (k = c.kinds.length));
-        c.kinds.push(d.kind);
-      }
-      c.source[n] = s;
-      c.target[n] = t;
-      c.kind[n] = k;
-      c.weight[n] = Number(d.weight);
-      c.bidirectional[n] = bool(d.bidirectional) ? 1 : 0;
+      setDependency(c, kindIndex, n, s, t, d.kind, Number(d.weight), bool(d.bidirectional));
       n++;
     }
     if (rows.length < pageRows) break;

@@ -40,31 +40,11 @@
 export { buildGraph, readEdgeList, parseEdgeList, buildCsr, erdosRenyiEdges, GraphInputError, KIND_SLOTS, kindIndex, kindName } from './graph';
 export type { Graph, EntityGraph, EdgeListGraph, EdgeArrays } from './graph';
 export { Rng, Substream, mix32 } from './prng';
-export {
-  lognormalFromRange,
-  logitNormalFromRange,
-  sampleLognormal,
-  sampleLogitNormal,
-  lognormalMean,
-  lognormalQuantile,
-  normalQuantile,
-  logBinomialPmf,
-  Z95,
-} from './distributions';
+export { lognormalFromRange, logitNormalFromRange, sampleLognormal, sampleLogitNormal, lognormalMean, lognormalQuantile, normalQuantile, logBinomialPmf, Z95 } from './distributions';
 export type { ScaleNormal } from './distributions';
 export { runCascade, runEvents, percolationFinalSize, SpreadWorkspace, DelayMode, WindowMode } from './spread';
 export type { EventConfig } from './spread';
-export {
-  inoperabilityMatrix,
-  denseInoperabilityMatrix,
-  solveInoperability,
-  solveInoperabilitySparse,
-  spectralRadius,
-  checkStable,
-  dynamicInoperability,
-  IimWorkspace,
-  UnstableDependencyMatrixError,
-} from './iim';
+export { inoperabilityMatrix, denseInoperabilityMatrix, solveInoperability, solveInoperabilitySparse, spectralRadius, checkStable, dynamicInoperability, IimWorkspace, UnstableDependencyMatrixError } from './iim';
 export type { InoperabilityMatrix } from './iim';
 export { prepareScenario, ScenarioInputError } from './model';
 export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
@@ -73,21 +53,7 @@ export { fitProposal, drawReportingRate, drawTransmissibility, DEFAULT_PILOT } f
 export type { ParameterProposal, PilotOptions } from './proposal';
 export type { AssessmentOptions, AssessmentProgress, RunStats } from './assess';
 export { mergePartials, finalize } from './aggregate';
-export type {
-  AssessmentResult,
-  AssessmentSummary,
-  FigureSet,
-  ProtectedHit,
-  EntityStat,
-  GroupStat,
-  GroupPart,
-  CountrySectorStat,
-  AssessmentGroups,
-  TimelineBin,
-  EarlyWarningEntity,
-  EarlyWarningWindow,
-  RunTable,
-} from './aggregate';
+export type { AssessmentResult, AssessmentSummary, FigureSet, ProtectedHit, EntityStat, GroupStat, GroupPart, CountrySectorStat, AssessmentGroups, TimelineBin, EarlyWarningEntity, EarlyWarningWindow, RunTable } from './aggregate';
 export { DEFAULT_SETTINGS } from './runner';
 export { FIGURES, SPLITS, GROUP_VALUES } from './partial';
 export type { RunSettings } from './runner';

@@ -4,7 +4,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { dependencyColumnsOf, dependencyView, type DependencyColumns } from './dependency-columns';
+import { dependencyColumnsOf, dependencyView, setDependency, type DependencyColumns } from './dependency-columns';
 import { type ScenarioSnapshot } from '../domain/records';
 
 export const encodeBuffer = (value: unknown): Buffer => gzipSync(serialize(value), { level: 1 });
@@ -43,16 +43,7 @@ export function encodeSnapshot(snapshot: ScenarioSnapshot): Buffer {
     const s = index.get(d.sourceId);
     const t = index.get(d.targetId);
     if (s === undefined || t === undefined || Object.keys(d).length > 5) return encodeBuffer(snapshot);
-    let k = kindIndex.get(d.kind);
-    if (k === undefined) {
-      kindIndex.set(d.kind, (k = columns.kinds.length));
-      columns.kinds.push(d.kind);
-    }
-    columns.source[i] = s;
-    columns.target[i] = t;
-    columns.kind[i] = k;
-    columns.weight[i] = d.weight;
-    columns.bidirectional[i] = d.bidirectional === undefined ? 2 : d.bidirectional ? 1 : 0;
+    setDependency(columns, kindIndex, i, s, t, d.kind, d.weight, d.bidirectional);
   }
   return encodeBuffer({ ...snapshot, dependencies: columns });
 }

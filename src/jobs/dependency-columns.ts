@@ -17,6 +17,23 @@ export interface DependencyColumns {
   bidirectional: Uint8Array;
 }
 
+/**
+ * Writes dependency i into the columns: its entity indexes, its kind (numbered in order of first
+ * appearance through `kindIndex`), weight and bidirectional (true 1, false 0, absent 2).
+ */
+export function setDependency(c: DependencyColumns, kindIndex: Map<string, number>, i: number, source: number, target: number, kind: string, weight: number, bidirectional: boolean | undefined): void {
+  let k = kindIndex.get(kind);
+  if (k === undefined) {
+    kindIndex.set(kind, (k = c.kinds.length));
+    c.kinds.push(kind);
+  }
+  c.source[i] = source;
+  c.target[i] = target;
+  c.kind[i] = k;
+  c.weight[i] = weight;
+  c.bidirectional[i] = bidirectional === undefined ? 2 : bidirectional ? 1 : 0;
+}
+
 const columnsOfView = new WeakMap<object, DependencyColumns>();
 
 /** The columns behind a view made by dependencyView (undefined for a plain array). */

@@ -58,19 +58,10 @@ export type ReportRow = Pick<
 >;
 
 export function toView(r: ReportRow): ReportView {
+  const { id, weaponId, entityId, observedAt, status, hostsAffected, downtimeHours, lossUsd, confidence, tlp, source } = toRecord(r);
   return {
-    id: r.id,
-    weaponId: r.weaponId,
-    entityId: r.entityId,
-    organizationId: r.organizationId,
-    observedAt: r.observedAt.toISOString(),
-    status: r.status,
-    hostsAffected: r.hostsAffected ?? null,
-    downtimeHours: r.downtimeHours ?? null,
-    lossUsd: r.lossLowUsd === null || r.lossLowUsd === undefined || r.lossHighUsd === null || r.lossHighUsd === undefined ? null : { low: r.lossLowUsd, high: r.lossHighUsd },
-    confidence: r.confidence ?? null,
-    tlp: r.tlp,
-    source: r.source ?? null,
+    id: id!, weaponId, entityId, organizationId: r.organizationId, observedAt, status, hostsAffected: hostsAffected ?? null, downtimeHours: downtimeHours ?? null,
+    lossUsd: lossUsd ?? null, confidence: confidence ?? null, tlp, source: source ?? null,
     externalReferences: r.externalReferences ?? [],
     supersedes: r.supersedesId ?? null,
     chainId: r.chainId,
@@ -90,7 +81,7 @@ export function toRecord(r: ReportRow): ReportRecord {
     status: r.status,
     hostsAffected: r.hostsAffected ?? null,
     downtimeHours: r.downtimeHours ?? null,
-    lossUsd: r.lossLowUsd === null || r.lossHighUsd === null ? null : { low: r.lossLowUsd, high: r.lossHighUsd },
+    lossUsd: r.lossLowUsd === null || r.lossLowUsd === undefined || r.lossHighUsd === null || r.lossHighUsd === undefined ? null : { low: r.lossLowUsd, high: r.lossHighUsd },
     confidence: r.confidence ?? null,
     tlp: r.tlp,
     source: r.source ?? null,
