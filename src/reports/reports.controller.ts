@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExampleResponse, ApiPathExample, DEMO } from '../common/http/api-example';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { IdempotencyClaim, Idempotent } from '../common/idempotency/idempotency.decorator';
@@ -8,6 +9,7 @@ import type { IdempotencyContext } from '../common/idempotency/idempotency.servi
 import { bulkRows, CSV_COLUMNS } from './bulk-input';
 import { CreateReportDto, ListReportsQueryDto } from './dto/report.dto';
 import { ReportsService } from './reports.service';
+import { BULK_RESULT, REPORT_CREATED, REPORT_DETAIL, REPORT_PAGE } from './dto/examples';
 
 /** Every authenticated role reads (within TLP); responders write for their own organisation; admins everything. */
 const READERS = ['responder', 'analyst', 'researcher'] as const;
@@ -24,7 +26,7 @@ export class ReportsController {
   @Idempotent()
   @ApiOperation({ summary: 'File one spread report (responders: own organisation only)' })
   @ApiBody({ type: CreateReportDto })
-  @ApiCreatedResponse({ description: 'the stored report, with `warnings` (e.g. observedAt well before the weapon\'s first sighting)' })
+  @ApiExampleResponse(201, REPORT_CREATED, 'the stored report, with `warnings` (e.g. observedAt well before the weapon\'s first sighting)')
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
     return this.reports.create(body, principal, claim);
   }
@@ -39,8 +41,19 @@ export class ReportsController {
       'Every bad row is listed (`row` is 1-based; for CSV it is the file record number, the header being 1); nothing is written unless every row is valid.',
   })
   @ApiConsumes('application/json', 'text/csv')
-  @ApiBody({ type: [CreateReportDto] })
-  @ApiCreatedResponse({ description: '{created, ids, entitiesCreated, warnings}' })
+  @ApiBody({
+    type: [CreateReportDto],
+    examples: {
+      json: {
+        summary: 'two reports (a CSV body has the same columns)',
+        value: [
+          { weaponId: 'notpetya', entityId: 'merck', observedAt: '2017-06-27T13:10:00Z', status: 'confirmed', tlp: 'clear' },
+          { weaponId: 'notpetya', entityId: 'maersk', observedAt: '2017-06-27T13:20:00Z', status: 'suspected', tlp: 'green', confidence: 60 },
+        ],
+      },
+    },
+  })
+  @ApiExampleResponse(201, BULK_RESULT, '{created, ids, entitiesCreated, warnings}')
   bulk(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
@@ -54,7 +67,7 @@ export class ReportsController {
   @Get()
   @Roles(...READERS)
   @ApiOperation({ summary: 'List the current reports the caller may see (TLP), newest observation first' })
-  @ApiOkResponse({ description: '{items, nextCursor}; an `If-None-Match` with the page\'s ETag answers 304' })
+  @ApiExampleResponse(200, REPORT_PAGE, '{items, nextCursor}; an `If-None-Match` with the page\'s ETag answers 304')
   async list(@Query() query: ListReportsQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
     // Pages are cached serialised, with their ETag (ReportsService.listPage): sent as they are.
     const page = await this.reports.listPage(query, principal);
@@ -64,7 +77,8 @@ export class ReportsController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'One report with its chain of versions (404 when absent or not visible under TLP)' })
-  @ApiOkResponse({ description: 'the report, `current`, `supersededBy`, `currentId` and `chain` (oldest first)' })
+  @ApiPathExample('id', DEMO.reportId, 'report id (UUID)')
+  @ApiExampleResponse(200, REPORT_DETAIL, 'the report, `current`, `supersededBy`, `currentId` and `chain` (oldest first)')
   get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return this.reports.get(id, principal);
   }

@@ -40,6 +40,8 @@ export interface WriteOptions {
   auditAction?: string;
   /** Per-row actors when rows come from different requests (group commit); overrides `actor`. */
   actors?: readonly (Principal | null)[];
+  /** Fixed ids per input (scenario loads); the others get a new UUIDv7. */
+  ids?: readonly (string | undefined)[];
 }
 
 /** Single reports are group-committed at most this many per transaction. */
@@ -360,11 +362,12 @@ export class ReportsService {
   /**
    * Inserts reports inside the caller's transaction (the scenario loader's entry point):
    * validated like the API (a DomainError lists every bad row), audited, listeners told.
-   * `organizationId` is the reporting organisation and must exist. Returns the new ids in order.
+   * `organizationId` is the reporting organisation and must exist; `ids`, when given, fix the new
+   * reports' ids (in input order). Returns the new ids in order.
    */
-  async insertWithin(m: EntityManager, records: readonly ReportRecord[], actor: Principal | null, organizationId: string): Promise<string[]> {
+  async insertWithin(m: EntityManager, records: readonly ReportRecord[], actor: Principal | null, organizationId: string, ids?: readonly (string | undefined)[]): Promise<string[]> {
     const inputs = records.map(({ id: _id, ...rest }) => Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null && v !== undefined)));
-    const result = await this.writeWithin(m, inputs, actor, { organizationId, rows: true, auditAction: 'import' });
+    const result = await this.writeWithin(m, inputs, actor, { organizationId, rows: true, auditAction: 'import', ids });
     return result.reports.map((r) => r.id);
   }
 
@@ -509,7 +512,7 @@ export class ReportsService {
           message: `observedAt is more than ${FIRST_SEEN_MARGIN_MS / 86_400_000} days before weapon '${v.weaponId}' was first seen (${firstSeen.toISOString()}); check the date`,
         }));
       }
-      const id = uuidV7(now);
+      const id = options.ids?.[i] ?? uuidV7(now);
       const target = v.supersedesId ? targets.get(v.supersedesId)! : null;
       const chainId = target ? target.chainId : id;
       return {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { join, resolve, sep } from 'node:path';
 import { EntityManager } from 'typeorm';
 import { DEMO } from '../common/http/api-example';
+import { uuidV5 } from '../domain/stix-ids';
 import { AssessmentsService } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { ADMIN_ORGANIZATION_ID } from '../auth/api-keys.service';
@@ -55,6 +56,12 @@ export interface FixtureInfo {
 export const scenarioOrganizationId = (scenarioId: string) => `scenario-${scenarioId}`.slice(0, 128);
 
 /**
+ * A scenario report's id in the database: UUIDv5 of the scenario and the file's own report id, so
+ * a scenario's reports have the same ids wherever it is loaded (the API examples name one).
+ */
+export const scenarioReportId = (scenarioId: string, reportId: string) => uuidV5(`scenario-report:${scenarioId}:${reportId}`);
+
+/**
  * Writes scenario folders (src/scenario's format, read and validated by `readScenario`) into
  * the database: entities, dependencies, the weapon and its reports in ONE transaction, so a
  * failed load leaves nothing behind. Loads the NotPetya demo, and queues an assessment of it,
@@ -100,7 +107,7 @@ export class ScenariosService implements OnApplicationBootstrap {
     await this.entities.createWithin(m, newEntities, actor, { auditAction: 'bulk-create' });
     const dependencies = await this.dependencies.createWithin(m, newDependencies, actor, { auditAction: 'bulk-create' });
     await this.weapons.createWithin(m, data.weapon, actor);
-    const reportIds = data.reports.length ? await this.reports.insertWithin(m, data.reports, actor, organizationId) : [];
+    const reportIds = data.reports.length ? await this.reports.insertWithin(m, data.reports, actor, organizationId, data.reports.map((r) => (r.id ? scenarioReportId(scenario.id, r.id) : undefined))) : [];
     await this.audit.record(m, actor, 'load', 'scenario', scenario.id, {
       entities: newEntities.length, entitiesReused: storedEntities.size, dependencies, dependenciesReused: storedDeps.size,
       reports: reportIds.length, weaponId: data.weapon.id,

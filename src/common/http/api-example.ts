@@ -30,12 +30,15 @@ export const ApiPathExample = (name: string, example: string | number, descripti
   ApiParam({ name, example, description, type: typeof example === 'number' ? Number : String });
 
 /**
- * Ids of the demo data that examples name: the NotPetya scenario's entities and weapon, and the
- * demo assessment, whose id is fixed so that the examples of its routes answer.
+ * Ids of the demo data that examples name: the NotPetya scenario's entities, weapon and reports
+ * (whose ids follow from the scenario's), and the demo assessment, whose id is fixed so that the
+ * examples of its routes answer.
  */
 export const DEMO = {
   entityId: 'maersk',
   weaponId: 'notpetya',
   dependencyId: 1,
   assessmentId: '6a0e2017-0627-4000-8000-000000000001',
+  /** The M.E.Doc update server's report (`np-001`): scenarioReportId('notpetya-2017', 'np-001'). */
+  reportId: 'a77ae91b-abf3-5e05-982d-c27f12acd40d',
 } as const;
