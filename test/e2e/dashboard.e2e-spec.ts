@@ -456,7 +456,14 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(await page.locator('svg.timeline path.line').count()).toBe(1);
     // One point each time the API's count of reported entities rises.
     const rises = api.points.filter((p: any, i: number) => p.reported > (i ? api.points[i - 1].reported : 0)).length;
-    expect(await page.locator('svg.timeline circle.reported').count()).toBe(rises);
+    expect(await page.locator('svg.timeline-reported circle.reported').count()).toBe(rises);
+    // The reported points have a scale of their own, so they are readable beside thousands of
+    // estimated infections: from the first to the last they climb most of their panel's height.
+    const ys = (await page.locator('svg.timeline-reported circle.reported').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cy'))))) as number[];
+    const panelHeight = Number(await page.getAttribute('svg.timeline-reported', 'height'));
+    expect(rises).toBeGreaterThan(1);
+    expect((Math.max(...ys) - Math.min(...ys)) / panelHeight).toBeGreaterThan(0.5);
+    expect(await page.locator('svg.timeline circle.reported').count()).toBe(0);
     expect(await page.locator('svg.timeline .marker-asof').count()).toBe(1);
     expect(await page.locator('svg.timeline .marker-horizon').count()).toBe(1);
     expect(await page.textContent('svg.timeline desc')).toMatch(/reported/);
@@ -467,7 +474,20 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     const hits = api.result.protectedHits;
     const protectedRows = page.locator('table.protected-table tbody tr');
     if (hits.length) {
-      expect(await protectedRows.count()).toBe(Math.min(hits.length, 25));
+      // Ranked by risk: the entities whose fate is open, most likely first; known hits (p >= 0.995,
+      // mostly reported) are named apart, not rows of 100%.
+      const open = hits.filter((x: any) => x.probability < 0.995).sort((a: any, b: any) => b.probability - a.probability);
+      expect(await protectedRows.count()).toBe(Math.min(open.length, 25));
+      if (open.length) {
+        const first = await protectedRows.first().locator('th').textContent();
+        expect(open.filter((x: any) => x.probability === open[0].probability).map((x: any) => x.name)).toContain(first);
+      }
+      const known = hits.filter((x: any) => x.probability >= 0.995);
+      if (known.length) {
+        const sentence = (await page.textContent('section.protected-section p.protected-known')) ?? '';
+        expect(known.filter((x: any) => sentence.includes(x.name)).length).toBeGreaterThanOrEqual(Math.min(known.length, 12));
+      }
+      expect(await protectedRows.locator('td', { hasText: /^100%$/ }).count()).toBe(0);
       const norms = [...new Set(hits.flatMap((x: any) => x.norms))] as string[];
       const text = await page.textContent('section.protected-section');
       for (const n of norms) expect(text).toContain(n);

@@ -17,6 +17,10 @@ let view = new AbortController();
 const WARNING_DEFAULT = 72;
 const WARNING_ROWS = 15;
 const PROTECTED_ROWS = 25;
+/** A protected entity hit with at least this probability counts as a known hit (reported, or hit in every run). */
+const CERTAIN = 0.995;
+/** Known hits named in the sentence above the table. */
+const KNOWN_NAMES = 12;
 
 const NORMS = {
   '13(f)': 'UN GGE 2015 norm 13(f): do not intentionally damage critical infrastructure that serves the public',
@@ -434,7 +438,7 @@ function treemapSection(entities, rollup, r, level) {
 function timelineSection(raw, a) {
   const section = h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-title' },
     h('h2', { id: 'timeline-title' }, 'How it spread'),
-    h('p', { class: 'muted' }, 'Reported infections (points), the estimated number of infected entities (line) with its range (band); the shaded period after the assessment time is the forecast.'));
+    h('p', { class: 'muted' }, 'The estimated number of infected entities (line) with its range (band); the shaded period after the assessment time is the forecast. Below, on its own scale, the infections reported so far.'));
   if (raw instanceof Error) return append(section, unavailable(raw, 'timeline'));
   const el = h('div', { class: 'chart', id: 'timeline' });
   section.append(el);
@@ -445,23 +449,30 @@ function timelineSection(raw, a) {
 function protectedSection(r) {
   const hits = model.protectedHits(r);
   const expected = hits.reduce((sum, x) => sum + x.probability, 0);
-  const certain = hits.filter((x) => x.probability >= 0.995).length;
-  const shown = hits.slice(0, PROTECTED_ROWS);
+  // Entities hit in (nearly) every run are known hits, mostly reported ones: listed by name apart,
+  // so the table ranks the ones whose fate is open by their risk.
+  const known = hits.filter((x) => x.probability >= CERTAIN);
+  const certain = known.length;
+  const atRisk = hits.filter((x) => x.probability < CERTAIN);
+  const shown = atRisk.slice(0, PROTECTED_ROWS);
   return h('section', { class: 'protected-section', 'aria-labelledby': 'protected-title' },
     h('h2', { id: 'protected-title' }, 'Protected infrastructure hit'),
     h('p', { class: 'muted' }, 'Hospitals, energy, water, emergency services, nuclear, dams and CSIRTs: infrastructure international norms say must not be harmed.'),
     hits.length
-      ? h('p', { class: 'protected-summary' }, `${fmt.count(hits.length)} protected ${hits.length === 1 ? 'entity has' : 'entities have'} a chance of being infected or disrupted; about ${fmt.count(expected)} ${Math.round(expected) === 1 ? 'is' : 'are'} expected to be${certain ? `, ${fmt.count(certain)} of them almost certainly (reported, or hit in every run)` : ''}.${hits.length > shown.length ? ` The ${shown.length} most likely:` : ''}`)
+      ? h('p', { class: 'protected-summary' }, `${fmt.count(hits.length)} protected ${hits.length === 1 ? 'entity has' : 'entities have'} a chance of being infected or disrupted; about ${fmt.count(expected)} ${Math.round(expected) === 1 ? 'is' : 'are'} expected to be${certain ? `, ${fmt.count(certain)} of them almost certainly (reported, or hit in every run)` : ''}.${atRisk.length ? ` Not yet certain, by risk${atRisk.length > shown.length ? ` (the ${shown.length} most likely of ${fmt.count(atRisk.length)})` : ''}:` : ''}`)
       : null,
-    hits.length
-      ? table(`Protected entities by probability of being hit${hits.length > shown.length ? ` (${shown.length} of ${fmt.count(hits.length)})` : ''}, with the norms they fall under`, [
+    known.length
+      ? h('p', { class: 'protected-known' }, `Almost certainly hit: ${known.slice(0, KNOWN_NAMES).map((x) => x.name).join(', ')}${known.length > KNOWN_NAMES ? ` and ${fmt.count(known.length - KNOWN_NAMES)} more` : ''}.`)
+      : null,
+    shown.length
+      ? table(`Protected entities not yet certainly hit, by probability of being hit${atRisk.length > shown.length ? ` (${shown.length} of ${fmt.count(atRisk.length)})` : ''}, with the norms they fall under`, [
         { label: 'Entity', value: (x) => x.name },
         { label: 'Sector', value: (x) => fmt.sector(x.sector) },
         { label: 'Infected or disrupted', value: (x) => probabilityBar(x.probability), numeric: true },
         { label: 'Infected', value: (x) => (Number.isFinite(x.probabilityInfected) ? fmt.percent(x.probabilityInfected) : 'n/a'), numeric: true },
         { label: 'Norms touched', value: (x) => x.norms.map((n) => h('abbr', { title: NORMS[n] || n, class: 'norm' }, `UN GGE 2015 ${n}`)) },
       ], shown, { class: 'protected-table' })
-      : h('p', {}, 'No protected entity was hit in any run.'),
+      : h('p', {}, hits.length ? 'Every protected entity with a chance of being hit is almost certainly hit.' : 'No protected entity was hit in any run.'),
     h('ul', { class: 'norms-key' }, Object.values(NORMS).map((t) => h('li', {}, t))));
 }
 

@@ -84,16 +84,14 @@ export function createTimeline(container, tl) {
     svg.append(marker(xa, 'assessment time', 'asof', m, height, 'start'));
     svg.append(marker(xh, 'horizon', 'horizon', m, height, 'end'));
 
-    // Reported infections (cumulative).
-    for (const r of tl.reported) {
-      if (!Number.isFinite(r.count)) continue;
-      svg.append(s('circle', { class: 'reported', cx: x(r.t.getTime()), cy: y(r.count), r: 3.5 }, s('title', {}, `${fmt.count(r.count)} reported by ${fmt.dateTime(r.t)}`)));
-    }
+    // Reported infections (cumulative) in a panel of their own below, on the same time axis: on
+    // the estimate's scale a hundred reports beside thousands of infections lie flat on the baseline.
+    const panel = reportedPanel(tl, x, width, m, t0, t1);
 
     const key = h('ul', { class: 'timeline-key', 'aria-hidden': 'true' },
       h('li', {}, h('span', { class: 'swatch swatch-line' }), 'estimated (most likely)'),
       h('li', {}, h('span', { class: 'swatch swatch-band' }), `${level} range`),
-      h('li', {}, h('span', { class: 'swatch swatch-point' }), 'reported'),
+      h('li', {}, h('span', { class: 'swatch swatch-point' }), 'reported (panel below, its own scale)'),
       h('li', {}, h('span', { class: 'swatch swatch-forecast' }), 'forecast period'));
 
     const rows = sample(tl.points, 12);
@@ -104,7 +102,7 @@ export function createTimeline(container, tl) {
         { label: `${level} range`, value: (p) => `${fmt.count(p.low)} – ${fmt.count(p.high)}`, numeric: true },
         { label: 'Reported', value: (p) => (Number.isFinite(p.reported) ? fmt.count(p.reported) : reportedAt(tl.reported, p.t)), numeric: true },
       ], rows));
-    clear(container).append(svg, key, alt);
+    clear(container).append(svg, panel, key, alt);
   }
   render();
   let lastWidth = container.clientWidth;
@@ -114,6 +112,38 @@ export function createTimeline(container, tl) {
       render();
     }
   }).observe(container);
+}
+
+/** The reported infections over time: a step line and a point at each rise, scaled to the reports alone. */
+function reportedPanel(tl, x, width, m, t0, t1) {
+  const height = width < 600 ? 110 : 130;
+  const top = 22;
+  const bottom = 10;
+  const pts = tl.reported.filter((r) => Number.isFinite(r.count));
+  const rmax = Math.max(1, ...pts.map((r) => r.count));
+  const y = linear(0, rmax * 1.1, height - bottom, top);
+  const titleId = nextId('timeline-reported-title');
+  const last = pts[pts.length - 1];
+  const svg = s('svg', { class: 'timeline-reported', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': titleId },
+    s('title', { id: titleId }, last ? `Reported infections: ${fmt.count(last.count)} by ${fmt.dateTime(last.t)}` : 'No infections reported'));
+  for (const v of niceTicks(rmax, 2)) {
+    svg.append(s('line', { class: 'grid', x1: m.left, x2: width - m.right, y1: y(v), y2: y(v) }));
+    svg.append(s('text', { class: 'tick', x: m.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, fmt.count(v)));
+  }
+  svg.append(s('text', { class: 'axis-label', x: m.left, y: 14 }, 'Reported infected entities (own scale)'));
+  svg.append(s('line', { class: 'axis', x1: m.left, x2: width - m.right, y1: height - bottom, y2: height - bottom }));
+  const xa = x(tl.asOf.getTime());
+  svg.append(s('line', { class: 'asof', x1: xa, x2: xa, y1: top - 4, y2: height - bottom }));
+  if (pts.length) {
+    let d = `M${x(t0).toFixed(1)},${y(0).toFixed(1)}`;
+    for (const r of pts) d += `H${x(r.t.getTime()).toFixed(1)}V${y(r.count).toFixed(1)}`;
+    d += `H${Math.min(xa, x(t1)).toFixed(1)}`;
+    svg.append(s('path', { class: 'reported-step', d }));
+  }
+  for (const r of pts) {
+    svg.append(s('circle', { class: 'reported', cx: x(r.t.getTime()), cy: y(r.count), r: 3.5 }, s('title', {}, `${fmt.count(r.count)} reported by ${fmt.dateTime(r.t)}`)));
+  }
+  return svg;
 }
 
 function marker(xv, text, cls, m, height, anchor) {
