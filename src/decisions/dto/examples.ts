@@ -4,6 +4,9 @@
  */
 import { DEMO } from '../../common/http/api-example';
 
+/** Every run loses at least nothing: the first point of both curves. */
+const AT_ZERO = { thresholdUsd: 0, probability: { p: 1, low: 0.9970830713044305, high: 1 } };
+
 /** GET /v1/assessments/{id}/exceedance. */
 export const EXCEEDANCE = {
   assessmentId: DEMO.assessmentId,
@@ -13,14 +16,7 @@ export const EXCEEDANCE = {
       runs: 2000,
       effectiveSampleSize: 1313.1118258807421,
       points: [
-        {
-          thresholdUsd: 0,
-          probability: {
-            p: 1,
-            low: 0.9970830713044305,
-            high: 1
-          }
-        },
+        AT_ZERO,
         {
           thresholdUsd: 443951996.5405189,
           probability: {
@@ -36,14 +32,7 @@ export const EXCEEDANCE = {
       runs: 2000,
       effectiveSampleSize: 1313.1118258807433,
       points: [
-        {
-          thresholdUsd: 0,
-          probability: {
-            p: 1,
-            low: 0.9970830713044305,
-            high: 1
-          }
-        },
+        AT_ZERO,
         {
           thresholdUsd: 974649249.2412362,
           probability: {
@@ -62,6 +51,45 @@ export const EXCEEDANCE_CSV = "part,thresholdUsd,probability,low,high\ncollatera
 
 /** GET /v1/assessments/{id}/counterfactual while the job runs (202). */
 export const COUNTERFACTUAL_RUNNING = { assessmentId: DEMO.assessmentId, status: 'running', progress: 0.9091 };
+
+/** The demo assessment's headline figures: the baseline, and (the identity variant) the counterfactual too. */
+const HEADLINE = {
+  infected: {
+    mean: 2827.189386023744,
+    median: 3147,
+    low: 313,
+    high: 4037,
+    level: 0.9
+  },
+  collateralInfected: {
+    mean: 226.84912066961184,
+    median: 210,
+    low: 72,
+    high: 443,
+    level: 0.9
+  },
+  protectedHits: {
+    mean: 34.264353178685525,
+    median: 32,
+    low: 7,
+    high: 71,
+    level: 0.9
+  },
+  collateralLossUsd: {
+    mean: 1858735732.8865674,
+    median: 1910844427.8750987,
+    low: 1029845034.2921205,
+    high: 2494700056.2257004,
+    level: 0.9
+  },
+  totalLossUsd: {
+    mean: 3033507429.2566967,
+    median: 3095700965.408676,
+    low: 1984100178.95478,
+    high: 3931147583.0989723,
+    level: 0.9
+  }
+};
 
 /** GET /v1/assessments/{id}/counterfactual once done (here the identity variant: nothing avoided). */
 export const COUNTERFACTUAL = {
@@ -106,80 +134,8 @@ export const COUNTERFACTUAL = {
       level: 0.9
     }
   },
-  baseline: {
-    infected: {
-      mean: 2827.189386023744,
-      median: 3147,
-      low: 313,
-      high: 4037,
-      level: 0.9
-    },
-    collateralInfected: {
-      mean: 226.84912066961184,
-      median: 210,
-      low: 72,
-      high: 443,
-      level: 0.9
-    },
-    protectedHits: {
-      mean: 34.264353178685525,
-      median: 32,
-      low: 7,
-      high: 71,
-      level: 0.9
-    },
-    collateralLossUsd: {
-      mean: 1858735732.8865674,
-      median: 1910844427.8750987,
-      low: 1029845034.2921205,
-      high: 2494700056.2257004,
-      level: 0.9
-    },
-    totalLossUsd: {
-      mean: 3033507429.2566967,
-      median: 3095700965.408676,
-      low: 1984100178.95478,
-      high: 3931147583.0989723,
-      level: 0.9
-    }
-  },
-  counterfactual: {
-    infected: {
-      mean: 2827.189386023744,
-      median: 3147,
-      low: 313,
-      high: 4037,
-      level: 0.9
-    },
-    collateralInfected: {
-      mean: 226.84912066961184,
-      median: 210,
-      low: 72,
-      high: 443,
-      level: 0.9
-    },
-    protectedHits: {
-      mean: 34.264353178685525,
-      median: 32,
-      low: 7,
-      high: 71,
-      level: 0.9
-    },
-    collateralLossUsd: {
-      mean: 1858735732.8865674,
-      median: 1910844427.8750987,
-      low: 1029845034.2921205,
-      high: 2494700056.2257004,
-      level: 0.9
-    },
-    totalLossUsd: {
-      mean: 3033507429.2566967,
-      median: 3095700965.408676,
-      low: 1984100178.95478,
-      high: 3931147583.0989723,
-      level: 0.9
-    }
-  },
+  baseline: HEADLINE,
+  counterfactual: HEADLINE,
   computeSeconds: 6.2,
   method: "each of the assessment's runs recomputed by the assessment's engine on the scenario it ran on (checked run by run against the stored runs: the baseline is the headline), then the variant removes from that run's chain of infections what it forbids and everything infected through it; avoided = paired per-run difference. A removed entity's victims are not re-reached by another route (avoided damage is an upper bound there); disruption of uninfected entities is kept as assessed"
 };

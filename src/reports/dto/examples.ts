@@ -29,8 +29,8 @@ export const REPORT_VIEW = {
 /** A page of the list. */
 export const REPORT_PAGE = { items: [REPORT_VIEW], nextCursor: 'WyJyZXBvcnRzIiwiMjAxNy0wNi0yOFQxMToxMDoxMC4wMDBaIiwiNWQ2MTNlMzAtZDBhYS01OThlLTk1NzEtYzhkMGRkMzRiYWRkIl0' };
 
-/** One report with its chain of versions (GET /v1/reports/{id} on the demo report). */
-export const REPORT_DETAIL = {
+/** The demo report (a scenario report of NotPetya, whose id is fixed). */
+const DEMO_REPORT = {
   id: DEMO.reportId,
   weaponId: 'notpetya',
   entityId: 'medoc-update-server',
@@ -49,31 +49,15 @@ export const REPORT_DETAIL = {
   version: 1,
   stixId: 'sighting--39742004-da50-5ce3-b95d-731c43fdef81',
   createdAt: '2026-12-05T13:27:46.400Z',
+};
+
+/** One report with its chain of versions (GET /v1/reports/{id} on the demo report). */
+export const REPORT_DETAIL = {
+  ...DEMO_REPORT,
   current: true,
   supersededBy: null,
   currentId: DEMO.reportId,
-  chain: [
-    {
-      id: DEMO.reportId,
-      weaponId: 'notpetya',
-      entityId: 'medoc-update-server',
-      organizationId: 'scenario-notpetya-2017',
-      observedAt: '2017-06-27T09:00:00.000Z',
-      status: 'confirmed',
-      hostsAffected: null,
-      downtimeHours: null,
-      lossUsd: null,
-      confidence: 85,
-      tlp: 'clear',
-      source: 'synthetic report, modelled on public reporting that the M.E.Doc update server was the entry point',
-      externalReferences: [],
-      supersedes: null,
-      chainId: DEMO.reportId,
-      version: 1,
-      stixId: 'sighting--39742004-da50-5ce3-b95d-731c43fdef81',
-      createdAt: '2026-12-05T13:27:46.400Z'
-    }
-  ]
+  chain: [DEMO_REPORT],
 };
 
 /** A report as POST answers it (here one with a filed loss and downtime): stored, with its warnings. */
