@@ -17,8 +17,8 @@ import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport, parseDateTime } from './r
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
-import { currentReport } from './current';
-import { audienceKey, canSee, sharedLevels, whereCurrentFor, whereVisible } from './visibility';
+import { currentEvidence, whereCurrentFor } from './current';
+import { audienceKey, canSee, sharedLevels, whereVisible } from './visibility';
 import { bumpEvidenceVersions, EvidenceVersions } from './evidence-versions';
 import { CachedPage, cachedPage, PageCache } from './page-cache';
 import { sightingIdOfChain } from '../domain/stix-ids';
@@ -336,16 +336,7 @@ export class ReportsService {
 
   /** evidenceFor inside the caller's transaction. */
   async evidenceWithin(m: EntityManager, weaponId: string, asOf: Date = new Date()): Promise<ReportRecord[]> {
-    const rows = await m
-      .getRepository(Report)
-      .createQueryBuilder('r')
-      .where('r.weaponId = :weaponId', { weaponId })
-      .andWhere('r.observedAt <= :asOf', { asOf })
-      .andWhere(currentReport('r'))
-      .orderBy('r.observedAt', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .getMany();
-    return rows.map(toRecord);
+    return (await currentEvidence(m, weaponId, asOf)).map(toRecord);
   }
 
   /** The current reports of a weapon `reader` may see, for export. */

@@ -97,21 +97,6 @@ export function anyVisible(audiences: readonly Audience[] | null | undefined, re
 }
 
 /**
- * Restricts a query on reports (alias `alias`) to the versions current as `principal` sees
- * them: no later version of the chain that it may see. A report corrected by a version hidden
- * from the reader stays current for it, so neither `current` nor its place in lists reveals
- * the hidden correction.
- */
-export function whereCurrentFor<T extends object>(qb: SelectQueryBuilder<T>, principal: Reader, alias = 'r'): SelectQueryBuilder<T> {
-  const later = visibleCondition(principal, 'later');
-  if (!later) return qb.andWhere(`NOT EXISTS (SELECT 1 FROM "reports" "s" WHERE "s"."supersedesId" = "${alias}"."id")`);
-  return qb.andWhere(
-    `NOT EXISTS (SELECT 1 FROM "reports" "later" WHERE "later"."chainId" = "${alias}"."chainId" AND "later"."version" > "${alias}"."version" AND ${later.sql})`,
-    later.params,
-  );
-}
-
-/**
  * Restricts a query on entities (alias `alias`) to those `principal` may list: an entity
  * created inline by a report is listed only to readers who may see that report (its id and
  * creation time would reveal the report).
