@@ -73,6 +73,14 @@ export interface WeaponRecord {
   characterised?: boolean;
 }
 
+/** A STIX-style external reference kept with a report (a ticket, an advisory, a blog post). */
+export interface ExternalReference {
+  source_name: string;
+  url?: string;
+  external_id?: string;
+  description?: string;
+}
+
 export interface ReportRecord {
   id?: string;
   weaponId: string;

@@ -4,14 +4,9 @@ import { COLUMN } from '../database/column-types';
 import type { ReportStatus, Tlp } from '../domain/vocabulary';
 import { EntityNode } from '../graph/entity-node.entity';
 import { Weapon } from '../weapons/weapon.entity';
+import type { ExternalReference } from '../domain/records';
 
-/** A STIX-style external reference kept with a report (a ticket, an advisory, a blog post). */
-export interface ExternalReference {
-  source_name: string;
-  url?: string;
-  external_id?: string;
-  description?: string;
-}
+export type { ExternalReference };
 
 /**
  * A spread report: evidence that a weapon was seen at an entity. Rows are never updated or

@@ -5,17 +5,13 @@
  * of a batch; rule names and normalisation: src/domain/rules/fields.ts.
  */
 import type { DependencyRecord, EntityRecord, ReportRecord } from '../domain/records';
-import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
 import { checkDependency, DEPENDENCY_COLUMNS, dependencySkeleton } from '../domain/rules/dependency';
 import { checkEntity, ENTITY_COLUMNS, entitySkeleton } from '../domain/rules/entity';
-import { absent, clip, countValue, dateValue, isPlainObject, nameValue, push, slugValue, type Errors } from '../domain/rules/fields';
-import { checkRange } from '../domain/rules/range';
+import { clip, push, type Errors } from '../domain/rules/fields';
+import { checkReport as checkReportRules } from '../domain/rules/report';
 
 const ENTITY_REQUIRED_COLUMNS = ['id', 'name'];
 const DEPENDENCY_REQUIRED_COLUMNS = ['sourceId', 'targetId', 'kind', 'weight'];
-const REPORT_FIELDS = new Set([
-  'id', 'weaponId', 'entityId', 'observedAt', 'status', 'hostsAffected', 'downtimeHours', 'lossUsd', 'confidence', 'tlp', 'source',
-]);
 
 // ---------------------------------------------------------------------------------------------
 // CSV headers
@@ -77,62 +73,20 @@ export function dependencyFromCsv(cols: CsvColumns, values: string[], row: numbe
 }
 
 /**
- * Checks one spread report. `refs.entities` / `refs.weapons` check entityId and weaponId when given.
- * `id` is optional (a slug when present); `tlp` is required.
+ * Checks one report of reports.json through the one report rule set: `tlp` is required (no
+ * default), `id` is optional (a slug when present); `refs` check entityId and weaponId when given.
  */
-export function checkReport(
-  input: unknown,
-  row: number | undefined,
-  errors: Errors,
-  refs: { entities?: { has(id: string): boolean }; weapons?: { has(id: string): boolean } } = {},
-): ReportRecord | null {
-  const before = errors.length;
-  if (!isPlainObject(input)) return push(errors, row, 'row', 'isObject', 'each report must be an object'), null;
-  for (const key in input) if (!REPORT_FIELDS.has(key)) push(errors, row, key, 'unknownProperty', `property '${key}' is not allowed`);
-  const id = slugValue(input.id, 'id', false, errors, row);
-  const weaponId = slugValue(input.weaponId, 'weaponId', true, errors, row);
-  if (weaponId && refs.weapons && !refs.weapons.has(weaponId)) push(errors, row, 'weaponId', 'reference', `weaponId '${weaponId}' names no weapon`);
-  const entityId = slugValue(input.entityId, 'entityId', true, errors, row);
-  if (entityId && refs.entities && !refs.entities.has(entityId)) push(errors, row, 'entityId', 'reference', `entityId '${entityId}' names no entity`);
-  let observedAt: string | null = null;
-  if (absent(input.observedAt)) push(errors, row, 'observedAt', 'required', 'observedAt is required');
-  else observedAt = dateValue(input.observedAt, 'observedAt', errors, row);
-  let status: ReportRecord['status'] | null = null;
-  if (absent(input.status)) push(errors, row, 'status', 'required', 'status is required');
-  else if ((REPORT_STATUSES as readonly unknown[]).includes(input.status)) status = input.status as ReportRecord['status'];
-  else push(errors, row, 'status', 'isIn', `status must be one of ${REPORT_STATUSES.join(', ')}`);
-  const optCount = (field: string, integer: boolean): number | null => (absent(input[field]) ? null : countValue(input[field], field, integer, false, errors, row));
-  const hostsAffected = optCount('hostsAffected', true);
-  const downtimeHours = optCount('downtimeHours', false);
-  const lossUsd = absent(input.lossUsd) ? null : checkRange(input.lossUsd, 'lossUsd', { min: 0 }, errors, row);
-  let confidence: number | null = null;
-  if (!absent(input.confidence)) {
-    const c = input.confidence;
-    if (typeof c !== 'number' || !Number.isInteger(c)) push(errors, row, 'confidence', 'isInt', 'confidence must be an integer 0-100');
-    else if (c < 0 || c > 100) push(errors, row, 'confidence', 'range', `confidence must be in 0-100, got ${c}`);
-    else confidence = c;
-  }
-  let tlp: ReportRecord['tlp'] | null = null;
-  if (absent(input.tlp)) push(errors, row, 'tlp', 'required', 'tlp is required');
-  else if (typeof input.tlp === 'string' && (TLP_LEVELS as readonly string[]).includes(input.tlp.toLowerCase())) tlp = input.tlp.toLowerCase() as ReportRecord['tlp'];
-  else push(errors, row, 'tlp', 'isIn', `tlp must be one of ${TLP_LEVELS.join(', ')}`);
-  const source = nameValue(input.source, 'source', false, errors, row, 2000);
-  if (errors.length > before) return null;
-  const r: ReportRecord = { weaponId: weaponId!, entityId: entityId!, observedAt: observedAt!, status: status!, tlp: tlp! };
-  if (id) r.id = id;
-  if (hostsAffected !== null) r.hostsAffected = hostsAffected;
-  if (downtimeHours !== null) r.downtimeHours = downtimeHours;
-  if (lossUsd) r.lossUsd = lossUsd;
-  if (confidence !== null) r.confidence = confidence;
-  if (source) r.source = source;
-  return r;
+export function checkReport(input: unknown, row: number | undefined, errors: Errors, refs: ReportRefs = {}): ReportRecord | null {
+  return checkReportRules(input, row, errors, refs);
 }
+
+type ReportRefs = { entities?: { has(id: string): boolean }; weapons?: { has(id: string): boolean } };
 
 /** Checks a list of reports, including duplicate report ids. */
 export function checkReports(
   input: unknown,
   errors: Errors,
-  refs: { entities?: { has(id: string): boolean }; weapons?: { has(id: string): boolean } } = {},
+  refs: ReportRefs = {},
 ): ReportRecord[] {
   if (!Array.isArray(input)) return push(errors, undefined, 'reports', 'isArray', 'reports must be a JSON array'), [];
   const out: ReportRecord[] = [];

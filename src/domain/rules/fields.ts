@@ -1,5 +1,5 @@
 /**
- * Field rules shared by the record rules (entity.ts, dependency.ts, weapon.ts, range.ts) that the
+ * Field rules shared by the record rules (entity.ts, dependency.ts, weapon.ts, report.ts, range.ts) that the
  * scenario folder reader, the bulk import (JSON and CSV) and the single API routes all call.
  * Every function appends to an `errors` array and keeps going, so a caller gets ALL the problems of a batch, each as `{row, field, rule, message}` (row 1-based: the n-th data row of a
  * CSV file, the n-th element of a JSON array; absent for single objects such as weapon.json).
@@ -13,7 +13,9 @@
  * | `isString`, `isNumber`, `isInt`, `isBoolean`, `isArray`, `isObject`, `isDate` | wrong type (NaN and Infinity fail `isNumber`) |
  * | `isIn` | not one of the closed vocabulary (kind, sector, dependency kind, payload, status, TLP) |
  * | `isoCountry` | not an ISO 3166-1 alpha-2 code (after mapping `UK`->`GB`, `EL`->`GR`; `XK` accepted) |
- * | `min`, `max` | number out of bounds (negative counts, confidence > 100, ...) |
+ * | `min`, `max` | number out of bounds (negative counts, confidence > 100, an observation before 1970, ...) |
+ * | `notFuture` | a report observed later than the server's clock allows |
+ * | `isUuid`, `isUrl`, `matches`, `maxSize` | a report's `supersedes`, reference url, entityId against entity.id, too many references |
  * | `range` | a number or 90% range outside its bounds (weight outside [0,1], transmissibility > 1) |
  * | `order` | a 90% range with `low > high` |
  * | `length` | a string too long or empty after trimming |

@@ -12,8 +12,9 @@ export interface RangeBounds {
 /** Checks a 90% range `{low, high}` at `path`: finite numbers, low <= high, within bounds. */
 export function checkRange(v: unknown, path: string, bounds: RangeBounds, errors: Errors, row?: number): Range90 | null {
   if (!isPlainObject(v)) return push(errors, row, path, 'isObject', `${path} must be a range {low, high}`), null;
-  const before = errors.length;
+  const shape = errors.length;
   for (const key in v) if (key !== 'low' && key !== 'high') push(errors, row, `${path}.${key}`, 'unknownProperty', `property '${key}' is not allowed`);
+  const before = errors.length;
   for (const end of ['low', 'high'] as const) {
     const x = v[end];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
@@ -29,5 +30,5 @@ export function checkRange(v: unknown, path: string, bounds: RangeBounds, errors
   const low = v.low as number;
   const high = v.high as number;
   if (low > high) return push(errors, row, path, 'order', `${path}: low (${low}) is above high (${high})`), null;
-  return { low, high };
+  return errors.length > shape ? null : { low, high };
 }

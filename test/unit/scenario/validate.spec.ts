@@ -136,7 +136,7 @@ describe('checkReport', () => {
     );
     expect(rulesOf(errors)).toEqual([
       '4:weaponId:reference', '4:entityId:reference', '4:observedAt:isDate', '4:status:isIn', '4:hostsAffected:min', '4:lossUsd:order',
-      '4:confidence:range', '4:tlp:isIn',
+      '4:confidence:max', '4:tlp:isIn',
     ]);
   });
 });
