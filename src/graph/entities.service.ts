@@ -11,6 +11,7 @@ import { deleteIn, insertOrDiagnose, insertRows, quote as q, selectIn, tupleIndi
 import type { EntityRecord } from '../domain/records';
 import { checkEntitySet, checkNewEntity, entitySkeleton, type EntityInput, type NewEntity } from '../domain/rules/entity';
 import { EntityNode } from './entity-node.entity';
+import type { UpdateEntityDto } from './dto/entity.dto';
 import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
 import { normaliseCountry } from '../domain/countries';
 import { normaliseSector } from '../domain/sectors';
@@ -176,13 +177,11 @@ export class EntitiesService {
    * Changes the given fields; the merged entity passes the same rules as a new one. When the
    * sector or kind changes and `protected` is not given, `protected` is recomputed from them.
    */
-  async update(id: string, patch: unknown, actor: Principal): Promise<EntityNode> {
+  async update(id: string, patch: UpdateEntityDto, actor: Principal): Promise<EntityNode> {
     return this.db.write(async (m) => {
       const current = foundOrFail(await m.findOneBy(EntityNode, { id }), 'entity', id);
-      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-        throw invalid('invalid input: body', [{ field: 'body', rule: 'isObject', message: 'the body must be a JSON object' }]);
-      }
-      const p = patch as Record<string, unknown>;
+      // The fields sent (a DTO instance holds the others as undefined).
+      const p: Record<string, unknown> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const errors: ErrorDetail[] = [];
       if ('id' in p && p.id !== id) errors.push({ field: 'id', rule: 'immutable', message: 'id cannot be changed' });
       const { createdAt: _c, updatedAt: _u, parent: _p, originTlp: _t, originOrganizationId: _o, ...stored } = current;

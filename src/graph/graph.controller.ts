@@ -86,7 +86,7 @@ export class GraphController {
   @ApiBody({ type: UpdateEntityDto, examples: { hosts: { summary: 'a new host count', value: { hosts: 1500 } } } })
   @ApiOkResponse({ type: EntityDto })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'the new parent would make a cycle' })
-  updateEntity(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() actor: Principal) {
+  updateEntity(@Param('id') id: string, @Body() body: UpdateEntityDto, @CurrentPrincipal() actor: Principal) {
     return this.entities.update(id, body, actor);
   }
 

@@ -65,8 +65,12 @@ describe('dependency model: entities, dependencies, hierarchy', () => {
       expect(p.body).toMatchObject({ sector: 'energy', protected: true, hosts: 12, country: 'GB', parentId: 'grp' });
       const keep = await http.patch('/v1/entities/grp-site').set(admin).send({ protected: false }).expect(200);
       expect(keep.body.protected).toBe(false);
+      // The body's fields are checked first (the DTO), then the entity the patch makes (id unchanged).
       const bad = await http.patch('/v1/entities/grp-site').set(admin).send({ id: 'other', hosts: -3 }).expect(400);
-      expect(bad.body.details.map((d: any) => `${d.field}:${d.rule}`).sort()).toEqual(['hosts:min', 'id:immutable']);
+      expect(bad.body.details.map((d: any) => `${d.field}:${d.rule}`).sort()).toEqual(['hosts:min']);
+      const moved = await http.patch('/v1/entities/grp-site').set(admin).send({ id: 'other', hosts: 3 }).expect(400);
+      expect(moved.body.details.map((d: any) => `${d.field}:${d.rule}`)).toEqual(['id:immutable']);
+      await http.patch('/v1/entities/grp-site').set(admin).send({ id: 'grp-site', colour: 'red' }).expect(400);
       await http.patch('/v1/entities/nobody').set(admin).send({ name: 'x' }).expect(404);
     });
   });

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { DEPENDENCY_KINDS, ENTITY_KINDS, SECTORS } from '../../domain/vocabulary';
@@ -43,22 +43,13 @@ export class CreateEntityDto {
 }
 
 /**
- * The body of PATCH /v1/entities/:id. Not checked field by field: the entity the patch makes
- * (stored fields, then the given ones) passes the entity rules whole, as a new one would, and
- * `id` may be sent only unchanged, which needs the route's id.
+ * The body of PATCH /v1/entities/:id: any fields of a new entity, each checked by its field rule
+ * (400 naming field and rule); then the entity the patch makes (stored fields, then the given
+ * ones) passes the entity rules whole, as a new one would, and `id` may be sent only unchanged.
  */
-export class UpdateEntityDto {
-  @ApiPropertyOptional() name?: string;
-  @ApiPropertyOptional({ enum: ENTITY_KINDS }) kind?: string;
-  @ApiPropertyOptional({ nullable: true }) parentId?: string | null;
-  @ApiPropertyOptional({ nullable: true }) country?: string | null;
-  @ApiPropertyOptional({ enum: SECTORS, nullable: true }) sector?: string | null;
-  @ApiPropertyOptional() hosts?: number;
-  @ApiPropertyOptional() dailyValueUsd?: number;
-  @ApiPropertyOptional() populationServed?: number;
-  @ApiPropertyOptional({ type: [String] }) tags?: string[];
-  @ApiPropertyOptional({ description: 'when absent and sector or kind changes, recomputed from them' }) protected?: boolean;
-  @ApiPropertyOptional({ nullable: true }) stixId?: string | null;
+export class UpdateEntityDto extends PartialType(CreateEntityDto) {
+  @ApiPropertyOptional({ description: 'when absent and sector or kind changes, recomputed from them' })
+  declare protected?: boolean;
 }
 
 export class EntityDto extends CreateEntityDto {
