@@ -5,6 +5,19 @@ import { DatabaseService } from '../database/database.service';
 import { AuditEntry } from './audit-entry.entity';
 import { CursorCodec, Page } from '../common/http/pagination';
 import type { AuditQueryDto } from './audit-query.dto';
+import { insertRows } from '../database/bulk-sql';
+
+/** One entry of `recordMany`. */
+export interface AuditRecord {
+  at: Date;
+  principal: Principal | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  details: Record<string, unknown> | null;
+}
+
+const COLUMNS = ['at', 'keyId', 'organizationId', 'action', 'targetType', 'targetId', 'details'] as const;
 
 const AUDIT_CURSOR = new CursorCodec('audit', ['int'] as const);
 
@@ -30,6 +43,14 @@ export class AuditService {
       targetId: targetId.slice(0, 200),
       details,
     });
+  }
+
+  /** Many writes at once (a bulk write's one entry per row), in one statement per chunk, inside the caller's transaction. */
+  async recordMany(manager: EntityManager, entries: readonly AuditRecord[]): Promise<void> {
+    await insertRows(manager, manager.getRepository(AuditEntry).metadata.tableName, COLUMNS, entries.map((e) => [
+      e.at, e.principal?.keyId ?? null, e.principal?.organizationId ?? null, e.action, e.targetType, e.targetId.slice(0, 200),
+      e.details ? JSON.stringify(e.details) : null,
+    ]));
   }
 
   list(query: AuditQueryDto): Promise<Page<AuditEntry>> {

@@ -1,7 +1,7 @@
 import { DomainError, ErrorDetail, invalid } from '../common/errors/domain-error';
 import { CsvSyntaxError, parseCsv } from '../scenario/csv';
 import { csvRowToInput } from './report-rules';
-import { MAX_BULK_REPORTS } from './reports.service';
+import { MAX_BULK_REPORTS } from './report-writer';
 
 /** CSV columns of a bulk upload; dotted ones build nested values. */
 export const CSV_COLUMNS = [

@@ -9,6 +9,7 @@ import type { IdempotencyContext } from '../common/idempotency/idempotency.servi
 import { bulkRows, CSV_COLUMNS } from './bulk-input';
 import { CreateReportDto, ListReportsQueryDto } from './dto/report.dto';
 import { ReportsService } from './reports.service';
+import { ReportWriter } from './report-writer';
 import { BULK_RESULT, REPORT_CREATED, REPORT_DETAIL, REPORT_PAGE } from './dto/examples';
 
 /** Every authenticated role reads (within TLP); responders write for their own organisation; admins everything. */
@@ -18,7 +19,10 @@ const READERS = ['responder', 'analyst', 'researcher'] as const;
 @ApiErrors()
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly writer: ReportWriter,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -28,7 +32,7 @@ export class ReportsController {
   @ApiBody({ type: CreateReportDto })
   @ApiExampleResponse(201, REPORT_CREATED, 'the stored report, with `warnings` (e.g. observedAt well before the weapon\'s first sighting)')
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
-    return this.reports.create(body, principal, claim);
+    return this.writer.create(body, principal, claim);
   }
 
   @Post('bulk')
@@ -61,7 +65,7 @@ export class ReportsController {
     @IdempotencyClaim() claim: IdempotencyContext | null,
   ) {
     const { rows, rowOffset } = bulkRows(body, contentType);
-    return this.reports.bulk(rows, principal, claim, rowOffset);
+    return this.writer.bulk(rows, principal, claim, rowOffset);
   }
 
   @Get()

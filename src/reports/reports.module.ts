@@ -7,17 +7,18 @@ import { Report } from './report.entity';
 import { ReportsController } from './reports.controller';
 import { ReportsEvents } from './reports.events';
 import { ReportsService } from './reports.service';
+import { ReportWriter } from './report-writer';
 import { EvidenceVersions } from './evidence-versions';
 
 /**
  * Spread reports (single, bulk JSON/CSV; STIX 2.1 is src/stix over this module). Exports ReportsService
- * (evidenceFor, insertWithin, writeWithin), ReportsEvents (onEvidenceChanged) and EvidenceVersions
+ * (reading: evidenceFor, visibleCurrentFor), ReportWriter (insertWithin, writeWithin), ReportsEvents (onEvidenceChanged) and EvidenceVersions
  * (for read caches) to other modules.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Report]), IdempotencyModule, GraphModule, WeaponsModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportsEvents, EvidenceVersions],
-  exports: [ReportsService, ReportsEvents, EvidenceVersions],
+  providers: [ReportsService, ReportWriter, ReportsEvents, EvidenceVersions],
+  exports: [ReportsService, ReportWriter, ReportsEvents, EvidenceVersions],
 })
 export class ReportsModule {}

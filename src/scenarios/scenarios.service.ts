@@ -16,7 +16,7 @@ import { tupleIndices } from '../database/bulk-sql';
 import { DependenciesService } from '../graph/dependencies.service';
 import { EntitiesService } from '../graph/entities.service';
 import { EntityNode } from '../graph/entity-node.entity';
-import { ReportsService } from '../reports/reports.service';
+import { ReportWriter } from '../reports/report-writer';
 import { readScenario, ScenarioData, ScenarioError, SCENARIO_FILES } from '../scenario';
 import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
@@ -77,7 +77,7 @@ export class ScenariosService implements OnApplicationBootstrap {
     private readonly entities: EntitiesService,
     private readonly dependencies: DependenciesService,
     private readonly weapons: WeaponsService,
-    private readonly reports: ReportsService,
+    private readonly reports: ReportWriter,
     private readonly assessments: AssessmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}

@@ -13,6 +13,7 @@ import { currentReport } from '../reports/current';
 import { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import { ReportsService } from '../reports/reports.service';
+import { ReportWriter } from '../reports/report-writer';
 import { readDate, selectIn } from '../database/bulk-sql';
 import { slugFrom } from '../domain/ids';
 import { sectorFromStixList } from '../domain/sectors';
@@ -78,6 +79,7 @@ export class StixService {
   constructor(
     private readonly db: DatabaseService,
     private readonly reports: ReportsService,
+    private readonly writer: ReportWriter,
     private readonly entities: EntitiesService,
     private readonly weapons: WeaponsService,
     private readonly idempotency: IdempotencyService,
@@ -295,7 +297,7 @@ export class StixService {
     let entitiesCreated: string[] = toCreate.map((e) => String(e.id));
     if (inputs.length) {
       try {
-        const result = await this.reports.writeWithin(m, inputs, actor, { rows: true, stixIds, auditAction: 'import' });
+        const result = await this.writer.writeWithin(m, inputs, actor, { rows: true, stixIds, auditAction: 'import' });
         written = result.reports;
         warnings.push(...result.warnings.map((w) => toObjectDetail(w, rowObject)));
         entitiesCreated = [...entitiesCreated, ...result.entitiesCreated];

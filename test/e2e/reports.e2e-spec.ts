@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DatabaseService } from '../../src/database/database.service';
 import { ReportsEvents } from '../../src/reports/reports.events';
 import { ReportsService } from '../../src/reports/reports.service';
+import { ReportWriter } from '../../src/reports/report-writer';
 import type { Role, Tlp } from '../../src/domain/vocabulary';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';
 import { sightingIdOfChain } from '../../src/domain/stix-ids';
@@ -335,7 +336,7 @@ describe('spread reports', () => {
         seen.push(change.weaponIds);
       });
       const ids = await app.get(DatabaseService).write((m) =>
-        app.get(ReportsService).insertWithin(m, [
+        app.get(ReportWriter).insertWithin(m, [
           { weaponId: 'wannacry', entityId: 'nhs-a', observedAt: '2017-05-12T12:00:00Z', status: 'confirmed', tlp: 'clear', hostsAffected: 100, lossUsd: null },
         ], null, 'org-b'),
       );
@@ -353,7 +354,7 @@ describe('spread reports', () => {
       const n = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM "reports" WHERE "source" = 'rolled-back'`);
       expect(Number(n[0].n)).toBe(0);
 
-      await expect(app.get(DatabaseService).write((m) => app.get(ReportsService).insertWithin(m, [
+      await expect(app.get(DatabaseService).write((m) => app.get(ReportWriter).insertWithin(m, [
         { weaponId: 'wannacry', entityId: 'nhs-a', observedAt: 'x', status: 'confirmed', tlp: 'clear' },
       ], null, 'no-such-org'))).rejects.toMatchObject({ code: 'INVALID_INPUT', details: [{ row: 1, field: 'observedAt', rule: 'isDate' }] });
     });

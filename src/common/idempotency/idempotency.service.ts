@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { createHash } from 'node:crypto';
 import { EntityManager, LessThan, QueryFailedError } from 'typeorm';
 import { DatabaseService } from '../../database/database.service';
+import { selectIn } from '../../database/bulk-sql';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
 /** Keys are kept at least this long (the issue asks for 24 h); older ones are purged hourly. */
@@ -37,6 +38,12 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
 
   find(id: string): Promise<IdempotencyRecord | null> {
     return this.db.read((m) => m.findOneBy(IdempotencyRecord, { id }));
+  }
+
+  /** Which of `ids` already have a stored response, inside the caller's transaction (group commits). */
+  async storedAmong(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+    const rows = await selectIn<{ id: string }>(m, m.getRepository(IdempotencyRecord).metadata.tableName, ['id'], 'id', ids);
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
