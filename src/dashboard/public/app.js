@@ -8,7 +8,7 @@ import { createTreemap, legend } from './charts/treemap.js';
 import { createPartition } from './charts/partition.js';
 import { createTimeline } from './charts/timeline.js';
 import { responderPage } from './responder.js';
-import { briefingControls, comparePage, exceedanceSection, normComplianceSection } from './decisions.js';
+import { briefingControls, comparePage, exceedanceSection, markPrint, normComplianceSection } from './decisions.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -38,7 +38,13 @@ function route(message) {
   view.abort();
   view = new AbortController();
   renderAccount();
-  if (!session.key) return signIn(typeof message === 'string' ? message : '');
+  // What a page prints is marked TLP:RED until the assessment's own marking is known (decisions.js
+  // markPrint); the sign-in page shows no figures and carries no marking.
+  if (!session.key) {
+    delete document.documentElement.dataset.tlp;
+    return signIn(typeof message === 'string' ? message : '');
+  }
+  document.documentElement.dataset.tlp = 'red';
   const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
   if (m) return assessmentPage(decodeURIComponent(m[1]), view.signal);
   const c = /^#\/weapons\/([^/?#]+)\/compare/.exec(location.hash);
@@ -99,9 +105,22 @@ function signIn(message) {
   input,
   h('p', { id: 'api-key-help', class: 'help' }, 'The key stays in this browser tab only and is forgotten when you close it.'),
   h('button', { type: 'submit' }, 'Sign in'),
-  error);
+  error,
+  printPath());
   clear(main).append(form);
   input.focus();
+}
+
+/**
+ * A link to an assessment opened without a key (a new tab, an automated print) lands here: the
+ * key is never in a URL, so the page says where a printable copy comes from without a browser.
+ */
+function printPath() {
+  const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
+  if (!m) return null;
+  return h('p', { class: 'help print-path' }, 'To print or archive this assessment without signing in here, ask the server for its briefing: ',
+    h('code', {}, `GET /v1/assessments/${decodeURIComponent(m[1])}/briefing.pdf`), ' with the header ', h('code', {}, 'Authorization: Bearer <API key>'),
+    ' (a TLP-marked PDF; see docs/decisions.md).');
 }
 
 // ---------------------------------------------------------------------------- weapons and assessments
@@ -346,13 +365,17 @@ async function assessmentPage(id, signal) {
   const r = a.result;
   const level = `${Math.round(a.inputs.confidenceLevel * 100)}%`;
 
+  const mark = h('p', { class: 'tlp-mark', title: 'The most restrictive TLP (FIRST TLP 2.0) of the reports the figures rest on: printed in the header and footer of every page' }, 'TLP:RED');
+  markPrint(a.id, mark, signal);
   main.append(
     h('header', { class: 'report-head' },
+      mark,
       h('h1', {}, `${w.name}: collateral damage assessment`),
       h('p', { class: 'lede' }, `Estimated as of ${fmt.dateTime(a.inputs.asOf)}, with a forecast to ${fmt.duration(a.inputs.horizonHours)} later. Every figure is a ${level} range: the true value lies inside it with ${level} probability under the model.`),
       a.stale ? h('p', { class: 'banner stale', role: 'status' }, 'Newer reports have arrived since this assessment read its inputs; start a new assessment for an up-to-date estimate.') : h('p', { class: 'banner fresh' }, 'Up to date: no newer reports since this assessment.'),
       essCaution(a, r),
-      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'), ' ', briefingControls(a.id))),
+      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print this page'), ' ', briefingControls(a.id)),
+      h('p', { class: 'print-only printed' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}. Marked with the most restrictive TLP of the reports its figures rest on.`)),
     headline(r, level),
     splitTable(r),
     treemapSection(entities, rollup, r, level),
@@ -361,8 +384,7 @@ async function assessmentPage(id, signal) {
     normComplianceSection(id, level, signal),
     exceedanceSection(id, signal),
     warningSection(warning, id, signal),
-    methodSection(a, r, { newestAny }),
-    h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
+    methodSection(a, r, { newestAny }));
   focusHeading();
 }
 
