@@ -248,9 +248,18 @@ function newAssessmentForm(w, models, onCreated) {
   const id = (name) => `${name}-${w.id}`;
   const error = h('p', { class: 'error', role: 'alert' });
   const field = (name, label, input, help, cls = '') => h('div', { class: `field ${cls}`.trim() }, h('label', { for: id(name) }, label), input, help ? h('p', { class: 'help', id: `${id(name)}-help` }, help) : null);
+  // A select cannot wrap: its options say the short name ("Event-driven SIR"), the help below it
+  // the whole one, so a phone's narrow select cuts nothing off.
+  const shortName = (m) => String(m.name || m.id).replace(/\s*\(.*\)\s*$/, '');
+  const modelHelp = h('span', { class: 'model-help' });
   const modelSelect = models.length
-    ? h('select', { id: id('model'), name: 'model' }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined }, m.name || m.id)))
+    ? h('select', { id: id('model'), name: 'model', 'aria-describedby': `${id('model')}-help`, onchange: () => describeModel() }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined, title: m.name || m.id }, shortName(m))))
     : h('input', { id: id('model'), name: 'model', value: 'sir' });
+  const describeModel = () => {
+    const m = models.find((x) => x.id === modelSelect.value);
+    modelHelp.textContent = m && m.name && m.name !== shortName(m) ? m.name : '';
+  };
+  describeModel();
   const asOfInput = h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' });
   const asOfHelp = h('span', { class: 'asof-help' });
   const reach = h('p', { class: 'banner stale forecast-reach', role: 'status', hidden: true });
@@ -309,7 +318,7 @@ function newAssessmentForm(w, models, onCreated) {
       field('runs', 'Monte Carlo runs', h('input', { id: id('runs'), name: 'runs', type: 'number', min: '1', max: '100000', value: '2000', required: true })),
       field('confidenceLevel', 'Range', h('select', { id: id('confidenceLevel'), name: 'confidenceLevel' },
         h('option', { value: '0.8' }, '80%'), h('option', { value: '0.9', selected: true }, '90%'), h('option', { value: '0.95' }, '95%'))),
-      field('model', 'Model', modelSelect, null, 'wide'),
+      field('model', 'Model', modelSelect, modelHelp, 'wide'),
       field('asOf', 'As of (UTC, optional)', asOfInput, asOfHelp),
       field('seed', 'Seed (optional)', h('input', { id: id('seed'), name: 'seed', type: 'number', min: '0', max: '4294967295', inputmode: 'numeric' })),
       h('div', { class: 'field checkbox' }, h('input', { id: id('calibrate'), name: 'calibrate', type: 'checkbox', checked: true }), h('label', { for: id('calibrate') }, 'Calibrate to the reports'))),
