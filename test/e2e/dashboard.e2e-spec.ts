@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
+import { pdfPages } from '../support/pdf';
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM lib).
 declare const document: any;
@@ -566,13 +567,87 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await expectHeadlineOnOneLine(320);
 
     await page.setViewportSize({ width: 1280, height: 800 });
+    // The marking: the server's (the briefing's X-TLP), on the page and on every printed page.
+    const marking = (await http.head(`/v1/assessments/${assessmentId}/briefing.html`).set(auth(keys.a.analyst)).expect(200)).headers['x-tlp'];
+    expect(marking).toMatch(/^TLP:(CLEAR|GREEN|AMBER|AMBER\+STRICT|RED)$/);
+    await page.waitForFunction((t: string) => `TLP:${String(document.documentElement.dataset.tlp).toUpperCase()}` === t, marking);
+    expect(await page.textContent('.report-head .tlp-mark')).toBe(marking);
     await page.emulateMedia({ media: 'print' });
     expect(await page.isVisible('header.site')).toBe(false);
     expect(await page.locator('form:visible, button:visible, select:visible').count()).toBe(0);
-    expect(await page.isVisible('footer.print-only')).toBe(true);
+    expect(await page.isVisible('.report-head .printed')).toBe(true);
+    const headings = (await page.locator('main h1:visible, main h2:visible, main h3:visible').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     const pdf = await page.pdf({ path: join(ARTIFACTS, 'dashboard-report.pdf'), format: 'A4', printBackground: true });
-    expect(pdf.length).toBeGreaterThan(10_000);
     await page.emulateMedia({ media: 'screen' });
+    const pages = pdfPages(pdf);
+    writeFileSync(join(ARTIFACTS, 'dashboard-report-pages.json'), JSON.stringify(pages, null, 1));
+    expect(pages.length).toBeLessThanOrEqual(4);
+    pages.forEach((p, i) => {
+      const where = `page ${i + 1} of ${pages.length}`;
+      // A4 (595.28 x 841.89 pt; Chromium rounds it to 8.27 x 11.7 in)
+      expect({ where, a4: Math.abs(p.width - 595.28) < 2 && Math.abs(p.height - 841.89) < 2 }).toEqual({ where, a4: true });
+      // header and footer (the page's margin boxes)
+      expect({ where, labels: p.text.split(marking).length - 1 }).toEqual({ where, labels: 2 });
+      expect({ where, numbered: p.text.includes(`Page ${i + 1} of ${pages.length}`) }).toEqual({ where, numbered: true });
+      // the page's own content, without the margin boxes: more than a footer, and not ending in a heading
+      const body = p.text.split(marking).join(' ').replace(/Spillover report \S Page \d+ of \d+/, ' ').replace('Spillover: collateral damage assessment', ' ').replace(/\s+/g, ' ').trim();
+      expect({ where, moreThanMarkings: body.length > 200 }).toEqual({ where, moreThanMarkings: true });
+      expect({ where, endsWithHeading: headings.filter((hd) => body.endsWith(hd)) }).toEqual({ where, endsWithHeading: [] });
+    });
+    expect(pages.map((p) => p.text).join(' ')).toContain('How bad is it');
+
+    // The server's briefing from the page: fetched with the key in the Authorization header (no
+    // key in any URL) and opened as a PDF to print.
+    const [popup] = await Promise.all([context.waitForEvent('page'), page.click('.briefing-controls button.briefing-open')]);
+    expect(popup.url()).toMatch(/^blob:/);
+    await popup.close();
+    expect(requests.filter((r) => r.includes('/briefing.pdf'))).toEqual([`/v1/assessments/${assessmentId}/briefing.pdf`]);
+    expect(requests.filter((r) => Object.values(keys.a).some((k) => r.includes(k)))).toEqual([]);
+
+    // Headless Chromium printing the assessment's URL has no key (it lives in the tab's
+    // sessionStorage): it prints the sign-in page, which names the server's briefing route.
+    const fresh = await browser.newContext();
+    const anonymous = await fresh.newPage();
+    await anonymous.goto(`${base}/#/assessments/${assessmentId}`);
+    await anonymous.waitForSelector('#api-key');
+    await anonymous.emulateMedia({ media: 'print' });
+    const signInText = pdfPages(await anonymous.pdf({ path: join(ARTIFACTS, 'dashboard-print-without-key.pdf'), format: 'A4' })).map((p) => p.text).join(' ');
+    expect(signInText).toContain(`GET /v1/assessments/${assessmentId}/briefing.pdf with the header Authorization: Bearer <API key>`);
+    expect(signInText).not.toMatch(/TLP:/);
+    await fresh.close();
+  });
+
+  it('at 390 px: the weapons list keeps each collateral loss beside its label, and the new-assessment form cuts nothing off', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/#/`);
+    const cell = page.locator(`table.assessments .headline-loss[data-assessment="${assessmentId}"]`);
+    await cell.waitFor();
+    // the label is the cell's ::before: the figure's first line must be the label's line
+    const offset = await cell.evaluate((el: any) => {
+      const td = el.closest('td');
+      const label = parseFloat(getComputedStyle(td).paddingTop) + td.getBoundingClientRect().top;
+      return el.querySelector('.mid').getBoundingClientRect().top - label;
+    });
+    expect(Math.abs(offset)).toBeLessThan(4);
+    const form = page.locator('form.new-assessment[data-weapon="notpetya"]');
+    await form.scrollIntoViewIfNeeded();
+    const fit = await form.locator('select[name=model]').evaluate((el: any) => {
+      const cs = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const text = el.options[el.selectedIndex].textContent;
+      const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20; // the arrow
+      const box = el.getBoundingClientRect();
+      const formBox = el.closest('form').getBoundingClientRect();
+      return { text, fits: ctx.measureText(text).width <= room, inside: box.right <= formBox.right + 0.5 && box.left >= formBox.left - 0.5 };
+    });
+    expect(fit).toEqual({ text: expect.any(String), fits: true, inside: true });
+    // the whole name is said below it
+    expect(await form.locator('.model-help').textContent()).not.toBe('');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-weapons-390.png'), fullPage: true });
+    await form.screenshot({ path: join(ARTIFACTS, 'dashboard-form-390.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('says the range is not available for a group whose range the rollup withholds (an entity known only from another organisation\'s RED report)', async () => {

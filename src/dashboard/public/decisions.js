@@ -151,7 +151,8 @@ const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
  */
 export async function markPrint(id, el, signal) {
   try {
-    const res = await fetch(`/v1/assessments/${encodeURIComponent(id)}/briefing.html`, { method: 'HEAD', headers: { Authorization: `Bearer ${session.key}` }, cache: 'no-store', signal });
+    // not aborted when the reader moves on (a short request; the answer is then ignored)
+    const res = await fetch(`/v1/assessments/${encodeURIComponent(id)}/briefing.html`, { method: 'HEAD', headers: { Authorization: `Bearer ${session.key}` }, cache: 'no-store' });
     const tlp = /^TLP:(.+)$/.exec(res.headers.get('X-TLP') || '')?.[1]?.toLowerCase();
     if (!res.ok || signal.aborted || !TLPS.includes(tlp)) return;
     document.documentElement.dataset.tlp = tlp;
