@@ -16,7 +16,7 @@ import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, MyEarl
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import {
   ASSESSMENT_CANCELLED, ASSESSMENT_DONE, ASSESSMENT_EARLY_WARNING, ASSESSMENT_ENTITIES, ASSESSMENT_PAGE, ASSESSMENT_QUEUED, ASSESSMENT_ROLLUP,
-  ASSESSMENT_TIMELINE, RUNS_CSV,
+  ASSESSMENT_TIMELINE, MY_EARLY_WARNING, RUNS_CSV,
 } from './dto/examples';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
@@ -220,6 +220,8 @@ export class MyEarlyWarningController {
 
   @Get(':weaponId/early-warning/mine')
   @Roles('responder', 'analyst', 'researcher')
+  @ApiPathExample('weaponId', DEMO.weaponId, 'weapon id (slug)')
+  @ApiExampleResponse(200, MY_EARLY_WARNING, "{weaponId, organizationId, assessmentId, asOf, stale, withinHours, items}: the early warning's items of the key's organisation's entities")
   @ApiOperation({ summary: "The caller's organisation's unreported entities most likely to be infected within the window, from the weapon's newest finished assessment (assessmentId null when there is none)" })
   async mine(@Param('weaponId') weaponId: string, @Query() query: MyEarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.newestDone(weaponId);

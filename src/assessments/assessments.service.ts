@@ -318,10 +318,14 @@ export class AssessmentsService implements OnModuleInit {
    * what a reader who may not list assessments (a responder) is answered from.
    */
   async newestDone(weaponId: string): Promise<Assessment | null> {
-    return this.db.read((m) => m.getRepository(Assessment).createQueryBuilder('a')
-      .where('a.kind = :kind AND a.weaponId = :w AND a.status = :s', { kind: 'assessment', w: weaponId, s: 'done' })
-      .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(1000).getMany())
-      .then((rows) => rows.sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null);
+    const rows = await this.db.read(async (m) => {
+      foundOrFail(await m.getRepository(Weapon).findOne({ select: { id: true }, where: { id: weaponId } }), 'weapon', weaponId, 'weaponId');
+      return m.getRepository(Assessment).createQueryBuilder('a')
+        .where('a.kind = :kind AND a.weaponId = :w AND a.status = :s', { kind: 'assessment', w: weaponId, s: 'done' })
+        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(1000).getMany();
+    });
+    // newest asOf first; the sort is stable, so the newest started among equal asOf
+    return rows.sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null;
   }
 
   /** The job as `reader` sees it (the newest report used is the newest one the reader may see). */

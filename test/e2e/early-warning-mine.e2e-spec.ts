@@ -89,6 +89,8 @@ describe('early warning for my organisation\'s entities', () => {
     expect(mineBad.details.map((d: any) => d.field)).toEqual(['mine']);
     expect((await http.get('/v1/weapons/quiet/early-warning/mine').set(auth(keys.b.responder)).expect(200)).body)
       .toMatchObject({ weaponId: 'quiet', assessmentId: null, items: [] });
+    const unknown = (await http.get('/v1/weapons/no-such-weapon/early-warning/mine').set(auth(keys.b.responder)).expect(404)).body;
+    expect(unknown.details).toEqual([expect.objectContaining({ field: 'weaponId' })]);
     await http.get(`/v1/assessments/${id}/early-warning?mine=true`).set(auth(keys.b.responder)).expect(403);
     await http.get('/v1/weapons/wpn/early-warning/mine').expect(401);
   });

@@ -105,9 +105,9 @@ function signIn(message) {
   input,
   h('p', { id: 'api-key-help', class: 'help' }, 'The key stays in this browser tab only and is forgotten when you close it.'),
   h('button', { type: 'submit' }, 'Sign in'),
-  error,
-  printPath());
-  clear(main).append(form);
+  error);
+  // outside the form: forms are not printed, this note is
+  clear(main).append(form, printPath());
   input.focus();
 }
 
@@ -118,7 +118,7 @@ function signIn(message) {
 function printPath() {
   const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
   if (!m) return null;
-  return h('p', { class: 'help print-path' }, 'To print or archive this assessment without signing in here, ask the server for its briefing: ',
+  return h('p', { class: 'card print-path' }, 'To print or archive this assessment without signing in here, ask the server for its briefing: ',
     h('code', {}, `GET /v1/assessments/${decodeURIComponent(m[1])}/briefing.pdf`), ' with the header ', h('code', {}, 'Authorization: Bearer <API key>'),
     ' (a TLP-marked PDF; see docs/decisions.md).');
 }

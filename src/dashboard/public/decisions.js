@@ -145,14 +145,16 @@ const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
 
 /**
  * Marks the printed page (html[data-tlp], read by the print styles' named pages) and `el` with
- * the assessment's TLP: the server's marking of its briefing (the X-TLP header, asked with HEAD,
- * so nothing is rendered), the most restrictive TLP of the reports its figures rest on. Until it
+ * the assessment's TLP: the server's marking of its briefing (the X-TLP header of its HTML), the
+ * most restrictive TLP of the reports its figures rest on. Until it
  * is known, or when it cannot be had, the page stays TLP:RED.
  */
 export async function markPrint(id, el, signal) {
   try {
-    // not aborted when the reader moves on (a short request; the answer is then ignored)
-    const res = await fetch(`/v1/assessments/${encodeURIComponent(id)}/briefing.html`, { method: 'HEAD', headers: { Authorization: `Bearer ${session.key}` }, cache: 'no-store' });
+    // GET (the server does the same work for HEAD, which Chromium reports as aborted), read to
+    // its end; not aborted when the reader moves on (a short request; its answer is then ignored)
+    const res = await fetch(`/v1/assessments/${encodeURIComponent(id)}/briefing.html`, { headers: { Authorization: `Bearer ${session.key}` }, cache: 'no-store' });
+    await res.arrayBuffer();
     const tlp = /^TLP:(.+)$/.exec(res.headers.get('X-TLP') || '')?.[1]?.toLowerCase();
     if (!res.ok || signal.aborted || !TLPS.includes(tlp)) return;
     document.documentElement.dataset.tlp = tlp;
