@@ -526,6 +526,8 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(method).toContain(String(RUNS));
     expect(method).toContain(String(api.inputs.seed));
     expect(method).toContain('Effective sample size');
+    // the sampler's name is folded away as a technical detail, not in the panel's words
+    expect(await page.isVisible('section.method-section details.method-technical > p')).toBe(false);
     // Data freshness: the assessment's own `inputs.latestReportAt` (and when it was filed), read
     // with the assessment; the page no longer asks /v1/reports for the newest report used.
     expect(api.inputs.latestReportAt).toEqual(expect.any(String));

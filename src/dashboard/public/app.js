@@ -604,7 +604,8 @@ function methodSection(a, r, { newestAny } = {}) {
     resultWarnings(r),
     h('p', { class: 'method-plain' }, `We simulated ${fmt.count(a.inputs.runs)} possible courses of the outbreak through organisations and the links between them, starting from the reports. ${a.inputs.calibrate === false ? 'Every course counts the same.' : 'Courses that reproduce what was reported count more, the others less.'} Each figure is the middle ${Math.round(a.inputs.confidenceLevel * 100)}% of the weighted courses.`),
     h('dl', { class: 'method' }, rows.map(([key, k, v]) => h('div', { 'data-method': key }, h('dt', {}, k), h('dd', {}, v)))),
-    cal.method ? h('p', { class: 'muted' }, `Calibration method: ${cal.method}.`) : null,
+    // the calibration's own name is for specialists: folded away, and left out of the print
+    cal.method ? h('details', { class: 'method-technical' }, h('summary', {}, 'Technical detail: the calibration method'), h('p', { class: 'muted' }, `${cal.method}.`)) : null,
     cal.parameters.length
       ? table('Model parameters: what was assumed (prior) and what the reports make likely (posterior)', [
         { label: 'Parameter', value: (p) => h('span', { title: p.name }, fmt.parameter(p.name)) },
