@@ -12,11 +12,11 @@ import type { Assessment } from '../jobs/job.entity';
 import { EvidenceVersions } from '../reports/evidence-versions';
 import { CachedPage, cachedPage, PageCache } from '../reports/page-cache';
 import { sharedLevels } from '../tlp/policy';
-import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
+import { EarlyWarningQueryDto, EntitiesQueryDto, ListAssessmentsQueryDto, MyEarlyWarningQueryDto, RollupQueryDto } from './dto/assessment-query.dto';
 import { CreateAssessmentDto } from './dto/create-assessment.dto';
 import {
   ASSESSMENT_CANCELLED, ASSESSMENT_DONE, ASSESSMENT_EARLY_WARNING, ASSESSMENT_ENTITIES, ASSESSMENT_PAGE, ASSESSMENT_QUEUED, ASSESSMENT_ROLLUP,
-  ASSESSMENT_TIMELINE, RUNS_CSV,
+  ASSESSMENT_TIMELINE, MY_EARLY_WARNING, RUNS_CSV,
 } from './dto/examples';
 import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
@@ -178,16 +178,18 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async earlyWarning(@Param('id', uuidPipe) id: string, @Query() query: EarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    const [warning, rows, suppressed] = await Promise.all([
+    const [warning, rows, suppressed, only] = await Promise.all([
       this.assessments.part<WarningData>(row, 'earlyWarning'),
       this.assessments.part<EntityRow[]>(row, 'entities'),
       this.assessments.suppressed(row, reader),
+      query.mine ? this.assessments.organisationEntities(reader.organizationId) : undefined,
     ]);
     return {
       assessmentId: id,
       asOf: row.input.asOf,
       ...(query.collateral !== undefined ? { collateral: query.collateral } : {}),
-      ...earlyWarningView(warning, rows, suppressed, query.withinHours, query.limit, query.collateral),
+      ...(query.mine ? { mine: true, organizationId: reader.organizationId } : {}),
+      ...earlyWarningView(warning, rows, suppressed, query.withinHours, query.limit, query.collateral, only),
     };
   }
 
@@ -202,5 +204,41 @@ export class AssessmentsController {
   async runs(@Param('id', uuidPipe) id: string) {
     const row = await this.assessments.get(id);
     return runsCsv(await this.assessments.part<ResultParts['runs']>(row, 'runs'));
+  }
+}
+
+/**
+ * A responder's early warning: responders may not read assessments, but may learn which of their
+ * own organisation's entities the newest finished assessment of a weapon says are at risk. The
+ * organisation is the API key's; the TLP rule of the assessments' entity views applies.
+ */
+@ApiTags('assessments')
+@ApiErrors()
+@Controller('v1/weapons')
+export class MyEarlyWarningController {
+  constructor(private readonly assessments: AssessmentsService) {}
+
+  @Get(':weaponId/early-warning/mine')
+  @Roles('responder', 'analyst', 'researcher')
+  @ApiPathExample('weaponId', DEMO.weaponId, 'weapon id (slug)')
+  @ApiExampleResponse(200, MY_EARLY_WARNING, "{weaponId, organizationId, assessmentId, asOf, stale, withinHours, items}: the early warning's items of the key's organisation's entities")
+  @ApiOperation({ summary: "The caller's organisation's unreported entities most likely to be infected within the window, from the weapon's newest finished assessment (assessmentId null when there is none)" })
+  async mine(@Param('weaponId') weaponId: string, @Query() query: MyEarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
+    const row = await this.assessments.newestDone(weaponId);
+    const base = { weaponId, organizationId: reader.organizationId, mine: true, withinHours: query.withinHours };
+    if (!row) return { ...base, assessmentId: null, asOf: null, stale: false, windowsComputed: [], items: [] };
+    const [warning, rows, suppressed, only] = await Promise.all([
+      this.assessments.part<WarningData>(row, 'earlyWarning'),
+      this.assessments.part<EntityRow[]>(row, 'entities'),
+      this.assessments.suppressed(row, reader),
+      this.assessments.organisationEntities(reader.organizationId),
+    ]);
+    return {
+      ...base,
+      assessmentId: row.id,
+      asOf: row.input.asOf,
+      stale: this.assessments.view(row, reader).stale,
+      ...earlyWarningView(warning, rows, suppressed, query.withinHours, query.limit, undefined, only),
+    };
   }
 }

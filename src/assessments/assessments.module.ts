@@ -6,7 +6,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { ModelsModule } from '../models/models.module';
 import { ReportsModule } from '../reports/reports.module';
 import { Assessment, AssessmentResultPart } from '../jobs/job.entity';
-import { AssessmentsController } from './assessments.controller';
+import { AssessmentsController, MyEarlyWarningController } from './assessments.controller';
 import { AssessmentsService } from './assessments.service';
 import { EvidenceSource } from './evidence-source';
 import { SimulationsController } from './simulations.controller';
@@ -14,7 +14,7 @@ import { SimulationsService } from './simulations.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Assessment, AssessmentResultPart]), AuditModule, ConfigModule, JobsModule, ModelsModule, ReportsModule],
-  controllers: [AssessmentsController, SimulationsController],
+  controllers: [AssessmentsController, MyEarlyWarningController, SimulationsController],
   providers: [AssessmentsService, EvidenceSource, SimulationsService],
   exports: [AssessmentsService],
 })

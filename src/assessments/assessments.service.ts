@@ -22,6 +22,7 @@ import { headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence
 import { anyVisible, Audience, audienceKey, countAudiences, sharedLevels, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts, EntityRow, ResultParts } from './result-parts';
+import { organisationEntities } from './organisation-entities';
 import { hiddenFor, suppressionFor, SuppressionGroup } from './views';
 import type { EngineOutput, Summary } from './result-types';
 import { evidenceMark, readGraph, weaponRecord } from './scenario-snapshot';
@@ -306,6 +307,26 @@ export class AssessmentsService implements OnModuleInit {
       const staleFor: Audience[] = [...before, ...added.map(({ tlp, organizationId }) => ({ tlp, organizationId }))];
       await m.createQueryBuilder().update(Assessment).set({ stale: true, staleFor }).where('id = :id', { id: row.id }).execute();
     }
+  }
+
+  /** The entities of the reader's organisation (organisation-entities.ts). */
+  organisationEntities(organizationId: string): Promise<Set<string>> {
+    return this.db.read((m) => organisationEntities(m, organizationId));
+  }
+
+  /**
+   * The newest finished assessment of a weapon (latest asOf, then latest started), or null:
+   * what a reader who may not list assessments (a responder) is answered from.
+   */
+  async newestDone(weaponId: string): Promise<Assessment | null> {
+    const rows = await this.db.read(async (m) => {
+      foundOrFail(await m.getRepository(Weapon).findOne({ select: { id: true }, where: { id: weaponId } }), 'weapon', weaponId, 'weaponId');
+      return m.getRepository(Assessment).createQueryBuilder('a')
+        .where('a.kind = :kind AND a.weaponId = :w AND a.status = :s', { kind: 'assessment', w: weaponId, s: 'done' })
+        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(1000).getMany();
+    });
+    // newest asOf first; the sort is stable, so the newest started among equal asOf
+    return rows.sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null;
   }
 
   /** The job as `reader` sees it (the newest report used is the newest one the reader may see). */

@@ -356,9 +356,10 @@ function worldRanges(summary: Summary | undefined, part: RollupPart): GroupStat 
  * Unreported entities by P(infected within `withinHours` of asOf), each with its most likely
  * path from a reported infection. The core computes these probabilities on a grid of windows;
  * between two windows the probability is interpolated linearly (it is non-decreasing in the
- * window, and an entity absent from a window's list counts as below that list).
+ * window, and an entity absent from a window's list counts as below that list). `only`: these
+ * entities alone (a reader's own organisation's), filtered before the limit.
  */
-export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, withinHours: number, limit: number, collateral?: boolean) {
+export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, withinHours: number, limit: number, collateral?: boolean, only?: ReadonlySet<string>) {
   const byId = new Map(rows.map((r) => [r.entityId, r]));
   const windows = [...w.windows].sort((a, b) => a.withinHours - b.withinHours);
   let lo = windows.filter((x) => x.withinHours <= withinHours).pop();
@@ -381,7 +382,7 @@ export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Read
   }
   const isCollateral = (id: string) => byId.get(id)?.collateral ?? true;
   const ranked = [...pick.entries()]
-    .filter(([id, e]) => !hidden.has(id) && e.p > 0 && (collateral === undefined || isCollateral(id) === collateral))
+    .filter(([id, e]) => !hidden.has(id) && e.p > 0 && (collateral === undefined || isCollateral(id) === collateral) && (!only || only.has(id)))
     .sort((a, b) => b[1].p - a[1].p || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit);
   return {

@@ -100,6 +100,9 @@ export function methodText(c: BriefingContent): string[] {
   ];
 }
 
+/** Warnings said in the body (the rest in the annex): with the rest of the body bounded, four pages hold it. */
+const BODY_WARNINGS = 8;
+
 /** The briefing as PDF: at most four A4 pages of content, then the annex; TLP and page numbers on every page. */
 export function briefingPdf(c: BriefingContent): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margins: { top: 64, bottom: 64, left: 56, right: 56 }, bufferPages: true, info: { Title: `Briefing: ${c.weapon.name}`, Subject: tlpLabel(c.tlp) } });
@@ -159,7 +162,8 @@ export function briefingPdf(c: BriefingContent): Promise<Buffer> {
   for (const t of methodText(c)) para(t);
   if (c.warnings.length) {
     heading('Warnings');
-    for (const w of c.warnings) para(`- ${w}`);
+    for (const w of c.warnings.slice(0, BODY_WARNINGS)) para(`- ${w}`);
+    if (c.warnings.length > BODY_WARNINGS) para(`${c.warnings.length - BODY_WARNINGS} more in the annex.`);
   }
 
   // The annex always starts on a page of its own after at most four pages of content.
@@ -170,6 +174,10 @@ export function briefingPdf(c: BriefingContent): Promise<Buffer> {
   heading('Calibrated parameters');
   for (const [k, r] of Object.entries(c.summary.calibration.parameters)) para(`${k}: ${sig(r.median)} (${sig(r.low)} to ${sig(r.high)}); before the reports ${sig((c.summary.calibration.prior[k] ?? r).low)} to ${sig((c.summary.calibration.prior[k] ?? r).high)}`);
   para(`Effective number of runs after weighting: ${sig(c.summary.calibration.effectiveSampleSize)}. Generated ${c.generatedAt}.`);
+  if (c.warnings.length > BODY_WARNINGS) {
+    heading('All warnings');
+    for (const w of c.warnings) para(`- ${w}`);
+  }
 
   const range = doc.bufferedPageRange();
   const label = tlpLabel(c.tlp);

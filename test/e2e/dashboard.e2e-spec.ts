@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
+import { pdfPages } from '../support/pdf';
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM lib).
 declare const document: any;
@@ -525,6 +526,8 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     expect(method).toContain(String(RUNS));
     expect(method).toContain(String(api.inputs.seed));
     expect(method).toContain('Effective sample size');
+    // the sampler's name is folded away as a technical detail, not in the panel's words
+    expect(await page.isVisible('section.method-section details.method-technical > p')).toBe(false);
     // Data freshness: the assessment's own `inputs.latestReportAt` (and when it was filed), read
     // with the assessment; the page no longer asks /v1/reports for the newest report used.
     expect(api.inputs.latestReportAt).toEqual(expect.any(String));
@@ -566,13 +569,89 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await expectHeadlineOnOneLine(320);
 
     await page.setViewportSize({ width: 1280, height: 800 });
+    // The marking: the server's (the briefing's X-TLP), on the page and on every printed page.
+    const marking = (await http.head(`/v1/assessments/${assessmentId}/briefing.html`).set(auth(keys.a.analyst)).expect(200)).headers['x-tlp'];
+    expect(marking).toMatch(/^TLP:(CLEAR|GREEN|AMBER|AMBER\+STRICT|RED)$/);
+    await page.waitForFunction((t: string) => `TLP:${String(document.documentElement.dataset.tlp).toUpperCase()}` === t, marking);
+    expect(await page.textContent('.report-head .tlp-mark')).toBe(marking);
     await page.emulateMedia({ media: 'print' });
     expect(await page.isVisible('header.site')).toBe(false);
     expect(await page.locator('form:visible, button:visible, select:visible').count()).toBe(0);
-    expect(await page.isVisible('footer.print-only')).toBe(true);
+    expect(await page.isVisible('.report-head .printed')).toBe(true);
+    const headings = (await page.locator('main h1:visible, main h2:visible, main h3:visible').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     const pdf = await page.pdf({ path: join(ARTIFACTS, 'dashboard-report.pdf'), format: 'A4', printBackground: true });
-    expect(pdf.length).toBeGreaterThan(10_000);
     await page.emulateMedia({ media: 'screen' });
+    const pages = pdfPages(pdf);
+    writeFileSync(join(ARTIFACTS, 'dashboard-report-pages.json'), JSON.stringify(pages, null, 1));
+    expect(pages.length).toBeLessThanOrEqual(4);
+    pages.forEach((p, i) => {
+      const where = `page ${i + 1} of ${pages.length}`;
+      // A4 (595.28 x 841.89 pt; Chromium rounds it to 8.27 x 11.7 in)
+      expect({ where, a4: Math.abs(p.width - 595.28) < 2 && Math.abs(p.height - 841.89) < 2 }).toEqual({ where, a4: true });
+      // header and footer (the page's margin boxes)
+      expect({ where, labels: p.text.split(marking).length - 1 }).toEqual({ where, labels: 2 });
+      expect({ where, numbered: p.text.includes(`Page ${i + 1} of ${pages.length}`) }).toEqual({ where, numbered: true });
+      // the page's own content, without the margin boxes: more than a footer, and not ending in a heading
+      const body = p.text.split(marking).join(' ').replace(/Spillover report \S Page \d+ of \d+/, ' ').replace(/^Spillover /, ' ').replace(/\s+/g, ' ').trim();
+      expect({ where, moreThanMarkings: body.length > 200 }).toEqual({ where, moreThanMarkings: true });
+      expect({ where, endsWithHeading: headings.filter((hd) => body.endsWith(hd)) }).toEqual({ where, endsWithHeading: [] });
+    });
+    expect(pages.map((p) => p.text).join(' ')).toContain('How bad is it');
+
+    // The server's briefing from the page: fetched with the key in the Authorization header (no
+    // key in any URL) and opened as a PDF to print.
+    const [popup] = await Promise.all([context.waitForEvent('page'), page.click('.briefing-controls button.briefing-open')]);
+    expect(popup.url()).toMatch(/^blob:/);
+    await popup.close();
+    expect(requests.filter((r) => r.includes('/briefing.pdf'))).toEqual([`/v1/assessments/${assessmentId}/briefing.pdf`]);
+    expect(requests.filter((r) => Object.values(keys.a).some((k) => r.includes(k)))).toEqual([]);
+
+    // Headless Chromium printing the assessment's URL has no key (it lives in the tab's
+    // sessionStorage): it prints the sign-in page, which names the server's briefing route.
+    const fresh = await browser.newContext();
+    const anonymous = await fresh.newPage();
+    await anonymous.goto(`${base}/#/assessments/${assessmentId}`);
+    await anonymous.waitForSelector('#api-key');
+    await anonymous.emulateMedia({ media: 'print' });
+    const signInText = pdfPages(await anonymous.pdf({ path: join(ARTIFACTS, 'dashboard-print-without-key.pdf'), format: 'A4' })).map((p) => p.text).join(' ');
+    // (spaces aside: pdf.js splits ligatures and wrapped lines)
+    const squeeze = (t: string) => t.replace(/\s+/g, '');
+    expect(squeeze(signInText)).toContain(squeeze(`GET /v1/assessments/${assessmentId}/briefing.pdf with the header Authorization: Bearer <API key>`));
+    expect(signInText).not.toMatch(/TLP:/);
+    await fresh.close();
+  });
+
+  it('at 390 px: the weapons list keeps each collateral loss beside its label, and the new-assessment form cuts nothing off', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/#/`);
+    const cell = page.locator(`table.assessments .headline-loss[data-assessment="${assessmentId}"]`);
+    await cell.waitFor();
+    // the label is the cell's ::before: the figure's first line must be the label's line
+    const offset = await cell.evaluate((el: any) => {
+      const td = el.closest('td');
+      const label = parseFloat(getComputedStyle(td).paddingTop) + td.getBoundingClientRect().top;
+      return el.querySelector('.mid').getBoundingClientRect().top - label;
+    });
+    expect(Math.abs(offset)).toBeLessThan(4);
+    const form = page.locator('form.new-assessment[data-weapon="notpetya"]');
+    await form.scrollIntoViewIfNeeded();
+    const fit = await form.locator('select[name=model]').evaluate((el: any) => {
+      const cs = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const text = el.options[el.selectedIndex].textContent;
+      const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20; // the arrow
+      const box = el.getBoundingClientRect();
+      const formBox = el.closest('form').getBoundingClientRect();
+      return { text, fits: ctx.measureText(text).width <= room, inside: box.right <= formBox.right + 0.5 && box.left >= formBox.left - 0.5 };
+    });
+    expect(fit).toEqual({ text: expect.any(String), fits: true, inside: true });
+    // the whole name is said below it
+    expect(await form.locator('.model-help').textContent()).not.toBe('');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-weapons-390.png'), fullPage: true });
+    await form.screenshot({ path: join(ARTIFACTS, 'dashboard-form-390.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('says the range is not available for a group whose range the rollup withholds (an entity known only from another organisation\'s RED report)', async () => {
@@ -676,19 +755,29 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     await form.screenshot({ path: join(ARTIFACTS, 'dashboard-form-reach.png') });
   });
 
-  it('gives a responder a view of their own: file a report, see their organisation\'s reports', async () => {
+  it('gives a responder a view of their own: file a report, see their organisation\'s reports and their entities in the early warning', async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const p = await ctx.newPage();
     p.on('pageerror', (e) => problems.push(`responder page error: ${e.message}`));
+    // the one error expected: the 403 of the assessments list that sends a responder's key to its own view
+    p.on('console', (m) => { if (m.type() === 'error' && !/status of 403/.test(m.text())) problems.push(`responder console: ${m.text()}`); });
     await p.goto(`${base}/`);
     await p.fill('#api-key', keys.b.responder);
     await p.locator('form button[type=submit]').first().click();
     await p.waitForSelector('form.report-form');
     expect(await p.textContent('h1')).toBe('File a spread report');
-    const entity = (await get('/v1/reports?weaponId=notpetya&limit=1')).items[0].entityId;
+    // The early warning the responder gets is of the weapon's newest finished assessment; the
+    // entity org-b reports is the one that assessment finds most at risk, reported after its
+    // asOf (so still unreported there): it must then be among org-b's entities at risk.
+    const mineUrl = '/v1/weapons/notpetya/early-warning/mine?withinHours=72&limit=50';
+    const before = (await http.get(mineUrl).set(auth(keys.b.responder)).expect(200)).body;
+    expect(before.assessmentId).toEqual(expect.any(String));
+    await p.waitForSelector(`section.my-warning [data-assessment="${before.assessmentId}"]`);
+    const all = (await http.get(`/v1/assessments/${before.assessmentId}/early-warning?withinHours=72&limit=50`).set(auth(keys.b.analyst)).expect(200)).body;
+    const entity = all.items.find((x: any) => !before.items.some((m: any) => m.entityId === x.entityId)).entityId;
     await p.selectOption('#r-weaponId', 'notpetya');
     await p.fill('#r-entityId', entity);
-    await p.fill('#r-observedAt', '2017-06-28T10:00');
+    await p.fill('#r-observedAt', '2017-06-30T10:00');
     await p.click('form.report-form button[type=submit]');
     await p.waitForFunction(() => /^Filed: report /.test(document.querySelector('.report-result')?.textContent || ''));
     // the list of every visible report shown at sign-in is replaced by the organisation's own
@@ -697,7 +786,17 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
     const rows = await p.locator('table.report-list tbody tr').allTextContents();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.includes('org-b'))).toBe(true);
+    // "Early warning for your entities": the server's answer for the key's organisation, now with the entity filed
+    const after = (await http.get(mineUrl).set(auth(keys.b.responder)).expect(200)).body;
+    expect(after.items.map((x: any) => x.entityId)).toContain(entity);
+    const table = p.locator('table.my-warning-table tbody tr');
+    await p.waitForFunction((n: number) => document.querySelectorAll('table.my-warning-table tbody tr').length === n, after.items.length);
+    expect(await table.locator('th').allTextContents()).toEqual(after.items.map((x: any) => x.name));
+    // the analyst's mine=true on the same assessment agrees (the organisation comes from the key)
+    const analystMine = (await http.get(`/v1/assessments/${after.assessmentId}/early-warning?withinHours=72&limit=50&mine=true`).set(auth(keys.b.analyst)).expect(200)).body;
+    expect(analystMine.items.map((x: any) => x.entityId)).toEqual(after.items.map((x: any) => x.entityId));
     await p.screenshot({ path: join(ARTIFACTS, 'dashboard-responder-390.png'), fullPage: true });
+    await p.locator('section.my-warning').screenshot({ path: join(ARTIFACTS, 'sections', '390-responder-early-warning.png') });
     await ctx.close();
   });
 

@@ -56,4 +56,19 @@ export class EarlyWarningQueryDto {
   @ApiPropertyOptional({ description: 'true: collateral entities only; false: intended only' })
   @IsOptional() @Transform(toBool) @IsBoolean()
   collateral?: boolean;
+
+  @ApiPropertyOptional({ description: "true: only the entities of the caller's organisation (those its reports name, with their organisation in the graph); taken from the API key, never from the request" })
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  mine?: boolean;
+}
+
+/** The early warning of a weapon's newest finished assessment, for the caller's organisation's entities. */
+export class MyEarlyWarningQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 8760, default: 72 })
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(1) @Max(8760)
+  withinHours: number = 72;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit: number = 50;
 }

@@ -192,6 +192,19 @@ export const ASSESSMENT_EARLY_WARNING = {
   ],
 };
 
+/** The early warning of the key's organisation's entities (the demo's admin organisation names none). */
+export const MY_EARLY_WARNING = {
+  weaponId: DEMO.weaponId,
+  organizationId: 'cert-ua',
+  mine: true,
+  withinHours: 72,
+  assessmentId: DEMO.assessmentId,
+  asOf: '2017-06-28T12:00:00.000Z',
+  stale: false,
+  windowsComputed: [1],
+  items: ASSESSMENT_EARLY_WARNING.items,
+};
+
 /** A small simulation answered at once. */
 export const SIMULATION_RESULT = {
   model: 'ic',

@@ -8,7 +8,7 @@ import { createTreemap, legend } from './charts/treemap.js';
 import { createPartition } from './charts/partition.js';
 import { createTimeline } from './charts/timeline.js';
 import { responderPage } from './responder.js';
-import { briefingControls, comparePage, exceedanceSection, normComplianceSection } from './decisions.js';
+import { briefingControls, comparePage, exceedanceSection, markPrint, normComplianceSection } from './decisions.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -38,7 +38,13 @@ function route(message) {
   view.abort();
   view = new AbortController();
   renderAccount();
-  if (!session.key) return signIn(typeof message === 'string' ? message : '');
+  // What a page prints is marked TLP:RED until the assessment's own marking is known (decisions.js
+  // markPrint); the sign-in page shows no figures and carries no marking.
+  if (!session.key) {
+    delete document.documentElement.dataset.tlp;
+    return signIn(typeof message === 'string' ? message : '');
+  }
+  document.documentElement.dataset.tlp = 'red';
   const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
   if (m) return assessmentPage(decodeURIComponent(m[1]), view.signal);
   const c = /^#\/weapons\/([^/?#]+)\/compare/.exec(location.hash);
@@ -100,8 +106,21 @@ function signIn(message) {
   h('p', { id: 'api-key-help', class: 'help' }, 'The key stays in this browser tab only and is forgotten when you close it.'),
   h('button', { type: 'submit' }, 'Sign in'),
   error);
-  clear(main).append(form);
+  // outside the form: forms are not printed, this note is
+  clear(main).append(form, printPath());
   input.focus();
+}
+
+/**
+ * A link to an assessment opened without a key (a new tab, an automated print) lands here: the
+ * key is never in a URL, so the page says where a printable copy comes from without a browser.
+ */
+function printPath() {
+  const m = /^#\/assessments\/([^/?#]+)/.exec(location.hash);
+  if (!m) return null;
+  return h('p', { class: 'card print-path' }, 'To print or archive this assessment without signing in here, ask the server for its briefing: ',
+    h('code', {}, `GET /v1/assessments/${decodeURIComponent(m[1])}/briefing.pdf`), ' with the header ', h('code', {}, 'Authorization: Bearer <API key>'),
+    ' (a TLP-marked PDF; see docs/decisions.md).');
 }
 
 // ---------------------------------------------------------------------------- weapons and assessments
@@ -229,9 +248,18 @@ function newAssessmentForm(w, models, onCreated) {
   const id = (name) => `${name}-${w.id}`;
   const error = h('p', { class: 'error', role: 'alert' });
   const field = (name, label, input, help, cls = '') => h('div', { class: `field ${cls}`.trim() }, h('label', { for: id(name) }, label), input, help ? h('p', { class: 'help', id: `${id(name)}-help` }, help) : null);
+  // A select cannot wrap: its options say the short name ("Event-driven SIR"), the help below it
+  // the whole one, so a phone's narrow select cuts nothing off.
+  const shortName = (m) => String(m.name || m.id).replace(/\s*\(.*\)\s*$/, '');
+  const modelHelp = h('span', { class: 'model-help' });
   const modelSelect = models.length
-    ? h('select', { id: id('model'), name: 'model' }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined }, m.name || m.id)))
+    ? h('select', { id: id('model'), name: 'model', 'aria-describedby': `${id('model')}-help`, onchange: () => describeModel() }, models.map((m) => h('option', { value: m.id, selected: m.id === 'sir' || undefined, title: m.name || m.id }, shortName(m))))
     : h('input', { id: id('model'), name: 'model', value: 'sir' });
+  const describeModel = () => {
+    const m = models.find((x) => x.id === modelSelect.value);
+    modelHelp.textContent = m && m.name && m.name !== shortName(m) ? m.name : '';
+  };
+  describeModel();
   const asOfInput = h('input', { id: id('asOf'), name: 'asOf', type: 'datetime-local' });
   const asOfHelp = h('span', { class: 'asof-help' });
   const reach = h('p', { class: 'banner stale forecast-reach', role: 'status', hidden: true });
@@ -290,7 +318,7 @@ function newAssessmentForm(w, models, onCreated) {
       field('runs', 'Monte Carlo runs', h('input', { id: id('runs'), name: 'runs', type: 'number', min: '1', max: '100000', value: '2000', required: true })),
       field('confidenceLevel', 'Range', h('select', { id: id('confidenceLevel'), name: 'confidenceLevel' },
         h('option', { value: '0.8' }, '80%'), h('option', { value: '0.9', selected: true }, '90%'), h('option', { value: '0.95' }, '95%'))),
-      field('model', 'Model', modelSelect, null, 'wide'),
+      field('model', 'Model', modelSelect, modelHelp, 'wide'),
       field('asOf', 'As of (UTC, optional)', asOfInput, asOfHelp),
       field('seed', 'Seed (optional)', h('input', { id: id('seed'), name: 'seed', type: 'number', min: '0', max: '4294967295', inputmode: 'numeric' })),
       h('div', { class: 'field checkbox' }, h('input', { id: id('calibrate'), name: 'calibrate', type: 'checkbox', checked: true }), h('label', { for: id('calibrate') }, 'Calibrate to the reports'))),
@@ -346,13 +374,17 @@ async function assessmentPage(id, signal) {
   const r = a.result;
   const level = `${Math.round(a.inputs.confidenceLevel * 100)}%`;
 
+  const mark = h('p', { class: 'tlp-mark', title: 'The most restrictive TLP (FIRST TLP 2.0) of the reports the figures rest on: printed in the header and footer of every page' }, 'TLP:RED');
+  markPrint(a.id, mark, signal);
   main.append(
     h('header', { class: 'report-head' },
+      mark,
       h('h1', {}, `${w.name}: collateral damage assessment`),
       h('p', { class: 'lede' }, `Estimated as of ${fmt.dateTime(a.inputs.asOf)}, with a forecast to ${fmt.duration(a.inputs.horizonHours)} later. Every figure is a ${level} range: the true value lies inside it with ${level} probability under the model.`),
       a.stale ? h('p', { class: 'banner stale', role: 'status' }, 'Newer reports have arrived since this assessment read its inputs; start a new assessment for an up-to-date estimate.') : h('p', { class: 'banner fresh' }, 'Up to date: no newer reports since this assessment.'),
       essCaution(a, r),
-      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print report'), ' ', briefingControls(a.id))),
+      h('p', { class: 'no-print actions' }, h('button', { type: 'button', onclick: () => window.print() }, 'Print this page'), ' ', briefingControls(a.id)),
+      h('p', { class: 'print-only printed' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}. Marked with the most restrictive TLP of the reports its figures rest on.`)),
     headline(r, level),
     splitTable(r),
     treemapSection(entities, rollup, r, level),
@@ -361,8 +393,7 @@ async function assessmentPage(id, signal) {
     normComplianceSection(id, level, signal),
     exceedanceSection(id, signal),
     warningSection(warning, id, signal),
-    methodSection(a, r, { newestAny }),
-    h('footer', { class: 'print-only' }, `Spillover report, assessment ${a.id}, printed ${fmt.dateTime(new Date())}.`));
+    methodSection(a, r, { newestAny }));
   focusHeading();
 }
 
@@ -573,7 +604,8 @@ function methodSection(a, r, { newestAny } = {}) {
     resultWarnings(r),
     h('p', { class: 'method-plain' }, `We simulated ${fmt.count(a.inputs.runs)} possible courses of the outbreak through organisations and the links between them, starting from the reports. ${a.inputs.calibrate === false ? 'Every course counts the same.' : 'Courses that reproduce what was reported count more, the others less.'} Each figure is the middle ${Math.round(a.inputs.confidenceLevel * 100)}% of the weighted courses.`),
     h('dl', { class: 'method' }, rows.map(([key, k, v]) => h('div', { 'data-method': key }, h('dt', {}, k), h('dd', {}, v)))),
-    cal.method ? h('p', { class: 'muted' }, `Calibration method: ${cal.method}.`) : null,
+    // the calibration's own name is for specialists: folded away, and left out of the print
+    cal.method ? h('details', { class: 'method-technical' }, h('summary', {}, 'Technical detail: the calibration method'), h('p', { class: 'muted' }, `${cal.method}.`)) : null,
     cal.parameters.length
       ? table('Model parameters: what was assumed (prior) and what the reports make likely (posterior)', [
         { label: 'Parameter', value: (p) => h('span', { title: p.name }, fmt.parameter(p.name)) },

@@ -141,7 +141,35 @@ export async function download(path, name, open = false) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** The briefing buttons: a TLP-marked PDF (at the evidence's marking or a stricter one). */
+const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+
+/**
+ * Marks the printed page (html[data-tlp], read by the print styles' named pages) and `el` with
+ * the assessment's TLP: the server's marking of its briefing (the X-TLP header of its HTML), the
+ * most restrictive TLP of the reports its figures rest on. Until it
+ * is known, or when it cannot be had, the page stays TLP:RED.
+ */
+export async function markPrint(id, el, signal) {
+  try {
+    // GET (the server does the same work for HEAD, which Chromium reports as aborted), read to
+    // its end; not aborted when the reader moves on (a short request; its answer is then ignored)
+    const res = await fetch(`/v1/assessments/${encodeURIComponent(id)}/briefing.html`, { headers: { Authorization: `Bearer ${session.key}` }, cache: 'no-store' });
+    await res.arrayBuffer();
+    const tlp = /^TLP:(.+)$/.exec(res.headers.get('X-TLP') || '')?.[1]?.toLowerCase();
+    if (!res.ok || signal.aborted || !TLPS.includes(tlp)) return;
+    document.documentElement.dataset.tlp = tlp;
+    el.textContent = `TLP:${tlp.toUpperCase()}`;
+    el.dataset.tlp = tlp;
+  } catch {
+    // stays TLP:RED
+  }
+}
+
+/**
+ * The briefing buttons: the server's TLP-marked PDF (at the evidence's marking or a stricter
+ * one), fetched with the key in the Authorization header (never in a URL) and opened to print,
+ * or saved.
+ */
 export function briefingControls(id) {
   const select = h('select', { id: 'briefing-tlp', 'aria-label': 'TLP marking of the briefing' },
     h('option', { value: '' }, 'TLP of the evidence'),
@@ -150,7 +178,8 @@ export function briefingControls(id) {
   const tlp = () => (select.value ? `?tlp=${encodeURIComponent(select.value)}` : '');
   return h('span', { class: 'briefing-controls no-print' },
     select,
-    h('button', { type: 'button', class: 'secondary', onclick: () => download(`/v1/assessments/${q}/briefing.pdf${tlp()}`, `briefing-${id}.pdf`) }, 'Briefing (PDF)'));
+    h('button', { type: 'button', class: 'briefing-open', title: 'The server\u2019s briefing: at most four A4 pages and an annex, TLP-marked on every page', onclick: () => download(`/v1/assessments/${q}/briefing.pdf${tlp()}`, `briefing-${id}.pdf`, true) }, 'Print the briefing (PDF)'),
+    h('button', { type: 'button', class: 'secondary briefing-save', onclick: () => download(`/v1/assessments/${q}/briefing.pdf${tlp()}`, `briefing-${id}.pdf`) }, 'Save the briefing'));
 }
 
 /** The compare page: a weapon's assessments as an asOf series, the estimate and its range over time. */

@@ -3,6 +3,7 @@
 import { api, listAll, errorMessage } from './api.js';
 import { h, clear, announce, table } from './dom.js';
 import * as fmt from './format.js';
+import * as model from './model.js';
 
 const STATUSES = ['suspected', 'confirmed', 'contained', 'remediated'];
 const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
@@ -26,6 +27,7 @@ export async function responderPage(main, signal) {
       result.textContent = `Filed: report ${r.id} (${r.status}, TLP:${String(r.tlp).toUpperCase()}) for ${r.entityId}.`;
       announce(result.textContent);
       showMine(r.organizationId);
+      main.querySelector('section.my-warning')?.reload?.();
     } catch (err) {
       result.className = 'report-result error';
       result.textContent = `Not filed: ${errorMessage(err)}`;
@@ -59,8 +61,48 @@ export async function responderPage(main, signal) {
       ], items, { class: 'report-list' })
       : h('p', { class: 'muted' }, 'No report yet.'));
   };
-  main.append(form, mine,
-    h('section', { class: 'card' }, h('h2', {}, 'Early warning for your entities'),
-      h('p', { class: 'muted' }, 'The early warning is part of an assessment, which analysts read; ask your analyst, or have an admin give your organisation an analyst key.')));
+  main.append(form, mine, myWarning(weapons, signal));
   showMine(null);
+}
+
+/**
+ * "My entities in the early warning": the weapon's newest finished assessment, cut by the server
+ * to the entities of the key's organisation (those its reports name, with their organisation in
+ * the graph) that it may see.
+ */
+function myWarning(weapons, signal) {
+  const body = h('div', { class: 'my-warning-body', 'aria-live': 'polite' });
+  const weapon = h('select', { id: 'mw-weapon', name: 'weaponId', onchange: () => load() }, weapons.map((w) => h('option', { value: w.id }, w.name || w.id)));
+  const hours = h('select', { id: 'mw-hours', name: 'withinHours', onchange: () => load() },
+    [24, 72, 168].map((x) => h('option', { value: String(x), selected: x === 72 || undefined }, x === 24 ? '24 hours (1 day)' : `${x} hours (${x / 24} days)`)));
+  const load = async () => {
+    if (!weapon.value) return clear(body).append(h('p', { class: 'muted' }, 'No weapon is described yet.'));
+    body.setAttribute('aria-busy', 'true');
+    const data = await api(`/v1/weapons/${encodeURIComponent(weapon.value)}/early-warning/mine?withinHours=${hours.value}&limit=50`, { signal }).catch((e) => e);
+    body.removeAttribute('aria-busy');
+    if (signal.aborted) return;
+    if (data instanceof Error) return clear(body).append(h('p', { class: 'error' }, errorMessage(data)));
+    const w = model.earlyWarning(data);
+    const attrs = { 'data-weapon': weapon.value, 'data-within-hours': String(data.withinHours), 'data-assessment': data.assessmentId ?? '' };
+    if (!data.assessmentId) return clear(body).append(h('p', { class: 'muted', ...attrs }, 'No finished assessment of this weapon yet: ask your analyst to run one.'));
+    clear(body).append(
+      h('p', { class: 'muted' }, `From the assessment as of ${fmt.dateTime(data.asOf)}${data.stale ? ' (newer reports exist: it may be out of date)' : ''}. Your entities are the ones your organisation's reports name, with the rest of their organisation; entities resting on reports you may not see are left out.`),
+      w.items.length
+        ? table(`Your organisation's unreported entities most likely to be infected within ${data.withinHours} hours`, [
+          { label: 'Entity', value: (x) => x.name },
+          { label: 'Where', value: (x) => `${fmt.country(x.country)}, ${fmt.sector(x.sector)}` },
+          { label: `Probability (${data.withinHours} h)`, value: (x) => fmt.percent(x.probability), numeric: true },
+          { label: 'Most likely path', value: (x) => x.path.join(' \u2192 ') },
+        ], w.items, { class: 'my-warning-table', ...attrs })
+        : h('p', { class: 'my-warning-none', ...attrs }, `None of your organisation's entities is at risk within ${data.withinHours} hours, or none is known: file a report naming your sites and they count as yours.`));
+  };
+  const section = h('section', { class: 'card my-warning', 'aria-labelledby': 'mw-title' },
+    h('h2', { id: 'mw-title' }, 'Early warning for your entities'),
+    h('div', { class: 'warning-controls' },
+      h('div', { class: 'field inline' }, h('label', { for: 'mw-weapon' }, 'Weapon'), weapon),
+      h('div', { class: 'field inline' }, h('label', { for: 'mw-hours' }, 'Within'), hours)),
+    body);
+  load();
+  section.reload = load;
+  return section;
 }
