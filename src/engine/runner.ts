@@ -11,7 +11,7 @@ import { Rng, Substream } from './prng';
 import { drawReportingRate, drawTransmissibility, type ParameterProposal } from './proposal';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from './spread';
 import { syntheticLogLikelihood } from './synthetic-likelihood';
-import { ReportEvidence } from './report-evidence';
+import { infectedShare, ReportEvidence } from './report-evidence';
 import { addRange, countRuns, FIGURE, groupCells, GROUP_VALUE, growGroups, NF, NG, scalePartial, SPLITS, TOTALS_WIDTH, type AssessmentPartial } from './partial';
 
 /** Options that change what a run computes (part of a partial's fingerprint). */
@@ -299,6 +299,7 @@ export class RunEngine {
       const thin = this.cfg.thin!;
       thin.rho = rho;
       thin.lagRate = 1 / lag;
+      thin.share = infectedShare(rep.count, rho, core.n);
       count = runEvents(core.graph, rep.nodes.subarray(0, rep.count), rep.times.subarray(0, rep.count), this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
     } else count = runEvents(core.graph, core.seedNode, core.seedTime, this.cfg, new Rng(s.seed, r, off + Substream.spread), this.ws);
     this.arcsExamined += this.ws.arcs;

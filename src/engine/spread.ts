@@ -259,8 +259,11 @@ export interface EventConfig {
    * have come in by asOf (lagRate Infinity: at once): given which infections were reported, the
    * unreported ones are the spread thinned by that chance, so seeded runs do not grow a second
    * lineage beside each reported one, and late infections (not reported yet) are not thinned.
+   * With `share` q (the share of entities infected, infectedShare) the chance a transmission is
+   * dropped is rho F (1 - q)/(1 - q rho F), so that an unreported entity is infected with
+   * probability q(1 - rho F)/(1 - q rho F), as conditioning on its not being reported gives.
    */
-  thin?: { until: number; rho: number; lagRate: number; exempt: Uint8Array } | null;
+  thin?: { until: number; rho: number; lagRate: number; exempt: Uint8Array; share?: number } | null;
 }
 
 /** The thinning decision of EventConfig.thin for a transmission landing on v at tv. */
@@ -269,7 +272,8 @@ function keepTransmission(thin: NonNullable<EventConfig['thin']>, v: number, tv:
   if (tv > thin.until) return true;
   const x = thin.until - tv;
   const reportedByAsOf = thin.lagRate === Infinity ? thin.rho : thin.rho * -Math.expm1(-x * thin.lagRate);
-  return rng.random() >= reportedByAsOf;
+  const q = thin.share ?? 0;
+  return rng.random() >= (reportedByAsOf * (1 - q)) / (1 - q * reportedByAsOf);
 }
 
 /**

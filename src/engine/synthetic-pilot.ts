@@ -17,8 +17,10 @@ const SYNTHETIC_ROUNDS = 3;
  * draws N parameter vectors from the prior, runs each forward to its predicted reports, fits
  * the summaries' regression on the parameters (with squares: the prior's range is wide) and the
  * posterior under it; each later round draws N from that posterior (standard deviations x1.5),
- * refits a local linear regression to the runs near it (a kernel twice the posterior's standard
- * deviations wide) and the posterior again. The runs then draw from the last posterior (widened,
+ * refits the regression to the runs near it (a kernel twice the posterior's standard deviations
+ * wide; still with squares: a local linear fit left the summaries' curvature in z in the residual
+ * covariance, about twice the spread's own noise at fixed parameters, and so widened the
+ * posterior) and the posterior again. The runs then draw from the last posterior (widened,
  * with a tenth from the prior) and are weighted by its synthetic likelihood.
  */
 export async function syntheticPilot(
@@ -63,9 +65,8 @@ export async function syntheticPilot(
         nEff = kishOf(w);
         if (nEff >= 4 * (D + 2)) break;
       }
-    const squares = round === 0;
     const scale = round === 0 ? prior.map((p) => p.sigma) : post.cov.filter((_, k) => k % (D + 1) === 0).map(Math.sqrt);
-    sl = fitSyntheticLikelihood(zAll.subarray(0, M * D), yAll.subarray(0, M * B), w, { center: [...post.mean], scale, squares, observed, counts: B - 1 });
+    sl = fitSyntheticLikelihood(zAll.subarray(0, M * D), yAll.subarray(0, M * B), w, { center: [...post.mean], scale, squares: true, observed, counts: B - 1 });
     post = fitPosterior(sl, prior, post, rng);
     stages.push({
       temperature: 1,

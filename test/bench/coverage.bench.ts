@@ -12,9 +12,9 @@
  *  3. every infection reported with probability rho ~ uniform(0.1, 0.6) (patient zero always),
  *     after a lag ~ Exp(mean m), m drawn from the engine's default lag prior; only reports by
  *     asOf are known. asOf is chosen so that the outbreaks spread over the strata: outbreak i
- *     aims at stratum i mod 4 (a target size log-uniform in it; asOf the time of that
- *     infection, at least 1 h after the first report, so early, 1-6 h, to saturated); an outbreak
- *     that never reaches its target is drawn again (parameters and spread, up to 30 times);
+ *     aims at a number of reports (REPORT_AIMS[i mod 4], log-uniform in it; asOf just after that
+ *     report, at least 1 h after the first, so from early, 1-6 h, to saturated); an outbreak
+ *     that never brings that many reports is drawn again (parameters and spread, up to 30 times);
  *  4. the calibrated assessment (engine library: prepareScenario + runAssessment, `sir`, default
  *     priors, horizon 72 h) gives 90% ranges of the infections by asOf (unreported + reported),
  *     by the horizon, and of the reporting rate.
@@ -27,16 +27,17 @@
  *     node -r @swc-node/register test/bench/coverage.bench.ts --table part1.jsonl part2.jsonl    # tables of all parts
  *     COVERAGE_RHO_PRIOR=matched ...                                                            # prior of the reporting rate 10-60%
  *     COVERAGE_STRATUM=3 ...                                                                    # only the outbreaks aimed at >= 700
+ *     node -r @swc-node/register test/bench/coverage.bench.ts --at-truth 7,31,55,67               # the model at the true parameters
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../../src/domain/records';
 import { erdosRenyiEdges, KIND_SLOTS } from '../../src/engine/graph';
 import { prepareScenario } from '../../src/engine/model';
-import { runAssessment } from '../../src/engine/assess';
+import { runAssessment, settingsOf } from '../../src/engine/assess';
 import { lognormalFromRange, sampleLogitNormal, sampleLognormal } from '../../src/engine/distributions';
 import { Rng } from '../../src/engine/prng';
-import { DEFAULT_SETTINGS } from '../../src/engine/runner';
+import { DEFAULT_SETTINGS, RunEngine } from '../../src/engine/runner';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from '../../src/engine/spread';
 
 const arg = (i: number, env: string, def: number) => Number(process.argv[i] ?? process.env[env] ?? def);
@@ -64,6 +65,22 @@ const STRATA: Array<[string, number, number]> = [
   ['11-100', 11, 100],
   ['101-699', 101, 699],
   ['>= 700', 700, Infinity],
+];
+
+/**
+ * Report counts the outbreaks aim asOf at (outbreak i at aim i mod 4, a count log-uniform in it):
+ * asOf is just after that report came in, so the outbreaks spread from early (one report) to
+ * saturated. The aim is a count of reports, which the assessment sees, not of infections, which
+ * it does not: redrawing outbreaks until they reached a number of infections selected truths
+ * (higher transmissibility, outbreaks that took off) the assessment had no way to know of, and it
+ * put truths from the prior's tail above the horizon ranges of early outbreaks. A stopping rule
+ * on what is observed leaves the posterior unchanged.
+ */
+const REPORT_AIMS: Array<[number, number]> = [
+  [1, 3],
+  [3, 20],
+  [20, 90],
+  [90, 600],
 ];
 
 const iso = (hours: number) => new Date(T0 + hours * 3600e3).toISOString();
@@ -155,8 +172,8 @@ export function syntheticOutbreak(i: number) {
   const { entities, dependencies, kind } = graphOf(i);
   const patientZero = `e${(i * 7919) % NODES}`;
   const rng = new Rng(5000 + i, 0, 9);
-  const [, lo, hi] = STRATA[i % STRATA.length];
-  const target = Math.round(Math.exp(Math.log(Math.max(1, lo)) + (Math.log(Math.min(hi, NODES / 2)) - Math.log(Math.max(1, lo))) * rng.random()));
+  const [lo, hi] = REPORT_AIMS[i % REPORT_AIMS.length];
+  const target = Math.round(Math.exp(Math.log(lo) + (Math.log(hi) - Math.log(lo)) * rng.random()));
   // the true outbreak from patient zero at 0 (its horizon far enough for any asOf)
   const base = prepareScenario({
     entities, dependencies, weapon: WEAPON,
@@ -181,23 +198,26 @@ export function syntheticOutbreak(i: number) {
   let count = 0;
   let trueRho = 0;
   let trueLag = 0;
-  for (let attempt = 0; attempt < 30 && count < target; attempt++) {
+  let all: Array<{ v: number; t: number; at: number }> = [];
+  for (let attempt = 0; attempt < 30 && all.length < target; attempt++) {
     for (const k of w.kinds) kindProb[k] = sampleLogitNormal(w.transmissibility[k]!, rng);
     trueRho = 0.1 + 0.5 * rng.random();
     trueLag = sampleLognormal(lognormalFromRange(DEFAULT_SETTINGS.reportingLagHours), rng);
     count = runEvents(core.graph, core.seedNode, core.seedTime, cfg, rng, ws);
+    // reports: each infection with probability rho (patient zero always), after an Exp(mean lag) lag
+    all = [];
+    for (let j = 0; j < count; j++) {
+      const v = ws.order[j];
+      const t = ws.time[v];
+      const reported = j === 0 || rng.random() < trueRho;
+      const lag = -trueLag * Math.log(rng.random());
+      if (reported) all.push({ v, t, at: t + lag });
+    }
   }
-  // reports: each infection with probability rho (patient zero always), after an Exp(mean lag) lag
-  const all: Array<{ v: number; t: number; at: number }> = [];
-  for (let j = 0; j < count; j++) {
-    const v = ws.order[j];
-    const t = ws.time[v];
-    const reported = j === 0 || rng.random() < trueRho;
-    const lag = -trueLag * Math.log(rng.random());
-    if (reported) all.push({ v, t, at: t + lag });
-  }
-  const first = Math.min(...all.map((r) => r.at));
-  const asOfH = Math.max(first + 1, ws.time[ws.order[Math.min(count, target) - 1]] + rng.random());
+  all.sort((a, b) => a.at - b.at);
+  const first = all[0].at;
+  // asOf: just after the target-th report, a time the reports themselves say (see REPORT_AIMS)
+  const asOfH = Math.max(first + 1, all[Math.min(all.length, target) - 1].at + rng.random());
   const reports: ReportRecord[] = all
     .filter((r) => r.at <= asOfH)
     .map((r) => ({ weaponId: WEAPON.id, entityId: base.meta.ids[r.v], observedAt: iso(r.at), status: 'confirmed' as const, tlp: 'clear' as const }));
@@ -264,7 +284,44 @@ function table(out: Outcome[]): string {
   return lines.join('\n');
 }
 
+/**
+ * `--at-truth 7,31`: runs of the engine at each outbreak's true parameters (transmissibility,
+ * reporting rate, lag; 30 runs): are the infections by asOf and by the horizon of the model
+ * right when the parameters are, apart from calibration?
+ */
+function atTruth(ids: number[], runs = 30): void {
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const q = (v: number[], p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
+  for (const i of ids) {
+    const o = syntheticOutbreak(i);
+    const core = o.model.core;
+    const engine = new RunEngine(core, settingsOf({ runs, seed: 77 + i, model: 'sir', calibrate: true, sampler: 'adaptive' }));
+    const z = new Float64Array([logit(o.trueT), logit(o.trueRho), Math.log(o.trueLag)]);
+    const asOf: number[] = [];
+    const horizon: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const count = engine['simulateCore'](r, false, null, z);
+      const { order, time } = engine['ws'];
+      let a = 0;
+      let h = 0;
+      for (let j = 0; j < count; j++) {
+        if (time[order[j]] <= core.asOfHours) a++;
+        if (time[order[j]] <= core.horizonEndHours) h++;
+      }
+      asOf.push(a);
+      horizon.push(h);
+    }
+    asOf.sort((x, y) => x - y);
+    horizon.sort((x, y) => x - y);
+    const spread = (v: number[]) => `${q(v, 0.05)} / ${q(v, 0.5)} / ${q(v, 0.95)}`;
+    process.stdout.write(
+      `#${i} K=${core.reportedCount} T=${o.trueT.toFixed(2)} rho=${o.trueRho.toFixed(2)} lag=${o.trueLag.toFixed(1)}h  by asOf: truth ${o.byAsOf}, runs ${spread(asOf)}  by the horizon: truth ${o.byHorizon}, runs ${spread(horizon)} (5th / median / 95th)\n`,
+    );
+  }
+}
+
 async function main() {
+  if (process.argv[2] === '--at-truth') return atTruth(process.argv[3].split(',').map(Number));
   if (process.argv[2] === '--table') {
     const out = process.argv.slice(3).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Outcome));
     process.stdout.write(`${out.length} outbreaks\n${table(out)}\n`);

@@ -1,4 +1,5 @@
 import { logitNormalFromRange, lognormalFromRange, lognormalMean, Rng, sampleLognormal, sampleLogitNormal, WeightedSample, wilson } from '../../../src/engine';
+import { weightedRange } from '../../../src/engine/stats';
 
 describe('90%-range distributions', () => {
   const N = 10_000;
@@ -47,6 +48,24 @@ describe('90%-range distributions', () => {
     const w = wilson(0.5, 100);
     expect(w.low).toBeCloseTo(0.404, 2);
     expect(w.high).toBeCloseTo(0.596, 2);
+  });
+
+  it('a range starts at the floor and ends at the level quantile when the floor carries the lower tail', () => {
+    // 100 runs: 20 with no unreported infection, then 1..80
+    const values = Float64Array.from({ length: 100 }, (_, i) => Math.max(0, i - 19));
+    const ones = new Float64Array(100).fill(1);
+    const floored = new WeightedSample(values, ones).range(0.9);
+    // [0, q(0.95)] would hold 95 of the 100 runs; [0, q(0.90)] holds 90
+    expect([floored.low, floored.high]).toEqual([0, 70]);
+    expect(weightedRange(values, ones, 100, 0.9)).toEqual(floored);
+    // no floor mass beyond the tail: the central interval, as before
+    const spread = Float64Array.from({ length: 100 }, (_, i) => i + 1);
+    const central = new WeightedSample(spread, ones).range(0.9);
+    expect([central.low, central.high]).toEqual([5, 95]);
+    expect(weightedRange(spread, ones, 100, 0.9)).toEqual(central);
+    const share = (r: { low: number; high: number }, v: Float64Array) => v.filter((x) => x >= r.low && x <= r.high).length / v.length;
+    expect(share(floored, values)).toBe(0.9);
+    expect(share(central, spread)).toBe(0.91);
   });
 
   it('streams depend only on (seed, run, substream)', () => {
