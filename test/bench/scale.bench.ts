@@ -350,7 +350,10 @@ async function main() {
       }
       const cpuBefore = [api1.proc, api2.proc, ...workers].map(cpuSeconds);
       const job = await runJob(api1.url, `${count} worker(s)`);
-      const cpu = [api1.proc, api2.proc, ...workers].map((p, i) => `${p.name} ${(cpuSeconds(p) - cpuBefore[i]).toFixed(1)}`);
+      const used = [api1.proc, api2.proc, ...workers].map((p, i) => cpuSeconds(p) - cpuBefore[i]);
+      const cpu = [api1.proc, api2.proc, ...workers].map((p, i) => `${p.name} ${used[i].toFixed(1)}`);
+      const coordinator = used[0] + used[1];
+      const shardCpu = used.slice(2).reduce((a, b) => a + b, 0);
       // The shard phase: from the first shard's start to the last shard's end, from the workers' logs.
       const done = workers.flatMap((w) => w.lines.filter((l) => l.includes('"shard done"')).map((l) => JSON.parse(l)));
       const starts = done.map((d) => Date.parse(d.time) - d.seconds * 1000);
@@ -360,7 +363,9 @@ async function main() {
       const rss = workers.map((w) => `${w.peakRssMb().toFixed(0)} MB`).join(', ');
       record(`assessment, ${RUNS} runs, ${count} worker process(es) of 1 thread: ${job.seconds.toFixed(1)} s end to end, shards ${shardPhase.toFixed(1)} s (${done.length} shards of ${shardRuns} runs); worker peak RSS ${rss}; api-1 peak RSS so far ${api1.proc.peakRssMb().toFixed(0)} MB`);
       say(where(job.id, [api1.proc, api2.proc], workers));
-      say(`    CPU seconds during the job: ${cpu.join(', ')}`);
+      // CPU seconds do not depend on what else runs on the machine: the API processes' share is
+      // the part that more workers do not divide (the pilot, decoding and merging, finalising).
+      say(`    CPU seconds during the job: ${cpu.join(', ')}; API processes ${(100 * coordinator / (coordinator + shardCpu)).toFixed(0)}% of the job's CPU`);
       for (const w of workers) await stop(w);
       lastJob = job.id;
     }
