@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -61,6 +61,7 @@ const MAX_CACHED_PARTS = 64;
 
 @Injectable()
 export class AssessmentsService implements OnModuleInit {
+  private readonly logger = new Logger('Assessments');
   /**
    * A finished job's parts never change, so readers share one parsed copy (views never modify
    * it), and what is derived from them per audience: a hot assessment costs one primary-key
@@ -163,6 +164,7 @@ export class AssessmentsService implements OnModuleInit {
     // The evidence this run rests on (reports may have arrived since POST), read and marked fresh
     // in one transaction holding the job's row: a report committed meanwhile marks it stale
     // after, never before, the reset (its hook's update waits for the row).
+    const read = Date.now();
     const snapshot = await this.db.write(async (m) => {
       const lock = m.getRepository(Assessment).createQueryBuilder('a').select('a.id').where('a.id = :id', { id: job.id });
       if (!this.db.serialised) lock.setLock('pessimistic_write');
@@ -175,8 +177,12 @@ export class AssessmentsService implements OnModuleInit {
       return read;
     });
     if (ctx.signal.aborted) throw ctx.signal.reason;
+    const ran = Date.now();
     const output = await this.runner.run(job.id, snapshot, job.input, ctx);
-    return buildResultParts(snapshot, job.input, output as EngineOutput);
+    const built = Date.now();
+    const parts = buildResultParts(snapshot, job.input, output as EngineOutput);
+    this.logger.log({ msg: 'job steps', id: job.id, snapshotSeconds: (ran - read) / 1000, runSeconds: (built - ran) / 1000, partsSeconds: (Date.now() - built) / 1000 });
+    return parts;
   }
 
   async list(query: ListAssessmentsQueryDto, reader: Principal): Promise<Page<AssessmentView>> {

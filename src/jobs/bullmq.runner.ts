@@ -96,11 +96,21 @@ export class BullMqRunner implements MonteCarloRunner {
       pilotShare = f;
       ctx.progress(f * FINALIZE_FROM);
     };
+    // Where the coordinator's time goes (ms), logged when the job's runs are done.
+    const phases = { pilotMs: 0, encodeSnapshotMs: 0, snapshotBytes: 0, storeSnapshotMs: 0, queueMs: 0, shardsMs: 0, decodeMs: 0, mergeMs: 0, lastMergeMs: 0, finalizeMs: 0 };
+    let t = performance.now();
     const proposal = this.engine.proposal ? encode(await this.engine.proposal(snapshot, input, { threads: this.threads, signal: ctx.signal, onProgress: onPilot })) : undefined;
+    phases.pilotMs = performance.now() - t;
     const token = randomUUID().slice(0, 8);
     const key = snapshotKey(jobId, token);
     await this.redis.del(cancelKey(jobId));
-    await this.redis.set(key, encodeSnapshot(snapshot), 'EX', 86_400);
+    t = performance.now();
+    const encodedSnapshot = encodeSnapshot(snapshot);
+    phases.encodeSnapshotMs = performance.now() - t;
+    phases.snapshotBytes = encodedSnapshot.length;
+    t = performance.now();
+    await this.redis.set(key, encodedSnapshot, 'EX', 86_400);
+    phases.storeSnapshotMs = performance.now() - t;
     const shards = planShards(input.runs, this.shardRuns);
     const ids = shards.map((s) => `${jobId}-${token}-${s.index}`);
     const index = new Map(ids.map((id, i) => [id, i]));
@@ -129,11 +139,16 @@ export class BullMqRunner implements MonteCarloRunner {
           const i = index.get(id);
           if (i === undefined || finished[i]) return;
           finished[i] = 1;
+          let t0 = performance.now();
           partials[i] = typeof value === 'string' ? decode(value) : value;
+          phases.decodeMs += performance.now() - t0;
+          t0 = performance.now();
           while (folded < shards.length && partials[folded] !== undefined) {
-            merged = this.engine.merge(folded === 0 ? [partials[0]] : [merged, partials[folded]]);
+            merged = this.engine.fold ? this.engine.fold(merged, partials[folded]) : this.engine.merge(folded === 0 ? [partials[0]] : [merged, partials[folded]]);
             partials[folded++] = undefined;
           }
+          phases.mergeMs += performance.now() - t0;
+          if (done + 1 === shards.length) phases.lastMergeMs = performance.now() - t0;
           shardProgress[i] = 1;
           done++;
           report();
@@ -186,6 +201,7 @@ export class BullMqRunner implements MonteCarloRunner {
           ctx.signal.removeEventListener('abort', onAbort);
         };
       });
+      t = performance.now();
       await this.queue.addBulk(
         shards.map((shard, i) => ({
           name: 'shard',
@@ -193,12 +209,18 @@ export class BullMqRunner implements MonteCarloRunner {
           opts: { jobId: ids[i], attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: false, removeOnFail: false },
         })),
       );
+      phases.queueMs = performance.now() - t;
       try {
         await outcome;
       } finally {
         cleanup();
       }
-      return await this.engine.finalize(snapshot, input, merged, { onProgress: (f) => ctx.progress(f), signal: ctx.signal });
+      phases.shardsMs = performance.now() - t;
+      t = performance.now();
+      const output = await this.engine.finalize(snapshot, input, merged, { onProgress: (f) => ctx.progress(f), signal: ctx.signal });
+      phases.finalizeMs = performance.now() - t;
+      this.logger.log({ msg: 'job phases', jobId, shards: shards.length, ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v * 10) / 10])) });
+      return output;
     } catch (err) {
       if (ctx.signal.aborted) {
         await this.redis.set(cancelKey(jobId), '1', 'EX', 3600).catch(() => undefined);

@@ -9,13 +9,13 @@ import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner'
 import { pilotProposal, runShard, type AssessmentOptions } from '../engine/assess';
 import { finalizeOffThread } from './finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
-import { mergePartials, type AssessmentResult as EngineOutput } from '../engine/aggregate';
+import { mergeInto, mergePartials, type AssessmentResult as EngineOutput } from '../engine/aggregate';
 import { RangeError90 } from '../engine/distributions';
 import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
-import type { AssessmentPartial } from '../engine/partial';
+import { growGroups, trimPartial, type AssessmentPartial } from '../engine/partial';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentInput } from './job.entity';
 
@@ -140,9 +140,16 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
   merge(parts) {
     return mergePartials(parts);
   },
+  fold(acc, part) {
+    if (acc === undefined) return part;
+    // Group rows grow by doubling (mergeInto grows them to the exact need, a copy per shard).
+    const need = acc.groupCount + part.groupCount;
+    if (need > acc.groupRun.length) growGroups(acc, Math.max(need, 2 * acc.groupRun.length));
+    return mergeInto(acc, part);
+  },
   finalize(snapshot, input, merged, opts = {}) {
     return guard(async () =>
-      finalizeOffThread(prepare(snapshot, input), merged, engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
+      finalizeOffThread(prepare(snapshot, input), trimPartial(merged), engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
     );
   },
 };

@@ -229,8 +229,9 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
       if (r.controller.signal.aborted) throw r.controller.signal.reason ?? new Error('aborted');
       // Storing the parts: the last step before `done` (progress 1).
       ctx.progress(FINALIZE_TO);
+      const storing = Date.now();
       await this.finish(job.id, parts, this.kindOptions.get(job.kind)?.onDone?.(parts) ?? {});
-      this.logger.log({ msg: 'job done', id: job.id, seconds: (Date.now() - r.startedAt) / 1000 });
+      this.logger.log({ msg: 'job done', id: job.id, seconds: (Date.now() - r.startedAt) / 1000, storeSeconds: (Date.now() - storing) / 1000 });
     } catch (err) {
       if (r.reason === 'shutdown') {
         // Already requeued by beforeApplicationShutdown.

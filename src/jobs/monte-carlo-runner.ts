@@ -61,6 +61,13 @@ export interface EngineBinding<P = unknown, O = unknown> {
   proposal?(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<unknown>;
   /** Merges partials of disjoint shards (order-independent). */
   merge(parts: P[]): P;
+  /**
+   * Adds the next shard's partial into the partial of the shards before it, in place: the same
+   * sums as `merge([acc, part])` without copying `acc` (a coordinator folding 32 shards copied
+   * the growing whole 32 times). Both are the caller's; `part` is not used afterwards. Optional:
+   * without it the runner merges.
+   */
+  fold?(acc: P | undefined, part: P): P;
   /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */
   finalize(snapshot: ScenarioSnapshot, input: AssessmentInput, merged: P, opts?: RunOptions): Promise<O>;
 }

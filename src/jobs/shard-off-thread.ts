@@ -10,7 +10,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AssessmentInput } from './job.entity';
 import type { ShardSpec } from './monte-carlo-runner';
-import type { ShardThreadReply, ShardThreadRequest } from './shard.worker';
+import type { ShardThreadReply, ShardThreadRequest, ShardTiming } from './shard.worker';
 
 export interface ShardRequest {
   snapshotKey: string;
@@ -19,6 +19,8 @@ export interface ShardRequest {
   /** The codec-encoded proposal, as the shard job carries it. */
   proposal?: string;
   onProgress?: (fraction: number) => void;
+  /** Where the shard's time went on the thread (for the worker's log). */
+  onTiming?: (timing: ShardTiming) => void;
   signal?: AbortSignal;
 }
 
@@ -56,7 +58,10 @@ export class ShardThread {
       };
       const onMessage = (m: ShardThreadReply) => {
         if (m.type === 'progress') req.onProgress?.(m.fraction);
-        else if (m.type === 'done') finish(null, m.partial);
+        else if (m.type === 'done') {
+          req.onTiming?.(m.timing);
+          finish(null, m.partial);
+        }
         else if (m.type === 'error') finish(new Error(m.message));
         else
           this.snapshotBuffer(req.snapshotKey).then((buf) => {

@@ -5,7 +5,7 @@
  * its BullMQ locks, write its heartbeat and watch for cancellation while a shard runs.
  */
 import { parentPort } from 'node:worker_threads';
-import { engineBinding } from './engine-binding';
+import { engineBinding, prepare } from './engine-binding';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentInput } from './job.entity';
 import type { ShardSpec } from './monte-carlo-runner';
@@ -18,22 +18,42 @@ export type ShardThreadRequest =
 export type ShardThreadReply =
   | { type: 'need-snapshot' }
   | { type: 'progress'; fraction: number }
-  | { type: 'done'; partial: string }
+  | { type: 'done'; partial: string; timing: ShardTiming }
   | { type: 'error'; message: string };
 
-const cache = new Map<string, ScenarioSnapshot>();
+/** Where a shard's time went on its thread, in ms (decode and prepare: 0 when cached from an earlier shard of the job). */
+export interface ShardTiming {
+  decodeMs: number;
+  prepareMs: number;
+  runMs: number;
+  encodeMs: number;
+  /** Size of the encoded partial (base64 characters). */
+  partialChars: number;
+}
+
+const cache = new Map<string, { snapshot: ScenarioSnapshot; decodeMs: number }>();
 let pending: Extract<ShardThreadRequest, { type: 'run' }> | null = null;
 const reply = (m: ShardThreadReply) => parentPort!.postMessage(m);
 
 async function run(m: Extract<ShardThreadRequest, { type: 'run' }>): Promise<void> {
-  const snapshot = cache.get(m.snapshotKey)!;
+  const entry = cache.get(m.snapshotKey)!;
+  const { snapshot } = entry;
   try {
+    let t = performance.now();
+    prepare(snapshot, m.input);
+    const prepareMs = performance.now() - t;
+    t = performance.now();
     const partial = await engineBinding.runShard(snapshot, m.input, m.shard, {
       threads: m.threads,
       proposal: m.proposal === undefined ? undefined : decode(m.proposal),
       onProgress: (fraction) => reply({ type: 'progress', fraction }),
     });
-    reply({ type: 'done', partial: encode(partial) });
+    const runMs = performance.now() - t;
+    t = performance.now();
+    const encoded = encode(partial);
+    const timing: ShardTiming = { decodeMs: entry.decodeMs, prepareMs, runMs, encodeMs: performance.now() - t, partialChars: encoded.length };
+    entry.decodeMs = 0;
+    reply({ type: 'done', partial: encoded, timing });
   } catch (err) {
     reply({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
@@ -41,7 +61,9 @@ async function run(m: Extract<ShardThreadRequest, { type: 'run' }>): Promise<voi
 
 parentPort!.on('message', (m: ShardThreadRequest) => {
   if (m.type === 'snapshot') {
-    cache.set(m.snapshotKey, decodeSnapshot(Buffer.from(m.buffer.buffer, m.buffer.byteOffset, m.buffer.byteLength)));
+    const t = performance.now();
+    const snapshot = decodeSnapshot(Buffer.from(m.buffer.buffer, m.buffer.byteOffset, m.buffer.byteLength));
+    cache.set(m.snapshotKey, { snapshot, decodeMs: performance.now() - t });
     while (cache.size > 2) cache.delete(cache.keys().next().value!);
     if (pending?.snapshotKey === m.snapshotKey) void run(pending);
     pending = null;

@@ -23,6 +23,7 @@ import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { decode, decodeSnapshot, encode } from './codec';
 import { ShardRequest, ShardThread } from './shard-off-thread';
+import type { ShardTiming } from './shard.worker';
 import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, redisOptions, ShardJobData, WorkerBeat } from './queue-names';
 
 let quiet = false;
@@ -30,6 +31,8 @@ const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') 
   if (quiet && level !== 'error') return;
   process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, context: 'ShardWorker', ...fields }) + '\n');
 };
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Runs one shard and returns its codec-encoded partial. */
 type RunShard = (req: ShardRequest) => Promise<string>;
@@ -61,9 +64,13 @@ export async function startWorker(
   const url = config.jobs.redisUrl;
   const queueName = config.jobs.queueName;
   const redis = new IORedis(url, { maxRetriesPerRequest: null });
+  /** The last snapshot fetched from Redis (for the shard log): its key, ms and bytes. */
+  let fetched = { key: '', ms: 0, bytes: 0 };
   const snapshotBuffer = async (key: string) => {
+    const t = performance.now();
     const buf = await redis.getBuffer(key);
     if (!buf) throw new Error(`scenario ${key} is gone from Redis (expired or the job was cancelled)`);
+    fetched = { key, ms: performance.now() - t, bytes: buf.length };
     return buf;
   };
   // One thread: the engine runs the shard on it (no pool to start per shard); more: the engine's pool.
@@ -76,6 +83,8 @@ export async function startWorker(
     beat.at = new Date().toISOString();
     return redis.set(heartbeatKey(queueName, id), JSON.stringify(beat), 'EX', HEARTBEAT_SECONDS * 3).catch(() => undefined);
   };
+  /** When this worker last finished a shard (ms since the epoch; 0: none yet). */
+  let lastDone = 0;
   /** Aborts the running shard so it is handed back (drain deadline passed). */
   let handBack: (() => void) | null = null;
 
@@ -99,6 +108,7 @@ export async function startWorker(
       void writeBeat();
       let last = 0;
       const started = Date.now();
+      let timing: ShardTiming | undefined;
       try {
         const partial = await runShard({
           snapshotKey,
@@ -106,6 +116,7 @@ export async function startWorker(
           shard,
           proposal,
           signal: controller.signal,
+          onTiming: (t) => (timing = t),
           onProgress: (f) => {
             if (Date.now() - last < 250) return;
             last = Date.now();
@@ -113,7 +124,23 @@ export async function startWorker(
           },
         });
         beat.shardsDone++;
-        log({ msg: 'shard done', jobId, shard: shard.index, runs: shard.runCount, seconds: (Date.now() - started) / 1000 });
+        const fetch = fetched.key === snapshotKey && fetched.ms > 0 ? fetched : undefined;
+        if (fetch) fetched = { key: snapshotKey, ms: 0, bytes: 0 };
+        log({
+          msg: 'shard done',
+          jobId,
+          shard: shard.index,
+          runs: shard.runCount,
+          seconds: (Date.now() - started) / 1000,
+          // Where the time went (ms): waiting in the queue since the shard was added, idle since this
+          // worker's previous shard, the snapshot's fetch (first shard of a job), the thread's steps.
+          queuedMs: started - job.timestamp,
+          idleMs: lastDone ? started - lastDone : null,
+          fetchMs: fetch ? round1(fetch.ms) : 0,
+          snapshotBytes: fetch?.bytes ?? 0,
+          ...(timing ? { decodeMs: round1(timing.decodeMs), prepareMs: round1(timing.prepareMs), runMs: round1(timing.runMs), encodeMs: round1(timing.encodeMs), partialChars: timing.partialChars } : {}),
+        });
+        lastDone = Date.now();
         return partial;
       } catch (err) {
         if (handedBack) {

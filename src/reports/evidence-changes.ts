@@ -21,6 +21,15 @@ export async function evidenceChanges(m: EntityManager, change: EvidenceChange):
     const t = at instanceof Date ? at.getTime() : Date.parse(String(at).includes('T') ? String(at) : `${String(at).replace(' ', 'T')}Z`);
     return Number.isFinite(t) ? t : Infinity;
   };
+  if (change.reports) {
+    for (const r of change.reports) {
+      const at = Math.min(time(r.observedAt), time(r.supersededAt));
+      if (at === Infinity) continue;
+      if (!out.has(r.weaponId)) out.set(r.weaponId, []);
+      out.get(r.weaponId)!.push({ at, tlp: r.tlp, organizationId: r.organizationId ?? null });
+    }
+    return out;
+  }
   for (let i = 0; i < change.reportIds.length; i += 500) {
     const ids = change.reportIds.slice(i, i + 500);
     const rows = await m

@@ -270,8 +270,8 @@ export class ReportWriter {
     const knownEntities = new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', values.map((v) => v.entityId))).map((e) => e.id));
     const supersededIds = values.map((v) => v.supersedesId).filter((s): s is string => !!s);
     const targets = new Map(
-      (await selectIn<{ id: string; organizationId: string; tlp: string; chainId: string; version: number; stixId: string | null }>(
-        m, 'reports', ['id', 'organizationId', 'tlp', 'chainId', 'version', 'stixId'], 'id', supersededIds,
+      (await selectIn<{ id: string; organizationId: string; tlp: string; chainId: string; version: number; stixId: string | null; observedAt: unknown }>(
+        m, 'reports', ['id', 'organizationId', 'tlp', 'chainId', 'version', 'stixId', 'observedAt'], 'id', supersededIds,
       )).map((t) => [t.id, t]),
     );
     const alreadySuperseded = new Map(
@@ -383,7 +383,14 @@ export class ReportWriter {
     // 6. Listeners (assessments of these weapons become stale) in the same transaction; the
     // evidence versions last, so their rows stay locked (PostgreSQL) for as short as possible.
     const weaponIds = [...new Set(rows.map((r) => r.weaponId))];
-    await this.events.evidenceChangedWithin(m, { weaponIds, reportIds: rows.map((r) => r.id) });
+    await this.events.evidenceChangedWithin(m, {
+      weaponIds,
+      reportIds: rows.map((r) => r.id),
+      reports: rows.map((r) => ({
+        weaponId: r.weaponId, tlp: r.tlp, organizationId: r.organizationId, observedAt: r.observedAt,
+        supersededAt: r.supersedesId ? readDate(targets.get(r.supersedesId)!.observedAt) : null,
+      })),
+    });
     await bumpEvidenceVersions(m, weaponIds);
     return { reports: rows, entitiesCreated, warnings };
   }

@@ -5,6 +5,21 @@ import type { EntityManager } from 'typeorm';
 export interface EvidenceChange {
   weaponIds: string[];
   reportIds: string[];
+  /**
+   * The new reports as the writer has them (in reportIds order), with the observation time of
+   * the report each supersedes: listeners need not read back what was just written. Absent:
+   * listeners read them by id.
+   */
+  reports?: EvidenceChangeReport[];
+}
+
+export interface EvidenceChangeReport {
+  weaponId: string;
+  tlp: string;
+  organizationId: string | null;
+  observedAt: Date;
+  /** observedAt of the superseded report; null for a new chain. */
+  supersededAt: Date | null;
 }
 
 /** Runs inside the writing transaction, so its own writes (e.g. `assessments.stale = true`) commit with the reports. */

@@ -205,6 +205,63 @@ async function importScenario(gen: GenerateStats, apis: string[], weapon: { id: 
   record(`reports: ${REPORTS} in ${reportSeconds.toFixed(1)} s = ${Math.round(REPORTS / reportSeconds)} reports/s (JSON bulk, ${REPORTS_PER_REQUEST} a request, one in flight per API process)`);
 }
 
+/** CPU seconds a process has used so far, all its threads (utime + stime from /proc; 0 once it ended). */
+function cpuSeconds(p: Proc): number {
+  try {
+    const stat = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** A job's line of `msg` from the API processes' logs (whichever ran it). */
+function apiLine(apis: Proc[], msg: string, jobId: string): Record<string, any> | undefined {
+  for (const p of apis) {
+    for (const l of p.lines) {
+      if (!l.includes(`"${msg}"`) || !l.includes(jobId)) continue;
+      try {
+        return JSON.parse(l);
+      } catch {
+        /* not JSON */
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where a job's time went: the coordinator's phases (snapshot read, pilot, snapshot to Redis,
+ * shards, merging, finalising, result parts, storing) and each worker's shards (busy, idle between
+ * shards, snapshot fetch and decode, prepare, runs, encode).
+ */
+function where(jobId: string, apis: Proc[], workers: Proc[]): string {
+  const out: string[] = [];
+  const steps = apiLine(apis, 'job steps', jobId);
+  const phases = apiLine(apis, 'job phases', jobId);
+  const doneLine = apiLine(apis, 'job done', jobId);
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  if (steps && phases) {
+    out.push(`    coordinator: snapshot read ${steps.snapshotSeconds} s, pilot ${s(phases.pilotMs)}, snapshot encode ${s(phases.encodeSnapshotMs)} (${(phases.snapshotBytes / 1e6).toFixed(1)} MB) + to Redis ${s(phases.storeSnapshotMs)}, queue ${s(phases.queueMs)}, shards ${s(phases.shardsMs)} (decode partials ${s(phases.decodeMs)}, merge ${s(phases.mergeMs)}, after the last shard ${s(phases.lastMergeMs)}), finalise ${s(phases.finalizeMs)}, result parts ${steps.partsSeconds} s, store ${doneLine?.storeSeconds ?? '?'} s; job ${doneLine?.seconds ?? '?'} s`);
+  }
+  for (const w of workers) {
+    const d = w.lines.filter((l) => l.includes('"shard done"') && l.includes(jobId)).map((l) => JSON.parse(l));
+    if (!d.length) {
+      out.push(`    ${w.name}: no shard`);
+      continue;
+    }
+    const sum = (k: string) => d.reduce((a, x) => a + (x[k] ?? 0), 0);
+    const first = Math.min(...d.map((x) => Date.parse(x.time) - x.seconds * 1000));
+    const last = Math.max(...d.map((x) => Date.parse(x.time)));
+    out.push(
+      `    ${w.name}: ${d.length} shards, busy ${sum('seconds').toFixed(2)} s of ${((last - first) / 1000).toFixed(2)} s from first start to last end (idle between shards ${s(sum('idleMs'))}); ` +
+        `snapshot fetch ${s(sum('fetchMs'))}, decode ${s(sum('decodeMs'))}, prepare ${s(sum('prepareMs'))}, runs ${s(sum('runMs'))}, encode ${s(sum('encodeMs'))} (${(sum('partialChars') / d.length / 1e3).toFixed(0)} kB a partial)`,
+    );
+  }
+  return out.join('\n');
+}
+
 async function main() {
   const figures: string[] = [];
   const record = (line: string) => {
@@ -248,7 +305,8 @@ async function main() {
   const startApi = async (name: string, env: Record<string, string> = {}) => {
     const port = await freePort();
     // The API's own threads run the sampler's pilot and finalise; shards go to the workers.
-    const p = start(name, recipe.api, { ...baseEnv, PORT: String(port), LOG_LEVEL: 'warn', WORKER_THREADS: '2', ...env });
+    // info: the job's phase lines (the access lines come along).
+    const p = start(name, recipe.api, { ...baseEnv, PORT: String(port), LOG_LEVEL: 'info', WORKER_THREADS: '2', ...env });
     procs.push(p);
     await waitHealthy(`http://127.0.0.1:${port}/health`, p);
     return { proc: p, url: `http://127.0.0.1:${port}` };
@@ -290,7 +348,12 @@ async function main() {
         workers.push(w);
         await waitForLine(w, (l) => l.includes('"worker ready"'));
       }
+      const cpuBefore = [api1.proc, api2.proc, ...workers].map(cpuSeconds);
       const job = await runJob(api1.url, `${count} worker(s)`);
+      const used = [api1.proc, api2.proc, ...workers].map((p, i) => cpuSeconds(p) - cpuBefore[i]);
+      const cpu = [api1.proc, api2.proc, ...workers].map((p, i) => `${p.name} ${used[i].toFixed(1)}`);
+      const coordinator = used[0] + used[1];
+      const shardCpu = used.slice(2).reduce((a, b) => a + b, 0);
       // The shard phase: from the first shard's start to the last shard's end, from the workers' logs.
       const done = workers.flatMap((w) => w.lines.filter((l) => l.includes('"shard done"')).map((l) => JSON.parse(l)));
       const starts = done.map((d) => Date.parse(d.time) - d.seconds * 1000);
@@ -299,6 +362,10 @@ async function main() {
       timings.set(count, { total: job.seconds, shards: shardPhase });
       const rss = workers.map((w) => `${w.peakRssMb().toFixed(0)} MB`).join(', ');
       record(`assessment, ${RUNS} runs, ${count} worker process(es) of 1 thread: ${job.seconds.toFixed(1)} s end to end, shards ${shardPhase.toFixed(1)} s (${done.length} shards of ${shardRuns} runs); worker peak RSS ${rss}; api-1 peak RSS so far ${api1.proc.peakRssMb().toFixed(0)} MB`);
+      say(where(job.id, [api1.proc, api2.proc], workers));
+      // CPU seconds do not depend on what else runs on the machine: the API processes' share is
+      // the part that more workers do not divide (the pilot, decoding and merging, finalising).
+      say(`    CPU seconds during the job: ${cpu.join(', ')}; API processes ${(100 * coordinator / (coordinator + shardCpu)).toFixed(0)}% of the job's CPU`);
       for (const w of workers) await stop(w);
       lastJob = job.id;
     }

@@ -103,6 +103,15 @@ describe('assessments on filed reports', () => {
     expect(forA).not.toContain(red.createdAt);
   });
 
+  it('a correction that moves a report from before asOf to after it (a bulk request) turns the assessment stale: the superseded observation counts', async () => {
+    const filed = (await http.post('/v1/reports').set(auth(keys.a.responder)).send(report('e7', '2017-06-27T12:00:00Z')).expect(201)).body;
+    const done = await assess(50);
+    expect(done.stale).toBe(false);
+    // The correction alone is observed after asOf; the report it supersedes was used.
+    await http.post('/v1/reports/bulk').set(auth(keys.a.responder)).send([report('e7', '2017-06-29T12:00:00Z', { supersedes: filed.id })]).expect(201);
+    expect((await http.get(`/v1/assessments/${done.id}`).set(auth(keys.a.analyst)).expect(200)).body.stale).toBe(true);
+  });
+
   it('keeps reporting progress through the final step; the API answers throughout', async () => {
     const samples: Array<{ progress: number; status: string; ms: number }> = [];
     const done = await assess(4000, (b, ms) => samples.push({ progress: b.progress, status: b.status, ms }));
