@@ -7,10 +7,9 @@ import { IdempotencyContext, IdempotencyRace, IdempotencyService } from '../comm
 import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { EntitiesService } from '../graph/entities.service';
-import { checkNewEntity as checkEntity } from '../domain/rules/entity';
 import { EntityNode } from '../graph/entity-node.entity';
 import { BulkResultView, CreatedReportView, ReportRow, toView } from './report.dto';
-import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
+import { checkFiledReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
@@ -229,12 +228,8 @@ export class ReportWriter {
     const errors: ErrorDetail[] = [];
     const values: NewReport[] = [];
     inputs.forEach((input, i) => {
-      const { value, errors: rowErrors } = checkReport(input, rowOf(i), now);
+      const { value, errors: rowErrors } = checkFiledReport(input, rowOf(i), now);
       errors.push(...rowErrors);
-      if (value?.entity) {
-        const checked = checkEntity(value.entity, rowOf(i));
-        for (const e of checked.errors) errors.push({ ...e, field: `entity.${e.field}` });
-      }
       if (value) {
         value.stixId = options.stixIds?.[i] ?? null;
         values.push(value);
