@@ -130,6 +130,11 @@ export class EntitiesService {
     return new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', ids)).map((e) => e.id));
   }
 
+  /** The ids of the stored entities with these STIX ids, by STIX id. */
+  async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
+    return new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', stixIds)).map((e) => [e.stixId, e.id]));
+  }
+
   /**
    * Records where entities came from (the TLP and organisation of the report that created them
    * inline): they are listed only to readers who may see that report (src/tlp/policy.ts).

@@ -121,6 +121,11 @@ export class WeaponsService {
 
   // ---- HTTP operations ----
 
+  /** The ids of the stored weapons with these STIX ids, by STIX id. */
+  async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
+    return new Map((await selectIn<{ id: string; stixId: string }>(m, 'weapons', ['id', 'stixId'], 'stixId', stixIds)).map((w) => [w.stixId, w.id]));
+  }
+
   /** The first sighting of each of `ids` that names a stored weapon (null when unknown); missing ones are absent. */
   async firstSeenWithin(m: EntityManager, ids: Iterable<string>): Promise<Map<string, Date | null>> {
     return new Map((await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', ids)).map((w) => [w.id, readDate(w.firstSeenAt)]));
