@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { conflict, foundOrFail } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
+import { selectIn } from '../database/bulk-sql';
 import { slugFrom } from '../domain/ids';
 import type { Role } from '../domain/vocabulary';
 import { ApiKey } from './api-key.entity';
@@ -74,6 +75,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
       await this.audit.record(m, actor, 'create', 'organization', id, { name: dto.name });
       return org;
     });
+  }
+
+  /** Which of `ids` name stored organisations, inside the caller's transaction. */
+  async existingOrganizationsWithin(m: EntityManager, ids: Iterable<string>): Promise<Set<string>> {
+    return new Set((await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', ids)).map((o) => o.id));
   }
 
   listOrganizations(): Promise<Organization[]> {

@@ -117,6 +117,34 @@ export class EntitiesService {
     return out;
   }
 
+  /**
+   * Serialises, until the caller's transaction ends, every transaction creating one of `ids` (the
+   * lock POST /v1/entities takes), so "create if absent" runs once per id.
+   */
+  lockIdsWithin(m: EntityManager, ids: readonly string[]): Promise<void> {
+    return lockKeys(m, 'entities', ids);
+  }
+
+  /** Which of `ids` name stored entities. */
+  async existingIdsWithin(m: EntityManager, ids: Iterable<string>): Promise<Set<string>> {
+    return new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', ids)).map((e) => e.id));
+  }
+
+  /** The ids of the stored entities with these STIX ids, by STIX id. */
+  async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
+    return new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', stixIds)).map((e) => [e.stixId, e.id]));
+  }
+
+  /**
+   * Records where entities came from (the TLP and organisation of the report that created them
+   * inline): they are listed only to readers who may see that report (src/tlp/policy.ts).
+   */
+  async setOriginWithin(m: EntityManager, ids: readonly string[], origin: { tlp: string; organizationId: string | null }): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      await m.createQueryBuilder().update(EntityNode).set({ originTlp: origin.tlp, originOrganizationId: origin.organizationId }).where('id IN (:...ids)', { ids: ids.slice(i, i + 500) }).execute();
+    }
+  }
+
   // ---- HTTP operations: one transaction each ----
 
   async create(body: unknown, actor: Principal): Promise<EntityNode> {
@@ -124,7 +152,7 @@ export class EntitiesService {
       const { value, errors } = checkNewEntity(body);
       if (!value) throw invalid(`invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, errors);
       // A concurrent create of the same id waits here, then sees it taken: 409 for every loser.
-      await lockKeys(m, 'entities', [value.id]);
+      await this.lockIdsWithin(m, [value.id]);
       if (await m.existsBy(EntityNode, { id: value.id })) {
         throw conflict(`entity '${value.id}' already exists`, [{ field: 'id', rule: 'unique', message: `'${value.id}' is taken` }]);
       }

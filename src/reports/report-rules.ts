@@ -6,6 +6,7 @@
 import type { ErrorDetail } from '../common/errors/domain-error';
 import { isDateTime } from '../domain/date-time';
 import type { ExternalReference } from '../domain/records';
+import { checkNewEntity } from '../domain/rules/entity';
 import { checkReport as checkReportRules, DEFAULT_TLP } from '../domain/rules/report';
 import type { ReportStatus, Tlp } from '../domain/vocabulary';
 
@@ -55,6 +56,18 @@ export function checkReport(input: unknown, row: number | undefined, now: number
     externalReferences: r.externalReferences ?? null, supersedesId: r.supersedesId ?? null, organizationId: r.organizationId ?? null, stixId: null,
   };
   return { value, errors };
+}
+
+/**
+ * Checks one filed report and, when it is sound and creates an entity inline, that entity by the
+ * entity rules (details under `entity.`): what a report body may break before references are read.
+ */
+export function checkFiledReport(input: unknown, row: number | undefined, now: number): { value: NewReport | null; errors: ErrorDetail[] } {
+  const checked = checkReport(input, row, now);
+  if (checked.value?.entity) {
+    for (const e of checkNewEntity(checked.value.entity, row).errors) checked.errors.push({ ...e, field: `entity.${e.field}` });
+  }
+  return checked;
 }
 
 /** CSV columns: dotted headers build nested values (`lossUsd.low`, `entity.name`, `entity.country`). */

@@ -2,22 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, ErrorDetail, invalid, unprocessable } from '../common/errors/domain-error';
-import { lockKeys } from '../common/locks/key-locks';
 import { IdempotencyContext, IdempotencyRace, IdempotencyService } from '../common/idempotency/idempotency.service';
 import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { EntitiesService } from '../graph/entities.service';
-import { checkNewEntity as checkEntity } from '../domain/rules/entity';
-import { EntityNode } from '../graph/entity-node.entity';
 import { BulkResultView, CreatedReportView, ReportRow, toView } from './report.dto';
-import { checkReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
+import { checkFiledReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
 import { ReportsEvents } from './reports.events';
-import { insertRows, readDate, selectIn } from '../database/bulk-sql';
+import { insertRows, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
 import { audienceKey, canSee } from './visibility';
 import { bumpEvidenceVersions } from './evidence-versions';
 import { sightingIdOfChain } from '../domain/stix-ids';
 import { AuditService } from '../audit/audit.service';
+import { ApiKeysService } from '../auth/api-keys.service';
+import { WeaponsService } from '../weapons/weapons.service';
 
 /** Largest JSON or CSV bulk request. */
 export const MAX_BULK_REPORTS = 10_000;
@@ -89,6 +88,8 @@ export class ReportWriter {
     private readonly idempotency: IdempotencyService,
     private readonly events: ReportsEvents,
     private readonly audit: AuditService,
+    private readonly weapons: WeaponsService,
+    private readonly keys: ApiKeysService,
   ) {}
 
   // ---- HTTP operations: one transaction each ----
@@ -229,12 +230,8 @@ export class ReportWriter {
     const errors: ErrorDetail[] = [];
     const values: NewReport[] = [];
     inputs.forEach((input, i) => {
-      const { value, errors: rowErrors } = checkReport(input, rowOf(i), now);
+      const { value, errors: rowErrors } = checkFiledReport(input, rowOf(i), now);
       errors.push(...rowErrors);
-      if (value?.entity) {
-        const checked = checkEntity(value.entity, rowOf(i));
-        for (const e of checked.errors) errors.push({ ...e, field: `entity.${e.field}` });
-      }
       if (value) {
         value.stixId = options.stixIds?.[i] ?? null;
         values.push(value);
@@ -257,17 +254,14 @@ export class ReportWriter {
       throwErrors(errors, bulk);
     }
 
-    // 3. References: organisations, weapons, entities (or inline ones), superseded reports.
+    // 3. References: organisations, weapons, entities (or inline ones) through their owners'
+    // services (auth, weapons, graph), superseded reports.
     const ownOrg = (org: string, i: number) => org === actorOf(i)?.organizationId;
-    const knownOrgs = new Set(
-      (await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', values.map((v) => v.organizationId!).filter((o, i) => !ownOrg(o, i)))).map((o) => o.id),
-    );
-    const weapons = new Map(
-      (await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', values.map((v) => v.weaponId))).map((w) => [w.id, readDate(w.firstSeenAt)]),
-    );
+    const knownOrgs = await this.keys.existingOrganizationsWithin(m, values.map((v) => v.organizationId!).filter((o, i) => !ownOrg(o, i)));
+    const weapons = await this.weapons.firstSeenWithin(m, values.map((v) => v.weaponId));
     // Concurrent reports naming one new inline entity: the first creates it, the others wait and reuse it.
-    await lockKeys(m, 'entities', values.filter((v) => v.entity).map((v) => v.entityId));
-    const knownEntities = new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', values.map((v) => v.entityId))).map((e) => e.id));
+    await this.entities.lockIdsWithin(m, values.filter((v) => v.entity).map((v) => v.entityId));
+    const knownEntities = await this.entities.existingIdsWithin(m, values.map((v) => v.entityId));
     const supersededIds = values.map((v) => v.supersedesId).filter((s): s is string => !!s);
     const targets = new Map(
       (await selectIn<{ id: string; organizationId: string; tlp: string; chainId: string; version: number; stixId: string | null; observedAt: unknown }>(
@@ -337,9 +331,7 @@ export class ReportWriter {
       }
       for (const ids of byOrigin.values()) {
         const v = values[inlineRow.get(ids[0])!];
-        for (let i = 0; i < ids.length; i += 500) {
-          await m.createQueryBuilder().update(EntityNode).set({ originTlp: v.tlp, originOrganizationId: v.organizationId }).where('id IN (:...ids)', { ids: ids.slice(i, i + 500) }).execute();
-        }
+        await this.entities.setOriginWithin(m, ids, { tlp: v.tlp, organizationId: v.organizationId });
       }
     }
 

@@ -29,9 +29,8 @@ export class ReportsController {
   @Roles('responder')
   @Idempotent()
   @ApiOperation({ summary: 'File one spread report (responders: own organisation only)' })
-  @ApiBody({ type: CreateReportDto })
   @ApiExampleResponse(201, REPORT_CREATED, 'the stored report, with `warnings` (e.g. observedAt well before the weapon\'s first sighting)')
-  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
+  create(@Body() body: CreateReportDto, @CurrentPrincipal() principal: Principal, @IdempotencyClaim() claim: IdempotencyContext | null) {
     return this.writer.create(body, principal, claim);
   }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
+import { AuthModule } from '../auth/auth.module';
 import { GraphModule } from '../graph/graph.module';
 import { WeaponsModule } from '../weapons/weapons.module';
 import { Report } from './report.entity';
@@ -16,7 +17,7 @@ import { EvidenceVersions } from './evidence-versions';
  * (for read caches) to other modules.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Report]), IdempotencyModule, GraphModule, WeaponsModule],
+  imports: [TypeOrmModule.forFeature([Report]), IdempotencyModule, AuthModule, GraphModule, WeaponsModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportWriter, ReportsEvents, EvidenceVersions],
   exports: [ReportsService, ReportWriter, ReportsEvents, EvidenceVersions],

@@ -108,8 +108,8 @@ export class StixService {
         for (const r of refs) if (typeof r === 'string' && STIX_ID.test(r) && !inBundle.has(r)) outside.add(r);
       }
     }
-    const storedEntities = new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', [...outside].filter((r) => r.startsWith('identity--')))).map((e) => [e.stixId, e.id]));
-    const storedWeapons = new Map((await selectIn<{ id: string; stixId: string }>(m, 'weapons', ['id', 'stixId'], 'stixId', [...outside].filter((r) => r.startsWith('malware--')))).map((w) => [w.stixId, w.id]));
+    const storedEntities = await this.entities.idsByStixIdWithin(m, [...outside].filter((r) => r.startsWith('identity--')));
+    const storedWeapons = await this.weapons.idsByStixIdWithin(m, [...outside].filter((r) => r.startsWith('malware--')));
     const { bundle, errors } = validateBundle(body, (id) => storedEntities.has(id) || storedWeapons.has(id));
     if (!bundle) throw invalid(`invalid STIX 2.1 bundle: ${errors.length} problem(s)`, errors);
 

@@ -5,6 +5,7 @@ import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid } from '../common/errors/domain-error';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
+import { readDate, selectIn } from '../database/bulk-sql';
 import type { WeaponRecord } from '../domain/records';
 import { checkWeapon, checkWeaponAcrossFields } from '../domain/rules/weapon';
 import { DEPENDENCY_KINDS, type Payload } from '../domain/vocabulary';
@@ -119,6 +120,16 @@ export class WeaponsService {
   }
 
   // ---- HTTP operations ----
+
+  /** The ids of the stored weapons with these STIX ids, by STIX id. */
+  async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
+    return new Map((await selectIn<{ id: string; stixId: string }>(m, 'weapons', ['id', 'stixId'], 'stixId', stixIds)).map((w) => [w.stixId, w.id]));
+  }
+
+  /** The first sighting of each of `ids` that names a stored weapon (null when unknown); missing ones are absent. */
+  async firstSeenWithin(m: EntityManager, ids: Iterable<string>): Promise<Map<string, Date | null>> {
+    return new Map((await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', ids)).map((w) => [w.id, readDate(w.firstSeenAt)]));
+  }
 
   create(dto: CreateWeaponDto, actor: Principal): Promise<Weapon> {
     // As plain JSON: the rules see the body as sent, not the DTO's class instances.

@@ -106,6 +106,10 @@ describe('assessment jobs (scripted engine)', () => {
       const bad = await post({ weaponId: 'wpn', runs }).expect(400);
       expect(bad.body.details[0].field).toBe('runs');
     }
+    for (const asOf of ['2017-06-28', '2017-06-28T12:00:00', '2017-06-28T12:00:00.000+0200', 'yesterday']) {
+      const bad = await post({ weaponId: 'wpn', asOf }).expect(400);
+      expect(bad.body.details).toEqual([expect.objectContaining({ field: 'asOf', rule: 'isDateTime' })]);
+    }
     const model = await post({ weaponId: 'wpn', model: 'magic' }).expect(400);
     expect(model.body.details[0]).toMatchObject({ field: 'model', rule: 'isIn' });
     const params = await post({ weaponId: 'wpn', params: { transmissibilityScale: -1, bogus: 1 } }).expect(400);

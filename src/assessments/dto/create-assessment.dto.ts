@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsISO8601, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { SLUG, SLUG_MESSAGE } from '../../domain/ids';
+import { IsDateTime } from '../../common/http/is-date-time.decorator';
 
 export const MAX_RUNS = 100_000;
 
@@ -10,8 +11,8 @@ export class CreateAssessmentDto {
   @IsString() @Matches(SLUG, { message: SLUG_MESSAGE })
   weaponId: string;
 
-  @ApiPropertyOptional({ description: 'assessment time (ISO 8601); reports observed after it are ignored. Default: now', example: '2017-06-28T12:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ description: 'assessment time, an RFC 3339 date-time with offset; reports observed after it are ignored. Default: now', example: '2017-06-28T12:00:00Z' })
+  @IsOptional() @IsDateTime()
   asOf?: string;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 8760, default: 168, description: 'forecast horizon after asOf, in hours' })

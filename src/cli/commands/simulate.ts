@@ -17,7 +17,7 @@ const SPEC: CommandSpec = {
     'are numbered in order of first appearance in the edges, so one graph gives the same runs in every format.',
   options: {
     graph: { type: 'string', value: 'FILE', help: 'the graph file (required, or --edges)' },
-    edges: { type: 'string', value: 'FILE', help: 'the same as --graph (the older name)' },
+    edges: { type: 'string', value: 'FILE', help: 'the same as --graph, its older name (one of the two is required)' },
     format: { type: 'string', value: GRAPH_FORMATS.join('|'), help: 'format of the file', default: 'from the extension: .graphml/.xml, .gexf, .json, .csv, else edge list' },
     directed: { type: 'boolean', help: 'read edges as directed arcs u -> v (GraphML, GEXF and node-link files say it themselves)', default: 'undirected' },
     model: { type: 'string', value: 'ic|sir', help: 'ic: discrete independent cascade (each arc one chance); sir: continuous-time Markovian SIR', default: 'ic' },

@@ -2,7 +2,7 @@ import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { invalid } from '../errors/domain-error';
 import { validationExceptionFactory } from '../errors/validation';
-import { FIELD_RULE } from './field-rule.decorator';
+import { isFieldRuleContext } from './field-rule.decorator';
 
 /** A number as a query string or a quoted JSON number must be written: decimal, no sign tricks, no hex, no exponent, no spaces. */
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
@@ -18,7 +18,8 @@ export class StrictValidationPipe extends ValidationPipe {
   private readonly numericFields = new Map<Function, string[]>();
 
   constructor() {
-    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory });
+    // The target goes on each error so a field rule's details can be read off its record (never sent).
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory, validationError: { target: true } });
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -37,14 +38,14 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   private hasFieldRules(type: Function): boolean {
-    return getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).some((r) => r.context === FIELD_RULE);
+    return getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).some((r) => isFieldRuleContext(r.context));
   }
 
   private numericFieldsOf(type: Function): string[] {
     let fields = this.numericFields.get(type);
     if (!fields) {
       const rules = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false);
-      fields = [...new Set(rules.filter((r) => NUMERIC_RULES.has(r.name ?? '') && r.context !== FIELD_RULE).map((r) => r.propertyName))];
+      fields = [...new Set(rules.filter((r) => NUMERIC_RULES.has(r.name ?? '') && !isFieldRuleContext(r.context)).map((r) => r.propertyName))];
       this.numericFields.set(type, fields);
     }
     return fields;

@@ -1,13 +1,17 @@
 /**
- * OpenAPI descriptions of the report bodies. Validation is not done by these classes but by
- * report-rules.ts (one validator for single, bulk, CSV and STIX), so routes take `unknown` bodies
- * and document them with @ApiBody({ type }).
+ * The report bodies. POST /v1/reports validates CreateReportDto field by field with the one report
+ * rule set (report-rules.ts: single, bulk, CSV and STIX), so a bad body names the same fields,
+ * nested ones included (`lossUsd.low`, `entity.country`, `externalReferences[0].url`), and rules
+ * as a bad bulk row. The nested classes describe the shapes for OpenAPI only.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { REPORT_STATUSES, TLP_LEVELS } from '../../domain/vocabulary';
+import type { ErrorDetail } from '../../common/errors/domain-error';
+import { FieldRule, FieldCheck } from '../../common/http/field-rule.decorator';
+import { checkFiledReport } from '../report-rules';
 
 export class LossRangeDto {
   @ApiProperty({ example: 200000, description: '5th percentile, USD' }) low: number;
@@ -31,25 +35,48 @@ export class InlineEntityDto {
   @ApiPropertyOptional({ type: [String], example: ['windows', 'medoc'] }) tags?: string[];
 }
 
+/** What one report body breaks, read once per body: each field's rule takes its part. */
+const brokenOf = new WeakMap<object, ErrorDetail[]>();
+
+/** The rule of one field of a report: the details of the report rules under that field (`lossUsd`, `lossUsd.low`, ...). */
+function reportField(field: string): FieldCheck {
+  return (_value, errors, _row, _text, record) => {
+    if (!record) return;
+    let broken = brokenOf.get(record);
+    if (!broken) brokenOf.set(record, (broken = checkFiledReport(record, undefined, Date.now()).errors));
+    errors.push(...broken.filter((e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`)));
+  };
+}
+
 export class CreateReportDto {
-  @ApiProperty({ example: 'notpetya' }) weaponId: string;
-  @ApiPropertyOptional({ example: 'maersk-dk', description: 'an existing entity; or send `entity`' }) entityId?: string;
+  @ApiProperty({ example: 'notpetya' })
+  @FieldRule(reportField('weaponId')) weaponId: string;
+  @ApiPropertyOptional({ example: 'maersk', description: 'an existing entity; or send `entity`' })
+  @FieldRule(reportField('entityId')) entityId?: string;
   @ApiPropertyOptional({ type: InlineEntityDto, description: 'an entity created in the same transaction (reused when its id exists)' })
-  entity?: InlineEntityDto;
-  @ApiProperty({ example: '2017-06-27T10:15:00Z', description: 'ISO 8601 with a zone; not in the future (5 min skew allowed)' })
-  observedAt: string;
-  @ApiProperty({ enum: REPORT_STATUSES }) status: string;
-  @ApiPropertyOptional({ minimum: 0, example: 4000 }) hostsAffected?: number;
-  @ApiPropertyOptional({ minimum: 0, example: 240 }) downtimeHours?: number;
-  @ApiPropertyOptional({ type: LossRangeDto }) lossUsd?: LossRangeDto;
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'STIX confidence scale' }) confidence?: number;
-  @ApiPropertyOptional({ enum: TLP_LEVELS, default: 'amber' }) tlp?: string;
-  @ApiPropertyOptional({ maxLength: 300, example: 'SOC ticket queue' }) source?: string;
-  @ApiPropertyOptional({ type: [ExternalReferenceDto] }) externalReferences?: ExternalReferenceDto[];
+  @FieldRule(reportField('entity')) entity?: InlineEntityDto;
+  @ApiProperty({ example: '2017-06-27T10:15:00Z', description: 'RFC 3339 date-time with an offset; not in the future (5 min skew allowed)' })
+  @FieldRule(reportField('observedAt')) observedAt: string;
+  @ApiProperty({ enum: REPORT_STATUSES })
+  @FieldRule(reportField('status')) status: string;
+  @ApiPropertyOptional({ minimum: 0, example: 4000 })
+  @FieldRule(reportField('hostsAffected')) hostsAffected?: number;
+  @ApiPropertyOptional({ minimum: 0, example: 240 })
+  @FieldRule(reportField('downtimeHours')) downtimeHours?: number;
+  @ApiPropertyOptional({ type: LossRangeDto })
+  @FieldRule(reportField('lossUsd')) lossUsd?: LossRangeDto;
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'STIX confidence scale' })
+  @FieldRule(reportField('confidence')) confidence?: number;
+  @ApiPropertyOptional({ enum: TLP_LEVELS, default: 'amber' })
+  @FieldRule(reportField('tlp')) tlp?: string;
+  @ApiPropertyOptional({ maxLength: 300, example: 'SOC ticket queue' })
+  @FieldRule(reportField('source')) source?: string;
+  @ApiPropertyOptional({ type: [ExternalReferenceDto] })
+  @FieldRule(reportField('externalReferences')) externalReferences?: ExternalReferenceDto[];
   @ApiPropertyOptional({ format: 'uuid', description: 'the report this one corrects (must be current and your organisation\'s)' })
-  supersedes?: string;
+  @FieldRule(reportField('supersedes')) supersedes?: string;
   @ApiPropertyOptional({ description: 'reporting organisation; defaults to yours, only admins may name another' })
-  organizationId?: string;
+  @FieldRule(reportField('organizationId')) organizationId?: string;
 }
 
 const bool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
