@@ -9,7 +9,7 @@ import { EntitiesService } from '../graph/entities.service';
 import { BulkResultView, CreatedReportView, ReportRow, toView } from './report.dto';
 import { checkFiledReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
 import { ReportsEvents } from './reports.events';
-import { insertRows, selectIn } from '../database/bulk-sql';
+import { insertRows, readDate, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
 import { audienceKey, canSee } from './visibility';
 import { bumpEvidenceVersions } from './evidence-versions';
