@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
@@ -63,12 +63,4 @@ export class EarlyWarningQueryDto {
 }
 
 /** The early warning of a weapon's newest finished assessment, for the caller's organisation's entities. */
-export class MyEarlyWarningQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 8760, default: 72 })
-  @IsOptional() @Type(() => Number) @IsNumber() @Min(1) @Max(8760)
-  withinHours: number = 72;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  limit: number = 50;
-}
+export class MyEarlyWarningQueryDto extends PickType(EarlyWarningQueryDto, ['withinHours', 'limit'] as const) {}

@@ -4,7 +4,7 @@
  */
 import { prepareScenario, runAssessment } from '../../../src/engine';
 import { erScenario, weapon } from './helpers';
-import { reportGrowthRate } from '../../../src/engine/report-evidence';
+import { ReportEvidence, reportGrowthRate } from '../../../src/engine/report-evidence';
 import { Rng } from '../../../src/engine/prng';
 
 jest.setTimeout(300_000);
@@ -87,5 +87,26 @@ describe('the growth rate of the report incidence (infection times given a repor
     const slowing = times(0.1, 48, 2000, 5).map((t) => 48 - t).sort();
     expect(reportGrowthRate(slowing, 48)).toBe(0);
     expect(reportGrowthRate([0, 47], 48)).toBe(0);
+  });
+
+  it('the early reports get their own rate when they are enough: a saturating outbreak grows fast first', () => {
+    // reports of an incidence growing at 0.2 per hour for 20 h, then flat for 20 h
+    const { entities, dependencies } = erScenario(800, 4, 5);
+    const grow = times(0.2, 20, 120, 11);
+    const flat = Array.from({ length: 240 }, (_, i) => 20 + (20 * (i + 0.5)) / 240);
+    const all = [...grow, ...flat].sort((a, b) => a - b);
+    const scenario = (ts: number[]) =>
+      prepareScenario({
+        entities, dependencies, weapon: weapon({ low: 0.1, high: 0.3 }),
+        reports: ts.map((t, i) => ({ weaponId: 'w', entityId: `n${i}`, observedAt: at(t), status: 'confirmed' as const, tlp: 'clear' as const })),
+        asOf: at(40), horizonHours: 24,
+      }).core;
+    const e = new ReportEvidence(scenario(all));
+    // the first quarter (90 reports, all in the growing phase) against the whole
+    expect(e.earlyGrowthRate).toBeGreaterThan(0.12);
+    expect(e.growthRate).toBeLessThan(0.06);
+    // fewer than 10 early reports: the overall rate
+    const few = new ReportEvidence(scenario(all.filter((_, i) => i % 12 === 0)));
+    expect(few.earlyGrowthRate).toBe(few.growthRate);
   });
 });
