@@ -65,10 +65,11 @@ export interface AssessmentOptions extends Partial<Omit<RunSettings, 'model' | '
   /**
    * pilotProposal: evaluates a round of pilot runs elsewhere (e.g. on a queue's workers, each
    * slice with `pilotSlice`) instead of on this process's threads: `z` holds N parameter vectors
-   * (N x D), the answer N x pilotWidth values, row i the pilot run `base + i` at z_i. Each pilot
-   * run depends only on (seed, base + i, z_i), so the proposal is the same bit for bit.
+   * (N x D; `dims` is D, for cutting z into slices of rows), the answer N x pilotWidth values,
+   * row i the pilot run `base + i` at z_i. Each pilot run depends only on (seed, base + i, z_i),
+   * so the proposal is the same bit for bit.
    */
-  pilotRunner?: (z: Float64Array, base: number) => Promise<Float64Array>;
+  pilotRunner?: (z: Float64Array, base: number, dims: number) => Promise<Float64Array>;
 }
 
 /** Throughput figures of a computation (for benches and logs). */
@@ -281,9 +282,12 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
     const pilotRuns = async (z: Float64Array, base: number): Promise<Float64Array> => {
       const W = engine.pilotWidth;
       if (options.pilotRunner) {
-        const rows = await options.pilotRunner(z, base);
-        if (rows.length !== N * W) throw new Error(`internal: the pilot runner answered ${rows.length} values for ${N} runs of ${W}`);
         if (options.signal?.aborted) throw new AbortError();
+        const rows = await options.pilotRunner(z, base, D).catch((err) => {
+          throw options.signal?.aborted ? new AbortError() : err;
+        });
+        if (options.signal?.aborted) throw new AbortError();
+        if (rows.length !== N * W) throw new Error(`the pilot runner answered ${rows.length} values for ${N} runs of ${W}`);
         tick(N);
         return rows;
       }

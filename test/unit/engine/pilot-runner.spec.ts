@@ -23,7 +23,8 @@ describe('pilotProposal with a pilotRunner of pilotSlice slices', () => {
   /** Slices of `size` rows of each round, computed last slice first on a model of their own, answered in order. */
   const runner = (options: AssessmentOptions, size: number, rounds: Array<{ rows: number; base: number; values: number }>, D: number) => {
     const model = mk();
-    return async (z: Float64Array, base: number): Promise<Float64Array> => {
+    return async (z: Float64Array, base: number, dims: number): Promise<Float64Array> => {
+      expect(dims).toBe(D);
       const n = z.length / D;
       const parts: Array<{ at: number; rows: Float64Array }> = [];
       for (let a = Math.floor((n - 1) / size) * size; a >= 0; a -= size) {
