@@ -122,14 +122,11 @@ export class BullMqRunner implements MonteCarloRunner {
       phases.storeSnapshotMs = performance.now() - t;
 
       t = performance.now();
-      let round = 0;
       const pilotRunner =
         this.pilotSliceRuns > 0 && this.engine.pilotSlice
           ? (z: Float64Array, base: number, dims: number) => {
-              const r = round++;
-              const n = z.length / dims;
-              phases.pilotSlices += Math.ceil(n / this.pilotSliceRuns);
-              return this.pilotRound(events, jobId, `${jobId}-${token}-pilot-${r}`, key, input, z, base, dims, ctx, pilotIds);
+              phases.pilotSlices += Math.ceil(z.length / dims / this.pilotSliceRuns);
+              return this.pilotRound(events, jobId, `${jobId}-${token}-pilot`, key, input, z, base, dims, ctx, pilotIds);
             }
           : undefined;
       const proposal = this.engine.proposal ? encode(await this.engine.proposal(snapshot, input, { threads: this.threads, signal: ctx.signal, onProgress: onPilot, pilotRunner })) : undefined;
@@ -210,7 +207,8 @@ export class BullMqRunner implements MonteCarloRunner {
     const n = z.length / dims;
     const starts: number[] = [];
     for (let a = 0; a < n; a += this.pilotSliceRuns) starts.push(a);
-    const ids = starts.map((a) => `${prefix}-${a}`);
+    // named by their first pilot run, unique over the rounds
+    const ids = starts.map((a) => `${prefix}-${base + a}`);
     const answers: Float64Array[] = new Array(starts.length);
     const watch = this.watch(events, jobId, 'pilot slice', ids, ctx, {
       done: (i, value) => {
