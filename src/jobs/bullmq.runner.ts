@@ -285,7 +285,7 @@ export class BullMqRunner implements MonteCarloRunner {
       const onAbort = () => reject(ctx.signal.reason ?? new Error('cancelled'));
       // A worker died or hung mid-job: the job went back to the queue for another one.
       const onStalled = ({ jobId: id }: { jobId: string }) => {
-        if (index.has(id)) this.logger.warn({ msg: `${what} stalled, requeued`, jobId, [what === 'shard' ? 'shard' : 'slice']: index.get(id) });
+        if (index.has(id)) this.logger.warn({ msg: `${what} stalled, requeued`, jobId, ...(what === 'shard' ? { shard: index.get(id) } : { id }) });
       };
       events.on('stalled', onStalled as never);
       events.on('completed', onCompleted as never);
