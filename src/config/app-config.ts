@@ -58,6 +58,9 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   JOB_SHARD_RUNS?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100_000)
+  JOB_PILOT_SLICE_RUNS?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(3) @Max(3600)
   JOB_STALE_SECONDS?: number;
 
@@ -94,6 +97,8 @@ export interface JobsConfig {
   concurrency: number;
   /** Runs per BullMQ shard. */
   shardRuns: number;
+  /** Pilot runs per BullMQ pilot slice (the sampler's pilot on the shard workers); 0: the pilot runs on the API process's threads. */
+  pilotSliceRuns: number;
   /** A running job whose heartbeat is older than this is put back in the queue (its process died). */
   staleSeconds: number;
   /**
@@ -132,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       queueName: vars.JOB_QUEUE_NAME ?? 'spillover-shards',
       concurrency: vars.JOB_CONCURRENCY ?? 1,
       shardRuns: vars.JOB_SHARD_RUNS ?? 1000,
+      pilotSliceRuns: vars.JOB_PILOT_SLICE_RUNS ?? 25,
       staleSeconds: vars.JOB_STALE_SECONDS ?? 10,
       shardLockSeconds: vars.JOB_SHARD_LOCK_SECONDS ?? 30,
       drainSeconds: vars.WORKER_DRAIN_SECONDS ?? 60,

@@ -62,6 +62,14 @@ export interface AssessmentOptions extends Partial<Omit<RunSettings, 'model' | '
   proposal?: ParameterProposal | null;
   /** Pilot of the adaptive sampler (default runs/5 clamped to 40..400, in 2 stages; 10% prior; variance x1.5). */
   pilot?: Partial<PilotOptions>;
+  /**
+   * pilotProposal: evaluates a round of pilot runs elsewhere (e.g. on a queue's workers, each
+   * slice with `pilotSlice`) instead of on this process's threads: `z` holds N parameter vectors
+   * (N x D; `dims` is D, for cutting z into slices of rows), the answer N x pilotWidth values,
+   * row i the pilot run `base + i` at z_i. Each pilot run depends only on (seed, base + i, z_i),
+   * so the proposal is the same bit for bit.
+   */
+  pilotRunner?: (z: Float64Array, base: number, dims: number) => Promise<Float64Array>;
 }
 
 /** Throughput figures of a computation (for benches and logs). */
@@ -273,6 +281,16 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
      */
     const pilotRuns = async (z: Float64Array, base: number): Promise<Float64Array> => {
       const W = engine.pilotWidth;
+      if (options.pilotRunner) {
+        if (options.signal?.aborted) throw new AbortError();
+        const rows = await options.pilotRunner(z, base, D).catch((err) => {
+          throw options.signal?.aborted ? new AbortError() : err;
+        });
+        if (options.signal?.aborted) throw new AbortError();
+        if (rows.length !== N * W) throw new Error(`the pilot runner answered ${rows.length} values for ${N} runs of ${W}`);
+        tick(N);
+        return rows;
+      }
       const out = new Float64Array(N * W);
       if (threads <= 0) {
         for (let i = 0; i < N; i++) {
@@ -371,6 +389,31 @@ export async function pilotProposal(model: ScenarioModel, options: AssessmentOpt
   }
   cache.set(key, proposal);
   return proposal;
+}
+
+const sliceEngines = new WeakMap<ScenarioModel, { key: string; engine: RunEngine }>();
+
+/**
+ * Pilot runs base..base+n-1 of an assessment's pilot at the parameters `z` (n x D, D the
+ * adapted dimensions): n x pilotWidth values, what pilotProposal's own rounds compute for those
+ * rows (a slice of a round, for `pilotRunner`). The engine is kept per model for later slices.
+ */
+export function pilotSlice(model: ScenarioModel, options: AssessmentOptions, z: Float64Array, base: number): Float64Array {
+  const settings = { ...settingsOf(options), proposal: undefined };
+  const key = fingerprintOf(model.core, settings);
+  let cached = sliceEngines.get(model);
+  if (cached?.key !== key) sliceEngines.set(model, (cached = { key, engine: new RunEngine(model.core, settings) }));
+  const { engine } = cached;
+  const D = engine.adaptDims.prior.length;
+  const W = engine.pilotWidth;
+  if (D === 0 || z.length % D !== 0) throw new Error(`pilotSlice: z must hold whole parameter vectors of ${D} values, got ${z.length}`);
+  const n = z.length / D;
+  const out = new Float64Array(n * W);
+  for (let i = 0; i < n; i++) {
+    if (options.signal?.aborted) throw new AbortError();
+    engine.pilotRun(base + i, z.subarray(i * D, (i + 1) * D), out, i * W);
+  }
+  return out;
 }
 
 /** Tempering stops at a stage whose moves accept fewer than this share. */

@@ -24,7 +24,9 @@
  *   `runs` (columns + rows for runs.csv). Cancelling via `signal` rejects with `AbortError`.
  * - Calibration samples adaptively by default (`sampler: 'adaptive'`): `pilotProposal(model, options)`
  *   fits the proposal once; pass it as `options.proposal` to every shard (runShard otherwise fits
- *   it itself, deterministically, cached per model). `sampler: 'prior'` is the original scheme.
+ *   it itself, deterministically, cached per model). `options.pilotRunner` hands its rounds of
+ *   pilot runs to the caller (a queue), which computes slices of them with `pilotSlice(model,
+ *   options, z, base)`: the same proposal bit for bit. `sampler: 'prior'` is the original scheme.
  * - Shards for a queue: `runShard(model, [start, end), options)` -> `{partial}`;
  *   `mergePartials([partials])`; `finalizeAssessment(model, partial, options)`.
  *   Run i depends only on (seed, i): any thread count or sharding gives the same runs.
@@ -48,7 +50,7 @@ export { inoperabilityMatrix, denseInoperabilityMatrix, solveInoperability, solv
 export type { InoperabilityMatrix } from './iim';
 export { prepareScenario, ScenarioInputError } from './model';
 export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
-export { runAssessment, runShard, finalizeAssessment, settingsOf, pilotProposal } from './assess';
+export { runAssessment, runShard, finalizeAssessment, settingsOf, pilotProposal, pilotSlice } from './assess';
 export { fitProposal, drawReportingRate, drawTransmissibility, DEFAULT_PILOT } from './proposal';
 export type { ParameterProposal, PilotOptions } from './proposal';
 export type { AssessmentOptions, AssessmentProgress, RunStats } from './assess';

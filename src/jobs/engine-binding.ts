@@ -6,7 +6,7 @@
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
 import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner';
-import { pilotProposal, runShard, type AssessmentOptions } from '../engine/assess';
+import { pilotProposal, pilotSlice, runShard, type AssessmentOptions } from '../engine/assess';
 import { finalizeOffThread } from './finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
 import { mergeInto, mergePartials, type AssessmentResult as EngineOutput } from '../engine/aggregate';
@@ -132,7 +132,12 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     // Progress: pilot runs done over all the job's runs, pilot included (a pilot run costs about
     // what a run does), so the runner can continue from there.
     const onPilotProgress = opts.onProgress ? (done: number, total: number) => opts.onProgress!(done / (total + input.runs)) : undefined;
-    return guard(() => pilotProposal(prepare(snapshot, input), { ...engineOptions(input, { threads: opts.threads, signal: opts.signal }), onPilotProgress }));
+    return guard(() =>
+      pilotProposal(prepare(snapshot, input), { ...engineOptions(input, { threads: opts.threads, signal: opts.signal }), onPilotProgress, ...(opts.pilotRunner ? { pilotRunner: opts.pilotRunner } : {}) }),
+    );
+  },
+  pilotSlice(snapshot, input, z, base, opts = {}) {
+    return guard(async () => pilotSlice(prepare(snapshot, input), engineOptions(input, { signal: opts.signal }), z, base));
   },
   runShard(snapshot, input, shard: ShardSpec, opts) {
     return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], engineOptions(input, opts))).partial);

@@ -18,7 +18,7 @@ import { ENGINE_BINDING, EngineBinding, MONTE_CARLO_RUNNER, MonteCarloRunner } f
       inject: [ENGINE_BINDING, APP_CONFIG],
       useFactory: (engine: EngineBinding, config: AppConfig): MonteCarloRunner =>
         config.jobs.queue === 'bullmq'
-          ? new BullMqRunner(engine, config.jobs.redisUrl, config.jobs.queueName, config.jobs.shardRuns, config.workerThreads)
+          ? new BullMqRunner(engine, config.jobs.redisUrl, config.jobs.queueName, config.jobs.shardRuns, config.workerThreads, config.jobs.pilotSliceRuns)
           : new InProcessRunner(engine, config.workerThreads),
     },
   ],

@@ -42,6 +42,12 @@ export interface RunOptions {
    * the engine fits it itself (shard jobs queued before proposals travelled with them).
    */
   proposal?: unknown;
+  /**
+   * proposal: evaluates the pilot's rounds elsewhere (the BullMQ runner hands them to the shard
+   * workers, which compute slices with `pilotSlice`): `z` holds the round's parameter vectors,
+   * `dims` values each; the answer the rows of `pilotSlice` for the whole round, in order.
+   */
+  pilotRunner?: (z: Float64Array, base: number, dims: number) => Promise<Float64Array>;
 }
 
 /** What the job code needs from the simulation core. `P` is a shard's partial aggregate, `O` the final output. */
@@ -59,6 +65,12 @@ export interface EngineBinding<P = unknown, O = unknown> {
    * Optional: a binding without it lets each shard compute its own.
    */
   proposal?(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<unknown>;
+  /**
+   * Pilot runs `base..base + n - 1` of a job's pilot at the parameter vectors `z` (n x dims):
+   * a slice of a round of `proposal`'s pilot, computed by a shard worker (`opts.pilotRunner`).
+   * Optional: without it the pilot runs where `proposal` is called.
+   */
+  pilotSlice?(snapshot: ScenarioSnapshot, input: AssessmentInput, z: Float64Array, base: number, opts?: RunOptions): Promise<Float64Array>;
   /** Merges partials of disjoint shards (order-independent). */
   merge(parts: P[]): P;
   /**

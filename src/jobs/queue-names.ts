@@ -36,5 +36,20 @@ export interface ShardJobData {
   proposal?: string;
 }
 
+/**
+ * A slice of a round of a job's sampler pilot (job name 'pilot', on the shard queue): pilot runs
+ * `base..base + n - 1` at the parameter vectors `z` (codec-encoded Float64Array, n x dims). The
+ * worker answers the codec-encoded rows (EngineBinding.pilotSlice).
+ */
+export interface PilotJobData {
+  jobId: string;
+  snapshotKey: string;
+  input: AssessmentInput;
+  pilot: { base: number; z: string };
+}
+
+/** What the shard queue carries: shards (job name 'shard') and pilot slices ('pilot'). */
+export type QueueJobData = ShardJobData | PilotJobData;
+
 /** ioredis options BullMQ needs (blocking commands must not time out). */
 export const redisOptions = (url: string) => ({ url, maxRetriesPerRequest: null, enableOfflineQueue: true });

@@ -24,6 +24,15 @@ export interface ShardRequest {
   signal?: AbortSignal;
 }
 
+/** A slice of a job's pilot (PilotJobData.pilot), run on the same thread as the shards. */
+export interface PilotRequest {
+  snapshotKey: string;
+  input: AssessmentInput;
+  pilot: { base: number; z: string };
+  onTiming?: (timing: ShardTiming) => void;
+  signal?: AbortSignal;
+}
+
 export class ShardThread {
   private worker?: Worker;
 
@@ -44,8 +53,8 @@ export class ShardThread {
     return this.worker;
   }
 
-  /** Runs one shard; resolves with its codec-encoded partial aggregate. */
-  run(req: ShardRequest): Promise<string> {
+  /** Runs one shard, or a pilot slice; resolves with its codec-encoded partial aggregate (or pilot rows). */
+  run(req: ShardRequest | PilotRequest): Promise<string> {
     const worker = this.thread();
     return new Promise<string>((resolve, reject) => {
       const finish = (err: unknown, partial?: string) => {
@@ -57,7 +66,7 @@ export class ShardThread {
         else resolve(partial!);
       };
       const onMessage = (m: ShardThreadReply) => {
-        if (m.type === 'progress') req.onProgress?.(m.fraction);
+        if (m.type === 'progress') ('onProgress' in req ? req.onProgress?.(m.fraction) : undefined);
         else if (m.type === 'done') {
           req.onTiming?.(m.timing);
           finish(null, m.partial);
@@ -84,6 +93,11 @@ export class ShardThread {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
+      if ('pilot' in req) {
+        const { snapshotKey, input, pilot } = req;
+        worker.postMessage({ type: 'pilot', snapshotKey, input, pilot } satisfies ShardThreadRequest);
+        return;
+      }
       const { snapshotKey, input, shard, proposal } = req;
       worker.postMessage({ type: 'run', snapshotKey, input, shard, proposal, threads: this.threads } satisfies ShardThreadRequest);
     });

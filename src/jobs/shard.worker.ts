@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of a shard worker process (shard-off-thread.ts): keeps the decoded
  * scenario of the last two jobs and their prepared models, and runs shards on this thread (or,
- * with `threads` > 0, on the engine's pool), so the process's main thread stays free to renew
+ * with `threads` > 0, on the engine's pool) and slices of the jobs' pilots (on this thread), so the process's main thread stays free to renew
  * its BullMQ locks, write its heartbeat and watch for cancellation while a shard runs.
  */
 import { parentPort } from 'node:worker_threads';
@@ -13,7 +13,11 @@ import { decode, decodeSnapshot, encode } from './codec';
 
 export type ShardThreadRequest =
   | { type: 'run'; snapshotKey: string; input: AssessmentInput; shard: ShardSpec; proposal?: string; threads: number }
+  /** A slice of the job's pilot (PilotJobData.pilot): answered with the codec-encoded rows as `partial`. */
+  | { type: 'pilot'; snapshotKey: string; input: AssessmentInput; pilot: { base: number; z: string } }
   | { type: 'snapshot'; snapshotKey: string; buffer: Uint8Array };
+
+type Work = Exclude<ShardThreadRequest, { type: 'snapshot' }>;
 
 export type ShardThreadReply =
   | { type: 'need-snapshot' }
@@ -32,10 +36,10 @@ export interface ShardTiming {
 }
 
 const cache = new Map<string, { snapshot: ScenarioSnapshot; decodeMs: number }>();
-let pending: Extract<ShardThreadRequest, { type: 'run' }> | null = null;
+let pending: Work | null = null;
 const reply = (m: ShardThreadReply) => parentPort!.postMessage(m);
 
-async function run(m: Extract<ShardThreadRequest, { type: 'run' }>): Promise<void> {
+async function run(m: Work): Promise<void> {
   const entry = cache.get(m.snapshotKey)!;
   const { snapshot } = entry;
   try {
@@ -43,11 +47,14 @@ async function run(m: Extract<ShardThreadRequest, { type: 'run' }>): Promise<voi
     prepare(snapshot, m.input);
     const prepareMs = performance.now() - t;
     t = performance.now();
-    const partial = await engineBinding.runShard(snapshot, m.input, m.shard, {
-      threads: m.threads,
-      proposal: m.proposal === undefined ? undefined : decode(m.proposal),
-      onProgress: (fraction) => reply({ type: 'progress', fraction }),
-    });
+    const partial =
+      m.type === 'pilot'
+        ? await engineBinding.pilotSlice!(snapshot, m.input, decode<Float64Array>(m.pilot.z), m.pilot.base)
+        : await engineBinding.runShard(snapshot, m.input, m.shard, {
+            threads: m.threads,
+            proposal: m.proposal === undefined ? undefined : decode(m.proposal),
+            onProgress: (fraction) => reply({ type: 'progress', fraction }),
+          });
     const runMs = performance.now() - t;
     t = performance.now();
     const encoded = encode(partial);

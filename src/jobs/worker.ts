@@ -6,6 +6,9 @@
  *     REDIS_URL=redis://queue-host:6379 WORKER_THREADS=1 node dist/src/jobs/worker.js
  *     REDIS_URL=... node -r @swc-node/register src/jobs/worker.ts        (from the sources)
  *
+ * The queue also carries slices of the jobs' sampler pilots ('pilot' jobs, a few dozen pilot runs
+ * each, queued by the coordinator before the shards); a worker runs them as it runs shards.
+ *
  * Each worker takes one shard at a time (a shard already uses every thread it is given) and
  * runs it off its main thread (shard-off-thread.ts), which keeps renewing the shard's lock,
  * writing the worker's heartbeat to Redis (read by the API's GET /health/ready) and watching
@@ -22,9 +25,9 @@ import type { ScenarioSnapshot } from '../domain/records';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { decode, decodeSnapshot, encode } from './codec';
-import { ShardRequest, ShardThread } from './shard-off-thread';
+import { PilotRequest, ShardRequest, ShardThread } from './shard-off-thread';
 import type { ShardTiming } from './shard.worker';
-import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, redisOptions, ShardJobData, WorkerBeat } from './queue-names';
+import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, QueueJobData, redisOptions, WorkerBeat } from './queue-names';
 
 let quiet = false;
 const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') => {
@@ -34,8 +37,8 @@ const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') 
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
-/** Runs one shard and returns its codec-encoded partial. */
-type RunShard = (req: ShardRequest) => Promise<string>;
+/** Runs one shard (or a slice of a job's pilot) and returns its codec-encoded partial (or pilot rows). */
+type RunShard = (req: ShardRequest | PilotRequest) => Promise<string>;
 
 /** A binding in this process (tests hand in scripted or instrumented ones): shards run on the main thread's event loop. */
 function inProcess(binding: EngineBinding, redis: IORedis, threads: number | undefined): RunShard {
@@ -50,8 +53,14 @@ function inProcess(binding: EngineBinding, redis: IORedis, threads: number | und
     while (cache.size > 2) cache.delete(cache.keys().next().value!);
     return snapshot;
   };
-  return async ({ snapshotKey, input, shard, proposal, onProgress, signal }) =>
-    encode(await binding.runShard(await load(snapshotKey), input, shard, { threads, signal, onProgress, proposal: proposal === undefined ? undefined : decode(proposal) }));
+  return async (req) => {
+    if ('pilot' in req) {
+      if (!binding.pilotSlice) throw new Error('this worker\'s engine runs no pilot slices');
+      return encode(await binding.pilotSlice(await load(req.snapshotKey), req.input, decode<Float64Array>(req.pilot.z), req.pilot.base, { signal: req.signal }));
+    }
+    const { snapshotKey, input, shard, proposal, onProgress, signal } = req;
+    return encode(await binding.runShard(await load(snapshotKey), input, shard, { threads, signal, onProgress, proposal: proposal === undefined ? undefined : decode(proposal) }));
+  };
 }
 
 export async function startWorker(
@@ -88,10 +97,12 @@ export async function startWorker(
   /** Aborts the running shard so it is handed back (drain deadline passed). */
   let handBack: (() => void) | null = null;
 
-  const worker = new Worker<ShardJobData, string>(
+  const worker = new Worker<QueueJobData, string>(
     queueName,
     async (job, token) => {
-      const { jobId, snapshotKey, input, shard, proposal } = job.data;
+      const data = job.data;
+      const { jobId, snapshotKey, input } = data;
+      const what = 'pilot' in data ? { slice: data.pilot.base } : { shard: data.shard.index };
       // A cancelled job's shards fail without retries.
       if (await redis.exists(cancelKey(jobId))) throw new UnrecoverableError('the job was cancelled');
       const controller = new AbortController();
@@ -110,6 +121,26 @@ export async function startWorker(
       const started = Date.now();
       let timing: ShardTiming | undefined;
       try {
+        if ('pilot' in data) {
+          // A slice of the job's pilot: a few dozen pilot runs (on the shard thread), answered as rows.
+          const rows = await runShard({ snapshotKey, input, pilot: data.pilot, signal: controller.signal, onTiming: (t) => (timing = t) });
+          const fetch = fetched.key === snapshotKey && fetched.ms > 0 ? fetched : undefined;
+          if (fetch) fetched = { key: snapshotKey, ms: 0, bytes: 0 };
+          log({
+            msg: 'pilot slice done',
+            jobId,
+            base: data.pilot.base,
+            seconds: (Date.now() - started) / 1000,
+            queuedMs: started - job.timestamp,
+            idleMs: lastDone ? started - lastDone : null,
+            fetchMs: fetch ? round1(fetch.ms) : 0,
+            snapshotBytes: fetch?.bytes ?? 0,
+            ...(timing ? { decodeMs: round1(timing.decodeMs), prepareMs: round1(timing.prepareMs), runMs: round1(timing.runMs) } : {}),
+          });
+          lastDone = Date.now();
+          return rows;
+        }
+        const { shard, proposal } = data;
         const partial = await runShard({
           snapshotKey,
           input,
@@ -146,7 +177,7 @@ export async function startWorker(
         if (handedBack) {
           // Back to waiting without using up an attempt: another worker runs it from the start.
           await job.moveToWait(token);
-          log({ msg: 'shard handed back', jobId, shard: shard.index });
+          log({ msg: 'pilot' in data ? 'pilot slice handed back' : 'shard handed back', jobId, ...what });
           throw new WaitingError();
         }
         if (controller.signal.aborted) throw new UnrecoverableError('the job was cancelled');
@@ -171,7 +202,7 @@ export async function startWorker(
     },
   );
   worker.on('error', (err) => log({ msg: 'worker error', error: String(err?.message ?? err) }, 'error'));
-  worker.on('failed', (job, err) => log({ msg: 'shard failed', id: job?.id, error: String(err?.message ?? err) }, err instanceof UnrecoverableError ? 'info' : 'error'));
+  worker.on('failed', (job, err) => log({ msg: job?.name === 'pilot' ? 'pilot slice failed' : 'shard failed', id: job?.id, error: String(err?.message ?? err) }, err instanceof UnrecoverableError ? 'info' : 'error'));
   await worker.waitUntilReady();
   await writeBeat();
   const heartbeat = setInterval(writeBeat, HEARTBEAT_SECONDS * 1000);

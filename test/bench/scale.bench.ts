@@ -19,6 +19,7 @@
  *   npm run bench -- scale                                    (1M entities: long)
  *   node -r @swc-node/register test/bench/scale.bench.ts --entities 100000 --reports 20000 --runs 1000
  *   options: --entities N --degree K --reports N --runs N --workers 1,2 --keep (keep the database)
+ *            --pilot-slice N (JOB_PILOT_SLICE_RUNS of the API processes, default 25; 0: the pilot on the API process)
  *            --database NAME (a database a --keep run left: skips the import and the reports)
  *
  * Prints figures with the load average; asserts only that the imports and jobs succeed.
@@ -47,6 +48,7 @@ const REPORTS = Number(arg('reports', '100000'));
 const RUNS = Number(arg('runs', '1000'));
 const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
 const REUSE = arg('database', '');
+const PILOT_SLICE = arg('pilot-slice', '25');
 const KEEP = argv.includes('--keep') || !!REUSE;
 const PG = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -243,9 +245,14 @@ function where(jobId: string, apis: Proc[], workers: Proc[]): string {
   const doneLine = apiLine(apis, 'job done', jobId);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   if (steps && phases) {
-    out.push(`    coordinator: snapshot read ${steps.snapshotSeconds} s, pilot ${s(phases.pilotMs)}, snapshot encode ${s(phases.encodeSnapshotMs)} (${(phases.snapshotBytes / 1e6).toFixed(1)} MB) + to Redis ${s(phases.storeSnapshotMs)}, queue ${s(phases.queueMs)}, shards ${s(phases.shardsMs)} (decode partials ${s(phases.decodeMs)}, merge ${s(phases.mergeMs)}, after the last shard ${s(phases.lastMergeMs)}), finalise ${s(phases.finalizeMs)}, result parts ${steps.partsSeconds} s, store ${doneLine?.storeSeconds ?? '?'} s; job ${doneLine?.seconds ?? '?'} s`);
+    out.push(`    coordinator: snapshot read ${steps.snapshotSeconds} s, pilot ${s(phases.pilotMs)} (${phases.pilotSlices ?? 0} slices on the workers), snapshot encode ${s(phases.encodeSnapshotMs)} (${(phases.snapshotBytes / 1e6).toFixed(1)} MB) + to Redis ${s(phases.storeSnapshotMs)}, queue ${s(phases.queueMs)}, shards ${s(phases.shardsMs)} (decode partials ${s(phases.decodeMs)}, merge ${s(phases.mergeMs)}, after the last shard ${s(phases.lastMergeMs)}), finalise ${s(phases.finalizeMs)}, result parts ${steps.partsSeconds} s, store ${doneLine?.storeSeconds ?? '?'} s; job ${doneLine?.seconds ?? '?'} s`);
   }
   for (const w of workers) {
+    const p = w.lines.filter((l) => l.includes('"pilot slice done"') && l.includes(jobId)).map((l) => JSON.parse(l));
+    if (p.length) {
+      const sum = (k: string) => p.reduce((a, x) => a + (x[k] ?? 0), 0);
+      out.push(`    ${w.name}: ${p.length} pilot slices, busy ${sum('seconds').toFixed(2)} s (snapshot fetch ${s(sum('fetchMs'))}, decode ${s(sum('decodeMs'))}, prepare ${s(sum('prepareMs'))}, pilot runs ${s(sum('runMs'))}, queued ${s(sum('queuedMs'))})`);
+    }
     const d = w.lines.filter((l) => l.includes('"shard done"') && l.includes(jobId)).map((l) => JSON.parse(l));
     if (!d.length) {
       out.push(`    ${w.name}: no shard`);
@@ -296,6 +303,7 @@ async function main() {
     REDIS_URL,
     JOB_QUEUE_NAME: queueName,
     JOB_SHARD_RUNS: String(shardRuns),
+    JOB_PILOT_SLICE_RUNS: PILOT_SLICE,
     SPILLOVER_ADMIN_KEY: ADMIN,
     RATE_LIMIT_PER_MINUTE: '100000000',
     DATA_DIR: join(dir, 'data'),

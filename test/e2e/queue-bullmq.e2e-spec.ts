@@ -3,7 +3,9 @@
  * exactly (every run index once), progress throughout, cancellation reaching the workers; on
  * the real engine, the sampler's pilot run once by the coordinator and carried by every shard
  * (the same runs as the in-process runner, the whole result bit for bit when the shards are the
- * engine's chunks), cancellation during the pilot, and shard jobs queued without a proposal.
+ * engine's chunks), the pilot's runs handed to the workers as slices (one failing once is
+ * retried; the proposal is the one fitted here bit for bit), cancellation during the pilot, and
+ * shard jobs queued without a proposal.
  * Needs Redis (REDIS_URL, default 127.0.0.1:6379): without it this test FAILS, it does not skip.
  */
 import { INestApplication } from '@nestjs/common';
@@ -19,7 +21,7 @@ import { decode, encodeBuffer } from '../../src/jobs/codec';
 import { InProcessRunner } from '../../src/jobs/in-process.runner';
 import type { JobContext } from '../../src/jobs/job-scheduler.service';
 import { FINALIZE_FROM, type EngineBinding } from '../../src/jobs/monte-carlo-runner';
-import { ShardJobData, redisOptions } from '../../src/jobs/queue-names';
+import { PilotJobData, ShardJobData, redisOptions } from '../../src/jobs/queue-names';
 import { startWorker } from '../../src/jobs/worker';
 import { readScenario } from '../../src/scenario';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
@@ -142,7 +144,7 @@ function differences(a: unknown, b: unknown, path = '$', out = { paths: [] as st
   return out;
 }
 
-describe('the real engine on the BullMQ queue: the sampler pilot runs once, in the coordinating process', () => {
+describe('the real engine on the BullMQ queue: the sampler pilot is fitted once, in the coordinating process, its runs on the workers', () => {
   const RUNS = 600;
   /** The engine's default chunk of runs for RUNS (ceil(runs/32), src/engine/assess.ts): shards of it fold like the in-process chunks. */
   const ENGINE_CHUNK = Math.ceil(RUNS / 32);
@@ -153,6 +155,9 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
   /** What the workers' engine was handed, shard by shard, and the pilot fits made while shards ran. */
   const shards: Array<{ runStart: number; proposal: unknown; partial: unknown }> = [];
   let pilotFitsInShards = 0;
+  /** Pilot slices the workers computed (first pilot run, rows), and whether the next one fails (to be retried). */
+  const slices: Array<{ base: number; rows: number }> = [];
+  let failNextSlice = false;
   let addBulk: jest.SpiedFunction<Queue['addBulk']>;
 
   // The workers run in this process; the coordinator's pilot ends before any shard is queued, so
@@ -166,10 +171,20 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       shards.push({ runStart: shard.runStart, proposal: opts.proposal, partial });
       return partial;
     },
+    async pilotSlice(s, i, z, base, opts) {
+      if (failNextSlice) {
+        failNextSlice = false;
+        throw new Error('a pilot slice failing once (the test)');
+      }
+      const rows = await engineBinding.pilotSlice!(s, i, z, base, opts);
+      slices.push({ base, rows: rows.length });
+      return rows;
+    },
   };
   const context = (progress: number[] = []): JobContext => ({ signal: new AbortController().signal, progress: (f) => progress.push(f) });
   const runOnQueue = async (shardRuns: number, progress?: number[]): Promise<any> => {
     shards.length = 0;
+    slices.length = 0;
     pilotFitsInShards = 0;
     addBulk.mockClear();
     const runner = new BullMqRunner(engineBinding, REDIS_URL, SHARD_QUEUE, shardRuns, 2);
@@ -179,7 +194,8 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       await runner.close();
     }
   };
-  const queuedShards = () => addBulk.mock.calls.flatMap(([jobs]) => jobs.map((j) => j.data as ShardJobData));
+  const queuedShards = () => addBulk.mock.calls.flatMap(([jobs]) => jobs.filter((j) => j.name === 'shard').map((j) => j.data as ShardJobData));
+  const queuedSlices = () => addBulk.mock.calls.flatMap(([jobs]) => jobs.filter((j) => j.name === 'pilot').map((j) => j.data as PilotJobData));
 
   beforeAll(async () => {
     await requireRedis();
@@ -203,9 +219,27 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
 
   let shardOf200: unknown;
 
-  it('hands every shard the proposal fitted once here; the workers run no pilot and draw the runs the in-process runner draws', async () => {
+  it('hands every shard the proposal fitted once here from pilot runs on the workers (a failed slice retried); the workers fit no pilot and draw the runs the in-process runner draws', async () => {
     const progress: number[] = [];
+    failNextSlice = true;
     const bullmq = await runOnQueue(200, progress);
+    expect(failNextSlice).toBe(false);
+
+    // 120 particles (a fifth of the runs) a round, 3 rounds, in slices of 25 pilot runs: 15
+    // slices, each computed once by a worker (the one that failed, again, by either)
+    const queuedPilot = queuedSlices();
+    const bases = Array.from({ length: 3 }, (_, r) => [0, 25, 50, 75, 100].map((a) => 120 * r + a)).flat();
+    expect(queuedPilot.map((d) => d.pilot.base)).toEqual(bases);
+    expect(slices.map((x) => x.base).sort((a, b) => a - b)).toEqual(bases);
+    const width = slices[0].rows / 25;
+    for (const x of slices) expect(x.rows).toBe(width * (x.base % 120 === 100 ? 20 : 25));
+    // the round's jobs are removed from the queue once it is answered
+    const queue = new Queue(SHARD_QUEUE, { connection: redisOptions(REDIS_URL) });
+    try {
+      expect((await queue.getJobs(['completed', 'waiting', 'active', 'failed'])).filter((j) => j.name === 'pilot')).toEqual([]);
+    } finally {
+      await queue.close();
+    }
 
     const queued = queuedShards();
     expect(queued.map((d) => d.shard.runStart)).toEqual([0, 200, 400]);
@@ -260,7 +294,9 @@ describe('the real engine on the BullMQ queue: the sampler pilot runs once, in t
       await runner.close();
     }
     expect(pilotFits).toHaveBeenCalledTimes(1);
-    expect(addBulk).not.toHaveBeenCalled();
+    // the first round's slices went to the workers; the second was never queued, nor any shard
+    expect(queuedSlices().map((d) => d.pilot.base)).toEqual([0, 25, 50, 75, 100]);
+    expect(queuedShards()).toEqual([]);
   }, 600_000);
 
   it('a shard job queued without a proposal (before it travelled with them): the worker fits it, same partial', async () => {

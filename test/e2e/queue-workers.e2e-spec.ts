@@ -2,7 +2,8 @@
  * Shard workers as real OS processes (started from docs/deploy/Procfile) on NotPetya, against
  * the in-process runner: one worker killed with SIGKILL mid-shard (its shard goes back to the
  * queue and runs on the other; every shard is completed once; the result is the in-process one
- * bit for bit), and one drained with SIGTERM mid-shard (it hands its shard back and exits 0).
+ * bit for bit), one killed mid-slice of the sampler's pilot (the slice is retried on the other;
+ * the same result), and one drained with SIGTERM mid-shard (it hands its shard back and exits 0).
  * Their heartbeats are what GET /health/ready lists. Shards are the engine's chunks, the size at
  * which the merged result equals the in-process one bit for bit.
  * Needs Redis (REDIS_URL, default 127.0.0.1:6379): without it this test FAILS, it does not skip.
@@ -42,19 +43,20 @@ describe('shard worker processes: killed or drained mid-shard, the result is the
     const ready = JSON.parse(await waitForLine(w, (l) => l.includes('"worker ready"')));
     return { proc: w, id: ready.id as string };
   };
-  /** Resolves once the worker's heartbeat says it runs a shard. */
-  const runningShard = async (id: string): Promise<string> => {
+  /** Resolves once the worker's heartbeat says it runs a shard (`pilot`: a slice of the job's pilot, whose ids hold '-pilot-'). */
+  const runningShard = async (id: string, pilot = false): Promise<string> => {
     for (;;) {
-      const beat = await redis.get(heartbeatKey(QUEUE, id));
-      if (beat && (JSON.parse(beat) as WorkerBeat).state === 'running') return (JSON.parse(beat) as WorkerBeat).shard!;
-      await new Promise((r) => setTimeout(r, 10));
+      const raw = await redis.get(heartbeatKey(QUEUE, id));
+      const beat = raw ? (JSON.parse(raw) as WorkerBeat) : null;
+      if (beat?.state === 'running' && beat.shard && beat.shard.includes('-pilot-') === pilot) return beat.shard;
+      await new Promise((r) => setTimeout(r, 5));
     }
   };
   const shardsDone = (procs: Proc[], jobId: string) => procs.flatMap((p) => p.lines.filter((l) => l.includes('"shard done"') && l.includes(`"jobId":"${jobId}"`)).map((l) => JSON.parse(l).shard as number));
-  const runOnQueue = async (jobId: string, during: () => Promise<void>) => {
+  const runOnQueue = async (jobId: string, during: () => Promise<void>, scenario = snapshot) => {
     const runner = new BullMqRunner(engineBinding, REDIS_URL, QUEUE, ENGINE_CHUNK, 2);
     try {
-      const result = runner.run(jobId, snapshot, input, context());
+      const result = runner.run(jobId, scenario, input, context());
       await during();
       return { result: await result, readiness: await runner.readiness() };
     } finally {
@@ -98,6 +100,30 @@ describe('shard worker processes: killed or drained mid-shard, the result is the
     // the dead worker's heartbeat has not expired yet (15 s), the survivor's is live
     expect(readiness.ready).toBe(true);
     expect(readiness.queue.workers.map((w) => w.id)).toContain(survivor.id);
+  }, 300_000);
+
+  it("a worker killed with SIGKILL mid-slice of the sampler's pilot: the slice is retried on the other, the in-process result bit for bit", async () => {
+    const victim = await startWorker('pilot-victim');
+    const survivor = workers.find((w) => w.name === 'survivor')!;
+    let killed = '';
+    // a copy of the scenario: the coordinator has no proposal cached for it, so the pilot runs
+    const { result } = await runOnQueue(
+      'pilot-kill-job',
+      async () => {
+        killed = await runningShard(victim.id, true);
+        victim.proc.child.kill('SIGKILL');
+      },
+      structuredClone(snapshot),
+    );
+    expect(stalled).toContain(killed);
+    const base = (l: string) => JSON.parse(l).base as number;
+    const slicesDone = (p: Proc) => p.lines.filter((l) => l.includes('"pilot slice done"') && l.includes('"jobId":"pilot-kill-job"')).map(base);
+    // 320 particles a round (a fifth of the runs) in slices of 25, 3 rounds: each slice once
+    const all = [...slicesDone(victim.proc), ...slicesDone(survivor)].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 3 }, (_, r) => Array.from({ length: 13 }, (_, k) => 320 * r + 25 * k)).flat());
+    // pilot jobs are named by their first pilot run
+    expect(slicesDone(survivor)).toContain(Number(killed.split('-').pop()));
+    expect(differences(result, inProcess).slice(0, 10)).toEqual([]);
   }, 300_000);
 
   it('a worker drained with SIGTERM mid-shard hands the shard back (WORKER_DRAIN_SECONDS=0), leaves the heartbeats and exits 0', async () => {
