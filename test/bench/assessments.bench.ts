@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EvidenceReport } from '../../src/domain/records';
 import { insertRows } from '../../src/database/bulk-sql';
+import { DatabaseService } from '../../src/database/database.service';
 import { readScenario } from '../../src/scenario';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { auth, createTestApp, request, seedKeys } from '../e2e/support/app';
@@ -21,7 +22,9 @@ async function main() {
   const parent = new Map(d.entities.map((e) => [e.id, e.parentId ?? null]));
   const depth = (id: string): number => (parent.get(id) ? depth(parent.get(id)!) + 1 : 0);
   const entities = [...d.entities].sort((a, b) => depth(a.id) - depth(b.id));
-  await ds.transaction(async (m) => {
+  // through the service's writer: SQLite has one connection, and the app's own writes (jobs
+  // recovered at start) share it
+  await app.get(DatabaseService).write(async (m) => {
     await insertRows(m, 'entities', ['id', 'name', 'kind', 'parentId', 'country', 'sector', 'hosts', 'dailyValueUsd', 'populationServed', 'tags', 'protected'],
       entities.map((e) => [e.id, e.name, e.kind, e.parentId ?? null, e.country ?? null, e.sector ?? null, e.hosts, e.dailyValueUsd, e.populationServed, JSON.stringify(e.tags), !!e.protected]));
     await insertRows(m, 'dependencies', ['sourceId', 'targetId', 'kind', 'weight', 'bidirectional'], d.dependencies.map((x) => [x.sourceId, x.targetId, x.kind, x.weight, !!x.bidirectional]));
