@@ -35,10 +35,10 @@ export function kishOf(w: ArrayLike<number>): number {
 
 /**
  * The share whose quantile ends a range at `level`: 1 - (1 - level)/2, or `level` when the lower
- * end is the smallest value (`atFloor`). A count of small outbreaks has a point mass on its floor
- * (often a quarter of the runs have no unreported infection); the central interval then holds
- * level + (mass at the floor - tail) of the runs and its truth is never below it: it held 97.7% of the synthetic
- * outbreaks with at most 10 infections at a nominal 90% (docs/benchmarks-calibration.md).
+ * end is the smallest value (`atFloor`). A count of small outbreaks has a point mass on its floor;
+ * the central interval then holds level + (mass at the floor - tail) of the runs and its truth is
+ * never below it: it held 97.7% of the synthetic outbreaks with at most 10 infections at a nominal
+ * 90% (docs/benchmarks-calibration.md).
  */
 export function upperShare(level: number, atFloor: boolean): number {
   return atFloor ? level : 1 - (1 - level) / 2;
