@@ -9,7 +9,8 @@ import { insertOrDiagnose, insertRows, tupleIndices } from '../database/bulk-sql
 import { Dependency } from './dependency.entity';
 import { EntityNode } from './entity-node.entity';
 import { DEPENDENCY_KINDS } from '../domain/vocabulary';
-import { filterValues, throwRowErrors } from './entities.service';
+import { throwRowErrors } from '../common/errors/row-errors';
+import { filterValues } from '../common/http/query-filters';
 import type { DependencyRecord } from '../domain/records';
 import { checkDependencySet, checkNewDependency, dependencySkeleton, type DependencyInput, type NewDependency } from '../domain/rules/dependency';
 

@@ -4,6 +4,8 @@ import { EntityManager, In, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid, notFound, unprocessable } from '../common/errors/domain-error';
+import { throwRowErrors } from '../common/errors/row-errors';
+import { filterValues, likeEscape } from '../common/http/query-filters';
 import { CursorCodec, Page } from '../common/http/pagination';
 import { lockKeys } from '../common/locks/key-locks';
 import { DatabaseService } from '../database/database.service';
@@ -11,23 +13,13 @@ import { deleteIn, insertOrDiagnose, insertRows, quote as q, selectIn, tupleIndi
 import type { EntityRecord } from '../domain/records';
 import { checkEntitySet, checkNewEntity, entitySkeleton, type EntityInput, type NewEntity } from '../domain/rules/entity';
 import { EntityNode } from './entity-node.entity';
+import { parentsFirst } from './parents-first';
 import type { UpdateEntityDto } from './dto/entity.dto';
 import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
 import { normaliseCountry } from '../domain/countries';
 import { normaliseSector } from '../domain/sectors';
 
 const ENTITIES_CURSOR = new CursorCodec('entities', ['id'] as const);
-
-/** Rules whose breach is about other rows or stored data (422), as opposed to the row's own shape (400). */
-export const REFERENCE_RULES = new Set(['unique', 'duplicate', 'reference', 'exists', 'cycle']);
-
-/** Throws the error for a bulk validation: 400 when any row is malformed, else 422 (references, duplicates, cycles). */
-export function throwRowErrors(what: string, errors: ErrorDetail[]): never {
-  const rows = new Set(errors.map((e) => e.row ?? 0)).size;
-  const message = `${rows} ${what} row(s) rejected; nothing was written`;
-  if (errors.some((e) => !REFERENCE_RULES.has(e.rule))) throw invalid(message, errors);
-  throw unprocessable(message, errors);
-}
 
 export interface EntityListQuery {
   limit: number;
@@ -51,26 +43,6 @@ export interface CreateWithinOptions {
 
 const AUDIT_EACH_MAX = 100;
 const ENTITY_COLUMNS = ['id', 'name', 'kind', 'parentId', 'country', 'sector', 'hosts', 'dailyValueUsd', 'populationServed', 'tags', 'protected', 'stixId'] as const;
-
-/** Escapes LIKE wildcards; used with `ESCAPE '\'`. */
-export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
-
-/**
- * Values of a comma-separated filter (`country=GB,UA`), normalised; an unknown value is a 400
- * (a typo must not look like "no match").
- */
-export function filterValues(field: string, raw: string | undefined, normalise: (v: string) => string | null, rule: string, expected: string): string[] {
-  const values = raw ? raw.split(',').map((v) => v.trim()).filter(Boolean) : [];
-  const out: string[] = [];
-  const bad: string[] = [];
-  for (const v of values) {
-    const n = normalise(v);
-    if (n === null) bad.push(v);
-    else out.push(n);
-  }
-  if (bad.length) throw invalid(`invalid filter: ${field}`, [{ field, rule, message: `unknown ${field} ${bad.map((b) => `'${b}'`).join(', ')}; expected ${expected}` }]);
-  return out;
-}
 
 @Injectable()
 export class EntitiesService {
@@ -427,48 +399,3 @@ export class EntitiesService {
 const toRow = (e: NewEntity): unknown[] => [
   e.id, e.name, e.kind, e.parentId, e.country, e.sector, e.hosts, e.dailyValueUsd, e.populationServed, JSON.stringify(e.tags), e.protected, e.stixId,
 ];
-
-/**
- * Orders a batch so every parent inside the batch comes before its children (foreign keys):
- * by depth within the batch, then by id (inserting in key order keeps the indexes' pages hot).
- * Ids on a parentId cycle within the batch are returned in `cyclic` (and left out of `order`).
- */
-export function parentsFirst(values: readonly NewEntity[]): { order: NewEntity[]; cyclic: string[] } {
-  const n = values.length;
-  const position = new Map<string, number>();
-  for (let i = 0; i < n; i++) position.set(values[i].id, i);
-  const parent = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const p = values[i].parentId;
-    if (p) parent[i] = position.get(p) ?? -1;
-  }
-  // depth: -1 unknown, -2 on the current path, -3 on (or below) a cycle.
-  const depth = new Int32Array(n).fill(-1);
-  const path: number[] = [];
-  const cyclic: string[] = [];
-  for (let s = 0; s < n; s++) {
-    if (depth[s] !== -1) continue;
-    path.length = 0;
-    let v = s;
-    while (v !== -1 && depth[v] === -1) {
-      depth[v] = -2;
-      path.push(v);
-      v = parent[v];
-    }
-    let base: number;
-    if (v === -1) base = -1;
-    else if (depth[v] === -2) {
-      const start = path.indexOf(v);
-      for (const u of path.slice(start)) cyclic.push(values[u].id);
-      base = -3;
-    } else base = depth[v];
-    for (let k = path.length - 1; k >= 0; k--) {
-      const u = path[k];
-      depth[u] = base === -3 ? -3 : ++base;
-    }
-  }
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) if (depth[i] >= 0) order.push(i);
-  order.sort((a, b) => depth[a] - depth[b] || (values[a].id < values[b].id ? -1 : values[a].id > values[b].id ? 1 : 0));
-  return { order: order.map((i) => values[i]), cyclic };
-}

@@ -100,7 +100,7 @@ export function checkScenarioMeta(input: unknown, errors: RowError[]): ScenarioM
   if (typeof o.title !== 'string' || !o.title.trim()) add('title', 'required', 'title is required');
   if (o.description !== undefined && typeof o.description !== 'string') add('description', 'isString', 'description must be a string');
   if (typeof o.weaponId !== 'string' || !SLUG.test(o.weaponId)) add('weaponId', o.weaponId === undefined ? 'required' : 'slug', 'weaponId must be a slug');
-  if (!isDateTime(o.asOf)) add('asOf', o.asOf === undefined ? 'required' : 'isDate', 'asOf must be an RFC 3339 date-time with offset');
+  if (!isDateTime(o.asOf)) add('asOf', o.asOf === undefined ? 'required' : 'isDateTime', 'asOf must be an RFC 3339 date-time with offset');
   if (typeof o.horizonHours !== 'number' || !Number.isFinite(o.horizonHours)) add('horizonHours', o.horizonHours === undefined ? 'required' : 'isNumber', 'horizonHours must be a number');
   else if (o.horizonHours <= 0) add('horizonHours', 'min', 'horizonHours must be positive');
   if (typeof o.synthetic !== 'boolean') add('synthetic', o.synthetic === undefined ? 'required' : 'isBoolean', 'synthetic must be true or false');

@@ -10,7 +10,7 @@ import type { WeaponRecord } from '../domain/records';
 import { checkWeapon, checkWeaponAcrossFields } from '../domain/rules/weapon';
 import { DEPENDENCY_KINDS, type Payload } from '../domain/vocabulary';
 import { EntityNode } from '../graph/entity-node.entity';
-import { likeEscape } from '../graph/entities.service';
+import { likeEscape } from '../common/http/query-filters';
 import { CreateWeaponDto, UpdateWeaponDto } from './dto/weapon.dto';
 import { Weapon } from './weapon.entity';
 

@@ -110,7 +110,7 @@ describe('counterfactuals (real engine)', () => {
   it('answers bad input with the field and the rule', async () => {
     const field = async (q: string) => (await cf(q, keys.a.analyst, 400)).details.map((d: any) => `${d.field}:${d.rule}`);
     expect(await field('honour=13(x)')).toEqual(['honour:isIn']);
-    expect(await field('patch=e1')).toEqual(['patchedBy:isIso8601']);
+    expect(await field('patch=e1')).toEqual(['patchedBy:isDateTime']);
     expect(await field('patch=nope&patchedBy=2017-06-27T09:00:00Z')).toEqual(['patch:exists']);
     expect(await field('cut=carrier-pigeon')).toEqual(['cut:isIn']);
     await http.get(`/v1/assessments/${id}/counterfactual`).set(auth(keys.a.responder)).expect(403);

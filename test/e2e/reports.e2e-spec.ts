@@ -75,7 +75,7 @@ describe('spread reports', () => {
       }).expect(400);
       expect(rules(res.body).sort()).toEqual([
         ':colour:unknownProperty', ':confidence:max', ':downtimeHours:isNumber', ':entityId:required', ':hostsAffected:min', ':lossUsd.mid:unknownProperty',
-        ':lossUsd:order', ':observedAt:isDate', ':status:isIn', ':supersedes:isUuid', ':tlp:isIn', ':weaponId:slug',
+        ':lossUsd:order', ':observedAt:isDateTime', ':status:isIn', ':supersedes:isUuid', ':tlp:isIn', ':weaponId:slug',
       ]);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     });
@@ -259,7 +259,7 @@ describe('spread reports', () => {
 
       const bad = 'weaponId,entityId,observedAt,status,hostsAffected\nnotpetya,maersk,2017-06-27T10:15:00Z,confirmed,12\nnotpetya,maersk,yesterday,confirmed,many\n';
       const err = await http.post('/v1/reports/bulk').set(auth(keys.a.responder)).set('Content-Type', 'text/csv').send(bad).expect(400);
-      expect(rules(err.body)).toEqual(['3:observedAt:isDate', '3:hostsAffected:isNumber']);
+      expect(rules(err.body)).toEqual(['3:observedAt:isDateTime', '3:hostsAffected:isNumber']);
       const header = await http.post('/v1/reports/bulk').set(auth(keys.a.responder)).set('Content-Type', 'text/csv').send('weaponId,entityId,when\nnotpetya,maersk,x\n').expect(400);
       expect(rules(header.body)).toEqual(['1:when:unknownProperty', '1:observedAt:required', '1:status:required']);
       const quote = await http.post('/v1/reports/bulk').set(auth(keys.a.responder)).set('Content-Type', 'text/csv').send('weaponId,entityId,observedAt,status\n"notpetya,maersk\n').expect(400);
@@ -356,7 +356,7 @@ describe('spread reports', () => {
 
       await expect(app.get(DatabaseService).write((m) => app.get(ReportWriter).insertWithin(m, [
         { weaponId: 'wannacry', entityId: 'nhs-a', observedAt: 'x', status: 'confirmed', tlp: 'clear' },
-      ], null, 'no-such-org'))).rejects.toMatchObject({ code: 'INVALID_INPUT', details: [{ row: 1, field: 'observedAt', rule: 'isDate' }] });
+      ], null, 'no-such-org'))).rejects.toMatchObject({ code: 'INVALID_INPUT', details: [{ row: 1, field: 'observedAt', rule: 'isDateTime' }] });
     });
   });
 });

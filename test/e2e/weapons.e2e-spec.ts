@@ -90,7 +90,7 @@ describe('weapons', () => {
       'impact.hostShare.high:order',
       'impact.costPerHostUsd.high:order',
       'impact.downtimeDays:isDefined',
-      'killSwitchAt:isIso8601',
+      'killSwitchAt:isDateTime',
     ]));
     const empty = await http.post('/v1/weapons').set(admin).send({ ...notPetyaLike(), id: 'empty', vectors: {} }).expect(400);
     expect(empty.body.details).toEqual([expect.objectContaining({ field: 'vectors', rule: 'minProperties' })]);

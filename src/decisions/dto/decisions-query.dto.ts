@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { DEPENDENCY_KINDS, SECTORS, TLP_LEVELS, type DependencyKind, type Norm, type Sector, type Tlp } from '../../domain/vocabulary';
 import { EXCEEDANCE_PARTS, type ExceedancePart } from '../exceedance';
+import { IsDateTime } from '../../common/http/is-date-time.decorator';
 
 export class ExceedanceQueryDto {
   @ApiPropertyOptional({ enum: EXCEEDANCE_PARTS, description: 'one curve (collateral or total loss); both when absent' })
@@ -39,7 +40,7 @@ export class CounterfactualQueryDto {
   spareSectors?: Sector[];
 
   @ApiPropertyOptional({ description: 'a kill switch at this time (ISO 8601): nothing new is infected after it' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsDateTime()
   killSwitchAt?: string;
 
   @ApiPropertyOptional({ description: 'every infected entity is contained this many hours after its infection' })
@@ -55,7 +56,7 @@ export class CounterfactualQueryDto {
   patchSectors?: Sector[];
 
   @ApiPropertyOptional({ description: 'when the patch is in place (ISO 8601); required with patch or patchSectors' })
-  @ValidateIf((o: CounterfactualQueryDto) => !!(o.patch?.length || o.patchSectors?.length)) @IsISO8601({ strict: true })
+  @ValidateIf((o: CounterfactualQueryDto) => !!(o.patch?.length || o.patchSectors?.length)) @IsDateTime()
   patchedBy?: string;
 
   @ApiPropertyOptional({ description: 'comma-separated dependency kinds cut (carry nothing)' })

@@ -10,7 +10,7 @@
  * | `required` | a required field or column is empty or missing |
  * | `slug` | ids must match {@link SLUG}: lowercase letters, digits, then also `.` `_` `:` `-`, 1-128 chars |
  * | `tag` | tags must match {@link TAG} (1-64 chars, lowercase, digits, `. _ + : -`) |
- * | `isString`, `isNumber`, `isInt`, `isBoolean`, `isArray`, `isObject`, `isDate` | wrong type (NaN and Infinity fail `isNumber`) |
+ * | `isString`, `isNumber`, `isInt`, `isBoolean`, `isArray`, `isObject`, `isDateTime` | wrong type (NaN and Infinity fail `isNumber`) |
  * | `isIn` | not one of the closed vocabulary (kind, sector, dependency kind, payload, status, TLP) |
  * | `isoCountry` | not an ISO 3166-1 alpha-2 code (after mapping `UK`->`GB`, `EL`->`GR`; `XK` accepted) |
  * | `min`, `max` | number out of bounds (negative counts, confidence > 100, an observation before 1970, ...) |
@@ -174,7 +174,7 @@ export function stringList(v: unknown, path: string, errors: Errors, each?: (s: 
 
 export function dateValue(v: unknown, field: string, errors: Errors, row?: number): string | null {
   if (absent(v)) return null;
-  if (!isDateTime(v)) return push(errors, row, field, 'isDate', `${field} must be an RFC 3339 date-time with offset, got '${clip(String(v))}'`), null;
+  if (!isDateTime(v)) return push(errors, row, field, 'isDateTime', `${field} must be an RFC 3339 date-time with offset, got '${clip(String(v))}'`), null;
   return new Date(v).toISOString();
 }
 

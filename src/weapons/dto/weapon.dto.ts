@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsISO8601, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min,
+  ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min,
   MinLength, registerDecorator, ValidateNested, ValidationArguments, ValidationOptions,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
@@ -9,6 +9,7 @@ import { PAYLOADS, SECTORS, type DependencyKind, type Payload } from '../../doma
 import { SLUG, SLUG_MESSAGE, TAG } from '../../domain/ids';
 import { normaliseCountry } from '../../domain/countries';
 import { normaliseSector } from '../../domain/sectors';
+import { IsDateTime } from '../../common/http/is-date-time.decorator';
 
 /** `high` must not be below `low` of the same range; the error names the `high` field. */
 function NotBelow(property: string, options?: ValidationOptions) {
@@ -162,10 +163,10 @@ export class CreateWeaponDto {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => NonNegativeRangeDto) containmentHours?: NonNegativeRangeDto;
 
   @ApiPropertyOptional({ example: '2017-05-12T15:03:00Z', nullable: true, description: 'no new infections after it' })
-  @IsOptional() @IsISO8601({ strict: true }) killSwitchAt?: string | null;
+  @IsOptional() @IsDateTime() killSwitchAt?: string | null;
 
   @ApiPropertyOptional({ example: '2017-06-27T08:00:00Z', nullable: true })
-  @IsOptional() @IsISO8601({ strict: true }) firstSeenAt?: string | null;
+  @IsOptional() @IsDateTime() firstSeenAt?: string | null;
 
   @ApiPropertyOptional({ default: true, description: 'false for placeholders created from a STIX import' })
   @IsOptional() @IsBoolean() characterised?: boolean;

@@ -115,7 +115,7 @@ describe('checkRange and checkWeapon', () => {
     expect(rulesOf(errors)).toEqual([
       '-:payload:isIn', '-:vectors.network.transmissibility.high:range', '-:vectors.network.delayHours:order', '-:vectors.teleport:isIn',
       '-:requiredTags[1]:tag', '-:targeting.entityIds[0]:reference', '-:targeting.countries[1]:isoCountry', '-:targeting.sectors[1]:isIn',
-      '-:impact.hostShare.low:range', '-:killSwitchAt:isDate',
+      '-:impact.hostShare.low:range', '-:killSwitchAt:isDateTime',
     ]);
   });
   it('normalises a good weapon', () => {
@@ -135,7 +135,7 @@ describe('checkReport', () => {
       4, errors, { entities: new Set(['a']), weapons: new Set(['w1']) },
     );
     expect(rulesOf(errors)).toEqual([
-      '4:weaponId:reference', '4:entityId:reference', '4:observedAt:isDate', '4:status:isIn', '4:hostsAffected:min', '4:lossUsd:order',
+      '4:weaponId:reference', '4:entityId:reference', '4:observedAt:isDateTime', '4:status:isIn', '4:hostsAffected:min', '4:lossUsd:order',
       '4:confidence:max', '4:tlp:isIn',
     ]);
   });
@@ -225,7 +225,7 @@ describe('readScenario', () => {
     const got = problems.map((p) => `${p.file}:${p.row ?? '-'}:${p.field}:${p.rule}`);
     expect(got).toEqual(
       expect.arrayContaining([
-        'scenario.json:-:id:slug', 'scenario.json:-:title:required', 'scenario.json:-:asOf:isDate', 'scenario.json:-:horizonHours:min',
+        'scenario.json:-:id:slug', 'scenario.json:-:title:required', 'scenario.json:-:asOf:isDateTime', 'scenario.json:-:horizonHours:min',
         'scenario.json:-:synthetic:isBoolean', 'README.md:-:README.md:required', 'entities.csv:0:nom:unknownColumn',
         'entities.csv:0:name:missingColumn', 'dependencies.csv:-:dependencies.csv:required', 'weapon.json:-:weapon.json:json',
       ]),
