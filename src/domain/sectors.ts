@@ -192,7 +192,7 @@ export function isSector(s: string): s is Sector {
  * The sector slug to store for an input (trimmed, case-insensitive, spaces and underscores as
  * hyphens): one of ours, else a STIX industry-sector-ov value or a NIS2 sector mapped as the
  * table above says; null when none (or `infrastructure`, which has no single CISA sector).
- * No slug means different sectors in STIX and NIS2 (test/unit/scenario/rules.spec.ts).
+ * No slug means different sectors in STIX and NIS2 (test/unit/scenario-format/rules.spec.ts).
  */
 export function normaliseSector(raw: string): Sector | null {
   const slug = raw.trim().toLowerCase().replace(/[\s_]+/g, '-');

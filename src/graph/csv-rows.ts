@@ -1,13 +1,13 @@
 /**
  * The rows of a bulk request body: a JSON array of objects, or CSV text sent as `text/csv`.
- * CSV is parsed by src/scenario/csv.ts (RFC 4180) with the header rules of scenario files
- * (src/scenario/validate.ts: known columns only, required ones present, `tags` separated by
+ * CSV is parsed by src/scenario-format/csv.ts (RFC 4180) with the header rules of scenario files
+ * (src/scenario-format/validate.ts: known columns only, required ones present, `tags` separated by
  * `;`); its rows become objects of text cells that the row rules parse (`text` mode), so JSON
  * and CSV pass exactly the same checks. Row numbers are data rows, 1-based, header excluded.
  */
 import { DomainError, ErrorDetail, invalid } from '../common/errors/domain-error';
-import { CsvSyntaxError, parseCsv } from '../scenario/csv';
-import { checkDependencyHeader, checkEntityHeader, type CsvColumns } from '../scenario/validate';
+import { CsvSyntaxError, parseCsv } from '../scenario-format/csv';
+import { checkDependencyHeader, checkEntityHeader, type CsvColumns } from '../scenario-format/validate';
 
 export const MAX_BULK_ROWS = 100_000;
 

@@ -1,5 +1,5 @@
 import { DomainError, ErrorDetail, invalid } from '../common/errors/domain-error';
-import { CsvSyntaxError, parseCsv } from '../scenario/csv';
+import { CsvSyntaxError, parseCsv } from '../scenario-format/csv';
 import { csvRowToInput } from './report-rules';
 import { MAX_BULK_REPORTS } from './report-writer';
 

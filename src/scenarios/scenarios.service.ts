@@ -17,7 +17,7 @@ import { DependenciesService } from '../graph/dependencies.service';
 import { EntitiesService } from '../graph/entities.service';
 import { EntityNode } from '../graph/entity-node.entity';
 import { ReportWriter } from '../reports/report-writer';
-import { readScenario, ScenarioData, ScenarioError, SCENARIO_FILES } from '../scenario';
+import { readScenario, ScenarioData, ScenarioError, SCENARIO_FILES } from '../scenario-format';
 import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
 import { fixturesDir } from './fixtures-dir';
@@ -62,7 +62,7 @@ export const scenarioOrganizationId = (scenarioId: string) => `scenario-${scenar
 export const scenarioReportId = (scenarioId: string, reportId: string) => uuidV5(`scenario-report:${scenarioId}:${reportId}`);
 
 /**
- * Writes scenario folders (src/scenario's format, read and validated by `readScenario`) into
+ * Writes scenario folders (src/scenario-format's format, read and validated by `readScenario`) into
  * the database: entities, dependencies, the weapon and its reports in ONE transaction, so a
  * failed load leaves nothing behind. Loads the NotPetya demo, and queues an assessment of it,
  * into an empty database at start when DEMO_SCENARIO is true.

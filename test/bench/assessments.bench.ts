@@ -10,7 +10,7 @@ import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EvidenceReport } from '../../src/domain/records';
 import { insertRows } from '../../src/database/bulk-sql';
 import { DatabaseService } from '../../src/database/database.service';
-import { readScenario } from '../../src/scenario';
+import { readScenario } from '../../src/scenario-format';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { auth, createTestApp, request, seedKeys } from '../e2e/support/app';
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateScenario } from '../../src/scenario/generate';
+import { generateScenario } from '../../src/scenario-format/generate';
 
 const n = Number(process.env.SPILLOVER_GEN_ENTITIES ?? 200_000);
 const dir = mkdtempSync(join(tmpdir(), 'gen-bench-'));

@@ -8,7 +8,7 @@
  * Prints figures; asserts nothing.
  */
 import { finalizeAssessment, prepareScenario, runShard } from '../../src/engine';
-import { readScenario } from '../../src/scenario';
+import { readScenario } from '../../src/scenario-format';
 
 async function main() {
   const runs = Number(process.argv[2] ?? 10_000);

@@ -2,7 +2,7 @@
  * Scale on one machine, through the deployment recipe (docs/deploy/Procfile, spillover.env):
  * two PostgreSQL-backed API processes and BullMQ shard-worker processes, all separate OS
  * processes on a fresh database and a queue of their own. It
- * 1. generates a scenario (src/scenario/generate.ts: 1M entities, ~10M dependencies by default),
+ * 1. generates a scenario (src/scenario-format/generate.ts: 1M entities, ~10M dependencies by default),
  * 2. imports it through POST /v1/entities/bulk and /v1/dependencies/bulk as CSV, 100,000 rows a
  *    request (entities in order, since a site's organisation must exist first; dependencies two
  *    requests at a time, one per API process),
@@ -32,7 +32,7 @@ import { createInterface } from 'node:readline';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
-import { generateScenario, type GenerateStats } from '../../src/scenario/generate';
+import { generateScenario, type GenerateStats } from '../../src/scenario-format/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
 import { differences } from '../support/differences';
 import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from '../support/processes';

@@ -11,7 +11,7 @@ import { MIN_GROUP } from '../../src/assessments/views';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import type { EvidenceReport } from '../../src/domain/records';
 import { insertRows } from '../../src/database/bulk-sql';
-import { readScenario, ScenarioData } from '../../src/scenario';
+import { readScenario, ScenarioData } from '../../src/scenario-format';
 import { Weapon } from '../../src/weapons/weapon.entity';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 

@@ -23,7 +23,7 @@ import type { JobContext } from '../../src/jobs/job-scheduler.service';
 import { FINALIZE_FROM, type EngineBinding } from '../../src/jobs/monte-carlo-runner';
 import { PilotJobData, ShardJobData, redisOptions } from '../../src/jobs/queue-names';
 import { startWorker } from '../../src/jobs/worker';
-import { readScenario } from '../../src/scenario';
+import { readScenario } from '../../src/scenario-format';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 

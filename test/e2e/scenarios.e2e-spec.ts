@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { parseCsv } from '../../src/scenario/csv';
+import { parseCsv } from '../../src/scenario-format/csv';
 import { fixturesDir, repoRoot } from '../../src/scenarios/fixtures-dir';
 import { ScenariosService } from '../../src/scenarios/scenarios.service';
 import { ADMIN_KEY, auth, createTestApp, Keys, request, seedKeys } from './support/app';

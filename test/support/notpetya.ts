@@ -1,6 +1,6 @@
 import type { AssessmentInput } from '../../src/jobs/job.entity';
 import type { ScenarioSnapshot } from '../../src/domain/records';
-import { readScenario } from '../../src/scenario';
+import { readScenario } from '../../src/scenario-format';
 
 /** The NotPetya fixture as an assessment's snapshot (reports up to its asOf) and a sir input of `runs` runs. */
 export async function notPetyaJob(runs: number, seed: number): Promise<{ snapshot: ScenarioSnapshot; input: AssessmentInput }> {

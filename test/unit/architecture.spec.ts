@@ -17,7 +17,7 @@ const FEATURES = 'features';
 const LAYERS: string[][] = [
   ['domain'],
   ['engine', 'config'],
-  ['database', 'scenario', 'graph-formats'],
+  ['database', 'scenario-format', 'graph-formats'],
   ['common'],
   ['tlp'],
   [FEATURES],
@@ -127,7 +127,7 @@ describe('layout of src/', () => {
     expect(cycles(graph).map(describe)).toEqual([]);
   });
 
-  it('no lower layer imports a higher one (domain < engine, config < database, scenario, graph-formats < common < tlp < features < cli)', () => {
+  it('no lower layer imports a higher one (domain < engine, config < database, scenario-format, graph-formats < common < tlp < features < cli)', () => {
     expect(upwardImports(folderGraph())).toEqual([]);
   });
 

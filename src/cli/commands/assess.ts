@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { GraphInputError, prepareScenario, runAssessment, ScenarioInputError, UnstableDependencyMatrixError } from '../../engine';
-import { readScenario, ScenarioError } from '../../scenario';
+import { readScenario, ScenarioError } from '../../scenario-format';
 import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
 
 const SPEC: CommandSpec = {

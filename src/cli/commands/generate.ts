@@ -1,16 +1,16 @@
 /**
  * `spillover generate --entities N --out DIR [--seed S] [--degree K] [--alpha A] [--reports R] [--check]`:
- * writes a synthetic scenario folder (src/scenario/generate.ts documents the model) and prints its
+ * writes a synthetic scenario folder (src/scenario-format/generate.ts documents the model) and prints its
  * figures as JSON. Same options, same files. `--check` validates the folder afterwards.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
-import { generateScenario } from '../../scenario/generate';
-import { checkScenario, formatProblems } from '../../scenario';
+import { generateScenario } from '../../scenario-format/generate';
+import { checkScenario, formatProblems } from '../../scenario-format';
 
 const SPEC: CommandSpec = {
   usage: 'spillover generate --entities N --out DIR [options]',
-  about: 'Writes a synthetic scenario folder (src/scenario/generate.ts documents the model) and prints its figures as JSON. Same options, same files.',
+  about: 'Writes a synthetic scenario folder (src/scenario-format/generate.ts documents the model) and prints its figures as JSON. Same options, same files.',
   options: {
     entities: { type: 'string', value: 'N', help: 'entities to generate, organisations and their sites (required)' },
     out: { type: 'string', value: 'DIR', help: 'folder to write (required; must be empty unless --force)' },

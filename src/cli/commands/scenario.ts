@@ -6,7 +6,7 @@
  * `spillover scenario load <folder>` writes a folder into the configured database (scenario-load.ts).
  */
 import { CliUsageError, numberOption, parseCommand, type CommandSpec } from '../options';
-import { checkScenario, formatProblems, summarise } from '../../scenario';
+import { checkScenario, formatProblems, summarise } from '../../scenario-format';
 
 const USAGE =
   'usage: spillover scenario check <folder> [--max-problems N]\n       spillover scenario load <folder>\n\n' +

@@ -5,7 +5,7 @@
  * the slices run.
  */
 import { pilotProposal, pilotSlice, prepareScenario, type AssessmentOptions, type ScenarioModel } from '../../../src/engine';
-import { readScenario } from '../../../src/scenario';
+import { readScenario } from '../../../src/scenario-format';
 
 jest.setTimeout(300_000);
 

@@ -1,6 +1,6 @@
 import type { ScenarioSnapshot } from '../../../src/domain/records';
 import { decodeBuffer, decodeSnapshot, encodeBuffer, encodeSnapshot } from '../../../src/jobs/codec';
-import { readScenario } from '../../../src/scenario';
+import { readScenario } from '../../../src/scenario-format';
 
 describe('scenario snapshots for the shard workers', () => {
   let snapshot: ScenarioSnapshot;

@@ -1,4 +1,4 @@
-import { CsvSyntaxError, csvField, csvLine, parseCsv, parseCsvStream, toCsv } from '../../../src/scenario/csv';
+import { CsvSyntaxError, csvField, csvLine, parseCsv, parseCsvStream, toCsv } from '../../../src/scenario-format/csv';
 
 describe('parseCsv (RFC 4180)', () => {
   it('parses a header and plain rows', () => {

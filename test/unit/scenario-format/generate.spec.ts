@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkScenario, readScenario, summarise } from '../../../src/scenario';
-import { generateScenario, GENERATOR_SECTOR_WEIGHTS, SERVICE_WEIGHT_BUDGET } from '../../../src/scenario/generate';
+import { checkScenario, readScenario, summarise } from '../../../src/scenario-format';
+import { generateScenario, GENERATOR_SECTOR_WEIGHTS, SERVICE_WEIGHT_BUDGET } from '../../../src/scenario-format/generate';
 import { prepareScenario } from '../../../src/engine';
 import { SECTORS } from '../../../src/domain/vocabulary';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readScenario, summarise, writeScenario, type ScenarioData } from '../../../src/scenario';
+import { readScenario, summarise, writeScenario, type ScenarioData } from '../../../src/scenario-format';
 import { FIXTURE_BUILDERS } from '../../../fixtures/build/build-all';
 
 const ROOT = join(__dirname, '../../../fixtures');

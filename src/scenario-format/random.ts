@@ -1,5 +1,6 @@
 /**
- * Seeded randomness for the fixture builders and the generator: sfc32 (a small, fast PRNG that
+ * Seeded randomness for the fixture builders and the generator (string seeds; the engine has its own
+ * counter-based streams in src/engine/prng.ts, keyed by run and substream): sfc32 (a small, fast PRNG that
  * passes PractRand), seeded from a string or number through a 32-bit hash, and the distributions
  * the builders draw from. Same seed, same sequence, on every platform.
  */
@@ -22,7 +23,7 @@ function hashSeed(seed: string | number): [number, number, number, number] {
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
 }
 
-export class Rng {
+export class ScenarioRandom {
   private a: number;
   private b: number;
   private c: number;
@@ -119,7 +120,7 @@ export class Rng {
   }
 }
 
-/** Running sums of weights, for {@link Rng.weighted}. */
+/** Running sums of weights, for {@link ScenarioRandom.weighted}. */
 export function cumulative(weights: readonly number[]): Float64Array {
   const out = new Float64Array(weights.length);
   let s = 0;

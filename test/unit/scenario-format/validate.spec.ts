@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkScenario, readScenario, ScenarioError, writeScenario, type ScenarioData } from '../../../src/scenario';
-import { checkReport } from '../../../src/scenario/validate';
+import { checkScenario, readScenario, ScenarioError, writeScenario, type ScenarioData } from '../../../src/scenario-format';
+import { checkReport } from '../../../src/scenario-format/validate';
 import { checkDependency } from '../../../src/domain/rules/dependency';
 import { checkEntity, resolveProtected } from '../../../src/domain/rules/entity';
 import type { RowError } from '../../../src/domain/rules/fields';
