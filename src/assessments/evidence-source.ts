@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { currentEvidence } from '../reports/current';
-import { toRecord } from '../reports/report.dto';
+import { toRecord } from '../reports/report-view';
 import type { EvidenceReport } from '../domain/records';
 
 /**

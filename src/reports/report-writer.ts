@@ -6,7 +6,7 @@ import { IdempotencyContext, IdempotencyRace, IdempotencyService } from '../comm
 import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { EntitiesService } from '../graph/entities.service';
-import { BulkResultView, CreatedReportView, ReportRow, toView } from './report.dto';
+import { BulkResultView, CreatedReportView, ReportRow, toView } from './report-view';
 import { checkFiledReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn } from '../database/bulk-sql';

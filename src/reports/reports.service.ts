@@ -6,7 +6,7 @@ import { CURSOR_ERROR, CursorCodec, Page } from '../common/http/pagination';
 import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
-import { ReportDetailView, ReportView, toRecord, toView } from './report.dto';
+import { ReportDetailView, ReportView, toRecord, toView } from './report-view';
 import { Report } from './report.entity';
 import { parseDateTime } from './report-rules';
 import { currentEvidence, whereCurrentFor } from './current';
