@@ -3,15 +3,18 @@
  * partial aggregate into the whole, with progress and cancellation.
  */
 import { availableParallelism } from 'node:os';
-import { finalize, mergeInto, type AssessmentResult } from './aggregate';
+import { mergeInto } from './aggregate';
+import { finalize } from './finalize';
+import type { AssessmentResult } from './result';
 import type { ScenarioModel } from './model';
 import { AbortError, newControl, runPool } from './pool';
 import { kishOf } from './stats';
 import { Rng, Substream } from './prng';
 import { choleskyOf, DEFAULT_PILOT, fitProposal, normalLogPdf, type ParameterProposal, type PilotOptions, type SamplerStage } from './proposal';
-import { lognormalFromRange } from './distributions';
 import { syntheticPilot } from './synthetic-pilot';
-import { DEFAULT_SETTINGS, reportingRatePrior, RunEngine, type RunSettings } from './runner';
+import { RunEngine } from './runner';
+import { reportingLagPrior, reportingRatePrior } from './parameters';
+import { DEFAULT_SETTINGS, type RunSettings } from './settings';
 import { countRuns, fingerprintOf, emptyPartial, trimPartial, type AssessmentPartial } from './partial';
 
 export interface AssessmentProgress {
@@ -229,7 +232,7 @@ export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPart
             ...model.core.weapon.kinds.map((k) => ({ scale: 'logit' as const, ...model.core.weapon.transmissibility[k]! })),
             { scale: 'logit' as const, ...reportingRatePrior(s.reportingRate) },
             { scale: 'log' as const, ...model.core.weapon.downtimeDays },
-            { scale: 'log' as const, ...lognormalFromRange(s.reportingLagHours, 'reportingLagHours') },
+            { scale: 'log' as const, ...reportingLagPrior(s.reportingLagHours) },
           ]
         : undefined,
   });

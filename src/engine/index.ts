@@ -54,11 +54,11 @@ export { runAssessment, runShard, finalizeAssessment, settingsOf, pilotProposal,
 export { fitProposal, drawReportingRate, drawTransmissibility, DEFAULT_PILOT } from './proposal';
 export type { ParameterProposal, PilotOptions } from './proposal';
 export type { AssessmentOptions, AssessmentProgress, RunStats } from './assess';
-export { mergePartials, finalize } from './aggregate';
-export type { AssessmentResult, AssessmentSummary, FigureSet, ProtectedHit, EntityStat, GroupStat, GroupPart, CountrySectorStat, AssessmentGroups, TimelineBin, EarlyWarningEntity, EarlyWarningWindow, RunTable } from './aggregate';
-export { DEFAULT_SETTINGS } from './runner';
+export { mergePartials } from './aggregate';
+export type { AssessmentResult, AssessmentSummary, FigureSet, ProtectedHit, EntityStat, GroupStat, GroupPart, CountrySectorStat, AssessmentGroups, TimelineBin, EarlyWarningEntity, EarlyWarningWindow, RunTable } from './result';
+export { DEFAULT_SETTINGS } from './settings';
 export { FIGURES, SPLITS, GROUP_VALUES } from './partial';
-export type { RunSettings } from './runner';
+export type { RunSettings } from './settings';
 export type { AssessmentPartial } from './partial';
 export { simulate, simulateRange, resolveSpec, methodOf, timeSeriesOf, historiesOf } from './simulate';
 export type { SimulateSpec, SimulateOptions, SimulateResult, RunHistory } from './simulate';

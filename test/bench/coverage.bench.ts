@@ -37,7 +37,8 @@ import { prepareScenario } from '../../src/engine/model';
 import { runAssessment, settingsOf } from '../../src/engine/assess';
 import { lognormalFromRange, sampleLogitNormal, sampleLognormal } from '../../src/engine/distributions';
 import { Rng } from '../../src/engine/prng';
-import { DEFAULT_SETTINGS, RunEngine } from '../../src/engine/runner';
+import { RunEngine } from '../../src/engine/runner';
+import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from '../../src/engine/spread';
 
 const arg = (i: number, env: string, def: number) => Number(process.argv[i] ?? process.env[env] ?? def);
