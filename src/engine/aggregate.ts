@@ -66,16 +66,19 @@ export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): Assessm
   acc.params = concat(acc.params, Ra * acc.paramCount, b.params, Rb * b.paramCount);
   acc.totals = concat(acc.totals, Ra * TOTALS_WIDTH, b.totals, Rb * TOTALS_WIDTH);
   acc.timeline = concat(acc.timeline, Ra * acc.bins, b.timeline, Rb * b.bins);
-  if (b.groupCount > 0) {
-    const need = acc.groupCount + b.groupCount;
-    if (need > acc.groupRun.length) growGroups(acc, need);
-    acc.groupRun.set(b.groupRun.subarray(0, b.groupCount), acc.groupCount);
-    acc.groupId.set(b.groupId.subarray(0, b.groupCount), acc.groupCount);
-    acc.groupValues.set(b.groupValues.subarray(0, b.groupCount * NG), acc.groupCount * NG);
-    acc.groupCount = need;
-  }
+  appendGroupRows(acc, b);
   for (const [x, y] of b.ranges) addRange(acc.ranges, x, y);
   return acc;
+}
+
+function appendGroupRows(acc: AssessmentPartial, b: AssessmentPartial): void {
+  if (b.groupCount === 0) return;
+  const need = acc.groupCount + b.groupCount;
+  if (need > acc.groupRun.length) growGroups(acc, need);
+  acc.groupRun.set(b.groupRun.subarray(0, b.groupCount), acc.groupCount);
+  acc.groupId.set(b.groupId.subarray(0, b.groupCount), acc.groupCount);
+  acc.groupValues.set(b.groupValues.subarray(0, b.groupCount * NG), acc.groupCount * NG);
+  acc.groupCount = need;
 }
 
 /**

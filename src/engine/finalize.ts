@@ -15,7 +15,7 @@ import { runTable } from './run-table';
 import { runWeights } from './run-weights';
 import { timelineOf } from './timeline';
 
-export interface FinalizeOptions {
+interface FinalizeOptions {
   /** Confidence level of the central intervals (default 0.9). */
   confidenceLevel?: number;
   /** Entities kept per early-warning window and part (intended, collateral; default 100 each). */

@@ -7,7 +7,7 @@ import type { FigureSet } from './result';
 import { inRunOrder, type RunWeights } from './run-weights';
 import { rangeError, WeightedSample, type Range, type RangeError } from './stats';
 
-export interface HeadlineFigures {
+interface HeadlineFigures {
   total: FigureSet;
   intended: FigureSet;
   collateral: FigureSet;

@@ -50,10 +50,14 @@ export { inoperabilityMatrix, denseInoperabilityMatrix, solveInoperability, solv
 export type { InoperabilityMatrix } from './iim';
 export { prepareScenario, ScenarioInputError } from './model';
 export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
-export { runAssessment, runShard, finalizeAssessment, settingsOf, pilotProposal, pilotSlice } from './assess';
+export { runAssessment, finalizeAssessment } from './assess';
+export { runShard } from './shard';
+export { settingsOf } from './options';
+export { pilotProposal, pilotSlice } from './pilot';
 export { fitProposal, drawReportingRate, drawTransmissibility, DEFAULT_PILOT } from './proposal';
 export type { ParameterProposal, PilotOptions } from './proposal';
-export type { AssessmentOptions, AssessmentProgress, RunStats } from './assess';
+export type { AssessmentOptions, AssessmentProgress } from './options';
+export type { RunStats } from './shard';
 export { mergePartials } from './aggregate';
 export type { AssessmentResult, AssessmentSummary, FigureSet, ProtectedHit, EntityStat, GroupStat, GroupPart, CountrySectorStat, AssessmentGroups, TimelineBin, EarlyWarningEntity, EarlyWarningWindow, RunTable } from './result';
 export { DEFAULT_SETTINGS } from './settings';

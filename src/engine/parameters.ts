@@ -18,7 +18,7 @@ const AFTER_KINDS = ['reportingRate', 'recoveryDays', 'reportingLagHours', 'pred
  */
 export type ParameterColumns = { readonly [K in (typeof AFTER_KINDS)[number]]: number } & { readonly count: number };
 
-export function parameterColumns(kinds: number): ParameterColumns {
+function parameterColumns(kinds: number): ParameterColumns {
   const at = Object.fromEntries(AFTER_KINDS.map((name, i) => [name, kinds + i]));
   return { ...at, count: kinds + AFTER_KINDS.length } as ParameterColumns;
 }

@@ -5,7 +5,7 @@
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AssessmentOptions } from '../engine/assess';
+import type { AssessmentOptions } from '../engine/options';
 import { finalizeAssessment } from '../engine/assess';
 import type { AssessmentResult } from '../engine/result';
 import type { ScenarioModel } from '../engine/model';
