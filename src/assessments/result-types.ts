@@ -1,6 +1,6 @@
 /**
  * The shapes an assessment's results are stored and served in: the simulation core's
- * `AssessmentResult` (src/engine/aggregate.ts), re-exported so the Nest layer names one place.
+ * `AssessmentResult` (src/engine/result.ts), re-exported so the Nest layer names one place.
  */
 export type {
   AssessmentResult as EngineOutput,
@@ -12,5 +12,5 @@ export type {
   TimelineBin,
   EarlyWarningWindow,
   RunTable,
-} from '../engine/aggregate';
+} from '../engine/result';
 export type { Probability, Range } from '../engine/stats';

@@ -8,7 +8,7 @@ import { anyVisible, Audience, canSee, Reader } from '../tlp/policy';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
 import { groupKey, type EntityRow, type ResultParts, type StoredTimeline, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
-import { PREDICTIVE_CHECK_WARNING } from '../engine/aggregate';
+import { PREDICTIVE_CHECK_WARNING } from '../engine/predictive-check';
 
 /** The smallest group an entity hidden from the reader may be counted in. */
 export const MIN_GROUP = 5;

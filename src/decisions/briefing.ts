@@ -6,7 +6,7 @@
  */
 import PDFDocument from 'pdfkit';
 import type { Summary } from '../assessments/result-types';
-import type { ProtectedHit } from '../engine/aggregate';
+import type { ProtectedHit } from '../engine/result';
 import type { Range } from '../engine/stats';
 import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';
 import type { ExceedanceCurve } from './exceedance';

@@ -6,7 +6,8 @@
  * The model's typed arrays are shared with the main thread, not copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { pilotProposal, settingsOf, type AssessmentOptions } from '../engine/assess';
+import { settingsOf, type AssessmentOptions } from '../engine/options';
+import { pilotProposal } from '../engine/pilot';
 import { runCounterfactual, type Variant } from '../engine/counterfactual';
 import type { ScenarioModel } from '../engine/model';
 import { TOTALS_WIDTH } from '../engine/partial';

@@ -15,7 +15,8 @@
  * another route (the avoided damage is an upper bound in that respect), and disruption of
  * uninfected entities by the cascade is kept as in the baseline (a lower bound there).
  */
-import { RunEngine, type RunSettings } from './runner';
+import { RunEngine } from './runner';
+import type { RunSettings } from './settings';
 import { FIGURE, NF, emptyPartial, type AssessmentPartial } from './partial';
 import { tailOf } from './graph';
 import type { ScenarioCore } from './model';

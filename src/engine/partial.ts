@@ -4,7 +4,7 @@
  * exactly with the partials of other runs of the same assessment.
  */
 import type { ScenarioCore } from './model';
-import type { RunSettings } from './runner';
+import type { RunSettings } from './settings';
 
 /** Headline figures per run, in column order within each split. */
 export const FIGURES = [
@@ -22,7 +22,14 @@ export const SPLITS = ['total', 'intended', 'collateral'] as const;
 export const NF = FIGURES.length;
 /** Column of each headline figure within a split. */
 export const FIGURE = Object.fromEntries(FIGURES.map((f, i) => [f, i])) as { readonly [K in (typeof FIGURES)[number]]: number };
+/** Index of each split. */
+export const SPLIT = Object.fromEntries(SPLITS.map((s, i) => [s, i])) as { readonly [K in (typeof SPLITS)[number]]: number };
 export const TOTALS_WIDTH = NF * SPLITS.length;
+
+/** Column of a figure of a split in a run's totals row. */
+export function totalsColumn(split: number, figure: number): number {
+  return split * NF + figure;
+}
 /** Values kept per (run, cell) group row. */
 export const GROUP_VALUES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd', 'populationAffected'] as const;
 export const NG = GROUP_VALUES.length;
@@ -154,6 +161,18 @@ export function scalePartial(p: AssessmentPartial, f: number): void {
   }
 }
 
+/**
+ * The weight exp(logWeight) of a run on p's scale, rescaling p's sums first when the run's log
+ * weight exceeds the scale (streamed log-sum-exp).
+ */
+export function runWeightIn(p: AssessmentPartial, logWeight: number): number {
+  if (logWeight > p.logScale) {
+    if (p.logScale !== -Infinity) scalePartial(p, Math.exp(p.logScale - logWeight));
+    p.logScale = logWeight;
+  }
+  return logWeight === -Infinity ? 0 : Math.exp(logWeight - p.logScale);
+}
+
 /** Number of runs a partial covers. */
 export function countRuns(p: AssessmentPartial): number {
   let k = 0;
@@ -179,6 +198,11 @@ export function addRange(ranges: Array<[number, number]>, a: number, b: number):
     return;
   }
   ranges.splice(i, 0, [a, b]);
+}
+
+/** The per-run log prior/proposal ratios of a partial (zeros for partials written before they existed). */
+export function priorRatioOf(p: AssessmentPartial, R: number): Float64Array {
+  return p.logPriorRatio && p.logPriorRatio.length >= R ? p.logPriorRatio : new Float64Array(R);
 }
 
 /** Trims a partial's run arrays to the runs it holds. */

@@ -42,7 +42,7 @@ export interface ParameterProposal {
   likelihood?: SyntheticLikelihood;
 }
 
-/** One stage of the pilot (assess.ts): a synthetic-likelihood round, or a tempering stage of `ic` runs. */
+/** One stage of the pilot (pilot.ts): a synthetic-likelihood round, or a tempering stage of `ic` runs. */
 export interface SamplerStage {
   /** Likelihood exponent reached at this stage (0 = prior, 1 = posterior). */
   temperature: number;

@@ -11,6 +11,8 @@ import { fitPosterior, fitSyntheticLikelihood, type NormalFit, type SyntheticLik
 
 /** Rounds of pilot runs of the synthetic likelihood: from the prior, then twice around the fitted posterior. */
 const SYNTHETIC_ROUNDS = 3;
+/** Later rounds draw from the posterior with this times its covariance (standard deviations x1.5). */
+const LATER_ROUND_INFLATION = 2.25;
 
 /**
  * The synthetic-likelihood pilot (calibrated `sir` runs; see synthetic-likelihood.ts): round 0
@@ -42,44 +44,62 @@ export async function syntheticPilot(
   const stages: SamplerStage[] = [];
   for (let round = 0; round < SYNTHETIC_ROUNDS; round++) {
     const z = zAll.subarray(round * N * D, (round + 1) * N * D);
-    const L = choleskyOf(post.cov.map((v) => v * (round === 0 ? 1 : 2.25)), D);
-    const e = new Float64Array(D);
-    for (let i = 0; i < N; i++) {
-      for (let d = 0; d < D; d++) e[d] = rng.normal();
-      for (let a = 0; a < D; a++) {
-        let v = post.mean[a];
-        for (let b = 0; b <= a; b++) v += L[a * D + b] * e[b];
-        z[i * D + a] = v;
-      }
-    }
+    drawNormal(post, round === 0 ? 1 : LATER_ROUND_INFLATION, rng, z);
     yAll.set(await summaries(z, round * N), round * N * B);
     const M = (round + 1) * N;
-    // the runs near the current posterior count (all of them in round 0); widen until enough do
-    const w = new Float64Array(M).fill(1);
-    let nEff = M;
-    if (round > 0)
-      for (let widen = 4; widen <= 4 ** 5; widen *= 4) {
-        const K = choleskyOf(post.cov.map((v) => v * widen), D);
-        const scratch = new Float64Array(D);
-        for (let i = 0; i < M; i++) w[i] = Math.exp(-0.5 * mahalanobis2(zAll.subarray(i * D, (i + 1) * D), post.mean, K, scratch));
-        nEff = kishOf(w);
-        if (nEff >= 4 * (D + 2)) break;
-      }
+    // the runs near the current posterior count (all of them in round 0)
+    const { w, nEff } = round === 0 ? { w: new Float64Array(M).fill(1), nEff: M } : nearPosterior(zAll.subarray(0, M * D), post);
     const scale = round === 0 ? prior.map((p) => p.sigma) : post.cov.filter((_, k) => k % (D + 1) === 0).map(Math.sqrt);
     sl = fitSyntheticLikelihood(zAll.subarray(0, M * D), yAll.subarray(0, M * B), w, { center: [...post.mean], scale, squares: true, observed, counts: B - 1 });
     post = fitPosterior(sl, prior, post, rng);
+    const residual = sl.residual;
     stages.push({
       temperature: 1,
       effectiveSampleSize: nEff,
       particles: N,
       acceptance: null,
       drawnFrom: round === 0 ? 'prior' : 'posterior',
-      summaryNoise: Array.from({ length: B }, (_, b) => Math.sqrt(sl!.residual[b * B + b])),
+      summaryNoise: Array.from({ length: B }, (_, b) => Math.sqrt(residual[b * B + b])),
     });
   }
   if (sl === null) return null;
   const chol = choleskyOf(post.cov.map((v) => v * po.widen), D);
   return { format: 'spillover.proposal/1', defensive: po.defensive, dims, mean: post.mean, chol, pilotRuns: SYNTHETIC_ROUNDS * N, pilotEss: post.ess, stages, likelihood: sl };
+}
+
+/** Fills z (rows of D) with draws from the normal `post`, its covariance times `inflate`. */
+function drawNormal(post: NormalFit, inflate: number, rng: Rng, z: Float64Array): void {
+  const D = post.mean.length;
+  const L = choleskyOf(post.cov.map((v) => v * inflate), D);
+  const e = new Float64Array(D);
+  for (let i = 0; i < z.length / D; i++) {
+    for (let d = 0; d < D; d++) e[d] = rng.normal();
+    for (let a = 0; a < D; a++) {
+      let v = post.mean[a];
+      for (let b = 0; b <= a; b++) v += L[a * D + b] * e[b];
+      z[i * D + a] = v;
+    }
+  }
+}
+
+/**
+ * Kernel weights of the runs z (rows of D) around the posterior: a normal kernel 4 times its
+ * covariance (twice its standard deviations), widened by 4 until the runs near it make an
+ * effective sample of 4 (D + 2).
+ */
+function nearPosterior(z: Float64Array, post: NormalFit): { w: Float64Array; nEff: number } {
+  const D = post.mean.length;
+  const M = z.length / D;
+  const w = new Float64Array(M).fill(1);
+  let nEff = M;
+  for (let widen = 4; widen <= 4 ** 5; widen *= 4) {
+    const K = choleskyOf(post.cov.map((v) => v * widen), D);
+    const scratch = new Float64Array(D);
+    for (let i = 0; i < M; i++) w[i] = Math.exp(-0.5 * mahalanobis2(z.subarray(i * D, (i + 1) * D), post.mean, K, scratch));
+    nEff = kishOf(w);
+    if (nEff >= 4 * (D + 2)) break;
+  }
+  return { w, nEff };
 }
 
 function diagonal(v: number[]): number[] {

@@ -5,7 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { Graph } from './graph';
 import type { ScenarioCore } from './model';
-import { RunEngine, type RunSettings } from './runner';
+import { RunEngine } from './runner';
+import type { RunSettings } from './settings';
 import { emptyPartial, trimPartial } from './partial';
 import { simulateRange, type SimulateSpec } from './simulate';
 

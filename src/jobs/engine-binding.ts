@@ -6,10 +6,13 @@
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
 import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner';
-import { pilotProposal, pilotSlice, runShard, type AssessmentOptions } from '../engine/assess';
+import type { AssessmentOptions } from '../engine/options';
+import { pilotProposal, pilotSlice } from '../engine/pilot';
+import { runShard } from '../engine/shard';
 import { finalizeOffThread } from './finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
-import { mergeInto, mergePartials, type AssessmentResult as EngineOutput } from '../engine/aggregate';
+import { mergeInto, mergePartials } from '../engine/aggregate';
+import type { AssessmentResult as EngineOutput } from '../engine/result';
 import { RangeError90 } from '../engine/distributions';
 import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';

@@ -5,9 +5,9 @@
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AssessmentOptions } from '../engine/assess';
+import type { AssessmentOptions } from '../engine/options';
 import { finalizeAssessment } from '../engine/assess';
-import type { AssessmentResult } from '../engine/aggregate';
+import type { AssessmentResult } from '../engine/result';
 import type { ScenarioModel } from '../engine/model';
 import type { AssessmentPartial } from '../engine/partial';
 

@@ -6,7 +6,7 @@
  * only what the reader may see, decided by the caller).
  */
 import type { Range } from '../engine/stats';
-import type { FigureSet } from '../engine/aggregate';
+import type { FigureSet } from '../engine/result';
 import type { Weapon } from '../weapons/weapon.entity';
 import { identityIdOf, malwareIdOf, malwareOf, stixTime } from './export';
 import { tlp2MarkingDefinition, TLP2_IDS, uuidV5 } from '../domain/stix-ids';

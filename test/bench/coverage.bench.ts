@@ -34,10 +34,12 @@ import { availableParallelism } from 'node:os';
 import type { DependencyRecord, EntityRecord, ReportRecord, WeaponRecord } from '../../src/domain/records';
 import { erdosRenyiEdges, KIND_SLOTS } from '../../src/engine/graph';
 import { prepareScenario } from '../../src/engine/model';
-import { runAssessment, settingsOf } from '../../src/engine/assess';
+import { runAssessment } from '../../src/engine/assess';
+import { settingsOf } from '../../src/engine/options';
 import { lognormalFromRange, sampleLogitNormal, sampleLognormal } from '../../src/engine/distributions';
 import { Rng } from '../../src/engine/prng';
-import { DEFAULT_SETTINGS, RunEngine } from '../../src/engine/runner';
+import { RunEngine } from '../../src/engine/runner';
+import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { DelayMode, runEvents, SpreadWorkspace, WindowMode, type EventConfig } from '../../src/engine/spread';
 
 const arg = (i: number, env: string, def: number) => Number(process.argv[i] ?? process.env[env] ?? def);

@@ -146,7 +146,7 @@ function differences(a: unknown, b: unknown, path = '$', out = { paths: [] as st
 
 describe('the real engine on the BullMQ queue: the sampler pilot is fitted once, in the coordinating process, its runs on the workers', () => {
   const RUNS = 600;
-  /** The engine's default chunk of runs for RUNS (ceil(runs/32), src/engine/assess.ts): shards of it fold like the in-process chunks. */
+  /** The engine's default chunk of runs for RUNS (ceil(runs/32), src/engine/shard.ts): shards of it fold like the in-process chunks. */
   const ENGINE_CHUNK = Math.ceil(RUNS / 32);
   let snapshot: ScenarioSnapshot;
   let input: AssessmentInput;

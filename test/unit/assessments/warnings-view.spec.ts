@@ -2,7 +2,7 @@
  * The run's warnings as a reader sees them: the predictive check's quote the count of reported
  * entities of all evidence, so a reader whose views hide entities does not get them.
  */
-import { PREDICTIVE_CHECK_WARNING } from '../../../src/engine/aggregate';
+import { PREDICTIVE_CHECK_WARNING } from '../../../src/engine/predictive-check';
 import { warningsFor } from '../../../src/assessments/views';
 
 describe('warningsFor', () => {

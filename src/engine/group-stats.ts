@@ -1,0 +1,179 @@
+/**
+ * Group ranges: the per-run totals of every country, sector and country x sector group, for the
+ * total and each part, from the sparse (run, cell) rows: a group's per-run total is the sum of
+ * its cells' rows in that run; a run with no row in the group counts as zero.
+ */
+import type { ScenarioMeta, ScenarioModel } from './model';
+import { groupCells, GROUP_VALUE, NG, type AssessmentPartial, type GroupCells } from './partial';
+import type { AssessmentGroups, CountrySectorStat, GroupPart, GroupStat } from './result';
+import type { RunWeights } from './run-weights';
+import { weightedRange, type Range } from './stats';
+
+/** A group as a list of cells, in total and per part; a missing country or sector is 'unknown' (as in the rollup). */
+interface GroupDef {
+  key: string;
+  country: string;
+  sector: string;
+  cells: Record<GroupPart, number[]>;
+}
+
+const PARTS = ['total', 'intended', 'collateral'] as const;
+
+export function groupStats(model: ScenarioModel, p: AssessmentPartial, rw: RunWeights, level: number): AssessmentGroups {
+  const cells = groupCells(model.core);
+  const defs = groupDefs(cells, model.meta);
+  const ranges = new GroupRanges(rowsByCell(p, rw.order, cells.count), rw, level);
+  return { country: groupList(defs.country, ranges, false), sector: groupList(defs.sector, ranges, false), countrySector: groupList(defs.countrySector, ranges, true) as CountrySectorStat[] };
+}
+
+/** The group rows regrouped cell by cell (CSR over cells): each row's run position and values. */
+interface CellRows {
+  start: Int32Array;
+  runAt: Int32Array;
+  values: Float32Array;
+}
+
+/**
+ * The rows copied cell by cell, so each group reads its cells' rows sequentially. A group's
+ * per-run total is summed over its cells in cell order, and the runs are read in run order: the
+ * result does not depend on the order of the partial's rows.
+ */
+function rowsByCell(p: AssessmentPartial, order: number[], cellCount: number): CellRows {
+  const M = p.groupCount;
+  const pos = new Map<number, number>();
+  order.forEach((i, k) => pos.set(p.runIndex[i], k));
+  const start = new Int32Array(cellCount + 1);
+  for (let j = 0; j < M; j++) start[p.groupId[j] + 1]++;
+  for (let c = 0; c < cellCount; c++) start[c + 1] += start[c];
+  const fill = start.slice(0, cellCount);
+  const runAt = new Int32Array(M);
+  const values = new Float32Array(M * NG);
+  let lastRun = -1;
+  let runPos = -1;
+  for (let j = 0; j < M; j++) {
+    if (p.groupRun[j] !== lastRun) {
+      lastRun = p.groupRun[j];
+      const at = pos.get(lastRun);
+      if (at === undefined) throw new Error(`internal: group row of run ${lastRun}, which the partial does not hold`);
+      runPos = at;
+    }
+    const t = fill[p.groupId[j]]++;
+    runAt[t] = runPos;
+    for (let f = 0; f < NG; f++) values[t * NG + f] = p.groupValues[j * NG + f];
+  }
+  return { start, runAt, values };
+}
+
+function groupDefs(cells: GroupCells, meta: ScenarioMeta): Record<'country' | 'sector' | 'countrySector', Map<string, GroupDef>> {
+  const defs = { country: new Map<string, GroupDef>(), sector: new Map<string, GroupDef>(), countrySector: new Map<string, GroupDef>() };
+  for (let c = 0; c < cells.count; c++) {
+    const cn = cells.country[c] >= 0 ? meta.countries[cells.country[c]] : 'unknown';
+    const sn = cells.sector[c] >= 0 ? meta.sectors[cells.sector[c]] : 'unknown';
+    const part: GroupPart = cells.intended[c] === 1 ? 'intended' : 'collateral';
+    const put = (m: Map<string, GroupDef>, key: string, id = key) => {
+      let d = m.get(id);
+      if (!d) m.set(id, (d = { key, country: cn, sector: sn, cells: { total: [], intended: [], collateral: [] } }));
+      d.cells.total.push(c);
+      d.cells[part].push(c);
+    };
+    put(defs.country, cn);
+    put(defs.sector, sn);
+    put(defs.countrySector, `${cn}/${sn}`, `${cn}\u0000${sn}`); // the key alone is ambiguous if a name holds '/'
+  }
+  return defs;
+}
+
+/** Ranges of the per-run sums of a list of cells (GROUP_VALUES order); buffers reused from group to group. */
+class GroupRanges {
+  private readonly R: number;
+  private readonly acc: Float64Array<ArrayBuffer>;
+  private readonly seen: Uint8Array;
+  /** Group value f of the runs present at [f * (R + 1), (f + 1) * (R + 1)), and their weights. */
+  private readonly vals: Float64Array<ArrayBuffer>;
+  private readonly wts: Float64Array<ArrayBuffer>;
+  private readonly scratchV: Float64Array<ArrayBuffer>;
+  private readonly scratchW: Float64Array<ArrayBuffer>;
+
+  constructor(
+    private readonly rows: CellRows,
+    private readonly rw: RunWeights,
+    private readonly level: number,
+  ) {
+    const R = (this.R = rw.order.length);
+    this.acc = new Float64Array(R * NG);
+    this.seen = new Uint8Array(R);
+    this.vals = new Float64Array(NG * (R + 1));
+    this.wts = new Float64Array(R + 1);
+    this.scratchV = new Float64Array(R + 1);
+    this.scratchW = new Float64Array(R + 1);
+  }
+
+  of(cells: number[]): Range[] {
+    const { R, vals, wts } = this;
+    this.sumRuns(cells);
+    const m = this.collect();
+    const out: Range[] = [];
+    for (let f = 0; f < NG; f++) out.push(weightedRange(vals.subarray(f * (R + 1), (f + 1) * (R + 1)), wts, m, this.level, this.scratchV, this.scratchW));
+    return out;
+  }
+
+  /** Per run position: the sum of the cells' rows. */
+  private sumRuns(cells: number[]): void {
+    const { start, runAt, values } = this.rows;
+    for (const c of cells) {
+      for (let t = start[c]; t < start[c + 1]; t++) {
+        const k = runAt[t];
+        this.seen[k] = 1;
+        for (let f = 0; f < NG; f++) this.acc[k * NG + f] += values[t * NG + f];
+      }
+    }
+  }
+
+  /** Moves the runs' sums into (vals, wts), clearing them; runs without a row count as one value 0. Returns the pairs' count. */
+  private collect(): number {
+    const { R, acc, seen, vals, wts } = this;
+    const w = this.rw.w;
+    let m = 0;
+    let present = 0;
+    for (let k = 0; k < R; k++) {
+      if (seen[k] === 0) continue;
+      seen[k] = 0;
+      if (w[k] > 0) {
+        for (let f = 0; f < NG; f++) vals[f * (R + 1) + m] = acc[k * NG + f];
+        wts[m++] = w[k];
+        present += w[k];
+      }
+      for (let f = 0; f < NG; f++) acc[k * NG + f] = 0;
+    }
+    const zero = Math.max(0, this.rw.sum - present);
+    if (zero > 0) {
+      for (let f = 0; f < NG; f++) vals[f * (R + 1) + m] = 0;
+      wts[m++] = zero;
+    }
+    return m;
+  }
+}
+
+/** A kind of group's entries: totals first, then by expected loss. A part holding every cell of its group has the total's figures. */
+function groupList(defs: Map<string, GroupDef>, ranges: GroupRanges, pair: boolean): GroupStat[] {
+  const out: GroupStat[] = [];
+  for (const d of defs.values()) {
+    let total: Range[] | null = null;
+    for (const part of PARTS) {
+      const list = d.cells[part];
+      if (list.length === 0) continue;
+      const r: Range[] = part !== 'total' && list.length === d.cells.total.length ? total! : ranges.of(list);
+      if (part === 'total') total = r;
+      const g: GroupStat = {
+        key: d.key,
+        part,
+        entitiesInfected: r[GROUP_VALUE.entitiesInfected],
+        entitiesDisrupted: r[GROUP_VALUE.entitiesDisrupted],
+        lossUsd: r[GROUP_VALUE.lossUsd],
+        populationAffected: r[GROUP_VALUE.populationAffected],
+      };
+      out.push(pair ? ({ ...g, country: d.country, sector: d.sector } as CountrySectorStat) : g);
+    }
+  }
+  return out.sort((a, b) => PARTS.indexOf(a.part!) - PARTS.indexOf(b.part!) || b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key));
+}

@@ -1,0 +1,153 @@
+/**
+ * A run's impact: each infected entity's direct loss and own inoperability (drawn, or as
+ * reported), filed losses shared within their groups, and the inoperability cascade (IIM) that
+ * carries the damage to entities that depend on the infected ones.
+ */
+import { expit, sampleLognormal, sampleLogitNormal } from './distributions';
+import { IimWorkspace, solveInoperabilitySparse } from './iim';
+import type { ScenarioCore } from './model';
+import type { Rng } from './prng';
+
+/**
+ * Inoperability increments below this are not propagated in a run: 1e-7 of an entity's function
+ * is far below what the losses and the disruption threshold (0.1) resolve, and the solver's
+ * geometric convergence reaches it in about half the sweeps that 1e-10 needs.
+ */
+const IIM_TOLERANCE = 1e-7;
+
+/** Per-thread buffers of a run's impact; cleared sparsely between runs. */
+export class RunImpact {
+  /** Per entity, this run: direct loss, and own inoperability c (0 unless infected). */
+  readonly direct: Float64Array;
+  readonly ownInoperability: Float64Array;
+  /** Infected entities with c > 0 and their c: the cascade's sources. */
+  private readonly cNode: Int32Array;
+  private readonly cValue: Float64Array;
+  private cCount = 0;
+  /** Per report slot, this run: the drawn filed loss (NaN unless its filer is infected) and the model's loss of the group's infected members. */
+  private readonly filedLoss: Float64Array;
+  private readonly coverSum: Float64Array;
+  private readonly filedActive: Int32Array;
+  private filedCount = 0;
+  private readonly iim: IimWorkspace;
+  /** The scenario has functional dependencies: the cascade runs. */
+  private readonly hasIim: boolean;
+
+  constructor(private readonly core: ScenarioCore) {
+    const n = core.n;
+    const slots = core.reportedLossMu.length;
+    this.filedLoss = new Float64Array(slots).fill(NaN);
+    this.coverSum = new Float64Array(slots);
+    this.filedActive = new Int32Array(slots);
+    this.iim = new IimWorkspace(n);
+    this.hasIim = core.functional.offsets[n] > 0;
+    this.cNode = new Int32Array(n);
+    this.cValue = new Float64Array(n);
+    this.ownInoperability = new Float64Array(n);
+    this.direct = new Float64Array(n);
+  }
+
+  /** Draws the impact of the infected entities `order[0..count)` and runs the cascade. */
+  draw(rng: Rng, order: Int32Array, count: number): void {
+    this.cCount = 0;
+    this.filedCount = 0;
+    for (let i = 0; i < count; i++) this.drawEntity(rng, order[i]);
+    if (this.filedCount > 0) shareFiledLosses(order, count, this.core.lossCover, this.core.reportSlot, this.direct, this.filedLoss, this.coverSum);
+    if (this.hasIim) solveInoperabilitySparse(this.core.functional, this.cNode, this.cValue, this.cCount, this.iim, IIM_TOLERANCE);
+  }
+
+  private drawEntity(rng: Rng, v: number): void {
+    const core = this.core;
+    const w = core.weapon;
+    const hosts = core.hosts[v];
+    const slot = core.reportSlot[v];
+    let share = sampleLogitNormal(w.hostShare, rng);
+    let hit = Math.round(hosts * share);
+    const cost = sampleLognormal(w.costPerHost, rng);
+    let down = sampleLognormal(w.downtimeDays, rng);
+    if (slot >= 0) {
+      const rh = core.reportedHosts[slot];
+      if (rh === rh) {
+        hit = rh;
+        share = hosts > 0 ? Math.min(1, rh / hosts) : 1;
+      }
+      const rd = core.reportedDowntimeDays[slot];
+      if (rd === rd) down = rd;
+      // an infected filer's figure applies to its whole group this run (shared in draw)
+      if (core.lossCover[v] === slot && core.reportedLossMu[slot] === core.reportedLossMu[slot]) {
+        this.filedLoss[slot] = Math.exp(core.reportedLossMu[slot] + core.reportedLossSigma[slot] * rng.normal());
+        this.filedActive[this.filedCount++] = slot;
+      }
+    }
+    this.direct[v] = hit * cost + down * core.dailyValueUsd[v];
+    const c = w.inoperability ? expit(w.inoperability.mu + w.inoperability.sigma * rng.normal()) : Math.min(1, share * w.payloadFactor);
+    this.ownInoperability[v] = c;
+    if (c > 0) {
+      this.cNode[this.cCount] = v;
+      this.cValue[this.cCount] = c;
+      this.cCount++;
+    }
+  }
+
+  /**
+   * Calls `visit(v, q)` for every entity the run's impact reaches, q its inoperability: with the
+   * cascade, the entities it touched and the infected ones it did not (c = 0: their direct loss
+   * still counts); without, the infected ones at their own c.
+   */
+  forEachImpact(order: Int32Array, count: number, visit: (v: number, q: number) => void): void {
+    if (!this.hasIim) {
+      for (let i = 0; i < count; i++) visit(order[i], this.ownInoperability[order[i]]);
+      return;
+    }
+    const { q, touched, touchedCount } = this.iim;
+    for (let i = 0; i < touchedCount; i++) {
+      const v = touched[i];
+      if (q[v] > 0) visit(v, q[v]);
+    }
+    for (let i = 0; i < count; i++) {
+      const v = order[i];
+      if (!(q[v] > 0)) visit(v, 0);
+    }
+  }
+
+  /**
+   * Loss from v's interruption beyond its own inoperability, over the run's recovery time; 0 for
+   * a member of a group whose filed loss applies this run (the figure includes it).
+   */
+  indirectLoss(v: number, q: number, infected: boolean, recoveryDays: number): number {
+    const g = this.core.lossCover[v];
+    const filed = this.filedLoss;
+    return g >= 0 && filed[g] === filed[g] ? 0 : this.core.dailyValueUsd[v] * Math.max(0, q - (infected ? this.ownInoperability[v] : 0)) * recoveryDays;
+  }
+
+  /** Clears the run's values (infected entities `order[0..count)`). */
+  clear(order: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      this.ownInoperability[order[i]] = 0;
+      this.direct[order[i]] = 0;
+    }
+    for (let i = 0; i < this.filedCount; i++) {
+      this.filedLoss[this.filedActive[i]] = NaN;
+      this.coverSum[this.filedActive[i]] = 0;
+    }
+  }
+}
+
+/**
+ * A filed loss replaces the model's direct losses of its group's infected members this run: it is
+ * split among them in proportion to the model's own draws (so countries and sectors get the share
+ * where the model puts the damage); the filer takes it all when the model drew nothing.
+ */
+function shareFiledLosses(order: Int32Array, count: number, cover: Int32Array, reportSlot: Int32Array, direct: Float64Array, filed: Float64Array, sum: Float64Array): void {
+  for (let i = 0; i < count; i++) {
+    const v = order[i];
+    const g = cover[v];
+    if (g >= 0 && filed[g] === filed[g]) sum[g] += direct[v];
+  }
+  for (let i = 0; i < count; i++) {
+    const v = order[i];
+    const g = cover[v];
+    if (g < 0 || filed[g] !== filed[g]) continue;
+    direct[v] = sum[g] > 0 ? (filed[g] * direct[v]) / sum[g] : reportSlot[v] === g ? filed[g] : 0;
+  }
+}
