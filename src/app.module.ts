@@ -20,6 +20,7 @@ import { GraphModule } from './graph/graph.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScenariosModule } from './scenarios/scenarios.module';
+import { SimulationsModule } from './simulations/simulations.module';
 import { StixModule } from './stix/stix.module';
 import { MispModule } from './misp/misp.module';
 import { TaxiiModule } from './taxii/taxii.module';
@@ -45,6 +46,7 @@ import { WeaponsModule } from './weapons/weapons.module';
     GraphModule,
     WeaponsModule,
     AssessmentsModule,
+    SimulationsModule,
     DecisionsModule,
     DashboardModule,
     ReportsModule,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiConflictResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
@@ -7,8 +7,8 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ApiExampleResponse, ApiPathExample, DEMO } from '../common/http/api-example';
 import { parseLevels } from '../graph/hierarchy';
-import { AssessmentsService, AssessmentView } from './assessments.service';
-import type { Assessment } from '../jobs/job.entity';
+import { AssessmentsService } from './assessments.service';
+import { uuidPipe } from '../jobs/jobs.service';
 import { EvidenceVersions } from '../reports/evidence-versions';
 import { CachedPage, cachedPage, PageCache } from '../reports/page-cache';
 import { sharedLevels } from '../tlp/policy';
@@ -18,9 +18,8 @@ import {
   ASSESSMENT_CANCELLED, ASSESSMENT_DONE, ASSESSMENT_EARLY_WARNING, ASSESSMENT_ENTITIES, ASSESSMENT_PAGE, ASSESSMENT_QUEUED, ASSESSMENT_ROLLUP,
   ASSESSMENT_TIMELINE, MY_EARLY_WARNING, RUNS_CSV,
 } from './dto/examples';
-import type { EntityRow, ResultParts, StoredTimeline, WarningData } from './result-parts';
-import type { GroupStat, Summary } from './result-types';
-import { earlyWarningView, entitiesView, RollupPart, rollupView, runsCsv, summaryFor, timelineFor } from './views';
+import { ResultsService } from '../results/results.service';
+import type { RollupPart } from '../results/views';
 
 /** `collateral=true` or `intended=false`: the collateral part; `intended=true` or `collateral=false`: the intended part. */
 function rollupPart(q: RollupQueryDto): RollupPart {
@@ -37,14 +36,10 @@ function rollupPart(q: RollupQueryDto): RollupPart {
 /** The `id` of an assessment route, exemplified by the demo assessment. */
 export const ID_EXAMPLE = ApiPathExample('id', DEMO.assessmentId, 'assessment id (UUID)');
 
-export const uuidPipe = new ParseUUIDPipe({
-  exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
-});
-
 /**
  * Assessments are read by analysts, researchers and admins; the same roles may start one
  * (responders file evidence, they do not spend the compute). Results are aggregates, the same
- * for every reader, except entity-level outputs, filtered by TLP (see views.ts).
+ * for every reader, except entity-level outputs, filtered by TLP (ResultsService).
  */
 const READERS = ['analyst', 'researcher'] as const;
 
@@ -59,6 +54,7 @@ export class AssessmentsController {
 
   constructor(
     private readonly assessments: AssessmentsService,
+    private readonly results: ResultsService,
     private readonly versions: EvidenceVersions,
   ) {}
 
@@ -99,21 +95,16 @@ export class AssessmentsController {
       const cached = this.pages.get(key, await this.versions.current(known));
       if (cached) return send(cached);
     }
-    const first = await this.assessments.status(id, 'assessment', reader);
+    const first = await this.assessments.status(id, reader);
     if (first.row.status !== 'done') return void res.json(first.view);
     const weaponId = first.row.weaponId ?? '';
     const version = await this.versions.current(weaponId);
-    const { row, view } = await this.assessments.status(id, 'assessment', reader);
-    const page = cachedPage(await this.finishedView(row, view, reader));
+    const { row, view } = await this.assessments.status(id, reader);
+    const page = cachedPage({ ...view, result: await this.results.summary(row, reader) });
     if (this.weaponOf.size >= 10_000) this.weaponOf.clear();
     this.weaponOf.set(id, weaponId);
     this.pages.remember(key, version, page);
     send(page);
-  }
-
-  private async finishedView(row: Assessment, view: AssessmentView, reader: Principal) {
-    const [summary, suppressed] = await Promise.all([this.assessments.part<Summary>(row, 'summary'), this.assessments.suppressed(row, reader)]);
-    return { ...view, result: summaryFor(summary, suppressed) };
   }
 
   @Delete(':id')
@@ -135,8 +126,7 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async entities(@Param('id', uuidPipe) id: string, @Query() query: EntitiesQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    const [rows, suppressed] = await Promise.all([this.assessments.part<EntityRow[]>(row, 'entities'), this.assessments.suppressed(row, reader)]);
-    return { assessmentId: id, ...entitiesView(rows, suppressed, query) };
+    return { assessmentId: id, ...(await this.results.entities(row, reader, query)) };
   }
 
   @Get(':id/rollup')
@@ -150,13 +140,7 @@ export class AssessmentsController {
     if (error) throw invalid(error, [{ field: 'levels', rule: 'isIn', message: error }]);
     const part = rollupPart(query);
     const row = await this.assessments.get(id);
-    const [rows, groups, suppressed, summary] = await Promise.all([
-      this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.part<Record<string, GroupStat>>(row, 'groups'),
-      this.assessments.suppressed(row, reader),
-      this.assessments.part<Summary>(row, 'summary'),
-    ]);
-    return { assessmentId: id, levels, part, root: rollupView(rows, groups, levels, suppressed, { part, summary }) };
+    return { assessmentId: id, levels, part, root: await this.results.rollup(row, reader, levels, part) };
   }
 
   @Get(':id/timeline')
@@ -167,7 +151,7 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async timeline(@Param('id', uuidPipe) id: string, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    return { assessmentId: id, ...timelineFor(await this.assessments.part<StoredTimeline>(row, 'timeline'), reader) };
+    return { assessmentId: id, ...(await this.results.timeline(row, reader)) };
   }
 
   @Get(':id/early-warning')
@@ -178,18 +162,14 @@ export class AssessmentsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async earlyWarning(@Param('id', uuidPipe) id: string, @Query() query: EarlyWarningQueryDto, @CurrentPrincipal() reader: Principal) {
     const row = await this.assessments.get(id);
-    const [warning, rows, suppressed, only] = await Promise.all([
-      this.assessments.part<WarningData>(row, 'earlyWarning'),
-      this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.suppressed(row, reader),
-      query.mine ? this.assessments.organisationEntities(reader.organizationId) : undefined,
-    ]);
+    const only = query.mine ? await this.assessments.organisationEntities(reader.organizationId) : undefined;
+    const { withinHours, limit, collateral } = query;
     return {
       assessmentId: id,
       asOf: row.input.asOf,
-      ...(query.collateral !== undefined ? { collateral: query.collateral } : {}),
+      ...(collateral !== undefined ? { collateral } : {}),
       ...(query.mine ? { mine: true, organizationId: reader.organizationId } : {}),
-      ...earlyWarningView(warning, rows, suppressed, query.withinHours, query.limit, query.collateral, only),
+      ...(await this.results.earlyWarning(row, reader, { withinHours, limit, collateral, only })),
     };
   }
 
@@ -202,8 +182,7 @@ export class AssessmentsController {
   @ApiExampleResponse(200, RUNS_CSV, 'CSV with a header row')
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
   async runs(@Param('id', uuidPipe) id: string) {
-    const row = await this.assessments.get(id);
-    return runsCsv(await this.assessments.part<ResultParts['runs']>(row, 'runs'));
+    return this.results.runsCsv(await this.assessments.get(id));
   }
 }
 
@@ -216,7 +195,10 @@ export class AssessmentsController {
 @ApiErrors()
 @Controller('v1/weapons')
 export class MyEarlyWarningController {
-  constructor(private readonly assessments: AssessmentsService) {}
+  constructor(
+    private readonly assessments: AssessmentsService,
+    private readonly results: ResultsService,
+  ) {}
 
   @Get(':weaponId/early-warning/mine')
   @Roles('responder', 'analyst', 'researcher')
@@ -227,18 +209,13 @@ export class MyEarlyWarningController {
     const row = await this.assessments.newestDone(weaponId);
     const base = { weaponId, organizationId: reader.organizationId, mine: true, withinHours: query.withinHours };
     if (!row) return { ...base, assessmentId: null, asOf: null, stale: false, windowsComputed: [], items: [] };
-    const [warning, rows, suppressed, only] = await Promise.all([
-      this.assessments.part<WarningData>(row, 'earlyWarning'),
-      this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.suppressed(row, reader),
-      this.assessments.organisationEntities(reader.organizationId),
-    ]);
+    const only = await this.assessments.organisationEntities(reader.organizationId);
     return {
       ...base,
       assessmentId: row.id,
       asOf: row.input.asOf,
       stale: this.assessments.view(row, reader).stale,
-      ...earlyWarningView(warning, rows, suppressed, query.withinHours, query.limit, undefined, only),
+      ...(await this.results.earlyWarning(row, reader, { withinHours: query.withinHours, limit: query.limit, only })),
     };
   }
 }

@@ -13,7 +13,7 @@
  */
 import type { Tlp } from '../domain/vocabulary';
 import { AudienceCount, canSee, Reader, visibleCount } from '../tlp/policy';
-import type { Range, Summary } from './result-types';
+import type { Range, Summary } from '../results/result-types';
 import type { EvidenceReport } from '../domain/records';
 import type { Headline, LatestReport } from '../jobs/job.entity';
 

@@ -5,7 +5,7 @@
  * standalone HTML page from the same content.
  */
 import PDFDocument from 'pdfkit';
-import type { Summary } from '../assessments/result-types';
+import type { Summary } from '../results/result-types';
 import type { ProtectedHit } from '../engine/result';
 import type { Range } from '../engine/stats';
 import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';

@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { engineOptions, prepare } from '../jobs/engine-binding';
 import { AssessmentsService } from '../assessments/assessments.service';
-import type { RunTable } from '../assessments/result-types';
+import { ResultsService } from '../results/results.service';
 import { DomainError, invalid } from '../common/errors/domain-error';
 import type { CounterfactualResult, Variant } from '../engine/counterfactual';
 import { kindIndex } from '../engine/graph';
@@ -52,7 +52,7 @@ export class CounterfactualsService implements OnModuleDestroy {
   async request(id: string, q: CounterfactualQueryDto): Promise<CounterfactualAnswer> {
     // the assessment must exist and be done (404 / 409 now, not in the job)
     const row = await this.assessments.get(id);
-    await this.assessments.part<RunTable>(row, 'summary');
+    await this.results.part(row, 'summary');
     const key = `${id}|${row.finishedAt ? new Date(row.finishedAt).toISOString() : ''}|${JSON.stringify(q, Object.keys(q).sort())}`;
     let job = this.jobs.get(key);
     if (job?.status === 'failed') {
@@ -96,13 +96,16 @@ export class CounterfactualsService implements OnModuleDestroy {
     this.jobs.set(key, job);
   }
 
-  constructor(private readonly assessments: AssessmentsService) {}
+  constructor(
+    private readonly assessments: AssessmentsService,
+    private readonly results: ResultsService,
+  ) {}
 
   private async compute(id: string, q: CounterfactualQueryDto, job: Job): Promise<Body> {
     job.status = 'running';
     const started = Date.now();
     const row = await this.assessments.get(id);
-    const table = await this.assessments.part<RunTable>(row, 'runs');
+    const table = await this.results.part(row, 'runs');
     // the evidence as the job read it: reports filed since it started are left out (a graph
     // change is caught by the run-by-run check below)
     const snapshot = await this.assessments.snapshot(row.input);

@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ID_EXAMPLE, uuidPipe } from '../assessments/assessments.controller';
+import { ID_EXAMPLE } from '../assessments/assessments.controller';
+import { uuidPipe } from '../jobs/jobs.service';
 import { ApiExampleResponse, ApiPathExample, DEMO } from '../common/http/api-example';
 import { ASSESSMENT_SERIES, COUNTERFACTUAL, COUNTERFACTUAL_RUNNING, EXCEEDANCE, EXCEEDANCE_CSV } from './dto/examples';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';

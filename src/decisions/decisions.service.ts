@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AssessmentsService } from '../assessments/assessments.service';
-import type { EntityRow } from '../assessments/result-parts';
-import type { RunTable, Summary } from '../assessments/result-types';
-import { summaryFor, warningsFor } from '../assessments/views';
 import { reportsUsedFor } from '../assessments/evidence-summary';
+import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
 import { invalid } from '../common/errors/domain-error';
 import { TLP_LEVELS, type Tlp } from '../domain/vocabulary';
@@ -23,12 +21,13 @@ const usd = (x: number) => (x >= 1e9 ? `$${+(x / 1e9).toPrecision(3)}bn` : x >= 
 export class DecisionsService {
   constructor(
     private readonly assessments: AssessmentsService,
+    private readonly results: ResultsService,
     private readonly weapons: WeaponsService,
   ) {}
 
   async exceedance(id: string, part: ExceedancePart | undefined, thresholdUsd: number | undefined): Promise<ExceedanceView[]> {
     const row = await this.assessments.get(id);
-    const runs = await this.assessments.part<RunTable>(row, 'runs');
+    const runs = await this.results.part(row, 'runs');
     return (part ? [part] : EXCEEDANCE_PARTS).map((p) => {
       const sample = lossSample(runs, p);
       const curve: ExceedanceView = exceedanceCurve(sample, p);
@@ -72,12 +71,11 @@ export class DecisionsService {
    */
   async briefing(id: string, reader: Principal, asked: Tlp | undefined): Promise<BriefingContent> {
     const row = await this.assessments.get(id);
-    const [summary, suppressed, entities, meta, runs] = await Promise.all([
-      this.assessments.part<Summary>(row, 'summary'),
-      this.assessments.suppressed(row, reader),
-      this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.part<Record<string, unknown>>(row, 'meta'),
-      this.assessments.part<RunTable>(row, 'runs'),
+    const [visible, entities, warnings, runs] = await Promise.all([
+      this.results.summary(row, reader),
+      this.results.part(row, 'entities'),
+      this.results.warnings(row, reader),
+      this.results.part(row, 'runs'),
     ]);
     const floor = strictest((row.latestReports ?? []).map((r) => r.tlp));
     if (asked && TLP_LEVELS.indexOf(asked) < TLP_LEVELS.indexOf(floor)) {
@@ -85,7 +83,6 @@ export class DecisionsService {
         { field: 'tlp', rule: 'atLeastEvidence', message: `choose ${TLP_LEVELS.slice(TLP_LEVELS.indexOf(floor)).join(', ')}` },
       ]);
     }
-    const visible = summaryFor(summary, suppressed);
     const reported = new Set(entities.filter((e) => e.reported).map((e) => e.entityId));
     const weapon = row.weaponId ? await this.weapons.get(row.weaponId) : null;
     return {
@@ -97,13 +94,13 @@ export class DecisionsService {
       runs: row.input.runs,
       level: row.input.confidenceLevel,
       calibrated: row.input.calibrate,
-      reportsUsed: reportsUsedFor(row.latestReports, row.reportsUsed ?? 0, reader),
+      reportsUsed: reportsUsedFor(row.latestReports, row.reportsUsed, reader),
       summary: visible,
       protectedHits: visible.protectedHits
         .map((h) => ({ ...h, reported: reported.has(h.entityId) }))
         .sort((a, b) => Number(a.reported) - Number(b.reported) || b.probability - a.probability),
       exceedance: exceedanceCurve(lossSample(runs, 'collateral'), 'collateral'),
-      warnings: warningsFor(Array.isArray(meta.warnings) ? (meta.warnings as string[]) : [], suppressed),
+      warnings,
       generatedAt: new Date().toISOString(),
     };
   }

@@ -4,7 +4,7 @@
  * the Kish effective number of runs as its Monte Carlo band. Plain functions, no framework.
  */
 import { kish, wilson, type Probability } from '../engine/stats';
-import type { RunTable } from '../assessments/result-types';
+import type { RunTable } from '../results/result-types';
 import { unprocessable } from '../common/errors/domain-error';
 
 /** Which loss the curve is of: the run table's `<part>.lossTotal` column. */

@@ -8,7 +8,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { LessThan } from 'typeorm';
-import { Assessment } from '../jobs/job.entity';
+import { Job } from '../jobs/job.entity';
 import { redactUrl } from '../common/logging/redact-url';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
@@ -61,7 +61,7 @@ export class ReadinessIndicators implements OnModuleDestroy {
     const check = this.indicators.check('jobs');
     const staleBefore = new Date(Date.now() - this.config.jobs.staleSeconds * 1000);
     const [running, stale] = await this.db.read((m) =>
-      Promise.all([m.countBy(Assessment, { status: 'running' }), m.countBy(Assessment, { status: 'running', heartbeatAt: LessThan(staleBefore) })]),
+      Promise.all([m.countBy(Job, { status: 'running' }), m.countBy(Job, { status: 'running', heartbeatAt: LessThan(staleBefore) })]),
     );
     const info = { runner: this.config.jobs.queue, running, staleHeartbeats: stale, staleSeconds: this.config.jobs.staleSeconds };
     return stale === 0 ? check.up(info) : check.down({ ...info, message: `${stale} running job(s) without a heartbeat for ${this.config.jobs.staleSeconds} s` });

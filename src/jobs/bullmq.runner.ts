@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 import type { ScenarioSnapshot } from '../domain/records';
 import { DomainError } from '../common/errors/domain-error';
 import { decode, encode, encodeSnapshot } from './codec';
@@ -46,7 +46,7 @@ export class BullMqRunner implements MonteCarloRunner {
     this.queue.on('error', () => undefined);
   }
 
-  async check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void> {
+  async check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void> {
     await this.ping();
     await this.engine.check(snapshot, input);
   }
@@ -91,7 +91,7 @@ export class BullMqRunner implements MonteCarloRunner {
     return this.events;
   }
 
-  async run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<unknown> {
+  async run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentJobInput, ctx: JobContext): Promise<unknown> {
     await this.ping();
     // Workers are separate processes with their own engine caches: left to them, each would
     // repeat the pilot, all at once, before its first shard could report progress.
@@ -203,7 +203,7 @@ export class BullMqRunner implements MonteCarloRunner {
    * rows, each a 'pilot' job (retried like a shard: 3 attempts, and requeued when its worker
    * dies); the answers set into the round's rows in order.
    */
-  private async pilotRound(events: QueueEvents, jobId: string, prefix: string, snapshotKey: string, input: AssessmentInput, z: Float64Array, base: number, dims: number, ctx: JobContext, live: Set<string>): Promise<Float64Array> {
+  private async pilotRound(events: QueueEvents, jobId: string, prefix: string, snapshotKey: string, input: AssessmentJobInput, z: Float64Array, base: number, dims: number, ctx: JobContext, live: Set<string>): Promise<Float64Array> {
     const n = z.length / dims;
     const starts: number[] = [];
     for (let a = 0; a < n; a += this.pilotSliceRuns) starts.push(a);

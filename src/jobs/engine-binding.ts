@@ -20,7 +20,7 @@ import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
 import { growGroups, trimPartial, type AssessmentPartial } from '../engine/partial';
 import type { ScenarioSnapshot } from '../domain/records';
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 
 /** Early-warning windows computed (hours after asOf); a query between two is interpolated. */
 const WINDOW_GRID = [1, 3, 6, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720, 1440, 2160, 4380, 8760];
@@ -48,7 +48,7 @@ function adjustWeapon(weapon: WeaponRecord, params: Record<string, unknown> | un
 
 const prepared = new WeakMap<ScenarioSnapshot, Map<string, ScenarioModel>>();
 
-export function prepare(snapshot: ScenarioSnapshot, input: AssessmentInput): ScenarioModel {
+export function prepare(snapshot: ScenarioSnapshot, input: AssessmentJobInput): ScenarioModel {
   const key = JSON.stringify(input.params ?? {});
   let byParams = prepared.get(snapshot);
   if (!byParams) prepared.set(snapshot, (byParams = new Map()));
@@ -71,10 +71,10 @@ export function prepare(snapshot: ScenarioSnapshot, input: AssessmentInput): Sce
 }
 
 /** The engine's options for a job's input, as the job runs it (also what a counterfactual re-runs). */
-export function engineOptions(input: AssessmentInput, opts: RunOptions): AssessmentOptions {
+export function engineOptions(input: AssessmentJobInput, opts: RunOptions): AssessmentOptions {
   const reportingRate = (input.params?.reportingRate as AssessmentOptions['reportingRate']) ?? undefined;
   return {
-    model: input.model as 'ic' | 'sir',
+    model: input.model,
     runs: input.runs,
     seed: input.seed,
     confidenceLevel: input.confidenceLevel,

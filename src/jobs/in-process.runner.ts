@@ -1,4 +1,4 @@
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { JobContext } from './job-scheduler.service';
 import type { EngineBinding, MonteCarloRunner } from './monte-carlo-runner';
@@ -12,11 +12,11 @@ export class InProcessRunner implements MonteCarloRunner {
     private readonly threads?: number,
   ) {}
 
-  check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void> {
+  check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void> {
     return this.engine.check(snapshot, input);
   }
 
-  run(_jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<unknown> {
+  run(_jobId: string, snapshot: ScenarioSnapshot, input: AssessmentJobInput, ctx: JobContext): Promise<unknown> {
     return this.engine.runAll(snapshot, input, { threads: this.threads, onProgress: (f) => ctx.progress(f), signal: ctx.signal });
   }
 }

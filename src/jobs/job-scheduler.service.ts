@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
-import { Assessment, AssessmentResultPart } from './job.entity';
+import type { JobKind } from './job-input';
+import { isJobOf, Job, JobOf, JobResultPart } from './job.entity';
 import { FINALIZE_TO } from './monte-carlo-runner';
 
 /** What a handler gets while it runs a job. */
@@ -15,16 +16,21 @@ export interface JobContext {
   progress(fraction: number): void;
 }
 
-/** Runs one kind of job and returns its result parts (each stored as JSON text). */
-export type JobHandler = (job: Assessment, ctx: JobContext) => Promise<Record<string, unknown>>;
+/** Runs one kind of job and returns its result parts by name (each stored as JSON text). */
+export type JobHandler<K extends JobKind, P extends object> = (job: JobOf<K>, ctx: JobContext) => Promise<P>;
 
-export interface JobKindOptions {
+export interface JobKindOptions<P extends object> {
   /**
    * Columns of the job row to write with `done`, derived from the result parts (e.g. a compact
    * headline for lists): written in the same transaction as the parts.
    */
-  onDone?: (parts: Record<string, unknown>) => Partial<Pick<Assessment, 'headline'>>;
+  onDone?: (parts: P) => DoneColumns;
 }
+
+type DoneColumns = Partial<Pick<Job, 'headline'>>;
+
+/** A registered kind: runs a claimed row and gives the parts with the columns to write at `done`. */
+type KindRunner = (job: Job, ctx: JobContext) => Promise<{ parts: object; columns: DoneColumns }>;
 
 interface Running {
   controller: AbortController;
@@ -47,8 +53,7 @@ interface Running {
 export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobScheduler');
   readonly ownerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly handlers = new Map<string, JobHandler>();
-  private readonly kindOptions = new Map<string, JobKindOptions>();
+  private readonly handlers = new Map<string, KindRunner>();
   private readonly running = new Map<string, Running>();
   private timer?: NodeJS.Timeout;
   private flushing = false;
@@ -62,9 +67,12 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
-    this.handlers.set(kind, handler);
-    this.kindOptions.set(kind, options);
+  register<K extends JobKind, P extends object>(kind: K, handler: JobHandler<K, P>, options: JobKindOptions<P> = {}): void {
+    this.handlers.set(kind, async (job, ctx) => {
+      if (!isJobOf(job, kind)) throw new Error(`job ${job.id} of kind ${job.kind} has an input of kind ${job.input.kind}`);
+      const parts = await handler(job, ctx);
+      return { parts, columns: options.onDone?.(parts) ?? {} };
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -86,7 +94,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     if (ids.length) {
       await this.db
         .write((m) =>
-          m.createQueryBuilder().update(Assessment)
+          m.createQueryBuilder().update(Job)
             .set({ status: 'queued', ownerId: null, heartbeatAt: null, progress: 0, etaSeconds: null })
             .where('id IN (:...ids) AND status = :running AND ownerId = :owner', { ids, running: 'running', owner: this.ownerId })
             .execute(),
@@ -135,7 +143,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
       for (const [id, r] of this.running) {
         if (r.controller.signal.aborted) continue;
         const res = await this.db.write((m) =>
-          m.createQueryBuilder().update(Assessment)
+          m.createQueryBuilder().update(Job)
             .set({ progress: round(r.progress), etaSeconds: eta(r), heartbeatAt: now })
             .where('id = :id AND status = :running AND ownerId = :owner', { id, running: 'running', owner: this.ownerId })
             .execute(),
@@ -157,7 +165,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     const before = new Date(Date.now() - this.config.jobs.staleSeconds * 1000);
     try {
       const res = await this.db.write((m) =>
-        m.createQueryBuilder().update(Assessment)
+        m.createQueryBuilder().update(Job)
           .set({ status: 'queued', ownerId: null, heartbeatAt: null, progress: 0, etaSeconds: null })
           .where('status = :running AND (heartbeatAt IS NULL OR heartbeatAt < :before)', { running: 'running', before })
           .execute(),
@@ -190,30 +198,30 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  private async claimNext(): Promise<Assessment | null> {
+  private async claimNext(): Promise<Job | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const kinds = [...this.handlers.keys()];
       if (!kinds.length) return null;
       const next = await this.db.read((m) =>
-        m.getRepository(Assessment).createQueryBuilder('a').select(['a.id'])
+        m.getRepository(Job).createQueryBuilder('a').select(['a.id'])
           .where('a.status = :queued AND a.kind IN (:...kinds)', { queued: 'queued', kinds })
           .orderBy('a.createdAt', 'ASC').addOrderBy('a.id', 'ASC').limit(1).getOne(),
       );
       if (!next) return null;
       const now = new Date();
       const claimed = await this.db.write(async (m) => {
-        const res = await m.createQueryBuilder().update(Assessment)
+        const res = await m.createQueryBuilder().update(Job)
           .set({ status: 'running', ownerId: this.ownerId, heartbeatAt: now, startedAt: now, attempts: () => 'attempts + 1', progress: 0, etaSeconds: null })
           .where('id = :id AND status = :queued', { id: next.id, queued: 'queued' })
           .execute();
-        return res.affected ? m.findOneBy(Assessment, { id: next.id }) : null;
+        return res.affected ? m.findOneBy(Job, { id: next.id }) : null;
       });
       if (claimed) return claimed;
     }
     return null;
   }
 
-  private async execute(job: Assessment): Promise<void> {
+  private async execute(job: Job): Promise<void> {
     const r: Running = { controller: new AbortController(), progress: 0, startedAt: Date.now() };
     this.running.set(job.id, r);
     const handler = this.handlers.get(job.kind)!;
@@ -225,12 +233,12 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     };
     this.logger.log({ msg: 'job started', id: job.id, kind: job.kind, attempt: job.attempts });
     try {
-      const parts = await handler(job, ctx);
+      const { parts, columns } = await handler(job, ctx);
       if (r.controller.signal.aborted) throw r.controller.signal.reason ?? new Error('aborted');
       // Storing the parts: the last step before `done` (progress 1).
       ctx.progress(FINALIZE_TO);
       const storing = Date.now();
-      await this.finish(job.id, parts, this.kindOptions.get(job.kind)?.onDone?.(parts) ?? {});
+      await this.finish(job.id, parts, columns);
       this.logger.log({ msg: 'job done', id: job.id, seconds: (Date.now() - r.startedAt) / 1000, storeSeconds: (Date.now() - storing) / 1000 });
     } catch (err) {
       if (r.reason === 'shutdown') {
@@ -244,7 +252,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
         if (!(err instanceof DomainError)) this.logger.error({ msg: 'job failed', id: job.id, error: String((err as Error)?.stack ?? err) });
         await this.db
           .write((m) =>
-            m.createQueryBuilder().update(Assessment)
+            m.createQueryBuilder().update(Job)
               .set({ status: 'failed', error, finishedAt: new Date(), etaSeconds: null, ownerId: null })
               .where('id = :id AND status = :running AND ownerId = :owner', { id: job.id, running: 'running', owner: this.ownerId })
               .execute(),
@@ -258,16 +266,16 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** Stores the parts and marks the job done in one transaction, only if it is still ours. */
-  private async finish(id: string, parts: Record<string, unknown>, columns: Partial<Pick<Assessment, 'headline'>>): Promise<void> {
-    const bodies = Object.entries(parts).map(([part, value]) => ({ assessmentId: id, part, body: JSON.stringify(value) }));
+  private async finish(id: string, parts: object, columns: DoneColumns): Promise<void> {
+    const bodies = Object.entries(parts).map(([part, value]) => ({ jobId: id, part, body: JSON.stringify(value) }));
     await this.db.write(async (m) => {
-      const res = await m.createQueryBuilder().update(Assessment)
+      const res = await m.createQueryBuilder().update(Job)
         .set({ ...columns, status: 'done', progress: 1, etaSeconds: 0, finishedAt: new Date(), ownerId: null, heartbeatAt: new Date() })
         .where('id = :id AND status = :running AND ownerId = :owner', { id, running: 'running', owner: this.ownerId })
         .execute();
       if (!res.affected) throw Object.assign(new Error('cancelled'), { cancelled: true });
-      await m.delete(AssessmentResultPart, { assessmentId: id });
-      for (const b of bodies) await m.insert(AssessmentResultPart, b);
+      await m.delete(JobResultPart, { jobId: id });
+      for (const b of bodies) await m.insert(JobResultPart, b);
     }).catch((err) => {
       if ((err as { cancelled?: boolean }).cancelled) {
         const r = this.running.get(id);

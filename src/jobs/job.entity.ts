@@ -4,6 +4,7 @@ import { COLUMN } from '../database/column-types';
 import type { ErrorDetail } from '../common/errors/domain-error';
 import type { Tlp } from '../domain/vocabulary';
 import type { Range } from '../engine/stats';
+import type { JobInput, JobKind } from './job-input';
 import type { JobStatus } from './job-status';
 
 /** The newest report of one (TLP, organisation) pair of an assessment's evidence. */
@@ -27,41 +28,22 @@ export interface Headline {
   effectiveSampleSize: number | null;
 }
 
-/** What the job was asked to compute: exactly the request, with the defaults and the seed filled in. */
-export interface AssessmentInput {
-  weaponId?: string;
-  asOf: string;
-  horizonHours: number;
-  model: string;
-  runs: number;
-  seed: number;
-  confidenceLevel: number;
-  calibrate: boolean;
-  params?: Record<string, unknown>;
-  /** Simulations only: where the graph came from and the seed entities. */
-  graph?: 'stored' | 'posted';
-  seeds?: string[];
-  /** Simulations only: keep the final size of every run in the result. */
-  includeRuns?: boolean;
-  /** Simulations only: the time grid of the S, I, R series, and whether every infection is returned. */
-  times?: number[];
-  fullData?: boolean;
-}
-
 /**
  * One estimate job (an assessment of a weapon, or a researcher's simulation run as a job).
  * The row is the job's state: the scheduler claims it, the running process writes progress
- * and a heartbeat into it, the results go to `assessment_results`.
+ * and a heartbeat into it, the results go to `job_results`. The columns after `input` other
+ * than the error, the owner and the times are an assessment's evidence facts (unused by
+ * simulations).
  */
-@Entity('assessments')
+@Entity('jobs')
 @Index(['status', 'createdAt'])
-export class Assessment {
+export class Job {
   @PrimaryColumn('varchar', { length: 36 })
   id: string;
 
-  /** `assessment` or `simulation`. */
+  /** `assessment` or `simulation`: the handler that runs it, and the kind of its input. */
   @Column('varchar', { length: 16 })
-  kind: 'assessment' | 'simulation';
+  kind: JobKind;
 
   @Index()
   @Column('varchar', { length: 128, nullable: true })
@@ -77,8 +59,9 @@ export class Assessment {
   @Column({ type: COLUMN.float, nullable: true })
   etaSeconds: number | null;
 
+  /** Its `kind` is the row's. */
   @Column({ type: COLUMN.json })
-  input: AssessmentInput;
+  input: JobInput;
 
   /** Reports the estimate rests on (all TLP levels; restricted ones count in aggregates). */
   @Column('integer', { default: 0 })
@@ -147,17 +130,25 @@ export class Assessment {
 }
 
 /**
- * A finished job's outputs, one row per part (`summary`, `entities`, `groups`, `timeline`,
- * `earlyWarning`, `runs`), kept as JSON text so each route reads only the part it serves.
+ * A job's outputs, one row per part (an assessment's `summary`, `entities`, `groups`,
+ * `timeline`, `earlyWarning`, `runs`, ...; a simulation's `summary`, and its posted graph
+ * until it has run), kept as JSON text so each route reads only the part it serves.
  */
-@Entity('assessment_results')
-export class AssessmentResultPart {
+@Entity('job_results')
+export class JobResultPart {
   @PrimaryColumn('varchar', { length: 36 })
-  assessmentId: string;
+  jobId: string;
 
   @PrimaryColumn('varchar', { length: 32 })
   part: string;
 
   @Column('text')
   body: string;
+}
+
+/** A job row of one kind, its input narrowed to that kind's. */
+export type JobOf<K extends JobKind> = Job & { kind: K; input: Extract<JobInput, { kind: K }> };
+
+export function isJobOf<K extends JobKind>(job: Job, kind: K): job is JobOf<K> {
+  return job.kind === kind && job.input.kind === kind;
 }

@@ -1,17 +1,21 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { engineBinding } from './engine-binding';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { BullMqRunner } from './bullmq.runner';
 import { InProcessRunner } from './in-process.runner';
 import { JobSchedulerService } from './job-scheduler.service';
+import { Job, JobResultPart } from './job.entity';
+import { JobsService } from './jobs.service';
 import { ENGINE_BINDING, EngineBinding, MONTE_CARLO_RUNNER, MonteCarloRunner } from './monte-carlo-runner';
 
-/** The scheduler and the runner chosen by JOB_QUEUE (in-process worker threads, or BullMQ shards). */
+/** The job rows, the scheduler and the runner chosen by JOB_QUEUE (in-process worker threads, or BullMQ shards). */
 @Module({
-  imports: [ConfigModule],
+  imports: [TypeOrmModule.forFeature([Job, JobResultPart]), ConfigModule],
   providers: [
     JobSchedulerService,
+    JobsService,
     { provide: ENGINE_BINDING, useValue: engineBinding },
     {
       provide: MONTE_CARLO_RUNNER,
@@ -22,7 +26,7 @@ import { ENGINE_BINDING, EngineBinding, MONTE_CARLO_RUNNER, MonteCarloRunner } f
           : new InProcessRunner(engine, config.workerThreads),
     },
   ],
-  exports: [JobSchedulerService, MONTE_CARLO_RUNNER, ENGINE_BINDING],
+  exports: [JobSchedulerService, JobsService, MONTE_CARLO_RUNNER, ENGINE_BINDING],
 })
 export class JobsModule implements OnApplicationShutdown {
   constructor(

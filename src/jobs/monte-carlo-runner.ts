@@ -11,7 +11,7 @@
  *
  * Both go through an `EngineBinding`, which hides the engine's own API from the job code.
  */
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { JobContext } from './job-scheduler.service';
 import type { WorkerBeat } from './queue-names';
@@ -53,24 +53,24 @@ export interface RunOptions {
 /** What the job code needs from the simulation core. `P` is a shard's partial aggregate, `O` the final output. */
 export interface EngineBinding<P = unknown, O = unknown> {
   /** Prepares without running; throws a DomainError (422) when the scenario cannot be run. */
-  check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void>;
+  check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void>;
   /** All runs of a job. */
-  runAll(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<O>;
+  runAll(snapshot: ScenarioSnapshot, input: AssessmentJobInput, opts: RunOptions): Promise<O>;
   /** Runs `[runStart, runStart + runCount)` of a job, as a mergeable partial aggregate. */
-  runShard(snapshot: ScenarioSnapshot, input: AssessmentInput, shard: ShardSpec, opts: RunOptions): Promise<P>;
+  runShard(snapshot: ScenarioSnapshot, input: AssessmentJobInput, shard: ShardSpec, opts: RunOptions): Promise<P>;
   /**
    * What every shard of a job must share and is costly to compute: the adaptive sampler's
    * proposal, fitted to pilot runs. Computed once by the coordinating process and handed to each
    * `runShard` as `opts.proposal`; any structured-clone value, null when the job needs none.
    * Optional: a binding without it lets each shard compute its own.
    */
-  proposal?(snapshot: ScenarioSnapshot, input: AssessmentInput, opts: RunOptions): Promise<unknown>;
+  proposal?(snapshot: ScenarioSnapshot, input: AssessmentJobInput, opts: RunOptions): Promise<unknown>;
   /**
    * Pilot runs `base..base + n - 1` of a job's pilot at the parameter vectors `z` (n x dims):
    * a slice of a round of `proposal`'s pilot, computed by a shard worker (`opts.pilotRunner`).
    * Optional: without it the pilot runs where `proposal` is called.
    */
-  pilotSlice?(snapshot: ScenarioSnapshot, input: AssessmentInput, z: Float64Array, base: number, opts?: RunOptions): Promise<Float64Array>;
+  pilotSlice?(snapshot: ScenarioSnapshot, input: AssessmentJobInput, z: Float64Array, base: number, opts?: RunOptions): Promise<Float64Array>;
   /** Merges partials of disjoint shards (order-independent). */
   merge(parts: P[]): P;
   /**
@@ -81,7 +81,7 @@ export interface EngineBinding<P = unknown, O = unknown> {
    */
   fold?(acc: P | undefined, part: P): P;
   /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */
-  finalize(snapshot: ScenarioSnapshot, input: AssessmentInput, merged: P, opts?: RunOptions): Promise<O>;
+  finalize(snapshot: ScenarioSnapshot, input: AssessmentJobInput, merged: P, opts?: RunOptions): Promise<O>;
 }
 
 export const ENGINE_BINDING = Symbol('ENGINE_BINDING');
@@ -89,8 +89,8 @@ export const MONTE_CARLO_RUNNER = Symbol('MONTE_CARLO_RUNNER');
 
 export interface MonteCarloRunner<O = unknown> {
   readonly kind: 'in-process' | 'bullmq';
-  check(snapshot: ScenarioSnapshot, input: AssessmentInput): Promise<void>;
-  run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentInput, ctx: JobContext): Promise<O>;
+  check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void>;
+  run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentJobInput, ctx: JobContext): Promise<O>;
   /** Whether jobs can run now, and what to watch (GET /health/ready); absent: always ready. */
   readiness?(): Promise<RunnerReadiness>;
 }

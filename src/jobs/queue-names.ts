@@ -21,13 +21,13 @@ export interface WorkerBeat {
   at: string;
 }
 
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 import type { ShardSpec } from './monte-carlo-runner';
 
 export interface ShardJobData {
   jobId: string;
   snapshotKey: string;
-  input: AssessmentInput;
+  input: AssessmentJobInput;
   shard: ShardSpec;
   /**
    * The job's sampler proposal (EngineBinding.proposal), codec-encoded so it arrives bit for bit
@@ -44,7 +44,7 @@ export interface ShardJobData {
 export interface PilotJobData {
   jobId: string;
   snapshotKey: string;
-  input: AssessmentInput;
+  input: AssessmentJobInput;
   pilot: { base: number; z: string };
 }
 

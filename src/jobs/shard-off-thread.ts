@@ -8,13 +8,13 @@
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 import type { ShardSpec } from './monte-carlo-runner';
 import type { ShardThreadReply, ShardThreadRequest, ShardTiming } from './shard.worker';
 
 export interface ShardRequest {
   snapshotKey: string;
-  input: AssessmentInput;
+  input: AssessmentJobInput;
   shard: ShardSpec;
   /** The codec-encoded proposal, as the shard job carries it. */
   proposal?: string;
@@ -27,7 +27,7 @@ export interface ShardRequest {
 /** A slice of a job's pilot (PilotJobData.pilot), run on the same thread as the shards. */
 export interface PilotRequest {
   snapshotKey: string;
-  input: AssessmentInput;
+  input: AssessmentJobInput;
   pilot: { base: number; z: string };
   onTiming?: (timing: ShardTiming) => void;
   signal?: AbortSignal;

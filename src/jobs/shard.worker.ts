@@ -7,14 +7,14 @@
 import { parentPort } from 'node:worker_threads';
 import { engineBinding, prepare } from './engine-binding';
 import type { ScenarioSnapshot } from '../domain/records';
-import type { AssessmentInput } from './job.entity';
+import type { AssessmentJobInput } from './job-input';
 import type { ShardSpec } from './monte-carlo-runner';
 import { decode, decodeSnapshot, encode } from './codec';
 
 export type ShardThreadRequest =
-  | { type: 'run'; snapshotKey: string; input: AssessmentInput; shard: ShardSpec; proposal?: string; threads: number }
+  | { type: 'run'; snapshotKey: string; input: AssessmentJobInput; shard: ShardSpec; proposal?: string; threads: number }
   /** A slice of the job's pilot (PilotJobData.pilot): answered with the codec-encoded rows as `partial`. */
-  | { type: 'pilot'; snapshotKey: string; input: AssessmentInput; pilot: { base: number; z: string } }
+  | { type: 'pilot'; snapshotKey: string; input: AssessmentJobInput; pilot: { base: number; z: string } }
   | { type: 'snapshot'; snapshotKey: string; buffer: Uint8Array };
 
 type Work = Exclude<ShardThreadRequest, { type: 'snapshot' }>;

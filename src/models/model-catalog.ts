@@ -5,8 +5,11 @@
  */
 import type { JsonSchema } from './json-schema';
 
+/** The propagation models the engine runs. */
+export type ModelId = 'ic' | 'sir';
+
 export interface ModelDescription {
-  id: string;
+  id: ModelId;
   name: string;
   description: string;
   /** Parameters of an assessment (`params` of POST /v1/assessments): adjustments to the weapon's priors. */

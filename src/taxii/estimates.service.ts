@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets } from 'typeorm';
-import { Assessment } from '../jobs/job.entity';
+import { isJobOf, Job, JobOf } from '../jobs/job.entity';
 import { AssessmentsService } from '../assessments/assessments.service';
-import type { EntityRow, WarningData } from '../assessments/result-parts';
-import type { Summary } from '../assessments/result-types';
-import { earlyWarningView, summaryFor } from '../assessments/views';
+import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
 import { DatabaseService } from '../database/database.service';
 import { EntitiesService } from '../graph/entities.service';
@@ -21,14 +19,15 @@ export const AT_RISK_LIMIT = 50;
 /**
  * Finished assessments as STIX 2.1 estimates: the bundle of one (GET /v1/assessments/:id/stix)
  * and the estimates collection (every finished assessment's note, in (finished, id) order).
- * Entity-level content goes through the assessments' TLP views (suppressed, summaryFor,
- * earlyWarningView), exactly as GET /v1/assessments/:id/early-warning shows it to the reader.
+ * Entity-level content goes through the reader's TLP in ResultsService, exactly as
+ * GET /v1/assessments/:id/early-warning shows it to the reader.
  */
 @Injectable()
 export class EstimatesService {
   constructor(
     private readonly db: DatabaseService,
     private readonly assessments: AssessmentsService,
+    private readonly results: ResultsService,
     private readonly entities: EntitiesService,
     private readonly weapons: WeaponsService,
   ) {}
@@ -42,10 +41,10 @@ export class EstimatesService {
     const empty = { items: [], more: false, next: null, firstAdded: null, lastAdded: null };
     if ((f.types && !f.types.includes('note')) || (f.specVersions && !f.specVersions.includes('2.1'))) return empty;
     const rows = await this.db.read(async (m) => {
-      const qb = m.getRepository(Assessment).createQueryBuilder('a').where("a.kind = 'assessment'").andWhere("a.status = 'done'").andWhere('a.finishedAt IS NOT NULL');
+      const qb = m.getRepository(Job).createQueryBuilder('a').where("a.kind = 'assessment'").andWhere("a.status = 'done'").andWhere('a.finishedAt IS NOT NULL');
       if (f.ids) {
         // Note ids are UUIDv5 of assessment ids: find the assessments they name.
-        const all = await m.getRepository(Assessment).createQueryBuilder('a').select('a.id', 'id').where("a.kind = 'assessment'").andWhere("a.status = 'done'").getRawMany<{ id: string }>();
+        const all = await m.getRepository(Job).createQueryBuilder('a').select('a.id', 'id').where("a.kind = 'assessment'").andWhere("a.status = 'done'").getRawMany<{ id: string }>();
         const wanted = new Set(f.ids);
         const ids = all.map((a) => a.id).filter((id) => wanted.has(estimateNoteIdOf(id)));
         if (!ids.length) return [];
@@ -63,7 +62,7 @@ export class EstimatesService {
       return qb.orderBy('a.finishedAt', 'ASC').addOrderBy('a.id', 'ASC').limit(f.limit + 1).getMany();
     });
     const more = rows.length > f.limit;
-    const page = rows.slice(0, f.limit);
+    const page = rows.slice(0, f.limit).filter((a) => isJobOf(a, 'assessment'));
     if (!page.length) return empty;
     const items = manifest
       ? page.map((a) => ({ id: estimateNoteIdOf(a.id), date_added: stixTime(a.finishedAt!), version: stixTime(a.finishedAt!), media_type: STIX_MEDIA_TYPE }))
@@ -72,16 +71,8 @@ export class EstimatesService {
     return { items, more, next: more ? encodeNext({ added: last.finishedAt!, id: last.id }) : null, firstAdded: page[0].finishedAt, lastAdded: last.finishedAt };
   }
 
-  private async inputFor(row: Assessment, reader: Principal): Promise<EstimateInput> {
-    const [summary, rows, warning, hidden] = await Promise.all([
-      this.assessments.part<Summary>(row, 'summary'),
-      this.assessments.part<EntityRow[]>(row, 'entities'),
-      this.assessments.part<WarningData>(row, 'earlyWarning'),
-      this.assessments.suppressed(row, reader),
-    ]);
-    const visible = summaryFor(summary, hidden);
-    const withinHours = Math.max(0, ...warning.windows.map((w) => w.withinHours));
-    const ranked = earlyWarningView(warning, rows, hidden, withinHours, AT_RISK_LIMIT).items;
+  private async inputFor(row: JobOf<'assessment'>, reader: Principal): Promise<EstimateInput> {
+    const [visible, { withinHours, items: ranked }] = await Promise.all([this.results.summary(row, reader), this.results.earlyWarning(row, reader, { limit: AT_RISK_LIMIT })]);
     const entities = new Map((await this.db.read((m) => this.entities.findManyWithin(m, ranked.map((r) => r.entityId)))).map((e) => [e.id, e]));
     return {
       assessmentId: row.id,
@@ -89,7 +80,7 @@ export class EstimatesService {
       horizonHours: row.input.horizonHours,
       finishedAt: row.finishedAt!,
       figures: { total: visible.total, intended: visible.intended, collateral: visible.collateral },
-      weapon: await this.weapons.get(row.weaponId!),
+      weapon: await this.weapons.get(row.input.weaponId),
       atRisk: ranked.filter((r) => entities.has(r.entityId)).map((r) => ({ entity: entities.get(r.entityId)!, probability: r.probability, withinHours })),
     };
   }

@@ -3,7 +3,8 @@ import { ApiConflictResponse, ApiConsumes, ApiOperation, ApiProduces, ApiTags } 
 import { ApiExampleResponse, ApiPathExample } from '../common/http/api-example';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { ID_EXAMPLE, uuidPipe } from '../assessments/assessments.controller';
+import { ID_EXAMPLE } from '../assessments/assessments.controller';
+import { uuidPipe } from '../jobs/jobs.service';
 import { CurrentPrincipal, Principal, Roles } from '../common/http/principal';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/http/api-errors.decorator';

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AssessmentsModule } from '../assessments/assessments.module';
 import { GraphModule } from '../graph/graph.module';
 import { ReportsModule } from '../reports/reports.module';
+import { ResultsModule } from '../results/results.module';
 import { StixModule } from '../stix/stix.module';
 import { WeaponsModule } from '../weapons/weapons.module';
 import { TaxiiStatus } from './taxii-status.entity';
@@ -14,7 +15,7 @@ import { TaxiiService } from './taxii.service';
 
 /** TAXII 2.1 server over the reports (read under TLP), a responders inbox (write) and published estimates (read); estimates as STIX bundles. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TaxiiStatus]), ReportsModule, StixModule, AssessmentsModule, GraphModule, WeaponsModule],
+  imports: [TypeOrmModule.forFeature([TaxiiStatus]), ReportsModule, StixModule, AssessmentsModule, ResultsModule, GraphModule, WeaponsModule],
   controllers: [TaxiiController, EstimatesController],
   providers: [TaxiiService, EstimatesService],
 })

@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
-import { Assessment } from '../jobs/job.entity';
-import { AssessmentsService } from '../assessments/assessments.service';
-import type { EntityRow, WarningData } from '../assessments/result-parts';
-import type { Summary } from '../assessments/result-types';
-import { earlyWarningView, summaryFor } from '../assessments/views';
+import { isJobOf, Job, JobOf } from '../jobs/job.entity';
+import type { Summary } from '../results/result-types';
+import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
 import { invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
@@ -37,7 +35,7 @@ export function subscriptionView(s: WebhookSubscription) {
 }
 
 /**
- * Webhooks. Events come from the assessments table itself: a loop notices assessments that
+ * Webhooks. Events come from the jobs table itself: a loop notices assessments that
  * finished or turned stale since it last looked and writes one outbox row per subscription and
  * event (unique, so a restart or a second process writes nothing twice); the same loop POSTs
  * due rows, signed, and reschedules failures with exponential backoff. Payloads are built for
@@ -53,7 +51,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly db: DatabaseService,
-    private readonly assessments: AssessmentsService,
+    private readonly results: ResultsService,
   ) {}
 
   onModuleInit(): void {
@@ -143,8 +141,8 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     const now = new Date();
     // A second of overlap: rows updated in the same instant as the last look are looked at again (the outbox is unique).
     const since = new Date((this.scannedUntil ?? subs[0].createdAt).getTime() - 1000);
-    const rows = await this.db.read((m) => m.find(Assessment, { where: { kind: 'assessment', status: 'done', updatedAt: MoreThanOrEqual(since) }, order: { updatedAt: 'ASC' } }));
-    for (const row of rows) {
+    const rows = await this.db.read((m) => m.find(Job, { where: { kind: 'assessment', status: 'done', updatedAt: MoreThanOrEqual(since) }, order: { updatedAt: 'ASC' } }));
+    for (const row of rows.filter((r) => isJobOf(r, 'assessment'))) {
       for (const sub of subs) {
         for (const event of sub.events) {
           // A subscription hears of what happens after it was made: results finishing, results turning stale.
@@ -158,20 +156,18 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The payload of an event for one subscriber, through the TLP views; null when there is nothing to say. */
-  private async payloadFor(event: WebhookEvent, row: Assessment, sub: WebhookSubscription): Promise<Record<string, unknown> | null> {
+  private async payloadFor(event: WebhookEvent, row: JobOf<'assessment'>, sub: WebhookSubscription): Promise<Record<string, unknown> | null> {
     const base = { event, assessmentId: row.id, weaponId: row.weaponId, asOf: row.input.asOf, horizonHours: row.input.horizonHours };
     if (event === 'assessment.stale') return { ...base, stale: true };
     const reader: Principal = { keyId: `webhook:${sub.id}`, organizationId: sub.organizationId, role: sub.role };
-    const hidden = await this.assessments.suppressed(row, reader);
     if (event === 'assessment.done') {
-      const s = summaryFor(await this.assessments.part<Summary>(row, 'summary'), hidden);
+      const s = await this.results.summary(row, reader);
       const figures = (f: Summary['total']) => ({ entitiesInfected: f.entitiesInfected, lossUsd: f.lossUsd.total });
       return { ...base, finishedAt: row.finishedAt, total: figures(s.total), intended: figures(s.intended), collateral: figures(s.collateral), protectedHits: s.protectedHits };
     }
-    const [warning, rows] = await Promise.all([this.assessments.part<WarningData>(row, 'earlyWarning'), this.assessments.part<EntityRow[]>(row, 'entities')]);
-    const withinHours = Math.max(0, ...warning.windows.map((w) => w.withinHours));
+    const { withinHours, items: ranked } = await this.results.earlyWarning(row, reader, { limit: Number.MAX_SAFE_INTEGER });
     const watched = new Set(sub.entityIds);
-    const items = earlyWarningView(warning, rows, hidden, withinHours, Number.MAX_SAFE_INTEGER).items.filter((i) => watched.has(i.entityId) && i.probability.p >= sub.threshold);
+    const items = ranked.filter((i) => watched.has(i.entityId) && i.probability.p >= sub.threshold);
     return items.length ? { ...base, withinHours, threshold: sub.threshold, entities: items } : null;
   }
 

@@ -9,8 +9,8 @@
  */
 import { loadavg } from 'node:os';
 import { engineBinding } from '../../src/jobs/engine-binding';
-import { buildResultParts } from '../../src/assessments/result-parts';
-import type { EngineOutput } from '../../src/assessments/result-types';
+import { buildResultParts } from '../../src/assessments/build-parts';
+import type { EngineOutput } from '../../src/results/result-types';
 import { notPetyaJob } from '../support/notpetya';
 
 async function main() {

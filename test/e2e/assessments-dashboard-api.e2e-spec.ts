@@ -7,12 +7,11 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Assessment, AssessmentResultPart } from '../../src/jobs/job.entity';
+import { Job, JobResultPart } from '../../src/jobs/job.entity';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
-import { groupKey } from '../../src/assessments/result-parts';
-import type { EngineOutput, GroupPart, GroupStat } from '../../src/assessments/result-types';
+import { groupKey } from '../../src/results/result-parts';
+import type { EngineOutput, GroupPart, GroupStat } from '../../src/results/result-types';
 import type { EvidenceReport, ScenarioSnapshot } from '../../src/domain/records';
-import { backfillHeadlines } from '../../src/database/migrations/1764223200000-assessment-headline';
 import { EntityNode } from '../../src/graph/entity-node.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
@@ -168,29 +167,16 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
 
     it('is stored at finish, not recomputed: the list reads no result part', async () => {
       const ds = app.get(DataSource);
-      const stored = await ds.getRepository(Assessment).findOneByOrFail({ id });
+      const stored = await ds.getRepository(Job).findOneByOrFail({ id });
       expect(stored.headline?.lossUsd.total).toEqual(R(6));
-      const summary = await ds.getRepository(AssessmentResultPart).findOneByOrFail({ assessmentId: id, part: 'summary' });
-      await ds.getRepository(AssessmentResultPart).delete({ assessmentId: id, part: 'summary' });
+      const summary = await ds.getRepository(JobResultPart).findOneByOrFail({ jobId: id, part: 'summary' });
+      await ds.getRepository(JobResultPart).delete({ jobId: id, part: 'summary' });
       try {
         const items = (await http.get('/v1/assessments?weaponId=wpn&limit=100').set(auth(keys.a.analyst)).expect(200)).body.items;
         expect(items.find((x: any) => x.id === id).headline.lossUsd.total).toEqual(R(6));
       } finally {
-        await ds.getRepository(AssessmentResultPart).save(summary);
+        await ds.getRepository(JobResultPart).save(summary);
       }
-    });
-
-    it('is filled in by the migration for assessments finished before it', async () => {
-      const ds = app.get(DataSource);
-      const before = (await ds.getRepository(Assessment).findOneByOrFail({ id })).headline;
-      await ds.createQueryBuilder().update(Assessment).set({ headline: null }).where('id = :id', { id }).execute();
-      const q = ds.createQueryRunner();
-      try {
-        expect(await backfillHeadlines(q)).toBeGreaterThanOrEqual(1);
-      } finally {
-        await q.release();
-      }
-      expect((await ds.getRepository(Assessment).findOneByOrFail({ id })).headline).toEqual(before);
     });
   });
 

@@ -6,7 +6,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Assessment } from '../../src/jobs/job.entity';
+import { Job } from '../../src/jobs/job.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
 
@@ -34,7 +34,7 @@ describe('assessment jobs (scripted engine)', () => {
     }
     throw new Error(`assessment ${id} never reached ${status}`);
   };
-  const jobCount = () => app.get(DataSource).getRepository(Assessment).count();
+  const jobCount = () => app.get(DataSource).getRepository(Job).count();
 
   it('queues with 202, reports progress at least every second with an ETA, then serves the stored summary', async () => {
     engine.durationMs = 2500;
@@ -85,9 +85,9 @@ describe('assessment jobs (scripted engine)', () => {
   it('runs again a job left running by a process that died', async () => {
     engine.durationMs = 200;
     const id = '7c1e0a52-9d5e-4c1e-9a39-8c1b4c0f6a11';
-    await app.get(DataSource).getRepository(Assessment).save({
+    await app.get(DataSource).getRepository(Job).save({
       id, kind: 'assessment', weaponId: 'wpn', status: 'running', progress: 0.4, etaSeconds: 10,
-      input: { weaponId: 'wpn', asOf: '2017-06-28T00:00:00.000Z', horizonHours: 24, model: 'sir', runs: 10, seed: 1, confidenceLevel: 0.9, calibrate: true },
+      input: { kind: 'assessment', weaponId: 'wpn', asOf: '2017-06-28T00:00:00.000Z', horizonHours: 24, model: 'sir', runs: 10, seed: 1, confidenceLevel: 0.9, calibrate: true },
       reportsUsed: 2, evidenceMark: null, stale: false, error: null, organizationId: 'org-a', createdBy: null, runner: 'in-process',
       attempts: 1, ownerId: 'dead-host:1:deadbeef', heartbeatAt: new Date(Date.now() - 60_000), startedAt: new Date(Date.now() - 70_000), finishedAt: null,
     });

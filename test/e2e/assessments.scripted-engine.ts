@@ -3,8 +3,8 @@
  * fixed output built from the scenario, and shards that merge by concatenating run indices.
  */
 import { unprocessable } from '../../src/common/errors/domain-error';
-import type { AssessmentInput } from '../../src/jobs/job.entity';
-import type { EngineOutput, Range } from '../../src/assessments/result-types';
+import type { AssessmentJobInput } from '../../src/jobs/job-input';
+import type { EngineOutput, Range } from '../../src/results/result-types';
 import type { ScenarioSnapshot } from '../../src/domain/records';
 import { ENGINE_BINDING, EngineBinding, RunOptions, ShardSpec } from '../../src/jobs/monte-carlo-runner';
 import { INestApplication } from '@nestjs/common';
@@ -38,7 +38,7 @@ export class ScriptedEngine implements EngineBinding<ScriptedPartial, EngineOutp
   async check(s: ScenarioSnapshot) {
     if (s.dependencies.some((d) => d.weight > 0.99)) throw unprocessable('the dependency matrix is unstable: spectral radius 1.2 >= 1', [{ field: 'dependencies', rule: 'stable', message: 'spectral radius >= 1' }]);
   }
-  async runAll(s: ScenarioSnapshot, _input: AssessmentInput, opts: RunOptions): Promise<EngineOutput> {
+  async runAll(s: ScenarioSnapshot, _input: AssessmentJobInput, opts: RunOptions): Promise<EngineOutput> {
     this.calls++;
     for (let i = 1; i <= 20; i++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
@@ -79,7 +79,7 @@ export class ScriptedEngine implements EngineBinding<ScriptedPartial, EngineOutp
     };
   }
   shardCalls = 0;
-  async runShard(s: ScenarioSnapshot, input: AssessmentInput, shard: ShardSpec, opts: RunOptions): Promise<ScriptedPartial> {
+  async runShard(s: ScenarioSnapshot, input: AssessmentJobInput, shard: ShardSpec, opts: RunOptions): Promise<ScriptedPartial> {
     this.shardCalls++;
     for (let i = 1; i <= 20; i++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
@@ -91,7 +91,7 @@ export class ScriptedEngine implements EngineBinding<ScriptedPartial, EngineOutp
   merge(parts: ScriptedPartial[]): ScriptedPartial {
     return { runs: parts.flatMap((p) => p.runs).sort((a, b) => a - b) };
   }
-  async finalize(s: ScenarioSnapshot, input: AssessmentInput, merged: ScriptedPartial): Promise<EngineOutput> {
+  async finalize(s: ScenarioSnapshot, input: AssessmentJobInput, merged: ScriptedPartial): Promise<EngineOutput> {
     const out = this.output(s);
     out.runs = { columns: ['run'], rows: merged.runs.map((r) => [r]) };
     return out;

@@ -4,7 +4,7 @@
  * text extracted with pdfjs-dist), their roles and their errors.
  */
 import { INestApplication } from '@nestjs/common';
-import type { EngineOutput, Range } from '../../src/assessments/result-types';
+import type { EngineOutput, Range } from '../../src/results/result-types';
 import type { ScenarioSnapshot } from '../../src/domain/records';
 import { expectBriefingLayout, pdfPages } from '../support/pdf';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';

@@ -12,7 +12,7 @@ import { INestApplication } from '@nestjs/common';
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { AssessmentInput } from '../../src/jobs/job.entity';
+import type { AssessmentJobInput } from '../../src/jobs/job-input';
 import { engineBinding } from '../../src/jobs/engine-binding';
 import type { ScenarioSnapshot } from '../../src/domain/records';
 import { fitPosterior } from '../../src/engine/synthetic-likelihood';
@@ -149,7 +149,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot is fitted once,
   /** The engine's default chunk of runs for RUNS (ceil(runs/32), src/engine/shard.ts): shards of it fold like the in-process chunks. */
   const ENGINE_CHUNK = Math.ceil(RUNS / 32);
   let snapshot: ScenarioSnapshot;
-  let input: AssessmentInput;
+  let input: AssessmentJobInput;
   let inProcess: any;
   const workers: Array<{ close: () => Promise<void> }> = [];
   /** What the workers' engine was handed, shard by shard, and the pilot fits made while shards ran. */
@@ -207,7 +207,7 @@ describe('the real engine on the BullMQ queue: the sampler pilot is fitted once,
     const asOf = new Date(data.scenario.asOf).toISOString();
     const reports = data.reports.map((r, i) => ({ ...r, id: `r${i}`, observedAt: new Date(r.observedAt).toISOString() })).filter((r) => r.observedAt <= asOf);
     snapshot = { entities: data.entities, dependencies: data.dependencies, weapon: data.weapon, reports, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours };
-    input = { weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs: RUNS, seed: 20170627, confidenceLevel: 0.9, calibrate: true };
+    input = { kind: 'assessment', weaponId: data.weapon.id, asOf: data.scenario.asOf, horizonHours: data.scenario.horizonHours, model: 'sir', runs: RUNS, seed: 20170627, confidenceLevel: 0.9, calibrate: true };
     // A copy of the scenario: the in-process runner fits its own pilot (the engine caches it per prepared model).
     inProcess = await new InProcessRunner(engineBinding, 2).run('in-process-job', structuredClone(snapshot), input, context());
     for (let i = 0; i < 2; i++) workers.push(await startWorker({ ...process.env, REDIS_URL, JOB_QUEUE_NAME: SHARD_QUEUE, LOG_LEVEL: 'error' }, workerBinding));

@@ -11,7 +11,7 @@
 import { QueueEvents, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { AssessmentInput } from '../../src/jobs/job.entity';
+import type { AssessmentJobInput } from '../../src/jobs/job-input';
 import { engineBinding } from '../../src/jobs/engine-binding';
 import type { ScenarioSnapshot } from '../../src/domain/records';
 import { BullMqRunner } from '../../src/jobs/bullmq.runner';
@@ -29,7 +29,7 @@ const ENGINE_CHUNK = Math.ceil(RUNS / 32);
 
 describe('shard worker processes: killed or drained mid-shard, the result is the in-process one', () => {
   let snapshot: ScenarioSnapshot;
-  let input: AssessmentInput;
+  let input: AssessmentJobInput;
   let inProcess: unknown;
   let redis: IORedis;
   let events: QueueEvents;

@@ -6,7 +6,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dependencyColumnsOf } from '../../src/jobs/dependency-columns';
-import { readGraph } from '../../src/assessments/scenario-snapshot';
+import { readGraph } from '../../src/jobs/stored-graph';
 import { Dependency } from '../../src/graph/dependency.entity';
 import { EntityNode } from '../../src/graph/entity-node.entity';
 import { decodeSnapshot, encodeSnapshot } from '../../src/jobs/codec';

@@ -4,7 +4,7 @@
  * organisation B try to learn them through every derived output. Each attack must find nothing.
  */
 import { INestApplication } from '@nestjs/common';
-import { MIN_GROUP } from '../../src/assessments/views';
+import { MIN_GROUP } from '../../src/results/views';
 import { auth, createTestApp, Keys, request, seedKeys } from './support/app';
 
 jest.setTimeout(600_000);

@@ -24,6 +24,20 @@ const LAYERS: string[][] = [
   ['cli', ''],
 ];
 
+/**
+ * The features over the job rows, lowest first: the jobs (rows, scheduler, runners) know no
+ * kind's feature, the results (stored parts through the reader's TLP) know no feature that
+ * reads them, assessments and simulations do not know each other, decisions read assessments.
+ */
+const JOB_FEATURES: string[][] = [['jobs'], ['results'], ['assessments', 'simulations'], ['decisions']];
+
+/** Edges among `order`'s folders that go up a level or across one, as 'from -> to (file)'. */
+function againstOrder(graph: Map<string, Map<string, string>>, order: string[][]): string[] {
+  const level = (folder: string) => order.findIndex((l) => l.includes(folder));
+  return [...graph].flatMap(([from, edges]) =>
+    [...edges].filter(([to]) => level(from) >= 0 && level(to) >= level(from)).map(([to, file]) => `${from} -> ${to} (${file})`));
+}
+
 function layerOf(folder: string): number {
   const i = LAYERS.findIndex((l) => l.includes(folder));
   return i >= 0 ? i : LAYERS.findIndex((l) => l.includes(FEATURES));
@@ -129,6 +143,19 @@ describe('layout of src/', () => {
 
   it('no lower layer imports a higher one (domain < engine, config < database, scenario-format, graph-formats < common < tlp < features < cli)', () => {
     expect(upwardImports(folderGraph())).toEqual([]);
+  });
+
+  it('jobs < results < assessments, simulations (apart) < decisions', () => {
+    expect(againstOrder(folderGraph(), JOB_FEATURES)).toEqual([]);
+  });
+
+  it('finds a job feature importing one above or beside it (the order checker itself)', () => {
+    const graph = new Map([
+      ['jobs', new Map([['assessments', 'jobs/x.ts'], ['database', 'jobs/y.ts']])],
+      ['simulations', new Map([['assessments', 'simulations/z.ts'], ['results', 'simulations/w.ts']])],
+      ['decisions', new Map([['assessments', 'decisions/v.ts']])],
+    ]);
+    expect(againstOrder(graph, JOB_FEATURES)).toEqual(['jobs -> assessments (jobs/x.ts)', 'simulations -> assessments (simulations/z.ts)']);
   });
 
   it('finds an upward import when there is one (the layer checker itself)', () => {

@@ -1,8 +1,9 @@
 /**
- * Examples of the assessment and simulation responses, taken from the demo data (the NotPetya
+ * Examples of the assessment responses, taken from the demo data (the NotPetya
  * scenario and its demo assessment, seed 2017) and shortened: one element per list.
  */
 import { DEMO } from '../../common/http/api-example';
+import { QUEUED_JOB } from '../../jobs/examples';
 
 /** A job as POST answers it: queued, its inputs with the seed filled in. */
 export const ASSESSMENT_QUEUED = {
@@ -27,12 +28,7 @@ export const ASSESSMENT_QUEUED = {
     latestReportFiledAt: '2026-01-05T09:00:00.000Z',
   },
   headline: null,
-  runner: 'in-process',
-  attempts: 0,
-  error: null,
-  createdAt: '2026-01-05T09:00:00.000Z',
-  startedAt: null,
-  finishedAt: null,
+  ...QUEUED_JOB,
 };
 
 /** A job after DELETE. */
@@ -205,58 +201,7 @@ export const MY_EARLY_WARNING = {
   items: ASSESSMENT_EARLY_WARNING.items,
 };
 
-/** A small simulation answered at once. */
-export const SIMULATION_RESULT = {
-  model: 'ic',
-  graph: 'posted',
-  nodes: 3,
-  edges: 3,
-  arcs: 6,
-  directed: false,
-  runs: 100,
-  seed: 7,
-  seeds: ['a'],
-  parameters: { transmissibility: 0.5 },
-  transmissibility: 0.5,
-  threads: 0,
-  seconds: 0.0059,
-  msPerRun: 0.014,
-  finalSize: { mean: 2.13, median: 2, low: 1, high: 3, level: 0.9 },
-  finalFraction: { mean: 0.71, median: 0.6667, low: 0.3333, high: 1, level: 0.9 },
-  largeOutbreaks: { thresholdFraction: 0.01, probability: 1, meanFraction: 0.71 },
-  arcsExamined: 300,
-  arcsPerSecond: 50860,
-  method: 'percolation (union-find over edges)',
-};
-
-/** A simulation queued as a job. */
-export const SIMULATION_QUEUED = {
-  ...ASSESSMENT_QUEUED,
-  id: '6a0e2017-0627-4000-8000-00000000000a',
-  kind: 'simulation',
-  weaponId: null,
-  inputs: {
-    asOf: '2026-01-05T09:00:00.000Z',
-    horizonHours: 0,
-    model: 'ic',
-    runs: 100,
-    seed: 7,
-    confidenceLevel: 0.9,
-    calibrate: false,
-    params: { transmissibility: 0.5 },
-    graph: 'posted',
-    seeds: ['a'],
-    includeRuns: false,
-    fullData: false,
-    reportsUsed: 0,
-  },
-  headline: undefined,
-};
-
 /** The first lines of runs.csv. */
 export const RUNS_CSV =
   'run,weight,logLikelihood,transmissibility.network,transmissibility.supply-chain,transmissibility.email,transmissibility.corporate-wan,reportingRate,recoveryDays,reportingLagHours,predicted.reports,predicted.meanReportHoursShift,total.entitiesInfected,total.entitiesDisrupted,total.unreportedInfections,total.forecastInfections,total.lossDirect,total.lossIndirect,total.lossTotal,total.populationAffected,total.countriesAffected,intended.entitiesInfected,intended.entitiesDisrupted,intended.unreportedInfections,intended.forecastInfections,intended.lossDirect,intended.lossIndirect,intended.lossTotal,intended.populationAffected,intended.countriesAffected,collateral.entitiesInfected,collateral.entitiesDisrupted,collateral.unreportedInfections,collateral.forecastInfections,collateral.lossDirect,collateral.lossIndirect,collateral.lossTotal,collateral.populationAffected,collateral.countriesAffected,logPriorRatio\n' +
   '0,2.751e-07,-16.4,0.2679,0.9793,0.02762,0.9331,0.1097,5.56,47.56,259,-3.27,3694,2067,3592,0,3.441e+09,1.143e+08,3.555e+09,1.207e+07,38,3162,1633,3086,0,9.034e+08,6.226e+07,9.657e+08,9.077e+06,1,532,434,506,0,2.537e+09,5.205e+07,2.589e+09,2.993e+06,37,-2.797\n';
-
-/** A simulation job when done. */
-export const SIMULATION_DONE = { ...SIMULATION_QUEUED, status: 'done', progress: 1, etaSeconds: 0, attempts: 1, result: SIMULATION_RESULT };

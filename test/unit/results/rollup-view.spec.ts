@@ -2,9 +2,9 @@
  * The rollup view of results stored before groups had parts (first-level totals only): a part's
  * rollup still shows ranges on groups that hold only that part, and none on mixed groups.
  */
-import type { EntityRow } from '../../../src/assessments/result-parts';
-import type { GroupStat, Range } from '../../../src/assessments/result-types';
-import { rollupView, type RollupNode } from '../../../src/assessments/views';
+import type { EntityRow } from '../../../src/results/result-parts';
+import type { GroupStat, Range } from '../../../src/results/result-types';
+import { rollupView, type RollupNode } from '../../../src/results/views';
 
 const R = (v: number): Range => ({ mean: v, median: v, low: v / 2, high: v * 2, level: 0.9 });
 const P = (p: number) => ({ p, low: p, high: p });

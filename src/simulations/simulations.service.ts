@@ -7,13 +7,17 @@ import { invalid } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import { buildGraph, type Graph } from '../engine/graph';
+import type { SimulationJobInput } from '../jobs/job-input';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
+import { Job, JobOf, JobResultPart } from '../jobs/job.entity';
+import { JobsService, JobView } from '../jobs/jobs.service';
+import { readGraph } from '../jobs/stored-graph';
 import { ModelsService } from '../models/models.service';
-import { Assessment, AssessmentInput, AssessmentResultPart } from '../jobs/job.entity';
-import { AssessmentsService, AssessmentView } from './assessments.service';
-import { readGraph } from './scenario-snapshot';
-import { buildPostedGraph, IN_THREAD_BUDGET, parseSimulationRequest, PostedGraph, SYNC_BUDGET } from './simulation-input';
-import { runSimulation, SimulationResult } from './simulation-run';
+import type { SimulationParts } from '../results/result-parts';
+import { ResultsService } from '../results/results.service';
+import type { SimulationResult } from '../results/simulation-result';
+import { buildPostedGraph, IN_THREAD_BUDGET, parseSimulationRequest, PostedGraph, StoredGraph, SYNC_BUDGET } from './simulation-input';
+import { runSimulation } from './simulation-run';
 
 /** Result part holding a posted graph until its job has run (the scheduler replaces parts on finish). */
 const REQUEST_PART = 'request';
@@ -40,7 +44,8 @@ export class SimulationsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly scheduler: JobSchedulerService,
     private readonly models: ModelsService,
-    private readonly assessments: AssessmentsService,
+    private readonly jobs: JobsService,
+    private readonly results: ResultsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,13 +53,14 @@ export class SimulationsService implements OnModuleInit {
     this.scheduler.register('simulation', (job, ctx) => this.runJob(job, ctx));
   }
 
-  async create(body: unknown, actor: Principal): Promise<{ status: 200; body: SimulationResult } | { status: 202; body: AssessmentView }> {
+  async create(body: unknown, actor: Principal): Promise<{ status: 200; body: SimulationResult } | { status: 202; body: JobView }> {
     const req = parseSimulationRequest(body);
     const model = this.models.validate(req.model, req.params, 'simulation');
     const seed = req.seed ?? randomInt(0, 2 ** 32 - 1);
     const prepared = await this.prepare(req.graph, req.posted, req.seeds);
     const work = prepared.edges * req.runs;
-    const input: AssessmentInput = {
+    const input: SimulationJobInput = {
+      kind: 'simulation',
       asOf: new Date().toISOString(),
       horizonHours: 0,
       model: model.id,
@@ -74,33 +80,35 @@ export class SimulationsService implements OnModuleInit {
     }
     const id = randomUUID();
     const row = await this.db.write(async (m) => {
-      const saved = await m.save(Assessment, {
-        id, kind: 'simulation' as const, weaponId: null, status: 'queued' as const, progress: 0, etaSeconds: null, input,
+      const saved = await m.save(Job, {
+        id, kind: input.kind, weaponId: null, status: 'queued' as const, progress: 0, etaSeconds: null, input,
         reportsUsed: 0, evidenceMark: null, stale: false, error: null, organizationId: actor.organizationId, createdBy: actor.keyId,
         runner: 'in-process', attempts: 0, ownerId: null, heartbeatAt: null, startedAt: null, finishedAt: null,
       });
       if (req.posted) {
         const { nodes, edges, directed } = req.posted;
-        await m.insert(AssessmentResultPart, { assessmentId: id, part: REQUEST_PART, body: JSON.stringify({ nodes, edges, directed }) });
+        const stored: StoredGraph = { nodes, edges, directed };
+        await m.insert(JobResultPart, { jobId: id, part: REQUEST_PART, body: JSON.stringify(stored) });
       }
       await this.audit.record(m, actor, 'create', 'simulation', id, { model: input.model, runs: input.runs, seed, graph: req.graph, edges: prepared.edges });
       return saved;
     });
     this.scheduler.poke();
-    return { status: 202, body: this.assessments.view(row) };
+    return { status: 202, body: this.jobs.view(row) };
   }
 
   /** Status and, when done, the result. */
-  async get(id: string): Promise<AssessmentView> {
-    const { row, view } = await this.assessments.status(id, 'simulation');
+  async get(id: string): Promise<JobView> {
+    const row = await this.jobs.get(id, 'simulation');
+    const view = this.jobs.view(row);
     if (row.status !== 'done') return view;
-    return { ...view, result: await this.assessments.part<SimulationResult>(row, 'summary') };
+    return { ...view, result: await this.results.part(row, 'summary') };
   }
 
-  async cancel(id: string, actor: Principal): Promise<AssessmentView> {
-    const view = await this.assessments.cancel(id, actor, 'simulation');
-    await this.db.write((m) => m.delete(AssessmentResultPart, { assessmentId: id, part: REQUEST_PART }));
-    return view;
+  async cancel(id: string, actor: Principal): Promise<JobView> {
+    const row = await this.jobs.cancel(id, actor, 'simulation');
+    await this.db.write((m) => m.delete(JobResultPart, { jobId: id, part: REQUEST_PART }));
+    return this.jobs.view(row, actor);
   }
 
   private threads(): number {
@@ -135,24 +143,24 @@ export class SimulationsService implements OnModuleInit {
     return { graph, edges, directed, seedIndex: seeds.map((s) => index.get(s)!), nodeIds: ids };
   }
 
-  private execute(p: Prepared, input: AssessmentInput, opts: { threads: number; onProgress?: (f: number) => void; signal?: AbortSignal }): Promise<SimulationResult> {
+  private execute(p: Prepared, input: SimulationJobInput, opts: { threads: number; onProgress?: (f: number) => void; signal?: AbortSignal }): Promise<SimulationResult> {
     return runSimulation(
       p.graph,
-      { graph: input.graph ?? 'posted', edges: p.edges, directed: p.directed, seedIds: input.seeds ?? [], nodeIds: p.nodeIds, level: input.confidenceLevel, includeRuns: !!input.includeRuns },
-      { model: input.model as 'ic' | 'sir', params: input.params ?? {}, seeds: p.seedIndex, runs: input.runs, seed: input.seed, times: input.times, fullData: input.fullData },
+      { graph: input.graph, edges: p.edges, directed: p.directed, seedIds: input.seeds, nodeIds: p.nodeIds, level: input.confidenceLevel, includeRuns: input.includeRuns },
+      { model: input.model, params: input.params, seeds: p.seedIndex, runs: input.runs, seed: input.seed, times: input.times, fullData: input.fullData },
       opts,
     );
   }
 
   /** The job handler: rebuilds the graph (posted: from the stored request; stored: as it is now) and runs. */
-  private async runJob(job: Assessment, ctx: JobContext): Promise<Record<string, unknown>> {
+  private async runJob(job: JobOf<'simulation'>, ctx: JobContext): Promise<SimulationParts> {
     let posted: PostedGraph | undefined;
     if (job.input.graph !== 'stored') {
-      const part = await this.db.read((m) => m.findOneBy(AssessmentResultPart, { assessmentId: job.id, part: REQUEST_PART }));
+      const part = await this.db.read((m) => m.findOneBy(JobResultPart, { jobId: job.id, part: REQUEST_PART }));
       if (!part) throw new Error('the posted graph of this simulation is missing');
-      posted = { ...(JSON.parse(part.body) as Omit<PostedGraph, 'prefix'>), prefix: '' };
+      posted = { ...(JSON.parse(part.body) as StoredGraph), prefix: '' };
     }
-    const prepared = await this.prepare(job.input.graph ?? 'posted', posted, job.input.seeds ?? []);
+    const prepared = await this.prepare(job.input.graph, posted, job.input.seeds);
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const result = await this.execute(prepared, job.input, { threads: this.threads(), onProgress: (f) => ctx.progress(f), signal: ctx.signal });
     return { summary: result };

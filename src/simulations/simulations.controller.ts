@@ -6,7 +6,7 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { ApiExampleResponse, ApiPathExample } from '../common/http/api-example';
 import { SIMULATION_DONE, SIMULATION_QUEUED, SIMULATION_RESULT } from './dto/examples';
-import { uuidPipe } from './assessments.controller';
+import { uuidPipe } from '../jobs/jobs.service';
 import { MAX_EDGES, MAX_FULL_DATA_RUNS, MAX_SEEDS, MAX_SIM_RUNS, MAX_TIMES, SYNC_BUDGET } from './simulation-input';
 import { SimulationsService } from './simulations.service';
 

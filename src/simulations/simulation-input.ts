@@ -42,10 +42,14 @@ export interface SimulationRequest {
   fullData: boolean;
 }
 
-export interface PostedGraph {
+/** A checked posted graph, as a simulation job keeps it until it has run. */
+export interface StoredGraph {
   nodes: string[] | null;
   edges: Array<[string, string, number, string]>;
   directed: boolean;
+}
+
+export interface PostedGraph extends StoredGraph {
   /** Dotted prefix of the graph's fields in error details ('' or 'graph.'). */
   prefix: string;
 }

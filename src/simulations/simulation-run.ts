@@ -5,47 +5,19 @@
  * on a time grid and every run's infection and recovery times.
  */
 import { historiesOf, methodOf, simulate, resolveSpec, timeSeriesOf, type SimulateSpec } from '../engine/simulate';
-import { WeightedSample, type Range } from '../engine/stats';
+import { WeightedSample } from '../engine/stats';
 import type { Graph } from '../engine/graph';
+import type { ModelId } from '../models/model-catalog';
+import type { SimulationResult } from '../results/simulation-result';
 
 export interface SimulationSpecInput {
-  model: 'ic' | 'sir';
+  model: ModelId;
   params: Record<string, unknown>;
   seeds: number[];
   runs: number;
   seed: number;
   times?: number[];
   fullData?: boolean;
-}
-
-export interface SimulationResult {
-  model: 'ic' | 'sir';
-  graph: 'stored' | 'posted';
-  nodes: number;
-  edges: number;
-  arcs: number;
-  directed: boolean;
-  runs: number;
-  seed: number;
-  seeds: string[];
-  parameters: Record<string, unknown>;
-  /** Per-arc transmissibility T at weight 1 (sir: rate / (rate + recovery)). */
-  transmissibility: number;
-  threads: number;
-  seconds: number;
-  msPerRun: number;
-  finalSize: Range;
-  finalFraction: Range;
-  largeOutbreaks: { thresholdFraction: number; probability: number; meanFraction: number | null };
-  arcsExamined: number;
-  arcsPerSecond: number;
-  method: string;
-  /** Final size of each run, in run order (includeRuns: true). */
-  finalSizes?: number[];
-  /** With `times`: S, I, R of each run (one row per run) at each time. */
-  timeSeries?: { times: number[]; S: number[][]; I: number[][]; R: number[][] };
-  /** With `fullData`: each run's infected nodes with their infection and recovery times. */
-  nodeHistories?: Array<{ nodes: string[]; infected: number[]; recovered: number[] }>;
 }
 
 export function engineSpec(s: SimulationSpecInput): SimulateSpec {

@@ -6,7 +6,7 @@
  */
 import { anyVisible, Audience, canSee, Reader } from '../tlp/policy';
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
-import { groupKey, type EntityRow, type ResultParts, type StoredTimeline, type WarningData } from './result-parts';
+import { groupKey, type EntityRow, type AssessmentParts, type StoredTimeline, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
 import { PREDICTIVE_CHECK_WARNING } from '../engine/predictive-check';
 
@@ -68,7 +68,7 @@ export function suppressionFor(rows: readonly EntityRow[], hidden: Set<string>):
 }
 
 /** Ids of entities this reader must not see at entity level: none of their reports is visible to it. */
-export function hiddenFor(restricted: ResultParts['restricted'], reader: Reader): Set<string> {
+export function hiddenFor(restricted: AssessmentParts['restricted'], reader: Reader): Set<string> {
   const audiences = (list: Array<Audience | string>): Audience[] => list.map((a) => (typeof a === 'string' ? { tlp: 'red', organizationId: a } : a));
   return new Set(Object.entries(restricted).filter(([, list]) => !anyVisible(audiences(list), reader)).map(([id]) => id));
 }
@@ -413,7 +413,7 @@ const csvCell = (v: unknown) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-export function runsCsv(runs: ResultParts['runs']): string {
+export function runsCsv(runs: AssessmentParts['runs']): string {
   const lines = [runs.columns.map(csvCell).join(',')];
   for (const row of runs.rows) lines.push(row.map(csvCell).join(','));
   return lines.join('\n') + '\n';

@@ -3,7 +3,7 @@
  * entities of all evidence, so a reader whose views hide entities does not get them.
  */
 import { PREDICTIVE_CHECK_WARNING } from '../../../src/engine/predictive-check';
-import { warningsFor } from '../../../src/assessments/views';
+import { warningsFor } from '../../../src/results/views';
 
 describe('warningsFor', () => {
   const check = `${PREDICTIVE_CHECK_WARNING}: the calibrated model predicts 288-710 reported entities by asOf, 901 were reported (p = 0.000): ranges may not hold`;
