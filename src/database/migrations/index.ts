@@ -14,7 +14,7 @@ import { Webhooks1764237600000 } from './1764237600000-webhooks';
 import { TlpReads1764240000000 } from './1764240000000-tlp-reads';
 import { ApiKeyPrefixDropped1764893100000 } from './1764893100000-api-key-prefix-dropped';
 import { EvidenceVersions1764903600000 } from './1764903600000-evidence-versions';
-import { SightingHashIndex1796503684000 } from './1796503684000-sighting-hash-index';
+import { IngestIndexes1796503684000 } from './1796503684000-ingest-indexes';
 
 export const MIGRATIONS = [
   Foundation1764201600000,
@@ -28,5 +28,5 @@ export const MIGRATIONS = [
   TlpReads1764240000000,
   ApiKeyPrefixDropped1764893100000,
   EvidenceVersions1764903600000,
-  SightingHashIndex1796503684000,
+  IngestIndexes1796503684000,
 ];
