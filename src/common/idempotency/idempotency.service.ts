@@ -18,6 +18,9 @@ export interface IdempotencyContext {
   fingerprint: string;
 }
 
+/** What a replay needs of a stored response. */
+export type StoredResponse = Pick<IdempotencyRecord, 'id' | 'fingerprint' | 'statusCode' | 'responseBody'>;
+
 /** Thrown inside a transaction when another request with the same key committed first; the interceptor replays it. */
 export class IdempotencyRace extends Error {
   constructor(readonly id: string) {
@@ -33,12 +36,31 @@ const isUniqueViolation = (err: unknown) =>
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Idempotency');
+  private readonly lookups: { id: string; resolve: (r: StoredResponse | null) => void; reject: (err: unknown) => void }[] = [];
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly db: DatabaseService) {}
 
-  find(id: string): Promise<IdempotencyRecord | null> {
-    return this.db.read((m) => m.findOneBy(IdempotencyRecord, { id }));
+  /**
+   * The stored response of `id`, or null. Look-ups that arrive together (a burst of keyed single
+   * posts) share one query, issued after all of them: each sees whatever committed before it asked.
+   */
+  find(id: string): Promise<StoredResponse | null> {
+    return new Promise((resolve, reject) => {
+      if (this.lookups.push({ id, resolve, reject }) === 1) setImmediate(() => void this.findWaiting());
+    });
+  }
+
+  private async findWaiting(): Promise<void> {
+    const batch = this.lookups.splice(0);
+    try {
+      const table = this.db.dataSource.getRepository(IdempotencyRecord).metadata.tableName;
+      const rows = await this.db.read((m) => selectIn<StoredResponse>(m, table, ['id', 'fingerprint', 'statusCode', 'responseBody'], 'id', batch.map((l) => l.id)));
+      const byId = new Map(rows.map((r) => [r.id, { ...r, statusCode: Number(r.statusCode) }]));
+      for (const l of batch) l.resolve(byId.get(l.id) ?? null);
+    } catch (err) {
+      for (const l of batch) l.reject(err);
+    }
   }
 
   /**
