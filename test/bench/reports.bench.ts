@@ -74,8 +74,9 @@ async function startServer(dir: string, port: number, databaseUrl: string): Prom
 
 /**
  * CPU time (user + system, ms) of the server process and of the PostgreSQL backends serving its
- * database, read from /proc (Linux): unlike wall time it barely moves with other work on the
- * machine, so before/after comparisons on a loaded machine read it per report.
+ * database, read from /proc (Linux): the time they ran, not the time they waited for a core. It
+ * still grows with other work on the machine (a single post's server CPU was 4-8 ms at load
+ * 14-20), so compare runs taken back to back.
  */
 class CpuMeter {
   private readonly start = new Map<number, number>();
