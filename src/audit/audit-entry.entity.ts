@@ -24,7 +24,7 @@ export class AuditEntry {
   @Column('varchar', { length: 32 })
   action: string;
 
-  @Index()
+  /** Indexed with `id` (above), which serves look-ups by type alone too. */
   @Column('varchar', { length: 32 })
   targetType: string;
 

@@ -71,18 +71,20 @@ function typesOf(m: EntityManager, table: string): Promise<Map<string, { type: s
  * PostgreSQL: `INSERT ... SELECT * FROM unnest($1::type[], ...)`, one array per column and
  * UNNEST_ROWS rows a statement. A multi-row VALUES list binds and parses one parameter per cell
  * (10,000 reports were 20 statements of 10,000 parameters each, about half of a bulk request's
- * time); arrays are one parameter per column. Returns false (nothing written) when a column's
- * type is unknown or itself an array, which unnest would flatten: the caller uses VALUES.
+ * time); arrays are one parameter per column. `tail` ends each statement (`ON CONFLICT ...
+ * RETURNING ...`); returns the rows the statements return, or null (nothing written) when a
+ * column's type is unknown or itself an array, which unnest would flatten: the caller uses VALUES.
  */
-async function insertUnnest(m: EntityManager, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<boolean> {
+async function insertUnnest(m: EntityManager, table: string, columns: readonly string[], rows: readonly unknown[][], tail = ''): Promise<Record<string, unknown>[] | null> {
   const types = await typesOf(m, table);
   const casts: string[] = [];
   for (const c of columns) {
     const t = types.get(c);
-    if (!t || t.array) return false;
+    if (!t || t.array) return null;
     casts.push(t.type);
   }
-  const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${casts.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+  const head = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${casts.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})${tail}`;
+  const returned: Record<string, unknown>[] = [];
   for (let start = 0; start < rows.length; start += UNNEST_ROWS) {
     const end = Math.min(rows.length, start + UNNEST_ROWS);
     const arrays = columns.map(() => new Array<unknown>(end - start));
@@ -90,9 +92,21 @@ async function insertUnnest(m: EntityManager, table: string, columns: readonly s
       const row = rows[r];
       for (let c = 0; c < columns.length; c++) arrays[c][r - start] = dbValue(true, row[c]);
     }
-    await m.query(head, arrays);
+    const out = await m.query(head, arrays);
+    if (Array.isArray(out)) returned.push(...out);
   }
-  return true;
+  return returned;
+}
+
+/**
+ * PostgreSQL: inserts the rows whose `key` column is not taken, skipping the others, and returns
+ * the keys it inserted. A key another transaction is inserting waits for that one to end: skipped
+ * if it commits. The columns must be plain (not array) types.
+ */
+export async function insertNew(m: EntityManager, table: string, columns: readonly string[], rows: readonly unknown[][], key: string): Promise<Set<unknown>> {
+  const returned = await insertUnnest(m, table, columns, rows, ` ON CONFLICT (${quote(key)}) DO NOTHING RETURNING ${quote(key)} AS "key"`);
+  if (!returned) throw new Error(`insertNew: a column of ${table} has an array or unknown type`);
+  return new Set(returned.map((r) => r.key));
 }
 
 /** Inserts rows (arrays of values in `columns` order) in chunks; returns the number inserted. */

@@ -9,12 +9,14 @@ import { REPORT_STATUSES, TLP_LEVELS } from '../domain/vocabulary';
 import { ReportDetailView, ReportView, toRecord, toView } from './report-view';
 import { Report } from './report.entity';
 import { parseDateTime } from './report-rules';
-import { currentEvidence, whereCurrentFor } from './current';
+import { currentEvidence, currentReport, whereCurrentFor } from './current';
 import { canSee, sharedLevels, whereVisible } from './visibility';
 import { EvidenceVersions } from './evidence-versions';
 import { CachedPage, cachedPage, PageCache } from './page-cache';
 
 const REPORTS_CURSOR = new CursorCodec('reports', ['timestamp', 'id'] as const);
+/** STIX ids per look-up: bound parameters stay under SQLite's limit. */
+const SIGHTINGS_CHUNK = 5_000;
 
 /** A checked list query: what decides a page's content, so also the page cache's key. */
 interface ListFilter {
@@ -160,6 +162,21 @@ export class ReportsService {
   /** evidenceFor inside the caller's transaction. */
   async evidenceWithin(m: EntityManager, weaponId: string, asOf: Date = new Date()): Promise<ReportRecord[]> {
     return (await currentEvidence(m, weaponId, asOf)).map(toRecord);
+  }
+
+  /**
+   * The current report of every chain whose STIX sighting id is among `stixIds`, filed by any
+   * organisation, inside the caller's transaction, WITHOUT TLP filtering (STIX imports: a
+   * sighting stored before is not filed again; its organisation may supersede it).
+   */
+  async currentOfSightingsWithin(m: EntityManager, stixIds: readonly string[]): Promise<Report[]> {
+    const unique = [...new Set(stixIds)];
+    const out: Report[] = [];
+    for (let start = 0; start < unique.length; start += SIGHTINGS_CHUNK) {
+      const chunk = unique.slice(start, start + SIGHTINGS_CHUNK);
+      out.push(...(await m.getRepository(Report).createQueryBuilder('r').where('r.stixId IN (:...chunk)', { chunk }).andWhere(currentReport('r')).getMany()));
+    }
+    return out;
   }
 
   /** The current reports of a weapon `reader` may see, for export. */

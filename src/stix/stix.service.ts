@@ -9,8 +9,7 @@ import { TLP_LEVELS, type Payload, type Tlp } from '../domain/vocabulary';
 import { EntitiesService } from '../graph/entities.service';
 import { EntityNode } from '../graph/entity-node.entity';
 import { normaliseCountry } from '../domain/countries';
-import { currentReport } from '../reports/current';
-import { Report } from '../reports/report.entity';
+import type { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
 import { ReportsService } from '../reports/reports.service';
 import { ReportWriter } from '../reports/report-writer';
@@ -187,7 +186,8 @@ export class StixService {
     const considered = planned.slice();
     // One STIX object, one piece of evidence: a sighting stored before, by any organisation,
     // is not filed again; only a newer version from its own organisation goes on below.
-    const stored = await this.storedVersions(m, planned.map((p) => p.stixId), actor.organizationId);
+    const current = await this.reports.currentOfSightingsWithin(m, planned.map((p) => p.stixId));
+    const stored = await this.storedVersions(m, current, actor.organizationId);
     let unchanged = 0;
     const fresh = planned.filter((p) => {
       const s = stored.get(p.stixId);
@@ -211,9 +211,7 @@ export class StixService {
 
     // Weapons: by stored STIX id, then by id from the name; else a new uncharacterised weapon.
     const weaponsCreated: string[] = [];
-    const weaponOf = new Map<string, string>();
-    const knownWeapons = await m.findBy(Weapon, { stixId: In([...malwareIds]) });
-    for (const w of knownWeapons) weaponOf.set(w.stixId!, w.id);
+    const weaponOf = await this.weapons.idsByStixIdWithin(m, malwareIds);
     for (const malwareId of malwareIds) {
       if (weaponOf.has(malwareId)) continue;
       const entry = byId.get(malwareId)!;
@@ -232,8 +230,7 @@ export class StixService {
     }
 
     // Entities: by stored STIX id, then by name; else a new entity from the identity.
-    const entityOf = new Map<string, string>();
-    for (const e of await m.findBy(EntityNode, { stixId: In([...identityIds]) })) entityOf.set(e.stixId!, e.id);
+    const entityOf = await this.entities.idsByStixIdWithin(m, identityIds);
     const toCreate: Record<string, unknown>[] = [];
     const takenIds = new Set<string>();
     for (const identityId of identityIds) {
@@ -264,14 +261,7 @@ export class StixService {
 
     // Re-imports: the same sighting (same STIX id, same organisation) with the same facts writes
     // nothing; with other facts it supersedes the current report of that sighting.
-    const existing = new Map<string, Report>();
-    const chainsByStix = await selectIn<{ id: string; stixId: string }>(
-      m, 'reports', ['id', 'stixId'], 'stixId', planned.map((p) => p.stixId),
-      `"organizationId" = '${actor.organizationId.replace(/'/g, "''")}' AND ${currentReport('reports')}`,
-    );
-    if (chainsByStix.length) {
-      for (const r of await m.findBy(Report, { id: In(chainsByStix.map((c) => c.id)) })) existing.set(r.stixId!, r);
-    }
+    const existing = new Map(current.filter((r) => r.organizationId === actor.organizationId).map((r) => [r.stixId!, r]));
     const inputs: Record<string, unknown>[] = [];
     const stixIds: string[] = [];
     const rowObject: number[] = [];
@@ -311,24 +301,19 @@ export class StixService {
   }
 
   /**
-   * The current version of each stored sighting among `stixIds` (filed by any organisation):
-   * its organisation (the reader's own where it has one) and its STIX `modified` (the
-   * imported one, else when it was filed).
+   * The current version of each stored sighting among `current` (the current reports of the
+   * bundle's sightings, filed by any organisation): its organisation (the reader's own where it
+   * has one) and its STIX `modified` (the imported one, else when it was filed).
    */
-  private async storedVersions(m: EntityManager, stixIds: readonly string[], reader: string): Promise<Map<string, { organizationId: string; modified: Date }>> {
-    const current = await selectIn<{ id: string; stixId: string; organizationId: string; createdAt: unknown }>(
-      m, 'reports', ['id', 'stixId', 'organizationId', 'createdAt'], 'stixId', stixIds,
-      currentReport('reports'),
-    );
-    const imported = new Map((await selectIn<{ reportId: string; modified: unknown }>(m, 'stix_versions', ['reportId', 'modified'], 'reportId', current.map((r) => r.id)))
-      .map((v) => [v.reportId, readDate(v.modified)!]));
+  private async storedVersions(m: EntityManager, current: readonly Report[], reader: string): Promise<Map<string, { organizationId: string; modified: Date }>> {
+    const imported = await this.versionsOf(m, current.map((r) => r.id));
     const out = new Map<string, { organizationId: string; modified: Date }>();
     for (const r of current) {
-      const modified = imported.get(r.id) ?? readDate(r.createdAt)!;
-      const seen = out.get(r.stixId);
+      const modified = imported.get(r.id)?.modified ?? r.createdAt;
+      const seen = out.get(r.stixId!);
       // Chains filed before ids were unique per object: the reader's own chain is the one it may version.
       const organizationId = seen?.organizationId === reader ? reader : r.organizationId;
-      out.set(r.stixId, { organizationId, modified: seen && seen.modified > modified ? seen.modified : modified });
+      out.set(r.stixId!, { organizationId, modified: seen && seen.modified > modified ? seen.modified : modified });
     }
     return out;
   }

@@ -10,6 +10,9 @@
  *   DATABASE_URL=postgres://root@127.0.0.1:5432/postgres npm run bench -- reports
  *   node -r @swc-node/register test/bench/reports.bench.ts --duration 10 --connections 50 --bulk 100000 --keys 1
  *
+ * --idempotency sends each single post with an Idempotency-Key of its own (a retrying client's
+ * posts; each then stores its response in the same transaction).
+ *
  * --keys N spreads the single posts over N responder keys. The global rate limiter
  * (@nestjs/throttler's in-memory storage) keeps one timestamp per hit per key for a minute and
  * scans them on every request, so one key at 1,000+ req/s slows down over a 30 s run.
@@ -18,7 +21,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { Client } from 'pg';
 import { join, resolve } from 'node:path';
@@ -69,6 +72,41 @@ async function startServer(dir: string, port: number, databaseUrl: string): Prom
   throw new Error('server did not start');
 }
 
+/**
+ * CPU time (user + system, ms) of the server process and of the PostgreSQL backends serving its
+ * database, read from /proc (Linux): the time they ran, not the time they waited for a core. It
+ * still grows with other work on the machine (a single post's server CPU was 4-8 ms at load
+ * 14-20), so compare runs taken back to back.
+ */
+class CpuMeter {
+  private readonly start = new Map<number, number>();
+
+  constructor(private readonly server: number, private readonly postgres: { pids: () => Promise<number[]> } | null) {}
+
+  static ms(pid: number): number {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      return 0;
+    }
+  }
+
+  async begin(): Promise<void> {
+    this.start.clear();
+    for (const pid of [this.server, ...((await this.postgres?.pids()) ?? [])]) this.start.set(pid, CpuMeter.ms(pid));
+  }
+
+  /** Server and PostgreSQL CPU ms since `begin`, per 1,000 reports. */
+  async per1000(reports: number): Promise<string> {
+    const since = (pid: number) => CpuMeter.ms(pid) - (this.start.get(pid) ?? 0);
+    const server = since(this.server);
+    const database = this.postgres ? (await this.postgres.pids()).reduce((sum, pid) => sum + since(pid), 0) : null;
+    const per = (ms: number) => ((ms * 1000) / reports).toFixed(0);
+    return `CPU per 1,000 reports: server ${per(server)} ms${database === null ? '' : `, PostgreSQL ${per(database)} ms`}`;
+  }
+}
+
 async function main() {
   const duration = arg('duration', 30);
   const connections = arg('connections', 50);
@@ -98,8 +136,11 @@ async function main() {
       status: 'confirmed', hostsAffected: i % 500, tlp: 'green', confidence: 80,
     });
 
+    const cpu = new CpuMeter(server.pid!, postgres);
+
     // 1. Bulk ingestion.
     const batch = 10_000;
+    await cpu.begin();
     const started = process.hrtime.bigint();
     for (let done = 0; done < bulkTotal; done += batch) {
       const rows = Array.from({ length: Math.min(batch, bulkTotal - done) }, (_, k) => report(done + k));
@@ -108,10 +149,13 @@ async function main() {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rate = bulkTotal / seconds;
     const target = postgres ? 20_000 : 10_000;
-    console.log(`bulk: ${bulkTotal} reports in ${seconds.toFixed(2)} s = ${Math.round(rate)} reports/s (target >= ${target}) ${rate >= target ? 'OK' : 'BELOW TARGET'}`);
+    console.log(`bulk: ${bulkTotal} reports in ${seconds.toFixed(2)} s = ${Math.round(rate)} reports/s (target >= ${target}) ${rate >= target ? 'OK' : 'BELOW TARGET'}; ${await cpu.per1000(bulkTotal)}`);
 
     // 2. Single posts under load.
     let sent = 0;
+    const idempotent = process.argv.includes('--idempotency');
+    const runId = randomBytes(4).toString('hex');
+    await cpu.begin();
     const result = await autocannon({
       url: `${base}/v1/reports`,
       method: 'POST',
@@ -120,15 +164,21 @@ async function main() {
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(report(7)),
       // With --keys N the requests rotate over N responder keys (N SOCs posting at once).
-      requests: [{ setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, Authorization: `Bearer ${keys[sent++ % keys.length]}` } }) }],
+      requests: [{
+        setupRequest: (req: any) => {
+          const n = sent++;
+          const headers = { ...req.headers, Authorization: `Bearer ${keys[n % keys.length]}`, ...(idempotent ? { 'Idempotency-Key': `bench-${runId}-${n}` } : {}) };
+          return { ...req, headers };
+        },
+      }],
     });
     const rps = result.requests.average;
     const p99 = result.latency.p99;
     const failures = result.errors + result.timeouts + result.non2xx;
     console.log(
-      `single: ${connections} connections, ${duration} s, ${keys.length} key(s): ${Math.round(rps)} req/s (target >= 1000), p99 ${p99} ms (target <= 50), ` +
+      `single${idempotent ? ' (Idempotency-Key each)' : ''}: ${connections} connections, ${duration} s, ${keys.length} key(s): ${Math.round(rps)} req/s (target >= 1000), p99 ${p99} ms (target <= 50), ` +
         `p50 ${result.latency.p50} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx} ` +
-        `${rps >= 1000 && p99 <= 50 && failures === 0 ? 'OK' : 'BELOW TARGET'}`,
+        `${rps >= 1000 && p99 <= 50 && failures === 0 ? 'OK' : 'BELOW TARGET'}; ${await cpu.per1000(result.requests.total)}`,
     );
     console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
@@ -141,7 +191,7 @@ async function main() {
 }
 
 /** A database of this run's own on the server DATABASE_URL names. */
-async function freshPostgres(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+async function freshPostgres(url: string): Promise<{ url: string; pids: () => Promise<number[]>; drop: () => Promise<void> }> {
   const name = `spillover_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: url });
   await admin.connect();
@@ -150,6 +200,7 @@ async function freshPostgres(url: string): Promise<{ url: string; drop: () => Pr
   own.pathname = `/${name}`;
   return {
     url: own.toString(),
+    pids: async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name])).rows.map((r: { pid: number }) => r.pid),
     drop: async () => {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();

@@ -83,4 +83,31 @@ describe('races', () => {
       expect(reports).toHaveLength(CONCURRENT);
     }
   });
+
+  it('forty concurrent reports, twenty Idempotency-Keys each sent twice, one refused: each key writes once and its twin replays it; the refused one fails alone', async () => {
+    await http.post('/v1/weapons').set(admin).send(weapon('keyed-weapon', 'Keyed')).expect(201);
+    await http.post('/v1/entities').set(admin).send({ id: 'keyed-site', name: 'Keyed site', kind: 'organization', country: 'UA' }).expect(201);
+    const body = (k: number) => ({
+      weaponId: 'keyed-weapon', entityId: k === 7 ? 'ghost-site' : 'keyed-site', status: 'confirmed', tlp: 'GREEN', hostsAffected: k,
+      observedAt: new Date(Date.UTC(2017, 5, 27, 10, k)).toISOString(),
+    });
+    const sent = Array.from({ length: 40 }, (_, i) => i % 20);
+    const answers = await Promise.all(sent.map((k) =>
+      http.post('/v1/reports').set({ ...auth(keys.a.responder), 'Idempotency-Key': `keyed-${k}` }).send(body(k))
+        .then((r) => ({ k, status: r.status, body: r.body, replayed: r.headers['idempotent-replayed'] === 'true' })),
+    ));
+    for (let k = 0; k < 20; k++) {
+      const twins = answers.filter((a) => a.k === k);
+      if (k === 7) {
+        expect(twins.map((a) => a.status)).toEqual([422, 422]);
+        continue;
+      }
+      expect(twins.map((a) => a.status)).toEqual([201, 201]);
+      expect(twins[0].body).toEqual(twins[1].body);
+      expect(twins.map((a) => a.replayed).sort()).toEqual([false, true]);
+      expect(twins[0].body.hostsAffected).toBe(k);
+    }
+    const stored = (await http.get('/v1/reports?entityId=keyed-site&limit=100').set(admin).expect(200)).body.items;
+    expect(stored.map((r: any) => r.hostsAffected).sort((a: number, b: number) => a - b)).toEqual([...Array(20).keys()].filter((k) => k !== 7));
+  });
 });

@@ -3,8 +3,7 @@ import type { Request, Response } from 'express';
 import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
 import type { Principal } from '../http/principal';
 import { invalid, unprocessable } from '../errors/domain-error';
-import type { IdempotencyRecord } from './idempotency-record.entity';
-import { IdempotencyContext, IdempotencyRace, IdempotencyService, sha256 } from './idempotency.service';
+import { IdempotencyContext, IdempotencyRace, IdempotencyService, sha256, StoredResponse } from './idempotency.service';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -41,7 +40,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       fingerprint: sha256(`${route}\n${req.headers['content-type'] ?? ''}\n${body}`),
     };
     req.idempotency = claim;
-    const replay = (record: IdempotencyRecord | null) => {
+    const replay = (record: StoredResponse | null) => {
       if (!record) throw new Error('idempotency record vanished');
       if (record.fingerprint !== claim.fingerprint) {
         throw unprocessable('this Idempotency-Key was used for a different request', [

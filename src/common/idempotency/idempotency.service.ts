@@ -2,12 +2,13 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { createHash } from 'node:crypto';
 import { EntityManager, LessThan, QueryFailedError } from 'typeorm';
 import { DatabaseService } from '../../database/database.service';
-import { selectIn } from '../../database/bulk-sql';
+import { insertNew, insertRows, isPostgres, selectIn } from '../../database/bulk-sql';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
 /** Keys are kept at least this long (the issue asks for 24 h); older ones are purged hourly. */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 3_600_000;
 const PURGE_EVERY_MS = 3_600_000;
+const RECORD_COLUMNS = ['id', 'keyId', 'fingerprint', 'statusCode', 'responseBody', 'createdAt'] as const;
 
 /** One request's idempotency claim: built by the interceptor, stored by the service's transaction. */
 export interface IdempotencyContext {
@@ -16,6 +17,9 @@ export interface IdempotencyContext {
   keyId: string;
   fingerprint: string;
 }
+
+/** What a replay needs of a stored response. */
+export type StoredResponse = Pick<IdempotencyRecord, 'id' | 'fingerprint' | 'statusCode' | 'responseBody'>;
 
 /** Thrown inside a transaction when another request with the same key committed first; the interceptor replays it. */
 export class IdempotencyRace extends Error {
@@ -32,18 +36,56 @@ const isUniqueViolation = (err: unknown) =>
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Idempotency');
+  private readonly lookups: { id: string; resolve: (r: StoredResponse | null) => void; reject: (err: unknown) => void }[] = [];
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly db: DatabaseService) {}
 
-  find(id: string): Promise<IdempotencyRecord | null> {
-    return this.db.read((m) => m.findOneBy(IdempotencyRecord, { id }));
+  /**
+   * The stored response of `id`, or null. Look-ups that arrive together (a burst of keyed single
+   * posts) share one query, issued after all of them: each sees whatever committed before it asked.
+   */
+  find(id: string): Promise<StoredResponse | null> {
+    return new Promise((resolve, reject) => {
+      if (this.lookups.push({ id, resolve, reject }) === 1) setImmediate(() => void this.findWaiting());
+    });
   }
 
-  /** Which of `ids` already have a stored response, inside the caller's transaction (group commits). */
-  async storedAmong(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
-    const rows = await selectIn<{ id: string }>(m, m.getRepository(IdempotencyRecord).metadata.tableName, ['id'], 'id', ids);
-    return new Set(rows.map((r) => r.id));
+  private async findWaiting(): Promise<void> {
+    const batch = this.lookups.splice(0);
+    try {
+      const table = this.db.dataSource.getRepository(IdempotencyRecord).metadata.tableName;
+      const rows = await this.db.read((m) => selectIn<StoredResponse>(m, table, ['id', 'fingerprint', 'statusCode', 'responseBody'], 'id', batch.map((l) => l.id)));
+      const byId = new Map(rows.map((r) => [r.id, { ...r, statusCode: Number(r.statusCode) }]));
+      for (const l of batch) l.resolve(byId.get(l.id) ?? null);
+    } catch (err) {
+      for (const l of batch) l.reject(err);
+    }
+  }
+
+  /**
+   * Stores the responses of several requests (a group commit) inside the caller's transaction,
+   * in one statement, and returns the ids another request committed first: the caller must roll
+   * back (its writes would repeat that request's) and let those requests replay. On PostgreSQL
+   * the insert skips a key another transaction holds once that one commits (it waits for it);
+   * on SQLite transactions are serialised, so a look-up first is exact.
+   */
+  async rememberMany(m: EntityManager, entries: readonly { context: IdempotencyContext; statusCode: number; body: unknown }[]): Promise<Set<string>> {
+    if (!entries.length) return new Set();
+    const table = m.getRepository(IdempotencyRecord).metadata.tableName;
+    const createdAt = new Date();
+    // Sorted: two groups holding the same keys wait on them in one order, never on each other.
+    const rows = [...entries].sort((a, b) => (a.context.id < b.context.id ? -1 : 1)).map((e) => [
+      e.context.id, e.context.keyId, e.context.fingerprint, e.statusCode, JSON.stringify(e.body), createdAt,
+    ]);
+    const ids = rows.map((r) => r[0] as string);
+    if (isPostgres(m)) {
+      const stored = await insertNew(m, table, RECORD_COLUMNS, rows, 'id');
+      return new Set(ids.filter((id) => !stored.has(id)));
+    }
+    const taken = new Set((await selectIn<{ id: string }>(m, table, ['id'], 'id', ids)).map((r) => r.id));
+    if (!taken.size) await insertRows(m, table, RECORD_COLUMNS, rows);
+    return taken;
   }
 
   /**

@@ -15,6 +15,7 @@ import { TlpReads1764240000000 } from './1764240000000-tlp-reads';
 import { ApiKeyPrefixDropped1764893100000 } from './1764893100000-api-key-prefix-dropped';
 import { EvidenceVersions1764903600000 } from './1764903600000-evidence-versions';
 import { Jobs1796503433000 } from './1796503433000-jobs';
+import { IngestIndexes1796503684000 } from './1796503684000-ingest-indexes';
 
 export const MIGRATIONS = [
   Foundation1764201600000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ApiKeyPrefixDropped1764893100000,
   EvidenceVersions1764903600000,
   Jobs1796503433000,
+  IngestIndexes1796503684000,
 ];
