@@ -38,10 +38,6 @@ export class SpreadWorkspace {
   touchedCount = 0;
   /** Event queue of runEvents (monotone calendar queue, see queue.ts). */
   readonly queue: EventQueue;
-  /** Unused since the event queue (kept for API stability). */
-  readonly heap: Int32Array;
-  readonly heapKey: Float64Array;
-  readonly heapPos: Int32Array;
   /**
    * End of each infected node's spreading window (its recovery), recorded by runEvents only when
    * the caller allocates it (the researchers' time series); null otherwise.
@@ -58,9 +54,6 @@ export class SpreadWorkspace {
     this.order = new Int32Array(n);
     this.touched = new Int32Array(n);
     this.queue = new EventQueue(1024);
-    this.heap = new Int32Array(0);
-    this.heapKey = new Float64Array(0);
-    this.heapPos = new Int32Array(0);
   }
 
   /** Clears what the last run touched. */
