@@ -1,3 +1,4 @@
+import { GraphModule } from '../graph/graph.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ConfigModule } from '../config/config.module';
@@ -10,7 +11,7 @@ import { AssessmentsService } from './assessments.service';
 import { EvidenceSource } from './evidence-source';
 
 @Module({
-  imports: [AuditModule, ConfigModule, JobsModule, ModelsModule, ReportsModule, ResultsModule],
+  imports: [AuditModule, ConfigModule, GraphModule, JobsModule, ModelsModule, ReportsModule, ResultsModule],
   controllers: [AssessmentsController, MyEarlyWarningController],
   providers: [AssessmentsService, EvidenceSource],
   exports: [AssessmentsService],

@@ -26,6 +26,7 @@ import { organisationEntities } from './organisation-entities';
 import type { AssessmentParts } from '../results/result-parts';
 import type { EngineOutput } from '../results/result-types';
 import { readGraph } from '../jobs/stored-graph';
+import { ServiceStability } from '../graph/service-stability';
 import { evidenceMark, weaponRecord } from './scenario-snapshot';
 import { ScenarioSnapshot } from '../domain/records';
 
@@ -46,6 +47,7 @@ export class AssessmentsService implements OnModuleInit {
     private readonly models: ModelsService,
     private readonly evidence: EvidenceSource,
     private readonly reportsEvents: ReportsEvents,
+    private readonly stability: ServiceStability,
     @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -78,13 +80,16 @@ export class AssessmentsService implements OnModuleInit {
       calibrate: dto.calibrate,
       ...(dto.params ? { params: dto.params } : {}),
     };
-    const snapshot = await this.snapshot(input);
-    // Restricted reports count in the estimate, but whether an assessment can start must not
-    // depend on them: else bisecting asOf would find a hidden report's time.
-    if (visibleCount(countAudiences(snapshot.reports), actor) === 0) throw nothingReported(input);
-    // Prepares the scenario once without running it: an unstable matrix, a model that cannot
-    // take this weapon or graph, ... are refused here with 422 rather than failing later.
-    await this.runner.check(snapshot, input);
+    const reports = await this.db.read(async (m) => {
+      const { reports } = await this.evidenceWithin(m, input);
+      // Restricted reports count in the estimate, but whether an assessment can start must not
+      // depend on them: else bisecting asOf would find a hidden report's time.
+      if (visibleCount(countAudiences(reports), actor) === 0) throw nothingReported(input);
+      // An unstable service-dependency matrix is refused here with 422 rather than failing the
+      // job; the rest of the graph is read by the job alone (at 1M entities it takes minutes).
+      await this.stability.checkWithin(m);
+      return reports;
+    });
 
     const row = await this.db.write(async (m) => {
       const saved = await m.save(Job, {
@@ -95,9 +100,9 @@ export class AssessmentsService implements OnModuleInit {
         progress: 0,
         etaSeconds: null,
         input,
-        reportsUsed: snapshot.reports.length,
-        evidenceMark: evidenceMark(snapshot.reports),
-        latestReports: latestReports(snapshot.reports),
+        reportsUsed: reports.length,
+        evidenceMark: evidenceMark(reports),
+        latestReports: latestReports(reports),
         headline: null,
         stale: false,
         error: null,
@@ -122,10 +127,16 @@ export class AssessmentsService implements OnModuleInit {
     return this.db.read((m) => this.snapshotWithin(m, input));
   }
 
-  private async snapshotWithin(m: EntityManager, input: AssessmentJobInput): Promise<ScenarioSnapshot> {
+  /** The weapon and its evidence as of the assessment time: 404 without the weapon, 422 without a report. */
+  private async evidenceWithin(m: EntityManager, input: AssessmentJobInput) {
     const weapon = foundOrFail(await m.findOneBy(Weapon, { id: input.weaponId }), 'weapon', input.weaponId, 'weaponId');
     const reports = await this.evidence.evidenceWithin(m, input.weaponId, input.asOf);
     if (reports.length === 0) throw nothingReported(input);
+    return { weapon, reports };
+  }
+
+  private async snapshotWithin(m: EntityManager, input: AssessmentJobInput): Promise<ScenarioSnapshot> {
+    const { weapon, reports } = await this.evidenceWithin(m, input);
     const graph = await readGraph(m);
     return { ...graph, weapon: weaponRecord(weapon), reports, asOf: input.asOf, horizonHours: input.horizonHours };
   }

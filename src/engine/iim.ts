@@ -214,10 +214,15 @@ function estimate(m: InoperabilityMatrix, maxIterations: number, tol: number, bo
   return Math.max(0, hi - lo < tol ? (lo + hi) / 2 : hi);
 }
 
+/** Whether a cascade on A* of spectral radius `rho` settles: rho < 1, with a margin for the estimate's rounding. */
+export function isStable(rho: number): boolean {
+  return rho < 1 - 1e-9;
+}
+
 /** Throws UnstableDependencyMatrixError when rho(A*) >= 1. Returns rho. */
 export function checkStable(m: InoperabilityMatrix): number {
   const rho = spectralRadius(m);
-  if (rho >= 1 - 1e-9) throw new UnstableDependencyMatrixError(rho);
+  if (!isStable(rho)) throw new UnstableDependencyMatrixError(rho);
   return rho;
 }
 

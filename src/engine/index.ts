@@ -46,8 +46,9 @@ export { lognormalFromRange, logitNormalFromRange, sampleLognormal, sampleLogitN
 export type { ScaleNormal } from './distributions';
 export { runCascade, runEvents, percolationFinalSize, SpreadWorkspace, DelayMode, WindowMode } from './spread';
 export type { EventConfig } from './spread';
-export { inoperabilityMatrix, denseInoperabilityMatrix, solveInoperability, solveInoperabilitySparse, spectralRadius, checkStable, dynamicInoperability, IimWorkspace, UnstableDependencyMatrixError } from './iim';
+export { inoperabilityMatrix, denseInoperabilityMatrix, solveInoperability, solveInoperabilitySparse, spectralRadius, checkStable, isStable, dynamicInoperability, IimWorkspace, UnstableDependencyMatrixError } from './iim';
 export type { InoperabilityMatrix } from './iim';
+export { FunctionalArcs, DEFAULT_FUNCTIONAL_KINDS } from './functional-arcs';
 export { prepareScenario, ScenarioInputError } from './model';
 export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
 export { runAssessment, finalizeAssessment } from './assess';

@@ -8,12 +8,13 @@ import { EntitiesService } from './entities.service';
 import { EntityNode } from './entity-node.entity';
 import { GraphController } from './graph.controller';
 import { HierarchyService } from './hierarchy.service';
+import { ServiceStability } from './service-stability';
 
 @Module({
   imports: [TypeOrmModule.forFeature([EntityNode, Dependency])],
   controllers: [GraphController],
-  providers: [EntitiesService, DependenciesService, HierarchyService],
-  exports: [TypeOrmModule, EntitiesService, DependenciesService, HierarchyService],
+  providers: [EntitiesService, DependenciesService, HierarchyService, ServiceStability],
+  exports: [TypeOrmModule, EntitiesService, DependenciesService, HierarchyService, ServiceStability],
 })
 export class GraphModule implements OnModuleInit {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

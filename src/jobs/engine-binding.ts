@@ -3,6 +3,7 @@
  * snapshot, applies the model parameters, runs all runs or a shard, merges and finalises, and
  * turns the core's plain errors into domain errors (422 for input that cannot be modelled).
  */
+import { unstableMatrix } from '../graph/service-stability';
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
 import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner';
@@ -97,11 +98,7 @@ function proposalOf(value: unknown): ParameterProposal | null {
 
 export function toDomainError(err: unknown): unknown {
   if (err instanceof DomainError || err instanceof AbortError) return err;
-  if (err instanceof UnstableDependencyMatrixError) {
-    return unprocessable(`the dependency matrix is unstable: ${err.message}`, [
-      { field: 'dependencies', rule: 'stableMatrix', message: 'the spectral radius of the service-dependency matrix must be below 1 for the inoperability model to have a solution; lower some dependency weights' },
-    ]);
-  }
+  if (err instanceof UnstableDependencyMatrixError) return unstableMatrix(err);
   if (err instanceof ScenarioInputError) {
     return unprocessable(err.message, [{ field: err.code === 'no-reports' ? 'weaponId' : 'scenario', rule: err.code === 'no-reports' ? 'hasReports' : 'modelInput', message: err.message }]);
   }

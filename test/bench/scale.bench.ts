@@ -21,6 +21,7 @@
  *   options: --entities N --degree K --reports N --runs N --workers 1,2 --keep (keep the database)
  *            --pilot-slice N (JOB_PILOT_SLICE_RUNS of the API processes, default 25; 0: the pilot on the API process)
  *            --database NAME (a database a --keep run left: skips the import and the reports)
+ *            --import-only (import, keep the database and stop: assess it later with --database)
  *
  * Prints figures with the load average; asserts only that the imports and jobs succeed.
  */
@@ -49,7 +50,8 @@ const RUNS = Number(arg('runs', '1000'));
 const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
 const REUSE = arg('database', '');
 const PILOT_SLICE = arg('pilot-slice', '25');
-const KEEP = argv.includes('--keep') || !!REUSE;
+const IMPORT_ONLY = argv.includes('--import-only');
+const KEEP = argv.includes('--keep') || !!REUSE || IMPORT_ONLY;
 const PG = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The bootstrap admin key, named after the bench's database so a --database run can use it again. */
@@ -333,11 +335,16 @@ async function main() {
     const apis = [api1.url, api2.url];
 
     if (!REUSE) await importScenario(gen, apis, weapon, seedReports, scenario, record);
+    if (IMPORT_ONLY) {
+      record(`imported into database ${database}: run the assessments with --database ${database}`);
+      return;
+    }
 
     const body = { weaponId: weapon.id, asOf: scenario.asOf, horizonHours: scenario.horizonHours, runs: RUNS, seed: 1 };
     const runJob = async (api: string, label: string) => {
       const t = Date.now();
-      const { body: job } = await call(api, 'POST', '/v1/assessments', body);
+      const { body: job, ms } = await call(api, 'POST', '/v1/assessments', body);
+      record(`${label}: POST /v1/assessments answered in ${(ms / 1000).toFixed(1)} s`);
       for (;;) {
         await new Promise((r) => setTimeout(r, 500));
         const { body: s } = await call(api, 'GET', `/v1/assessments/${job.id}`);

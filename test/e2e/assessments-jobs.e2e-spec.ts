@@ -114,15 +114,33 @@ describe('assessment jobs (scripted engine)', () => {
     expect(model.body.details[0]).toMatchObject({ field: 'model', rule: 'isIn' });
     const params = await post({ weaponId: 'wpn', params: { transmissibilityScale: -1, bogus: 1 } }).expect(400);
     expect(params.body.details.map((d: any) => `${d.field}:${d.rule}`)).toEqual(expect.arrayContaining(['params.transmissibilityScale:exclusiveMinimum', 'params.bogus:unknownProperty']));
+    // The stability check reads the stored service dependencies itself (not the engine binding)
+    // and keeps its answer until they change: each step below changes them.
     const ds = app.get(DataSource);
-    await ds.query(`INSERT INTO "dependencies" ("sourceId", "targetId", "kind", "weight", "bidirectional") VALUES ('open-site', 'neighbour', 'service', 1, ${ds.options.type === 'postgres' ? 'false' : '0'})`);
+    const [no, yes] = ds.options.type === 'postgres' ? ['false', 'true'] : ['0', '1'];
+    const depend = (weight: number, bidirectional: string) =>
+      ds.query(`INSERT INTO "dependencies" ("sourceId", "targetId", "kind", "weight", "bidirectional") VALUES ('open-site', 'neighbour', 'service', ${weight}, ${bidirectional})`);
+    const unstable = async () => {
+      const refused = await post({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z' }).expect(422);
+      expect(refused.body.message).toMatch(/unstable/);
+      expect(refused.body.details).toEqual([expect.objectContaining({ field: 'dependencies', rule: 'stableMatrix' })]);
+    };
     try {
-      const unstable = await post({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z' }).expect(422);
-      expect(unstable.body.message).toMatch(/unstable/);
+      await depend(0.9, no); // one arc, no cycle: radius 0, a job is queued
+      await post({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10 }).expect(202);
+      await ds.query(`DELETE FROM "dependencies"`);
+      await depend(1, yes); // each depends wholly on the other: radius 1
+      await unstable();
+      await ds.query(`DELETE FROM "dependencies"`);
+      await depend(0.5, yes); // radius 0.5
+      await post({ weaponId: 'wpn', asOf: '2017-06-28T00:00:00Z', runs: 10 }).expect(202);
+      await ds.query(`UPDATE "dependencies" SET "kind" = 'network'`);
+      await depend(1.2, yes); // a new row beside the old one: radius 1.2
+      await unstable();
     } finally {
       await ds.query(`DELETE FROM "dependencies"`);
     }
-    expect(await jobCount()).toBe(before);
+    expect(await jobCount()).toBe(before + 2);
   });
 
   it('lets analysts, researchers and admins start and read; responders get 403', async () => {
