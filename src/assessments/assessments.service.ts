@@ -136,9 +136,7 @@ export class AssessmentsService implements OnModuleInit {
   }
 
   private async snapshotWithin(m: EntityManager, input: AssessmentJobInput): Promise<ScenarioSnapshot> {
-    const { weapon, reports } = await this.evidenceWithin(m, input);
-    const graph = await readGraph(m);
-    return { ...graph, weapon: weaponRecord(weapon), reports, asOf: input.asOf, horizonHours: input.horizonHours };
+    return snapshotOf(input, await this.evidenceWithin(m, input), await readGraph(m));
   }
 
   /** The job handler: reads the inputs again (the graph may have grown), runs, and returns the parts to store. */
@@ -147,17 +145,21 @@ export class AssessmentsService implements OnModuleInit {
     // in one transaction holding the job's row: a report committed meanwhile marks it stale
     // after, never before, the reset (its hook's update waits for the row).
     const read = Date.now();
-    const snapshot = await this.db.write(async (m) => {
+    const evidence = await this.db.write(async (m) => {
       const lock = m.getRepository(Job).createQueryBuilder('a').select('a.id').where('a.id = :id', { id: job.id });
       if (!this.db.serialised) lock.setLock('pessimistic_write');
       await lock.getOne();
-      const read = await this.snapshotWithin(m, job.input);
+      const evidence = await this.evidenceWithin(m, job.input);
       await m.createQueryBuilder().update(Job)
-        .set({ evidenceMark: evidenceMark(read.reports), reportsUsed: read.reports.length, latestReports: latestReports(read.reports), stale: false, staleFor: null })
+        .set({ evidenceMark: evidenceMark(evidence.reports), reportsUsed: evidence.reports.length, latestReports: latestReports(evidence.reports), stale: false, staleFor: null })
         .where('id = :id', { id: job.id })
         .execute();
-      return read;
+      return evidence;
     });
+    // The graph after that transaction, not inside it: at a million entities the read takes
+    // minutes, and the job's row must stay free for the heartbeat (a heartbeat waiting on the
+    // lock looks like a dead process, and the job would be queued again).
+    const snapshot = snapshotOf(job.input, evidence, await this.db.read((m) => readGraph(m)));
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const ran = Date.now();
     const output = await this.runner.run(job.id, snapshot, job.input, ctx);
@@ -265,4 +267,9 @@ function nothingReported(input: AssessmentJobInput): DomainError {
   return unprocessable(`nothing has been reported for weapon '${input.weaponId}' up to ${input.asOf}: an assessment propagates reported infections, so file at least one spread report first`, [
     { field: 'weaponId', rule: 'hasReports', message: `no spread report of '${input.weaponId}' that you may see observed at or before ${input.asOf}` },
   ]);
+}
+
+/** What a run needs: the weapon, the evidence and the graph as of the assessment time. */
+function snapshotOf(input: AssessmentJobInput, evidence: { weapon: Weapon; reports: ScenarioSnapshot['reports'] }, graph: Awaited<ReturnType<typeof readGraph>>): ScenarioSnapshot {
+  return { ...graph, weapon: weaponRecord(evidence.weapon), reports: evidence.reports, asOf: input.asOf, horizonHours: input.horizonHours };
 }

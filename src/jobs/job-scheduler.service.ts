@@ -57,6 +57,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
   private readonly running = new Map<string, Running>();
   private timer?: NodeJS.Timeout;
   private flushing = false;
+  private ticking = false;
   private polling = false;
   private pollAgain = false;
   private stopped = false;
@@ -125,13 +126,20 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped) return;
-    await this.flush();
-    if (Date.now() - this.lastSweep > 2000) {
-      this.lastSweep = Date.now();
-      await this.sweep();
+    // One tick at a time: a tick waiting on the database (a locked row, a busy pool) must not be
+    // joined by one every 500 ms, each holding a connection, until the pool runs dry.
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.flush();
+      if (Date.now() - this.lastSweep > 2000) {
+        this.lastSweep = Date.now();
+        await this.sweep();
+      }
+      await this.poll();
+    } finally {
+      this.ticking = false;
     }
-    await this.poll();
   }
 
   /** Writes progress and heartbeats; a row no longer `running` under our name was cancelled elsewhere. */
