@@ -138,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       concurrency: vars.JOB_CONCURRENCY ?? 1,
       shardRuns: vars.JOB_SHARD_RUNS ?? 1000,
       pilotSliceRuns: vars.JOB_PILOT_SLICE_RUNS ?? 25,
-      staleSeconds: vars.JOB_STALE_SECONDS ?? 10,
+      staleSeconds: vars.JOB_STALE_SECONDS ?? 60,
       shardLockSeconds: vars.JOB_SHARD_LOCK_SECONDS ?? 30,
       drainSeconds: vars.WORKER_DRAIN_SECONDS ?? 60,
     },
