@@ -4,7 +4,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { dependencyColumnsOf, dependencyView, setDependency, type DependencyColumns } from './dependency-columns';
+import { dependencyColumnsOf, dependencyView, setDependency, type DependencyColumns } from '../engine/dependency-columns';
 import { type ScenarioSnapshot } from '../domain/records';
 
 export const encodeBuffer = (value: unknown): Buffer => gzipSync(serialize(value), { level: 1 });

@@ -6,7 +6,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DependencyRecord, EntityRecord } from '../domain/records';
 import type { DependencyKind } from '../domain/vocabulary';
-import { dependencyView, setDependency, type DependencyColumns } from './dependency-columns';
+import { dependencyView, setDependency, type DependencyColumns } from '../engine/dependency-columns';
 
 const json = <T>(v: unknown, fallback: T): T => {
   if (v === null || v === undefined) return fallback;
