@@ -1,5 +1,5 @@
 import type { ScenarioSnapshot } from '../../../src/domain/records';
-import { decodeBuffer, decodeSnapshot, encodeBuffer, encodeSnapshot } from '../../../src/jobs/codec';
+import { decodeBuffer, decodeSnapshot, encodeBuffer, encodeSnapshot, packSparse } from '../../../src/jobs/codec';
 import { readScenario } from '../../../src/scenario-format';
 
 describe('scenario snapshots for the shard workers', () => {
@@ -30,5 +30,40 @@ describe('scenario snapshots for the shard workers', () => {
     expect(decodeSnapshot(encodeSnapshot(s))).toEqual(s);
     expect(Array.isArray((decodeBuffer(encodeSnapshot(s)) as { dependencies: unknown }).dependencies)).toBe(true);
     expect(decodeSnapshot(encodeBuffer(snapshot))).toEqual(snapshot);
+  });
+});
+
+describe('sparse typed arrays', () => {
+  const bits = (a: ArrayLike<number>) => Array.from(a, (x) => (Object.is(x, -0) ? '-0' : String(x)));
+
+  it('sends a mostly-zero array as its non-zero entries and gives it back bit for bit (-0, NaN, infinities kept)', () => {
+    const n = 100_000;
+    const sums = new Float64Array(n);
+    sums[3] = 1.5;
+    sums[77] = -0;
+    sums[500] = NaN;
+    sums[n - 1] = Infinity;
+    sums[42_000] = 2 ** -1074;
+    const counts = new Float32Array(n);
+    counts[9] = 0.1;
+    const denseSums = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+    const partial = { format: 'spillover.partial/1', n, sums, counts, denseSums, small: new Float64Array([0, -0, 1]) };
+    const encoded = encodeBuffer(partial);
+    const zerosOnly = encodeBuffer({ ...partial, sums: new Float64Array(n), counts: new Float32Array(n) });
+    const decoded = decodeBuffer<typeof partial>(encoded);
+    expect(decoded.sums).toBeInstanceOf(Float64Array);
+    expect(decoded.counts).toBeInstanceOf(Float32Array);
+    expect(bits(decoded.sums)).toEqual(bits(sums));
+    expect(bits(decoded.counts)).toEqual(bits(counts));
+    expect(bits(decoded.denseSums)).toEqual(bits(denseSums));
+    expect(bits(decoded.small)).toEqual(['0', '-0', '1']);
+    expect(decoded.format).toBe('spillover.partial/1');
+    // the zeros are not what travels: the mostly-zero arrays go as their entries, the others as they are
+    const packed = packSparse(partial) as Record<string, any>;
+    expect(Array.from(packed.sums.index)).toEqual([3, 77, 500, 42_000, n - 1]);
+    expect(Array.from(packed.counts.index)).toEqual([9]);
+    expect(packed.denseSums).toBe(denseSums);
+    expect(packed.small).toBe(partial.small);
+    expect(encoded.length - zerosOnly.length).toBeLessThan(200);
   });
 });
