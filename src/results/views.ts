@@ -147,8 +147,28 @@ export function entitiesView(rows: EntityRow[], hidden: ReadonlyMap<string, unkn
   let items = rows.filter((r) => !hidden.has(r.entityId));
   if (q.collateral !== undefined) items = items.filter((r) => r.collateral === q.collateral);
   const key = q.sort === 'loss' ? (r: EntityRow) => r.expectedLossUsd : (r: EntityRow) => r.probabilityInfected.p;
-  items = [...items].sort((a, b) => key(b) - key(a) || (a.entityId < b.entityId ? -1 : 1));
-  return { total: items.length, items: items.slice(0, q.limit) };
+  return { total: items.length, items: firstRows(items, q.limit, (a, b) => key(b) - key(a) || (a.entityId < b.entityId ? -1 : 1)) };
+}
+
+/**
+ * The first `limit` rows in `order`, as sorting them all would give, kept in a sorted list of
+ * `limit` rows instead: a page of a million-entity assessment took 1.9 s to sort per request.
+ */
+function firstRows<T>(rows: readonly T[], limit: number, order: (a: T, b: T) => number): T[] {
+  const top: T[] = [];
+  for (const r of rows) {
+    if (top.length === limit && !(limit > 0 && order(r, top[limit - 1]) < 0)) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order(top[mid], r) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, r);
+    if (top.length > limit) top.pop();
+  }
+  return top;
 }
 
 const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd'] as const;
