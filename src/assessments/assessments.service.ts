@@ -9,7 +9,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import type { AssessmentJobInput } from '../jobs/job-input';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
-import { isJobOf, Job, JobOf } from '../jobs/job.entity';
+import { Job } from '../jobs/job.entity';
 import { JobsService, JobView } from '../jobs/jobs.service';
 import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner';
 import { ModelsService } from '../models/models.service';
@@ -18,8 +18,8 @@ import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { EvidenceSource } from './evidence-source';
 import { evidenceChanges } from '../reports/evidence-changes';
-import { headlineOf, latestFor, latestReports, reportsUsedFor } from './evidence-summary';
-import { Audience, audienceKey, countAudiences, visibleCount } from '../tlp/policy';
+import { evidenceFacts, headlineOf, latestFor, reportsUsedFor } from './evidence-summary';
+import { anyVisible, Audience, audienceKey, countAudiences, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './build-parts';
 import { organisationEntities } from './organisation-entities';
@@ -27,13 +27,22 @@ import type { AssessmentParts } from '../results/result-parts';
 import type { EngineOutput } from '../results/result-types';
 import { readGraph } from '../jobs/stored-graph';
 import { ServiceStability } from '../graph/service-stability';
-import { evidenceMark, weaponRecord } from './scenario-snapshot';
+import { weaponRecord } from './scenario-snapshot';
 import { ScenarioSnapshot } from '../domain/records';
+import { AssessmentEvidence, Headline } from './assessment-evidence.entity';
+import { Assessment, AssessmentJob, assessmentOf, assessmentsOf, joinEvidence } from './assessment-rows';
 
 const ASSESSMENTS_CURSOR = new CursorCodec('assessments', ['timestamp', 'id'] as const);
 
-/** An assessment job row. */
-export type AssessmentJob = JobOf<'assessment'>;
+/** What an assessment adds to its inputs in its view: the reports used and the newest one, as the reader may see them. */
+interface EvidenceShown {
+  reportsUsed: number | null;
+  latestReportAt?: string | null;
+  latestReportFiledAt?: string | null;
+}
+
+/** An assessment as the API shows it: the job, the evidence facts the reader may see, the headline once done. */
+export type AssessmentView = JobView<EvidenceShown, { headline: Headline | null }>;
 
 @Injectable()
 export class AssessmentsService implements OnModuleInit {
@@ -54,7 +63,9 @@ export class AssessmentsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.scheduler.register('assessment', (job, ctx) => this.run(job, ctx), {
-      onDone: (parts) => ({ headline: headlineOf(parts.summary) }),
+      onDone: async (m, jobId, parts) => {
+        await m.update(AssessmentEvidence, { jobId }, { headline: headlineOf(parts.summary) });
+      },
     });
     // Inside the transaction that writes the reports: the flag is right as soon as they commit.
     this.reportsEvents.onEvidenceChanged((m, change) => this.markStaleWithin(m, change));
@@ -65,7 +76,7 @@ export class AssessmentsService implements OnModuleInit {
    * parameters, stability of the dependency matrix), then queues the job. A refused request
    * leaves no job behind. `id` is new unless given (the demo assessment's is fixed).
    */
-  async create(dto: CreateAssessmentDto, actor: Principal, id: string = randomUUID()): Promise<JobView> {
+  async create(dto: CreateAssessmentDto, actor: Principal, id: string = randomUUID()): Promise<AssessmentView> {
     const model = this.models.validate(dto.model, dto.params);
     const asOf = dto.asOf ? new Date(dto.asOf).toISOString() : new Date().toISOString();
     const input: AssessmentJobInput = {
@@ -100,11 +111,6 @@ export class AssessmentsService implements OnModuleInit {
         progress: 0,
         etaSeconds: null,
         input,
-        reportsUsed: reports.length,
-        evidenceMark: evidenceMark(reports),
-        latestReports: latestReports(reports),
-        headline: null,
-        stale: false,
         error: null,
         organizationId: actor.organizationId,
         createdBy: actor.keyId,
@@ -115,8 +121,10 @@ export class AssessmentsService implements OnModuleInit {
         startedAt: null,
         finishedAt: null,
       });
+      const evidence: AssessmentEvidence = { jobId: id, ...evidenceFacts(reports), stale: false, staleFor: null, headline: null };
+      await m.insert(AssessmentEvidence, evidence);
       await this.audit.record(m, actor, 'create', 'assessment', id, { weaponId: input.weaponId, runs: input.runs, model: input.model, seed: input.seed });
-      return saved;
+      return assessmentOf(Object.assign(saved, { evidence }));
     });
     this.scheduler.poke();
     return this.view(row, actor);
@@ -142,23 +150,25 @@ export class AssessmentsService implements OnModuleInit {
   /** The job handler: reads the inputs again (the graph may have grown), runs, and returns the parts to store. */
   private async run(job: AssessmentJob, ctx: JobContext): Promise<AssessmentParts> {
     // The evidence this run rests on (reports may have arrived since POST), read and marked fresh
-    // in one transaction holding the job's row: a report committed meanwhile marks it stale
-    // after, never before, the reset (its hook's update waits for the row).
+    // in one transaction holding the job's evidence row: a report committed meanwhile marks it
+    // stale after, never before, the reset (markStaleWithin's update of that row waits for the
+    // lock). The lock is on the evidence row, the one both write, not on the job row: the job
+    // row's progress and heartbeat writes need not wait for the read. SQLite has one writer.
     const read = Date.now();
     const evidence = await this.db.write(async (m) => {
-      const lock = m.getRepository(Job).createQueryBuilder('a').select('a.id').where('a.id = :id', { id: job.id });
+      const lock = m.getRepository(AssessmentEvidence).createQueryBuilder('e').select('e.jobId').where('e.jobId = :id', { id: job.id });
       if (!this.db.serialised) lock.setLock('pessimistic_write');
       await lock.getOne();
       const evidence = await this.evidenceWithin(m, job.input);
-      await m.createQueryBuilder().update(Job)
-        .set({ evidenceMark: evidenceMark(evidence.reports), reportsUsed: evidence.reports.length, latestReports: latestReports(evidence.reports), stale: false, staleFor: null })
-        .where('id = :id', { id: job.id })
+      await m.createQueryBuilder().update(AssessmentEvidence)
+        .set({ ...evidenceFacts(evidence.reports), stale: false, staleFor: null })
+        .where('jobId = :id', { id: job.id })
         .execute();
       return evidence;
     });
     // The graph after that transaction, not inside it: at a million entities the read takes
-    // minutes, and the job's row must stay free for the heartbeat (a heartbeat waiting on the
-    // lock looks like a dead process, and the job would be queued again).
+    // minutes, and every report filed for the weapon meanwhile would wait on the evidence row's
+    // lock (its staleness mark) for as long.
     const snapshot = snapshotOf(job.input, evidence, await this.db.read((m) => readGraph(m)));
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const ran = Date.now();
@@ -169,10 +179,10 @@ export class AssessmentsService implements OnModuleInit {
     return parts;
   }
 
-  async list(query: ListAssessmentsQueryDto, reader: Principal): Promise<Page<JobView>> {
+  async list(query: ListAssessmentsQueryDto, reader: Principal): Promise<Page<AssessmentView>> {
     const rows = await this.db.read((m) => {
-      const qb = m.getRepository(Job).createQueryBuilder('a').where('a.kind = :kind', { kind: 'assessment' })
-        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(query.limit + 1);
+      const qb = joinEvidence(m.getRepository(Job).createQueryBuilder('a')).where('a.kind = :kind', { kind: 'assessment' })
+        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').limit(query.limit + 1);
       if (query.weaponId) qb.andWhere('a.weaponId = :w', { w: query.weaponId });
       if (query.status) qb.andWhere('a.status = :s', { s: query.status });
       if (query.cursor) {
@@ -185,23 +195,33 @@ export class AssessmentsService implements OnModuleInit {
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
     return {
-      items: items.filter((r) => isJobOf(r, 'assessment')).map((r) => this.view(r, reader)),
+      items: assessmentsOf(items).map((r) => this.view(r, reader)),
       nextCursor: more ? ASSESSMENTS_CURSOR.encode(new Date(last.createdAt), last.id) : null,
     };
   }
 
+  /** The job row (what the result routes need). */
   get(id: string): Promise<AssessmentJob> {
     return this.jobs.get(id, 'assessment');
   }
 
+  /** The job row with its evidence row, in one query. */
+  async getWithEvidence(id: string): Promise<Assessment> {
+    const row = await this.db.read((m) =>
+      joinEvidence(m.getRepository(Job).createQueryBuilder('a')).where('a.id = :id AND a.kind = :kind', { id, kind: 'assessment' }).getOne());
+    return assessmentOf(foundOrFail(row, 'assessment', id));
+  }
+
   /** The assessment and how `reader` sees it. */
-  async status(id: string, reader: Principal): Promise<{ row: AssessmentJob; view: JobView }> {
-    const row = await this.get(id);
+  async status(id: string, reader: Principal): Promise<{ row: Assessment; view: AssessmentView }> {
+    const row = await this.getWithEvidence(id);
     return { row, view: this.view(row, reader) };
   }
 
-  async cancel(id: string, actor: Principal): Promise<JobView> {
-    return this.view(await this.jobs.cancel(id, actor, 'assessment'), actor);
+  async cancel(id: string, actor: Principal): Promise<AssessmentView> {
+    const row = await this.jobs.cancel(id, actor, 'assessment');
+    const evidence = await this.db.read((m) => m.findOneBy(AssessmentEvidence, { jobId: id }));
+    return this.view(assessmentOf(Object.assign(row, { evidence })), actor);
   }
 
   /**
@@ -215,22 +235,26 @@ export class AssessmentsService implements OnModuleInit {
   async markStaleWithin(m: EntityManager, change: EvidenceChange): Promise<void> {
     if (!change.weaponIds.length) return;
     const changes = await evidenceChanges(m, change);
-    const rows = await m.getRepository(Job).createQueryBuilder('a').select(['a.id', 'a.weaponId', 'a.input', 'a.stale', 'a.staleFor'])
+    const rows = assessmentsOf(await joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
+      .select(['a.id', 'a.kind', 'a.weaponId', 'a.input', 'e.jobId', 'e.stale', 'e.staleFor'])
       .where('a.kind = :kind AND a.weaponId IN (:...weapons)', { kind: 'assessment', weapons: [...changes.keys()] })
       .andWhere('a.status IN (:...live)', { live: ['queued', 'running', 'done'] })
-      .getMany();
-    for (const row of rows) {
-      const asOf = Date.parse(row.input.asOf);
-      const causes = (row.weaponId === null ? [] : changes.get(row.weaponId) ?? []).filter((c) => c.at <= asOf);
+      .getMany());
+    for (const job of rows) {
+      const asOf = Date.parse(job.input.asOf);
+      const causes = (job.weaponId === null ? [] : changes.get(job.weaponId) ?? []).filter((c) => c.at <= asOf);
       if (!causes.length) continue;
-      // A row stale before causes were kept stays stale for every reader (staleFor null).
-      const before = row.stale && !row.staleFor ? null : row.staleFor ?? [];
+      // An assessment stale before causes were kept stays stale for every reader (staleFor null).
+      const before = job.evidence.stale && !job.evidence.staleFor ? null : job.evidence.staleFor ?? [];
       if (before === null) continue;
       const known = new Set(before.map(audienceKey));
       const added = causes.filter((c) => !known.has(audienceKey(c)) && known.add(audienceKey(c)));
-      if (!added.length && row.stale) continue;
+      if (!added.length && job.evidence.stale) continue;
       const staleFor: Audience[] = [...before, ...added.map(({ tlp, organizationId }) => ({ tlp, organizationId }))];
-      await m.createQueryBuilder().update(Job).set({ stale: true, staleFor }).where('id = :id', { id: row.id }).execute();
+      // The job row's updatedAt moves as when the flag was on it (the webhooks find newly stale
+      // results by it); the job row first, then the evidence row, as `done` writes them.
+      await m.createQueryBuilder().update(Job).set({ updatedAt: () => 'CURRENT_TIMESTAMP' }).where('id = :id', { id: job.id }).execute();
+      await m.createQueryBuilder().update(AssessmentEvidence).set({ stale: true, staleFor }).where('jobId = :id', { id: job.id }).execute();
     }
   }
 
@@ -243,22 +267,24 @@ export class AssessmentsService implements OnModuleInit {
    * The newest finished assessment of a weapon (latest asOf, then latest started), or null:
    * what a reader who may not list assessments (a responder) is answered from.
    */
-  async newestDone(weaponId: string): Promise<AssessmentJob | null> {
+  async newestDone(weaponId: string): Promise<Assessment | null> {
     const rows = await this.db.read(async (m) => {
       foundOrFail(await m.getRepository(Weapon).findOne({ select: { id: true }, where: { id: weaponId } }), 'weapon', weaponId, 'weaponId');
-      return m.getRepository(Job).createQueryBuilder('a')
+      return joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
         .where('a.kind = :kind AND a.weaponId = :w AND a.status = :s', { kind: 'assessment', w: weaponId, s: 'done' })
-        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(1000).getMany();
+        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').limit(1000).getMany();
     });
     // newest asOf first; the sort is stable, so the newest started among equal asOf
-    return rows.filter((r) => isJobOf(r, 'assessment')).sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null;
+    return assessmentsOf(rows).sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null;
   }
 
   /** The assessment as `reader` sees it (the newest report used is the newest one the reader may see). */
-  view(row: AssessmentJob, reader?: Principal): JobView {
-    return this.jobs.view(row, reader, {
-      inputs: reader ? { reportsUsed: reportsUsedFor(row.latestReports, row.reportsUsed, reader), ...latestFor(row.latestReports, reader) } : {},
-      headline: row.status === 'done' ? row.headline ?? null : null,
+  view(row: Assessment, reader?: Principal): AssessmentView {
+    const e = row.evidence;
+    return this.jobs.view(row, {
+      stale: e.stale && (!reader || !e.staleFor || anyVisible(e.staleFor, reader)),
+      inputs: reader ? { reportsUsed: reportsUsedFor(e.latestReports, e.reportsUsed, reader), ...latestFor(e.latestReports, reader) } : { reportsUsed: e.reportsUsed },
+      after: { headline: row.status === 'done' ? e.headline ?? null : null },
     });
   }
 }

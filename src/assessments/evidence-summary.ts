@@ -1,6 +1,6 @@
 /**
- * Small facts about an assessment's evidence and result that are kept on the job row itself,
- * so status and list answers need no further reads:
+ * Small facts about an assessment's evidence and result, kept in its `assessment_evidence` row
+ * (read with the job row in one query), so status and list answers need no further reads:
  *
  * - `latestReports`: taken from the evidence snapshot when the job reads its evidence (at POST
  *   and again when the job starts). The newest report of each (TLP, filing organisation) pair.
@@ -15,8 +15,8 @@ import type { Tlp } from '../domain/vocabulary';
 import { AudienceCount, canSee, Reader, visibleCount } from '../tlp/policy';
 import type { Range, Summary } from '../results/result-types';
 import type { EvidenceReport } from '../domain/records';
-import type { Headline, LatestReport } from '../jobs/job.entity';
-
+import type { AssessmentEvidence, Headline, LatestReport } from './assessment-evidence.entity';
+import { evidenceMark } from './scenario-snapshot';
 
 const newer = (a: { observedAt: string; filedAt?: string | null }, b: { observedAt: string; filedAt?: string | null }): boolean => {
   const ta = Date.parse(a.observedAt);
@@ -24,6 +24,11 @@ const newer = (a: { observedAt: string; filedAt?: string | null }, b: { observed
   if (ta !== tb) return ta > tb;
   return Date.parse(a.filedAt ?? '') > Date.parse(b.filedAt ?? '');
 };
+
+/** What is kept of the evidence read: at POST, and again when the job reads it at start. */
+export function evidenceFacts(reports: readonly EvidenceReport[]): Pick<AssessmentEvidence, 'reportsUsed' | 'evidenceMark' | 'latestReports'> {
+  return { reportsUsed: reports.length, evidenceMark: evidenceMark(reports), latestReports: latestReports(reports) };
+}
 
 /** The newest report per (TLP, filing organisation) pair, newest first. */
 export function latestReports(reports: readonly EvidenceReport[]): LatestReport[] {

@@ -70,14 +70,14 @@ export class DecisionsService {
    * one the reader asks for.
    */
   async briefing(id: string, reader: Principal, asked: Tlp | undefined): Promise<BriefingContent> {
-    const row = await this.assessments.get(id);
+    const row = await this.assessments.getWithEvidence(id);
     const [visible, entities, warnings, runs] = await Promise.all([
       this.results.summary(row, reader),
       this.results.part(row, 'entities'),
       this.results.warnings(row, reader),
       this.results.part(row, 'runs'),
     ]);
-    const floor = strictest((row.latestReports ?? []).map((r) => r.tlp));
+    const floor = strictest((row.evidence.latestReports ?? []).map((r) => r.tlp));
     if (asked && TLP_LEVELS.indexOf(asked) < TLP_LEVELS.indexOf(floor)) {
       throw invalid(`the figures rest on ${tlpLabel(floor)} reports: the briefing cannot be marked less restrictive`, [
         { field: 'tlp', rule: 'atLeastEvidence', message: `choose ${TLP_LEVELS.slice(TLP_LEVELS.indexOf(floor)).join(', ')}` },
@@ -94,7 +94,7 @@ export class DecisionsService {
       runs: row.input.runs,
       level: row.input.confidenceLevel,
       calibrated: row.input.calibrate,
-      reportsUsed: reportsUsedFor(row.latestReports, row.reportsUsed, reader),
+      reportsUsed: reportsUsedFor(row.evidence.latestReports, row.evidence.reportsUsed, reader),
       summary: visible,
       protectedHits: visible.protectedHits
         .map((h) => ({ ...h, reported: reported.has(h.entityId) }))

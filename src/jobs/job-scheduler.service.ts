@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
@@ -21,16 +22,17 @@ export type JobHandler<K extends JobKind, P extends object> = (job: JobOf<K>, ct
 
 export interface JobKindOptions<P extends object> {
   /**
-   * Columns of the job row to write with `done`, derived from the result parts (e.g. a compact
-   * headline for lists): written in the same transaction as the parts.
+   * Writes what the kind keeps of the result parts in its own rows (e.g. a compact headline
+   * for lists), in the transaction that stores the parts and marks the job `done`.
    */
-  onDone?: (parts: P) => DoneColumns;
+  onDone?: (m: EntityManager, jobId: string, parts: P) => Promise<void>;
 }
 
-type DoneColumns = Partial<Pick<Job, 'headline'>>;
+/** What a kind writes at `done` beside the parts, in their transaction. */
+type DoneWrite = (m: EntityManager) => Promise<void>;
 
-/** A registered kind: runs a claimed row and gives the parts with the columns to write at `done`. */
-type KindRunner = (job: Job, ctx: JobContext) => Promise<{ parts: object; columns: DoneColumns }>;
+/** A registered kind: runs a claimed row and gives the parts with what to write beside them at `done`. */
+type KindRunner = (job: Job, ctx: JobContext) => Promise<{ parts: object; onDone?: DoneWrite }>;
 
 interface Running {
   controller: AbortController;
@@ -72,7 +74,8 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     this.handlers.set(kind, async (job, ctx) => {
       if (!isJobOf(job, kind)) throw new Error(`job ${job.id} of kind ${job.kind} has an input of kind ${job.input.kind}`);
       const parts = await handler(job, ctx);
-      return { parts, columns: options.onDone?.(parts) ?? {} };
+      const { onDone } = options;
+      return { parts, onDone: onDone && ((m: EntityManager) => onDone(m, job.id, parts)) };
     });
   }
 
@@ -241,12 +244,12 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
     };
     this.logger.log({ msg: 'job started', id: job.id, kind: job.kind, attempt: job.attempts });
     try {
-      const { parts, columns } = await handler(job, ctx);
+      const { parts, onDone } = await handler(job, ctx);
       if (r.controller.signal.aborted) throw r.controller.signal.reason ?? new Error('aborted');
       // Storing the parts: the last step before `done` (progress 1).
       ctx.progress(FINALIZE_TO);
       const storing = Date.now();
-      await this.finish(job.id, parts, columns);
+      await this.finish(job.id, parts, onDone);
       this.logger.log({ msg: 'job done', id: job.id, seconds: (Date.now() - r.startedAt) / 1000, storeSeconds: (Date.now() - storing) / 1000 });
     } catch (err) {
       if (r.reason === 'shutdown') {
@@ -274,16 +277,17 @@ export class JobSchedulerService implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** Stores the parts and marks the job done in one transaction, only if it is still ours. */
-  private async finish(id: string, parts: object, columns: DoneColumns): Promise<void> {
+  private async finish(id: string, parts: object, onDone: DoneWrite | undefined): Promise<void> {
     const bodies = Object.entries(parts).map(([part, value]) => ({ jobId: id, part, body: JSON.stringify(value) }));
     await this.db.write(async (m) => {
       const res = await m.createQueryBuilder().update(Job)
-        .set({ ...columns, status: 'done', progress: 1, etaSeconds: 0, finishedAt: new Date(), ownerId: null, heartbeatAt: new Date() })
+        .set({ status: 'done', progress: 1, etaSeconds: 0, finishedAt: new Date(), ownerId: null, heartbeatAt: new Date() })
         .where('id = :id AND status = :running AND ownerId = :owner', { id, running: 'running', owner: this.ownerId })
         .execute();
       if (!res.affected) throw Object.assign(new Error('cancelled'), { cancelled: true });
       await m.delete(JobResultPart, { jobId: id });
       for (const b of bodies) await m.insert(JobResultPart, b);
+      await onDone?.(m);
     }).catch((err) => {
       if ((err as { cancelled?: boolean }).cancelled) {
         const r = this.running.get(id);

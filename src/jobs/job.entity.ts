@@ -1,39 +1,15 @@
-import type { Audience } from '../tlp/policy';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { COLUMN } from '../database/column-types';
 import type { ErrorDetail } from '../common/errors/domain-error';
-import type { Tlp } from '../domain/vocabulary';
-import type { Range } from '../engine/stats';
 import type { JobInput, JobKind } from './job-input';
 import type { JobStatus } from './job-status';
-
-/** The newest report of one (TLP, organisation) pair of an assessment's evidence. */
-export interface LatestReport {
-  tlp: Tlp;
-  organizationId: string | null;
-  /** Observation time (ISO 8601). */
-  observedAt: string;
-  /** When it was filed (ISO 8601); null when the evidence did not say (older snapshots). */
-  filedAt: string | null;
-  /** Reports of the pair in the evidence (absent in jobs that read their evidence before counts were kept). */
-  count?: number;
-}
-
-/** A finished assessment's headline, for lists: ranges of the weighted run distribution. */
-export interface Headline {
-  level: number;
-  entitiesInfected: Range;
-  lossUsd: { total: Range };
-  collateral: { entitiesInfected: Range; lossUsd: { total: Range } };
-  effectiveSampleSize: number | null;
-}
 
 /**
  * One estimate job (an assessment of a weapon, or a researcher's simulation run as a job).
  * The row is the job's state: the scheduler claims it, the running process writes progress
- * and a heartbeat into it, the results go to `job_results`. The columns after `input` other
- * than the error, the owner and the times are an assessment's evidence facts (unused by
- * simulations).
+ * and a heartbeat into it, the results go to `job_results`. What one kind adds to its jobs
+ * lives in that kind's own table keyed by the job id (an assessment's evidence facts and
+ * headline: `assessment_evidence`).
  */
 @Entity('jobs')
 @Index(['status', 'createdAt'])
@@ -62,35 +38,6 @@ export class Job {
   /** Its `kind` is the row's. */
   @Column({ type: COLUMN.json })
   input: JobInput;
-
-  /** Reports the estimate rests on (all TLP levels; restricted ones count in aggregates). */
-  @Column('integer', { default: 0 })
-  reportsUsed: number;
-
-  /** Newest report id/time seen when the inputs were read: newer evidence makes the result stale. */
-  @Column('varchar', { length: 64, nullable: true })
-  evidenceMark: string | null;
-
-  @Column('boolean', { default: false })
-  stale: boolean;
-
-  /**
-   * The audiences (TLP, filing organisation) of the evidence changes that made the job stale:
-   * a reader sees `stale` only for changes it may see. Null on a stale row: stale for everyone.
-   */
-  @Column({ type: COLUMN.json, nullable: true })
-  staleFor: Audience[] | null;
-
-  /**
-   * The newest report of each (TLP, filing organisation) pair in the evidence read for the
-   * job: each reader's `latestReportAt`/`latestReportFiledAt` come from the ones it may see.
-   */
-  @Column({ type: COLUMN.json, nullable: true })
-  latestReports: LatestReport[] | null;
-
-  /** Headline figures of a finished assessment, stored with the result (for lists). */
-  @Column({ type: COLUMN.json, nullable: true })
-  headline: Headline | null;
 
   @Column({ type: COLUMN.json, nullable: true })
   error: { message: string; details?: ErrorDetail[] } | null;

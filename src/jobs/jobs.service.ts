@@ -3,10 +3,9 @@ import { AuditService } from '../audit/audit.service';
 import { conflict, DomainError, foundOrFail, invalid } from '../common/errors/domain-error';
 import type { Principal } from '../common/http/principal';
 import { DatabaseService } from '../database/database.service';
-import { anyVisible } from '../tlp/policy';
 import { JobKind, shownInput, ShownInput } from './job-input';
 import { FINISHED } from './job-status';
-import { Headline, isJobOf, Job, JobOf } from './job.entity';
+import { isJobOf, Job, JobOf } from './job.entity';
 import { JobSchedulerService } from './job-scheduler.service';
 
 /** The `id` of a job route: 400 naming `id` when it is not a UUID. */
@@ -14,8 +13,11 @@ export const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () => invalid('invalid id', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]),
 });
 
-/** The job as the API shows it. */
-export interface JobView {
+/**
+ * The job as the API shows it: its own fields, and what its kind adds (`KindView`): `I` in the
+ * inputs after the request, `E` after the inputs.
+ */
+export type JobView<I extends object = object, E extends object = object> = {
   id: string;
   kind: JobKind;
   status: Job['status'];
@@ -23,14 +25,8 @@ export interface JobView {
   etaSeconds: number | null;
   stale: boolean;
   weaponId: string | null;
-  /**
-   * The request with defaults and seed, `reportsUsed` (the reports used that the reader may
-   * see), and (assessments) the observation time and filing time of the newest report used
-   * that the reader may see (null when none).
-   */
-  inputs: ShownInput & { reportsUsed: number | null; latestReportAt?: string | null; latestReportFiledAt?: string | null };
-  /** Assessments: headline figures once done (stored at finish), else null. */
-  headline?: Headline | null;
+  /** The request with defaults and seed, then what the kind says of its inputs. */
+  inputs: ShownInput & I;
   runner: string;
   attempts: number;
   error: Job['error'];
@@ -38,12 +34,16 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
   result?: unknown;
-}
+} & E;
 
-/** What a kind of job adds to the view for one reader. */
-export interface ViewExtras {
-  inputs?: Partial<Pick<JobView['inputs'], 'reportsUsed' | 'latestReportAt' | 'latestReportFiledAt'>>;
-  headline?: Headline | null;
+/** What a kind says of one of its jobs, for one reader, in the job's view. */
+export interface KindView<I extends object, E extends object> {
+  /** Whether the result no longer reflects what it was computed from. */
+  stale: boolean;
+  /** Added to the shown request. */
+  inputs: I;
+  /** Shown after the inputs. */
+  after: E;
 }
 
 /** The job rows of every kind: find one of a kind, cancel it, show it. */
@@ -85,8 +85,8 @@ export class JobsService {
     return ofKind(row, kind);
   }
 
-  /** The job as `reader` sees it, with what its kind adds (`extras`). */
-  view(row: Job, reader?: Principal, extras: ViewExtras = {}): JobView {
+  /** The job with what its kind says of it (`kind`, for the reader the kind had in mind). */
+  view<I extends object, E extends object>(row: Job, kind: KindView<I, E>): JobView<I, E> {
     const live = row.status === 'running' ? this.scheduler.liveProgress(row.id) : undefined;
     return {
       id: row.id,
@@ -94,17 +94,17 @@ export class JobsService {
       status: row.status,
       progress: live?.progress ?? row.progress,
       etaSeconds: row.status === 'done' ? 0 : live?.etaSeconds ?? row.etaSeconds,
-      stale: row.stale && (!reader || !row.staleFor || anyVisible(row.staleFor, reader)),
+      stale: kind.stale,
       weaponId: row.weaponId,
-      inputs: { ...shownInput(row.input), reportsUsed: row.reportsUsed, ...extras.inputs },
-      ...('headline' in extras ? { headline: extras.headline } : {}),
+      inputs: { ...shownInput(row.input), ...kind.inputs },
+      ...kind.after,
       runner: row.runner,
       attempts: row.attempts,
       error: row.error,
       createdAt: new Date(row.createdAt).toISOString(),
       startedAt: row.startedAt ? new Date(row.startedAt).toISOString() : null,
       finishedAt: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
-    };
+    } as JobView<I, E>;
   }
 }
 

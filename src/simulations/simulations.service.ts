@@ -22,6 +22,12 @@ import { runSimulation } from './simulation-run';
 /** Result part holding a posted graph until its job has run (the scheduler replaces parts on finish). */
 const REQUEST_PART = 'request';
 
+/** What a simulation says of itself in its job view: it rests on no reports, so it is never stale. */
+const WITHOUT_EVIDENCE = { stale: false, inputs: { reportsUsed: 0 }, after: {} };
+
+/** A simulation job as the API shows it. */
+export type SimulationView = JobView<{ reportsUsed: number }>;
+
 interface Prepared {
   graph: Graph;
   edges: number;
@@ -53,7 +59,7 @@ export class SimulationsService implements OnModuleInit {
     this.scheduler.register('simulation', (job, ctx) => this.runJob(job, ctx));
   }
 
-  async create(body: unknown, actor: Principal): Promise<{ status: 200; body: SimulationResult } | { status: 202; body: JobView }> {
+  async create(body: unknown, actor: Principal): Promise<{ status: 200; body: SimulationResult } | { status: 202; body: SimulationView }> {
     const req = parseSimulationRequest(body);
     const model = this.models.validate(req.model, req.params, 'simulation');
     const seed = req.seed ?? randomInt(0, 2 ** 32 - 1);
@@ -82,7 +88,7 @@ export class SimulationsService implements OnModuleInit {
     const row = await this.db.write(async (m) => {
       const saved = await m.save(Job, {
         id, kind: input.kind, weaponId: null, status: 'queued' as const, progress: 0, etaSeconds: null, input,
-        reportsUsed: 0, evidenceMark: null, stale: false, error: null, organizationId: actor.organizationId, createdBy: actor.keyId,
+        error: null, organizationId: actor.organizationId, createdBy: actor.keyId,
         runner: 'in-process', attempts: 0, ownerId: null, heartbeatAt: null, startedAt: null, finishedAt: null,
       });
       if (req.posted) {
@@ -94,21 +100,21 @@ export class SimulationsService implements OnModuleInit {
       return saved;
     });
     this.scheduler.poke();
-    return { status: 202, body: this.jobs.view(row) };
+    return { status: 202, body: this.jobs.view(row, WITHOUT_EVIDENCE) };
   }
 
   /** Status and, when done, the result. */
-  async get(id: string): Promise<JobView> {
+  async get(id: string): Promise<SimulationView> {
     const row = await this.jobs.get(id, 'simulation');
-    const view = this.jobs.view(row);
+    const view = this.jobs.view(row, WITHOUT_EVIDENCE);
     if (row.status !== 'done') return view;
     return { ...view, result: await this.results.part(row, 'summary') };
   }
 
-  async cancel(id: string, actor: Principal): Promise<JobView> {
+  async cancel(id: string, actor: Principal): Promise<SimulationView> {
     const row = await this.jobs.cancel(id, actor, 'simulation');
     await this.db.write((m) => m.delete(JobResultPart, { jobId: id, part: REQUEST_PART }));
-    return this.jobs.view(row, actor);
+    return this.jobs.view(row, WITHOUT_EVIDENCE);
   }
 
   private threads(): number {

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
-import { isJobOf, Job, JobOf } from '../jobs/job.entity';
+import { EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { Assessment, assessmentsOf, joinEvidence } from '../assessments/assessment-rows';
+import { Job } from '../jobs/job.entity';
 import type { Summary } from '../results/result-types';
 import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
@@ -141,12 +142,14 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     const now = new Date();
     // A second of overlap: rows updated in the same instant as the last look are looked at again (the outbox is unique).
     const since = new Date((this.scannedUntil ?? subs[0].createdAt).getTime() - 1000);
-    const rows = await this.db.read((m) => m.find(Job, { where: { kind: 'assessment', status: 'done', updatedAt: MoreThanOrEqual(since) }, order: { updatedAt: 'ASC' } }));
-    for (const row of rows.filter((r) => isJobOf(r, 'assessment'))) {
+    const rows = await this.db.read((m) => joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
+      .where('a.kind = :kind AND a.status = :done AND a.updatedAt >= :since', { kind: 'assessment', done: 'done', since })
+      .orderBy('a.updatedAt', 'ASC').getMany());
+    for (const row of assessmentsOf(rows)) {
       for (const sub of subs) {
         for (const event of sub.events) {
           // A subscription hears of what happens after it was made: results finishing, results turning stale.
-          if (event === 'assessment.stale' ? !row.stale || row.updatedAt < sub.createdAt : !row.finishedAt || row.finishedAt < sub.createdAt) continue;
+          if (event === 'assessment.stale' ? !row.evidence.stale || row.updatedAt < sub.createdAt : !row.finishedAt || row.finishedAt < sub.createdAt) continue;
           const payload = await this.payloadFor(event, row, sub);
           if (payload) await this.enqueue(sub, event, `${event}:${row.id}`, payload);
         }
@@ -156,7 +159,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The payload of an event for one subscriber, through the TLP views; null when there is nothing to say. */
-  private async payloadFor(event: WebhookEvent, row: JobOf<'assessment'>, sub: WebhookSubscription): Promise<Record<string, unknown> | null> {
+  private async payloadFor(event: WebhookEvent, row: Assessment, sub: WebhookSubscription): Promise<Record<string, unknown> | null> {
     const base = { event, assessmentId: row.id, weaponId: row.weaponId, asOf: row.input.asOf, horizonHours: row.input.horizonHours };
     if (event === 'assessment.stale') return { ...base, stale: true };
     const reader: Principal = { keyId: `webhook:${sub.id}`, organizationId: sub.organizationId, role: sub.role };

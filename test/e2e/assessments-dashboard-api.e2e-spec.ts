@@ -7,7 +7,8 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Job, JobResultPart } from '../../src/jobs/job.entity';
+import { JobResultPart } from '../../src/jobs/job.entity';
+import { AssessmentEvidence } from '../../src/assessments/assessment-evidence.entity';
 import { EvidenceSource } from '../../src/assessments/evidence-source';
 import { groupKey } from '../../src/results/result-parts';
 import type { EngineOutput, GroupPart, GroupStat } from '../../src/results/result-types';
@@ -167,7 +168,7 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
 
     it('is stored at finish, not recomputed: the list reads no result part', async () => {
       const ds = app.get(DataSource);
-      const stored = await ds.getRepository(Job).findOneByOrFail({ id });
+      const stored = await ds.getRepository(AssessmentEvidence).findOneByOrFail({ jobId: id });
       expect(stored.headline?.lossUsd.total).toEqual(R(6));
       const summary = await ds.getRepository(JobResultPart).findOneByOrFail({ jobId: id, part: 'summary' });
       await ds.getRepository(JobResultPart).delete({ jobId: id, part: 'summary' });

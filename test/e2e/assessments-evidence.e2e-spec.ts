@@ -70,7 +70,7 @@ describe('assessments on filed reports', () => {
     const after = await http.get(`/v1/assessments/${done.id}`).set(auth(keys.a.analyst)).expect(200);
     expect(after.body.stale).toBe(true);
     // the flag is stored (the hook wrote it with the report), not only computed on read
-    const [row] = await app.get(DataSource).query(`SELECT "stale" FROM "jobs" WHERE "id" = '${done.id}'`);
+    const [row] = await app.get(DataSource).query(`SELECT "stale" FROM "assessment_evidence" WHERE "jobId" = '${done.id}'`);
     expect([true, 1]).toContain(row.stale);
     const again = await assess(50);
     expect(again).toMatchObject({ stale: false, inputs: { reportsUsed: 2 } });

@@ -6,6 +6,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AssessmentEvidence } from '../../src/assessments/assessment-evidence.entity';
 import { Job } from '../../src/jobs/job.entity';
 import { createScriptedApp, R, ScriptedEngine } from './assessments.scripted-engine';
 import { auth, Keys, request, seedKeys } from './support/app';
@@ -85,12 +86,14 @@ describe('assessment jobs (scripted engine)', () => {
   it('runs again a job left running by a process that died', async () => {
     engine.durationMs = 200;
     const id = '7c1e0a52-9d5e-4c1e-9a39-8c1b4c0f6a11';
-    await app.get(DataSource).getRepository(Job).save({
+    const ds = app.get(DataSource);
+    await ds.getRepository(Job).save({
       id, kind: 'assessment', weaponId: 'wpn', status: 'running', progress: 0.4, etaSeconds: 10,
       input: { kind: 'assessment', weaponId: 'wpn', asOf: '2017-06-28T00:00:00.000Z', horizonHours: 24, model: 'sir', runs: 10, seed: 1, confidenceLevel: 0.9, calibrate: true },
-      reportsUsed: 2, evidenceMark: null, stale: false, error: null, organizationId: 'org-a', createdBy: null, runner: 'in-process',
+      error: null, organizationId: 'org-a', createdBy: null, runner: 'in-process',
       attempts: 1, ownerId: 'dead-host:1:deadbeef', heartbeatAt: new Date(Date.now() - 60_000), startedAt: new Date(Date.now() - 70_000), finishedAt: null,
     });
+    await ds.getRepository(AssessmentEvidence).insert({ jobId: id, reportsUsed: 2, evidenceMark: null, stale: false, staleFor: null, latestReports: null, headline: null });
     const done = await waitFor(id, 'done');
     expect(done.attempts).toBe(2);
   });

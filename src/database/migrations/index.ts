@@ -16,6 +16,7 @@ import { ApiKeyPrefixDropped1764893100000 } from './1764893100000-api-key-prefix
 import { EvidenceVersions1764903600000 } from './1764903600000-evidence-versions';
 import { Jobs1796503433000 } from './1796503433000-jobs';
 import { IngestIndexes1796503684000 } from './1796503684000-ingest-indexes';
+import { AssessmentEvidence1796516400000 } from './1796516400000-assessment-evidence';
 
 export const MIGRATIONS = [
   Foundation1764201600000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   EvidenceVersions1764903600000,
   Jobs1796503433000,
   IngestIndexes1796503684000,
+  AssessmentEvidence1796516400000,
 ];

@@ -7,7 +7,7 @@
  */
 import type { EntityRow, StoredTimeline } from '../../../src/results/result-parts';
 import type { Range, Summary } from '../../../src/results/result-types';
-import type { JobView } from '../../../src/jobs/jobs.service';
+import type { AssessmentView } from '../../../src/assessments/assessments.service';
 import type { GroupStat } from '../../../src/results/result-types';
 import { rollupView, type RollupNode } from '../../../src/results/views';
 
@@ -308,7 +308,7 @@ describe('dashboard adapter of the assessment (model.js)', () => {
     level: 0.9, entitiesInfected: range(4068, 3243, 4554), lossUsd: { total: range(4.4e9, 3.5e9, 5.8e9) },
     collateral: { entitiesInfected: range(356, 208, 575), lossUsd: { total: range(2.9e9, 2.1e9, 3.8e9) } }, effectiveSampleSize: 41.2,
   };
-  const view = (over: Partial<JobView> = {}): JobView => ({
+  const view = (over: Partial<AssessmentView> = {}): AssessmentView => ({
     id: 'a1', kind: 'assessment', status: 'done', progress: 1, etaSeconds: 0, stale: false, weaponId: 'notpetya',
     inputs: {
       weaponId: 'notpetya', asOf: '2017-06-28T12:00:00.000Z', horizonHours: 72, model: 'sir', runs: 200, seed: 7, confidenceLevel: 0.9, calibrate: true,
