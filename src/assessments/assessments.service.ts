@@ -101,6 +101,7 @@ export class AssessmentsService implements OnModuleInit {
       await this.stability.checkWithin(m);
       return reports;
     });
+    await this.runner.accepting();
 
     const row = await this.db.write(async (m) => {
       const saved = await m.save(Job, {

@@ -46,9 +46,8 @@ export class BullMqRunner implements MonteCarloRunner {
     this.queue.on('error', () => undefined);
   }
 
-  async check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void> {
-    await this.ping();
-    await this.engine.check(snapshot, input);
+  accepting(): Promise<void> {
+    return this.ping();
   }
 
   /** Refuses new jobs with 503 when Redis does not answer, rather than queueing them into nothing. */

@@ -115,9 +115,6 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { close?: () => Promise<void> } = {
-  async check(snapshot, input) {
-    prepare(snapshot, input);
-  },
   runAll(snapshot, input, opts) {
     // Runs move progress to FINALIZE_FROM; finalising (in a worker thread, so the heartbeat and
     // the API keep going) moves it on towards FINALIZE_TO; storing the parts ends at 1.

@@ -12,8 +12,8 @@ export class InProcessRunner implements MonteCarloRunner {
     private readonly threads?: number,
   ) {}
 
-  check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void> {
-    return this.engine.check(snapshot, input);
+  async accepting(): Promise<void> {
+    // the jobs table is the queue: whenever the request got this far, it can take the job
   }
 
   run(_jobId: string, snapshot: ScenarioSnapshot, input: AssessmentJobInput, ctx: JobContext): Promise<unknown> {

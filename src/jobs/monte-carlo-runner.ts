@@ -52,8 +52,6 @@ export interface RunOptions {
 
 /** What the job code needs from the simulation core. `P` is a shard's partial aggregate, `O` the final output. */
 export interface EngineBinding<P = unknown, O = unknown> {
-  /** Prepares without running; throws a DomainError (422) when the scenario cannot be run. */
-  check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void>;
   /** All runs of a job. */
   runAll(snapshot: ScenarioSnapshot, input: AssessmentJobInput, opts: RunOptions): Promise<O>;
   /** Runs `[runStart, runStart + runCount)` of a job, as a mergeable partial aggregate. */
@@ -89,7 +87,8 @@ export const MONTE_CARLO_RUNNER = Symbol('MONTE_CARLO_RUNNER');
 
 export interface MonteCarloRunner<O = unknown> {
   readonly kind: 'in-process' | 'bullmq';
-  check(snapshot: ScenarioSnapshot, input: AssessmentJobInput): Promise<void>;
+  /** Resolves when a job can be queued now; a DomainError (503) when the runner cannot take one (its queue unreachable). */
+  accepting(): Promise<void>;
   run(jobId: string, snapshot: ScenarioSnapshot, input: AssessmentJobInput, ctx: JobContext): Promise<O>;
   /** Whether jobs can run now, and what to watch (GET /health/ready); absent: always ready. */
   readiness?(): Promise<RunnerReadiness>;

@@ -8,7 +8,7 @@
  *   node -r @swc-node/register test/bench/assessment-phases.bench.ts [runs]     (default 10000)
  */
 import { loadavg } from 'node:os';
-import { engineBinding } from '../../src/jobs/engine-binding';
+import { engineBinding, prepare } from '../../src/jobs/engine-binding';
 import { buildResultParts } from '../../src/assessments/build-parts';
 import type { EngineOutput } from '../../src/results/result-types';
 import { notPetyaJob } from '../support/notpetya';
@@ -26,7 +26,7 @@ async function main() {
     return out;
   };
   const load0 = loadavg()[0];
-  await time('prepare (graph, model)', () => engineBinding.check(snapshot, input));
+  await time('prepare (graph, model)', () => prepare(snapshot, input));
   const proposal = await time('pilot (sampler proposal)', () => engineBinding.proposal!(snapshot, input, { threads: 2 }));
   const partial = await time('runs (2 threads)', () => engineBinding.runShard(snapshot, input, { index: 0, runStart: 0, runCount: runs }, { threads: 2, proposal }));
   const output = await time('finalise (worker thread)', () => engineBinding.finalize(snapshot, input, partial));
