@@ -20,7 +20,6 @@ import type { RunSettings } from './settings';
 import { FIGURE, NF, emptyPartial, type AssessmentPartial } from './partial';
 import { tailOf } from './graph';
 import type { ScenarioCore } from './model';
-import type { SpreadWorkspace } from './spread';
 import { WeightedSample, type Range } from './stats';
 
 /** One change to the world; the empty variant changes nothing. */
@@ -125,10 +124,8 @@ export class CounterfactualEngine {
     p.loss.fill(0);
     this.engine.run(r, p);
     const totals = p.totals.slice(0, p.totals.length);
-    const ws = this.engine['ws'] as SpreadWorkspace;
-    const { time, parentArc, order } = ws;
+    const { time, parentArc, order, count } = this.engine.lastSpread;
     const g = core.graph;
-    const count = ws.count;
     const own = (v: number) => p.loss[v] / (p.sumW > 0 ? p.sumW : 1);
     const base: WorldFigures = {
       infected: totals[INFECTED],

@@ -201,6 +201,54 @@ export function buildGraph(entities: readonly EntityRecord[], dependencies: read
   return { graph: buildCsr({ n: entities.length, src, dst, weight, kind, both }), ids, index };
 }
 
+/**
+ * Node labels numbered in order of first appearance: edge lists and posted graphs name nodes by
+ * label, the CSR by index, and both number them the same way so a graph gives the same runs
+ * whichever way it came in.
+ */
+export class NodeLabels {
+  /** Label of node i. */
+  readonly ids: string[] = [];
+  /** Node of a label. */
+  readonly index = new Map<string, number>();
+  /** The node of a label, numbered next if it is new. */
+  of(label: string): number {
+    let v = this.index.get(label);
+    if (v === undefined) {
+      v = this.ids.length;
+      this.index.set(label, v);
+      this.ids.push(label);
+    }
+    return v;
+  }
+}
+
+/**
+ * The CSR graph of edges `[u, v, weight, kind name]` between labelled nodes, already checked by
+ * the caller (a posted graph): nodes numbered as listed in `nodes`, then in order of first
+ * appearance in the edges; weights and kinds are kept only if some edge is not `[.., 1, network]`.
+ */
+export function labelledGraph(nodes: readonly string[] | null, edges: ReadonlyArray<readonly [string, string, number, string]>, directed: boolean): EntityGraph {
+  const labels = new NodeLabels();
+  for (const id of nodes ?? []) labels.of(id);
+  const m = edges.length;
+  const src = new Int32Array(m);
+  const dst = new Int32Array(m);
+  const weight = new Float32Array(m);
+  const kind = new Uint8Array(m);
+  let weighted = false;
+  for (let i = 0; i < m; i++) {
+    const [u, v, w, k] = edges[i];
+    src[i] = labels.of(u);
+    dst[i] = labels.of(v);
+    weight[i] = w;
+    kind[i] = kindIndex(k);
+    if (w !== 1 || kind[i] !== 0) weighted = true;
+  }
+  const graph = buildCsr({ n: labels.ids.length, src, dst, weight: weighted ? weight : undefined, kind: weighted ? kind : undefined, undirected: !directed });
+  return { graph, ids: labels.ids, index: labels.index };
+}
+
 export function kindIndex(kind: string): number {
   return (DEPENDENCY_KINDS as readonly string[]).indexOf(kind);
 }
@@ -251,8 +299,7 @@ export function parseEdgeList(text: string, file: string, opts: { directed?: boo
   let kind = new Uint8Array(cap);
   let m = 0;
   let anyWeightOrKind = false;
-  const names = new Map<string, number>();
-  const labels: string[] = [];
+  const labels = new NodeLabels();
   let integerMode = true;
   let maxInt = -1;
   // Keep tokens as integers while every label is an integer; switch to a label table (renumbering
@@ -274,21 +321,12 @@ export function parseEdgeList(text: string, file: string, opts: { directed?: boo
       pending = [];
       for (let i = 0; i < m; i++) pending.push([String(src[i]), String(dst[i])]);
       for (let i = 0; i < m; i++) {
-        src[i] = label(pending[i][0]);
-        dst[i] = label(pending[i][1]);
+        src[i] = labels.of(pending[i][0]);
+        dst[i] = labels.of(pending[i][1]);
       }
       pending = null;
     }
-    return label(tok);
-  };
-  const label = (tok: string): number => {
-    let v = names.get(tok);
-    if (v === undefined) {
-      v = labels.length;
-      names.set(tok, v);
-      labels.push(tok);
-    }
-    return v;
+    return labels.of(tok);
   };
   while (pos < len) {
     let end = text.indexOf('\n', pos);
@@ -327,7 +365,7 @@ export function parseEdgeList(text: string, file: string, opts: { directed?: boo
     kind[m] = k;
     m++;
   }
-  const n = integerMode ? maxInt + 1 : labels.length;
+  const n = integerMode ? maxInt + 1 : labels.ids.length;
   const graph = buildCsr({
     n,
     src: src.subarray(0, m),
@@ -336,7 +374,7 @@ export function parseEdgeList(text: string, file: string, opts: { directed?: boo
     kind: anyWeightOrKind ? kind.subarray(0, m) : undefined,
     undirected: !opts.directed,
   });
-  const finalLabels = integerMode ? null : labels;
+  const finalLabels = integerMode ? null : labels.ids;
   return {
     graph,
     file,
@@ -344,7 +382,7 @@ export function parseEdgeList(text: string, file: string, opts: { directed?: boo
     labels: finalLabels,
     lookup: (tok: string) => {
       if (finalLabels === null) return INT_RE.test(tok) && Number(tok) < n ? Number(tok) : -1;
-      return names.get(tok) ?? -1;
+      return labels.index.get(tok) ?? -1;
     },
   };
 }

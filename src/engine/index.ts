@@ -50,7 +50,8 @@ export { inoperabilityMatrix, denseInoperabilityMatrix, solveInoperability, solv
 export type { InoperabilityMatrix } from './iim';
 export { FunctionalArcs, DEFAULT_FUNCTIONAL_KINDS } from './functional-arcs';
 export { prepareScenario, ScenarioInputError } from './model';
-export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta, WeaponModel } from './model';
+export type { PrepareScenarioInput, ScenarioModel, ScenarioCore, ScenarioMeta } from './model';
+export type { WeaponModel } from './weapon-model';
 export { runAssessment, finalizeAssessment } from './assess';
 export { runShard } from './shard';
 export { settingsOf } from './options';

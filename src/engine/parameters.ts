@@ -4,7 +4,7 @@
  */
 import type { Range90 } from '../domain/records';
 import { expit, lognormalFromRange, logitNormalFromRange, sampleLognormal, sampleLogitNormal, type ScaleNormal } from './distributions';
-import type { WeaponModel } from './model';
+import type { WeaponModel } from './weapon-model';
 import type { Rng } from './prng';
 import { drawTransmissibility, type ParameterProposal } from './proposal';
 

@@ -86,18 +86,22 @@ export function logAddExp(a: number, b: number): number {
 }
 
 /**
- * Draws the logit-scale transmissibilities of the adapted dimensions into `z` (prior normals in
- * `prior`, indexed like `dims`) and returns log prior(z) - log q(z). Without a proposal: prior
- * draws, returns 0.
+ * Draws z from the defensive mixture `a prior + (1 - a) N(mean, L L^T)` (`chol` = L, row-major;
+ * one uniform picks the component, then D normals) and returns log prior(z), which the caller's
+ * importance weight needs. The prior component bounds every weight by 1/a times the prior draw's
+ * (Hesterberg); the runs' proposal and the synthetic likelihood's posterior fit both draw so.
  */
-export function drawTransmissibility(prior: readonly ScaleNormal[], proposal: ParameterProposal | null, rng: Rng, z: Float64Array, scratch: Float64Array): number {
+export function drawDefensive(
+  rng: { normal(): number; random(): number },
+  prior: ReadonlyArray<{ mu: number; sigma: number }>,
+  a: number,
+  mean: ArrayLike<number>,
+  chol: ArrayLike<number>,
+  z: Float64Array,
+  scratch: Float64Array,
+): number {
   const D = prior.length;
-  if (proposal === null || D === 0) {
-    for (let i = 0; i < D; i++) z[i] = prior[i].mu + prior[i].sigma * rng.normal();
-    return 0;
-  }
-  const { mean, chol, defensive } = proposal;
-  if (rng.random() < defensive) {
+  if (rng.random() < a) {
     for (let i = 0; i < D; i++) z[i] = prior[i].mu + prior[i].sigma * rng.normal();
   } else {
     for (let i = 0; i < D; i++) scratch[i] = rng.normal();
@@ -109,6 +113,22 @@ export function drawTransmissibility(prior: readonly ScaleNormal[], proposal: Pa
   }
   let lp = 0;
   for (let i = 0; i < D; i++) lp += normalLogPdf(z[i], prior[i].mu, prior[i].sigma);
+  return lp;
+}
+
+/**
+ * Draws the logit-scale transmissibilities of the adapted dimensions into `z` (prior normals in
+ * `prior`, indexed like `dims`) and returns log prior(z) - log q(z). Without a proposal: prior
+ * draws, returns 0.
+ */
+export function drawTransmissibility(prior: readonly ScaleNormal[], proposal: ParameterProposal | null, rng: Rng, z: Float64Array, scratch: Float64Array): number {
+  const D = prior.length;
+  if (proposal === null || D === 0) {
+    for (let i = 0; i < D; i++) z[i] = prior[i].mu + prior[i].sigma * rng.normal();
+    return 0;
+  }
+  const { mean, chol, defensive } = proposal;
+  const lp = drawDefensive(rng, prior, defensive, mean, chol, z, scratch);
   const lq = logAddExp(Math.log(defensive) + lp, Math.log1p(-defensive) + mvnLogPdf(z, mean, chol, scratch));
   return lp - lq;
 }

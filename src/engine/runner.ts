@@ -31,6 +31,18 @@ interface Thinned {
 }
 
 /**
+ * The last run's spread, read-only (typed so that it cannot be written through): the infected
+ * entities in infection order (an infector before what it infects), and per entity its infection
+ * time (hours from origin) and the arc that infected it (-1 for a seed), valid for those entities.
+ */
+export interface RunSpread {
+  readonly count: number;
+  readonly order: ArrayLike<number>;
+  readonly time: ArrayLike<number>;
+  readonly parentArc: ArrayLike<number>;
+}
+
+/**
  * Executes runs on one thread: owns the per-thread workspaces, writes each run into a partial.
  */
 export class RunEngine {
@@ -178,6 +190,22 @@ export class RunEngine {
   /** Dimensions (parameter columns) the adaptive sampler adapts, with their prior normals. */
   get adaptDims(): { dims: number[]; prior: ScaleNormal[] } {
     return { dims: this.draws.dims, prior: this.draws.prior };
+  }
+
+  /** The last run's spread (`run` or `spreadAt`): what counterfactuals prune and studies count. */
+  get lastSpread(): RunSpread {
+    return this.ws;
+  }
+
+  /**
+   * Run r on the assessment's streams with its adapted parameters fixed at z (logit/log scale,
+   * `adaptDims` order), without writing a row: the model at known parameters, for studies of it.
+   * Returns the number infected; the spread is `lastSpread`. Only the adaptive sampler draws
+   * through z, so other settings are refused rather than silently drawing from the prior.
+   */
+  spreadAt(r: number, z: ArrayLike<number>): number {
+    if (!(this.settings.sampler === 'adaptive' && this.settings.calibrate)) throw new Error('spreadAt needs calibrated runs with the adaptive sampler (others draw their parameters from the prior)');
+    return this.simulateCore(r, false, null, z);
   }
 
   /** Runs run `r` and appends it to `p` (which must have room). */

@@ -44,19 +44,28 @@ export function upperShare(level: number, atFloor: boolean): number {
   return atFloor ? level : 1 - (1 - level) / 2;
 }
 
-/** Sorted (value, weight) pairs of a column; zero-weight runs dropped. */
+/**
+ * Sorted (value, weight) pairs of a column; zero-weight runs dropped. `zeros`: runs of value 0
+ * left out of the column (e.g. runs that touch no cell of a group), given by the sum of their
+ * weights (`zeroWeight`) and of their squared weights (`zeroWeightSquared`): the mean needs the
+ * first, its standard error the second.
+ */
 export class WeightedSample {
   readonly values: Float64Array;
   readonly cum: Float64Array;
   readonly total: number;
   readonly mean: number;
-  /** Standard error of the weighted mean (ratio-estimator linearisation). */
+  /**
+   * Standard error of the weighted mean (ratio-estimator linearisation):
+   * sqrt(sum_i w_i^2 (x_i - mean)^2) / sum_i w_i over every run, the left-out zero-valued runs
+   * included (their terms are zeroWeightSquared x mean^2).
+   */
   readonly meanSe: number;
-  constructor(values: ArrayLike<number>, weights: ArrayLike<number>, extra?: { zeroWeight: number }) {
+  constructor(values: ArrayLike<number>, weights: ArrayLike<number>, zeros?: { zeroWeight: number; zeroWeightSquared: number }) {
     const idx: number[] = [];
     for (let i = 0; i < values.length; i++) if (weights[i] > 0) idx.push(i);
     idx.sort((a, b) => values[a] - values[b] || a - b);
-    const z = extra?.zeroWeight ?? 0;
+    const z = zeros?.zeroWeight ?? 0;
     const off = z > 0 ? 1 : 0;
     this.values = new Float64Array(idx.length + off);
     this.cum = new Float64Array(idx.length + off);
@@ -76,7 +85,8 @@ export class WeightedSample {
     this.total = c;
     this.mean = c > 0 ? s / c : NaN;
     for (const i of idx) s2 += weights[i] * weights[i] * (values[i] - this.mean) ** 2;
-    if (z > 0) s2 += 0; // zero-valued runs' squared weights are accounted by the caller's Kish n
+    const z2 = zeros?.zeroWeightSquared ?? 0;
+    if (z2 > 0) s2 += z2 * this.mean * this.mean;
     this.meanSe = c > 0 ? Math.sqrt(s2) / c : NaN;
   }
   /** Smallest value whose cumulative weight share reaches p (p in [0,1]). */

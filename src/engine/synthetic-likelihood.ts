@@ -15,7 +15,7 @@
  * Plain JSON, fixed before any shard runs, so shards weight their runs identically.
  */
 
-import { choleskyOf, logAddExp, mvnLogPdf, normalLogPdf } from './proposal';
+import { choleskyOf, drawDefensive, logAddExp, mvnLogPdf } from './proposal';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -186,7 +186,6 @@ export function fitPosterior(
   let ess = 0;
   const z = new Float64Array(draws * D);
   const lw = new Float64Array(draws);
-  const e = new Float64Array(D);
   const scratch = new Float64Array(D);
   for (let it = 0; it < iterations; it++) {
     const widen = it === 0 ? 1 : 1.5;
@@ -195,17 +194,7 @@ export function fitPosterior(
     let M = -Infinity;
     for (let i = 0; i < draws; i++) {
       const zi = z.subarray(i * D, (i + 1) * D);
-      if (rng.random() < 0.1) for (let d = 0; d < D; d++) zi[d] = prior[d].mu + prior[d].sigma * rng.normal();
-      else {
-        for (let d = 0; d < D; d++) e[d] = rng.normal();
-        for (let a = 0; a < D; a++) {
-          let v = mean[a];
-          for (let b = 0; b <= a; b++) v += L[a * D + b] * e[b];
-          zi[a] = v;
-        }
-      }
-      let lp = 0;
-      for (let d = 0; d < D; d++) lp += normalLogPdf(zi[d], prior[d].mu, prior[d].sigma);
+      const lp = drawDefensive(rng, prior, 0.1, mean, L, zi, scratch);
       const lq = logAddExp(Math.log(0.1) + lp, Math.log(0.9) + mvnLogPdf(zi, mean, L, scratch));
       lw[i] = lp + syntheticLogLikelihood(sl, zi) - lq;
       if (lw[i] > M) M = lw[i];

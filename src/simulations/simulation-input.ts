@@ -5,7 +5,7 @@
  */
 import { DomainError, ErrorDetail, invalid } from '../common/errors/domain-error';
 import { DEPENDENCY_KINDS } from '../domain/vocabulary';
-import { buildCsr, GraphInputError, kindIndex, type Graph } from '../engine/graph';
+import { GraphInputError, kindIndex, labelledGraph, type EntityGraph } from '../engine/graph';
 import { GRAPH_FORMATS, parseGraphFile, toPostedShape, type GraphFormat } from '../graph-formats';
 
 export const MAX_EDGES = 200_000;
@@ -260,34 +260,7 @@ function parsePosted(src: Record<string, unknown>, prefix: string, d: Details): 
   return { nodes, edges, directed: directed === true, prefix };
 }
 
-/** The CSR graph of a validated posted graph, with the node ids in index order. */
-export function buildPostedGraph(p: PostedGraph): { graph: Graph; ids: string[]; index: Map<string, number> } {
-  const index = new Map<string, number>();
-  const ids: string[] = [];
-  const add = (id: string) => {
-    let i = index.get(id);
-    if (i === undefined) {
-      i = ids.length;
-      index.set(id, i);
-      ids.push(id);
-    }
-    return i;
-  };
-  for (const id of p.nodes ?? []) add(id);
-  const m = p.edges.length;
-  const src = new Int32Array(m);
-  const dst = new Int32Array(m);
-  const weight = new Float32Array(m);
-  const kind = new Uint8Array(m);
-  let weighted = false;
-  for (let i = 0; i < m; i++) {
-    const [u, v, w, k] = p.edges[i];
-    src[i] = add(u);
-    dst[i] = add(v);
-    weight[i] = w;
-    kind[i] = kindIndex(k);
-    if (w !== 1 || kind[i] !== 0) weighted = true;
-  }
-  const graph = buildCsr({ n: ids.length, src, dst, weight: weighted ? weight : undefined, kind: weighted ? kind : undefined, undirected: !p.directed });
-  return { graph, ids, index };
+/** The CSR graph of a validated posted graph, with the node ids in index order (graph.ts, labelledGraph). */
+export function buildPostedGraph(p: PostedGraph): EntityGraph {
+  return labelledGraph(p.nodes, p.edges, p.directed);
 }

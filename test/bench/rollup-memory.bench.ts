@@ -7,20 +7,13 @@
  *
  * Prints figures; asserts nothing.
  */
-import { finalizeAssessment, prepareScenario, runShard } from '../../src/engine';
+import { finalizeAssessment, runShard } from '../../src/engine';
 import { readScenario } from '../../src/scenario-format';
+import { scenarioModel } from '../support/scenario-model';
 
 async function main() {
   const runs = Number(process.argv[2] ?? 10_000);
-  const d = await readScenario('fixtures/notpetya-2017');
-  const model = prepareScenario({
-    entities: d.entities,
-    dependencies: d.dependencies,
-    weapon: d.weapon,
-    reports: d.reports.map((r) => ({ ...r, observedAt: new Date(r.observedAt).toISOString() })),
-    asOf: d.scenario.asOf,
-    horizonHours: d.scenario.horizonHours,
-  });
+  const model = scenarioModel(await readScenario('fixtures/notpetya-2017'));
   const opts = { runs, seed: 1, threads: 2 };
   const t0 = performance.now();
   const { partial } = await runShard(model, [0, runs], opts);

@@ -8,7 +8,9 @@
  */
 import { CounterfactualEngine, runCounterfactual, WORLD_FIGURES, type Variant } from '../../../src/engine/counterfactual';
 import { kindIndex, pilotProposal, prepareScenario, runAssessment, settingsOf, type AssessmentOptions, type AssessmentResult, type RunSettings, type ScenarioModel } from '../../../src/engine';
-import { TOTALS_WIDTH } from '../../../src/engine/partial';
+import { emptyPartial, FIGURE, TOTALS_WIDTH } from '../../../src/engine/partial';
+import { RunEngine } from '../../../src/engine/runner';
+import { tailOf } from '../../../src/engine/graph';
 import { erScenario, weapon } from './helpers';
 
 jest.setTimeout(600_000);
@@ -107,5 +109,41 @@ describe('counterfactuals on common random numbers', () => {
       if (v.infected < b.infected) smaller++;
     }
     expect(smaller).toBeGreaterThan(0);
+  });
+
+  it("RunEngine's last spread is the run's: its infections in time order, every infector before what it infected", () => {
+    const engine = new RunEngine(model.core, settings);
+    const partial = emptyPartial(model.core, settings, 1, engine.paramCount);
+    engine.run(3, partial);
+    const { count, order, time, parentArc } = engine.lastSpread;
+    expect(count).toBe(partial.totals[FIGURE.entitiesInfected]);
+    expect(count).toBeGreaterThan(3);
+    const infected = new Set<number>();
+    for (let i = 0; i < count; i++) {
+      const v = order[i];
+      if (i > 0) expect(time[v]).toBeGreaterThanOrEqual(time[order[i - 1]]);
+      if (parentArc[v] >= 0) expect(infected.has(tailOf(model.core.graph.offsets, parentArc[v]))).toBe(true);
+      infected.add(v);
+    }
+  });
+
+  it('RunEngine.spreadAt runs the model at the given parameters, the same spread for the same ones, and only for the adaptive sampler', () => {
+    const engine = new RunEngine(model.core, settings);
+    const { dims, prior } = engine.adaptDims;
+    const kinds = model.core.weapon.kinds.length;
+    // every transmissibility at logit t (the other adapted parameters at their prior medians)
+    const at = (t: number) => dims.map((col, d) => (col < kinds ? t : prior[d].mu));
+    const spread = (t: number) => {
+      const count = engine.spreadAt(5, at(t));
+      return Array.from({ length: count }, (_, i) => engine.lastSpread.order[i]);
+    };
+    const high = spread(3);
+    expect(spread(3)).toEqual(high);
+    const none = spread(-30);
+    // no transmission: only the reports the run takes as genuine are infected
+    expect(none.length).toBeLessThanOrEqual(model.core.reportedCount);
+    expect(high.length).toBeGreaterThan(10 * model.core.reportedCount);
+    const priorDraws = new RunEngine(model.core, { ...settings, sampler: 'prior' });
+    expect(() => priorDraws.spreadAt(5, at(3))).toThrow(/adaptive sampler/);
   });
 });

@@ -50,6 +50,20 @@ describe('90%-range distributions', () => {
     expect(w.high).toBeCloseTo(0.596, 2);
   });
 
+  it('the standard error of the weighted mean counts every run, the left-out zero-valued ones too', () => {
+    // runs (value, weight): (2, 2), (0, 1), (0, 1): mean = 4/4 = 1,
+    // se = sqrt(2^2 (2 - 1)^2 + 1^2 (0 - 1)^2 + 1^2 (0 - 1)^2) / 4 = sqrt(6) / 4
+    const se = Math.sqrt(6) / 4;
+    const listed = new WeightedSample([2, 0, 0], [2, 1, 1]);
+    expect(listed.mean).toBe(1);
+    expect(listed.meanSe).toBeCloseTo(se, 15);
+    // the two zero-valued runs left out of the column, given by their weights' sum and squares' sum
+    const leftOut = new WeightedSample([2], [2], { zeroWeight: 2, zeroWeightSquared: 2 });
+    expect(leftOut.mean).toBe(1);
+    expect(leftOut.meanSe).toBeCloseTo(se, 15);
+    expect(leftOut.range(0.5)).toEqual(listed.range(0.5));
+  });
+
   it('a range starts at the floor and ends at the level quantile when the floor carries the lower tail', () => {
     // 100 runs: 20 with no unreported infection, then 1..80
     const values = Float64Array.from({ length: 100 }, (_, i) => Math.max(0, i - 19));

@@ -215,7 +215,7 @@ describe('weightedRange', () => {
       const v = Float64Array.from({ length: n }, () => (ties ? Math.floor(rand() * 4) : rand() * 1000));
       const w = Float64Array.from({ length: n }, () => (rand() < 0.1 ? 0 : rand() < 0.5 ? 1 : Math.exp(-8 * rand())));
       const zero = rand() < 0.5 ? rand() * 2 : 0;
-      const want = new WeightedSample(v, w, { zeroWeight: zero }).range(0.8);
+      const want = new WeightedSample(v, w, { zeroWeight: zero, zeroWeightSquared: zero * zero }).range(0.8);
       if (!(want.mean === want.mean)) continue; // no positive weight
       const got = weightedRange(Float64Array.from([...v, 0]), Float64Array.from([...w, zero]), n + 1, 0.8);
       expect({ t, median: got.median, low: got.low, high: got.high }).toEqual({ t, median: want.median, low: want.low, high: want.high });

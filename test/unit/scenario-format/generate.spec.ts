@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkScenario, readScenario, summarise } from '../../../src/scenario-format';
 import { generateScenario, GENERATOR_SECTOR_WEIGHTS, SERVICE_WEIGHT_BUDGET } from '../../../src/scenario-format/generate';
-import { prepareScenario } from '../../../src/engine';
 import { SECTORS } from '../../../src/domain/vocabulary';
+import { scenarioModel } from '../../support/scenario-model';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'gen-'));
 
@@ -74,15 +74,7 @@ describe('generateScenario', () => {
         const inService = new Map<string, number>();
         for (const e of d.dependencies) if (e.kind === 'service') inService.set(e.targetId, (inService.get(e.targetId) ?? 0) + e.weight);
         expect(Math.max(0, ...inService.values())).toBeLessThanOrEqual(SERVICE_WEIGHT_BUDGET + 1e-9);
-        const model = prepareScenario({
-          entities: d.entities,
-          dependencies: d.dependencies,
-          weapon: d.weapon,
-          reports: d.reports.map((r) => ({ ...r, observedAt: new Date(r.observedAt).toISOString() })),
-          asOf: d.scenario.asOf,
-          horizonHours: d.scenario.horizonHours,
-        });
-        expect(model.core.spectralRadius).toBeLessThan(1);
+        expect(scenarioModel(d).core.spectralRadius).toBeLessThan(1);
       }
     rmSync(dir, { recursive: true });
   }, 240_000);
