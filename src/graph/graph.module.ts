@@ -13,7 +13,7 @@ import { HierarchyService } from './hierarchy.service';
   imports: [TypeOrmModule.forFeature([EntityNode, Dependency])],
   controllers: [GraphController],
   providers: [EntitiesService, DependenciesService, HierarchyService],
-  exports: [TypeOrmModule, EntitiesService, DependenciesService, HierarchyService],
+  exports: [EntitiesService, DependenciesService, HierarchyService],
 })
 export class GraphModule implements OnModuleInit {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
