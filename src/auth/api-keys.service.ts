@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { conflict, foundOrFail } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -80,6 +80,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
   /** Which of `ids` name stored organisations, inside the caller's transaction. */
   async existingOrganizationsWithin(m: EntityManager, ids: Iterable<string>): Promise<Set<string>> {
     return new Set((await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', ids)).map((o) => o.id));
+  }
+
+  /** The stored organisations among `ids` (missing ones are simply absent), inside the caller's transaction. */
+  organizationsWithin(m: EntityManager, ids: Iterable<string>): Promise<Organization[]> {
+    return m.findBy(Organization, { id: In([...new Set(ids)]) });
   }
 
   listOrganizations(): Promise<Organization[]> {

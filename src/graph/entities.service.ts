@@ -10,7 +10,7 @@ import { CursorCodec, Page } from '../common/http/pagination';
 import { lockKeys } from '../common/locks/key-locks';
 import { DatabaseService } from '../database/database.service';
 import { deleteIn, insertOrDiagnose, insertRows, quote as q, selectIn, tupleIndices } from '../database/bulk-sql';
-import type { EntityRecord } from '../domain/records';
+import type { EntityRecord, WeaponTargeting } from '../domain/records';
 import { checkEntitySet, checkNewEntity, entitySkeleton, type EntityInput, type NewEntity } from '../domain/rules/entity';
 import { EntityNode } from './entity-node.entity';
 import { parentsFirst } from './parents-first';
@@ -105,6 +105,35 @@ export class EntitiesService {
   /** The ids of the stored entities with these STIX ids, by STIX id. */
   async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
     return new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', stixIds)).map((e) => [e.stixId, e.id]));
+  }
+
+  /** The ids of at most `limit` entities named `name` (ignoring case), in id order. */
+  async idsNamedWithin(m: EntityManager, name: string, limit: number): Promise<string[]> {
+    return (await m.createQueryBuilder(EntityNode, 'e').where('LOWER(e.name) = LOWER(:name)', { name }).orderBy('e.id').limit(limit).getMany()).map((e) => e.id);
+  }
+
+  /**
+   * A page of the entities `targeting` designates (the rule of src/weapons/targeting.ts, in
+   * SQL), in id order after `afterId`: at most `limit`, and whether more follow.
+   */
+  async targetedWithin(m: EntityManager, t: WeaponTargeting, page: { limit: number; afterId?: string }): Promise<{ items: EntityNode[]; more: boolean }> {
+    const pg = m.connection.options.type === 'postgres';
+    const params: unknown[] = [];
+    const p = (v: unknown) => (params.push(v), pg ? `$${params.length}` : '?');
+    const conditions: string[] = [];
+    if (t.entityIds?.length) conditions.push(`e."id" IN (${t.entityIds.map(p).join(', ')})`);
+    const selectors: string[] = [];
+    if (t.countries?.length) selectors.push(`e."country" IN (${t.countries.map(p).join(', ')})`);
+    if (t.sectors?.length) selectors.push(`e."sector" IN (${t.sectors.map(p).join(', ')})`);
+    if (t.tags?.length) selectors.push(`(${t.tags.map((tag) => `e."tags" LIKE ${p(`%${likeEscape(JSON.stringify(tag))}%`)} ESCAPE '\\'`).join(' OR ')})`);
+    if (selectors.length) conditions.push(`(${selectors.join(' AND ')})`);
+    if (!conditions.length) return { items: [], more: false };
+    let where = `(${conditions.join(' OR ')})`;
+    if (page.afterId !== undefined) where += ` AND e."id" > ${p(page.afterId)}`;
+    const rows: { id: string }[] = await m.query(`SELECT e."id" FROM "entities" e WHERE ${where} ORDER BY e."id" LIMIT ${page.limit + 1}`, params);
+    const ids = rows.slice(0, page.limit).map((r) => r.id);
+    const items = ids.length ? await m.getRepository(EntityNode).createQueryBuilder('e').whereInIds(ids).orderBy('e.id', 'ASC').getMany() : [];
+    return { items, more: rows.length > page.limit };
   }
 
   /**

@@ -14,7 +14,7 @@ import { ServiceStability } from './service-stability';
   imports: [TypeOrmModule.forFeature([EntityNode, Dependency])],
   controllers: [GraphController],
   providers: [EntitiesService, DependenciesService, HierarchyService, ServiceStability],
-  exports: [TypeOrmModule, EntitiesService, DependenciesService, HierarchyService, ServiceStability],
+  exports: [EntitiesService, DependenciesService, HierarchyService, ServiceStability],
 })
 export class GraphModule implements OnModuleInit {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

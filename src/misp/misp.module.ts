@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { GraphModule } from '../graph/graph.module';
 import { ReportsModule } from '../reports/reports.module';
 import { StixModule } from '../stix/stix.module';
@@ -8,7 +9,7 @@ import { MispService } from './misp.service';
 
 /** MISP core format in and MISP feeds out. */
 @Module({
-  imports: [ReportsModule, StixModule, GraphModule, WeaponsModule],
+  imports: [AuthModule, ReportsModule, StixModule, GraphModule, WeaponsModule],
   controllers: [MispController],
   providers: [MispService],
 })

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
-import { Organization } from '../auth/organization.entity';
+import { ApiKeysService } from '../auth/api-keys.service';
 import type { Principal } from '../common/http/principal';
 import { invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
@@ -20,6 +19,7 @@ export class MispService {
     private readonly reports: ReportsService,
     private readonly entities: EntitiesService,
     private readonly weapons: WeaponsService,
+    private readonly keys: ApiKeysService,
   ) {}
 
   importEvent(body: unknown, actor: Principal): Promise<StixImportResult> {
@@ -40,7 +40,7 @@ export class MispService {
     const reports = await this.reports.visibleCurrentFor(weaponId, reader);
     const { entities, organizations } = await this.db.read(async (m) => ({
       entities: new Map((await this.entities.findManyWithin(m, [...new Set(reports.map((r) => r.entityId))])).map((e) => [e.id, e])),
-      organizations: new Map((await m.findBy(Organization, { id: In([...new Set(reports.map((r) => r.organizationId))]) })).map((o) => [o.id, o.name])),
+      organizations: new Map((await this.keys.organizationsWithin(m, reports.map((r) => r.organizationId))).map((o) => [o.id, o.name])),
     }));
     return reportsToEvent(weapon, reports.map((r) => ({
       stixId: r.stixId ?? sightingIdOfChain(r.chainId), entityName: entities.get(r.entityId)?.name ?? r.entityId, entityCountry: entities.get(r.entityId)?.country ?? null,

@@ -7,7 +7,7 @@ import { DatabaseService } from '../database/database.service';
 import type { ReportRecord } from '../domain/records';
 import { EntitiesService } from '../graph/entities.service';
 import { BulkResultView, CreatedReportView, ReportRow, toView } from './report-view';
-import { checkFiledReport, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
+import { checkFiledReportOnce, FIRST_SEEN_MARGIN_MS, NewReport } from './report-rules';
 import { ReportsEvents } from './reports.events';
 import { insertRows, readDate, selectIn } from '../database/bulk-sql';
 import { uuidV7 } from '../common/ids';
@@ -238,7 +238,7 @@ export class ReportWriter {
     const errors: ErrorDetail[] = [];
     const values: NewReport[] = [];
     inputs.forEach((input, i) => {
-      const { value, errors: rowErrors } = checkFiledReport(input, rowOf(i), now);
+      const { value, errors: rowErrors } = checkFiledReportOnce(input, rowOf(i), now);
       errors.push(...rowErrors);
       if (value) {
         value.stixId = options.stixIds?.[i] ?? null;

@@ -13,7 +13,7 @@ import { EvidenceVersions } from './evidence-versions';
 
 /**
  * Spread reports (single, bulk JSON/CSV; STIX 2.1 is src/stix over this module). Exports ReportsService
- * (reading: evidenceFor, visibleCurrentFor), ReportWriter (insertWithin, writeWithin), ReportsEvents (onEvidenceChanged) and EvidenceVersions
+ * (reading: evidenceFor, visibleCurrentFor, the TAXII collection's pages), ReportWriter (insertWithin, writeWithin), ReportsEvents (onEvidenceChanged) and EvidenceVersions
  * (for read caches) to other modules.
  */
 @Module({

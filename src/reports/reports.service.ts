@@ -45,6 +45,24 @@ export interface ReportListQuery {
   includeSuperseded?: boolean;
 }
 
+/** A condition on the report row `alias`, from another feature (e.g. the STIX version of a report). */
+export type ReportCondition = (alias: string) => { sql: string; params?: Record<string, unknown> };
+
+/** A version of a report chain: the current one, the first, or one meeting a condition. */
+export type CollectionVersion = 'current' | 'first' | ReportCondition;
+
+/** A page of the reports as a collection of STIX sightings (see collectionPageWithin). */
+export interface CollectionQuery {
+  /** Only the versions of these STIX ids (null: all). */
+  stixIds: readonly string[] | null;
+  /** The versions of a chain listed: those meeting any of these (null: every version). */
+  versions: readonly CollectionVersion[] | null;
+  addedAfter: Date | null;
+  /** The (filed at, id) of the previous page's last version. */
+  after: { added: Date; id: string } | null;
+  limit: number;
+}
+
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
 /**
@@ -177,6 +195,41 @@ export class ReportsService {
       out.push(...(await m.getRepository(Report).createQueryBuilder('r').where('r.stixId IN (:...chunk)', { chunk }).andWhere(currentReport('r')).getMany()));
     }
     return out;
+  }
+
+  /** Does `reader` see some version of the sighting `stixId`? */
+  async seesSighting(reader: Principal, stixId: string): Promise<boolean> {
+    return (await this.db.read((m) => whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader).andWhere('r.stixId = :id', { id: stixId }).getCount())) > 0;
+  }
+
+  /**
+   * A page of the report versions `reader` may see as a collection of STIX sightings (TAXII),
+   * inside the caller's read, in (filed at, id) order: those after `after`, filed after
+   * `addedAfter`, of the given STIX ids, meeting any of `versions` (null: every version).
+   */
+  async collectionPageWithin(m: EntityManager, reader: Principal, q: CollectionQuery): Promise<{ items: Report[]; more: boolean }> {
+    const qb = whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader);
+    if (q.stixIds) qb.andWhere('r.stixId IN (:...ids)', { ids: q.stixIds });
+    const versions = q.versions;
+    if (versions) {
+      qb.andWhere(new Brackets((w) => {
+        for (const v of versions) {
+          if (v === 'current') w.orWhere(currentReport('r'));
+          else if (v === 'first') w.orWhere('r.version = 1');
+          else {
+            const c = v('r');
+            w.orWhere(c.sql, c.params);
+          }
+        }
+      }));
+    }
+    if (q.addedAfter) qb.andWhere('r.createdAt > :addedAfter', { addedAfter: q.addedAfter });
+    if (q.after) {
+      const { added, id } = q.after;
+      qb.andWhere(new Brackets((w) => w.where('r.createdAt > :nextAt', { nextAt: added }).orWhere('r.createdAt = :nextAt AND r.id > :nextId', { nextAt: added, nextId: id })));
+    }
+    const rows = await qb.orderBy('r.createdAt', 'ASC').addOrderBy('r.id', 'ASC').limit(q.limit + 1).getMany();
+    return { items: rows.slice(0, q.limit), more: rows.length > q.limit };
   }
 
   /** The current reports of a weapon `reader` may see, for export. */

@@ -1,6 +1,7 @@
 import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { json } from 'express';
+import { AuthModule } from '../auth/auth.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GraphModule } from '../graph/graph.module';
@@ -12,7 +13,7 @@ import { StixVersion } from './stix-version.entity';
 
 /** STIX 2.1 bundles over the reports: import (sightings become reports) and export. Exports StixService (TAXII, MISP). */
 @Module({
-  imports: [TypeOrmModule.forFeature([StixVersion]), IdempotencyModule, GraphModule, WeaponsModule, ReportsModule],
+  imports: [TypeOrmModule.forFeature([StixVersion]), IdempotencyModule, AuthModule, GraphModule, WeaponsModule, ReportsModule],
   controllers: [StixController],
   providers: [StixService],
   exports: [StixService],

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/http/principal';
 import { DomainError, ErrorDetail, foundOrFail, invalid, unprocessable } from '../common/errors/domain-error';
 import { IdempotencyContext, IdempotencyService } from '../common/idempotency/idempotency.service';
 import { DatabaseService } from '../database/database.service';
 import { TLP_LEVELS, type Payload, type Tlp } from '../domain/vocabulary';
 import { EntitiesService } from '../graph/entities.service';
-import { EntityNode } from '../graph/entity-node.entity';
 import { normaliseCountry } from '../domain/countries';
 import type { Report } from '../reports/report.entity';
 import { DEFAULT_TLP } from '../reports/report-rules';
@@ -16,9 +15,8 @@ import { ReportWriter } from '../reports/report-writer';
 import { readDate, selectIn } from '../database/bulk-sql';
 import { slugFrom } from '../domain/ids';
 import { sectorFromStixList } from '../domain/sectors';
-import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
-import { Organization } from '../auth/organization.entity';
+import { ApiKeysService } from '../auth/api-keys.service';
 import { exportBundle, SightingContext, sightingOf } from './export';
 import { STIX_ID, stixTypeOf, TLP_BY_MARKING_ID, uuidV5 } from '../domain/stix-ids';
 import { StixVersion } from './stix-version.entity';
@@ -82,6 +80,7 @@ export class StixService {
     private readonly entities: EntitiesService,
     private readonly weapons: WeaponsService,
     private readonly idempotency: IdempotencyService,
+    private readonly keys: ApiKeysService,
   ) {}
 
   importBundle(body: unknown, actor: Principal, claim: IdempotencyContext | null): Promise<StixImportResult> {
@@ -237,9 +236,9 @@ export class StixService {
       if (entityOf.has(identityId)) continue;
       const entry = byId.get(identityId)!;
       const name = String(entry.o.name).trim();
-      const sameName = await m.createQueryBuilder(EntityNode, 'e').where('LOWER(e.name) = LOWER(:name)', { name }).orderBy('e.id').limit(2).getMany();
+      const sameName = await this.entities.idsNamedWithin(m, name, 2);
       if (sameName.length === 1) {
-        entityOf.set(identityId, sameName[0].id);
+        entityOf.set(identityId, sameName[0]);
         continue;
       }
       if (sameName.length > 1) {
@@ -247,7 +246,7 @@ export class StixService {
         continue;
       }
       let id = slugFrom(name, `identity-${identityId.slice(10, 18)}`);
-      if (takenIds.has(id) || (await m.existsBy(EntityNode, { id }))) id = `${id.slice(0, 110)}-${identityId.slice(10, 18)}`;
+      if (takenIds.has(id) || (await this.entities.existingIdsWithin(m, [id])).has(id)) id = `${id.slice(0, 110)}-${identityId.slice(10, 18)}`;
       takenIds.add(id);
       const country = countryOf.get(identityId)?.country ?? null;
       const sector = sectorFromStixList(entry.o.sectors as string[] | undefined);
@@ -320,7 +319,7 @@ export class StixService {
 
   /** Report versions as STIX sightings (the TAXII collections' objects), inside the caller's read. */
   async sightingsWithin(m: EntityManager, reports: readonly Report[]): Promise<Record<string, unknown>[]> {
-    const weapons = await m.findBy(Weapon, { id: In([...new Set(reports.map((r) => r.weaponId))]) });
+    const weapons = await this.weapons.findManyWithin(m, reports.map((r) => r.weaponId));
     const entities = await this.entities.findManyWithin(m, [...new Set(reports.map((r) => r.entityId))]);
     const context: SightingContext = {
       weapons: new Map(weapons.map((w) => [w.id, w])), entities: new Map(entities.map((e) => [e.id, e])), versions: await this.versionsOf(m, reports.map((r) => r.id)),
@@ -336,12 +335,12 @@ export class StixService {
 
   /** The current reports of a weapon the reader may see, as a STIX 2.1 bundle (404 for an unknown weapon). */
   async exportBundle(weaponId: string, reader: Principal): Promise<Record<string, unknown>> {
-    const weapon = await this.db.read(async (m) => foundOrFail(await m.findOneBy(Weapon, { id: weaponId }), 'weapon', weaponId, 'weaponId'));
+    const weapon = await this.db.read(async (m) => foundOrFail((await this.weapons.findManyWithin(m, [weaponId]))[0], 'weapon', weaponId, 'weaponId'));
     const reports = await this.reports.visibleCurrentFor(weaponId, reader);
     const { entities, versions, organizations } = await this.db.read(async (m) => ({
       entities: await this.entities.findManyWithin(m, reports.map((r) => r.entityId)),
       versions: await this.versionsOf(m, reports.map((r) => r.id)),
-      organizations: await m.findBy(Organization, { id: In([...new Set(reports.map((r) => r.organizationId))]) }),
+      organizations: await this.keys.organizationsWithin(m, reports.map((r) => r.organizationId)),
     }));
     return exportBundle(weapon, reports, new Map(entities.map((e) => [e.id, e])), versions, organizations);
   }

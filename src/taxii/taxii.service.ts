@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Brackets, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/http/principal';
 import { DomainError, ErrorDetail, invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
-import { currentReport } from '../reports/current';
-import { Report } from '../reports/report.entity';
-import { whereVisible } from '../reports/visibility';
+import type { Report } from '../reports/report.entity';
+import { CollectionVersion, ReportsService } from '../reports/reports.service';
 import { stixTime } from '../stix/export';
-import { StixVersion } from '../stix/stix-version.entity';
 import { StixImportResult, StixService } from '../stix/stix.service';
+import { stixVersionAt } from '../stix/version-at';
 import { encodeNext, TaxiiFilters } from './filters';
 import { STIX_MEDIA_TYPE } from './media-type';
 import { StatusDetail, TaxiiStatus } from './taxii-status.entity';
@@ -40,6 +39,7 @@ export class TaxiiService {
   constructor(
     private readonly db: DatabaseService,
     private readonly stix: StixService,
+    private readonly reports: ReportsService,
   ) {}
 
   /** The sightings of a page of the reports collection. */
@@ -110,34 +110,21 @@ export class TaxiiService {
   }
 
   private async requireVisible(reader: Principal, id: string): Promise<void> {
-    const found = await this.db.read((m) => whereVisible(m.getRepository(Report).createQueryBuilder('r'), reader).andWhere('r.stixId = :id', { id }).getCount());
-    if (!found) throw notFound('object', id);
+    if (!(await this.reports.seesSighting(reader, id))) throw notFound('object', id);
   }
 
   private async entries(m: EntityManager, reader: Principal, f: TaxiiFilters): Promise<TaxiiPage<Entry>> {
     const empty = { items: [], more: false, next: null, firstAdded: null, lastAdded: null };
     if ((f.types && !f.types.includes('sighting')) || (f.specVersions && !f.specVersions.includes('2.1'))) return empty;
-    const qb = m.getRepository(Report).createQueryBuilder('r').leftJoin(StixVersion, 'v', 'v.reportId = r.id');
-    whereVisible(qb, reader);
-    if (f.ids) qb.andWhere('r.stixId IN (:...ids)', { ids: f.ids });
-    if (!f.versions.includes('all')) {
-      qb.andWhere(new Brackets((w) => {
-        f.versions.forEach((v, i) => {
-          if (v === 'last') w.orWhere(currentReport('r'));
-          else if (v === 'first') w.orWhere('r.version = 1');
-          else if (v instanceof Date) w.orWhere(`(v.modified = :at${i} OR (v.reportId IS NULL AND r.createdAt = :at${i}))`, { [`at${i}`]: v });
-        });
-      }));
-    }
-    if (f.addedAfter) qb.andWhere('r.createdAt > :addedAfter', { addedAfter: f.addedAfter });
-    if (f.next) {
-      const { added, id } = f.next;
-      qb.andWhere(new Brackets((w) => w.where('r.createdAt > :nextAt', { nextAt: added }).orWhere('r.createdAt = :nextAt AND r.id > :nextId', { nextAt: added, nextId: id })));
-    }
-    const rows = await qb.orderBy('r.createdAt', 'ASC').addOrderBy('r.id', 'ASC').limit(f.limit + 1).getMany();
-    const more = rows.length > f.limit;
-    const versions = await this.stix.versionsOf(m, rows.slice(0, f.limit).map((r) => r.id));
-    const items = rows.slice(0, f.limit).map((report) => ({ report, version: versions.get(report.id)?.modified ?? report.createdAt }));
+    const { items: rows, more } = await this.reports.collectionPageWithin(m, reader, {
+      stixIds: f.ids,
+      versions: f.versions.includes('all') ? null : f.versions.map((v, i): CollectionVersion => (v instanceof Date ? stixVersionAt(v, `at${i}`) : v === 'first' ? 'first' : 'current')),
+      addedAfter: f.addedAfter,
+      after: f.next,
+      limit: f.limit,
+    });
+    const versions = await this.stix.versionsOf(m, rows.map((r) => r.id));
+    const items = rows.map((report) => ({ report, version: versions.get(report.id)?.modified ?? report.createdAt }));
     if (!items.length) return empty;
     const last = items[items.length - 1].report;
     return { items, more, next: more ? encodeNext({ added: last.createdAt, id: last.id }) : null, firstAdded: items[0].report.createdAt, lastAdded: last.createdAt };

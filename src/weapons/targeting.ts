@@ -20,6 +20,11 @@ export interface TargetableEntity {
   tags?: readonly string[];
 }
 
+/** Does the targeting designate anything (ids or selectors)? Empty targeting intends nothing. */
+export function designatesAny(t: WeaponTargeting): boolean {
+  return !!(t.entityIds?.length || t.countries?.length || t.sectors?.length || t.tags?.length);
+}
+
 export function matchesSelectors(e: TargetableEntity, t: WeaponTargeting): boolean {
   const countries = t.countries ?? [];
   const sectors = t.sectors ?? [];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/http/principal';
 import { conflict, ErrorDetail, foundOrFail, invalid } from '../common/errors/domain-error';
@@ -9,9 +9,11 @@ import { readDate, selectIn } from '../database/bulk-sql';
 import type { WeaponRecord } from '../domain/records';
 import { checkWeapon, checkWeaponAcrossFields } from '../domain/rules/weapon';
 import { DEPENDENCY_KINDS, type Payload } from '../domain/vocabulary';
-import { EntityNode } from '../graph/entity-node.entity';
+import type { EntityNode } from '../graph/entity-node.entity';
+import { EntitiesService } from '../graph/entities.service';
 import { likeEscape } from '../common/http/query-filters';
 import { CreateWeaponDto, UpdateWeaponDto } from './dto/weapon.dto';
+import { designatesAny } from './targeting';
 import { Weapon } from './weapon.entity';
 
 const WEAPONS_CURSOR = new CursorCodec('weapons', ['id'] as const);
@@ -52,6 +54,7 @@ export class WeaponsService {
   constructor(
     private readonly db: DatabaseService,
     private readonly audit: AuditService,
+    private readonly entities: EntitiesService,
   ) {}
 
   // ---- for other services: inside the caller's transaction ----
@@ -119,7 +122,13 @@ export class WeaponsService {
     return { weapon, created: true };
   }
 
-  // ---- HTTP operations ----
+  /** The stored weapons among `ids` (missing ones are simply absent). */
+  async findManyWithin(m: EntityManager, ids: Iterable<string>): Promise<Weapon[]> {
+    const unique = [...new Set(ids)];
+    const out: Weapon[] = [];
+    for (let start = 0; start < unique.length; start += 5000) out.push(...(await m.findBy(Weapon, { id: In(unique.slice(start, start + 5000)) })));
+    return out;
+  }
 
   /** The ids of the stored weapons with these STIX ids, by STIX id. */
   async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
@@ -130,6 +139,8 @@ export class WeaponsService {
   async firstSeenWithin(m: EntityManager, ids: Iterable<string>): Promise<Map<string, Date | null>> {
     return new Map((await selectIn<{ id: string; firstSeenAt: unknown }>(m, 'weapons', ['id', 'firstSeenAt'], 'id', ids)).map((w) => [w.id, readDate(w.firstSeenAt)]));
   }
+
+  // ---- HTTP operations ----
 
   create(dto: CreateWeaponDto, actor: Principal): Promise<Weapon> {
     // As plain JSON: the rules see the body as sent, not the DTO's class instances.
@@ -189,24 +200,11 @@ export class WeaponsService {
     return this.db.read(async (m) => {
       const weapon = foundOrFail(await m.findOneBy(Weapon, { id }), 'weapon', id);
       const t = weapon.targeting ?? {};
-      const pg = m.connection.options.type === 'postgres';
-      const params: unknown[] = [];
-      const p = (v: unknown) => (params.push(v), pg ? `$${params.length}` : '?');
-      const conditions: string[] = [];
-      if (t.entityIds?.length) conditions.push(`e."id" IN (${t.entityIds.map(p).join(', ')})`);
-      const selectors: string[] = [];
-      if (t.countries?.length) selectors.push(`e."country" IN (${t.countries.map(p).join(', ')})`);
-      if (t.sectors?.length) selectors.push(`e."sector" IN (${t.sectors.map(p).join(', ')})`);
-      if (t.tags?.length) selectors.push(`(${t.tags.map((tag) => `e."tags" LIKE ${p(`%${likeEscape(JSON.stringify(tag))}%`)} ESCAPE '\\'`).join(' OR ')})`);
-      if (selectors.length) conditions.push(`(${selectors.join(' AND ')})`);
-      if (!conditions.length) return { items: [], nextCursor: null };
-      let where = `(${conditions.join(' OR ')})`;
-      if (page.cursor) where += ` AND e."id" > ${p(TARGETS_CURSOR.decode(page.cursor)[0])}`;
-      const rows: { id: string }[] = await m.query(`SELECT e."id" FROM "entities" e WHERE ${where} ORDER BY e."id" LIMIT ${page.limit + 1}`, params);
-      const more = rows.length > page.limit;
-      const ids = rows.slice(0, page.limit).map((r) => r.id);
-      const entities = ids.length ? await m.getRepository(EntityNode).createQueryBuilder('e').whereInIds(ids).orderBy('e.id', 'ASC').getMany() : [];
-      return { items: entities, nextCursor: more ? TARGETS_CURSOR.encode(ids[ids.length - 1]) : null };
+      // Nothing designated: an empty page, whatever the cursor.
+      if (!designatesAny(t)) return { items: [], nextCursor: null };
+      const afterId = page.cursor ? TARGETS_CURSOR.decode(page.cursor)[0] : undefined;
+      const { items, more } = await this.entities.targetedWithin(m, t, { limit: page.limit, afterId });
+      return { items, nextCursor: more ? TARGETS_CURSOR.encode(items[items.length - 1].id) : null };
     });
   }
 }

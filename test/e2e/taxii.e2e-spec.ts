@@ -175,6 +175,9 @@ describe('TAXII 2.1 server', () => {
     expect(first.map((o: any) => o.x_spillover_status)).toEqual(['confirmed']);
     const atFirst = (await c.get(`${reportsUrl}objects/${maersk}/`, { 'match[version]': first[0].modified })).body.objects;
     expect(atFirst).toEqual(first);
+    // The imported version is matched by its STIX `modified`, the correction filed here by when it was filed.
+    const atCorrection = (await c.get(`${reportsUrl}objects/${maersk}/`, { 'match[version]': every[1].modified })).body.objects;
+    expect(atCorrection).toEqual([every[1]]);
     const versions = (await c.get(`${reportsUrl}objects/${maersk}/versions/`)).body;
     expect(versions).toEqual({ more: false, versions: every.map((o: any) => o.modified) });
   });

@@ -9,9 +9,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { REPORT_STATUSES, TLP_LEVELS } from '../../domain/vocabulary';
-import type { ErrorDetail } from '../../common/errors/domain-error';
 import { FieldRule, FieldCheck } from '../../common/http/field-rule.decorator';
-import { checkFiledReport } from '../report-rules';
+import { checkFiledBody } from '../report-rules';
 
 export class LossRangeDto {
   @ApiProperty({ example: 200000, description: '5th percentile, USD' }) low: number;
@@ -35,16 +34,14 @@ export class InlineEntityDto {
   @ApiPropertyOptional({ type: [String], example: ['windows', 'medoc'] }) tags?: string[];
 }
 
-/** What one report body breaks, read once per body: each field's rule takes its part. */
-const brokenOf = new WeakMap<object, ErrorDetail[]>();
-
-/** The rule of one field of a report: the details of the report rules under that field (`lossUsd`, `lossUsd.low`, ...). */
+/**
+ * The rule of one field of a report: the details of the report rules under that field (`lossUsd`,
+ * `lossUsd.low`, ...). The rules run once per body (checkFiledBody), and the writer reuses that check.
+ */
 function reportField(field: string): FieldCheck {
   return (_value, errors, _row, _text, record) => {
     if (!record) return;
-    let broken = brokenOf.get(record);
-    if (!broken) brokenOf.set(record, (broken = checkFiledReport(record, undefined, Date.now()).errors));
-    errors.push(...broken.filter((e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`)));
+    errors.push(...checkFiledBody(record).errors.filter((e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`)));
   };
 }
 
