@@ -4,7 +4,7 @@
  * numbered once here instead of compared as strings in every run.
  */
 import type { EntityRecord } from '../domain/records';
-import { sharedFloat64, sharedInt32 } from './graph';
+import { NodeLabels, sharedFloat64, sharedInt32 } from './graph';
 import { ScenarioInputError } from './scenario-input';
 
 export interface EntityColumns {
@@ -26,22 +26,6 @@ function figure(e: EntityRecord, v: number, what: string): number {
   return v;
 }
 
-/** Group indices in order of first appearance; `key` null = no group (-1). */
-class GroupIndex {
-  readonly names: string[] = [];
-  private readonly index = new Map<string, number>();
-  of(key: string | null): number {
-    if (!key) return -1;
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.names.length;
-      this.index.set(key, i);
-      this.names.push(key);
-    }
-    return i;
-  }
-}
-
 export function entityColumns(entities: readonly EntityRecord[]): EntityColumns {
   const n = entities.length;
   const hosts = sharedFloat64(n);
@@ -49,8 +33,9 @@ export function entityColumns(entities: readonly EntityRecord[]): EntityColumns 
   const populationServed = sharedFloat64(n);
   const country = sharedInt32(n);
   const sector = sharedInt32(n);
-  const countries = new GroupIndex();
-  const sectors = new GroupIndex();
+  // group names numbered in order of first appearance, as node labels are
+  const countries = new NodeLabels();
+  const sectors = new NodeLabels();
   const names: string[] = new Array(n);
   const sectorOf: Array<string | null> = new Array(n);
   entities.forEach((e, i) => {
@@ -59,8 +44,8 @@ export function entityColumns(entities: readonly EntityRecord[]): EntityColumns 
     populationServed[i] = figure(e, e.populationServed ?? 0, 'populationServed');
     names[i] = e.name;
     sectorOf[i] = e.sector ?? null;
-    country[i] = countries.of(e.country ? e.country.toUpperCase() : null);
-    sector[i] = sectors.of(e.sector ?? null);
+    country[i] = e.country ? countries.of(e.country.toUpperCase()) : -1;
+    sector[i] = e.sector ? sectors.of(e.sector) : -1;
   });
-  return { hosts, dailyValueUsd, populationServed, country, sector, countries: countries.names, sectors: sectors.names, names, sectorOf };
+  return { hosts, dailyValueUsd, populationServed, country, sector, countries: countries.ids, sectors: sectors.ids, names, sectorOf };
 }
