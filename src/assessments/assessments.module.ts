@@ -1,3 +1,4 @@
+import { WeaponsModule } from '../weapons/weapons.module';
 import { GraphModule } from '../graph/graph.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -13,7 +14,7 @@ import { AssessmentsService } from './assessments.service';
 import { EvidenceSource } from './evidence-source';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AssessmentEvidence]), AuditModule, ConfigModule, GraphModule, JobsModule, ModelsModule, ReportsModule, ResultsModule],
+  imports: [TypeOrmModule.forFeature([AssessmentEvidence]), AuditModule, ConfigModule, GraphModule, JobsModule, ModelsModule, ReportsModule, ResultsModule, WeaponsModule],
   controllers: [AssessmentsController, MyEarlyWarningController],
   providers: [AssessmentsService, EvidenceSource],
   exports: [AssessmentsService],

@@ -13,7 +13,8 @@ import { Job } from '../jobs/job.entity';
 import { JobsService, JobView } from '../jobs/jobs.service';
 import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner';
 import { ModelsService } from '../models/models.service';
-import { Weapon } from '../weapons/weapon.entity';
+import type { Weapon } from '../weapons/weapon.entity';
+import { WeaponsService } from '../weapons/weapons.service';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { EvidenceSource } from './evidence-source';
@@ -25,7 +26,7 @@ import { buildResultParts } from './build-parts';
 import { organisationEntities } from './organisation-entities';
 import type { AssessmentParts } from '../results/result-parts';
 import type { EngineOutput } from '../results/result-types';
-import { readGraph } from '../jobs/stored-graph';
+import { readGraph } from '../graph/stored-graph';
 import { ServiceStability } from '../graph/service-stability';
 import { weaponRecord } from './scenario-snapshot';
 import { ScenarioSnapshot } from '../domain/records';
@@ -57,6 +58,7 @@ export class AssessmentsService implements OnModuleInit {
     private readonly evidence: EvidenceSource,
     private readonly reportsEvents: ReportsEvents,
     private readonly stability: ServiceStability,
+    private readonly weapons: WeaponsService,
     @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -138,7 +140,7 @@ export class AssessmentsService implements OnModuleInit {
 
   /** The weapon and its evidence as of the assessment time: 404 without the weapon, 422 without a report. */
   private async evidenceWithin(m: EntityManager, input: AssessmentJobInput) {
-    const weapon = foundOrFail(await m.findOneBy(Weapon, { id: input.weaponId }), 'weapon', input.weaponId, 'weaponId');
+    const weapon = foundOrFail((await this.weapons.findManyWithin(m, [input.weaponId]))[0], 'weapon', input.weaponId, 'weaponId');
     const reports = await this.evidence.evidenceWithin(m, input.weaponId, input.asOf);
     if (reports.length === 0) throw nothingReported(input);
     return { weapon, reports };
@@ -270,7 +272,7 @@ export class AssessmentsService implements OnModuleInit {
    */
   async newestDone(weaponId: string): Promise<Assessment | null> {
     const rows = await this.db.read(async (m) => {
-      foundOrFail(await m.getRepository(Weapon).findOne({ select: { id: true }, where: { id: weaponId } }), 'weapon', weaponId, 'weaponId');
+      foundOrFail((await this.weapons.findManyWithin(m, [weaponId]))[0], 'weapon', weaponId, 'weaponId');
       return joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
         .where('a.kind = :kind AND a.weaponId = :w AND a.status = :s', { kind: 'assessment', w: weaponId, s: 'done' })
         .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').limit(1000).getMany();

@@ -1,5 +1,5 @@
 /**
- * What an assessment rests on besides the stored graph (src/jobs/stored-graph.ts), as the plain
+ * What an assessment rests on besides the stored graph (src/graph/stored-graph.ts), as the plain
  * records the engine takes: the weapon, and facts about the reports as of the assessment time.
  */
 import { Audience, audienceKey, EVERYONE } from '../tlp/policy';

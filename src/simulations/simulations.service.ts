@@ -11,7 +11,7 @@ import type { SimulationJobInput } from '../jobs/job-input';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
 import { Job, JobOf, JobResultPart } from '../jobs/job.entity';
 import { JobsService, JobView } from '../jobs/jobs.service';
-import { readGraph } from '../jobs/stored-graph';
+import { readGraph } from '../graph/stored-graph';
 import { ModelsService } from '../models/models.service';
 import type { SimulationParts } from '../results/result-parts';
 import { ResultsService } from '../results/results.service';

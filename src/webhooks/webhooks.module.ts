@@ -1,3 +1,4 @@
+import { GraphModule } from '../graph/graph.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ResultsModule } from '../results/results.module';
@@ -7,7 +8,7 @@ import { WebhooksService } from './webhooks.service';
 
 /** Signed webhooks of assessment events from a database outbox (SQLite and PostgreSQL alike). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery]), ResultsModule],
+  imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery]), GraphModule, ResultsModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
   exports: [WebhooksService],

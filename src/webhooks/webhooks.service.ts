@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { EntityManager, LessThanOrEqual } from 'typeorm';
 import { Assessment, assessmentsOf, joinEvidence } from '../assessments/assessment-rows';
 import { Job } from '../jobs/job.entity';
 import type { Summary } from '../results/result-types';
@@ -8,7 +8,7 @@ import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
 import { invalid, notFound } from '../common/errors/domain-error';
 import { DatabaseService } from '../database/database.service';
-import { EntityNode } from '../graph/entity-node.entity';
+import { EntitiesService } from '../graph/entities.service';
 import type { CreateWebhookDto } from './dto/webhook.dto';
 import { sign } from './signature';
 import { WebhookDelivery, WebhookEvent, WebhookSubscription } from './webhook.entity';
@@ -53,6 +53,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly db: DatabaseService,
     private readonly results: ResultsService,
+    private readonly entities: EntitiesService,
   ) {}
 
   onModuleInit(): void {
@@ -71,7 +72,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
       throw invalid('early-warning needs the entities to watch', [{ field: 'entityIds', rule: 'required', message: 'list the organisation\'s own entities for early-warning' }]);
     }
     return this.db.write(async (m) => {
-      const known = new Set((await m.findBy(EntityNode, { id: In(entityIds) })).map((e) => e.id));
+      const known = await this.entities.existingIdsWithin(m, entityIds);
       const missing = entityIds.filter((id) => !known.has(id));
       if (missing.length) throw invalid('unknown entities', missing.map((id) => ({ field: 'entityIds', rule: 'reference', message: `no entity '${id}'` })));
       const s = m.create(WebhookSubscription, {

@@ -6,7 +6,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dependencyColumnsOf } from '../../src/engine/dependency-columns';
-import { readGraph } from '../../src/jobs/stored-graph';
+import { readGraph } from '../../src/graph/stored-graph';
 import { Dependency } from '../../src/graph/dependency.entity';
 import { EntityNode } from '../../src/graph/entity-node.entity';
 import { decodeSnapshot, encodeSnapshot } from '../../src/jobs/codec';

@@ -29,10 +29,8 @@ const KNOWN_VIOLATIONS = [
   // Assessments: the entities of an organisation's named reports (a query over reports and entities).
   'assessments/organisation-entities.ts: EntityNode',
   'assessments/organisation-entities.ts: Report',
-  // Assessments: job rows saved, locked, paged and marked stale (the jobs feature's table), and the
-  // weapon looked up for a new assessment and a list's weaponId (WeaponsService has findManyWithin).
+  // Assessments: job rows saved, paged and joined with their evidence (the jobs feature's table).
   'assessments/assessments.service.ts: Job',
-  'assessments/assessments.service.ts: Weapon',
   // Readiness counts running and stale jobs.
   'health/readiness.indicators.ts: Job',
   // Results read the stored parts of a job.
@@ -40,10 +38,8 @@ const KNOWN_VIOLATIONS = [
   // Simulations save their job and its request part, and read and delete that part.
   'simulations/simulations.service.ts: Job',
   'simulations/simulations.service.ts: JobResultPart',
-  // Webhooks list finished assessments since a time, and check subscribed entity ids
-  // (EntitiesService.existingIdsWithin answers that).
+  // Webhooks list finished assessments since a time.
   'webhooks/webhooks.service.ts: Job',
-  'webhooks/webhooks.service.ts: EntityNode',
   // The TAXII estimates collection pages finished assessments itself: it needs a page query on
   // the assessments (or jobs) side, whose folders this change did not own.
   'taxii/estimates.service.ts: Job',

@@ -1,7 +1,7 @@
 /**
  * The stored dependency model (every entity and dependency) as the plain records the engine
- * takes: what an assessment and a simulation on the stored graph run on. A plain function on
- * an EntityManager (no Nest), so the API process and a queue worker can both use it.
+ * takes: what an assessment and a simulation on the stored graph run on. The graph feature owns
+ * these tables, so their bulk read lives here; a plain function on an EntityManager (no Nest).
  */
 import type { EntityManager } from 'typeorm';
 import type { DependencyRecord, EntityRecord } from '../domain/records';
