@@ -9,6 +9,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DEFAULT_FUNCTIONAL_KINDS, FunctionalArcs, isStable, spectralRadius, UnstableDependencyMatrixError } from '../engine';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
+import { storedBoolean } from './stored-graph';
 
 /** Rows a page of the read holds (keyset pages on the primary key, as the graph read). */
 const PAGE_ROWS = 50_000;
@@ -59,8 +60,7 @@ export class ServiceStability {
         after === -Infinity ? [...kinds] : [...kinds, after],
       );
       for (const d of rows) {
-        const bidirectional = d.bidirectional === true || d.bidirectional === 1 || d.bidirectional === '1' || d.bidirectional === 't';
-        arcs.add(at(d.sourceId), at(d.targetId), d.kind, Number(d.weight), bidirectional);
+        arcs.add(at(d.sourceId), at(d.targetId), d.kind, Number(d.weight), storedBoolean(d.bidirectional));
       }
       if (rows.length < PAGE_ROWS) break;
       after = Number(rows[rows.length - 1].id);

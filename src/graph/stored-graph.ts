@@ -17,7 +17,8 @@ const json = <T>(v: unknown, fallback: T): T => {
     return fallback;
   }
 };
-const bool = (v: unknown) => v === true || v === 1 || v === '1' || v === 't';
+/** A boolean column as the driver returns it (PostgreSQL true, SQLite 1). */
+export const storedBoolean = (v: unknown): boolean => v === true || v === 1 || v === '1' || v === 't';
 
 /** Rows a page of the graph read holds at once (keyset pages, so each is an index range scan). */
 const GRAPH_PAGE_ROWS = 50_000;
@@ -59,7 +60,7 @@ export async function readGraph(m: EntityManager, pageRows = GRAPH_PAGE_ROWS): P
         dailyValueUsd: Number(r.dailyValueUsd) || 0,
         populationServed: Number(r.populationServed) || 0,
         tags: json<string[]>(r.tags, []),
-        protected: bool(r.protected),
+        protected: storedBoolean(r.protected),
       });
     }
     if (rows.length < pageRows) break;
@@ -97,7 +98,7 @@ export async function readGraph(m: EntityManager, pageRows = GRAPH_PAGE_ROWS): P
       const t = index.get(d.targetId);
       // The foreign keys make this impossible; say which row if a database lacks them.
       if (s === undefined || t === undefined) throw new Error(`dependency ${d.id} names an entity that is not stored (${s === undefined ? d.sourceId : d.targetId})`);
-      setDependency(c, kindIndex, n, s, t, d.kind, Number(d.weight), bool(d.bidirectional));
+      setDependency(c, kindIndex, n, s, t, d.kind, Number(d.weight), storedBoolean(d.bidirectional));
       n++;
     }
     if (rows.length < pageRows) break;
