@@ -176,6 +176,7 @@ export class BullMqRunner implements MonteCarloRunner {
           })),
         );
         phases.queueMs = performance.now() - t;
+        this.engine.prepareFinalize?.();
         await watch.outcome;
       } finally {
         watch.stop();

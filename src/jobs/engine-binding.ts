@@ -10,7 +10,7 @@ import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner'
 import type { AssessmentOptions } from '../engine/options';
 import { pilotProposal, pilotSlice } from '../engine/pilot';
 import { runShard } from '../engine/shard';
-import { finalizeOffThread } from './finalize-off-thread';
+import { finalizeOffThread, warmFinalizeThread } from './finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
 import { mergeInto, mergePartials } from '../engine/aggregate';
 import type { AssessmentResult as EngineOutput } from '../engine/result';
@@ -120,6 +120,7 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     // the API keep going) moves it on towards FINALIZE_TO; storing the parts ends at 1.
     return guard(async () => {
       const model = prepare(snapshot, input);
+      warmFinalizeThread();
       const o = engineOptions(input, { ...opts, onProgress: opts.onProgress ? (f) => opts.onProgress!(f * FINALIZE_FROM) : undefined });
       const { partial } = await runShard(model, [0, input.runs], o);
       return finalizeOffThread(model, partial, o, opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal);
@@ -149,6 +150,7 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     if (need > acc.groupRun.length) growGroups(acc, Math.max(need, 2 * acc.groupRun.length));
     return mergeInto(acc, part);
   },
+  prepareFinalize: warmFinalizeThread,
   finalize(snapshot, input, merged, opts = {}) {
     return guard(async () =>
       finalizeOffThread(prepare(snapshot, input), trimPartial(merged), engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),

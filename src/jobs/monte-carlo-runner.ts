@@ -80,6 +80,11 @@ export interface EngineBinding<P = unknown, O = unknown> {
   fold?(acc: P | undefined, part: P): P;
   /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */
   finalize(snapshot: ScenarioSnapshot, input: AssessmentJobInput, merged: P, opts?: RunOptions): Promise<O>;
+  /**
+   * Gets `finalize` ready while the shards run (a coordinator calls it when it queues them), so
+   * its set-up is not spent after the last shard. Optional.
+   */
+  prepareFinalize?(): void;
 }
 
 export const ENGINE_BINDING = Symbol('ENGINE_BINDING');

@@ -3,7 +3,7 @@
  * to the worker instead of copying it.
  */
 import { finalizeAssessment, prepareScenario, runShard } from '../../../src/engine';
-import { finalizeOffThread, ownBuffers } from '../../../src/jobs/finalize-off-thread';
+import { finalizeOffThread, ownBuffers, warmFinalizeThread, warmFinalizeThreadId } from '../../../src/jobs/finalize-off-thread';
 import { erScenario, weapon } from '../engine/helpers';
 
 jest.setTimeout(600_000);
@@ -31,5 +31,22 @@ describe('finalizeOffThread', () => {
     expect(progress.every((f) => f >= 0.95 && f < 0.99)).toBe(true);
     // the scenario's shared arrays were not moved: the model still runs
     expect((await runShard(model, [0, 10], opts)).partial.runIndex.length).toBe(10);
+
+
+    // A thread warmed while the shards run takes the next finalise, with the same answer.
+    warmFinalizeThread();
+    const warmed = warmFinalizeThreadId();
+    expect(warmed).not.toBeNull();
+    warmFinalizeThread();
+    expect(warmFinalizeThreadId()).toBe(warmed);
+    const again = finalizeOffThread(model, (await runShard(model, [0, 60], opts)).partial, opts);
+    expect(warmFinalizeThreadId()).toBeNull();
+    expect(await again).toEqual(expected);
+    // A cancelled finalise ends: its promise rejects with the reason.
+    warmFinalizeThread();
+    const abort = new AbortController();
+    const cancelled = finalizeOffThread(model, (await runShard(model, [0, 60], opts)).partial, opts, undefined, abort.signal);
+    abort.abort(new Error('cancelled by the test'));
+    await expect(cancelled).rejects.toThrow('cancelled by the test');
   });
 });
