@@ -177,6 +177,11 @@ export class EntitiesService {
   }
 
   /** One entity as `reader` may see it: 404 for an entity created inline by a report hidden from it. */
+  /** The number of stored entities (whoever may see them). */
+  count(): Promise<number> {
+    return this.db.read((m) => m.count(EntityNode));
+  }
+
   get(id: string, reader: Principal): Promise<EntityNode> {
     return this.db.read(async (m) => foundOrFail(await whereEntityVisible(m.getRepository(EntityNode).createQueryBuilder('e'), reader).andWhere('e.id = :id', { id }).getOne(), 'entity', id));
   }
