@@ -14,6 +14,8 @@ import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner
 import { ModelsService } from '../models/models.service';
 import type { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
+import { EntitiesService } from '../graph/entities.service';
+import { ReportsService } from '../reports/reports.service';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { EvidenceSource } from './evidence-source';
@@ -22,7 +24,6 @@ import { evidenceFacts, headlineOf, latestFor, reportsUsedFor } from './evidence
 import { anyVisible, Audience, audienceKey, countAudiences, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './build-parts';
-import { organisationEntities } from './organisation-entities';
 import type { AssessmentParts } from '../results/result-parts';
 import type { EngineOutput } from '../results/result-types';
 import { readGraph } from '../graph/stored-graph';
@@ -58,6 +59,8 @@ export class AssessmentsService implements OnModuleInit {
     private readonly reportsEvents: ReportsEvents,
     private readonly stability: ServiceStability,
     private readonly weapons: WeaponsService,
+    private readonly entities: EntitiesService,
+    private readonly reports: ReportsService,
     @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -241,9 +244,15 @@ export class AssessmentsService implements OnModuleInit {
     return assessmentsOf(rows);
   }
 
-  /** The entities of the reader's organisation (organisation-entities.ts). */
+  /**
+   * The entities of a member organisation, as far as the service can tell: the API-key
+   * organisations are not linked to the dependency graph, so an organisation's entities are the
+   * ones its own reports name (any weapon, any version: it reports on its own sites and
+   * constituency), each with its whole organisation in the graph (its top-level ancestor and every
+   * entity below that). Read on each call: a report filed a moment ago counts.
+   */
   organisationEntities(organizationId: string): Promise<Set<string>> {
-    return this.db.read((m) => organisationEntities(m, organizationId));
+    return this.db.read(async (m) => this.entities.wholeOrganisationsWithin(m, await this.reports.entityIdsFiledByWithin(m, organizationId)));
   }
 
   /**

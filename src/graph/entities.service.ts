@@ -14,6 +14,7 @@ import type { EntityRecord, WeaponTargeting } from '../domain/records';
 import { checkEntitySet, checkNewEntity, entitySkeleton, type EntityInput, type NewEntity } from '../domain/rules/entity';
 import { EntityNode } from './entity-node.entity';
 import { parentsFirst } from './parents-first';
+import { wholeOrganisations } from './whole-organisations';
 import type { UpdateEntityDto } from './dto/entity.dto';
 import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
 import { normaliseCountry } from '../domain/countries';
@@ -105,6 +106,11 @@ export class EntitiesService {
   /** The ids of the stored entities with these STIX ids, by STIX id. */
   async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
     return new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', stixIds)).map((e) => [e.stixId, e.id]));
+  }
+
+  /** `ids` and the whole organisations of the stored ones (top-level ancestor and every entity below), inside the caller's transaction. */
+  wholeOrganisationsWithin(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+    return wholeOrganisations(m, ids);
   }
 
   /** The ids of at most `limit` entities named `name` (ignoring case), in id order. */
