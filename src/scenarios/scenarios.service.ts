@@ -11,7 +11,6 @@ import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, invalid, notFound } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
-import { tupleIndices } from '../database/bulk-sql';
 import { DependenciesService } from '../graph/dependencies.service';
 import { EntitiesService } from '../graph/entities.service';
 import { ReportWriter } from '../reports/report-writer';
@@ -93,9 +92,9 @@ export class ScenariosService implements OnApplicationBootstrap {
         { field: 'weapon.id', rule: 'unique', message: `weapon '${data.weapon.id}' already exists` },
       ]);
     }
-    const storedEntities = new Set(await tupleIndices(m, 'present', 'entities', ['id'], data.entities.map((e) => [e.id])));
+    const storedEntities = new Set(await this.entities.storedIndicesWithin(m, data.entities.map((e) => e.id)));
     const newEntities = data.entities.filter((_, i) => !storedEntities.has(i));
-    const storedDeps = new Set(await tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], data.dependencies.map((d) => [d.sourceId, d.targetId, d.kind])));
+    const storedDeps = new Set(await this.dependencies.storedIndicesWithin(m, data.dependencies));
     const newDependencies = data.dependencies.filter((_, i) => !storedDeps.has(i));
     const organizationId = scenarioOrganizationId(scenario.id);
     if (await this.organizations.ensureOrganizationWithin(m, organizationId, `Scenario: ${scenario.title}`.slice(0, 200))) {

@@ -31,7 +31,7 @@ const KNOWN_VIOLATIONS = [
 ];
 
 /** Features that name no table of another feature in any string (SQL, bulk helpers): `folder`. */
-const NO_FOREIGN_TABLE_NAMES = ['reports', 'stix', 'taxii', 'misp', 'weapons'];
+const NO_FOREIGN_TABLE_NAMES = ['reports', 'stix', 'taxii', 'misp', 'weapons', 'assessments', 'simulations', 'webhooks', 'scenarios', 'jobs', 'auth', 'audit'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
