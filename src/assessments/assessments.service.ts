@@ -171,7 +171,7 @@ export class AssessmentsService implements OnModuleInit {
     const after = query.cursor ? ASSESSMENTS_CURSOR.decode(query.cursor) : undefined;
     const filter = { kind: 'assessment' as const, weaponIds: query.weaponId ? [query.weaponId] : undefined, statuses: query.status ? [query.status] : undefined };
     const order = { by: 'createdAt' as const, direction: 'DESC' as const, after: after && { at: after[0], id: after[1] } };
-    const rows = await this.db.read((m) => this.jobs.findWithin(m, filter, order, query.limit + 1, joinEvidence));
+    const rows = await this.db.read((m) => this.jobs.findWithin(m, filter, { order, limit: query.limit + 1, join: joinEvidence }));
     const more = rows.length > query.limit;
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
@@ -188,7 +188,7 @@ export class AssessmentsService implements OnModuleInit {
 
   /** The job row with its evidence row, in one query. */
   async getWithEvidence(id: string): Promise<Assessment> {
-    const [row] = await this.db.read((m) => this.jobs.findWithin(m, { kind: 'assessment', ids: [id] }, undefined, undefined, joinEvidence));
+    const [row] = await this.db.read((m) => this.jobs.findWithin(m, { kind: 'assessment', ids: [id] }, { join: joinEvidence }));
     return assessmentOf(foundOrFail(row, 'assessment', id));
   }
 
@@ -215,8 +215,9 @@ export class AssessmentsService implements OnModuleInit {
   async markStaleWithin(m: EntityManager, change: EvidenceChange): Promise<void> {
     if (!change.weaponIds.length) return;
     const changes = await evidenceChanges(m, change);
-    const rows = assessmentsOf(await this.jobs.findWithin(m, { kind: 'assessment', weaponIds: [...changes.keys()], statuses: ['queued', 'running', 'done'] }, undefined, undefined,
-      (qb, a) => joinEvidence(qb, a).select([`${a}.id`, `${a}.kind`, `${a}.weaponId`, `${a}.input`, 'e.jobId', 'e.stale', 'e.staleFor'])));
+    const rows = assessmentsOf(await this.jobs.findWithin(m, { kind: 'assessment', weaponIds: [...changes.keys()], statuses: ['queued', 'running', 'done'] }, {
+      join: (qb, a) => joinEvidence(qb, a).select([`${a}.id`, `${a}.kind`, `${a}.weaponId`, `${a}.input`, 'e.jobId', 'e.stale', 'e.staleFor']),
+    }));
     for (const job of rows) {
       const asOf = Date.parse(job.input.asOf);
       const causes = (job.weaponId === null ? [] : changes.get(job.weaponId) ?? []).filter((c) => c.at <= asOf);
@@ -240,7 +241,7 @@ export class AssessmentsService implements OnModuleInit {
    * markStaleWithin moves `updatedAt`), oldest change first: what the webhooks scan.
    */
   async doneSince(since: Date): Promise<Assessment[]> {
-    const rows = await this.db.read((m) => this.jobs.findWithin(m, { kind: 'assessment', statuses: ['done'], updatedSince: since }, { by: 'updatedAt', direction: 'ASC' }, undefined, joinEvidence));
+    const rows = await this.db.read((m) => this.jobs.findWithin(m, { kind: 'assessment', statuses: ['done'], updatedSince: since }, { order: { by: 'updatedAt', direction: 'ASC' }, join: joinEvidence }));
     return assessmentsOf(rows);
   }
 
@@ -262,7 +263,7 @@ export class AssessmentsService implements OnModuleInit {
   async newestDone(weaponId: string): Promise<Assessment | null> {
     const rows = await this.db.read(async (m) => {
       foundOrFail((await this.weapons.findManyWithin(m, [weaponId]))[0], 'weapon', weaponId, 'weaponId');
-      return this.jobs.findWithin(m, { kind: 'assessment', weaponIds: [weaponId], statuses: ['done'] }, { by: 'createdAt', direction: 'DESC' }, 1000, joinEvidence);
+      return this.jobs.findWithin(m, { kind: 'assessment', weaponIds: [weaponId], statuses: ['done'] }, { order: { by: 'createdAt', direction: 'DESC' }, limit: 1000, join: joinEvidence });
     });
     // newest asOf first; the sort is stable, so the newest started among equal asOf
     return assessmentsOf(rows).sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null;

@@ -136,7 +136,7 @@ export class JobsService {
    * own table: one query for the page). Limited with `limit`, not `take`: `take` would add a
    * query for the page's ids when a join is added.
    */
-  findWithin(m: EntityManager, filter: JobFilter, order?: JobOrder, limit?: number, join?: KindJoin): Promise<Job[]> {
+  findWithin(m: EntityManager, filter: JobFilter, { order, limit, join }: { order?: JobOrder; limit?: number; join?: KindJoin } = {}): Promise<Job[]> {
     const a = ALIAS;
     const base = m.getRepository(Job).createQueryBuilder(a);
     const qb = (join ? join(base, a) : base).where(`${a}.kind = :kind`, { kind: filter.kind });

@@ -55,7 +55,7 @@ export class EstimatesService {
       }
       if (f.addedAfter) filter.finishedAfter = f.addedAfter;
       const after = f.next ? { at: f.next.added, id: f.next.id } : undefined;
-      return this.jobs.findWithin(m, filter, { by: 'finishedAt', direction: 'ASC', after }, f.limit + 1);
+      return this.jobs.findWithin(m, filter, { order: { by: 'finishedAt', direction: 'ASC', after }, limit: f.limit + 1 });
     });
     const more = rows.length > f.limit;
     const page = rows.slice(0, f.limit).filter((a) => isJobOf(a, 'assessment'));
