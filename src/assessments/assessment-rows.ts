@@ -10,8 +10,7 @@ export type Assessment = AssessmentJob & { evidence: AssessmentEvidence };
 
 /**
  * Job rows of `qb` (alias `alias`) with their evidence row on `evidence`: one join, so a page of
- * assessments is one query. Limit such a query with `limit`, not `take`: the join gives one row
- * per job, and `take` would add a query for the page's ids.
+ * assessments is one query (a `KindJoin` of JobsService.findWithin, which limits with `limit`).
  */
 export function joinEvidence(qb: SelectQueryBuilder<Job>, alias = 'a'): SelectQueryBuilder<Job> {
   return qb.leftJoinAndMapOne(`${alias}.evidence`, AssessmentEvidence, 'e', `e.jobId = ${alias}.id`);

@@ -9,12 +9,13 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import type { AssessmentJobInput } from '../jobs/job-input';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
-import { Job } from '../jobs/job.entity';
 import { JobsService, JobView } from '../jobs/jobs.service';
 import { MonteCarloRunner, MONTE_CARLO_RUNNER } from '../jobs/monte-carlo-runner';
 import { ModelsService } from '../models/models.service';
 import type { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
+import { EntitiesService } from '../graph/entities.service';
+import { ReportsService } from '../reports/reports.service';
 import type { CreateAssessmentDto } from './dto/create-assessment.dto';
 import type { ListAssessmentsQueryDto } from './dto/assessment-query.dto';
 import { EvidenceSource } from './evidence-source';
@@ -23,7 +24,6 @@ import { evidenceFacts, headlineOf, latestFor, reportsUsedFor } from './evidence
 import { anyVisible, Audience, audienceKey, countAudiences, visibleCount } from '../tlp/policy';
 import { ReportsEvents, type EvidenceChange } from '../reports/reports.events';
 import { buildResultParts } from './build-parts';
-import { organisationEntities } from './organisation-entities';
 import type { AssessmentParts } from '../results/result-parts';
 import type { EngineOutput } from '../results/result-types';
 import { readGraph } from '../graph/stored-graph';
@@ -59,6 +59,8 @@ export class AssessmentsService implements OnModuleInit {
     private readonly reportsEvents: ReportsEvents,
     private readonly stability: ServiceStability,
     private readonly weapons: WeaponsService,
+    private readonly entities: EntitiesService,
+    private readonly reports: ReportsService,
     @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -106,24 +108,7 @@ export class AssessmentsService implements OnModuleInit {
     await this.runner.accepting();
 
     const row = await this.db.write(async (m) => {
-      const saved = await m.save(Job, {
-        id,
-        kind: input.kind,
-        weaponId: input.weaponId,
-        status: 'queued' as const,
-        progress: 0,
-        etaSeconds: null,
-        input,
-        error: null,
-        organizationId: actor.organizationId,
-        createdBy: actor.keyId,
-        runner: this.runner.kind,
-        attempts: 0,
-        ownerId: null,
-        heartbeatAt: null,
-        startedAt: null,
-        finishedAt: null,
-      });
+      const saved = await this.jobs.createWithin(m, { id, input, actor, runner: this.runner.kind });
       const evidence: AssessmentEvidence = { jobId: id, ...evidenceFacts(reports), stale: false, staleFor: null, headline: null };
       await m.insert(AssessmentEvidence, evidence);
       await this.audit.record(m, actor, 'create', 'assessment', id, { weaponId: input.weaponId, runs: input.runs, model: input.model, seed: input.seed });
@@ -183,17 +168,10 @@ export class AssessmentsService implements OnModuleInit {
   }
 
   async list(query: ListAssessmentsQueryDto, reader: Principal): Promise<Page<AssessmentView>> {
-    const rows = await this.db.read((m) => {
-      const qb = joinEvidence(m.getRepository(Job).createQueryBuilder('a')).where('a.kind = :kind', { kind: 'assessment' })
-        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').limit(query.limit + 1);
-      if (query.weaponId) qb.andWhere('a.weaponId = :w', { w: query.weaponId });
-      if (query.status) qb.andWhere('a.status = :s', { s: query.status });
-      if (query.cursor) {
-        const [at, id] = ASSESSMENTS_CURSOR.decode(query.cursor);
-        qb.andWhere('(a.createdAt < :at OR (a.createdAt = :at AND a.id < :id))', { at, id });
-      }
-      return qb.getMany();
-    });
+    const after = query.cursor ? ASSESSMENTS_CURSOR.decode(query.cursor) : undefined;
+    const filter = { kind: 'assessment' as const, weaponIds: query.weaponId ? [query.weaponId] : undefined, statuses: query.status ? [query.status] : undefined };
+    const order = { by: 'createdAt' as const, direction: 'DESC' as const, after: after && { at: after[0], id: after[1] } };
+    const rows = await this.db.read((m) => this.jobs.findWithin(m, filter, { order, limit: query.limit + 1, join: joinEvidence }));
     const more = rows.length > query.limit;
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
@@ -210,8 +188,7 @@ export class AssessmentsService implements OnModuleInit {
 
   /** The job row with its evidence row, in one query. */
   async getWithEvidence(id: string): Promise<Assessment> {
-    const row = await this.db.read((m) =>
-      joinEvidence(m.getRepository(Job).createQueryBuilder('a')).where('a.id = :id AND a.kind = :kind', { id, kind: 'assessment' }).getOne());
+    const [row] = await this.db.read((m) => this.jobs.findWithin(m, { kind: 'assessment', ids: [id] }, { join: joinEvidence }));
     return assessmentOf(foundOrFail(row, 'assessment', id));
   }
 
@@ -238,11 +215,9 @@ export class AssessmentsService implements OnModuleInit {
   async markStaleWithin(m: EntityManager, change: EvidenceChange): Promise<void> {
     if (!change.weaponIds.length) return;
     const changes = await evidenceChanges(m, change);
-    const rows = assessmentsOf(await joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
-      .select(['a.id', 'a.kind', 'a.weaponId', 'a.input', 'e.jobId', 'e.stale', 'e.staleFor'])
-      .where('a.kind = :kind AND a.weaponId IN (:...weapons)', { kind: 'assessment', weapons: [...changes.keys()] })
-      .andWhere('a.status IN (:...live)', { live: ['queued', 'running', 'done'] })
-      .getMany());
+    const rows = assessmentsOf(await this.jobs.findWithin(m, { kind: 'assessment', weaponIds: [...changes.keys()], statuses: ['queued', 'running', 'done'] }, {
+      join: (qb, a) => joinEvidence(qb, a).select([`${a}.id`, `${a}.kind`, `${a}.weaponId`, `${a}.input`, 'e.jobId', 'e.stale', 'e.staleFor']),
+    }));
     for (const job of rows) {
       const asOf = Date.parse(job.input.asOf);
       const causes = (job.weaponId === null ? [] : changes.get(job.weaponId) ?? []).filter((c) => c.at <= asOf);
@@ -256,14 +231,29 @@ export class AssessmentsService implements OnModuleInit {
       const staleFor: Audience[] = [...before, ...added.map(({ tlp, organizationId }) => ({ tlp, organizationId }))];
       // The job row's updatedAt moves as when the flag was on it (the webhooks find newly stale
       // results by it); the job row first, then the evidence row, as `done` writes them.
-      await m.createQueryBuilder().update(Job).set({ updatedAt: () => 'CURRENT_TIMESTAMP' }).where('id = :id', { id: job.id }).execute();
+      await this.jobs.touchWithin(m, job.id);
       await m.createQueryBuilder().update(AssessmentEvidence).set({ stale: true, staleFor }).where('jobId = :id', { id: job.id }).execute();
     }
   }
 
-  /** The entities of the reader's organisation (organisation-entities.ts). */
+  /**
+   * The finished assessments whose row changed at or after `since` (finished, or marked stale:
+   * markStaleWithin moves `updatedAt`), oldest change first: what the webhooks scan.
+   */
+  async doneSince(since: Date): Promise<Assessment[]> {
+    const rows = await this.db.read((m) => this.jobs.findWithin(m, { kind: 'assessment', statuses: ['done'], updatedSince: since }, { order: { by: 'updatedAt', direction: 'ASC' }, join: joinEvidence }));
+    return assessmentsOf(rows);
+  }
+
+  /**
+   * The entities of a member organisation, as far as the service can tell: the API-key
+   * organisations are not linked to the dependency graph, so an organisation's entities are the
+   * ones its own reports name (any weapon, any version: it reports on its own sites and
+   * constituency), each with its whole organisation in the graph (its top-level ancestor and every
+   * entity below that). Read on each call: a report filed a moment ago counts.
+   */
   organisationEntities(organizationId: string): Promise<Set<string>> {
-    return this.db.read((m) => organisationEntities(m, organizationId));
+    return this.db.read(async (m) => this.entities.wholeOrganisationsWithin(m, await this.reports.entityIdsFiledByWithin(m, organizationId)));
   }
 
   /**
@@ -273,9 +263,7 @@ export class AssessmentsService implements OnModuleInit {
   async newestDone(weaponId: string): Promise<Assessment | null> {
     const rows = await this.db.read(async (m) => {
       foundOrFail((await this.weapons.findManyWithin(m, [weaponId]))[0], 'weapon', weaponId, 'weaponId');
-      return joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
-        .where('a.kind = :kind AND a.weaponId = :w AND a.status = :s', { kind: 'assessment', w: weaponId, s: 'done' })
-        .orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').limit(1000).getMany();
+      return this.jobs.findWithin(m, { kind: 'assessment', weaponIds: [weaponId], statuses: ['done'] }, { order: { by: 'createdAt', direction: 'DESC' }, limit: 1000, join: joinEvidence });
     });
     // newest asOf first; the sort is stable, so the newest started among equal asOf
     return assessmentsOf(rows).sort((a, b) => (a.input.asOf < b.input.asOf ? 1 : a.input.asOf > b.input.asOf ? -1 : 0))[0] ?? null;

@@ -53,6 +53,12 @@ export class AuditService {
     ]));
   }
 
+  /** The id of the newest entry about `targetType`, or null (one probe of the (targetType, id) index), inside the caller's transaction. */
+  async newestIdWithin(manager: EntityManager, targetType: string): Promise<number | null> {
+    const row = await manager.getRepository(AuditEntry).createQueryBuilder('a').select('MAX(a.id)', 'id').where('a.targetType = :targetType', { targetType }).getRawOne<{ id: unknown }>();
+    return row?.id == null ? null : Number(row.id);
+  }
+
   list(query: AuditQueryDto): Promise<Page<AuditEntry>> {
     return this.db.read(async (manager) => {
       const qb = manager.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC').take(query.limit + 1);

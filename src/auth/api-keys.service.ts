@@ -77,6 +77,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
     });
   }
 
+  /** Stores the organisation unless one with this id is; whether it did, inside the caller's transaction. */
+  async ensureOrganizationWithin(m: EntityManager, id: string, name: string): Promise<boolean> {
+    if (await m.existsBy(Organization, { id })) return false;
+    await m.insert(Organization, { id, name });
+    return true;
+  }
+
   /** Which of `ids` name stored organisations, inside the caller's transaction. */
   async existingOrganizationsWithin(m: EntityManager, ids: Iterable<string>): Promise<Set<string>> {
     return new Set((await selectIn<{ id: string }>(m, 'organizations', ['id'], 'id', ids)).map((o) => o.id));
@@ -122,9 +129,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const created = await this.db.write(async (m) => {
       if ((await m.count(ApiKey)) > 0) return null;
-      if (!(await m.existsBy(Organization, { id: ADMIN_ORGANIZATION_ID }))) {
-        await m.insert(Organization, { id: ADMIN_ORGANIZATION_ID, name: 'Spillover operators' });
-      }
+      await this.ensureOrganizationWithin(m, ADMIN_ORGANIZATION_ID, 'Spillover operators');
       const secret = this.config.adminKey ?? newSecret();
       await this.insertKey(m, 'bootstrap admin', ADMIN_ORGANIZATION_ID, 'admin', secret, null);
       return { secret, fromEnv: !!this.config.adminKey };

@@ -35,6 +35,11 @@ export class DependenciesService {
     private readonly audit: AuditService,
   ) {}
 
+  /** The positions in `arcs` of the stored dependencies (same source, target and kind), inside the caller's transaction. */
+  storedIndicesWithin(m: EntityManager, arcs: readonly Pick<DependencyRecord, 'sourceId' | 'targetId' | 'kind'>[]): Promise<number[]> {
+    return tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], arcs.map((d) => [d.sourceId, d.targetId, d.kind]));
+  }
+
   /**
    * Validates and inserts dependencies inside the caller's transaction. Every row is checked
    * (shape, self-loop, weight in [0,1], both endpoints stored, no duplicate `source, target,
@@ -75,7 +80,7 @@ export class DependenciesService {
       checkDependencySet(records, { position: new Map(), has: (id) => !missing.has(id) }, all, { rows });
       const bad = new Set(all.slice(before).map((e) => e.row));
       const candidates = values.flatMap((v, i) => (v && !bad.has(rows[i]) ? [{ row: rows[i], value: v }] : []));
-      const clashes = await tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], candidates.map(({ value: d }) => [d.sourceId, d.targetId, d.kind]));
+      const clashes = await this.storedIndicesWithin(m, candidates.map(({ value }) => value));
       for (const i of clashes) all.push({ row: candidates[i].row, field: 'targetId', rule: 'unique', message: 'this dependency (source, target, kind) already exists' });
       return all.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
     };

@@ -14,6 +14,7 @@ import type { EntityRecord, WeaponTargeting } from '../domain/records';
 import { checkEntitySet, checkNewEntity, entitySkeleton, type EntityInput, type NewEntity } from '../domain/rules/entity';
 import { EntityNode } from './entity-node.entity';
 import { parentsFirst } from './parents-first';
+import { wholeOrganisations } from './whole-organisations';
 import type { UpdateEntityDto } from './dto/entity.dto';
 import { ENTITY_KINDS, SECTORS } from '../domain/vocabulary';
 import { normaliseCountry } from '../domain/countries';
@@ -97,6 +98,11 @@ export class EntitiesService {
     return lockKeys(m, 'entities', ids);
   }
 
+  /** The positions in `ids` of the stored entities (one look-up per 200,000 ids), inside the caller's transaction. */
+  storedIndicesWithin(m: EntityManager, ids: readonly string[]): Promise<number[]> {
+    return tupleIndices(m, 'present', 'entities', ['id'], ids.map((id) => [id]));
+  }
+
   /** Which of `ids` name stored entities. */
   async existingIdsWithin(m: EntityManager, ids: Iterable<string>): Promise<Set<string>> {
     return new Set((await selectIn<{ id: string }>(m, 'entities', ['id'], 'id', ids)).map((e) => e.id));
@@ -105,6 +111,11 @@ export class EntitiesService {
   /** The ids of the stored entities with these STIX ids, by STIX id. */
   async idsByStixIdWithin(m: EntityManager, stixIds: Iterable<string>): Promise<Map<string, string>> {
     return new Map((await selectIn<{ id: string; stixId: string }>(m, 'entities', ['id', 'stixId'], 'stixId', stixIds)).map((e) => [e.stixId, e.id]));
+  }
+
+  /** `ids` and the whole organisations of the stored ones (top-level ancestor and every entity below), inside the caller's transaction. */
+  wholeOrganisationsWithin(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+    return wholeOrganisations(m, ids);
   }
 
   /** The ids of at most `limit` entities named `name` (ignoring case), in id order. */
@@ -177,6 +188,11 @@ export class EntitiesService {
   }
 
   /** One entity as `reader` may see it: 404 for an entity created inline by a report hidden from it. */
+  /** The number of stored entities (whoever may see them). */
+  count(): Promise<number> {
+    return this.db.read((m) => m.count(EntityNode));
+  }
+
   get(id: string, reader: Principal): Promise<EntityNode> {
     return this.db.read(async (m) => foundOrFail(await whereEntityVisible(m.getRepository(EntityNode).createQueryBuilder('e'), reader).andWhere('e.id = :id', { id }).getOne(), 'entity', id));
   }
@@ -338,7 +354,7 @@ export class EntitiesService {
       const index = checkEntitySet(records, all, { rows, known: (id) => !missing.has(id) });
       all.push(...stixDuplicates());
       const firsts = values.flatMap((v, i) => (v && index.position.get(v.id) === i ? [{ row: rows[i], v }] : []));
-      for (const i of await tupleIndices(m, 'present', 'entities', ['id'], firsts.map(({ v }) => [v.id]))) {
+      for (const i of await this.storedIndicesWithin(m, firsts.map(({ v }) => v.id))) {
         all.push({ row: firsts[i].row, field: 'id', rule: 'unique', message: `entity '${firsts[i].v.id}' already exists` });
       }
       const withStix = firsts.filter(({ v }) => v.stixId);

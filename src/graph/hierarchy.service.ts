@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { invalid } from '../common/errors/domain-error';
 import { COUNTRY_NAMES } from '../domain/countries';
 import type { NewEntity } from '../domain/rules/entity';
@@ -35,7 +36,10 @@ const MAX_CACHED_TREES = 16;
 export class HierarchyService {
   private readonly trees = new Map<string, { fingerprint: string; tree: NamedNode }>();
 
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly audit: AuditService,
+  ) {}
 
   /** The world tree over the requested levels with counts and sums of hosts, daily value and population served. */
   async tree(levelsParam: string | undefined): Promise<NamedNode> {
@@ -53,11 +57,15 @@ export class HierarchyService {
   }
 
   private async fingerprint(): Promise<string> {
-    const [row] = await this.db.read<Array<{ n: unknown; at: unknown; audited: unknown }>>((m) =>
-      m.query(`SELECT COUNT(*) AS "n", MAX("updatedAt") AS "at", (SELECT MAX("id") FROM "audit_log" WHERE "targetType" = 'entity') AS "audited" FROM "entities"`),
-    );
+    // Two reads (the audit log is the audit feature's): a write between them gives a fingerprint
+    // no state had, so the next request rebuilds once more; the tree, built after both, is never
+    // older than what the fingerprint saw.
+    const { row, audited } = await this.db.read(async (m) => {
+      const [row] = await m.query<Array<{ n: unknown; at: unknown }>>(`SELECT COUNT(*) AS "n", MAX("updatedAt") AS "at" FROM "entities"`);
+      return { row, audited: await this.audit.newestIdWithin(m, 'entity') };
+    });
     const at = row?.at instanceof Date ? row.at.toISOString() : String(row?.at ?? '');
-    return `${String(row?.n ?? 0)}|${at}|${String(row?.audited ?? '')}`;
+    return `${String(row?.n ?? 0)}|${at}|${String(audited ?? '')}`;
   }
 
   private async build(levels: HierarchyLevel[]): Promise<NamedNode> {

@@ -7,11 +7,9 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
-import { LessThan } from 'typeorm';
-import { Job } from '../jobs/job.entity';
 import { redactUrl } from '../common/logging/redact-url';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
+import { JobsService } from '../jobs/jobs.service';
 import { MONTE_CARLO_RUNNER, type MonteCarloRunner } from '../jobs/monte-carlo-runner';
 
 const TIMEOUT_MS = 2_000;
@@ -22,7 +20,7 @@ export class ReadinessIndicators implements OnModuleDestroy {
 
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly db: DatabaseService,
+    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MONTE_CARLO_RUNNER) private readonly runner: MonteCarloRunner,
   ) {}
@@ -60,9 +58,7 @@ export class ReadinessIndicators implements OnModuleDestroy {
   async jobHeartbeats() {
     const check = this.indicators.check('jobs');
     const staleBefore = new Date(Date.now() - this.config.jobs.staleSeconds * 1000);
-    const [running, stale] = await this.db.read((m) =>
-      Promise.all([m.countBy(Job, { status: 'running' }), m.countBy(Job, { status: 'running', heartbeatAt: LessThan(staleBefore) })]),
-    );
+    const { running, stale } = await this.jobs.heartbeats(staleBefore);
     const info = { runner: this.config.jobs.queue, running, staleHeartbeats: stale, staleSeconds: this.config.jobs.staleSeconds };
     return stale === 0 ? check.up(info) : check.down({ ...info, message: `${stale} running job(s) without a heartbeat for ${this.config.jobs.staleSeconds} s` });
   }

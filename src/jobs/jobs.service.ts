@@ -1,11 +1,12 @@
 import { Injectable, ParseUUIDPipe } from '@nestjs/common';
+import { EntityManager, LessThan, SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { conflict, DomainError, foundOrFail, invalid } from '../common/errors/domain-error';
 import type { Principal } from '../common/http/principal';
 import { DatabaseService } from '../database/database.service';
-import { JobKind, shownInput, ShownInput } from './job-input';
-import { FINISHED } from './job-status';
-import { isJobOf, Job, JobOf } from './job.entity';
+import { JobInput, JobKind, shownInput, ShownInput } from './job-input';
+import { FINISHED, JobStatus } from './job-status';
+import { isJobOf, Job, JobOf, JobResultPart } from './job.entity';
 import { JobSchedulerService } from './job-scheduler.service';
 
 /** The `id` of a job route: 400 naming `id` when it is not a UUID. */
@@ -46,7 +47,49 @@ export interface KindView<I extends object, E extends object> {
   after: E;
 }
 
-/** The job rows of every kind: find one of a kind, cancel it, show it. */
+/** A new job, queued: what its kind's service decides of it. */
+export interface NewJob {
+  id: string;
+  input: JobInput;
+  actor: Principal;
+  /** `in-process` or `bullmq`: where its runs go. */
+  runner: string;
+}
+
+/** Which job rows a query reads: each field given narrows it (`ids`, `weaponIds`, `statuses`, `finishedAt`: any of). */
+export interface JobFilter {
+  kind: JobKind;
+  ids?: readonly string[];
+  weaponIds?: readonly string[];
+  statuses?: readonly JobStatus[];
+  /** Only rows with a finish time. */
+  finished?: boolean;
+  finishedAt?: readonly Date[];
+  finishedAfter?: Date;
+  updatedSince?: Date;
+}
+
+/**
+ * The order of a query by one time column, ties by id in the same direction: a keyset page
+ * starts after `after`, the (time, id) of the previous page's last row.
+ */
+export interface JobOrder {
+  by: 'createdAt' | 'finishedAt' | 'updatedAt';
+  direction: 'ASC' | 'DESC';
+  after?: { at: Date; id: string };
+}
+
+/** What a kind adds to the query of its rows: the join of its own table keyed by the job id (on `alias`). */
+export type KindJoin = (qb: SelectQueryBuilder<Job>, alias: string) => SelectQueryBuilder<Job>;
+
+/** The alias of the job rows in a query (what a `KindJoin` joins on). */
+const ALIAS = 'a';
+
+/**
+ * The job rows of every kind: create one, find one of a kind or a page of them, cancel it, show
+ * it; its stored parts; the running ones' heartbeats. The kinds' services read and write the
+ * `jobs` and `job_results` tables through it alone.
+ */
 @Injectable()
 export class JobsService {
   constructor(
@@ -59,6 +102,91 @@ export class JobsService {
   async get<K extends JobKind>(id: string, kind: K): Promise<JobOf<K>> {
     const row = await this.db.read((m) => m.findOneBy(Job, { id, kind }));
     return ofKind(foundOrFail(row, kind, id), kind);
+  }
+
+  /**
+   * Saves a new queued job and its first parts (`part -> body`, e.g. a posted graph kept until
+   * the job runs), in the caller's transaction (with what its kind writes beside it).
+   */
+  async createWithin(m: EntityManager, job: NewJob, parts: Record<string, string> = {}): Promise<Job> {
+    const saved = await m.save(Job, {
+      id: job.id,
+      kind: job.input.kind,
+      weaponId: job.input.kind === 'assessment' ? job.input.weaponId : null,
+      status: 'queued' as const,
+      progress: 0,
+      etaSeconds: null,
+      input: job.input,
+      error: null,
+      organizationId: job.actor.organizationId,
+      createdBy: job.actor.keyId,
+      runner: job.runner,
+      attempts: 0,
+      ownerId: null,
+      heartbeatAt: null,
+      startedAt: null,
+      finishedAt: null,
+    });
+    for (const [part, body] of Object.entries(parts)) await m.insert(JobResultPart, { jobId: job.id, part, body });
+    return saved;
+  }
+
+  /**
+   * The job rows `filter` names, in `order` (at most `limit`), with what `join` adds (a kind's
+   * own table: one query for the page). Limited with `limit`, not `take`: `take` would add a
+   * query for the page's ids when a join is added.
+   */
+  findWithin(m: EntityManager, filter: JobFilter, { order, limit, join }: { order?: JobOrder; limit?: number; join?: KindJoin } = {}): Promise<Job[]> {
+    const a = ALIAS;
+    const base = m.getRepository(Job).createQueryBuilder(a);
+    const qb = (join ? join(base, a) : base).where(`${a}.kind = :kind`, { kind: filter.kind });
+    if (filter.ids) qb.andWhere(`${a}.id IN (:...ids)`, { ids: filter.ids });
+    if (filter.weaponIds) qb.andWhere(`${a}.weaponId IN (:...weaponIds)`, { weaponIds: filter.weaponIds });
+    if (filter.statuses) qb.andWhere(`${a}.status IN (:...statuses)`, { statuses: filter.statuses });
+    if (filter.finished) qb.andWhere(`${a}.finishedAt IS NOT NULL`);
+    if (filter.finishedAt) qb.andWhere(`${a}.finishedAt IN (:...finishedAt)`, { finishedAt: filter.finishedAt });
+    if (filter.finishedAfter) qb.andWhere(`${a}.finishedAt > :finishedAfter`, { finishedAfter: filter.finishedAfter });
+    if (filter.updatedSince) qb.andWhere(`${a}.updatedAt >= :updatedSince`, { updatedSince: filter.updatedSince });
+    if (order) {
+      const column = `${a}.${order.by}`;
+      if (order.after) {
+        const past = order.direction === 'ASC' ? '>' : '<';
+        qb.andWhere(`(${column} ${past} :afterAt OR (${column} = :afterAt AND ${a}.id ${past} :afterId))`, { afterAt: order.after.at, afterId: order.after.id });
+      }
+      qb.orderBy(column, order.direction).addOrderBy(`${a}.id`, order.direction);
+    }
+    if (limit !== undefined) qb.limit(limit);
+    return qb.getMany();
+  }
+
+  /** The ids of the job rows `filter` names (only the ids are read). */
+  async idsWithin(m: EntityManager, filter: Pick<JobFilter, 'kind' | 'statuses'>): Promise<string[]> {
+    const qb = m.getRepository(Job).createQueryBuilder(ALIAS).select(`${ALIAS}.id`, 'id').where(`${ALIAS}.kind = :kind`, { kind: filter.kind });
+    if (filter.statuses) qb.andWhere(`${ALIAS}.status IN (:...statuses)`, { statuses: filter.statuses });
+    return (await qb.getRawMany<{ id: string }>()).map((r) => r.id);
+  }
+
+  /** Moves the row's `updatedAt` to now (what changed is in its kind's table; readers of changes find the row by it). */
+  async touchWithin(m: EntityManager, id: string): Promise<void> {
+    await m.createQueryBuilder().update(Job).set({ updatedAt: () => 'CURRENT_TIMESTAMP' }).where('id = :id', { id }).execute();
+  }
+
+  /** The running jobs, and those of them whose heartbeat is older than `staleBefore`. */
+  heartbeats(staleBefore: Date): Promise<{ running: number; stale: number }> {
+    return this.db.read(async (m) => {
+      const [running, stale] = await Promise.all([m.countBy(Job, { status: 'running' }), m.countBy(Job, { status: 'running', heartbeatAt: LessThan(staleBefore) })]);
+      return { running, stale };
+    });
+  }
+
+  /** The body of one stored part of a job, or null. */
+  async part(jobId: string, part: string): Promise<string | null> {
+    return (await this.db.read((m) => m.findOneBy(JobResultPart, { jobId, part })))?.body ?? null;
+  }
+
+  /** Deletes one stored part of a job (none: nothing to do). */
+  async deletePart(jobId: string, part: string): Promise<void> {
+    await this.db.write((m) => m.delete(JobResultPart, { jobId, part }));
   }
 
   /** Cancels a queued or running job (the running process sees it at its next heartbeat, at most 500 ms later). */

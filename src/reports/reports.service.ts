@@ -183,6 +183,18 @@ export class ReportsService {
   }
 
   /**
+   * The entities named by the reports `organizationId` filed (any weapon, any version, any TLP:
+   * its own reports), inside the caller's transaction.
+   */
+  async entityIdsFiledByWithin(m: EntityManager, organizationId: string): Promise<string[]> {
+    const rows = await m.getRepository(Report).createQueryBuilder('r')
+      .select('DISTINCT r.entityId', 'entityId')
+      .where('r.organizationId = :org', { org: organizationId })
+      .getRawMany<{ entityId: string }>();
+    return rows.map((r) => r.entityId);
+  }
+
+  /**
    * The current report of every chain whose STIX sighting id is among `stixIds`, filed by any
    * organisation, inside the caller's transaction, WITHOUT TLP filtering (STIX imports: a
    * sighting stored before is not filed again; its organisation may supersede it).

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module';
+import { AuthModule } from '../auth/auth.module';
 import { GraphModule } from '../graph/graph.module';
 import { ReportsModule } from '../reports/reports.module';
 import { WeaponsModule } from '../weapons/weapons.module';
@@ -7,7 +8,7 @@ import { ScenariosController } from './scenarios.controller';
 import { ScenariosService } from './scenarios.service';
 
 @Module({
-  imports: [GraphModule, WeaponsModule, ReportsModule, AssessmentsModule],
+  imports: [AuthModule, GraphModule, WeaponsModule, ReportsModule, AssessmentsModule],
   controllers: [ScenariosController],
   providers: [ScenariosService],
   exports: [ScenariosService],

@@ -6,19 +6,15 @@ import { DEMO } from '../common/http/api-example';
 import { uuidV5 } from '../domain/stix-ids';
 import { AssessmentsService } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
-import { ADMIN_ORGANIZATION_ID } from '../auth/api-keys.service';
-import { Organization } from '../auth/organization.entity';
+import { ADMIN_ORGANIZATION_ID, ApiKeysService } from '../auth/api-keys.service';
 import type { Principal } from '../common/http/principal';
 import { conflict, DomainError, invalid, notFound } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
-import { tupleIndices } from '../database/bulk-sql';
 import { DependenciesService } from '../graph/dependencies.service';
 import { EntitiesService } from '../graph/entities.service';
-import { EntityNode } from '../graph/entity-node.entity';
 import { ReportWriter } from '../reports/report-writer';
 import { readScenario, ScenarioData, ScenarioError, SCENARIO_FILES } from '../scenario-format';
-import { Weapon } from '../weapons/weapon.entity';
 import { WeaponsService } from '../weapons/weapons.service';
 import { fixturesDir } from './fixtures-dir';
 
@@ -79,6 +75,7 @@ export class ScenariosService implements OnApplicationBootstrap {
     private readonly weapons: WeaponsService,
     private readonly reports: ReportWriter,
     private readonly assessments: AssessmentsService,
+    private readonly organizations: ApiKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -90,18 +87,17 @@ export class ScenariosService implements OnApplicationBootstrap {
    */
   async loadWithin(m: EntityManager, data: ScenarioData, actor: Principal | null): Promise<Omit<LoadSummary, 'ms'>> {
     const { scenario } = data;
-    if (await m.existsBy(Weapon, { id: data.weapon.id })) {
+    if ((await this.weapons.findManyWithin(m, [data.weapon.id])).length) {
       throw conflict(`scenario '${scenario.id}' is already loaded: weapon '${data.weapon.id}' exists`, [
         { field: 'weapon.id', rule: 'unique', message: `weapon '${data.weapon.id}' already exists` },
       ]);
     }
-    const storedEntities = new Set(await tupleIndices(m, 'present', 'entities', ['id'], data.entities.map((e) => [e.id])));
+    const storedEntities = new Set(await this.entities.storedIndicesWithin(m, data.entities.map((e) => e.id)));
     const newEntities = data.entities.filter((_, i) => !storedEntities.has(i));
-    const storedDeps = new Set(await tupleIndices(m, 'present', 'dependencies', ['sourceId', 'targetId', 'kind'], data.dependencies.map((d) => [d.sourceId, d.targetId, d.kind])));
+    const storedDeps = new Set(await this.dependencies.storedIndicesWithin(m, data.dependencies));
     const newDependencies = data.dependencies.filter((_, i) => !storedDeps.has(i));
     const organizationId = scenarioOrganizationId(scenario.id);
-    if (!(await m.existsBy(Organization, { id: organizationId }))) {
-      await m.insert(Organization, { id: organizationId, name: `Scenario: ${scenario.title}`.slice(0, 200) });
+    if (await this.organizations.ensureOrganizationWithin(m, organizationId, `Scenario: ${scenario.title}`.slice(0, 200))) {
       await this.audit.record(m, actor, 'create', 'organization', organizationId, { scenario: scenario.id });
     }
     await this.entities.createWithin(m, newEntities, actor, { auditAction: 'bulk-create' });
@@ -174,8 +170,7 @@ export class ScenariosService implements OnApplicationBootstrap {
   /** `npm start` on an empty database with DEMO_SCENARIO=true loads the NotPetya demo. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demoScenario) return;
-    const count = await this.db.read((m) => m.count(EntityNode));
-    if (count > 0) return;
+    if ((await this.entities.count()) > 0) return;
     try {
       const summary = await this.loadFixture(DEMO_FIXTURE, null);
       this.logger.log({ msg: 'loaded the demo scenario into the empty database', ...summary });

@@ -9,7 +9,7 @@ import { DatabaseService } from '../database/database.service';
 import { buildGraph, type Graph } from '../engine/graph';
 import type { SimulationJobInput } from '../jobs/job-input';
 import { JobContext, JobSchedulerService } from '../jobs/job-scheduler.service';
-import { Job, JobOf, JobResultPart } from '../jobs/job.entity';
+import type { JobOf } from '../jobs/job.entity';
 import { JobsService, JobView } from '../jobs/jobs.service';
 import { readGraph } from '../graph/stored-graph';
 import { ModelsService } from '../models/models.service';
@@ -86,16 +86,13 @@ export class SimulationsService implements OnModuleInit {
     }
     const id = randomUUID();
     const row = await this.db.write(async (m) => {
-      const saved = await m.save(Job, {
-        id, kind: input.kind, weaponId: null, status: 'queued' as const, progress: 0, etaSeconds: null, input,
-        error: null, organizationId: actor.organizationId, createdBy: actor.keyId,
-        runner: 'in-process', attempts: 0, ownerId: null, heartbeatAt: null, startedAt: null, finishedAt: null,
-      });
+      let parts = {};
       if (req.posted) {
         const { nodes, edges, directed } = req.posted;
         const stored: StoredGraph = { nodes, edges, directed };
-        await m.insert(JobResultPart, { jobId: id, part: REQUEST_PART, body: JSON.stringify(stored) });
+        parts = { [REQUEST_PART]: JSON.stringify(stored) };
       }
+      const saved = await this.jobs.createWithin(m, { id, input, actor, runner: 'in-process' }, parts);
       await this.audit.record(m, actor, 'create', 'simulation', id, { model: input.model, runs: input.runs, seed, graph: req.graph, edges: prepared.edges });
       return saved;
     });
@@ -113,7 +110,7 @@ export class SimulationsService implements OnModuleInit {
 
   async cancel(id: string, actor: Principal): Promise<SimulationView> {
     const row = await this.jobs.cancel(id, actor, 'simulation');
-    await this.db.write((m) => m.delete(JobResultPart, { jobId: id, part: REQUEST_PART }));
+    await this.jobs.deletePart(id, REQUEST_PART);
     return this.jobs.view(row, WITHOUT_EVIDENCE);
   }
 
@@ -162,9 +159,9 @@ export class SimulationsService implements OnModuleInit {
   private async runJob(job: JobOf<'simulation'>, ctx: JobContext): Promise<SimulationParts> {
     let posted: PostedGraph | undefined;
     if (job.input.graph !== 'stored') {
-      const part = await this.db.read((m) => m.findOneBy(JobResultPart, { jobId: job.id, part: REQUEST_PART }));
-      if (!part) throw new Error('the posted graph of this simulation is missing');
-      posted = { ...(JSON.parse(part.body) as StoredGraph), prefix: '' };
+      const body = await this.jobs.part(job.id, REQUEST_PART);
+      if (body === null) throw new Error('the posted graph of this simulation is missing');
+      posted = { ...(JSON.parse(body) as StoredGraph), prefix: '' };
     }
     const prepared = await this.prepare(job.input.graph, posted, job.input.seeds);
     if (ctx.signal.aborted) throw ctx.signal.reason;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
-import { isJobOf, Job, JobOf } from '../jobs/job.entity';
+import { isJobOf, JobOf } from '../jobs/job.entity';
+import { JobFilter, JobsService } from '../jobs/jobs.service';
 import { AssessmentsService } from '../assessments/assessments.service';
 import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
@@ -30,6 +30,7 @@ export class EstimatesService {
     private readonly results: ResultsService,
     private readonly entities: EntitiesService,
     private readonly weapons: WeaponsService,
+    private readonly jobs: JobsService,
   ) {}
 
   async bundle(assessmentId: string, reader: Principal): Promise<Record<string, unknown>> {
@@ -41,25 +42,20 @@ export class EstimatesService {
     const empty = { items: [], more: false, next: null, firstAdded: null, lastAdded: null };
     if ((f.types && !f.types.includes('note')) || (f.specVersions && !f.specVersions.includes('2.1'))) return empty;
     const rows = await this.db.read(async (m) => {
-      const qb = m.getRepository(Job).createQueryBuilder('a').where("a.kind = 'assessment'").andWhere("a.status = 'done'").andWhere('a.finishedAt IS NOT NULL');
+      const filter: JobFilter = { kind: 'assessment', statuses: ['done'], finished: true };
       if (f.ids) {
         // Note ids are UUIDv5 of assessment ids: find the assessments they name.
-        const all = await m.getRepository(Job).createQueryBuilder('a').select('a.id', 'id').where("a.kind = 'assessment'").andWhere("a.status = 'done'").getRawMany<{ id: string }>();
         const wanted = new Set(f.ids);
-        const ids = all.map((a) => a.id).filter((id) => wanted.has(estimateNoteIdOf(id)));
+        const ids = (await this.jobs.idsWithin(m, { kind: 'assessment', statuses: ['done'] })).filter((id) => wanted.has(estimateNoteIdOf(id)));
         if (!ids.length) return [];
-        qb.andWhere('a.id IN (:...ids)', { ids });
+        filter.ids = ids;
       }
-      const stamps = f.versions.filter((v): v is Date => v instanceof Date);
       if (!f.versions.some((v) => v === 'all' || v === 'last' || v === 'first')) {
-        qb.andWhere('a.finishedAt IN (:...stamps)', { stamps });
+        filter.finishedAt = f.versions.filter((v): v is Date => v instanceof Date);
       }
-      if (f.addedAfter) qb.andWhere('a.finishedAt > :addedAfter', { addedAfter: f.addedAfter });
-      if (f.next) {
-        const { added, id } = f.next;
-        qb.andWhere(new Brackets((w) => w.where('a.finishedAt > :nextAt', { nextAt: added }).orWhere('a.finishedAt = :nextAt AND a.id > :nextId', { nextAt: added, nextId: id })));
-      }
-      return qb.orderBy('a.finishedAt', 'ASC').addOrderBy('a.id', 'ASC').limit(f.limit + 1).getMany();
+      if (f.addedAfter) filter.finishedAfter = f.addedAfter;
+      const after = f.next ? { at: f.next.added, id: f.next.id } : undefined;
+      return this.jobs.findWithin(m, filter, { order: { by: 'finishedAt', direction: 'ASC', after }, limit: f.limit + 1 });
     });
     const more = rows.length > f.limit;
     const page = rows.slice(0, f.limit).filter((a) => isJobOf(a, 'assessment'));

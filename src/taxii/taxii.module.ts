@@ -4,6 +4,7 @@ import { json } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AssessmentsModule } from '../assessments/assessments.module';
 import { GraphModule } from '../graph/graph.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { ReportsModule } from '../reports/reports.module';
 import { ResultsModule } from '../results/results.module';
 import { StixModule } from '../stix/stix.module';
@@ -15,7 +16,7 @@ import { TaxiiService } from './taxii.service';
 
 /** TAXII 2.1 server over the reports (read under TLP), a responders inbox (write) and published estimates (read); estimates as STIX bundles. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TaxiiStatus]), ReportsModule, StixModule, AssessmentsModule, ResultsModule, GraphModule, WeaponsModule],
+  imports: [TypeOrmModule.forFeature([TaxiiStatus]), ReportsModule, StixModule, AssessmentsModule, ResultsModule, GraphModule, JobsModule, WeaponsModule],
   controllers: [TaxiiController, EstimatesController],
   providers: [TaxiiService, EstimatesService],
 })

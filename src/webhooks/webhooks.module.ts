@@ -1,3 +1,4 @@
+import { AssessmentsModule } from '../assessments/assessments.module';
 import { GraphModule } from '../graph/graph.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,7 +9,7 @@ import { WebhooksService } from './webhooks.service';
 
 /** Signed webhooks of assessment events from a database outbox (SQLite and PostgreSQL alike). */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery]), GraphModule, ResultsModule],
+  imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery]), AssessmentsModule, GraphModule, ResultsModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
   exports: [WebhooksService],

@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, LessThanOrEqual } from 'typeorm';
-import { Assessment, assessmentsOf, joinEvidence } from '../assessments/assessment-rows';
-import { Job } from '../jobs/job.entity';
+import type { Assessment } from '../assessments/assessment-rows';
+import { AssessmentsService } from '../assessments/assessments.service';
 import type { Summary } from '../results/result-types';
 import { ResultsService } from '../results/results.service';
 import type { Principal } from '../common/http/principal';
@@ -54,6 +54,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     private readonly db: DatabaseService,
     private readonly results: ResultsService,
     private readonly entities: EntitiesService,
+    private readonly assessments: AssessmentsService,
   ) {}
 
   onModuleInit(): void {
@@ -143,10 +144,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     const now = new Date();
     // A second of overlap: rows updated in the same instant as the last look are looked at again (the outbox is unique).
     const since = new Date((this.scannedUntil ?? subs[0].createdAt).getTime() - 1000);
-    const rows = await this.db.read((m) => joinEvidence(m.getRepository(Job).createQueryBuilder('a'))
-      .where('a.kind = :kind AND a.status = :done AND a.updatedAt >= :since', { kind: 'assessment', done: 'done', since })
-      .orderBy('a.updatedAt', 'ASC').getMany());
-    for (const row of assessmentsOf(rows)) {
+    for (const row of await this.assessments.doneSince(since)) {
       for (const sub of subs) {
         for (const event of sub.events) {
           // A subscription hears of what happens after it was made: results finishing, results turning stale.

@@ -1,13 +1,10 @@
 /**
- * The entities of a member organisation, as far as the service can tell: the API-key
- * organisations are not linked to the dependency graph, so an organisation's entities are the
- * ones its own reports name (any weapon, any version: it reports on its own sites and
- * constituency), each with its whole organisation in the graph (its top-level ancestor and every
- * entity below that). Read on each call: a report filed a moment ago counts.
+ * The whole organisations in the graph of some entities: each entity's top-level ancestor and
+ * every entity below that (what "the entities of a member organisation" widens its reports'
+ * entities to: AssessmentsService.organisationEntities).
  */
 import { In, type EntityManager } from 'typeorm';
-import { EntityNode } from '../graph/entity-node.entity';
-import { Report } from '../reports/report.entity';
+import { EntityNode } from './entity-node.entity';
 
 /** Guards a cyclic or very deep parent chain (the graph forbids cycles; a bound costs nothing). */
 const MAX_DEPTH = 64;
@@ -20,15 +17,12 @@ async function byIds<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>):
   return out;
 }
 
-export async function organisationEntities(m: EntityManager, organizationId: string): Promise<Set<string>> {
-  const named = await m.getRepository(Report).createQueryBuilder('r')
-    .select('DISTINCT r.entityId', 'entityId')
-    .where('r.organizationId = :org', { org: organizationId })
-    .getRawMany<{ entityId: string }>();
+/** `ids` (stored or not) and the whole organisations of the stored ones. */
+export async function wholeOrganisations(m: EntityManager, ids: readonly string[]): Promise<Set<string>> {
   const nodes = m.getRepository(EntityNode);
   // up: each named entity's top-level ancestor
   const parentOf = new Map<string, string | null>();
-  let frontier = [...new Set(named.map((r) => r.entityId))];
+  let frontier = [...new Set(ids)];
   for (let depth = 0; frontier.length && depth < MAX_DEPTH; depth++) {
     const rows = await byIds(frontier, (chunk) => nodes.find({ select: { id: true, parentId: true }, where: { id: In(chunk) } }));
     for (const r of rows) parentOf.set(r.id, r.parentId);
@@ -39,7 +33,7 @@ export async function organisationEntities(m: EntityManager, organizationId: str
     for (let depth = 0; parentOf.get(at) && depth < MAX_DEPTH; depth++) at = parentOf.get(at)!;
     return at;
   };
-  const mine = new Set(named.map((r) => r.entityId));
+  const mine = new Set(ids);
   // down: every entity below those top-level ancestors
   frontier = [...new Set([...parentOf.keys()].map(top))];
   for (const id of frontier) mine.add(id);
