@@ -120,18 +120,23 @@ export function weightedRange(values: Float64Array, weights: Float64Array, m: nu
   let total = 0;
   let s = 0;
   let min = Infinity;
+  // Counts (whole numbers from 0 to below m) take a histogram instead (countRange).
+  let maxCount = m > 0 ? 0 : -1;
   for (let i = 0; i < m; i++) {
+    const x = values[i];
     total += weights[i];
-    s += weights[i] * values[i];
-    if (weights[i] > 0 && values[i] < min) min = values[i];
+    s += weights[i] * x;
+    if (weights[i] > 0 && x < min) min = x;
+    if (maxCount >= 0) maxCount = x >= 0 && x < m && x === Math.floor(x) ? (x > maxCount ? x : maxCount) : -1;
   }
   if (!(total > 0)) return { mean: NaN, median: NaN, low: NaN, high: NaN, level };
+  const a = (1 - level) / 2;
+  const target = (share: number) => share * total * (1 - 1e-12);
+  if (maxCount >= 0) return countRange(values, weights, m, maxCount, scratchW, { mean: s / total, min, a, level, target });
   const v = scratchV;
   const w = scratchW;
   v.set(values.subarray(0, m));
   w.set(weights.subarray(0, m));
-  const a = (1 - level) / 2;
-  const target = (share: number) => share * total * (1 - 1e-12);
   const st = { lt: 0, ge: 0, wLt: 0, wLe: 0 };
   const median = weightedSelect(v, w, 0, m, 0, target(0.5), st);
   const { lt, ge, wLt, wLe } = st;
@@ -139,6 +144,35 @@ export function weightedRange(values: Float64Array, weights: Float64Array, m: nu
   const up = upperShare(level, low === min);
   const high = wLe >= target(up) ? median : weightedSelect(v, w, ge, m, wLe, target(up), st);
   return { mean: s / total, median, low, high, level };
+}
+
+/**
+ * weightedRange of whole numbers 0..maxCount (the groups' entity counts): the weight of each
+ * value in a histogram, each quantile the first value whose cumulative weight reaches its
+ * share. Two passes over the pairs instead of three selections; the same quantiles.
+ */
+function countRange(
+  values: Float64Array,
+  weights: Float64Array,
+  m: number,
+  maxCount: number,
+  hist: Float64Array,
+  r: { mean: number; min: number; a: number; level: number; target: (share: number) => number },
+): Range {
+  hist.fill(0, 0, maxCount + 1);
+  for (let i = 0; i < m; i++) hist[values[i]] += weights[i];
+  const first = (t: number) => {
+    let c = 0;
+    for (let x = 0; x <= maxCount; x++) {
+      c += hist[x];
+      if (c >= t) return x;
+    }
+    return maxCount;
+  };
+  const median = first(r.target(0.5));
+  const low = first(r.target(r.a));
+  const high = first(r.target(upperShare(r.level, low === r.min)));
+  return { mean: r.mean, median, low, high, level: r.level };
 }
 
 /**

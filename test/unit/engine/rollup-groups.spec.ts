@@ -206,13 +206,14 @@ describe('per-run group ranges', () => {
 });
 
 describe('weightedRange', () => {
-  it('equals WeightedSample.range, ties, zero weights and a zero-valued block included', () => {
+  it('equals WeightedSample.range, ties, counts, zero weights and a zero-valued block included', () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     for (let t = 0; t < 2000; t++) {
       const n = 1 + Math.floor(rand() * 60);
-      const ties = rand() < 0.5;
-      const v = Float64Array.from({ length: n }, () => (ties ? Math.floor(rand() * 4) : rand() * 1000));
+      // continuous values (selection); few distinct counts, and counts up to n (the histogram of countRange)
+      const mode = Math.floor(rand() * 3);
+      const v = Float64Array.from({ length: n }, () => (mode === 0 ? rand() * 1000 : Math.floor(rand() * (mode === 1 ? 4 : n))));
       const w = Float64Array.from({ length: n }, () => (rand() < 0.1 ? 0 : rand() < 0.5 ? 1 : Math.exp(-8 * rand())));
       const zero = rand() < 0.5 ? rand() * 2 : 0;
       const want = new WeightedSample(v, w, { zeroWeight: zero, zeroWeightSquared: zero * zero }).range(0.8);
