@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { AssessmentJobInput } from './job-input';
 import type { ScenarioSnapshot } from '../domain/records';
 import { DomainError } from '../common/errors/domain-error';
-import { decode, encode, encodeSnapshot } from './codec';
+import { decode, decodeBuffer, encode, encodeSnapshot } from './codec';
 import type { JobContext } from './job-scheduler.service';
 import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards, RunnerReadiness } from './monte-carlo-runner';
-import { cancelKey, heartbeatPattern, PilotJobData, QueueJobData, redisOptions, snapshotKey, WorkerBeat } from './queue-names';
+import { cancelKey, heartbeatPattern, isPartialKey, partialKey, PilotJobData, QueueJobData, redisOptions, snapshotKey, WorkerBeat } from './queue-names';
 
 /**
  * Runs a job's Monte Carlo as shards on a BullMQ queue in Redis. The scenario snapshot goes
@@ -146,9 +146,12 @@ export class BullMqRunner implements MonteCarloRunner {
         ctx.progress((pilotShare + (1 - pilotShare) * (runsDone / input.runs)) * FINALIZE_FROM);
       };
       const watch = this.watch(events, jobId, 'shard', ids, ctx, {
-        done: (i, value) => {
+        done: async (i, value) => {
+          const part = isPartialKey(value) ? await this.redis.getBuffer(value) : value;
+          if (part === null) throw new Error(`shard ${i}'s partial is gone from Redis (expired or deleted)`);
+          if (isPartialKey(value)) void this.redis.del(value).catch(() => undefined);
           let t0 = performance.now();
-          partials[i] = typeof value === 'string' ? decode(value) : value;
+          partials[i] = Buffer.isBuffer(part) ? decodeBuffer(part) : typeof part === 'string' ? decode(part) : part;
           phases.decodeMs += performance.now() - t0;
           t0 = performance.now();
           while (folded < shards.length && partials[folded] !== undefined) {
@@ -194,7 +197,8 @@ export class BullMqRunner implements MonteCarloRunner {
       throw err;
     } finally {
       await Promise.all([...ids, ...pilotIds].map((id) => Job.fromId(this.queue, id).then((j) => j?.remove()).catch(() => undefined)));
-      await this.redis.del(key).catch(() => undefined);
+      // the snapshot, and the partials of shards that finished after the job failed or was cancelled
+      await this.redis.del(key, ...ids.map(partialKey)).catch(() => undefined);
     }
   }
 
@@ -249,7 +253,7 @@ export class BullMqRunner implements MonteCarloRunner {
     what: 'shard' | 'pilot slice',
     ids: string[],
     ctx: JobContext,
-    on: { done: (i: number, value: unknown) => void; progress?: (i: number, fraction: number) => void },
+    on: { done: (i: number, value: unknown) => void | Promise<void>; progress?: (i: number, fraction: number) => void },
   ): { outcome: Promise<void>; stop: () => void } {
     const index = new Map(ids.map((id, i) => [id, i]));
     const finished = new Uint8Array(ids.length);
@@ -260,13 +264,12 @@ export class BullMqRunner implements MonteCarloRunner {
         const i = index.get(id);
         if (i === undefined || finished[i]) return;
         finished[i] = 1;
-        try {
-          on.done(i, value);
-        } catch (err) {
-          reject(err);
-          return;
-        }
-        if (++count === ids.length) resolve();
+        // (an answer may need a read before it counts: a shard's partial waits in Redis)
+        Promise.resolve()
+          .then(() => on.done(i, value))
+          .then(() => {
+            if (++count === ids.length) resolve();
+          }, reject);
       };
       const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }) => {
         if (index.has(id)) complete(id, typeof returnvalue === 'string' && returnvalue.startsWith('"') ? JSON.parse(returnvalue) : returnvalue);

@@ -1,6 +1,14 @@
 /** Names shared by the BullMQ runner (API process) and the shard workers. */
 export const snapshotKey = (jobId: string, token: string) => `spillover:snapshot:${jobId}:${token}`;
 export const cancelKey = (jobId: string) => `spillover:cancel:${jobId}`;
+/**
+ * Where a shard's worker leaves its partial (encodePartial) for the coordinator, who deletes it
+ * once read; the shard's answer is this key. Partials go beside the queue, not through it:
+ * BullMQ copies an answer into the job and into its event stream, which keeps thousands of
+ * events (megabytes each, hundreds at a million entities).
+ */
+export const partialKey = (shardJobId: string) => `spillover:partial:${shardJobId}`;
+export const isPartialKey = (value: unknown): value is string => typeof value === 'string' && value.startsWith('spillover:partial:');
 /** A shard worker's heartbeat (JSON WorkerBeat), expiring unless renewed: the live workers of a queue. */
 export const heartbeatKey = (queueName: string, workerId: string) => `spillover:worker:${queueName}:${workerId}`;
 export const heartbeatPattern = (queueName: string) => `spillover:worker:${queueName}:*`;

@@ -53,11 +53,11 @@ export class ShardThread {
     return this.worker;
   }
 
-  /** Runs one shard, or a pilot slice; resolves with its codec-encoded partial aggregate (or pilot rows). */
-  run(req: ShardRequest | PilotRequest): Promise<string> {
+  /** Runs one shard, or a pilot slice; resolves with its partial aggregate (encodePartial's bytes), or the slice's codec-encoded rows. */
+  run(req: ShardRequest | PilotRequest): Promise<string | Uint8Array> {
     const worker = this.thread();
-    return new Promise<string>((resolve, reject) => {
-      const finish = (err: unknown, partial?: string) => {
+    return new Promise<string | Uint8Array>((resolve, reject) => {
+      const finish = (err: unknown, partial?: string | Uint8Array) => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);

@@ -9,7 +9,7 @@ import { engineBinding, prepare } from './engine-binding';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentJobInput } from './job-input';
 import type { ShardSpec } from './monte-carlo-runner';
-import { decode, decodeSnapshot, encode } from './codec';
+import { decode, decodeSnapshot, encode, encodePartial } from './codec';
 
 export type ShardThreadRequest =
   | { type: 'run'; snapshotKey: string; input: AssessmentJobInput; shard: ShardSpec; proposal?: string; threads: number }
@@ -22,7 +22,8 @@ type Work = Exclude<ShardThreadRequest, { type: 'snapshot' }>;
 export type ShardThreadReply =
   | { type: 'need-snapshot' }
   | { type: 'progress'; fraction: number }
-  | { type: 'done'; partial: string; timing: ShardTiming }
+  /** A shard's partial as encodePartial's bytes (moved, not copied), a pilot slice's rows codec-encoded. */
+  | { type: 'done'; partial: string | Uint8Array; timing: ShardTiming }
   | { type: 'error'; message: string };
 
 /** Where a shard's time went on its thread, in ms (decode and prepare: 0 when cached from an earlier shard of the job). */
@@ -31,8 +32,8 @@ export interface ShardTiming {
   prepareMs: number;
   runMs: number;
   encodeMs: number;
-  /** Size of the encoded partial (base64 characters). */
-  partialChars: number;
+  /** Size of the encoded partial (bytes; characters for a pilot slice's rows). */
+  partialBytes: number;
 }
 
 const cache = new Map<string, { snapshot: ScenarioSnapshot; decodeMs: number }>();
@@ -57,10 +58,19 @@ async function run(m: Work): Promise<void> {
           });
     const runMs = performance.now() - t;
     t = performance.now();
-    const encoded = encode(partial);
-    const timing: ShardTiming = { decodeMs: entry.decodeMs, prepareMs, runMs, encodeMs: performance.now() - t, partialChars: encoded.length };
+    if (m.type === 'pilot') {
+      const rows = encode(partial);
+      const timing: ShardTiming = { decodeMs: entry.decodeMs, prepareMs, runMs, encodeMs: performance.now() - t, partialBytes: rows.length };
+      entry.decodeMs = 0;
+      reply({ type: 'done', partial: rows, timing });
+      return;
+    }
+    const bytes = encodePartial(partial);
+    // moved to the main thread: a buffer of its own (a small one may be a view of a shared pool)
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+    const timing: ShardTiming = { decodeMs: entry.decodeMs, prepareMs, runMs, encodeMs: performance.now() - t, partialBytes: own.byteLength };
     entry.decodeMs = 0;
-    reply({ type: 'done', partial: encoded, timing });
+    parentPort!.postMessage({ type: 'done', partial: own, timing } satisfies ShardThreadReply, [own.buffer as ArrayBuffer]);
   } catch (err) {
     reply({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }

@@ -24,10 +24,10 @@ import { hostname } from 'node:os';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { EngineBinding } from './monte-carlo-runner';
 import { ConfigError, loadConfig } from '../config/app-config';
-import { decode, decodeSnapshot, encode } from './codec';
+import { decode, decodeSnapshot, encode, encodePartial } from './codec';
 import { PilotRequest, ShardRequest, ShardThread } from './shard-off-thread';
 import type { ShardTiming } from './shard.worker';
-import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, QueueJobData, redisOptions, WorkerBeat } from './queue-names';
+import { cancelKey, heartbeatKey, HEARTBEAT_SECONDS, partialKey, QueueJobData, redisOptions, WorkerBeat } from './queue-names';
 
 let quiet = false;
 const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') => {
@@ -37,8 +37,11 @@ const log = (fields: Record<string, unknown>, level: 'info' | 'error' = 'info') 
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
-/** Runs one shard (or a slice of a job's pilot) and returns its codec-encoded partial (or pilot rows). */
-type RunShard = (req: ShardRequest | PilotRequest) => Promise<string>;
+/** A partial nobody read (its coordinator died) expires after a day, as the job's snapshot does. */
+const PARTIAL_TTL_SECONDS = 86_400;
+
+/** Runs one shard (or a slice of a job's pilot) and returns its partial (encodePartial's bytes), or the slice's codec-encoded rows. */
+type RunShard = (req: ShardRequest | PilotRequest) => Promise<string | Uint8Array>;
 
 /** A binding in this process (tests hand in scripted or instrumented ones): shards run on the main thread's event loop. */
 function inProcess(binding: EngineBinding, redis: IORedis, threads: number | undefined): RunShard {
@@ -59,7 +62,7 @@ function inProcess(binding: EngineBinding, redis: IORedis, threads: number | und
       return encode(await binding.pilotSlice(await load(req.snapshotKey), req.input, decode<Float64Array>(req.pilot.z), req.pilot.base, { signal: req.signal }));
     }
     const { snapshotKey, input, shard, proposal, onProgress, signal } = req;
-    return encode(await binding.runShard(await load(snapshotKey), input, shard, { threads, signal, onProgress, proposal: proposal === undefined ? undefined : decode(proposal) }));
+    return encodePartial(await binding.runShard(await load(snapshotKey), input, shard, { threads, signal, onProgress, proposal: proposal === undefined ? undefined : decode(proposal) }));
   };
 }
 
@@ -123,7 +126,7 @@ export async function startWorker(
       try {
         if ('pilot' in data) {
           // A slice of the job's pilot: a few dozen pilot runs (on the shard thread), answered as rows.
-          const rows = await runShard({ snapshotKey, input, pilot: data.pilot, signal: controller.signal, onTiming: (t) => (timing = t) });
+          const rows = (await runShard({ snapshotKey, input, pilot: data.pilot, signal: controller.signal, onTiming: (t) => (timing = t) })) as string;
           const fetch = fetched.key === snapshotKey && fetched.ms > 0 ? fetched : undefined;
           if (fetch) fetched = { key: snapshotKey, ms: 0, bytes: 0 };
           log({
@@ -154,6 +157,13 @@ export async function startWorker(
             void job.updateProgress(Math.min(0.999, f)).catch(() => undefined);
           },
         });
+        // The answer is where the partial waits (queue-names.ts partialKey): a retried shard
+        // writes the same bytes under the same key.
+        const key = partialKey(job.id!);
+        const stored = performance.now();
+        const bytes = partial as Uint8Array;
+        await redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', PARTIAL_TTL_SECONDS);
+        const storeMs = performance.now() - stored;
         beat.shardsDone++;
         const fetch = fetched.key === snapshotKey && fetched.ms > 0 ? fetched : undefined;
         if (fetch) fetched = { key: snapshotKey, ms: 0, bytes: 0 };
@@ -169,10 +179,11 @@ export async function startWorker(
           idleMs: lastDone ? started - lastDone : null,
           fetchMs: fetch ? round1(fetch.ms) : 0,
           snapshotBytes: fetch?.bytes ?? 0,
-          ...(timing ? { decodeMs: round1(timing.decodeMs), prepareMs: round1(timing.prepareMs), runMs: round1(timing.runMs), encodeMs: round1(timing.encodeMs), partialChars: timing.partialChars } : {}),
+          ...(timing ? { decodeMs: round1(timing.decodeMs), prepareMs: round1(timing.prepareMs), runMs: round1(timing.runMs), encodeMs: round1(timing.encodeMs), partialBytes: timing.partialBytes } : {}),
+          storeMs: round1(storeMs),
         });
         lastDone = Date.now();
-        return partial;
+        return key;
       } catch (err) {
         if (handedBack) {
           // Back to waiting without using up an attempt: another worker runs it from the start.

@@ -265,7 +265,7 @@ function where(jobId: string, apis: Proc[], workers: Proc[]): string {
     const last = Math.max(...d.map((x) => Date.parse(x.time)));
     out.push(
       `    ${w.name}: ${d.length} shards, busy ${sum('seconds').toFixed(2)} s of ${((last - first) / 1000).toFixed(2)} s from first start to last end (idle between shards ${s(sum('idleMs'))}); ` +
-        `snapshot fetch ${s(sum('fetchMs'))}, decode ${s(sum('decodeMs'))}, prepare ${s(sum('prepareMs'))}, runs ${s(sum('runMs'))}, encode ${s(sum('encodeMs'))} (${(sum('partialChars') / d.length / 1e3).toFixed(0)} kB a partial)`,
+        `snapshot fetch ${s(sum('fetchMs'))}, decode ${s(sum('decodeMs'))}, prepare ${s(sum('prepareMs'))}, runs ${s(sum('runMs'))}, encode ${s(sum('encodeMs'))} (${(sum('partialBytes') / d.length / 1e3).toFixed(0)} kB a partial), partial to Redis ${s(sum('storeMs'))}`,
     );
   }
   return out.join('\n');

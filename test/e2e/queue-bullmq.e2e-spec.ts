@@ -17,11 +17,11 @@ import { engineBinding } from '../../src/jobs/engine-binding';
 import type { ScenarioSnapshot } from '../../src/domain/records';
 import { fitPosterior } from '../../src/engine/synthetic-likelihood';
 import { BullMqRunner } from '../../src/jobs/bullmq.runner';
-import { decode, encodeBuffer } from '../../src/jobs/codec';
+import { decode, decodeBuffer, encodeBuffer } from '../../src/jobs/codec';
 import { InProcessRunner } from '../../src/jobs/in-process.runner';
 import type { JobContext } from '../../src/jobs/job-scheduler.service';
 import { FINALIZE_FROM, type EngineBinding } from '../../src/jobs/monte-carlo-runner';
-import { PilotJobData, ShardJobData, redisOptions } from '../../src/jobs/queue-names';
+import { partialKey, PilotJobData, ShardJobData, redisOptions } from '../../src/jobs/queue-names';
 import { startWorker } from '../../src/jobs/worker';
 import { readScenario } from '../../src/scenario-format';
 import { createScriptedApp, ScriptedEngine } from './assessments.scripted-engine';
@@ -274,6 +274,20 @@ describe('the real engine on the BullMQ queue: the sampler pilot is fitted once,
     expect(pilotFitsInShards).toBe(0);
     // Object.is on every number, so -0 and NaN count too.
     expect(differences(bullmq, inProcess).paths.slice(0, 10)).toEqual([]);
+    // The partials went beside the queue and were deleted once read: the queue's event stream
+    // holds only their keys, and no partial is left in Redis.
+    const shardIds = addBulk.mock.calls.flatMap(([jobs]) => jobs.filter((j) => j.name === 'shard').map((j) => j.opts!.jobId!));
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+    try {
+      expect(await redis.exists(...shardIds.map(partialKey))).toBe(0);
+      const fieldsOf = (flat: string[]) => Object.fromEntries(flat.flatMap((x, k) => (k % 2 === 0 ? [[x, flat[k + 1]]] : [])));
+      const events = (await redis.xrange(`bull:${SHARD_QUEUE}:events`, '-', '+')).map(([, flat]) => fieldsOf(flat));
+      const answers = events.filter((e) => e.event === 'completed' && shardIds.includes(e.jobId)).map((e) => e.returnvalue);
+      expect(answers).toHaveLength(32);
+      for (const a of answers) expect(JSON.parse(a)).toMatch(/^spillover:partial:/);
+    } finally {
+      await redis.quit();
+    }
   }, 600_000);
 
   it('cancelling during the pilot stops it, and no shard is queued', async () => {
@@ -312,7 +326,11 @@ describe('the real engine on the BullMQ queue: the sampler pilot is fitted once,
       shards.length = 0;
       pilotFitsInShards = 0;
       const job = await queue.add('shard', { jobId: 'old-shard-job', snapshotKey: key, input, shard: { index: 1, runStart: 200, runCount: 200 } }, { jobId: 'old-shard-job-1' });
-      const partial = decode(await job.waitUntilFinished(events, 600_000));
+      // The answer is the key where the partial waits (the coordinator reads and deletes it).
+      const answer = await job.waitUntilFinished(events, 600_000);
+      expect(answer).toBe(partialKey('old-shard-job-1'));
+      const partial = decodeBuffer((await redis.getBuffer(answer))!);
+      await redis.del(answer);
       expect(shards).toHaveLength(1);
       expect(shards[0].proposal).toBeUndefined();
       // the pilot fits the posterior once per round: 3 rounds, in the worker

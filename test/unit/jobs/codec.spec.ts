@@ -1,5 +1,5 @@
 import type { ScenarioSnapshot } from '../../../src/domain/records';
-import { decodeBuffer, decodeSnapshot, encodeBuffer, encodeSnapshot, packSparse } from '../../../src/jobs/codec';
+import { decodeBuffer, decodeSnapshot, encodeBuffer, encodePartial, encodeSnapshot, packSparse } from '../../../src/jobs/codec';
 import { readScenario } from '../../../src/scenario-format';
 
 describe('scenario snapshots for the shard workers', () => {
@@ -48,7 +48,13 @@ describe('sparse typed arrays', () => {
     counts[9] = 0.1;
     const denseSums = Float64Array.from({ length: n }, (_, i) => i + 0.5);
     const partial = { format: 'spillover.partial/1', n, sums, counts, denseSums, small: new Float64Array([0, -0, 1]) };
+    // a shard's partial travels uncompressed (V8's serialisation starts with ff, gzip with 1f 8b), and reads back the same
+    const raw = encodePartial(partial);
+    expect(raw[0]).toBe(0xff);
+    expect(bits(decodeBuffer<typeof partial>(raw).sums)).toEqual(bits(sums));
+    expect(bits(decodeBuffer<typeof partial>(raw).denseSums)).toEqual(bits(denseSums));
     const encoded = encodeBuffer(partial);
+    expect([encoded[0], encoded[1]]).toEqual([0x1f, 0x8b]);
     const zerosOnly = encodeBuffer({ ...partial, sums: new Float64Array(n), counts: new Float32Array(n) });
     const decoded = decodeBuffer<typeof partial>(encoded);
     expect(decoded.sums).toBeInstanceOf(Float64Array);
