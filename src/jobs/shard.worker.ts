@@ -54,6 +54,13 @@ interface Held {
   pilotRan: boolean;
 }
 
+/** The message's gzip'd snapshot, taken from it: the message (and the event carrying it) would keep it while the model is prepared. */
+function takeBuffer(m: { buffer: Uint8Array }): Buffer {
+  const b = m.buffer;
+  m.buffer = new Uint8Array(0);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /**
  * Runs shards and pilot slices of one job at a time on models made from the snapshots it is
  * sent; exported so benches and tests drive the thread's own code on their thread.
@@ -87,16 +94,13 @@ export class ShardModels {
     this.pending = null;
     // The previous job's model goes before this one's snapshot is decoded (never two at once).
     this.held = null;
-    const buffer = m.buffer;
-    // The message keeps the gzip'd buffer while this runs: let it go with the decode.
-    m.buffer = new Uint8Array(0);
     if (work?.snapshotKey !== m.snapshotKey) return;
     let t = performance.now();
     let model: ScenarioModel;
     let decodeMs: number;
     try {
       // The snapshot lives only in this block: prepare() keeps the model, not its input records.
-      const snapshot = decodeSnapshot(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      const snapshot = decodeSnapshot(takeBuffer(m));
       decodeMs = performance.now() - t;
       t = performance.now();
       model = prepare(snapshot, work.input);
