@@ -90,7 +90,7 @@ export const decode = <T>(text: string): T => decodeBuffer<T>(Buffer.from(text, 
  * builds each record on access (sharing the entities' id strings). The records equal the
  * originals field for field, so the runs do too. A snapshot read from the database
  * (readGraph) already holds columns and travels as it is.
- * A snapshot with a dependency on an id outside its entities travels as it is.
+ * A snapshot with a dependency on an id outside its entities sends its dependencies as records.
  * Entities travel as columns too (entityColumns), and come back as records again.
  */
 export function encodeSnapshot(snapshot: ScenarioSnapshot): Buffer {
