@@ -12,6 +12,7 @@
  *   node -r @swc-node/register test/bench/worker-memory.bench.ts                 (1M entities)
  *   options: --entities N --degree K --runs N (the job's runs; shards of ceil(runs/32))
  *            --shards N (shards the child runs, default 2) --pilot-runs N (pilot slice, default 25; 0 none)
+ *            --jobs N (the child runs that many jobs of the same scenario one after the other, default 1)
  *            --dir PATH (keeps the generated scenario and the encoded snapshot there, or reuses them)
  *            --steps (the child runs the thread's code on its main thread instead: the heap printed is that code's)
  *
@@ -195,18 +196,23 @@ async function child(tmp: string): Promise<void> {
     asked++;
     return read();
   }, 0);
+  const jobs = Number(arg('jobs', '1'));
   try {
-    const timing = (what: string) => (t: { decodeMs: number; prepareMs: number; runMs: number; encodeMs: number; partialChars: number }) =>
-      say(`${what}: decode ${(t.decodeMs / 1000).toFixed(1)} s, prepare ${(t.prepareMs / 1000).toFixed(1)} s, run ${(t.runMs / 1000).toFixed(1)} s, encode ${(t.encodeMs / 1000).toFixed(1)} s (${mb(t.partialChars)} MB)`);
-    if (pilotRuns > 0) {
-      await thread.run({ snapshotKey: key, input, pilot: { base: 0, z }, onTiming: timing(`pilot slice of ${pilotRuns} runs`) });
-      say(`pilot slice: ${memory()}`);
+    for (let j = 1; j <= jobs; j++) {
+      const key = `spillover:snapshot:bench:${j}`;
+      if (jobs > 1) say(`job ${j}:`);
+      const timing = (what: string) => (t: { decodeMs: number; prepareMs: number; runMs: number; encodeMs: number; partialChars: number }) =>
+        say(`${what}: decode ${(t.decodeMs / 1000).toFixed(1)} s, prepare ${(t.prepareMs / 1000).toFixed(1)} s, run ${(t.runMs / 1000).toFixed(1)} s, encode ${(t.encodeMs / 1000).toFixed(1)} s (${mb(t.partialChars)} MB)`);
+      if (pilotRuns > 0) {
+        await thread.run({ snapshotKey: key, input, pilot: { base: 0, z }, onTiming: timing(`pilot slice of ${pilotRuns} runs`) });
+        say(`pilot slice: ${memory()}`);
+      }
+      for (let i = 0; i < shardCount; i++) {
+        await thread.run({ snapshotKey: key, input, shard: { index: i, runStart: i * size, runCount: size }, proposal: encode(null), onTiming: timing(`shard ${i} (${size} runs)`) });
+        say(`shard ${i}: ${memory()}`);
+      }
     }
-    for (let i = 0; i < shardCount; i++) {
-      await thread.run({ snapshotKey: key, input, shard: { index: i, runStart: i * size, runCount: size }, proposal: encode(null), onTiming: timing(`shard ${i} (${size} runs)`) });
-      say(`shard ${i}: ${memory()}`);
-    }
-    say(`snapshot asked for ${asked} time(s) for ${pilotRuns > 0 ? 1 : 0} pilot slice(s) and ${shardCount} shard(s); worker peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} MB; load ${load()}`);
+    say(`snapshot asked for ${asked} time(s) for ${jobs} job(s) of ${pilotRuns > 0 ? 1 : 0} pilot slice(s) and ${shardCount} shard(s) each; worker peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} MB; load ${load()}`);
   } finally {
     thread.stop();
   }
