@@ -17,8 +17,9 @@ export const decodeBuffer = <T>(buf: Buffer): T => unpackSparse(deserialize(gunz
  * A wrong size (a larger output, several members) only costs that copy again.
  */
 function gunzip(buf: Buffer): Buffer {
-  const size = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
-  return size > 64 * 1024 ? gunzipSync(buf, { chunkSize: size }) : gunzipSync(buf);
+  const size = buf.length >= 18 && buf[0] === 0x1f && buf[1] === 0x8b ? buf.readUInt32LE(buf.length - 4) : 0;
+  // Deflate shrinks at most 1032:1: a larger size is not this buffer's (nor worth allocating).
+  return size > 64 * 1024 && size <= buf.length * 1032 ? gunzipSync(buf, { chunkSize: size }) : gunzipSync(buf);
 }
 
 type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;

@@ -1,6 +1,8 @@
 import type { ScenarioSnapshot } from '../../../src/domain/records';
 import { decodeBuffer, decodeSnapshot, encodeBuffer, encodeSnapshot, entityColumns, packSparse } from '../../../src/jobs/codec';
 import { dependencyColumnsOf } from '../../../src/engine/dependency-columns';
+import { serialize } from 'node:v8';
+import { gzipSync } from 'node:zlib';
 import { readScenario } from '../../../src/scenario-format';
 
 describe('scenario snapshots for the shard workers', () => {
@@ -76,6 +78,18 @@ describe('entities of a snapshot', () => {
     const back = decodeSnapshot(encodeSnapshot(snapshot));
     const c = dependencyColumnsOf(back.dependencies)!;
     for (const a of [c.source, c.target, c.kind, c.weight, c.bidirectional]) expect(a.buffer.byteLength).toBe(a.byteLength);
+  });
+});
+
+describe('gzip\'d values', () => {
+  it('decode when the gzip trailer\'s size is not the whole output (several members: the last one\'s size)', () => {
+    const value = { a: Float64Array.from({ length: 50_000 }, (_, i) => i / 7), b: 'x'.repeat(100_000) };
+    const raw = serialize(value);
+    const k = raw.length >> 2;
+    const two = Buffer.concat([gzipSync(raw.subarray(0, k)), gzipSync(raw.subarray(k))]);
+    expect(two.readUInt32LE(two.length - 4)).toBe(raw.length - k);
+    expect(decodeBuffer(two)).toEqual(value);
+    expect(decodeBuffer(encodeBuffer(value))).toEqual(value);
   });
 });
 
