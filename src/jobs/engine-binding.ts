@@ -49,8 +49,11 @@ function adjustWeapon(weapon: WeaponRecord, params: Record<string, unknown> | un
 
 const prepared = new WeakMap<ScenarioSnapshot, Map<string, ScenarioModel>>();
 
+/** What of a job's input its model depends on besides the snapshot: two inputs of equal keys share a model. */
+export const modelKey = (input: AssessmentJobInput): string => JSON.stringify(input.params ?? {});
+
 export function prepare(snapshot: ScenarioSnapshot, input: AssessmentJobInput): ScenarioModel {
-  const key = JSON.stringify(input.params ?? {});
+  const key = modelKey(input);
   let byParams = prepared.get(snapshot);
   if (!byParams) prepared.set(snapshot, (byParams = new Map()));
   const hit = byParams.get(key);
@@ -66,6 +69,27 @@ export function prepare(snapshot: ScenarioSnapshot, input: AssessmentJobInput): 
     });
     byParams.set(key, model);
     return model;
+  } catch (err) {
+    throw toDomainError(err);
+  }
+}
+
+/**
+ * A shard of the job on a model prepare() made: what engineBinding.runShard runs, for a caller
+ * that keeps the model and lets the snapshot go (the shard worker's thread, shard.worker.ts).
+ */
+export async function runShardOn(model: ScenarioModel, input: AssessmentJobInput, shard: ShardSpec, opts: RunOptions): Promise<AssessmentPartial> {
+  try {
+    return (await runShard(model, [shard.runStart, shard.runStart + shard.runCount], engineOptions(input, opts))).partial;
+  } catch (err) {
+    throw toDomainError(err);
+  }
+}
+
+/** A slice of the job's pilot on a model prepare() made: what engineBinding.pilotSlice runs (see runShardOn). */
+export async function pilotSliceOn(model: ScenarioModel, input: AssessmentJobInput, z: Float64Array, base: number, opts: { signal?: AbortSignal } = {}): Promise<Float64Array> {
+  try {
+    return pilotSlice(model, engineOptions(input, { signal: opts.signal }), z, base);
   } catch (err) {
     throw toDomainError(err);
   }
@@ -135,10 +159,10 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     );
   },
   pilotSlice(snapshot, input, z, base, opts = {}) {
-    return guard(async () => pilotSlice(prepare(snapshot, input), engineOptions(input, { signal: opts.signal }), z, base));
+    return guard(async () => pilotSliceOn(prepare(snapshot, input), input, z, base, opts));
   },
   runShard(snapshot, input, shard: ShardSpec, opts) {
-    return guard(async () => (await runShard(prepare(snapshot, input), [shard.runStart, shard.runStart + shard.runCount], engineOptions(input, opts))).partial);
+    return guard(async () => runShardOn(prepare(snapshot, input), input, shard, opts));
   },
   merge(parts) {
     return mergePartials(parts);

@@ -3,7 +3,8 @@
  * threads per shard costs about a second each under @swc-node/register (more on a busy
  * machine), and running a shard on the main thread would block the BullMQ lock renewal, the
  * heartbeat and the cancel watch; one thread kept for the process's life avoids both. The
- * scenario goes to the thread once per job (as the gzip'd buffer from Redis, moved, not copied).
+ * scenario goes to the thread once per job (as the gzip'd buffer from Redis, moved, not copied),
+ * which keeps that job's prepared model until another job's request comes.
  * Cancelling terminates the thread; the next shard starts a new one.
  */
 import { extname, join } from 'node:path';

@@ -45,16 +45,15 @@ type RunShard = (req: ShardRequest | PilotRequest) => Promise<string | Uint8Arra
 
 /** A binding in this process (tests hand in scripted or instrumented ones): shards run on the main thread's event loop. */
 function inProcess(binding: EngineBinding, redis: IORedis, threads: number | undefined): RunShard {
-  const cache = new Map<string, ScenarioSnapshot>();
+  // One job's snapshot, as the shard thread keeps one job's model (shard.worker.ts).
+  let cache: { key: string; snapshot: ScenarioSnapshot } | null = null;
   const load = async (key: string): Promise<ScenarioSnapshot> => {
-    const hit = cache.get(key);
-    if (hit) return hit;
+    if (cache?.key === key) return cache.snapshot;
+    cache = null;
     const buf = await redis.getBuffer(key);
     if (!buf) throw new Error(`scenario ${key} is gone from Redis (expired or the job was cancelled)`);
-    const snapshot = decodeSnapshot(buf);
-    cache.set(key, snapshot);
-    while (cache.size > 2) cache.delete(cache.keys().next().value!);
-    return snapshot;
+    cache = { key, snapshot: decodeSnapshot(buf) };
+    return cache.snapshot;
   };
   return async (req) => {
     if ('pilot' in req) {

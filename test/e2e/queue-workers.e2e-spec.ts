@@ -124,6 +124,12 @@ describe('shard worker processes: killed or drained mid-shard, the result is the
     // pilot jobs are named by their first pilot run
     expect(slicesDone(survivor)).toContain(Number(killed.split('-').pop()));
     expect(differences(result, inProcess).slice(0, 10)).toEqual([]);
+    // the survivor fetched the job's snapshot once, for its first slice, and kept the model for
+    // its other slices and all its shards (the log names the fetch with the step it served)
+    const job = survivor.lines.filter((l) => (l.includes('"pilot slice done"') || l.includes('"shard done"')) && l.includes('"jobId":"pilot-kill-job"')).map((l) => JSON.parse(l));
+    expect(job.filter((l) => l.msg === 'shard done').length).toBeGreaterThan(1);
+    expect(job.filter((l) => l.snapshotBytes > 0).map((l) => l.msg)).toEqual(['pilot slice done']);
+    expect(job.filter((l) => l.decodeMs > 0).length).toBe(1);
   }, 300_000);
 
   it('a worker drained with SIGTERM mid-shard hands the shard back (WORKER_DRAIN_SECONDS=0), leaves the heartbeats and exits 0', async () => {

@@ -1,5 +1,8 @@
 import type { ScenarioSnapshot } from '../../../src/domain/records';
-import { decodeBuffer, decodeSnapshot, encodeBuffer, encodePartial, encodeSnapshot, packSparse } from '../../../src/jobs/codec';
+import { decodeBuffer, decodeSnapshot, encodeBuffer, encodePartial, encodeSnapshot, entityColumns, packSparse } from '../../../src/jobs/codec';
+import { dependencyColumnsOf } from '../../../src/engine/dependency-columns';
+import { serialize } from 'node:v8';
+import { gzipSync } from 'node:zlib';
 import { readScenario } from '../../../src/scenario-format';
 
 describe('scenario snapshots for the shard workers', () => {
@@ -30,6 +33,63 @@ describe('scenario snapshots for the shard workers', () => {
     expect(decodeSnapshot(encodeSnapshot(s))).toEqual(s);
     expect(Array.isArray((decodeBuffer(encodeSnapshot(s)) as { dependencies: unknown }).dependencies)).toBe(true);
     expect(decodeSnapshot(encodeBuffer(snapshot))).toEqual(snapshot);
+  });
+});
+
+describe('entities of a snapshot', () => {
+  let snapshot: ScenarioSnapshot;
+  beforeAll(async () => {
+    const d = await readScenario('fixtures/notpetya-2017');
+    snapshot = { entities: d.entities, dependencies: d.dependencies, weapon: d.weapon, reports: d.reports, asOf: d.scenario.asOf, horizonHours: d.scenario.horizonHours };
+  });
+  const keys = (s: ScenarioSnapshot) => s.entities.map((e) => Object.keys(e).join());
+
+  it('travel as columns and come back as records equal to the originals, key for key (absent, null and undefined kept apart)', () => {
+    // as readGraph reads them (every field, nulls), and as scenario files give them (optional fields absent)
+    const stored = snapshot.entities.map((e, i) => ({ id: e.id, name: e.name, kind: e.kind, parentId: e.parentId ?? null, country: e.country ?? null, sector: e.sector ?? null, hosts: i === 3 ? -0 : e.hosts, dailyValueUsd: i === 4 ? NaN : e.dailyValueUsd, populationServed: e.populationServed, tags: e.tags, protected: !!e.protected }));
+    const sparse = snapshot.entities.map((e, i) => (i % 5 === 0 ? { id: e.id, name: e.name, kind: e.kind, country: undefined, hosts: e.hosts, dailyValueUsd: e.dailyValueUsd, populationServed: e.populationServed, tags: e.tags } : e));
+    for (const entities of [stored, sparse, snapshot.entities]) {
+      const s = { ...snapshot, entities };
+      const buf = encodeSnapshot(s);
+      expect((decodeBuffer(buf) as { entities: { format?: string } }).entities.format).toBe('spillover.entity-columns/1');
+      const back = decodeSnapshot(buf);
+      expect(back.entities).toStrictEqual(entities);
+      expect(keys(back)).toEqual(keys(s));
+      expect(Object.is(back.entities[3].hosts, entities[3].hosts)).toBe(true);
+      // tag lists are shared between records with the same tags: frozen, so a change cannot reach another record
+      expect(Object.isFrozen(back.entities[0].tags)).toBe(true);
+    }
+    expect(entityColumns(stored)!.fields.map((f) => `${f.key}:${f.type}`)).toEqual([
+      'id:values', 'name:values', 'kind:dictionary', 'parentId:entity', 'country:dictionary', 'sector:dictionary',
+      'hosts:number', 'dailyValueUsd:number', 'populationServed:number', 'tags:dictionary', 'protected:dictionary',
+    ]);
+  });
+
+  it('travel as records when their keys come in different orders, or a parentId names no entity of the snapshot', () => {
+    const swapped = snapshot.entities.map(({ name, ...e }, i) => (i === 7 ? { ...e, name } : { name, ...e }));
+    expect(entityColumns(swapped)).toBeUndefined();
+    expect(decodeSnapshot(encodeSnapshot({ ...snapshot, entities: swapped })).entities).toStrictEqual(swapped);
+    const orphan = snapshot.entities.map((e, i) => (i === 2 ? { ...e, parentId: 'nowhere' } : e));
+    expect(entityColumns(orphan)!.fields.find((f) => f.key === 'parentId')!.type).not.toBe('entity');
+    expect(decodeSnapshot(encodeSnapshot({ ...snapshot, entities: orphan })).entities).toStrictEqual(orphan);
+  });
+
+  it('come back with dependency columns of their own buffers, not views of the whole decoded snapshot', () => {
+    const back = decodeSnapshot(encodeSnapshot(snapshot));
+    const c = dependencyColumnsOf(back.dependencies)!;
+    for (const a of [c.source, c.target, c.kind, c.weight, c.bidirectional]) expect(a.buffer.byteLength).toBe(a.byteLength);
+  });
+});
+
+describe('gzip\'d values', () => {
+  it('decode when the gzip trailer\'s size is not the whole output (several members: the last one\'s size)', () => {
+    const value = { a: Float64Array.from({ length: 50_000 }, (_, i) => i / 7), b: 'x'.repeat(100_000) };
+    const raw = serialize(value);
+    const k = raw.length >> 2;
+    const two = Buffer.concat([gzipSync(raw.subarray(0, k)), gzipSync(raw.subarray(k))]);
+    expect(two.readUInt32LE(two.length - 4)).toBe(raw.length - k);
+    expect(decodeBuffer(two)).toEqual(value);
+    expect(decodeBuffer(encodeBuffer(value))).toEqual(value);
   });
 });
 
