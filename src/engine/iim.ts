@@ -229,7 +229,7 @@ export function checkStable(m: InoperabilityMatrix): number {
 /** Reusable buffers for the sparse solver. */
 export class IimWorkspace {
   readonly q: Float64Array;
-  /** Uncapped input c + A* q. */
+  /** Uncapped input c + A* q (no longer updated for an entity once its q reaches 1). */
   readonly s: Float64Array;
   readonly queue: Int32Array;
   readonly inQueue: Uint8Array;
@@ -286,15 +286,22 @@ export function solveInoperabilitySparse(m: InoperabilityMatrix, cNode: ArrayLik
     head = head + 1 === n ? 0 : head + 1;
     len--;
     inQueue[j] = 0;
-    const target = s[j] < 1 ? s[j] : 1;
+    const sj = s[j];
+    const target = sj < 1 ? sj : 1;
     const d = target - q[j];
     if (d <= tol) continue;
     q[j] = target;
-    for (let p = offsets[j]; p < offsets[j + 1]; p++) {
+    const end = offsets[j + 1];
+    for (let p = offsets[j]; p < end; p++) {
       const i = rows[p];
-      if (s[i] === 0 && q[i] === 0) touched[tc++] = i;
-      s[i] += coef[p] * d;
-      if (!inQueue[i] && (s[i] < 1 ? s[i] : 1) - q[i] > tol) {
+      const qi = q[i];
+      // at q = 1 an entity is settled (s only rises): its s is no longer needed
+      if (qi === 1) continue;
+      const s0 = s[i];
+      if (s0 === 0 && qi === 0) touched[tc++] = i;
+      const si = s0 + coef[p] * d;
+      s[i] = si;
+      if (inQueue[i] === 0 && (si < 1 ? si : 1) - qi > tol) {
         inQueue[i] = 1;
         let slot = head + len++;
         if (slot >= n) slot -= n;

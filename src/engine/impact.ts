@@ -90,24 +90,14 @@ export class RunImpact {
   }
 
   /**
-   * Calls `visit(v, q)` for every entity the run's impact reaches, q its inoperability: with the
-   * cascade, the entities it touched and the infected ones it did not (c = 0: their direct loss
-   * still counts); without, the infected ones at their own c.
+   * The run's cascade (ws.q for the entities ws.touched[0..touchedCount)), or null without
+   * functional dependencies (the infected entities' impact is then their own c, ownInoperability).
+   * The entities the run's impact reaches, q their inoperability: with the cascade, the entities
+   * it touched with q > 0, then the infected ones it did not (q = 0: their direct loss still
+   * counts); without, the infected ones at their own c (RunEngine.tallyImpacts walks them).
    */
-  forEachImpact(order: Int32Array, count: number, visit: (v: number, q: number) => void): void {
-    if (!this.hasIim) {
-      for (let i = 0; i < count; i++) visit(order[i], this.ownInoperability[order[i]]);
-      return;
-    }
-    const { q, touched, touchedCount } = this.iim;
-    for (let i = 0; i < touchedCount; i++) {
-      const v = touched[i];
-      if (q[v] > 0) visit(v, q[v]);
-    }
-    for (let i = 0; i < count; i++) {
-      const v = order[i];
-      if (!(q[v] > 0)) visit(v, 0);
-    }
+  get cascade(): IimWorkspace | null {
+    return this.hasIim ? this.iim : null;
   }
 
   /**
