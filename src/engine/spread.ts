@@ -46,6 +46,8 @@ export class SpreadWorkspace {
   /** Union-find parents / sizes for the percolation fast path (allocated on first use). */
   uf: Int32Array | null = null;
   heapSize = 0;
+  /** runEvents' fixed delay of each kind in the current run (exp(delayMu)), allocated on first use. */
+  fixedDelay: Float64Array | null = null;
 
   constructor(readonly n: number) {
     this.time = new Float64Array(n).fill(Infinity);
@@ -330,6 +332,12 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const fixedDelay = delayMode === DelayMode.fixed;
   const r0 = delayRate[k0];
   const sus = susceptibility;
+  // fixed delays: exp(mu) of each kind once per run rather than once per transmission
+  let fixedExp = ws.fixedDelay;
+  if (fixedDelay) {
+    if (fixedExp === null || fixedExp.length < delayMu.length) fixedExp = ws.fixedDelay = new Float64Array(delayMu.length);
+    for (let k = 0; k < delayMu.length; k++) fixedExp[k] = Math.exp(delayMu[k]);
+  }
   let count = 0;
   let arcs = 0;
 
@@ -388,7 +396,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
             const r = delayRate[k];
             tv = t - Math.log1p(-rng.random() * (W === Infinity ? 1 : -Math.expm1(-W * r))) / r;
           }
-        } else tv = t + (fixedDelay ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
+        } else tv = t + (fixedDelay ? fixedExp![k] : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
         // ---- push only if it improves the target's arrival (an infection time only decreases)
         if (tv < end && (sv === 0 || tv < time[v])) {
           let keep = true;
