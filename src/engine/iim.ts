@@ -229,13 +229,16 @@ export function checkStable(m: InoperabilityMatrix): number {
 /** Reusable buffers for the sparse solver. */
 export class IimWorkspace {
   readonly q: Float64Array;
-  /** Uncapped input c + A* q. */
+  /** Uncapped input c + A* q (no longer updated for an entity once its q reaches 1). */
   readonly s: Float64Array;
   readonly queue: Int32Array;
   readonly inQueue: Uint8Array;
   readonly touched: Int32Array;
   touchedCount = 0;
+  /** Nodes whose s changed since the dense solver's last visit, one bit each (solveDense). */
+  readonly dirty: Int32Array;
   constructor(readonly n: number) {
+    this.dirty = new Int32Array((n + 31) >> 5);
     this.q = new Float64Array(n);
     this.s = new Float64Array(n);
     this.queue = new Int32Array(n);
@@ -286,15 +289,22 @@ export function solveInoperabilitySparse(m: InoperabilityMatrix, cNode: ArrayLik
     head = head + 1 === n ? 0 : head + 1;
     len--;
     inQueue[j] = 0;
-    const target = s[j] < 1 ? s[j] : 1;
+    const sj = s[j];
+    const target = sj < 1 ? sj : 1;
     const d = target - q[j];
     if (d <= tol) continue;
     q[j] = target;
-    for (let p = offsets[j]; p < offsets[j + 1]; p++) {
+    const end = offsets[j + 1];
+    for (let p = offsets[j]; p < end; p++) {
       const i = rows[p];
-      if (s[i] === 0 && q[i] === 0) touched[tc++] = i;
-      s[i] += coef[p] * d;
-      if (!inQueue[i] && (s[i] < 1 ? s[i] : 1) - q[i] > tol) {
+      const qi = q[i];
+      // at q = 1 an entity is settled (s only rises): its s is no longer needed
+      if (qi === 1) continue;
+      const s0 = s[i];
+      if (s0 === 0 && qi === 0) touched[tc++] = i;
+      const si = s0 + coef[p] * d;
+      s[i] = si;
+      if (inQueue[i] === 0 && (si < 1 ? si : 1) - qi > tol) {
         inQueue[i] = 1;
         let slot = head + len++;
         if (slot >= n) slot -= n;
@@ -311,27 +321,52 @@ export function solveInoperabilitySparse(m: InoperabilityMatrix, cNode: ArrayLik
  * s_i += A*_ij d for its dependents), for a c covering a large part of the graph: sequential
  * access instead of a FIFO's random order. Stops when no node rises by more than tol; converges
  * to the same least fixed point. ws.touched lists the nodes with s or q > 0, in node order.
+ * A sweep visits only the nodes whose s changed since their last visit (a bit set, ws.dirty, read
+ * in node order; a push onto a node further on is visited in the same sweep, onto one behind in
+ * the next): any other node would find d = 0 or the same d <= tol and be passed over, so the
+ * sweeps, their order of pushes and their results are those of visiting every node.
  */
 function solveDense(m: InoperabilityMatrix, cNode: ArrayLike<number>, cValue: ArrayLike<number>, cCount: number, ws: IimWorkspace, tol: number): void {
   const { offsets, rows, coef, n } = m;
-  const { q, s, touched } = ws;
-  for (let k = 0; k < cCount; k++) if (cValue[k] > 0) s[cNode[k]] += cValue[k];
+  const { q, s, touched, dirty } = ws;
+  const words = dirty.length;
+  dirty.fill(0);
+  for (let k = 0; k < cCount; k++)
+    if (cValue[k] > 0) {
+      const v = cNode[k];
+      s[v] += cValue[k];
+      dirty[v >> 5] |= 1 << (v & 31);
+    }
   const limit = 1e4;
   for (let sweep = 0; ; sweep++) {
     let maxd = 0;
-    for (let j = 0; j < n; j++) {
-      const sj = s[j];
-      if (sj === 0) continue;
-      const target = sj < 1 ? sj : 1;
-      const d = target - q[j];
-      if (d <= tol) continue;
-      q[j] = target;
-      if (d > maxd) maxd = d;
-      for (let p = offsets[j]; p < offsets[j + 1]; p++) s[rows[p]] += coef[p] * d;
+    for (let w = 0; w < words; w++) {
+      let bits = dirty[w];
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits & -bits);
+        dirty[w] &= ~(1 << b);
+        const j = (w << 5) | b;
+        const sj = s[j];
+        const target = sj < 1 ? sj : 1;
+        const d = target - q[j];
+        if (d > tol) {
+          q[j] = target;
+          if (d > maxd) maxd = d;
+          const end = offsets[j + 1];
+          for (let p = offsets[j]; p < end; p++) {
+            const i = rows[p];
+            s[i] += coef[p] * d;
+            dirty[i >> 5] |= 1 << (i & 31);
+          }
+        }
+        // the rest of this word: nodes after j (pushes onto nodes up to j wait for the next sweep)
+        bits = b === 31 ? 0 : dirty[w] & (-1 << (b + 1));
+      }
     }
     if (maxd <= tol) break;
     if (sweep > limit) throw new UnstableDependencyMatrixError(NaN);
   }
+  dirty.fill(0);
   let tc = 0;
   for (let v = 0; v < n; v++) if (s[v] !== 0 || q[v] !== 0) touched[tc++] = v;
   ws.touchedCount = tc;

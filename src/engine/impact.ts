@@ -3,7 +3,6 @@
  * reported), filed losses shared within their groups, and the inoperability cascade (IIM) that
  * carries the damage to entities that depend on the infected ones.
  */
-import { expit, sampleLognormal, sampleLogitNormal } from './distributions';
 import { IimWorkspace, solveInoperabilitySparse } from './iim';
 import type { ScenarioCore } from './model';
 import type { Rng } from './prng';
@@ -47,67 +46,74 @@ export class RunImpact {
     this.direct = new Float64Array(n);
   }
 
-  /** Draws the impact of the infected entities `order[0..count)` and runs the cascade. */
+  /**
+   * Draws the impact of the infected entities `order[0..count)` and runs the cascade. The
+   * weapon's laws are read once per run and drawn inline (sampleLogitNormal, sampleLognormal and
+   * expit written out): the same draws in the same order and the same expressions.
+   */
   draw(rng: Rng, order: Int32Array, count: number): void {
-    this.cCount = 0;
-    this.filedCount = 0;
-    for (let i = 0; i < count; i++) this.drawEntity(rng, order[i]);
-    if (this.filedCount > 0) shareFiledLosses(order, count, this.core.lossCover, this.core.reportSlot, this.direct, this.filedLoss, this.coverSum);
-    if (this.hasIim) solveInoperabilitySparse(this.core.functional, this.cNode, this.cValue, this.cCount, this.iim, IIM_TOLERANCE);
-  }
-
-  private drawEntity(rng: Rng, v: number): void {
     const core = this.core;
     const w = core.weapon;
-    const hosts = core.hosts[v];
-    const slot = core.reportSlot[v];
-    let share = sampleLogitNormal(w.hostShare, rng);
-    let hit = Math.round(hosts * share);
-    const cost = sampleLognormal(w.costPerHost, rng);
-    let down = sampleLognormal(w.downtimeDays, rng);
-    if (slot >= 0) {
-      const rh = core.reportedHosts[slot];
-      if (rh === rh) {
-        hit = rh;
-        share = hosts > 0 ? Math.min(1, rh / hosts) : 1;
+    const { hosts, reportSlot, reportedHosts, reportedDowntimeDays, lossCover, reportedLossMu, reportedLossSigma, dailyValueUsd } = core;
+    const { direct, ownInoperability, cNode, cValue, filedLoss, filedActive } = this;
+    const shareMu = w.hostShare.mu;
+    const shareSigma = w.hostShare.sigma;
+    const costMu = w.costPerHost.mu;
+    const costSigma = w.costPerHost.sigma;
+    const downMu = w.downtimeDays.mu;
+    const downSigma = w.downtimeDays.sigma;
+    const inop = w.inoperability;
+    const inopMu = inop ? inop.mu : 0;
+    const inopSigma = inop ? inop.sigma : 0;
+    const payloadFactor = w.payloadFactor;
+    let cCount = 0;
+    let filedCount = 0;
+    for (let i = 0; i < count; i++) {
+      const v = order[i];
+      const slot = reportSlot[v];
+      let share = shareSigma > 0 ? 1 / (1 + Math.exp(-(shareMu + shareSigma * rng.normal()))) : 1 / (1 + Math.exp(-shareMu));
+      const h = hosts[v];
+      let hit = Math.round(h * share);
+      const cost = costSigma > 0 ? Math.exp(costMu + costSigma * rng.normal()) : Math.exp(costMu);
+      let down = downSigma > 0 ? Math.exp(downMu + downSigma * rng.normal()) : Math.exp(downMu);
+      if (slot >= 0) {
+        const rh = reportedHosts[slot];
+        if (rh === rh) {
+          hit = rh;
+          share = h > 0 ? Math.min(1, rh / h) : 1;
+        }
+        const rd = reportedDowntimeDays[slot];
+        if (rd === rd) down = rd;
+        // an infected filer's figure applies to its whole group this run (shared below)
+        if (lossCover[v] === slot && reportedLossMu[slot] === reportedLossMu[slot]) {
+          filedLoss[slot] = Math.exp(reportedLossMu[slot] + reportedLossSigma[slot] * rng.normal());
+          filedActive[filedCount++] = slot;
+        }
       }
-      const rd = core.reportedDowntimeDays[slot];
-      if (rd === rd) down = rd;
-      // an infected filer's figure applies to its whole group this run (shared in draw)
-      if (core.lossCover[v] === slot && core.reportedLossMu[slot] === core.reportedLossMu[slot]) {
-        this.filedLoss[slot] = Math.exp(core.reportedLossMu[slot] + core.reportedLossSigma[slot] * rng.normal());
-        this.filedActive[this.filedCount++] = slot;
+      direct[v] = hit * cost + down * dailyValueUsd[v];
+      const c = inop ? 1 / (1 + Math.exp(-(inopMu + inopSigma * rng.normal()))) : Math.min(1, share * payloadFactor);
+      ownInoperability[v] = c;
+      if (c > 0) {
+        cNode[cCount] = v;
+        cValue[cCount] = c;
+        cCount++;
       }
     }
-    this.direct[v] = hit * cost + down * core.dailyValueUsd[v];
-    const c = w.inoperability ? expit(w.inoperability.mu + w.inoperability.sigma * rng.normal()) : Math.min(1, share * w.payloadFactor);
-    this.ownInoperability[v] = c;
-    if (c > 0) {
-      this.cNode[this.cCount] = v;
-      this.cValue[this.cCount] = c;
-      this.cCount++;
-    }
+    this.cCount = cCount;
+    this.filedCount = filedCount;
+    if (filedCount > 0) shareFiledLosses(order, count, lossCover, reportSlot, direct, filedLoss, this.coverSum);
+    if (this.hasIim) solveInoperabilitySparse(core.functional, cNode, cValue, cCount, this.iim, IIM_TOLERANCE);
   }
 
   /**
-   * Calls `visit(v, q)` for every entity the run's impact reaches, q its inoperability: with the
-   * cascade, the entities it touched and the infected ones it did not (c = 0: their direct loss
-   * still counts); without, the infected ones at their own c.
+   * The run's cascade (ws.q for the entities ws.touched[0..touchedCount)), or null without
+   * functional dependencies (the infected entities' impact is then their own c, ownInoperability).
+   * The entities the run's impact reaches, q their inoperability: with the cascade, the entities
+   * it touched with q > 0, then the infected ones it did not (q = 0: their direct loss still
+   * counts); without, the infected ones at their own c (RunEngine.tallyImpacts walks them).
    */
-  forEachImpact(order: Int32Array, count: number, visit: (v: number, q: number) => void): void {
-    if (!this.hasIim) {
-      for (let i = 0; i < count; i++) visit(order[i], this.ownInoperability[order[i]]);
-      return;
-    }
-    const { q, touched, touchedCount } = this.iim;
-    for (let i = 0; i < touchedCount; i++) {
-      const v = touched[i];
-      if (q[v] > 0) visit(v, q[v]);
-    }
-    for (let i = 0; i < count; i++) {
-      const v = order[i];
-      if (!(q[v] > 0)) visit(v, 0);
-    }
+  get cascade(): IimWorkspace | null {
+    return this.hasIim ? this.iim : null;
   }
 
   /**

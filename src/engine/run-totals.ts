@@ -5,40 +5,53 @@
 import type { ScenarioCore } from './model';
 import { FIGURE, SPLIT, SPLITS, TOTALS_WIDTH, totalsColumn } from './partial';
 
+/** Column offsets of the splits (totalsColumn(split, 0)). */
+const TOTAL = totalsColumn(SPLIT.total, 0);
+const INTENDED = totalsColumn(SPLIT.intended, 0);
+const COLLATERAL = totalsColumn(SPLIT.collateral, 0);
+const COUNTRIES = FIGURE.countriesAffected;
+
 export class RunTotals {
   /** The run's row (totalsColumn order). */
   readonly row = new Float64Array(TOTALS_WIDTH);
   /** Per country and split: the last run that counted it as affected. */
   private readonly counted: Int32Array;
+  /** The scenario's columns read per entity (fields of their own: one load fewer per use). */
+  private readonly intended: Uint8Array;
+  private readonly country: Int32Array;
 
-  constructor(private readonly core: ScenarioCore) {
+  constructor(core: ScenarioCore) {
     this.counted = new Int32Array(Math.max(1, core.countryCount) * SPLITS.length).fill(-1);
+    this.intended = core.intended;
+    this.country = core.country;
   }
 
   /** The split of entity v besides the total: intended or collateral. */
   splitOf(v: number): number {
-    return this.core.intended[v] === 1 ? SPLIT.intended : SPLIT.collateral;
+    return this.intended[v] === 1 ? SPLIT.intended : SPLIT.collateral;
   }
 
   /** Adds `value` to a figure of the total and of v's split. */
   add(v: number, figure: number, value: number): void {
-    this.row[totalsColumn(SPLIT.total, figure)] += value;
-    this.row[totalsColumn(this.splitOf(v), figure)] += value;
+    const row = this.row;
+    row[TOTAL + figure] += value;
+    row[(this.intended[v] === 1 ? INTENDED : COLLATERAL) + figure] += value;
   }
 
   /** Counts v's country as affected in run r (once per run and split). */
   affected(v: number, r: number): void {
-    this.countCountry(v, SPLIT.total, r);
-    this.countCountry(v, this.splitOf(v), r);
-  }
-
-  private countCountry(v: number, split: number, r: number): void {
-    const c = this.core.country[v];
+    const c = this.country[v];
     if (c < 0) return;
-    const at = c * SPLITS.length + split;
-    if (this.counted[at] !== r) {
-      this.counted[at] = r;
-      this.row[totalsColumn(split, FIGURE.countriesAffected)]++;
+    const counted = this.counted;
+    const at = c * SPLITS.length;
+    if (counted[at + SPLIT.total] !== r) {
+      counted[at + SPLIT.total] = r;
+      this.row[TOTAL + COUNTRIES]++;
+    }
+    const split = this.intended[v] === 1 ? SPLIT.intended : SPLIT.collateral;
+    if (counted[at + split] !== r) {
+      counted[at + split] = r;
+      this.row[totalsColumn(split, COUNTRIES)]++;
     }
   }
 

@@ -46,6 +46,8 @@ export class SpreadWorkspace {
   /** Union-find parents / sizes for the percolation fast path (allocated on first use). */
   uf: Int32Array | null = null;
   heapSize = 0;
+  /** runEvents' fixed delay of each kind in the current run (exp(delayMu)), allocated on first use. */
+  fixedDelay: Float64Array | null = null;
 
   constructor(readonly n: number) {
     this.time = new Float64Array(n).fill(Infinity);
@@ -259,16 +261,6 @@ export interface EventConfig {
   thin?: { until: number; rho: number; lagRate: number; exempt: Uint8Array; share?: number } | null;
 }
 
-/** The thinning decision of EventConfig.thin for a transmission landing on v at tv. */
-function keepTransmission(thin: NonNullable<EventConfig['thin']>, v: number, tv: number, rng: Rng): boolean {
-  if (thin.exempt[v] === 1) return false;
-  if (tv > thin.until) return true;
-  const x = thin.until - tv;
-  const reportedByAsOf = thin.lagRate === Infinity ? thin.rho : thin.rho * -Math.expm1(-x * thin.lagRate);
-  const q = thin.share ?? 0;
-  return rng.random() >= (reportedByAsOf * (1 - q)) / (1 - q * reportedByAsOf);
-}
-
 /**
  * Bucket width of the event queue: a 64th of the typical delay (the fastest used kind's median,
  * or 1/(rate + recovery) for exponential delays), so buckets hold a few dozen events.
@@ -286,14 +278,27 @@ export function bucketWidthOf(cfg: EventConfig): number {
 /**
  * Event-driven spread from seeds at given times. Fills ws.time (infection times, Infinity if not
  * infected), ws.order/count (in time order), ws.parentArc (-1 for nodes infected by seeding).
+ * The hot loop reads the configuration into locals once per run and inlines the thinning of
+ * EventConfig.thin; its random draws and floating-point expressions are the model's exactly
+ * (runs are reproducible bit for bit, see prng.ts).
  * @returns the number of infected nodes
  */
 export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: ArrayLike<number>, cfg: EventConfig, rng: Rng, ws: SpreadWorkspace): number {
   ws.reset();
   const { offsets, targets, weights, kinds } = g;
   const { time, parentArc, state, order, touched } = ws;
+  const until = ws.until;
   const { kindProb, delayMode, delayMu, delaySigma, delayRate, windowMode, windowRate, windowMu, windowSigma, tEnd, susceptibility, stopAt } = cfg;
   const thin = cfg.thin ?? null;
+  // EventConfig.thin, read once: a transmission onto an exempt node is dropped; one landing at
+  // tv <= thinUntil is kept with a draw against rho F(until - tv) (1 - q) / (1 - q rho F)
+  const thinning = thin !== null;
+  const exempt = thinning ? thin.exempt : null;
+  const thinUntil = thinning ? thin.until : 0;
+  const rho = thinning ? thin.rho : 0;
+  const lagRate = thinning ? thin.lagRate : 0;
+  const atOnce = lagRate === Infinity;
+  const share = thinning ? (thin.share ?? 0) : 0;
   // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
   // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
   // infected by then).
@@ -324,7 +329,15 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const uniform = g.uniform && susceptibility === null;
   const k0 = g.arcs > 0 ? kinds[0] : 0;
   const expDelay = delayMode === DelayMode.exponential;
+  const fixedDelay = delayMode === DelayMode.fixed;
   const r0 = delayRate[k0];
+  const sus = susceptibility;
+  // fixed delays: exp(mu) of each kind once per run rather than once per transmission
+  let fixedExp = ws.fixedDelay;
+  if (fixedDelay) {
+    if (fixedExp === null || fixedExp.length < delayMu.length) fixedExp = ws.fixedDelay = new Float64Array(delayMu.length);
+    for (let k = 0; k < delayMu.length; k++) fixedExp[k] = Math.exp(delayMu[k]);
+  }
   let count = 0;
   let arcs = 0;
 
@@ -334,7 +347,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     if (state[u] === 2) continue; // stale entry (the node was reached earlier by another arc)
     state[u] = 2;
     order[count++] = u;
-    if (pmax <= 0 && ws.until === null) continue;
+    if (pmax <= 0 && until === null) continue;
     const t = time[u];
     let end = tEnd;
     if (stopAt !== null && stopAt[u] < end) end = stopAt[u];
@@ -342,7 +355,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
       const w = windowMode === 1 ? -Math.log(rng.random()) / windowRate : Math.exp(windowMu + windowSigma * rng.normal());
       if (t + w < end) end = t + w;
     }
-    if (ws.until !== null) ws.until[u] = end;
+    if (until !== null) until[u] = end;
     const W = end - t;
     if (!(W > 0) || pmax <= 0) continue;
     const start = offsets[u];
@@ -350,7 +363,8 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     if (start === stop) continue;
     arcs += stop - start;
     let qmax = pmax;
-    if (expDelay && W !== Infinity) qmax = pmax * -Math.expm1(-W * rmax);
+    const finiteExp = expDelay && W !== Infinity;
+    if (finiteExp) qmax = pmax * -Math.expm1(-W * rmax);
     if (!(qmax > 0)) continue;
     // uniform exponential case: the chance within the window is the same for every arc of u
     const within0 = expDelay ? (W === Infinity ? 1 : -Math.expm1(-W * r0)) : 1;
@@ -364,12 +378,12 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
       let accept = true;
       if (!uniform) {
         k = kinds[a];
-        const pa = kindProb[k] * weights[a] * (expDelay && W !== Infinity ? -Math.expm1(-W * delayRate[k]) : 1);
+        const pa = kindProb[k] * weights[a] * (finiteExp ? -Math.expm1(-W * delayRate[k]) : 1);
         accept = pa >= qmax || rng.random() * qmax < pa;
         // then the target's susceptibility (0 or 1 from tags; a fraction is accepted with its own draw)
-        if (accept && susceptibility !== null) {
-          const sus = susceptibility[v];
-          accept = sus >= 1 || (sus > 0 && rng.random() < sus);
+        if (accept && sus !== null) {
+          const sv = sus[v];
+          accept = sv >= 1 || (sv > 0 && rng.random() < sv);
         }
       }
       const sv = accept ? state[v] : 2;
@@ -382,16 +396,26 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
             const r = delayRate[k];
             tv = t - Math.log1p(-rng.random() * (W === Infinity ? 1 : -Math.expm1(-W * r))) / r;
           }
-        } else tv = t + (delayMode === 0 ? Math.exp(delayMu[k]) : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
+        } else tv = t + (fixedDelay ? fixedExp![k] : Math.exp(delayMu[k] + delaySigma[k] * rng.normal()));
         // ---- push only if it improves the target's arrival (an infection time only decreases)
-        if (tv < end && (sv === 0 || tv < time[v]) && (thin === null || keepTransmission(thin, v, tv, rng))) {
-          if (sv === 0) {
-            state[v] = 1;
-            touched[touchedCount++] = v;
+        if (tv < end && (sv === 0 || tv < time[v])) {
+          let keep = true;
+          if (thinning) {
+            if (exempt![v] === 1) keep = false;
+            else if (!(tv > thinUntil)) {
+              const reportedByAsOf = atOnce ? rho : rho * -Math.expm1(-(thinUntil - tv) * lagRate);
+              keep = rng.random() >= (reportedByAsOf * (1 - share)) / (1 - share * reportedByAsOf);
+            }
           }
-          time[v] = tv;
-          parentArc[v] = a;
-          queue.push(v, tv);
+          if (keep) {
+            if (sv === 0) {
+              state[v] = 1;
+              touched[touchedCount++] = v;
+            }
+            time[v] = tv;
+            parentArc[v] = a;
+            queue.push(v, tv);
+          }
         }
       }
       a += skip ? 1 + Math.floor(Math.log(rng.random()) / lnq) : 1;
