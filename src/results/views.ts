@@ -5,7 +5,8 @@
  * and the rollup counts such an entity only in groups of at least five entities.
  */
 import { anyVisible, Audience, canSee, Reader } from '../tlp/policy';
-import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../graph/hierarchy';
+import type { HierarchyNode } from 'd3-hierarchy';
+import { buildHierarchy, HierarchyLevel, HierarchyNodeData, topLevelAncestors, UNKNOWN } from '../graph/hierarchy';
 import { groupKey, type EntityRow, type AssessmentParts, type StoredTimeline, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
 import { PREDICTIVE_CHECK_WARNING } from '../engine/predictive-check';
@@ -32,37 +33,42 @@ export interface SuppressionGroup {
 export function suppressionFor(rows: readonly EntityRow[], hidden: Set<string>): Map<string, SuppressionGroup> {
   const out = new Map<string, SuppressionGroup>();
   if (!hidden.size) return out;
-  const key = (country?: string, sector?: string) => `${country ?? '*'}/${sector ?? '*'}`;
-  const sizes = new Map<string, { collateral: number; intended: number }>();
-  const members = new Map<string, string[]>();
-  const place = (r: EntityRow) => {
-    const c = r.country || 'unknown';
-    const s = r.sector || 'unknown';
-    return [key(c, s), key(c), key()];
-  };
-  for (const r of rows) {
-    for (const k of place(r)) {
-      const n = sizes.get(k) ?? { collateral: 0, intended: 0 };
-      n[r.collateral ? 'collateral' : 'intended']++;
-      sizes.set(k, n);
-      if (!members.has(k)) members.set(k, []);
-      members.get(k)!.push(r.entityId);
+  // Sizes of each part by cell, country and world, then the groups chosen, then their members:
+  // three passes over the rows without a key string or a member list per entity.
+  type Sizes = { collateral: number; intended: number };
+  const cells = cellCounts(rows);
+  const countries = new Map<string, Sizes>();
+  const world: Sizes = { collateral: 0, intended: 0 };
+  for (const [country, bySector] of cells) {
+    const n: Sizes = { collateral: 0, intended: 0 };
+    for (const m of bySector.values()) {
+      n.collateral += m.collateral;
+      n.intended += m.intended;
     }
+    countries.set(country, n);
+    world.collateral += n.collateral;
+    world.intended += n.intended;
   }
-  const holds = (k: string) => {
-    const n = sizes.get(k)!;
-    return n.collateral + n.intended >= MIN_GROUP && [n.collateral, n.intended].every((x) => x === 0 || x >= MIN_GROUP);
-  };
-  const done = new Set<string>();
+  const holds = (n: Sizes) => n.collateral + n.intended >= MIN_GROUP && [n.collateral, n.intended].every((x) => x === 0 || x >= MIN_GROUP);
+  const chosenCells = new Map<string, SuppressionGroup>();
+  const chosenCountries = new Map<string, SuppressionGroup>();
+  let chosenWorld: SuppressionGroup | undefined;
   for (const r of rows) {
     if (!hidden.has(r.entityId)) continue;
-    const [cell, country, world] = place(r);
-    const c = r.country || 'unknown';
-    const s = r.sector || 'unknown';
-    const [k, group]: [string, SuppressionGroup] = holds(cell) ? [cell, { country: c, sector: s }] : holds(country) ? [country, { country: c }] : [world, {}];
-    if (done.has(k)) continue;
-    done.add(k);
-    for (const id of members.get(k)!) if (!out.has(id) || Object.keys(out.get(id)!).length > Object.keys(group).length) out.set(id, group);
+    const c = r.country || UNKNOWN;
+    const s = r.sector || UNKNOWN;
+    if (holds(cells.get(c)!.get(s)!)) {
+      if (!chosenCells.has(`${c}\u0000${s}`)) chosenCells.set(`${c}\u0000${s}`, { country: c, sector: s });
+    } else if (holds(countries.get(c)!)) {
+      if (!chosenCountries.has(c)) chosenCountries.set(c, { country: c });
+    } else chosenWorld ??= {};
+  }
+  if (!chosenCells.size && !chosenCountries.size && !chosenWorld) return out;
+  // An entity in several chosen groups (its cell, its country, the world) is in the widest.
+  for (const r of rows) {
+    const c = r.country || UNKNOWN;
+    const g = chosenWorld ?? chosenCountries.get(c) ?? chosenCells.get(`${c}\u0000${r.sector || UNKNOWN}`);
+    if (g) out.set(r.entityId, g);
   }
   return out;
 }
@@ -144,19 +150,22 @@ export function warningsFor(warnings: readonly string[], hidden: ReadonlyMap<str
 }
 
 export function entitiesView(rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, q: { sort: 'probability' | 'loss'; collateral?: boolean; limit: number }) {
-  let items = rows.filter((r) => !hidden.has(r.entityId));
-  if (q.collateral !== undefined) items = items.filter((r) => r.collateral === q.collateral);
+  const shown = (r: EntityRow) => (!hidden.size || !hidden.has(r.entityId)) && (q.collateral === undefined || r.collateral === q.collateral);
   const key = q.sort === 'loss' ? (r: EntityRow) => r.expectedLossUsd : (r: EntityRow) => r.probabilityInfected.p;
-  return { total: items.length, items: firstRows(items, q.limit, (a, b) => key(b) - key(a) || (a.entityId < b.entityId ? -1 : 1)) };
+  let total = 0;
+  // Counted and ranked in one pass: no filtered copy of a million rows per request.
+  const items = firstRows(rows, q.limit, (a, b) => key(b) - key(a) || (a.entityId < b.entityId ? -1 : 1), (r) => shown(r) && ++total > 0);
+  return { total, items };
 }
 
 /**
- * The first `limit` rows in `order`, as sorting them all would give, kept in a sorted list of
+ * The first `limit` rows to `keep` in `order`, as sorting them all would give, kept in a sorted list of
  * `limit` rows instead: a page of a million-entity assessment took 1.9 s to sort per request.
  */
-function firstRows<T>(rows: readonly T[], limit: number, order: (a: T, b: T) => number): T[] {
+function firstRows<T>(rows: readonly T[], limit: number, order: (a: T, b: T) => number, keep: (row: T) => boolean = () => true): T[] {
   const top: T[] = [];
   for (const r of rows) {
+    if (!keep(r)) continue;
     if (top.length === limit && !(limit > 0 && order(r, top[limit - 1]) < 0)) continue;
     let lo = 0;
     let hi = top.length;
@@ -202,6 +211,8 @@ export interface RollupNode {
   withheld?: boolean;
   value?: number;
   children?: RollupNode[];
+  /** On a node listing a page of its organisations (OrganizationPage): how many it has, how many rank after the page. */
+  organizations?: { total: number; left: number };
 }
 
 const WITHHELD = 'withheld';
@@ -210,6 +221,40 @@ const WITHHELD = 'withheld';
 export type RollupPart = 'total' | 'collateral' | 'intended';
 
 const partOf = (r: EntityRow): 'collateral' | 'intended' => (r.collateral ? 'collateral' : 'intended');
+
+/** Entities of each part by country and sector (a missing one: `unknown`): what group sizes are read from. */
+export type CellCounts = Map<string, Map<string, { collateral: number; intended: number }>>;
+
+export function cellCounts(rows: readonly EntityRow[]): CellCounts {
+  const out: CellCounts = new Map();
+  for (const r of rows) {
+    const c = r.country || UNKNOWN;
+    const s = r.sector || UNKNOWN;
+    let bySector = out.get(c);
+    if (!bySector) out.set(c, (bySector = new Map()));
+    let n = bySector.get(s);
+    if (!n) bySector.set(s, (n = { collateral: 0, intended: 0 }));
+    n[partOf(r)]++;
+  }
+  return out;
+}
+
+/**
+ * A page of the organisations below each node whose children are organisations: the `limit`
+ * with the largest expected loss (ties by key) after the first `offset`, listed in key order
+ * like every other level. A million-entity rollup down to organisations was 192 MB.
+ */
+export interface OrganizationPage {
+  limit: number;
+  offset: number;
+}
+
+/** What a rollup may reuse between requests on the same stored entities (ResultsService keeps it). */
+export interface RollupMemo {
+  cells?: CellCounts;
+  /** Each row's organisation (top-level ancestor among the rows placed), by part: for one audience only. */
+  organizations?: Map<string, string[]>;
+}
 
 /**
  * The rollup: world > levels, built with d3-hierarchy (src/graph/hierarchy.ts). Expected
@@ -227,46 +272,41 @@ const partOf = (r: EntityRow): 'collateral' | 'intended' => (r.collateral ? 'col
  * the difference between the full rollup and a part's rollup (the other part's hidden entities
  * of a group) is again a sum over at least MIN_GROUP entities. The rule depends only on how
  * many entities of each part a group holds, not on which are hidden.
+ *
+ * `organizations`: a page of the organisations of each group (OrganizationPage); a node that
+ * lists only some has `organizations: {total, left}`. Every node shown is as without a page.
+ *
+ * Entities are summed into the tree's leaves here, in row order as d3 would sum them, and d3
+ * builds the tree from one row per leaf: the same figures to the last bit, without a d3 node
+ * and a row object per entity.
  */
 export function rollupView(
   rows: EntityRow[],
   groups: Record<string, GroupStat>,
   levels: HierarchyLevel[],
   hidden: ReadonlyMap<string, SuppressionGroup>,
-  opts: { part?: RollupPart; summary?: Summary } = {},
+  opts: { part?: RollupPart; summary?: Summary; organizations?: OrganizationPage; memo?: RollupMemo } = {},
 ): RollupNode {
   const part = opts.part ?? 'total';
-  const selected = part === 'total' ? rows : rows.filter((r) => partOf(r) === part);
-  const base: RollupRow[] = selected.map((r) => ({
-    id: r.entityId,
-    parentId: r.parentId,
-    country: r.country,
-    sector: r.sector,
-    values: {
-      entitiesInfected: r.probabilityInfected.p,
-      entitiesDisrupted: r.probabilityDisrupted.p,
-      lossUsd: r.expectedLossUsd,
-    },
-  }));
-  // `entities`: how many entities a row stands for (a withheld row, all it sums), so counts are true.
-  const accessors = {
-    ...(Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: RollupRow) => r.values[n]])) as Record<ValueName, (r: RollupRow) => number>),
-    entities: (r: RollupRow) => r.entities ?? 1,
-  };
-  const names = new Map(rows.map((r) => [r.entityId, r.name]));
+  const memo = opts.memo ?? {};
 
   // Group sizes over every row (hidden ones too), per part, by path of group keys
-  // (organisation level excluded: it names entities).
+  // (organisation level excluded: it names entities), from the counts by country and sector.
   const groupLevels = levels.filter((l) => l !== 'organization');
-  const keyOf = (r: { country: string | null; sector: string | null }, l: HierarchyLevel) => (l === 'country' ? r.country : r.sector) || 'unknown';
+  const keyOf = (r: { country: string | null; sector: string | null }, l: HierarchyLevel) => (l === 'country' ? r.country : r.sector) || UNKNOWN;
   const sizes = { collateral: new Map<string, number>(), intended: new Map<string, number>() };
-  for (const r of rows) {
-    const m = sizes[partOf(r)];
-    let path = '';
-    m.set(path, (m.get(path) ?? 0) + 1);
-    for (const l of groupLevels) {
-      path += `/${keyOf(r, l)}`;
-      m.set(path, (m.get(path) ?? 0) + 1);
+  for (const [country, bySector] of (memo.cells ??= cellCounts(rows))) {
+    for (const [sector, n] of bySector) {
+      for (const p of ['collateral', 'intended'] as const) {
+        if (!n[p]) continue;
+        const m = sizes[p];
+        let path = '';
+        m.set(path, (m.get(path) ?? 0) + n[p]);
+        for (const l of groupLevels) {
+          path += `/${l === 'country' ? country : sector}`;
+          m.set(path, (m.get(path) ?? 0) + n[p]);
+        }
+      }
     }
   }
   const size = (p: 'collateral' | 'intended', path: string) => sizes[p].get(path) ?? 0;
@@ -278,55 +318,94 @@ export function rollupView(
     return size(part, path) >= MIN_GROUP && (o === 0 || o >= MIN_GROUP);
   };
 
-  let input = base;
+  // The rows placed: the part's entities the reader sees, in row order (then the withheld rows).
+  const placed: number[] = [];
   const touched = new Set<string>();
-  if (hidden.size) {
-    const withheld = new Map<string, RollupRow>();
-    input = [];
-    for (const r of base) {
-      if (!hidden.has(r.id)) {
-        input.push(r);
-        continue;
-      }
-      // Deepest group prefix with enough entities within the entity's suppression group (so a
-      // withheld node sums whole suppression groups); the groups below it lose their ranges.
-      const fixed = hidden.get(r.id)!;
-      let depth = 0;
-      let path = '';
-      const keys: string[] = [];
-      for (const l of groupLevels) {
-        const next = `${path}/${keyOf(r, l)}`;
-        if (fixed[l as 'country' | 'sector'] === undefined || !holds(next)) break;
-        path = next;
-        keys.push(keyOf(r, l));
-        depth++;
-      }
-      let p = '';
-      for (let i = 0; i < groupLevels.length; i++) {
-        p += `/${keyOf(r, groupLevels[i])}`;
-        if (i >= depth) touched.add(p);
-      }
-      const slot = `${path}`;
-      let w = withheld.get(slot);
-      if (!w) {
-        const field = (l: 'country' | 'sector') => {
-          const i = groupLevels.indexOf(l);
-          return i >= 0 && i < depth ? keys[i] : WITHHELD;
-        };
-        w = {
-          id: WITHHELD,
-          parentId: null,
-          country: field('country'),
-          sector: field('sector'),
-          values: Object.fromEntries(VALUE_NAMES.map((n) => [n, 0])) as Record<ValueName, number>,
-        };
-        withheld.set(slot, w);
-      }
-      for (const n of VALUE_NAMES) w.values[n] += r.values[n];
-      w.entities = (w.entities ?? 0) + 1;
+  const withheld = new Map<string, RollupRow>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (part !== 'total' && partOf(r) !== part) continue;
+    const fixed = hidden.size ? hidden.get(r.entityId) : undefined;
+    if (!fixed) {
+      placed.push(i);
+      continue;
     }
-    input.push(...withheld.values());
+    // Deepest group prefix with enough entities within the entity's suppression group (so a
+    // withheld node sums whole suppression groups); the groups below it lose their ranges.
+    let depth = 0;
+    let path = '';
+    const keys: string[] = [];
+    for (const l of groupLevels) {
+      const next = `${path}/${keyOf(r, l)}`;
+      if (fixed[l as 'country' | 'sector'] === undefined || !holds(next)) break;
+      path = next;
+      keys.push(keyOf(r, l));
+      depth++;
+    }
+    let p = '';
+    for (let k = 0; k < groupLevels.length; k++) {
+      p += `/${keyOf(r, groupLevels[k])}`;
+      if (k >= depth) touched.add(p);
+    }
+    let w = withheld.get(path);
+    if (!w) {
+      const field = (l: 'country' | 'sector') => {
+        const k = groupLevels.indexOf(l);
+        return k >= 0 && k < depth ? keys[k] : WITHHELD;
+      };
+      w = { id: WITHHELD, parentId: null, country: field('country'), sector: field('sector'), values: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0 } };
+      withheld.set(path, w);
+    }
+    w.values.entitiesInfected += r.probabilityInfected.p;
+    w.values.entitiesDisrupted += r.probabilityDisrupted.p;
+    w.values.lossUsd += r.expectedLossUsd;
+    w.entities = (w.entities ?? 0) + 1;
   }
+
+  // Organisations: the top-level ancestor among the rows placed (withheld rows are their own).
+  let organizationOf: (i: number) => string = () => UNKNOWN;
+  if (levels.includes('organization')) {
+    // The memo is the reader's audience's (the rows placed depend on what it may see).
+    let tops = memo.organizations?.get(part);
+    if (!tops) {
+      tops = topsOf(rows, placed, withheld.size > 0);
+      (memo.organizations ??= new Map()).set(part, tops);
+    }
+    const t = tops;
+    organizationOf = (i) => t[i];
+  }
+
+  // One row per leaf of the tree, summing its entities in the order d3 would.
+  interface Leaf extends RollupRow { organization: string }
+  const leaves = new Map<string, Leaf>();
+  const leafOf = (country: string, sector: string, organization: string): Leaf => {
+    let key = '';
+    for (const l of levels) key += `${l === 'country' ? country : l === 'sector' ? sector : organization}\u0000`;
+    let leaf = leaves.get(key);
+    if (!leaf) {
+      leaf = { id: organization, parentId: null, country, sector, organization, values: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0 }, entities: 0 };
+      leaves.set(key, leaf);
+    }
+    return leaf;
+  };
+  const add = (leaf: Leaf, a: number, b: number, c: number, entities: number) => {
+    // As buildHierarchy: a non-finite value counts as 0.
+    if (Number.isFinite(a)) leaf.values.entitiesInfected += a;
+    if (Number.isFinite(b)) leaf.values.entitiesDisrupted += b;
+    if (Number.isFinite(c)) leaf.values.lossUsd += c;
+    leaf.entities! += entities;
+  };
+  for (const i of placed) {
+    const r = rows[i];
+    add(leafOf(r.country || UNKNOWN, r.sector || UNKNOWN, organizationOf(i) || UNKNOWN), Number(r.probabilityInfected.p), Number(r.probabilityDisrupted.p), Number(r.expectedLossUsd), 1);
+  }
+  for (const w of withheld.values()) add(leafOf(w.country!, w.sector!, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
+
+  const accessors = {
+    ...(Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: Leaf) => r.values[n]])) as Record<ValueName, (r: Leaf) => number>),
+    entities: (r: Leaf) => r.entities!,
+  };
+  const root = buildHierarchy([...leaves.values()], levels, accessors, { organizationOf: (l) => l.organization });
 
   /**
    * Results stored before parts existed hold first-level totals only: a group with no entity of
@@ -337,32 +416,75 @@ export function rollupView(
       ? groups[groupKey('total', at.country, at.sector)]
       : undefined;
 
-  const root = buildHierarchy(input, levels, accessors);
-  const json = hierarchyToJson(root);
+  type Node = HierarchyNode<HierarchyNodeData<ValueName | 'entities'>>;
+  const page = opts.organizations;
+  /** The organisations a node lists: all, or its page of them by expected loss. */
+  const shown = (children: Node[]): Node[] => {
+    if (!page || children[0].data.level !== 'organization' || (page.offset === 0 && children.length <= page.limit)) return children;
+    const ranked = [...children].sort((a, b) => b.data.sums.lossUsd - a.data.sums.lossUsd || (a.data.key < b.data.key ? -1 : a.data.key > b.data.key ? 1 : 0));
+    const keep = new Set(ranked.slice(page.offset, page.offset + page.limit));
+    return children.filter((c) => keep.has(c));
+  };
+  const names = new Map<string, string | undefined>();
   /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
   type At = { country: string | null; sector: string | null; belowOrganization: boolean };
-  const convert = (node: HierarchyJson<ValueName | 'entities'>, at: At, groupPath: string): RollupNode => {
-    const { entities, ...expected } = node.sums;
-    const out: RollupNode = { id: node.id, level: node.level, key: node.key, count: entities, expected };
-    if (node.level === 'organization' && names.has(node.key)) out.name = names.get(node.key);
-    if (node.key === WITHHELD) out.withheld = true;
-    if (node.level === 'world') out.ranges = worldRanges(opts.summary, part);
-    if (node.level === 'country' || node.level === 'sector') {
-      const hide = node.key === WITHHELD || at.belowOrganization || touched.has(groupPath);
+  const convert = (node: Node, at: At, groupPath: string): RollupNode => {
+    const { entities, ...expected } = node.data.sums;
+    const out: RollupNode = { id: node.data.id, level: node.data.level, key: node.data.key, count: entities, expected };
+    if (node.data.level === 'organization') {
+      // Named below, once the organisations shown are known; the field keeps its place.
+      names.set(node.data.key, undefined);
+      out.name = undefined;
+    }
+    if (node.data.key === WITHHELD) out.withheld = true;
+    if (node.data.level === 'world') out.ranges = worldRanges(opts.summary, part);
+    if (node.data.level === 'country' || node.data.level === 'sector') {
+      const hide = node.data.key === WITHHELD || at.belowOrganization || touched.has(groupPath);
       out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
     }
-    out.value = node.sums.lossUsd;
+    out.value = node.data.sums.lossUsd;
     if (node.children) {
-      out.children = node.children.map((c) => {
+      const children = shown(node.children);
+      if (children !== node.children) {
+        out.organizations = { total: node.children.length, left: Math.max(0, node.children.length - page!.offset - children.length) };
+      }
+      out.children = children.map((c) => {
         const next: At =
-          c.level === 'country' ? { ...at, country: c.key } : c.level === 'sector' ? { ...at, sector: c.key } : { ...at, belowOrganization: true };
-        const gp = c.level === 'organization' ? groupPath : `${groupPath}/${c.key}`;
-        return convert(c as HierarchyJson<ValueName | 'entities'>, next, gp);
+          c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
+        const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
+        return convert(c, next, gp);
       });
     }
     return out;
   };
-  return convert(json, { country: null, sector: null, belowOrganization: false }, '');
+  const tree = convert(root, { country: null, sector: null, belowOrganization: false }, '');
+  // Names of the organisations shown (their top-level entity's), in one pass over the rows.
+  if (names.size) {
+    for (const r of rows) if (names.has(r.entityId)) names.set(r.entityId, r.name);
+    const name = (n: RollupNode) => {
+      if (n.level === 'organization') {
+        if (names.get(n.key) !== undefined) n.name = names.get(n.key);
+        else delete n.name;
+      }
+      n.children?.forEach(name);
+    };
+    name(tree);
+  }
+  return tree;
+}
+
+/**
+ * Each placed row's top-level ancestor among the placed rows (and a `withheld` row when there is
+ * one), as topLevelAncestors gives: the chain stops at a parent not placed, or on a cycle.
+ */
+function topsOf(rows: readonly EntityRow[], placed: readonly number[], withWithheld: boolean): string[] {
+  const parent = new Map<string, string | null>();
+  for (const i of placed) parent.set(rows[i].entityId, rows[i].parentId ?? null);
+  if (withWithheld) parent.set(WITHHELD, null);
+  const top = topLevelAncestors([...parent].map(([id, parentId]) => ({ id, parentId })));
+  const out: string[] = new Array(rows.length);
+  for (const i of placed) out[i] = top.get(rows[i].entityId)!;
+  return out;
 }
 
 /** The world's ranges: the summary's figures of the part (the same for every reader). */
@@ -379,8 +501,8 @@ function worldRanges(summary: Summary | undefined, part: RollupPart): GroupStat 
  * window, and an entity absent from a window's list counts as below that list). `only`: these
  * entities alone (a reader's own organisation's), filtered before the limit.
  */
-export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: ReadonlyMap<string, unknown>, withinHours: number, limit: number, collateral?: boolean, only?: ReadonlySet<string>) {
-  const byId = new Map(rows.map((r) => [r.entityId, r]));
+export function earlyWarningView(w: WarningData, rows: readonly EntityRow[] | ReadonlyMap<string, EntityRow>, hidden: ReadonlyMap<string, unknown>, withinHours: number, limit: number, collateral?: boolean, only?: ReadonlySet<string>) {
+  const byId = rows instanceof Map ? rows : warningRows(w, rows as readonly EntityRow[]);
   const windows = [...w.windows].sort((a, b) => a.withinHours - b.withinHours);
   let lo = windows.filter((x) => x.withinHours <= withinHours).pop();
   let hi = windows.find((x) => x.withinHours >= withinHours);
@@ -426,6 +548,23 @@ export function earlyWarningView(w: WarningData, rows: EntityRow[], hidden: Read
       };
     }),
   };
+}
+
+/**
+ * The rows of the entities the early warning names (ranked or on a path), by id: what its view
+ * reads, without an index of every entity (a million-entity assessment lists a few thousand).
+ */
+export function warningRows(w: WarningData, rows: readonly EntityRow[]): Map<string, EntityRow> {
+  const named = new Set<string>();
+  for (const x of w.windows) {
+    for (const e of x.entities) {
+      named.add(e.entityId);
+      for (const id of e.path) named.add(id);
+    }
+  }
+  const out = new Map<string, EntityRow>();
+  for (const r of rows) if (named.has(r.entityId)) out.set(r.entityId, r);
+  return out;
 }
 
 const csvCell = (v: unknown) => {
