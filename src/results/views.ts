@@ -5,8 +5,8 @@
  * and the rollup counts such an entity only in groups of at least five entities.
  */
 import { anyVisible, Audience, canSee, Reader } from '../tlp/policy';
-import type { HierarchyNode } from 'd3-hierarchy';
-import { buildHierarchy, HierarchyLevel, HierarchyNodeData, topLevelAncestors, UNKNOWN } from '../graph/hierarchy';
+import { hierarchy, type HierarchyNode } from 'd3-hierarchy';
+import { HierarchyLevel, topLevelAncestors, UNKNOWN } from '../graph/hierarchy';
 import { groupKey, type EntityRow, type AssessmentParts, type StoredTimeline, type WarningData } from './result-parts';
 import type { GroupStat, Range, Summary } from './result-types';
 import { PREDICTIVE_CHECK_WARNING } from '../engine/predictive-check';
@@ -375,37 +375,41 @@ export function rollupView(
     organizationOf = (i) => t[i];
   }
 
-  // One row per leaf of the tree, summing its entities in the order d3 would.
-  interface Leaf extends RollupRow { organization: string }
-  const leaves = new Map<string, Leaf>();
-  const leafOf = (country: string, sector: string, organization: string): Leaf => {
-    let key = '';
-    for (const l of levels) key += `${l === 'country' ? country : l === 'sector' ? sector : organization}\u0000`;
-    let leaf = leaves.get(key);
-    if (!leaf) {
-      leaf = { id: organization, parentId: null, country, sector, organization, values: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0 }, entities: 0 };
-      leaves.set(key, leaf);
+  // The tree, summed as buildHierarchy (d3) sums it: each entity into its leaf in row order (the
+  // withheld rows last), then each node's children in key order. Not a d3 node per leaf: down
+  // to organisations a million entities make some 300,000 leaves, and d3 gets the page shown.
+  const root = treeNode('world', 'world', 'world');
+  const leafOf = (country: string, sector: string, organization: string): TreeNode => {
+    let node = root;
+    for (const l of levels) {
+      const key = l === 'country' ? country : l === 'sector' ? sector : organization;
+      const children = (node.byKey ??= new Map());
+      let child = children.get(key);
+      if (!child) children.set(key, (child = treeNode(`${node.id}/${l}:${key}`, l, key)));
+      node = child;
     }
-    return leaf;
+    return node;
   };
-  const add = (leaf: Leaf, a: number, b: number, c: number, entities: number) => {
+  const add = (leaf: TreeNode, a: number, b: number, c: number, entities: number) => {
     // As buildHierarchy: a non-finite value counts as 0.
-    if (Number.isFinite(a)) leaf.values.entitiesInfected += a;
-    if (Number.isFinite(b)) leaf.values.entitiesDisrupted += b;
-    if (Number.isFinite(c)) leaf.values.lossUsd += c;
-    leaf.entities! += entities;
+    if (Number.isFinite(a)) leaf.sums.entitiesInfected += a;
+    if (Number.isFinite(b)) leaf.sums.entitiesDisrupted += b;
+    if (Number.isFinite(c)) leaf.sums.lossUsd += c;
+    leaf.sums.entities += entities;
   };
+  let last: { country: string; sector: string; organization: string; leaf: TreeNode } | undefined;
   for (const i of placed) {
     const r = rows[i];
-    add(leafOf(r.country || UNKNOWN, r.sector || UNKNOWN, organizationOf(i) || UNKNOWN), Number(r.probabilityInfected.p), Number(r.probabilityDisrupted.p), Number(r.expectedLossUsd), 1);
+    const country = r.country || UNKNOWN;
+    const sector = r.sector || UNKNOWN;
+    const organization = organizationOf(i) || UNKNOWN;
+    // Rows of one leaf often follow each other (sites of an organisation): skip the walk.
+    const leaf = last && last.country === country && last.sector === sector && last.organization === organization ? last.leaf : leafOf(country, sector, organization);
+    last = { country, sector, organization, leaf };
+    add(leaf, Number(r.probabilityInfected.p), Number(r.probabilityDisrupted.p), Number(r.expectedLossUsd), 1);
   }
-  for (const w of withheld.values()) add(leafOf(w.country!, w.sector!, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
-
-  const accessors = {
-    ...(Object.fromEntries(VALUE_NAMES.map((n) => [n, (r: Leaf) => r.values[n]])) as Record<ValueName, (r: Leaf) => number>),
-    entities: (r: Leaf) => r.entities!,
-  };
-  const root = buildHierarchy([...leaves.values()], levels, accessors, { organizationOf: (l) => l.organization });
+  for (const w of withheld.values()) add(leafOf(w.country || UNKNOWN, w.sector || UNKNOWN, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
+  sumUp(root);
 
   /**
    * Results stored before parts existed hold first-level totals only: a group with no entity of
@@ -416,48 +420,54 @@ export function rollupView(
       ? groups[groupKey('total', at.country, at.sector)]
       : undefined;
 
-  type Node = HierarchyNode<HierarchyNodeData<ValueName | 'entities'>>;
   const page = opts.organizations;
-  /** The organisations a node lists: all, or its page of them by expected loss. */
-  const shown = (children: Node[]): Node[] => {
-    if (!page || children[0].data.level !== 'organization' || (page.offset === 0 && children.length <= page.limit)) return children;
-    const ranked = [...children].sort((a, b) => b.data.sums.lossUsd - a.data.sums.lossUsd || (a.data.key < b.data.key ? -1 : a.data.key > b.data.key ? 1 : 0));
+  /** The organisations a node lists: all, or its page of them by expected loss (in key order). */
+  const shown = (children: TreeNode[]): TreeNode[] => {
+    if (!page || children[0].level !== 'organization' || (page.offset === 0 && children.length <= page.limit)) return children;
+    const ranked = [...children].sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const keep = new Set(ranked.slice(page.offset, page.offset + page.limit));
     return children.filter((c) => keep.has(c));
   };
+  const tree = hierarchy(root, (n) => (n.children ? shown(n.children) : undefined));
+
   const names = new Map<string, string | undefined>();
   /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
   type At = { country: string | null; sector: string | null; belowOrganization: boolean };
-  const convert = (node: Node, at: At, groupPath: string): RollupNode => {
-    const { entities, ...expected } = node.data.sums;
-    const out: RollupNode = { id: node.data.id, level: node.data.level, key: node.data.key, count: entities, expected };
-    if (node.data.level === 'organization') {
+  const convert = (node: HierarchyNode<TreeNode>, at: At, groupPath: string): RollupNode => {
+    const { id, level, key, sums } = node.data;
+    const { entities, ...expected } = sums;
+    const out: RollupNode = { id, level, key, count: entities, expected: { ...expected } };
+    if (level === 'organization') {
       // Named below, once the organisations shown are known; the field keeps its place.
-      names.set(node.data.key, undefined);
+      names.set(key, undefined);
       out.name = undefined;
     }
-    if (node.data.key === WITHHELD) out.withheld = true;
-    if (node.data.level === 'world') out.ranges = worldRanges(opts.summary, part);
-    if (node.data.level === 'country' || node.data.level === 'sector') {
-      const hide = node.data.key === WITHHELD || at.belowOrganization || touched.has(groupPath);
+    if (key === WITHHELD) out.withheld = true;
+    if (level === 'world') out.ranges = worldRanges(opts.summary, part);
+    if (level === 'country' || level === 'sector') {
+      const hide = key === WITHHELD || at.belowOrganization || touched.has(groupPath);
       out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
     }
-    out.value = node.data.sums.lossUsd;
+    out.value = sums.lossUsd;
     if (node.children) {
-      const children = shown(node.children);
-      if (children !== node.children) {
-        out.organizations = { total: node.children.length, left: Math.max(0, node.children.length - page!.offset - children.length) };
+      const all = node.data.children!;
+      if (node.children.length !== all.length || (page && page.offset > 0 && all[0].level === 'organization')) {
+        out.organizations = { total: all.length, left: Math.max(0, all.length - page!.offset - node.children.length) };
       }
-      out.children = children.map((c) => {
+      out.children = node.children.map((c) => {
         const next: At =
           c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
         const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
         return convert(c, next, gp);
       });
+    } else if (node.data.children && page && node.data.children[0].level === 'organization') {
+      // A page past the last of this group's organisations.
+      out.organizations = { total: node.data.children.length, left: 0 };
+      out.children = [];
     }
     return out;
   };
-  const tree = convert(root, { country: null, sector: null, belowOrganization: false }, '');
+  const answer = convert(tree, { country: null, sector: null, belowOrganization: false }, '');
   // Names of the organisations shown (their top-level entity's), in one pass over the rows.
   if (names.size) {
     for (const r of rows) if (names.has(r.entityId)) names.set(r.entityId, r.name);
@@ -468,22 +478,85 @@ export function rollupView(
       }
       n.children?.forEach(name);
     };
-    name(tree);
+    name(answer);
   }
-  return tree;
+  return answer;
+}
+
+/** A node of the rollup's tree before d3 gets it: its children by key while it is built, then sorted. */
+interface TreeNode {
+  id: string;
+  level: 'world' | HierarchyLevel;
+  key: string;
+  sums: Record<ValueName | 'entities', number>;
+  byKey?: Map<string, TreeNode>;
+  children?: TreeNode[];
+}
+
+const treeNode = (id: string, level: TreeNode['level'], key: string): TreeNode => ({ id, level, key, sums: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 } });
+
+/** Children in key order, each summed before its parent, a parent's sums in that order (d3's sort, then eachAfter). */
+function sumUp(node: TreeNode): void {
+  if (!node.byKey) return;
+  node.children = [...node.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  node.byKey = undefined;
+  for (const c of node.children) {
+    sumUp(c);
+    for (const n of Object.keys(node.sums) as Array<ValueName | 'entities'>) node.sums[n] += c.sums[n];
+  }
 }
 
 /**
  * Each placed row's top-level ancestor among the placed rows (and a `withheld` row when there is
- * one), as topLevelAncestors gives: the chain stops at a parent not placed, or on a cycle.
+ * one), as topLevelAncestors gives: the chain stops at a parent not placed, or on a cycle, and
+ * rows are resolved in order (which fixes where a cycle is cut).
  */
 function topsOf(rows: readonly EntityRow[], placed: readonly number[], withWithheld: boolean): string[] {
-  const parent = new Map<string, string | null>();
-  for (const i of placed) parent.set(rows[i].entityId, rows[i].parentId ?? null);
-  if (withWithheld) parent.set(WITHHELD, null);
-  const top = topLevelAncestors([...parent].map(([id, parentId]) => ({ id, parentId })));
+  const index = new Map<string, number>();
+  for (const i of placed) index.set(rows[i].entityId, i);
   const out: string[] = new Array(rows.length);
-  for (const i of placed) out[i] = top.get(rows[i].entityId)!;
+  if (index.size !== placed.length || index.has(WITHHELD)) {
+    // Repeated ids, or an entity named like the withheld rows: topLevelAncestors itself.
+    const parent = new Map<string, string | null>();
+    for (const i of placed) parent.set(rows[i].entityId, rows[i].parentId ?? null);
+    if (withWithheld) parent.set(WITHHELD, null);
+    const top = topLevelAncestors([...parent].map(([id, parentId]) => ({ id, parentId })));
+    for (const i of placed) out[i] = top.get(rows[i].entityId)!;
+    return out;
+  }
+  const seen = new Int32Array(rows.length);
+  const chain: number[] = [];
+  for (const start of placed) {
+    if (out[start] !== undefined) continue;
+    chain.length = 0;
+    let i = start;
+    let root: string;
+    for (;;) {
+      if (out[i] !== undefined) {
+        root = out[i];
+        break;
+      }
+      chain.push(i);
+      seen[i] = start + 1;
+      const p = rows[i].parentId;
+      if (p === null || p === undefined) {
+        root = rows[i].entityId;
+        break;
+      }
+      // The withheld rows have no parent: a chain reaching one ends there.
+      if (withWithheld && p === WITHHELD) {
+        root = WITHHELD;
+        break;
+      }
+      const j = index.get(p);
+      if (j === undefined || seen[j] === start + 1) {
+        root = rows[i].entityId;
+        break;
+      }
+      i = j;
+    }
+    for (const c of chain) out[c] = root;
+  }
   return out;
 }
 

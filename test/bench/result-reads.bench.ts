@@ -161,6 +161,8 @@ function storedDatabase(bodies: Map<string, string>): DatabaseService {
   return { read: <T>(work: (m: unknown) => Promise<T>) => work(manager) } as unknown as DatabaseService;
 }
 
+const ORGANIZATION_LEVELS: HierarchyLevel[] = ['country', 'sector', 'organization'];
+
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
 async function main() {
@@ -190,7 +192,10 @@ async function main() {
       ['rollup country', who, (s, r) => s.rollup(job, r, ['country'], 'total')],
       ['rollup country,sector', who, (s, r) => s.rollup(job, r, ['country', 'sector'], 'total')],
       ['rollup country,sector collateral', who, (s, r) => s.rollup(job, r, ['country', 'sector'], 'collateral')],
-      ['rollup country,sector,organization', who, (s, r) => s.rollup(job, r, ['country', 'sector', 'organization'] as HierarchyLevel[], 'total')],
+      // The route's default page of organisations (100 per group), and the second page.
+      ['rollup country,sector,organization', who, (s, r) => s.rollup(job, r, ORGANIZATION_LEVELS, 'total', { limit: 100, offset: 0 })],
+      ['rollup country,sector,organization, 2nd page', who, (s, r) => s.rollup(job, r, ORGANIZATION_LEVELS, 'total', { limit: 100, offset: 100 })],
+      ['rollup organization', who, (s, r) => s.rollup(job, r, ['organization'], 'total', { limit: 100, offset: 0 })],
     );
   }
   for (const [name, who, read] of reads) {
