@@ -249,9 +249,16 @@ export interface OrganizationPage {
   offset: number;
 }
 
-/** What a rollup may reuse between requests on the same stored entities (ResultsService keeps it). */
+/**
+ * What a rollup may reuse between requests on the same stored entities, for one audience (the
+ * same hidden entities): ResultsService keeps one per job and audience.
+ */
 export interface RollupMemo {
   cells?: CellCounts;
+  /** Summed trees by part and levels. */
+  trees?: Map<string, RollupTree>;
+  /** Names of organisations (their top-level entity's) looked up so far. */
+  names?: Map<string, string | undefined>;
   /** Each row's organisation (top-level ancestor among the rows placed), by part: for one audience only. */
   organizations?: Map<string, string[]>;
 }
@@ -290,6 +297,113 @@ export function rollupView(
   const part = opts.part ?? 'total';
   const memo = opts.memo ?? {};
 
+  const treeKey = `${part}/${levels.join(',')}`;
+  let built = memo.trees?.get(treeKey);
+  if (!built) {
+    built = rollupTree(rows, levels, hidden, part, memo);
+    memo.trees ??= new Map();
+    // Trees down to organisations are large (some 300,000 nodes at a million entities): a few kept.
+    if (memo.trees.size >= MAX_MEMO_TREES) memo.trees.delete(memo.trees.keys().next().value!);
+    memo.trees.set(treeKey, built);
+  }
+  const { root, touched, size } = built;
+  const other = part === 'collateral' ? 'intended' : 'collateral';
+
+  /**
+   * Results stored before parts existed hold first-level totals only: a group with no entity of
+   * the other part has the part's figures there (the same per-run totals), as it had then.
+   */
+  const storedBeforeParts = (groupPath: string, at: { country: string | null; sector: string | null }) =>
+    part !== 'total' && (at.country === null || at.sector === null) && size(other, groupPath) === 0 && size(part, groupPath) > 0
+      ? groups[groupKey('total', at.country, at.sector)]
+      : undefined;
+
+  const page = opts.organizations;
+  /** The organisations a node lists: all, or its page of them by expected loss (in key order). */
+  const shown = (node: TreeNode): TreeNode[] => {
+    const children = node.children!;
+    if (!page || children[0].level !== 'organization' || (page.offset === 0 && children.length <= page.limit)) return children;
+    const ranked = (node.byLoss ??= [...children].sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+    const keep = new Set(ranked.slice(page.offset, page.offset + page.limit));
+    return children.filter((c) => keep.has(c));
+  };
+  const tree = hierarchy(root, (n) => (n.children ? shown(n) : undefined));
+
+  const names = new Map<string, string | undefined>();
+  /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
+  type At = { country: string | null; sector: string | null; belowOrganization: boolean };
+  const convert = (node: HierarchyNode<TreeNode>, at: At, groupPath: string): RollupNode => {
+    const { id, level, key, sums } = node.data;
+    const { entities, ...expected } = sums;
+    const out: RollupNode = { id, level, key, count: entities, expected: { ...expected } };
+    if (level === 'organization') {
+      // Named below, once the organisations shown are known; the field keeps its place.
+      names.set(key, undefined);
+      out.name = undefined;
+    }
+    if (key === WITHHELD) out.withheld = true;
+    if (level === 'world') out.ranges = worldRanges(opts.summary, part);
+    if (level === 'country' || level === 'sector') {
+      const hide = key === WITHHELD || at.belowOrganization || touched.has(groupPath);
+      out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
+    }
+    out.value = sums.lossUsd;
+    if (node.children) {
+      const all = node.data.children!;
+      if (node.children.length !== all.length || (page && page.offset > 0 && all[0].level === 'organization')) {
+        out.organizations = { total: all.length, left: Math.max(0, all.length - page!.offset - node.children.length) };
+      }
+      out.children = node.children.map((c) => {
+        const next: At =
+          c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
+        const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
+        return convert(c, next, gp);
+      });
+    } else if (node.data.children && page && node.data.children[0].level === 'organization') {
+      // A page past the last of this group's organisations.
+      out.organizations = { total: node.data.children.length, left: 0 };
+      out.children = [];
+    }
+    return out;
+  };
+  const answer = convert(tree, { country: null, sector: null, belowOrganization: false }, '');
+  // Names of the organisations shown (their top-level entity's): those of every organisation of
+  // the tree in one pass over the rows the first time one is missing, then kept.
+  if (names.size) {
+    const known = (memo.names ??= new Map());
+    if ([...names.keys()].some((k) => !known.has(k))) {
+      const wanted = new Set<string>();
+      const collect = (n: TreeNode) => {
+        if (n.level === 'organization' && !known.has(n.key)) wanted.add(n.key);
+        n.children?.forEach(collect);
+      };
+      collect(root);
+      for (const k of wanted) known.set(k, undefined);
+      for (const r of rows) if (wanted.has(r.entityId)) known.set(r.entityId, r.name);
+    }
+    const name = (n: RollupNode) => {
+      if (n.level === 'organization') {
+        if (known.get(n.key) !== undefined) n.name = known.get(n.key);
+        else delete n.name;
+      }
+      n.children?.forEach(name);
+    };
+    name(answer);
+  }
+  return answer;
+}
+
+/** The rollup's tree, summed, and what its answer reads besides: the groups hidden entities left, group sizes. */
+interface RollupTree {
+  root: TreeNode;
+  touched: Set<string>;
+  size: (p: 'collateral' | 'intended', path: string) => number;
+}
+
+/** Trees kept per audience (RollupMemo.trees). */
+const MAX_MEMO_TREES = 8;
+
+function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[], hidden: ReadonlyMap<string, SuppressionGroup>, part: RollupPart, memo: RollupMemo): RollupTree {
   // Group sizes over every row (hidden ones too), per part, by path of group keys
   // (organisation level excluded: it names entities), from the counts by country and sector.
   const groupLevels = levels.filter((l) => l !== 'organization');
@@ -410,77 +524,7 @@ export function rollupView(
   }
   for (const w of withheld.values()) add(leafOf(w.country || UNKNOWN, w.sector || UNKNOWN, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
   sumUp(root);
-
-  /**
-   * Results stored before parts existed hold first-level totals only: a group with no entity of
-   * the other part has the part's figures there (the same per-run totals), as it had then.
-   */
-  const storedBeforeParts = (groupPath: string, at: { country: string | null; sector: string | null }) =>
-    part !== 'total' && (at.country === null || at.sector === null) && size(other, groupPath) === 0 && size(part, groupPath) > 0
-      ? groups[groupKey('total', at.country, at.sector)]
-      : undefined;
-
-  const page = opts.organizations;
-  /** The organisations a node lists: all, or its page of them by expected loss (in key order). */
-  const shown = (children: TreeNode[]): TreeNode[] => {
-    if (!page || children[0].level !== 'organization' || (page.offset === 0 && children.length <= page.limit)) return children;
-    const ranked = [...children].sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const keep = new Set(ranked.slice(page.offset, page.offset + page.limit));
-    return children.filter((c) => keep.has(c));
-  };
-  const tree = hierarchy(root, (n) => (n.children ? shown(n.children) : undefined));
-
-  const names = new Map<string, string | undefined>();
-  /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
-  type At = { country: string | null; sector: string | null; belowOrganization: boolean };
-  const convert = (node: HierarchyNode<TreeNode>, at: At, groupPath: string): RollupNode => {
-    const { id, level, key, sums } = node.data;
-    const { entities, ...expected } = sums;
-    const out: RollupNode = { id, level, key, count: entities, expected: { ...expected } };
-    if (level === 'organization') {
-      // Named below, once the organisations shown are known; the field keeps its place.
-      names.set(key, undefined);
-      out.name = undefined;
-    }
-    if (key === WITHHELD) out.withheld = true;
-    if (level === 'world') out.ranges = worldRanges(opts.summary, part);
-    if (level === 'country' || level === 'sector') {
-      const hide = key === WITHHELD || at.belowOrganization || touched.has(groupPath);
-      out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
-    }
-    out.value = sums.lossUsd;
-    if (node.children) {
-      const all = node.data.children!;
-      if (node.children.length !== all.length || (page && page.offset > 0 && all[0].level === 'organization')) {
-        out.organizations = { total: all.length, left: Math.max(0, all.length - page!.offset - node.children.length) };
-      }
-      out.children = node.children.map((c) => {
-        const next: At =
-          c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
-        const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
-        return convert(c, next, gp);
-      });
-    } else if (node.data.children && page && node.data.children[0].level === 'organization') {
-      // A page past the last of this group's organisations.
-      out.organizations = { total: node.data.children.length, left: 0 };
-      out.children = [];
-    }
-    return out;
-  };
-  const answer = convert(tree, { country: null, sector: null, belowOrganization: false }, '');
-  // Names of the organisations shown (their top-level entity's), in one pass over the rows.
-  if (names.size) {
-    for (const r of rows) if (names.has(r.entityId)) names.set(r.entityId, r.name);
-    const name = (n: RollupNode) => {
-      if (n.level === 'organization') {
-        if (names.get(n.key) !== undefined) n.name = names.get(n.key);
-        else delete n.name;
-      }
-      n.children?.forEach(name);
-    };
-    name(answer);
-  }
-  return answer;
+  return { root, touched, size };
 }
 
 /** A node of the rollup's tree before d3 gets it: its children by key while it is built, then sorted. */
@@ -491,6 +535,8 @@ interface TreeNode {
   sums: Record<ValueName | 'entities', number>;
   byKey?: Map<string, TreeNode>;
   children?: TreeNode[];
+  /** Its children by expected loss (ties by key), once a page of them was asked for. */
+  byLoss?: TreeNode[];
 }
 
 const treeNode = (id: string, level: TreeNode['level'], key: string): TreeNode => ({ id, level, key, sums: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 } });
