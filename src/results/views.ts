@@ -213,9 +213,13 @@ export interface RollupNode {
   children?: RollupNode[];
   /** On a node listing a page of its organisations (OrganizationPage): how many it has, how many rank after the page. */
   organizations?: { total: number; left: number };
+  /** On the `others` node beside such a page: how many organisations it sums (those not on the page). */
+  others?: number;
 }
 
 const WITHHELD = 'withheld';
+/** The node of a group's organisations not on the page (level and key). */
+const OTHERS = 'others';
 
 /** Which part of the damage a rollup covers: all of it, or the collateral or intended part only. */
 export type RollupPart = 'total' | 'collateral' | 'intended';
@@ -281,7 +285,9 @@ export interface RollupMemo {
  * many entities of each part a group holds, not on which are hidden.
  *
  * `organizations`: a page of the organisations of each group (OrganizationPage); a node that
- * lists only some has `organizations: {total, left}`. Every node shown is as without a page.
+ * lists only some has `organizations: {total, left}` and a last child `others` summing the rest
+ * (so children still sum to their parent); a `withheld` node is listed outside the page. Every
+ * other node shown is as without a page.
  *
  * Entities are summed into the tree's leaves here, in row order as d3 would sum them, and d3
  * builds the tree from one row per leaf: the same figures to the last bit, without a d3 node
@@ -320,12 +326,18 @@ export function rollupView(
 
   const page = opts.organizations;
   /** The organisations a node lists: all, or its page of them by expected loss (in key order). */
+  /** Does the node list a page of its organisations rather than all? (A withheld node is always listed, outside the page.) */
+  const paged = (node: TreeNode): boolean => {
+    const children = node.children;
+    if (!page || !children || children[0].level !== 'organization') return false;
+    return page.offset > 0 || children.filter((c) => c.key !== WITHHELD).length > page.limit;
+  };
   const shown = (node: TreeNode): TreeNode[] => {
     const children = node.children!;
-    if (!page || children[0].level !== 'organization' || (page.offset === 0 && children.length <= page.limit)) return children;
-    const ranked = (node.byLoss ??= [...children].sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
-    const keep = new Set(ranked.slice(page.offset, page.offset + page.limit));
-    return children.filter((c) => keep.has(c));
+    if (!paged(node)) return children;
+    const ranked = (node.byLoss ??= children.filter((c) => c.key !== WITHHELD).sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+    const keep = new Set(ranked.slice(page!.offset, page!.offset + page!.limit));
+    return children.filter((c) => keep.has(c) || c.key === WITHHELD);
   };
   const tree = hierarchy(root, (n) => (n.children ? shown(n) : undefined));
 
@@ -348,21 +360,25 @@ export function rollupView(
       out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
     }
     out.value = sums.lossUsd;
-    if (node.children) {
+    const child = (c: HierarchyNode<TreeNode>) => {
+      const next: At =
+        c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
+      const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
+      return convert(c, next, gp);
+    };
+    if (paged(node.data)) {
       const all = node.data.children!;
-      if (node.children.length !== all.length || (page && page.offset > 0 && all[0].level === 'organization')) {
-        out.organizations = { total: all.length, left: Math.max(0, all.length - page!.offset - node.children.length) };
-      }
-      out.children = node.children.map((c) => {
-        const next: At =
-          c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
-        const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
-        return convert(c, next, gp);
-      });
-    } else if (node.data.children && page && node.data.children[0].level === 'organization') {
-      // A page past the last of this group's organisations.
-      out.organizations = { total: node.data.children.length, left: 0 };
-      out.children = [];
+      const listed = node.children ?? [];
+      const organizations = all.filter((c) => c.key !== WITHHELD).length;
+      const shownOrganizations = listed.filter((c) => c.data.key !== WITHHELD).length;
+      out.organizations = { total: organizations, left: Math.max(0, organizations - page!.offset - shownOrganizations) };
+      out.children = listed.map(child);
+      // The organisations not on the page, summed in one `others` node: children still sum to their parent.
+      const on = new Set(listed.map((c) => c.data));
+      const rest = all.filter((c) => !on.has(c));
+      if (rest.length) out.children.push(othersNode(node.data, rest));
+    } else if (node.children) {
+      out.children = node.children.map(child);
     }
     return out;
   };
@@ -540,6 +556,14 @@ interface TreeNode {
 }
 
 const treeNode = (id: string, level: TreeNode['level'], key: string): TreeNode => ({ id, level, key, sums: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 } });
+
+/** The organisations of `parent` not on a page, as one node: their sums in key order, how many. */
+function othersNode(parent: TreeNode, rest: readonly TreeNode[]): RollupNode {
+  const sums = { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 };
+  for (const c of rest) for (const n of Object.keys(sums) as Array<keyof typeof sums>) sums[n] += c.sums[n];
+  const { entities, ...expected } = sums;
+  return { id: `${parent.id}/${OTHERS}`, level: OTHERS, key: OTHERS, count: entities, expected, value: expected.lossUsd, others: rest.length };
+}
 
 /** Children in key order, each summed before its parent, a parent's sums in that order (d3's sort, then eachAfter). */
 function sumUp(node: TreeNode): void {
