@@ -59,7 +59,8 @@ export class ResultsService {
 
   async entities(job: Assessment, reader: Principal, q: Parameters<typeof entitiesView>[2]) {
     const [rows, hidden] = await Promise.all([this.part(job, 'entities'), this.suppressed(job, reader)]);
-    return entitiesView(rows, hidden, q);
+    const hiddenRows = hidden.size ? this.derived(`${job.id}/hiddenRows/${audienceOf(reader)}`, () => Uint8Array.from(rows, (r) => (hidden.has(r.entityId) ? 1 : 0))) : undefined;
+    return entitiesView(rows, hidden, q, hiddenRows);
   }
 
   /**

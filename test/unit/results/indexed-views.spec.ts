@@ -168,10 +168,13 @@ describe('indexed result views equal the views before issue 16', () => {
     const { rows, rand } = world(8, 1500);
     const hidden = suppressionFor(rows, new Set(rows.filter(() => rand() < 0.004).map((r) => r.entityId)));
     expect(hidden.size).toBeGreaterThan(0);
+    const hiddenRows = Uint8Array.from(rows, (r) => (hidden.has(r.entityId) ? 1 : 0));
     for (const sort of ['probability', 'loss'] as const) {
       for (const collateral of [undefined, true, false]) {
         for (const limit of [1, 50, 5000]) {
-          expect(entitiesView(rows, hidden, { sort, collateral, limit })).toEqual(referenceEntitiesView(rows, hidden, { sort, collateral, limit }));
+          const theirs = referenceEntitiesView(rows, hidden, { sort, collateral, limit });
+          expect(entitiesView(rows, hidden, { sort, collateral, limit })).toEqual(theirs);
+          expect(entitiesView(rows, hidden, { sort, collateral, limit }, hiddenRows)).toEqual(theirs);
         }
       }
     }
