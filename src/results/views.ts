@@ -333,14 +333,16 @@ export function rollupView(
   const paged = (node: TreeNode): boolean => {
     const children = node.children;
     if (!page || !children || children[0].level !== 'organization') return false;
-    return page.offset > 0 || children.filter((c) => c.key !== WITHHELD).length > page.limit;
+    node.organizations ??= children.filter((c) => c.key !== WITHHELD).length;
+    return page.offset > 0 || node.organizations > page.limit;
   };
   const shown = (node: TreeNode): TreeNode[] => {
     const children = node.children!;
     if (!paged(node)) return children;
     const ranked = (node.byLoss ??= children.filter((c) => c.key !== WITHHELD).sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
-    const keep = new Set(ranked.slice(page!.offset, page!.offset + page!.limit));
-    return children.filter((c) => keep.has(c) || c.key === WITHHELD);
+    // The page in key order, and the withheld node where it sorts.
+    const withheldNode = children.find((c) => c.key === WITHHELD);
+    return [...ranked.slice(page!.offset, page!.offset + page!.limit), ...(withheldNode ? [withheldNode] : [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   };
   const tree = hierarchy(root, (n) => (n.children ? shown(n) : undefined));
 
@@ -370,16 +372,21 @@ export function rollupView(
       return convert(c, next, gp);
     };
     if (paged(node.data)) {
-      const all = node.data.children!;
       const listed = node.children ?? [];
-      const organizations = all.filter((c) => c.key !== WITHHELD).length;
+      const organizations = node.data.organizations!;
       const shownOrganizations = listed.filter((c) => c.data.key !== WITHHELD).length;
       out.organizations = { total: organizations, left: Math.max(0, organizations - page!.offset - shownOrganizations) };
       out.children = listed.map(child);
       // The organisations not on the page, summed in one `others` node: children still sum to their parent.
-      const on = new Set(listed.map((c) => c.data));
-      const rest = all.filter((c) => !on.has(c));
-      if (rest.length) out.children.push(othersNode(node.data, rest));
+      const others = (node.data.others ??= new Map());
+      const pageKey = `${page!.offset}/${page!.limit}`;
+      if (!others.has(pageKey)) {
+        const on = new Set(listed.map((c) => c.data));
+        const rest = node.data.children!.filter((c) => !on.has(c));
+        others.set(pageKey, rest.length ? othersNode(node.data, rest) : null);
+      }
+      const rest = others.get(pageKey);
+      if (rest) out.children.push({ ...rest, expected: { ...rest.expected } });
     } else if (node.children) {
       out.children = node.children.map(child);
     }
@@ -556,6 +563,9 @@ interface TreeNode {
   children?: TreeNode[];
   /** Its children by expected loss (ties by key), once a page of them was asked for. */
   byLoss?: TreeNode[];
+  /** Its organisations (a withheld node aside), and the `others` node of each page asked for. */
+  organizations?: number;
+  others?: Map<string, RollupNode | null>;
 }
 
 const treeNode = (id: string, level: TreeNode['level'], key: string): TreeNode => ({ id, level, key, sums: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 } });
