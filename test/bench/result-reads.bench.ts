@@ -196,10 +196,10 @@ async function main() {
       ['rollup country', who, (s, r) => s.rollup(job, r, ['country'], 'total')],
       ['rollup country,sector', who, (s, r) => s.rollup(job, r, ['country', 'sector'], 'total')],
       ['rollup country,sector collateral', who, (s, r) => s.rollup(job, r, ['country', 'sector'], 'collateral')],
-      // The route's default page of organisations (20 per group), and the second page.
-      ['rollup country,sector,organization', who, (s, r) => s.rollup(job, r, ORGANIZATION_LEVELS, 'total', { limit: 20, offset: 0 })],
-      ['rollup country,sector,organization, 2nd page', who, (s, r) => s.rollup(job, r, ORGANIZATION_LEVELS, 'total', { limit: 20, offset: 20 })],
-      ['rollup organization', who, (s, r) => s.rollup(job, r, ['organization'], 'total', { limit: 20, offset: 0 })],
+      // The route's default page of organisations (100 per group), and the second page.
+      ['rollup country,sector,organization', who, (s, r) => s.rollup(job, r, ORGANIZATION_LEVELS, 'total', { limit: 100, offset: 0 })],
+      ['rollup country,sector,organization, 2nd page', who, (s, r) => s.rollup(job, r, ORGANIZATION_LEVELS, 'total', { limit: 100, offset: 100 })],
+      ['rollup organization', who, (s, r) => s.rollup(job, r, ['organization'], 'total', { limit: 100, offset: 0 })],
     );
   }
   for (const [name, who, read] of reads) {

@@ -44,11 +44,11 @@ export class RollupQueryDto {
   intended?: boolean;
 
   @ApiPropertyOptional({
-    minimum: 1, maximum: 1000, default: 20,
+    minimum: 1, maximum: 1000, default: 100,
     description: "with the organization level: the organisations listed per group, those with the largest expected loss (the rest summed in an 'others' node)",
   })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  limit: number = 20;
+  limit: number = 100;
 
   @ApiPropertyOptional({ description: "the previous answer's organizations.nextCursor: the next page of every group's organisations" })
   @IsOptional() @IsString()
