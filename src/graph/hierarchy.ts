@@ -72,26 +72,22 @@ export function topLevelAncestors(rows: readonly HierarchyRow[]): Map<string, st
  * with an accessor on a row (e.g. `{hosts: (r) => r.hosts}`); non-finite values count as 0.
  * Children are sorted by key. The returned node is a d3 HierarchyNode (so `.each`, layouts,
  * `.descendants()` work); `hierarchyToJson` turns it into the API's nested JSON.
- * `organizationOf`: each row's organisation key, instead of its top-level ancestor among `rows`.
  */
 export function buildHierarchy<R extends HierarchyRow, K extends string>(
   rows: readonly R[],
   levels: readonly HierarchyLevel[],
   values: Record<K, (row: R) => number>,
-  opts: { organizationOf?: (row: R) => string } = {},
 ): HierarchyNode<HierarchyNodeData<K>> {
   const names = Object.keys(values) as K[];
   const zero = () => Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
   const nodes = new Map<string, HierarchyNodeData<K>>();
   nodes.set('world', { id: 'world', parentId: null, level: 'world', key: 'world', count: 0, sums: zero() });
-  // A caller that has already placed rows in organisations (rows standing for many entities) says where.
-  const top = opts.organizationOf || !levels.includes('organization') ? new Map<string, string>() : topLevelAncestors(rows);
-  const organizationOf = opts.organizationOf ?? ((row: R) => top.get(row.id));
+  const top = levels.includes('organization') ? topLevelAncestors(rows) : new Map<string, string>();
 
   for (const row of rows) {
     let path = 'world';
     for (const level of levels) {
-      const key = (level === 'country' ? row.country : level === 'sector' ? row.sector : organizationOf(row)) || UNKNOWN;
+      const key = (level === 'country' ? row.country : level === 'sector' ? row.sector : top.get(row.id)) || UNKNOWN;
       const id = `${path}/${level}:${key}`;
       if (!nodes.has(id)) nodes.set(id, { id, parentId: path, level, key, count: 0, sums: zero() });
       path = id;
