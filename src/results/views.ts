@@ -271,7 +271,7 @@ export interface RollupMemo {
 }
 
 /**
- * The rollup: world > levels, built with d3-hierarchy (src/graph/hierarchy.ts). Expected
+ * The rollup: world > levels, placed as src/graph/hierarchy.ts places rows, a d3-hierarchy tree. Expected
  * values at every node (children sum to parents); ranges at the world (the summary's figures
  * of the part) and at every country and sector node, in either nesting order (the core's
  * per-run totals of the country, the sector or the country x sector group, of the part). A
@@ -292,9 +292,9 @@ export interface RollupMemo {
  * (so children still sum to their parent); a `withheld` node is listed outside the page. Every
  * other node shown is as without a page.
  *
- * Entities are summed into the tree's leaves here, in row order as d3 would sum them, and d3
- * builds the tree from one row per leaf: the same figures to the last bit, without a d3 node
- * and a row object per entity.
+ * Entities are summed into the tree's leaves and the tree summed in the order buildHierarchy
+ * (d3) sums it, and d3 gets the nodes shown: the same figures to the last bit, without a row
+ * object and a d3 node per entity. `memo` keeps the summed tree (see RollupMemo).
  */
 export function rollupView(
   rows: EntityRow[],
