@@ -144,11 +144,14 @@ export class AssessmentsController {
   @ID_EXAMPLE
   @ApiExampleResponse(200, ASSESSMENT_ROLLUP)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
-  async rollup(@Param('id', uuidPipe) id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
+  async rollup(@Param('id') id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
+    // The cursor before the id: like every paginated route, a cursor it did not issue is a 400
+    // naming `cursor`, whatever the path says.
+    const [offset] = query.cursor === undefined ? [0] : ROLLUP_CURSOR.decode(query.cursor);
+    await uuidPipe.transform(id, { type: 'param', data: 'id' });
     const { levels, error } = parseLevels(query.levels);
     if (error) throw invalid(error, [{ field: 'levels', rule: 'isIn', message: error }]);
     const part = rollupPart(query);
-    const [offset] = query.cursor === undefined ? [0] : ROLLUP_CURSOR.decode(query.cursor);
     const row = await this.assessments.get(id);
     const page = { limit: query.limit, offset };
     const root = await this.results.rollup(row, reader, levels, part, page);

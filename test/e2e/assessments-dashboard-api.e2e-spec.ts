@@ -388,5 +388,12 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       const res = await http.get(`/v1/assessments/${id}/rollup?levels=country,organization&${q}`).set(auth(keys.a.analyst)).expect(400);
       expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field, rule })]));
     });
+
+    it('checks the cursor before the id, as every paginated route; a bad id is still a 400 naming id', async () => {
+      const garbage = await http.get('/v1/assessments/not-a-uuid/rollup?cursor=eA').set(auth(keys.a.analyst)).expect(400);
+      expect(garbage.body.details).toEqual([expect.objectContaining({ field: 'cursor', rule: 'cursor' })]);
+      const badId = await http.get('/v1/assessments/not-a-uuid/rollup').set(auth(keys.a.analyst)).expect(400);
+      expect(badId.body.details).toEqual([expect.objectContaining({ field: 'id', rule: 'isUuid' })]);
+    });
   });
 });
