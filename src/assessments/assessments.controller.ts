@@ -19,7 +19,8 @@ import {
   ASSESSMENT_TIMELINE, MY_EARLY_WARNING, RUNS_CSV,
 } from './dto/examples';
 import { ResultsService } from '../results/results.service';
-import type { RollupPart } from '../results/views';
+import type { RollupNode, RollupPart } from '../results/views';
+import { CursorCodec } from '../common/http/pagination';
 
 /** `collateral=true` or `intended=false`: the collateral part; `intended=true` or `collateral=false`: the intended part. */
 function rollupPart(q: RollupQueryDto): RollupPart {
@@ -31,6 +32,14 @@ function rollupPart(q: RollupQueryDto): RollupPart {
     ]);
   }
   return fromCollateral ?? fromIntended ?? 'total';
+}
+
+/** The rollup's page of organisations: how many of each group's (by expected loss) come before it. */
+const ROLLUP_CURSOR = new CursorCodec('rollup-organizations', ['int'] as const);
+
+/** Does a group of the rollup have organisations ranked after the page? */
+function anyLeft(node: RollupNode): boolean {
+  return (node.organizations?.left ?? 0) > 0 || (node.children ?? []).some(anyLeft);
 }
 
 /** The `id` of an assessment route, exemplified by the demo assessment. */
@@ -135,12 +144,20 @@ export class AssessmentsController {
   @ID_EXAMPLE
   @ApiExampleResponse(200, ASSESSMENT_ROLLUP)
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'not done yet' })
-  async rollup(@Param('id', uuidPipe) id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
+  async rollup(@Param('id') id: string, @Query() query: RollupQueryDto, @CurrentPrincipal() reader: Principal) {
+    // The cursor before the id: like every paginated route, a cursor it did not issue is a 400
+    // naming `cursor`, whatever the path says.
+    const [offset] = query.cursor === undefined ? [0] : ROLLUP_CURSOR.decode(query.cursor);
+    await uuidPipe.transform(id, { type: 'param', data: 'id' });
     const { levels, error } = parseLevels(query.levels);
     if (error) throw invalid(error, [{ field: 'levels', rule: 'isIn', message: error }]);
     const part = rollupPart(query);
     const row = await this.assessments.get(id);
-    return { assessmentId: id, levels, part, root: await this.results.rollup(row, reader, levels, part) };
+    const page = { limit: query.limit, offset };
+    const root = await this.results.rollup(row, reader, levels, part, page);
+    if (!levels.includes('organization')) return { assessmentId: id, levels, part, root };
+    const next = page.offset + page.limit;
+    return { assessmentId: id, levels, part, organizations: { limit: page.limit, nextCursor: anyLeft(root) ? ROLLUP_CURSOR.encode(next) : null }, root };
   }
 
   @Get(':id/timeline')

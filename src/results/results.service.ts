@@ -9,13 +9,20 @@ import { sharedLevels } from '../tlp/policy';
 import type { PartName, PartsOf } from './result-parts';
 import type { Summary } from './result-types';
 import {
-  earlyWarningView, entitiesView, hiddenFor, RollupPart, rollupView, runsCsv, summaryFor, suppressionFor, SuppressionGroup, timelineFor, warningsFor,
+  cellCounts, earlyWarningView, entitiesView, hiddenFor, OrganizationPage, RollupMemo, RollupPart, rollupView, runsCsv, summaryFor, suppressionFor, SuppressionGroup,
+  timelineFor, warningRows, warningsFor,
 } from './views';
 
-/** Parsed result parts kept in memory (least recently used out first). */
+/** Parsed result parts and what is derived from them, kept in memory (least recently used out first). */
 const MAX_CACHED_PARTS = 64;
 
 type Assessment = JobOf<'assessment'>;
+
+/** Readers who see the same TLP levels in the same organisation see the same entity-level views. */
+const audienceOf = (reader: Principal) => {
+  const levels = sharedLevels(reader);
+  return levels === null ? 'all' : `${levels.join(',')}/${reader.organizationId}`;
+};
 
 /**
  * A finished job's stored parts, read by part name, and an assessment's results as a reader
@@ -52,12 +59,21 @@ export class ResultsService {
 
   async entities(job: Assessment, reader: Principal, q: Parameters<typeof entitiesView>[2]) {
     const [rows, hidden] = await Promise.all([this.part(job, 'entities'), this.suppressed(job, reader)]);
-    return entitiesView(rows, hidden, q);
+    const hiddenRows = hidden.size ? this.derived(`${job.id}/hiddenRows/${audienceOf(reader)}`, () => Uint8Array.from(rows, (r) => (hidden.has(r.entityId) ? 1 : 0))) : undefined;
+    return entitiesView(rows, hidden, q, hiddenRows);
   }
 
-  async rollup(job: Assessment, reader: Principal, levels: HierarchyLevel[], part: RollupPart) {
+  /**
+   * `organizations`: a page of the organisations of each group (views.ts OrganizationPage). What
+   * the rollup derives from the entities that is the same for every request (the counts by country
+   * and sector; each entity's organisation, for the reader's audience) is kept beside the parts.
+   */
+  async rollup(job: Assessment, reader: Principal, levels: HierarchyLevel[], part: RollupPart, organizations?: OrganizationPage) {
     const [rows, groups, hidden, summary] = await Promise.all([this.part(job, 'entities'), this.part(job, 'groups'), this.suppressed(job, reader), this.part(job, 'summary')]);
-    return rollupView(rows, groups, levels, hidden, { part, summary });
+    const cells = this.derived(`${job.id}/entities#cells`, () => cellCounts(rows));
+    const memo = this.derived(`${job.id}/rollup#${audienceOf(reader)}`, (): RollupMemo => ({}));
+    memo.cells = cells;
+    return rollupView(rows, groups, levels, hidden, { part, summary, organizations, memo });
   }
 
   async timeline(job: Assessment, reader: Principal) {
@@ -71,7 +87,8 @@ export class ResultsService {
   async earlyWarning(job: Assessment, reader: Principal, q: { withinHours?: number; limit: number; collateral?: boolean; only?: ReadonlySet<string> }) {
     const [warning, rows, hidden] = await Promise.all([this.part(job, 'earlyWarning'), this.part(job, 'entities'), this.suppressed(job, reader)]);
     const withinHours = q.withinHours ?? Math.max(0, ...warning.windows.map((w) => w.withinHours));
-    return earlyWarningView(warning, rows, hidden, withinHours, q.limit, q.collateral, q.only);
+    const named = this.derived(`${job.id}/earlyWarning#rows`, () => warningRows(warning, rows));
+    return earlyWarningView(warning, named, hidden, withinHours, q.limit, q.collateral, q.only);
   }
 
   /** One CSV row per run (aggregates: the same for every reader). */
@@ -85,9 +102,8 @@ export class ResultsService {
    * reader who sees the same TLP levels in the same organisation, so kept per such audience.
    */
   private async suppressed(job: Assessment, reader: Principal): Promise<ReadonlyMap<string, SuppressionGroup>> {
-    const levels = sharedLevels(reader);
-    if (levels === null) return new Map();
-    const key = `${job.id}/suppressed/${levels.join(',')}/${reader.organizationId}`;
+    if (sharedLevels(reader) === null) return new Map();
+    const key = `${job.id}/suppressed/${audienceOf(reader)}`;
     const cached = this.cache.get(key);
     if (cached instanceof Map) return cached;
     const hidden = hiddenFor(await this.part(job, 'restricted'), reader);
@@ -115,6 +131,19 @@ export class ResultsService {
     // The raw runs are large and read rarely (CSV export): not kept.
     if (part !== 'runs') this.remember(key, parsed);
     return parsed;
+  }
+
+  /** What is computed once from a job's parts and kept (with them, least recently used out first). */
+  private derived<T>(key: string, make: () => T): T {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached as T;
+    }
+    const value = make();
+    this.remember(key, value);
+    return value;
   }
 
   private remember(key: string, value: unknown): void {

@@ -306,4 +306,94 @@ describe('assessments: fields and filters for the dashboard (scripted engine)', 
       expect(names).not.toContain('secret-site');
     });
   });
+  describe('rollup ?limit= / ?cursor=: a page of organisations per group', () => {
+    const rollup = async (key: string, q: string) => (await http.get(`/v1/assessments/${id}/rollup?${q}`).set(auth(key)).expect(200)).body;
+    const nodes = (n: any, out = new Map<string, any>()) => {
+      out.set(n.id, n);
+      for (const c of n.children ?? []) nodes(c, out);
+      return out;
+    };
+
+    it('lists the organisations of each group with the largest expected loss, each as the whole rollup shows it, and pages through the rest', async () => {
+      for (const levels of ['country,sector,organization', 'organization,country']) {
+        const whole = await rollup(keys.a.analyst, `levels=${levels}&limit=1000`);
+        // The default page holds every organisation of this assessment: the answer of before.
+        expect(whole.organizations).toEqual({ limit: 1000, nextCursor: null });
+        expect((await rollup(keys.a.analyst, `levels=${levels}`)).root).toEqual(whole.root);
+        expect(JSON.stringify(whole.root)).not.toContain('"organizations"');
+        const all = nodes(whole.root);
+        const parents = [...all.values()].filter((n) => n.children?.[0]?.level === 'organization' && n.children.length > 1);
+        expect(parents.length).toBeGreaterThan(0);
+
+        const seen = new Map<string, string[]>();
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page: any = await rollup(keys.a.analyst, `levels=${levels}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+          pages++;
+          for (const n of nodes(page.root).values()) {
+            if (n.level === 'others') continue;
+            const full = all.get(n.id);
+            const { children, organizations, ...own } = n;
+            const { children: allChildren, ...fullOwn } = full;
+            // Every node shown is the whole rollup's, its figures over all its organisations.
+            expect(own).toEqual(fullOwn);
+            if (allChildren?.[0]?.level !== 'organization' || (allChildren.length <= 1 && pages === 1)) continue;
+            const ranked = [...allChildren].sort((a: any, b: any) => b.expected.lossUsd - a.expected.lossUsd || (a.key < b.key ? -1 : 1));
+            const k = pages - 1;
+            const listed = children.filter((c: any) => c.level !== 'others');
+            expect(listed).toEqual(ranked.slice(k, k + 1));
+            expect(organizations).toEqual({ total: allChildren.length, left: Math.max(0, allChildren.length - k - 1) });
+            // The rest in one `others` node, so the children still sum to their parent.
+            const others = children.filter((c: any) => c.level === 'others');
+            expect(others).toEqual([expect.objectContaining({ key: 'others', others: allChildren.length - listed.length, count: n.count - listed.reduce((a: number, c: any) => a + c.count, 0) })]);
+            expect(children.reduce((a: number, c: any) => a + c.expected.lossUsd, 0)).toBeCloseTo(n.expected.lossUsd, 6);
+            for (const c of listed) seen.set(n.id, [...(seen.get(n.id) ?? []), c.id]);
+          }
+          expect(page.organizations.limit).toBe(1);
+          cursor = page.organizations.nextCursor;
+        } while (cursor && pages < 50);
+        expect(cursor).toBeNull();
+        // The pages together list every organisation of every group once, by expected loss.
+        for (const p of parents) {
+          const ranked = [...p.children].sort((a: any, b: any) => b.expected.lossUsd - a.expected.lossUsd || (a.key < b.key ? -1 : 1));
+          expect(seen.get(p.id)).toEqual(ranked.map((c: any) => c.id));
+        }
+        expect(pages).toBe(Math.max(...parents.map((p) => p.children.length)));
+      }
+    });
+
+    it('a page of a reader with a withheld group: as its whole rollup on the groups shown', async () => {
+      const whole = nodes((await rollup(keys.b.analyst, 'levels=country,sector,organization&limit=1000')).root);
+      const page = await rollup(keys.b.analyst, 'levels=country,sector,organization&limit=1');
+      expect(JSON.stringify(page)).not.toContain('secret-site');
+      for (const n of nodes(page.root).values()) {
+        if (n.level === 'others') continue;
+        const { children: _c, organizations: _o, ...own } = n;
+        const { children: _a, ...full } = whole.get(n.id);
+        expect(own).toEqual(full);
+      }
+    });
+
+    it.each([
+      ['limit=0', 'limit', 'min'],
+      ['limit=1001', 'limit', 'max'],
+      ['limit=1.5', 'limit', 'isInt'],
+      ['limit=ten', 'limit', 'isDecimal'],
+      ['cursor=not-a-cursor', 'cursor', 'cursor'],
+      // a cursor of another list is refused too
+      [`cursor=${Buffer.from(JSON.stringify(['assessments', 5])).toString('base64url')}`, 'cursor', 'cursor'],
+      [`cursor=${Buffer.from(JSON.stringify(['rollup-organizations', -1])).toString('base64url')}`, 'cursor', 'cursor'],
+    ])('%s: 400 naming %s and the rule %s', async (q, field, rule) => {
+      const res = await http.get(`/v1/assessments/${id}/rollup?levels=country,organization&${q}`).set(auth(keys.a.analyst)).expect(400);
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field, rule })]));
+    });
+
+    it('checks the cursor before the id, as every paginated route; a bad id is still a 400 naming id', async () => {
+      const garbage = await http.get('/v1/assessments/not-a-uuid/rollup?cursor=eA').set(auth(keys.a.analyst)).expect(400);
+      expect(garbage.body.details).toEqual([expect.objectContaining({ field: 'cursor', rule: 'cursor' })]);
+      const badId = await http.get('/v1/assessments/not-a-uuid/rollup').set(auth(keys.a.analyst)).expect(400);
+      expect(badId.body.details).toEqual([expect.objectContaining({ field: 'id', rule: 'isUuid' })]);
+    });
+  });
 });

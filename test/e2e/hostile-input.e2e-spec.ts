@@ -84,7 +84,7 @@ describe('hostile input', () => {
   it('refuses a garbage, tampered or foreign cursor with 400 naming cursor on every paginated route', async () => {
     const paginated = routes.filter((r) => r.method === 'get' && r.query.includes('cursor'));
     expect(paginated.map((r) => r.path).sort()).toEqual(
-      ['/v1/assessments', '/v1/audit', '/v1/dependencies', '/v1/entities', '/v1/reports', '/v1/weapons', '/v1/weapons/notpetya/targets'].sort(),
+      ['/v1/assessments', '/v1/assessments/notpetya/rollup', '/v1/audit', '/v1/dependencies', '/v1/entities', '/v1/reports', '/v1/weapons', '/v1/weapons/notpetya/targets'].sort(),
     );
     await http.post('/v1/weapons').set(admin).send({ ...notPetyaLike(), id: 'wannacry', name: 'WannaCry' }).expect(201);
     const weaponsCursor: string = (await http.get('/v1/weapons?limit=1').set(admin).expect(200)).body.nextCursor;

@@ -42,6 +42,17 @@ export class RollupQueryDto {
   @ApiPropertyOptional({ description: 'true: the rollup of the intended part only; false: of the collateral part only' })
   @IsOptional() @Transform(toBool) @IsBoolean()
   intended?: boolean;
+
+  @ApiPropertyOptional({
+    minimum: 1, maximum: 1000, default: 100,
+    description: "with the organization level: the organisations listed per group, those with the largest expected loss (the rest summed in an 'others' node)",
+  })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit: number = 100;
+
+  @ApiPropertyOptional({ description: "the previous answer's organizations.nextCursor: the next page of every group's organisations" })
+  @IsOptional() @IsString()
+  cursor?: string;
 }
 
 export class EarlyWarningQueryDto {
