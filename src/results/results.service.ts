@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/http/principal';
 import { DomainError } from '../common/errors/domain-error';
-import { DatabaseService } from '../database/database.service';
 import type { HierarchyLevel } from '../graph/hierarchy';
 import type { JobKind } from '../jobs/job-input';
-import { Job, JobOf, JobResultPart } from '../jobs/job.entity';
+import type { Job, JobOf } from '../jobs/job.entity';
+import { JobsService } from '../jobs/jobs.service';
 import { sharedLevels } from '../tlp/policy';
 import type { PartName, PartsOf } from './result-parts';
 import type { Summary } from './result-types';
@@ -38,7 +38,7 @@ export class ResultsService {
    */
   private readonly cache = new Map<string, unknown>();
 
-  constructor(private readonly db: DatabaseService) {}
+  constructor(private readonly jobs: JobsService) {}
 
   /** A stored result part, parsed; 409 while the job has not finished. Aggregates: the same for every reader. */
   part<K extends JobKind, N extends PartName<K>>(job: JobOf<K>, name: N): Promise<PartsOf[K][N]> {
@@ -125,9 +125,9 @@ export class ResultsService {
       this.cache.set(key, cached);
       return cached as T;
     }
-    const stored = await this.db.read((m) => m.findOneBy(JobResultPart, { jobId: job.id, part }));
-    if (!stored) throw new DomainError('NOT_FOUND', `${job.kind} ${job.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
-    const parsed = JSON.parse(stored.body) as T;
+    const body = await this.jobs.part(job.id, part);
+    if (body === null) throw new DomainError('NOT_FOUND', `${job.kind} ${job.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
+    const parsed = JSON.parse(body) as T;
     // The raw runs are large and read rarely (CSV export): not kept.
     if (part !== 'runs') this.remember(key, parsed);
     return parsed;

@@ -18,7 +18,7 @@
  * (the suppression of TLP applies) and an admin. Prints one JSON line per read and the heap and
  * RSS; asserts nothing.
  */
-import type { DatabaseService } from '../../src/database/database.service';
+import type { JobsService } from '../../src/jobs/jobs.service';
 import type { HierarchyLevel } from '../../src/graph/hierarchy';
 import type { Principal } from '../../src/common/http/principal';
 import type { JobOf } from '../../src/jobs/job.entity';
@@ -152,13 +152,9 @@ export function benchParts(n: number, seed: number): AssessmentParts {
   };
 }
 
-/** The database as ResultsService reads it: one stored JSON body per part. */
-function storedDatabase(bodies: Map<string, string>): DatabaseService {
-  const manager = { findOneBy: async (_entity: unknown, where: { part: string }) => {
-    const body = bodies.get(where.part);
-    return body === undefined ? null : { body };
-  } };
-  return { read: <T>(work: (m: unknown) => Promise<T>) => work(manager) } as unknown as DatabaseService;
+/** The stored parts as ResultsService reads them (JobsService.part): one JSON body per part. */
+function storedParts(bodies: Map<string, string>): JobsService {
+  return { part: async (_jobId: string, part: string) => bodies.get(part) ?? null } as unknown as JobsService;
 }
 
 const ORGANIZATION_LEVELS: HierarchyLevel[] = ['country', 'sector', 'organization'];
@@ -182,7 +178,7 @@ async function main() {
   JSON.parse(bodies.get('entities')!);
   console.log(JSON.stringify({ parseEntitiesMs: Math.round(performance.now() - t), load: loadavg().map((x) => +x.toFixed(2)) }));
 
-  const db = storedDatabase(bodies);
+  const db = storedParts(bodies);
   const job = { id: '00000000-0000-4000-8000-000000000016', kind: 'assessment', status: 'done', input: { kind: 'assessment' } } as unknown as JobOf<'assessment'>;
   const analyst: Principal = { keyId: 'k-b', organizationId: 'org-b', role: 'analyst' };
   const admin: Principal = { keyId: 'k-admin', organizationId: 'org-admin', role: 'admin' };

@@ -19,17 +19,6 @@ const EXEMPT = ['database'];
 /** Decorators declaring a relation: their entity arguments are the schema, not reads. */
 const RELATIONS = new Set(['ManyToOne', 'OneToOne', 'OneToMany', 'ManyToMany', 'ForeignKey']);
 
-/**
- * Known violations, `file: Entity`, in folders this change did not own: each is a read or write
- * of another feature's table that should move behind a method of the owner's service. The test
- * fails on any violation not listed AND on any entry listed that no longer occurs, so the list
- * only shrinks.
- */
-const KNOWN_VIOLATIONS = [
-  // Results read the stored parts of a job.
-  'results/results.service.ts: JobResultPart',
-];
-
 /** Features that name no table of another feature in any string (SQL, bulk helpers): `folder`. */
 const NO_FOREIGN_TABLE_NAMES = ['reports', 'stix', 'taxii', 'misp', 'weapons', 'assessments', 'simulations', 'webhooks', 'scenarios', 'jobs', 'auth', 'audit'];
 
@@ -157,12 +146,8 @@ describe('table owners', () => {
     expect(owners.size).toBeGreaterThanOrEqual(14);
   });
 
-  it('no file uses another folder\'s entity as a value (but the known violations listed)', () => {
-    expect(found.filter((v) => !KNOWN_VIOLATIONS.includes(v))).toEqual([]);
-  });
-
-  it('every known violation still occurs (fixed ones leave the list)', () => {
-    expect(KNOWN_VIOLATIONS.filter((v) => !found.includes(v))).toEqual([]);
+  it('no file uses another folder\'s entity as a value', () => {
+    expect(found).toEqual([]);
   });
 
   it.each(NO_FOREIGN_TABLE_NAMES)('src/%s names no table of another folder', (folder) => {
