@@ -155,7 +155,7 @@ export class BullMqRunner implements MonteCarloRunner {
           phases.decodeMs += performance.now() - t0;
           t0 = performance.now();
           while (folded < shards.length && partials[folded] !== undefined) {
-            merged = this.engine.fold ? this.engine.fold(merged, partials[folded]) : this.engine.merge(folded === 0 ? [partials[0]] : [merged, partials[folded]]);
+            merged = this.engine.fold ? this.engine.fold(merged, partials[folded], input.runs) : this.engine.merge(folded === 0 ? [partials[0]] : [merged, partials[folded]]);
             partials[folded++] = undefined;
           }
           phases.mergeMs += performance.now() - t0;

@@ -19,7 +19,7 @@ import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
-import { growGroups, trimPartial, type AssessmentPartial } from '../engine/partial';
+import { countRuns, growGroups, trimPartial, type AssessmentPartial } from '../engine/partial';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentJobInput } from './job-input';
 
@@ -167,11 +167,17 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
   merge(parts) {
     return mergePartials(parts);
   },
-  fold(acc, part) {
+  fold(acc, part, runs) {
     if (acc === undefined) return part;
-    // Group rows grow by doubling (mergeInto grows them to the exact need, a copy per shard).
+    // Group rows grow once to the job's size, estimated from the rows per run so far (+10%), or
+    // else by doubling (mergeInto grows them to the exact need, a copy per shard). At 10,000 runs
+    // they reach ~150 MB: each doubling's allocation and copy cost the coordinator CPU and
+    // collections while the workers run.
     const need = acc.groupCount + part.groupCount;
-    if (need > acc.groupRun.length) growGroups(acc, Math.max(need, 2 * acc.groupRun.length));
+    if (need > acc.groupRun.length) {
+      const estimate = runs === undefined ? 0 : Math.ceil((need / (countRuns(acc) + countRuns(part))) * runs * 1.1);
+      growGroups(acc, Math.max(need, estimate > need ? estimate : 2 * acc.groupRun.length));
+    }
     return mergeInto(acc, part);
   },
   prepareFinalize: warmFinalizeThread,

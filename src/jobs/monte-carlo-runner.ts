@@ -74,10 +74,10 @@ export interface EngineBinding<P = unknown, O = unknown> {
   /**
    * Adds the next shard's partial into the partial of the shards before it, in place: the same
    * sums as `merge([acc, part])` without copying `acc` (a coordinator folding 32 shards copied
-   * the growing whole 32 times). Both are the caller's; `part` is not used afterwards. Optional:
-   * without it the runner merges.
+   * the growing whole 32 times). Both are the caller's; `part` is not used afterwards. `runs`:
+   * the job's runs, to size what grows once. Optional: without it the runner merges.
    */
-  fold?(acc: P | undefined, part: P): P;
+  fold?(acc: P | undefined, part: P, runs?: number): P;
   /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */
   finalize(snapshot: ScenarioSnapshot, input: AssessmentJobInput, merged: P, opts?: RunOptions): Promise<O>;
   /**

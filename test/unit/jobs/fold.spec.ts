@@ -1,0 +1,44 @@
+/**
+ * The coordinator's fold: shards' partials added in place, in order, give mergePartials' answer
+ * bit for bit; with the job's runs as a hint the group rows grow once, not by doubling.
+ */
+import { prepareScenario, runShard } from '../../../src/engine';
+import { mergePartials } from '../../../src/engine/aggregate';
+import type { AssessmentPartial } from '../../../src/engine/partial';
+import { engineBinding } from '../../../src/jobs/engine-binding';
+import { differences } from '../../support/differences';
+import { erScenario, weapon } from '../engine/helpers';
+
+jest.setTimeout(300_000);
+
+describe('engineBinding.fold', () => {
+  it('equals mergePartials bit for bit, and sized by the job\'s runs grows the group rows once', async () => {
+    const { entities, dependencies } = erScenario(600, 4, 5);
+    const model = prepareScenario({
+      entities,
+      dependencies,
+      weapon: weapon({ low: 0.3, high: 0.5 }),
+      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
+      horizonHours: 48,
+    });
+    const runs = 120;
+    const opts = { runs, seed: 11, threads: 0, chunkSize: 30 };
+    const shards: AssessmentPartial[] = [];
+    for (let s = 0; s < runs; s += 30) shards.push((await runShard(model, [s, s + 30], opts)).partial);
+    const expected = mergePartials(shards.map((p) => structuredClone(p)));
+
+    let acc: AssessmentPartial | undefined;
+    const buffers: ArrayBufferLike[] = [];
+    for (const p of shards) {
+      acc = engineBinding.fold!(acc, structuredClone(p), runs);
+      buffers.push(acc.groupRun.buffer);
+    }
+    expect(acc!.groupCount).toBe(expected.groupCount);
+    // grown once, at the second shard, to room for all of them
+    expect(new Set(buffers.slice(1)).size).toBe(1);
+    expect(acc!.groupRun.length).toBeGreaterThanOrEqual(expected.groupCount);
+    const trimmed = { ...acc!, groupRun: acc!.groupRun.slice(0, acc!.groupCount), groupId: acc!.groupId.slice(0, acc!.groupCount), groupValues: acc!.groupValues.slice(0, acc!.groupCount * 4) };
+    const want = { ...expected, groupRun: expected.groupRun.slice(0, expected.groupCount), groupId: expected.groupId.slice(0, expected.groupCount), groupValues: expected.groupValues.slice(0, expected.groupCount * 4) };
+    expect(differences(trimmed, want).slice(0, 10)).toEqual([]);
+  });
+});
