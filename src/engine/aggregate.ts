@@ -27,8 +27,15 @@ function copyPartial(p: AssessmentPartial): AssessmentPartial {
   };
 }
 
-/** a[0, aLen) followed by b[0, bLen). */
-function concat<T extends Int32Array | Float64Array | Float32Array>(a: T, aLen: number, b: T, bLen: number): T {
+/**
+ * a[0, aLen) followed by b[0, bLen): in a itself when it has room (a coordinator grows its run
+ * arrays once, growRuns), else in a new array.
+ */
+function append<T extends Int32Array | Float64Array | Float32Array>(a: T, aLen: number, b: T, bLen: number): T {
+  if (a.length >= aLen + bLen) {
+    a.set(b.subarray(0, bLen) as never, aLen);
+    return a;
+  }
   const out = new (a.constructor as { new (n: number): T })(aLen + bLen);
   out.set(a.subarray(0, aLen) as never);
   out.set(b.subarray(0, bLen) as never, aLen);
@@ -60,12 +67,12 @@ export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): Assessm
   add(acc.loss, b.loss);
   add(acc.early, b.early);
   if (acc.carry && b.carry) for (let i = 0; i < acc.carry.length; i++) acc.carry[i] += b.carry[i];
-  acc.runIndex = concat(acc.runIndex, Ra, b.runIndex, Rb);
-  acc.logLik = concat(acc.logLik, Ra, b.logLik, Rb);
-  acc.logPriorRatio = concat(priorRatioOf(acc, Ra), Ra, priorRatioOf(b, Rb), Rb);
-  acc.params = concat(acc.params, Ra * acc.paramCount, b.params, Rb * b.paramCount);
-  acc.totals = concat(acc.totals, Ra * TOTALS_WIDTH, b.totals, Rb * TOTALS_WIDTH);
-  acc.timeline = concat(acc.timeline, Ra * acc.bins, b.timeline, Rb * b.bins);
+  acc.runIndex = append(acc.runIndex, Ra, b.runIndex, Rb);
+  acc.logLik = append(acc.logLik, Ra, b.logLik, Rb);
+  acc.logPriorRatio = append(priorRatioOf(acc, Ra), Ra, priorRatioOf(b, Rb), Rb);
+  acc.params = append(acc.params, Ra * acc.paramCount, b.params, Rb * b.paramCount);
+  acc.totals = append(acc.totals, Ra * TOTALS_WIDTH, b.totals, Rb * TOTALS_WIDTH);
+  acc.timeline = append(acc.timeline, Ra * acc.bins, b.timeline, Rb * b.bins);
   appendGroupRows(acc, b);
   for (const [x, y] of b.ranges) addRange(acc.ranges, x, y);
   return acc;

@@ -7,7 +7,7 @@ import { entityStats } from './entity-stats';
 import { groupStats } from './group-stats';
 import { headlineFigures } from './headline';
 import type { ScenarioModel } from './model';
-import { trimPartial, type AssessmentPartial } from './partial';
+import { trimmedView, type AssessmentPartial } from './partial';
 import { predictiveCheckOf, predictiveCheckWarnings } from './predictive-check';
 import type { SamplerStage } from './proposal';
 import type { AssessmentResult } from './result';
@@ -42,7 +42,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   const { core, meta } = model;
   const level = opts.confidenceLevel ?? 0.9;
   if (!(level > 0 && level < 1)) throw new Error(`confidenceLevel must lie in (0,1), got ${level}`);
-  const p = trimPartial(partial);
+  const p = trimmedView(partial);
   const rw = runWeights(p);
   const R = rw.order.length;
   const { total, intended, collateral, errors } = headlineFigures(p, rw, level);

@@ -205,21 +205,35 @@ export function priorRatioOf(p: AssessmentPartial, R: number): Float64Array {
   return p.logPriorRatio && p.logPriorRatio.length >= R ? p.logPriorRatio : new Float64Array(R);
 }
 
-/** Trims a partial's run arrays to the runs it holds. */
+/** Trims a partial's run arrays to the runs it holds (copies: the result owns its arrays). */
 export function trimPartial(p: AssessmentPartial): AssessmentPartial {
+  return cutTo(p, (a, n) => a.slice(0, n) as typeof a);
+}
+
+/**
+ * trimPartial without copying: views of the arrays, for a reader that keeps none of them
+ * (finalize, on a coordinator's merged partial whose run arrays have room for the job's runs).
+ */
+export function trimmedView(p: AssessmentPartial): AssessmentPartial {
+  return cutTo(p, (a, n) => a.subarray(0, n) as typeof a);
+}
+
+type RunArray = Int32Array | Float64Array | Float32Array;
+
+function cutTo(p: AssessmentPartial, cut: <T extends RunArray>(a: T, n: number) => T): AssessmentPartial {
   const R = countRuns(p);
   if (p.runIndex.length === R && p.groupRun.length === p.groupCount) return p;
   return {
     ...p,
-    groupRun: p.groupRun.slice(0, p.groupCount),
-    groupId: p.groupId.slice(0, p.groupCount),
-    groupValues: p.groupValues.slice(0, p.groupCount * NG),
-    runIndex: p.runIndex.slice(0, R),
-    logLik: p.logLik.slice(0, R),
-    logPriorRatio: p.logPriorRatio ? p.logPriorRatio.slice(0, R) : undefined,
-    params: p.params.slice(0, R * p.paramCount),
-    totals: p.totals.slice(0, R * TOTALS_WIDTH),
-    timeline: p.timeline.slice(0, R * p.bins),
+    groupRun: cut(p.groupRun, p.groupCount),
+    groupId: cut(p.groupId, p.groupCount),
+    groupValues: cut(p.groupValues, p.groupCount * NG),
+    runIndex: cut(p.runIndex, R),
+    logLik: cut(p.logLik, R),
+    logPriorRatio: p.logPriorRatio ? cut(p.logPriorRatio, R) : undefined,
+    params: cut(p.params, R * p.paramCount),
+    totals: cut(p.totals, R * TOTALS_WIDTH),
+    timeline: cut(p.timeline, R * p.bins),
   };
 }
 
@@ -234,6 +248,27 @@ export function growGroups(p: AssessmentPartial, cap: number): void {
   p.groupRun = gr;
   p.groupId = gi;
   p.groupValues = gv;
+}
+
+/**
+ * Grows the run arrays to `cap` runs, so that merging the rest of a job's shards appends in place
+ * (mergeInto) instead of copying the growing whole once a shard. A missing logPriorRatio becomes
+ * its zeros (priorRatioOf).
+ */
+export function growRuns(p: AssessmentPartial, cap: number): void {
+  const R = countRuns(p);
+  if (cap <= p.runIndex.length) return;
+  const grow = <T extends RunArray>(a: T, width: number): T => {
+    const out = new (a.constructor as new (n: number) => T)(cap * width);
+    out.set(a.subarray(0, R * width) as never);
+    return out;
+  };
+  p.runIndex = grow(p.runIndex, 1);
+  p.logLik = grow(p.logLik, 1);
+  p.logPriorRatio = grow(priorRatioOf(p, R), 1);
+  p.params = grow(p.params, p.paramCount);
+  p.totals = grow(p.totals, TOTALS_WIDTH);
+  p.timeline = grow(p.timeline, p.bins);
 }
 
 export function fingerprintOf(core: ScenarioCore, s: RunSettings): string {

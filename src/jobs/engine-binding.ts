@@ -19,7 +19,7 @@ import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
-import { countRuns, growGroups, trimPartial, type AssessmentPartial } from '../engine/partial';
+import { countRuns, growGroups, growRuns, type AssessmentPartial } from '../engine/partial';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentJobInput } from './job-input';
 
@@ -169,10 +169,11 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
   },
   fold(acc, part, runs) {
     if (acc === undefined) return part;
-    // Group rows grow once to the job's size, estimated from the rows per run so far (+10%), or
-    // else by doubling (mergeInto grows them to the exact need, a copy per shard). At 10,000 runs
-    // they reach ~150 MB: each doubling's allocation and copy cost the coordinator CPU and
-    // collections while the workers run.
+    // The arrays grow once to the job's size: mergeInto would otherwise copy the growing whole
+    // once a shard, and each copy costs the coordinator CPU and collections while the workers run
+    // (at 10,000 runs the group rows reach ~150 MB). The run arrays to the job's runs; the group
+    // rows to an estimate from the rows per run so far (+10%), or else by doubling.
+    if (runs !== undefined) growRuns(acc, runs);
     const need = acc.groupCount + part.groupCount;
     if (need > acc.groupRun.length) {
       const estimate = runs === undefined ? 0 : Math.ceil((need / (countRuns(acc) + countRuns(part))) * runs * 1.1);
@@ -183,7 +184,7 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
   prepareFinalize: warmFinalizeThread,
   finalize(snapshot, input, merged, opts = {}) {
     return guard(async () =>
-      finalizeOffThread(prepare(snapshot, input), trimPartial(merged), engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
+      finalizeOffThread(prepare(snapshot, input), merged, engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal),
     );
   },
 };

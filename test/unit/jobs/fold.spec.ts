@@ -1,10 +1,11 @@
 /**
  * The coordinator's fold: shards' partials added in place, in order, give mergePartials' answer
- * bit for bit; with the job's runs as a hint the group rows grow once, not by doubling.
+ * bit for bit; with the job's runs as a hint the run arrays and the group rows grow once, not
+ * once a shard or by doubling.
  */
 import { prepareScenario, runShard } from '../../../src/engine';
 import { mergePartials } from '../../../src/engine/aggregate';
-import type { AssessmentPartial } from '../../../src/engine/partial';
+import { trimPartial, type AssessmentPartial } from '../../../src/engine/partial';
 import { engineBinding } from '../../../src/jobs/engine-binding';
 import { differences } from '../../support/differences';
 import { erScenario, weapon } from '../engine/helpers';
@@ -12,7 +13,7 @@ import { erScenario, weapon } from '../engine/helpers';
 jest.setTimeout(300_000);
 
 describe('engineBinding.fold', () => {
-  it('equals mergePartials bit for bit, and sized by the job\'s runs grows the group rows once', async () => {
+  it('equals mergePartials bit for bit, and sized by the job\'s runs grows its arrays once', async () => {
     const { entities, dependencies } = erScenario(600, 4, 5);
     const model = prepareScenario({
       entities,
@@ -28,17 +29,20 @@ describe('engineBinding.fold', () => {
     const expected = mergePartials(shards.map((p) => structuredClone(p)));
 
     let acc: AssessmentPartial | undefined;
-    const buffers: ArrayBufferLike[] = [];
+    const groupBuffers: ArrayBufferLike[] = [];
+    const runBuffers: ArrayBufferLike[] = [];
     for (const p of shards) {
       acc = engineBinding.fold!(acc, structuredClone(p), runs);
-      buffers.push(acc.groupRun.buffer);
+      groupBuffers.push(acc.groupRun.buffer);
+      runBuffers.push(acc.timeline.buffer);
     }
     expect(acc!.groupCount).toBe(expected.groupCount);
     // grown once, at the second shard, to room for all of them
-    expect(new Set(buffers.slice(1)).size).toBe(1);
+    expect(new Set(groupBuffers.slice(1)).size).toBe(1);
+    expect(new Set(runBuffers.slice(1)).size).toBe(1);
     expect(acc!.groupRun.length).toBeGreaterThanOrEqual(expected.groupCount);
-    const trimmed = { ...acc!, groupRun: acc!.groupRun.slice(0, acc!.groupCount), groupId: acc!.groupId.slice(0, acc!.groupCount), groupValues: acc!.groupValues.slice(0, acc!.groupCount * 4) };
-    const want = { ...expected, groupRun: expected.groupRun.slice(0, expected.groupCount), groupId: expected.groupId.slice(0, expected.groupCount), groupValues: expected.groupValues.slice(0, expected.groupCount * 4) };
-    expect(differences(trimmed, want).slice(0, 10)).toEqual([]);
+    expect(acc!.runIndex.length).toBe(runs);
+    expect(acc!.timeline.length).toBe(runs * acc!.bins);
+    expect(differences(trimPartial(acc!), trimPartial(expected)).slice(0, 10)).toEqual([]);
   });
 });
