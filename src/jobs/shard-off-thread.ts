@@ -5,7 +5,8 @@
  * heartbeat and the cancel watch; one thread kept for the process's life avoids both. The
  * scenario goes to the thread once per job (as the gzip'd buffer from Redis, moved, not copied),
  * which keeps that job's prepared model until another job's request comes.
- * Cancelling terminates the thread; the next shard starts a new one.
+ * Cancelling terminates the thread; the next shard starts a new one. The worker process starts
+ * it before it takes work (start()), so the first job's first slice does not wait for it.
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -44,6 +45,26 @@ export class ShardThread {
     private readonly threads: number,
   ) {}
 
+  /** Starts the thread now and resolves once its engine is loaded. */
+  start(): Promise<void> {
+    const worker = this.thread();
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onMessage = (m: ShardThreadReply) => m.type === 'ready' && done();
+      const onError = (err: Error) => {
+        this.worker = undefined;
+        done(err);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+    });
+  }
+
   private thread(): Worker {
     if (!this.worker) {
       const ext = extname(__filename);
@@ -67,6 +88,7 @@ export class ShardThread {
         else resolve(partial!);
       };
       const onMessage = (m: ShardThreadReply) => {
+        if (m.type === 'ready') return;
         if (m.type === 'progress') ('onProgress' in req ? req.onProgress?.(m.fraction) : undefined);
         else if (m.type === 'done') {
           req.onTiming?.(m.timing);

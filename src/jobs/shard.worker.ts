@@ -28,6 +28,8 @@ export type ShardThreadRequest =
 type Work = Exclude<ShardThreadRequest, { type: 'snapshot' }>;
 
 export type ShardThreadReply =
+  /** Posted once the engine is loaded (ShardThread.start waits for it). */
+  | { type: 'ready' }
   | { type: 'need-snapshot' }
   | { type: 'progress'; fraction: number }
   /** A shard's partial as encodePartial's bytes (moved, not copied), a pilot slice's rows codec-encoded. */
@@ -156,4 +158,5 @@ if (parentPort) {
   const port = parentPort;
   const models = new ShardModels((m, transfer) => port.postMessage(m, transfer ?? []));
   port.on('message', (m: ShardThreadRequest) => void models.receive(m));
+  port.postMessage({ type: 'ready' } satisfies ShardThreadReply);
 }

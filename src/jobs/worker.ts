@@ -87,6 +87,9 @@ export async function startWorker(
   // One thread: the engine runs the shard on it (no pool to start per shard); more: the engine's pool.
   const thread = engineBinding ? undefined : new ShardThread(snapshotBuffer, config.workerThreads === 1 ? 0 : (config.workerThreads ?? 0));
   const runShard: RunShard = engineBinding ? inProcess(engineBinding, redis, config.workerThreads) : (req) => thread!.run(req);
+  // Loading the engine into the thread takes about a second from the sources: before taking
+  // work, not in the first job's pilot, where the coordinator waits for it.
+  await thread?.start();
 
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const beat: WorkerBeat = { id, host: hostname(), pid: process.pid, threads: config.workerThreads ?? null, startedAt: new Date().toISOString(), state: 'idle', shard: null, shardsDone: 0, at: '' };

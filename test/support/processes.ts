@@ -4,7 +4,7 @@
  * keeping their log lines and peak RSS.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '../..');
@@ -45,7 +45,10 @@ export function start(name: string, command: string[], env: Record<string, strin
   const child = spawn(exe === 'node' ? process.execPath : exe, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
+  // BENCH_LOG_DIR=dir: each process's output also goes to dir/<name>.log (e.g. with --trace-gc in the Procfile).
+  const logFile = process.env.BENCH_LOG_DIR ? join(process.env.BENCH_LOG_DIR, `${name}.log`) : null;
   child.stdout!.on('data', (b: Buffer) => {
+    if (logFile) appendFileSync(logFile, b);
     const parts = (partial + b.toString()).split('\n');
     partial = parts.pop()!;
     lines.push(...parts);

@@ -2,7 +2,8 @@
  * A shard worker's thread (shard-off-thread.ts, shard.worker.ts) on NotPetya: asks for a job's
  * snapshot once for all its pilot slices and shards, keeps one job's model (a second job's
  * request asks again, and so does the first job's after it), and answers what the engine
- * binding computes in this process, bit for bit.
+ * binding computes in this process, bit for bit. Started ahead of work (as a worker process
+ * does), it loads the engine and asks for nothing.
  */
 import type { ScenarioSnapshot } from '../../../src/domain/records';
 import { decode, decodeBuffer, encode, encodeSnapshot } from '../../../src/jobs/codec';
@@ -37,6 +38,8 @@ describe('a shard worker thread', () => {
     }, 0);
     const key = 'spillover:snapshot:job-a:t';
     try {
+      await thread.start();
+      expect(asked).toEqual([]);
       let slices = 0;
       // The coordinator's pilot, its rounds cut into slices run on the thread (bullmq.runner's pilotRound).
       const pilotRunner = async (z: Float64Array, base: number, dims: number): Promise<Float64Array> => {
