@@ -7,7 +7,7 @@ import type { ScenarioSnapshot } from '../domain/records';
 import { DomainError } from '../common/errors/domain-error';
 import { decode, decodeBuffer, encode, encodeSnapshot } from './codec';
 import type { JobContext } from './job-scheduler.service';
-import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards, RunnerReadiness } from './monte-carlo-runner';
+import { EngineBinding, FINALIZE_FROM, MonteCarloRunner, planShards, RunnerReadiness, ShardFolding } from './monte-carlo-runner';
 import { cancelKey, heartbeatPattern, isPartialKey, partialKey, PilotJobData, QueueJobData, redisOptions, snapshotKey, WorkerBeat } from './queue-names';
 
 /**
@@ -109,6 +109,7 @@ export class BullMqRunner implements MonteCarloRunner {
     /** Pilot jobs not yet removed (each round's are removed when it ends; on failure, at the end). */
     const pilotIds = new Set<string>();
     const events = await this.queueEvents();
+    let folding: ShardFolding | undefined;
     try {
       await this.redis.del(cancelKey(jobId));
       // The scenario goes to Redis first: the workers need it for the pilot's slices.
@@ -145,8 +146,20 @@ export class BullMqRunner implements MonteCarloRunner {
         for (let i = 0; i < shards.length; i++) runsDone += shardProgress[i] * shards[i].runCount;
         ctx.progress((pilotShare + (1 - pilotShare) * (runsDone / input.runs)) * FINALIZE_FROM);
       };
+      // With the engine's fold off the main thread (EngineBinding.foldOffThread), the shards'
+      // partials are read, decoded and folded on the finalise thread, which then finalises.
+      folding = this.engine.foldOffThread?.(snapshot, input, this.redisUrl);
       const watch = this.watch(events, jobId, 'shard', ids, ctx, {
         done: async (i, value) => {
+          if (folding) {
+            if (typeof value !== 'string') throw new Error(`shard ${i} answered no partial (a ${typeof value})`);
+            await folding.add(i, value);
+            if (isPartialKey(value)) void this.redis.del(value).catch(() => undefined);
+            shardProgress[i] = 1;
+            done++;
+            report();
+            return;
+          }
           const part = isPartialKey(value) ? await this.redis.getBuffer(value) : value;
           if (part === null) throw new Error(`shard ${i}'s partial is gone from Redis (expired or deleted)`);
           if (isPartialKey(value)) void this.redis.del(value).catch(() => undefined);
@@ -179,15 +192,21 @@ export class BullMqRunner implements MonteCarloRunner {
           })),
         );
         phases.queueMs = performance.now() - t;
-        this.engine.prepareFinalize?.();
+        if (!folding) this.engine.prepareFinalize?.();
         await watch.outcome;
       } finally {
         watch.stop();
       }
       phases.shardsMs = performance.now() - t;
       t = performance.now();
-      const output = await this.engine.finalize(snapshot, input, merged, { onProgress: (f) => ctx.progress(f), signal: ctx.signal });
+      const finalizing = { onProgress: (f: number) => ctx.progress(f), signal: ctx.signal };
+      const output = folding && merged === undefined ? await folding.finalize(finalizing) : await this.engine.finalize(snapshot, input, merged, finalizing);
       phases.finalizeMs = performance.now() - t;
+      if (folding) {
+        phases.decodeMs += folding.timing.readMs + folding.timing.decodeMs;
+        phases.mergeMs += folding.timing.mergeMs;
+      }
+      folding = undefined;
       this.logger.log({ msg: 'job phases', jobId, shards: shards.length, ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v * 10) / 10])) });
       return output;
     } catch (err) {
@@ -196,6 +215,7 @@ export class BullMqRunner implements MonteCarloRunner {
       }
       throw err;
     } finally {
+      folding?.close();
       await Promise.all([...ids, ...pilotIds].map((id) => Job.fromId(this.queue, id).then((j) => j?.remove()).catch(() => undefined)));
       // the snapshot, and the partials of shards that finished after the job failed or was cancelled
       await this.redis.del(key, ...ids.map(partialKey)).catch(() => undefined);

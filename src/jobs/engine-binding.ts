@@ -10,7 +10,7 @@ import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner'
 import type { AssessmentOptions } from '../engine/options';
 import { pilotProposal, pilotSlice } from '../engine/pilot';
 import { runShard } from '../engine/shard';
-import { finalizeOffThread, warmFinalizeThread } from './finalize-off-thread';
+import { finalizeOffThread, FoldSession, warmFinalizeThread } from './finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
 import { mergeInto, mergePartials } from '../engine/aggregate';
 import type { AssessmentResult as EngineOutput } from '../engine/result';
@@ -180,6 +180,16 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
       growGroups(acc, Math.max(need, estimate > need ? estimate : 2 * acc.groupRun.length));
     }
     return mergeInto(acc, part);
+  },
+  foldOffThread(snapshot, input, redisUrl) {
+    const session = new FoldSession(input.runs, redisUrl);
+    return {
+      add: (i, answer) => session.add(i, answer),
+      finalize: (opts = {}) =>
+        guard(async () => session.finalize(prepare(snapshot, input), engineOptions(input, {}), opts.onProgress ? { from: FINALIZE_FROM, to: FINALIZE_TO, report: opts.onProgress } : undefined, opts.signal)),
+      close: () => session.close(),
+      timing: session.timing,
+    };
   },
   prepareFinalize: warmFinalizeThread,
   finalize(snapshot, input, merged, opts = {}) {

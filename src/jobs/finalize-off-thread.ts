@@ -16,7 +16,7 @@ import { finalizeAssessment } from '../engine/assess';
 import type { AssessmentResult } from '../engine/result';
 import type { ScenarioModel } from '../engine/model';
 import type { AssessmentPartial } from '../engine/partial';
-import type { FinalizeReply, FinalizeRequest } from './finalize.worker';
+import type { FinalizeReply, FinalizeRequest, FoldReply, FoldRequest } from './finalize.worker';
 
 /** Seconds finalising is expected to take for `runs` runs (measured ~4 s at 10,000 NotPetya runs). */
 const expectedSeconds = (runs: number) => 0.5 + runs * 0.0004;
@@ -58,7 +58,7 @@ function takeThread(): Worker {
   return w ?? startThread();
 }
 
-export async function finalizeOffThread(
+export function finalizeOffThread(
   model: ScenarioModel,
   partial: AssessmentPartial,
   options: AssessmentOptions,
@@ -66,8 +66,30 @@ export async function finalizeOffThread(
   signal?: AbortSignal,
 ): Promise<AssessmentResult> {
   const { onProgress: _p, signal: _s, ...plain } = options;
+  const initFailed = (err: unknown) => (err as { code?: string }).code === 'ERR_WORKER_INIT_FAILED';
+  try {
+    // The partial moves to the worker rather than being copied (hundreds of MB at 100,000
+    // runs); the caller does not use it afterwards.
+    return finalizeOn(takeThread(), { model, partial, options: plain } satisfies FinalizeRequest, ownBuffers(partial), options.runs, progress, signal).catch((err) =>
+      initFailed(err) ? finalizeAssessment(model, partial, plain) : Promise.reject(err),
+    );
+  } catch (err) {
+    if (initFailed(err)) return Promise.resolve(finalizeAssessment(model, partial, plain));
+    throw err;
+  }
+}
+
+/** Sends a finalise request to `worker` and waits for its answer, moving progress meanwhile; the thread ends with it. */
+async function finalizeOn(
+  worker: Worker,
+  request: FinalizeRequest | FoldRequest,
+  transfer: ArrayBuffer[],
+  runs: number,
+  progress?: { from: number; to: number; report: (f: number) => void },
+  signal?: AbortSignal,
+): Promise<AssessmentResult> {
   const started = Date.now();
-  const expected = expectedSeconds(options.runs);
+  const expected = expectedSeconds(runs);
   const tick = progress
     ? setInterval(() => {
         const t = (Date.now() - started) / 1000;
@@ -76,7 +98,6 @@ export async function finalizeOffThread(
     : null;
   progress?.report(progress.from);
   try {
-    const worker = takeThread();
     worker.ref();
     return await new Promise<AssessmentResult>((resolve, reject) => {
       const settle = () => {
@@ -89,7 +110,8 @@ export async function finalizeOffThread(
         void worker.terminate();
         reject(signal?.reason ?? new Error('cancelled'));
       };
-      const onMessage = (m: FinalizeReply) => {
+      const onMessage = (m: FinalizeReply | FoldReply) => {
+        if ('type' in m) return; // a fold's late answer
         settle();
         void worker.terminate();
         if (m.ok) resolve(m.result);
@@ -104,16 +126,65 @@ export async function finalizeOffThread(
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
-      // The partial moves to the worker rather than being copied (hundreds of MB at 100,000
-      // runs); the caller does not use it afterwards.
-      const request: FinalizeRequest = { model, partial, options: plain };
-      worker.postMessage(request, ownBuffers(partial));
+      worker.postMessage(request, transfer);
     });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_WORKER_INIT_FAILED') return finalizeAssessment(model, partial, plain);
-    throw err;
   } finally {
     if (tick) clearInterval(tick);
+  }
+}
+
+/**
+ * A coordinator's job folded and finalised on the finalise thread (finalize.worker.ts): the
+ * shards' partials are read from Redis there, not on the main thread. `add` resolves once shard
+ * i's partial is read and decoded (and folded, when the shards before it are); `finalize` after
+ * every `add` has resolved. `close` ends the thread (a failed or cancelled job).
+ */
+export class FoldSession {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private broken: Error | null = null;
+  /** Summed over the shards (ms): reading from Redis, decoding, folding. */
+  readonly timing = { readMs: 0, decodeMs: 0, mergeMs: 0 };
+
+  constructor(runs: number, redisUrl: string) {
+    this.worker = takeThread();
+    this.worker.on('message', (m: FoldReply | FinalizeReply) => {
+      if (!('type' in m)) return;
+      const p = this.pending.get(m.i);
+      this.pending.delete(m.i);
+      if (m.type === 'folded') {
+        this.timing.readMs += m.readMs;
+        this.timing.decodeMs += m.decodeMs;
+        this.timing.mergeMs += m.mergeMs;
+        p?.resolve();
+      } else p?.reject(new Error(m.message));
+    });
+    const fail = (err: Error) => {
+      this.broken ??= err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the finalise thread exited (${code})`)));
+    this.worker.postMessage({ type: 'fold-start', runs, redisUrl } satisfies FoldRequest);
+  }
+
+  add(i: number, answer: string): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(i, { resolve, reject });
+      this.worker.postMessage({ type: 'fold', i, answer } satisfies FoldRequest);
+    });
+  }
+
+  finalize(model: ScenarioModel, options: AssessmentOptions, progress?: { from: number; to: number; report: (f: number) => void }, signal?: AbortSignal): Promise<AssessmentResult> {
+    if (this.broken) return Promise.reject(this.broken);
+    const { onProgress: _p, signal: _s, ...plain } = options;
+    return finalizeOn(this.worker, { type: 'finalize', model, options: plain } satisfies FoldRequest, [], options.runs, progress, signal);
+  }
+
+  close(): void {
+    void this.worker.terminate();
   }
 }
 

@@ -81,10 +81,28 @@ export interface EngineBinding<P = unknown, O = unknown> {
   /** The output of the merged partial of all shards; `opts.onProgress` gets the job's overall fraction (FINALIZE_FROM..FINALIZE_TO). */
   finalize(snapshot: ScenarioSnapshot, input: AssessmentJobInput, merged: P, opts?: RunOptions): Promise<O>;
   /**
+   * A coordinator's fold and finalise off its main thread, for shards that answer where their
+   * partial waits in Redis (`redisUrl`): see ShardFolding. Optional: without it the runner reads,
+   * folds (`fold`, `merge`) and finalises (`finalize`) itself.
+   */
+  foldOffThread?(snapshot: ScenarioSnapshot, input: AssessmentJobInput, redisUrl: string): ShardFolding<O>;
+  /**
    * Gets `finalize` ready while the shards run (a coordinator calls it when it queues them), so
    * its set-up is not spent after the last shard. Optional.
    */
   prepareFinalize?(): void;
+}
+
+/** One job's shards folded as they finish, then finalised (EngineBinding.foldOffThread). */
+export interface ShardFolding<O = unknown> {
+  /** Shard i's answer (its partial's Redis key, or the encoded partial); resolves once it is read, or rejects (the partial is gone). */
+  add(i: number, answer: string): Promise<void>;
+  /** The job's output, once every `add` has resolved. */
+  finalize(opts?: RunOptions): Promise<O>;
+  /** Ends it without an output (a failed or cancelled job). */
+  close(): void;
+  /** Summed over the shards (ms): reading partials from Redis, decoding them, folding them. */
+  readonly timing: { readMs: number; decodeMs: number; mergeMs: number };
 }
 
 export const ENGINE_BINDING = Symbol('ENGINE_BINDING');

@@ -1,9 +1,12 @@
 /**
  * Finalising in a worker thread gives the main thread's result, and moves the partial's memory
- * to the worker instead of copying it.
+ * to the worker instead of copying it. A coordinator's fold on that thread (FoldSession) takes
+ * shards in any order and gives the same result as merging them on the main thread.
  */
 import { finalizeAssessment, prepareScenario, runShard } from '../../../src/engine';
-import { finalizeOffThread, ownBuffers, warmFinalizeThread, warmFinalizeThreadId } from '../../../src/jobs/finalize-off-thread';
+import { mergePartials } from '../../../src/engine/aggregate';
+import { encode } from '../../../src/jobs/codec';
+import { finalizeOffThread, FoldSession, ownBuffers, warmFinalizeThread, warmFinalizeThreadId } from '../../../src/jobs/finalize-off-thread';
 import { erScenario, weapon } from '../engine/helpers';
 
 jest.setTimeout(600_000);
@@ -48,5 +51,35 @@ describe('finalizeOffThread', () => {
     const cancelled = finalizeOffThread(model, (await runShard(model, [0, 60], opts)).partial, opts, undefined, abort.signal);
     abort.abort(new Error('cancelled by the test'));
     await expect(cancelled).rejects.toThrow('cancelled by the test');
+  });
+
+  it('folds shards on the thread in any order, and finalises them as the main thread would', async () => {
+    const { entities, dependencies } = erScenario(800, 4, 7);
+    const model = prepareScenario({
+      entities,
+      dependencies,
+      weapon: weapon({ low: 0.3, high: 0.5 }),
+      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
+      horizonHours: 48,
+    });
+    const opts = { runs: 80, seed: 5, threads: 0, chunkSize: 20 };
+    const shards = [];
+    for (let s = 0; s < 80; s += 20) shards.push((await runShard(model, [s, s + 20], opts)).partial);
+    const expected = finalizeAssessment(model, mergePartials(shards.map((p) => structuredClone(p))), opts);
+
+    // no Redis is reached: the answers are the encoded partials themselves
+    const session = new FoldSession(80, 'redis://127.0.0.1:1');
+    for (const i of [2, 0, 3, 1]) await session.add(i, encode(shards[i]));
+    const result = await session.finalize(model, opts);
+    expect(result).toEqual(expected);
+    expect(session.timing.decodeMs).toBeGreaterThan(0);
+
+    // a partial that cannot be read fails its shard, naming it
+    const broken = new FoldSession(80, 'redis://127.0.0.1:1');
+    try {
+      await expect(broken.add(0, 'spillover:partial:gone-0')).rejects.toThrow();
+    } finally {
+      broken.close();
+    }
   });
 });
