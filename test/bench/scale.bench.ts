@@ -19,6 +19,7 @@
  *   npm run bench -- scale                                    (1M entities: long)
  *   node -r @swc-node/register test/bench/scale.bench.ts --entities 100000 --reports 20000 --runs 1000
  *   options: --entities N --degree K --reports N --runs N --workers 1,2 --keep (keep the database)
+ *            (--workers 1,2,1,2,1,2: pairs of jobs alternated, each pair's ratio and their median)
  *            --pilot-slice N (JOB_PILOT_SLICE_RUNS of the API processes, default 25; 0: the pilot on the API process)
  *            --database NAME (a database a --keep run left: skips the import and the reports)
  *            --import-only (import, keep the database and stop: assess it later with --database)
@@ -353,7 +354,8 @@ async function main() {
       }
     };
 
-    const timings = new Map<number, { total: number; shards: number }>();
+    // Each worker count's jobs in order (--workers 1,2,1,2,1,2 alternates them: the machine's own speed drifts).
+    const timings = new Map<number, Array<{ total: number; shards: number }>>();
     let lastJob = '';
     for (const count of WORKER_COUNTS) {
       const workers: Proc[] = [];
@@ -374,7 +376,7 @@ async function main() {
       const starts = done.map((d) => Date.parse(d.time) - d.seconds * 1000);
       const ends = done.map((d) => Date.parse(d.time));
       const shardPhase = (Math.max(...ends) - Math.min(...starts)) / 1000;
-      timings.set(count, { total: job.seconds, shards: shardPhase });
+      timings.set(count, [...(timings.get(count) ?? []), { total: job.seconds, shards: shardPhase }]);
       const rss = workers.map((w) => `${w.peakRssMb().toFixed(0)} MB`).join(', ');
       record(`assessment, ${RUNS} runs, ${count} worker process(es) of 1 thread: ${job.seconds.toFixed(1)} s end to end, shards ${shardPhase.toFixed(1)} s (${done.length} shards of ${shardRuns} runs); worker peak RSS ${rss}; api-1 peak RSS so far ${api1.proc.peakRssMb().toFixed(0)} MB`);
       say(where(job.id, [api1.proc, api2.proc], workers));
@@ -385,10 +387,21 @@ async function main() {
       lastJob = job.id;
     }
     if (timings.has(1) && timings.has(2)) {
-      const one = timings.get(1)!;
-      const two = timings.get(2)!;
-      record(`scaling 2 workers vs 1: ${(one.total / two.total).toFixed(2)}x end to end, ${(one.shards / two.shards).toFixed(2)}x over the shards (target 1.7x)`);
+      const ones = timings.get(1)!;
+      const twos = timings.get(2)!;
+      const pairs = Math.min(ones.length, twos.length);
+      const ratios: Array<{ total: number; shards: number }> = [];
+      for (let i = 0; i < pairs; i++) {
+        ratios.push({ total: ones[i].total / twos[i].total, shards: ones[i].shards / twos[i].shards });
+        record(`scaling 2 workers vs 1${pairs > 1 ? ` (pair ${i + 1})` : ''}: ${ratios[i].total.toFixed(2)}x end to end, ${ratios[i].shards.toFixed(2)}x over the shards (target 1.7x)`);
+      }
+      if (pairs > 1) {
+        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+        const f = (xs: number[]) => `${median(xs).toFixed(2)}x [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
+        record(`scaling 2 workers vs 1, ${pairs} pairs, median [min..max]: ${f(ratios.map((r) => r.total))} end to end, ${f(ratios.map((r) => r.shards))} over the shards`);
+      }
     }
+
 
     const reads: Array<[string, string]> = [
       ['status and result', `/v1/assessments/${lastJob}`],
