@@ -1,0 +1,256 @@
+/**
+ * The rollup's tree before d3-hierarchy gets it: entities summed into their leaves in row order,
+ * the tree summed in d3's order (rollup-view.ts turns it into the answer).
+ */
+import { HierarchyLevel, topLevelAncestors, UNKNOWN } from '../graph/hierarchy';
+import type { EntityRow } from './result-parts';
+import { cellCounts, MIN_GROUP, partOf, type CellCounts, type SuppressionGroup } from './suppression';
+import type { RollupNode } from './rollup-view';
+
+export const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd'] as const;
+export type ValueName = (typeof VALUE_NAMES)[number];
+
+interface RollupRow {
+  id: string;
+  parentId: string | null;
+  country: string | null;
+  sector: string | null;
+  values: Record<ValueName, number>;
+  /** Withheld rows: the entities summed in them. */
+  entities?: number;
+}
+
+export const WITHHELD = 'withheld';
+
+/** Which part of the damage a rollup covers: all of it, or the collateral or intended part only. */
+export type RollupPart = 'total' | 'collateral' | 'intended';
+
+/**
+ * What a rollup may reuse between requests on the same stored entities, for one audience (the
+ * same hidden entities): ResultsService keeps one per job and audience.
+ */
+export interface RollupMemo {
+  cells?: CellCounts;
+  /** Summed trees by part and levels. */
+  trees?: Map<string, RollupTree>;
+  /** Names of organisations (their top-level entity's) looked up so far. */
+  names?: Map<string, string | undefined>;
+  /** Each row's organisation (top-level ancestor among the rows placed), by part: for one audience only. */
+  organizations?: Map<string, string[]>;
+}
+
+/** The rollup's tree, summed, and what its answer reads besides: the groups hidden entities left, group sizes. */
+export interface RollupTree {
+  root: TreeNode;
+  touched: Set<string>;
+  size: (p: 'collateral' | 'intended', path: string) => number;
+}
+
+/** Trees kept per audience (RollupMemo.trees). */
+export const MAX_MEMO_TREES = 8;
+
+export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[], hidden: ReadonlyMap<string, SuppressionGroup>, part: RollupPart, memo: RollupMemo): RollupTree {
+  // Group sizes over every row (hidden ones too), per part, by path of group keys
+  // (organisation level excluded: it names entities), from the counts by country and sector.
+  const groupLevels = levels.filter((l) => l !== 'organization');
+  const keyOf = (r: { country: string | null; sector: string | null }, l: HierarchyLevel) => (l === 'country' ? r.country : r.sector) || UNKNOWN;
+  const sizes = { collateral: new Map<string, number>(), intended: new Map<string, number>() };
+  for (const [country, bySector] of (memo.cells ??= cellCounts(rows))) {
+    for (const [sector, n] of bySector) {
+      for (const p of ['collateral', 'intended'] as const) {
+        if (!n[p]) continue;
+        const m = sizes[p];
+        let path = '';
+        m.set(path, (m.get(path) ?? 0) + n[p]);
+        for (const l of groupLevels) {
+          path += `/${l === 'country' ? country : sector}`;
+          m.set(path, (m.get(path) ?? 0) + n[p]);
+        }
+      }
+    }
+  }
+  const size = (p: 'collateral' | 'intended', path: string) => sizes[p].get(path) ?? 0;
+  const other = part === 'collateral' ? 'intended' : 'collateral';
+  /** May a hidden entity of this rollup be counted in the group at `path`? */
+  const holds = (path: string) => {
+    if (part === 'total') return size('collateral', path) + size('intended', path) >= MIN_GROUP;
+    const o = size(other, path);
+    return size(part, path) >= MIN_GROUP && (o === 0 || o >= MIN_GROUP);
+  };
+
+  // The rows placed: the part's entities the reader sees, in row order (then the withheld rows).
+  const placed: number[] = [];
+  const touched = new Set<string>();
+  const withheld = new Map<string, RollupRow>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (part !== 'total' && partOf(r) !== part) continue;
+    const fixed = hidden.size ? hidden.get(r.entityId) : undefined;
+    if (!fixed) {
+      placed.push(i);
+      continue;
+    }
+    // Deepest group prefix with enough entities within the entity's suppression group (so a
+    // withheld node sums whole suppression groups); the groups below it lose their ranges.
+    let depth = 0;
+    let path = '';
+    const keys: string[] = [];
+    for (const l of groupLevels) {
+      const next = `${path}/${keyOf(r, l)}`;
+      if (fixed[l as 'country' | 'sector'] === undefined || !holds(next)) break;
+      path = next;
+      keys.push(keyOf(r, l));
+      depth++;
+    }
+    let p = '';
+    for (let k = 0; k < groupLevels.length; k++) {
+      p += `/${keyOf(r, groupLevels[k])}`;
+      if (k >= depth) touched.add(p);
+    }
+    let w = withheld.get(path);
+    if (!w) {
+      const field = (l: 'country' | 'sector') => {
+        const k = groupLevels.indexOf(l);
+        return k >= 0 && k < depth ? keys[k] : WITHHELD;
+      };
+      w = { id: WITHHELD, parentId: null, country: field('country'), sector: field('sector'), values: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0 } };
+      withheld.set(path, w);
+    }
+    w.values.entitiesInfected += r.probabilityInfected.p;
+    w.values.entitiesDisrupted += r.probabilityDisrupted.p;
+    w.values.lossUsd += r.expectedLossUsd;
+    w.entities = (w.entities ?? 0) + 1;
+  }
+
+  // Organisations: the top-level ancestor among the rows placed (withheld rows are their own).
+  let organizationOf: (i: number) => string = () => UNKNOWN;
+  if (levels.includes('organization')) {
+    // The memo is the reader's audience's (the rows placed depend on what it may see).
+    let tops = memo.organizations?.get(part);
+    if (!tops) {
+      tops = topsOf(rows, placed, withheld.size > 0);
+      (memo.organizations ??= new Map()).set(part, tops);
+    }
+    const t = tops;
+    organizationOf = (i) => t[i];
+  }
+
+  // The tree, summed as buildHierarchy (d3) sums it: each entity into its leaf in row order (the
+  // withheld rows last), then each node's children in key order. Not a d3 node per leaf: down
+  // to organisations a million entities make some 300,000 leaves, and d3 gets the page shown.
+  const root = treeNode('world', 'world', 'world');
+  const leafOf = (country: string, sector: string, organization: string): TreeNode => {
+    let node = root;
+    for (const l of levels) {
+      const key = l === 'country' ? country : l === 'sector' ? sector : organization;
+      const children = (node.byKey ??= new Map());
+      let child = children.get(key);
+      if (!child) children.set(key, (child = treeNode(`${node.id}/${l}:${key}`, l, key)));
+      node = child;
+    }
+    return node;
+  };
+  const add = (leaf: TreeNode, a: number, b: number, c: number, entities: number) => {
+    // As buildHierarchy: a non-finite value counts as 0.
+    if (Number.isFinite(a)) leaf.sums.entitiesInfected += a;
+    if (Number.isFinite(b)) leaf.sums.entitiesDisrupted += b;
+    if (Number.isFinite(c)) leaf.sums.lossUsd += c;
+    leaf.sums.entities += entities;
+  };
+  let last: { country: string; sector: string; organization: string; leaf: TreeNode } | undefined;
+  for (const i of placed) {
+    const r = rows[i];
+    const country = r.country || UNKNOWN;
+    const sector = r.sector || UNKNOWN;
+    const organization = organizationOf(i) || UNKNOWN;
+    // Rows of one leaf often follow each other (sites of an organisation): skip the walk.
+    const leaf = last && last.country === country && last.sector === sector && last.organization === organization ? last.leaf : leafOf(country, sector, organization);
+    last = { country, sector, organization, leaf };
+    add(leaf, Number(r.probabilityInfected.p), Number(r.probabilityDisrupted.p), Number(r.expectedLossUsd), 1);
+  }
+  for (const w of withheld.values()) add(leafOf(w.country || UNKNOWN, w.sector || UNKNOWN, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
+  sumUp(root);
+  return { root, touched, size };
+}
+
+/** A node of the rollup's tree before d3 gets it: its children by key while it is built, then sorted. */
+export interface TreeNode {
+  id: string;
+  level: 'world' | HierarchyLevel;
+  key: string;
+  sums: Record<ValueName | 'entities', number>;
+  byKey?: Map<string, TreeNode>;
+  children?: TreeNode[];
+  /** Its children by expected loss (ties by key), once a page of them was asked for. */
+  byLoss?: TreeNode[];
+  /** Its organisations (a withheld node aside), and the `others` node of each page asked for. */
+  organizations?: number;
+  others?: Map<string, RollupNode | null>;
+}
+
+export const treeNode = (id: string, level: TreeNode['level'], key: string): TreeNode => ({ id, level, key, sums: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 } });
+
+/** Children in key order, each summed before its parent, a parent's sums in that order (d3's sort, then eachAfter). */
+export function sumUp(node: TreeNode): void {
+  if (!node.byKey) return;
+  node.children = [...node.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  node.byKey = undefined;
+  for (const c of node.children) {
+    sumUp(c);
+    for (const n of Object.keys(node.sums) as Array<ValueName | 'entities'>) node.sums[n] += c.sums[n];
+  }
+}
+
+/**
+ * Each placed row's top-level ancestor among the placed rows (and a `withheld` row when there is
+ * one), as topLevelAncestors gives: the chain stops at a parent not placed, or on a cycle, and
+ * rows are resolved in order (which fixes where a cycle is cut).
+ */
+function topsOf(rows: readonly EntityRow[], placed: readonly number[], withWithheld: boolean): string[] {
+  const index = new Map<string, number>();
+  for (const i of placed) index.set(rows[i].entityId, i);
+  const out: string[] = new Array(rows.length);
+  if (index.size !== placed.length || index.has(WITHHELD)) {
+    // Repeated ids, or an entity named like the withheld rows: topLevelAncestors itself.
+    const parent = new Map<string, string | null>();
+    for (const i of placed) parent.set(rows[i].entityId, rows[i].parentId ?? null);
+    if (withWithheld) parent.set(WITHHELD, null);
+    const top = topLevelAncestors([...parent].map(([id, parentId]) => ({ id, parentId })));
+    for (const i of placed) out[i] = top.get(rows[i].entityId)!;
+    return out;
+  }
+  const seen = new Int32Array(rows.length);
+  const chain: number[] = [];
+  for (const start of placed) {
+    if (out[start] !== undefined) continue;
+    chain.length = 0;
+    let i = start;
+    let root: string;
+    for (;;) {
+      if (out[i] !== undefined) {
+        root = out[i];
+        break;
+      }
+      chain.push(i);
+      seen[i] = start + 1;
+      const p = rows[i].parentId;
+      if (p === null || p === undefined) {
+        root = rows[i].entityId;
+        break;
+      }
+      // The withheld rows have no parent: a chain reaching one ends there.
+      if (withWithheld && p === WITHHELD) {
+        root = WITHHELD;
+        break;
+      }
+      const j = index.get(p);
+      if (j === undefined || seen[j] === start + 1) {
+        root = rows[i].entityId;
+        break;
+      }
+      i = j;
+    }
+    for (const c of chain) out[c] = root;
+  }
+  return out;
+}
