@@ -1,5 +1,6 @@
 /** The early warning as a reader sees it. */
 import type { EntityRow, WarningData } from './result-parts';
+import type { Suppressed } from './suppression';
 
 /**
  * Unreported entities by P(infected within `withinHours` of asOf), each with its most likely
@@ -8,7 +9,7 @@ import type { EntityRow, WarningData } from './result-parts';
  * window, and an entity absent from a window's list counts as below that list). `only`: these
  * entities alone (a reader's own organisation's), filtered before the limit.
  */
-export function earlyWarningView(w: WarningData, rows: readonly EntityRow[] | ReadonlyMap<string, EntityRow>, hidden: ReadonlyMap<string, unknown>, withinHours: number, limit: number, collateral?: boolean, only?: ReadonlySet<string>) {
+export function earlyWarningView(w: WarningData, rows: readonly EntityRow[] | ReadonlyMap<string, EntityRow>, hidden: Suppressed<unknown>, withinHours: number, limit: number, collateral?: boolean, only?: ReadonlySet<string>) {
   const byId = rows instanceof Map ? rows : warningRows(w, rows as readonly EntityRow[]);
   const windows = [...w.windows].sort((a, b) => a.withinHours - b.withinHours);
   let lo = windows.filter((x) => x.withinHours <= withinHours).pop();

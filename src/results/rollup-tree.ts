@@ -4,7 +4,8 @@
  */
 import { HierarchyLevel, topLevelAncestors, UNKNOWN } from '../graph/hierarchy';
 import type { EntityRow } from './result-parts';
-import { cellCounts, MIN_GROUP, partOf, type CellCounts, type SuppressionGroup } from './suppression';
+import { cellCountsOf, NO_PARENT, WITHHELD_PARENT, type EntityCells } from './entity-index';
+import { cellCounts, MIN_GROUP, partOf, type CellCounts, type SuppressionGroup, type SuppressionPlan } from './suppression';
 import type { RollupNode } from './rollup-view';
 
 export const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd'] as const;
@@ -49,13 +50,97 @@ export interface RollupTree {
 /** Trees kept per audience (RollupMemo.trees). */
 export const MAX_MEMO_TREES = 8;
 
-export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[], hidden: ReadonlyMap<string, SuppressionGroup>, part: RollupPart, memo: RollupMemo): RollupTree {
+/**
+ * What the rollup reads of each entity, by row: the stored rows (rowsSource) or the stored
+ * columns (columnsSource), which give the same figures.
+ */
+export interface RollupSource {
+  count: number;
+  /** The counts by cell (cellCounts), read once per audience's memo. */
+  cells(): CellCounts;
+  /** The row's country and sector, `unknown` for a missing one. */
+  country(i: number): string;
+  sector(i: number): string;
+  collateral(i: number): boolean;
+  infected(i: number): number;
+  disrupted(i: number): number;
+  loss(i: number): number;
+  /** The reader's suppression group the row is in, if any. */
+  group(i: number): SuppressionGroup | undefined;
+  /** Each placed row's organisation (topsOf). */
+  organizations(placed: readonly number[], withWithheld: boolean): string[];
+  /** The name of each entity of `wanted` that is a row (the last row of an id) into `into`. */
+  names(wanted: ReadonlySet<string>, into: Map<string, string | undefined>): void;
+}
+
+export function rowsSource(rows: readonly EntityRow[], hidden: ReadonlyMap<string, SuppressionGroup>): RollupSource {
+  return {
+    count: rows.length,
+    cells: () => cellCounts(rows),
+    country: (i) => rows[i].country || UNKNOWN,
+    sector: (i) => rows[i].sector || UNKNOWN,
+    collateral: (i) => partOf(rows[i]) === 'collateral',
+    infected: (i) => Number(rows[i].probabilityInfected.p),
+    disrupted: (i) => Number(rows[i].probabilityDisrupted.p),
+    loss: (i) => Number(rows[i].expectedLossUsd),
+    group: (i) => (hidden.size ? hidden.get(rows[i].entityId) : undefined),
+    organizations: (placed, withWithheld) => topsOf(rows, placed, withWithheld),
+    names: (wanted, into) => {
+      for (const r of rows) if (wanted.has(r.entityId)) into.set(r.entityId, r.name);
+    },
+  };
+}
+
+/** The stored columns (entity-index.ts), decoded. */
+export interface DecodedColumns {
+  count: number;
+  cell: Uint32Array;
+  collateral: Uint8Array;
+  infected: Float64Array;
+  disrupted: Float64Array;
+  loss: Float64Array;
+}
+
+/** Parents by row (NO_PARENT, WITHHELD_PARENT), ids and names: what organisations are read from. */
+export interface DecodedLinks {
+  parent: Int32Array;
+  ids: readonly string[];
+  names: readonly string[];
+}
+
+/** `links`: needed with the organisation level only. */
+export function columnsSource(columns: DecodedColumns, cells: EntityCells, plan: SuppressionPlan, links?: DecodedLinks): RollupSource {
+  const { cell, collateral, infected, disrupted, loss } = columns;
+  const groups = cells.cells.map((c) => (plan.size ? plan.groupOf(c.country, c.sector) : undefined));
+  const needLinks = () => {
+    if (!links) throw new Error('the rollup by organisation reads entityLinks');
+    return links;
+  };
+  return {
+    count: columns.count,
+    cells: () => cellCountsOf(cells),
+    country: (i) => cells.cells[cell[i]].country,
+    sector: (i) => cells.cells[cell[i]].sector,
+    collateral: (i) => collateral[i] === 1,
+    infected: (i) => infected[i],
+    disrupted: (i) => disrupted[i],
+    loss: (i) => loss[i],
+    group: (i) => groups[cell[i]],
+    organizations: (placed, withWithheld) => topsByParent(needLinks(), placed, withWithheld),
+    names: (wanted, into) => {
+      const { ids, names } = needLinks();
+      for (let i = 0; i < ids.length; i++) if (wanted.has(ids[i])) into.set(ids[i], names[i]);
+    },
+  };
+}
+
+export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part: RollupPart, memo: RollupMemo): RollupTree {
   // Group sizes over every row (hidden ones too), per part, by path of group keys
   // (organisation level excluded: it names entities), from the counts by country and sector.
   const groupLevels = levels.filter((l) => l !== 'organization');
-  const keyOf = (r: { country: string | null; sector: string | null }, l: HierarchyLevel) => (l === 'country' ? r.country : r.sector) || UNKNOWN;
+  const keyOf = (i: number, l: HierarchyLevel) => (l === 'country' ? source.country(i) : source.sector(i));
   const sizes = { collateral: new Map<string, number>(), intended: new Map<string, number>() };
-  for (const [country, bySector] of (memo.cells ??= cellCounts(rows))) {
+  for (const [country, bySector] of (memo.cells ??= source.cells())) {
     for (const [sector, n] of bySector) {
       for (const p of ['collateral', 'intended'] as const) {
         if (!n[p]) continue;
@@ -82,10 +167,9 @@ export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[],
   const placed: number[] = [];
   const touched = new Set<string>();
   const withheld = new Map<string, RollupRow>();
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (part !== 'total' && partOf(r) !== part) continue;
-    const fixed = hidden.size ? hidden.get(r.entityId) : undefined;
+  for (let i = 0; i < source.count; i++) {
+    if (part !== 'total' && (source.collateral(i) ? 'collateral' : 'intended') !== part) continue;
+    const fixed = source.group(i);
     if (!fixed) {
       placed.push(i);
       continue;
@@ -96,15 +180,15 @@ export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[],
     let path = '';
     const keys: string[] = [];
     for (const l of groupLevels) {
-      const next = `${path}/${keyOf(r, l)}`;
+      const next = `${path}/${keyOf(i, l)}`;
       if (fixed[l as 'country' | 'sector'] === undefined || !holds(next)) break;
       path = next;
-      keys.push(keyOf(r, l));
+      keys.push(keyOf(i, l));
       depth++;
     }
     let p = '';
     for (let k = 0; k < groupLevels.length; k++) {
-      p += `/${keyOf(r, groupLevels[k])}`;
+      p += `/${keyOf(i, groupLevels[k])}`;
       if (k >= depth) touched.add(p);
     }
     let w = withheld.get(path);
@@ -116,9 +200,9 @@ export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[],
       w = { id: WITHHELD, parentId: null, country: field('country'), sector: field('sector'), values: { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0 } };
       withheld.set(path, w);
     }
-    w.values.entitiesInfected += r.probabilityInfected.p;
-    w.values.entitiesDisrupted += r.probabilityDisrupted.p;
-    w.values.lossUsd += r.expectedLossUsd;
+    w.values.entitiesInfected += source.infected(i);
+    w.values.entitiesDisrupted += source.disrupted(i);
+    w.values.lossUsd += source.loss(i);
     w.entities = (w.entities ?? 0) + 1;
   }
 
@@ -128,7 +212,7 @@ export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[],
     // The memo is the reader's audience's (the rows placed depend on what it may see).
     let tops = memo.organizations?.get(part);
     if (!tops) {
-      tops = topsOf(rows, placed, withheld.size > 0);
+      tops = source.organizations(placed, withheld.size > 0);
       (memo.organizations ??= new Map()).set(part, tops);
     }
     const t = tops;
@@ -159,14 +243,13 @@ export function rollupTree(rows: readonly EntityRow[], levels: HierarchyLevel[],
   };
   let last: { country: string; sector: string; organization: string; leaf: TreeNode } | undefined;
   for (const i of placed) {
-    const r = rows[i];
-    const country = r.country || UNKNOWN;
-    const sector = r.sector || UNKNOWN;
+    const country = source.country(i);
+    const sector = source.sector(i);
     const organization = organizationOf(i) || UNKNOWN;
     // Rows of one leaf often follow each other (sites of an organisation): skip the walk.
     const leaf = last && last.country === country && last.sector === sector && last.organization === organization ? last.leaf : leafOf(country, sector, organization);
     last = { country, sector, organization, leaf };
-    add(leaf, Number(r.probabilityInfected.p), Number(r.probabilityDisrupted.p), Number(r.expectedLossUsd), 1);
+    add(leaf, source.infected(i), source.disrupted(i), source.loss(i), 1);
   }
   for (const w of withheld.values()) add(leafOf(w.country || UNKNOWN, w.sector || UNKNOWN, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
   sumUp(root);
@@ -246,6 +329,46 @@ function topsOf(rows: readonly EntityRow[], placed: readonly number[], withWithh
       const j = index.get(p);
       if (j === undefined || seen[j] === start + 1) {
         root = rows[i].entityId;
+        break;
+      }
+      i = j;
+    }
+    for (const c of chain) out[c] = root;
+  }
+  return out;
+}
+
+/** topsOf on the stored parents by row (entity-index.ts: ids unique, none named `withheld`). */
+function topsByParent(links: DecodedLinks, placed: readonly number[], withWithheld: boolean): string[] {
+  const { parent, ids } = links;
+  const isPlaced = new Uint8Array(ids.length);
+  for (const i of placed) isPlaced[i] = 1;
+  const out: string[] = new Array(ids.length);
+  const seen = new Int32Array(ids.length);
+  const chain: number[] = [];
+  for (const start of placed) {
+    if (out[start] !== undefined) continue;
+    chain.length = 0;
+    let i = start;
+    let root: string;
+    for (;;) {
+      if (out[i] !== undefined) {
+        root = out[i];
+        break;
+      }
+      chain.push(i);
+      seen[i] = start + 1;
+      const j = parent[i];
+      if (j === NO_PARENT) {
+        root = ids[i];
+        break;
+      }
+      if (j === WITHHELD_PARENT) {
+        root = withWithheld ? WITHHELD : ids[i];
+        break;
+      }
+      if (!isPlaced[j] || seen[j] === start + 1) {
+        root = ids[i];
         break;
       }
       i = j;

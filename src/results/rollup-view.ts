@@ -8,7 +8,7 @@ import { groupKey } from './result-parts';
 import type { EntityRow } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
 import type { SuppressionGroup } from './suppression';
-import { MAX_MEMO_TREES, rollupTree, WITHHELD, type RollupMemo, type RollupPart, type TreeNode, type ValueName } from './rollup-tree';
+import { MAX_MEMO_TREES, rollupTree, rowsSource, WITHHELD, type RollupMemo, type RollupPart, type RollupSource, type TreeNode, type ValueName } from './rollup-tree';
 
 export type { RollupMemo, RollupPart } from './rollup-tree';
 
@@ -80,15 +80,27 @@ export function rollupView(
   groups: Record<string, GroupStat>,
   levels: HierarchyLevel[],
   hidden: ReadonlyMap<string, SuppressionGroup>,
-  opts: { part?: RollupPart; summary?: Summary; organizations?: OrganizationPage; memo?: RollupMemo } = {},
+  opts: RollupOptions = {},
 ): RollupNode {
+  return rollupViewOf(rowsSource(rows, hidden), groups, levels, opts);
+}
+
+export interface RollupOptions {
+  part?: RollupPart;
+  summary?: Summary;
+  organizations?: OrganizationPage;
+  memo?: RollupMemo;
+}
+
+/** rollupView on what the rollup reads of each entity (RollupSource: the stored rows or columns), with the reader's suppression. */
+export function rollupViewOf(source: RollupSource, groups: Record<string, GroupStat>, levels: HierarchyLevel[], opts: RollupOptions = {}): RollupNode {
   const part = opts.part ?? 'total';
   const memo = opts.memo ?? {};
 
   const treeKey = `${part}/${levels.join(',')}`;
   let built = memo.trees?.get(treeKey);
   if (!built) {
-    built = rollupTree(rows, levels, hidden, part, memo);
+    built = rollupTree(source, levels, part, memo);
     memo.trees ??= new Map();
     // Trees down to organisations are large (some 300,000 nodes at a million entities): a few kept.
     if (memo.trees.size >= MAX_MEMO_TREES) memo.trees.delete(memo.trees.keys().next().value!);
@@ -184,7 +196,7 @@ export function rollupView(
       };
       collect(root);
       for (const k of wanted) known.set(k, undefined);
-      for (const r of rows) if (wanted.has(r.entityId)) known.set(r.entityId, r.name);
+      source.names(wanted, known);
     }
     const name = (n: RollupNode) => {
       if (n.level === 'organization') {

@@ -29,12 +29,33 @@ export interface SuppressionGroup {
 export function suppressionFor(rows: readonly EntityRow[], hidden: Set<string>): Map<string, SuppressionGroup> {
   const out = new Map<string, SuppressionGroup>();
   if (!hidden.size) return out;
-  // Sizes of each part by cell, country and world, then the groups chosen, then their members:
-  // three passes over the rows without a key string or a member list per entity.
+  // The groups chosen from the counts by cell, then their members: no member list per entity.
+  const hiddenCells: Array<[string, string]> = [];
+  for (const r of rows) if (hidden.has(r.entityId)) hiddenCells.push([r.country || UNKNOWN, r.sector || UNKNOWN]);
+  const plan = suppressionPlan(cellCounts(rows), hiddenCells);
+  if (!plan.size) return out;
+  for (const r of rows) {
+    const g = plan.groupOf(r.country || UNKNOWN, r.sector || UNKNOWN);
+    if (g) out.set(r.entityId, g);
+  }
+  return out;
+}
+
+/**
+ * The suppression groups of suppressionFor, chosen from the counts by cell and the cells of the
+ * hidden entities: every entity of a cell is in the same group, so a view that reads a few rows
+ * (or a column of cells) needs neither the others nor their ids.
+ */
+export interface SuppressionPlan {
+  /** The group of the entities of this cell (country and sector, `unknown` for a missing one), if any. */
+  groupOf(country: string, sector: string): SuppressionGroup | undefined;
+  /** How many entities are left out (suppressionFor's size). */
+  size: number;
+}
+
+export function suppressionPlan(cells: CellCounts, hiddenCells: Iterable<readonly [string, string]>): SuppressionPlan {
   type Sizes = { collateral: number; intended: number };
-  const cells = cellCounts(rows);
   const countries = new Map<string, Sizes>();
-  const world: Sizes = { collateral: 0, intended: 0 };
   for (const [country, bySector] of cells) {
     const n: Sizes = { collateral: 0, intended: 0 };
     for (const m of bySector.values()) {
@@ -42,31 +63,47 @@ export function suppressionFor(rows: readonly EntityRow[], hidden: Set<string>):
       n.intended += m.intended;
     }
     countries.set(country, n);
-    world.collateral += n.collateral;
-    world.intended += n.intended;
   }
   const holds = (n: Sizes) => n.collateral + n.intended >= MIN_GROUP && [n.collateral, n.intended].every((x) => x === 0 || x >= MIN_GROUP);
   const chosenCells = new Map<string, SuppressionGroup>();
   const chosenCountries = new Map<string, SuppressionGroup>();
   let chosenWorld: SuppressionGroup | undefined;
-  for (const r of rows) {
-    if (!hidden.has(r.entityId)) continue;
-    const c = r.country || UNKNOWN;
-    const s = r.sector || UNKNOWN;
+  for (const [c, s] of hiddenCells) {
     if (holds(cells.get(c)!.get(s)!)) {
       if (!chosenCells.has(`${c}\u0000${s}`)) chosenCells.set(`${c}\u0000${s}`, { country: c, sector: s });
     } else if (holds(countries.get(c)!)) {
       if (!chosenCountries.has(c)) chosenCountries.set(c, { country: c });
     } else chosenWorld ??= {};
   }
-  if (!chosenCells.size && !chosenCountries.size && !chosenWorld) return out;
   // An entity in several chosen groups (its cell, its country, the world) is in the widest.
-  for (const r of rows) {
-    const c = r.country || UNKNOWN;
-    const g = chosenWorld ?? chosenCountries.get(c) ?? chosenCells.get(`${c}\u0000${r.sector || UNKNOWN}`);
-    if (g) out.set(r.entityId, g);
+  const groupOf = (c: string, s: string) => chosenWorld ?? chosenCountries.get(c) ?? chosenCells.get(`${c}\u0000${s}`);
+  let size = 0;
+  if (chosenWorld || chosenCountries.size || chosenCells.size) {
+    for (const [c, bySector] of cells) for (const [s, n] of bySector) if (groupOf(c, s)) size += n.collateral + n.intended;
   }
-  return out;
+  return { groupOf, size };
+}
+
+/**
+ * What an entity-level view asks of the suppression: a Map from suppressionFor, or (for views that
+ * read only some rows) suppressionAmong's.
+ */
+export type Suppressed<V = SuppressionGroup> = Pick<ReadonlyMap<string, V>, 'size' | 'has' | 'get'>;
+
+/**
+ * The suppression of `plan` for a view that asks only about these rows' ids (the rows the early
+ * warning names, a page's candidates): `size` counts every entity left out, as suppressionFor's.
+ * The rows' ids are unique (entity-index.ts stores its parts only then).
+ */
+export function suppressionAmong(rows: readonly EntityRow[], plan: SuppressionPlan): Suppressed {
+  const groups = new Map<string, SuppressionGroup>();
+  if (plan.size) {
+    for (const r of rows) {
+      const g = plan.groupOf(r.country || UNKNOWN, r.sector || UNKNOWN);
+      if (g) groups.set(r.entityId, g);
+    }
+  }
+  return { size: plan.size, has: (id) => groups.has(id), get: (id) => groups.get(id) };
 }
 
 /** Ids of entities this reader must not see at entity level: none of their reports is visible to it. */

@@ -8,6 +8,7 @@ import { canSee, Reader } from '../tlp/policy';
 import type { AssessmentParts, StoredTimeline } from './result-parts';
 import type { Range, Summary } from './result-types';
 import { PREDICTIVE_CHECK_WARNING } from '../engine/predictive-check';
+import type { Suppressed } from './suppression';
 
 export { MIN_GROUP, suppressionFor, hiddenFor, cellCounts, type SuppressionGroup, type CellCounts } from './suppression';
 export { entitiesView } from './entities-view';
@@ -66,7 +67,7 @@ function infectionsAt(points: StoredTimeline['points'], hours: number): Range {
  * it would reveal how many (and roughly when) rest on reports hidden from it: such a reader gets
  * neither the check nor its warnings.
  */
-export function summaryFor(summary: Summary, hidden: ReadonlyMap<string, unknown>): Summary {
+export function summaryFor(summary: Summary, hidden: Suppressed<unknown>): Summary {
   if (!hidden.size) return summary;
   const { predictiveCheck: _omitted, ...calibration } = summary.calibration;
   return {
@@ -80,7 +81,7 @@ export function summaryFor(summary: Summary, hidden: ReadonlyMap<string, unknown
  * The run's warnings for a reader whose views leave out `hidden` entities: without the predictive
  * check's, which quote the count of reported entities of all evidence (see summaryFor).
  */
-export function warningsFor(warnings: readonly string[], hidden: ReadonlyMap<string, unknown>): string[] {
+export function warningsFor(warnings: readonly string[], hidden: Suppressed<unknown>): string[] {
   return hidden.size ? warnings.filter((w) => !w.startsWith(PREDICTIVE_CHECK_WARNING)) : [...warnings];
 }
 
