@@ -29,28 +29,20 @@ export interface TopEntities {
 }
 
 /**
- * What the rollup reads of every row, in row order, each a little-endian typed array in base64:
- * decoded in milliseconds where the rows' JSON takes seconds.
+ * The rollup's per-row columns, in row order, packed into one buffer stored as base64 text:
+ * Float64 probability of infection, of disruption, expected loss (USD); Uint32 cell
+ * (EntityCells.cells); Uint8 collateral (1) or intended (0). Decoded in milliseconds where the
+ * rows' JSON takes seconds; the part's JSON is a string without escapes, read without a parse.
  */
-export interface EntityColumns {
-  count: number;
-  /** Uint32: the row's cell (EntityCells.cells). */
-  cell: string;
-  /** Uint8: 1 for a collateral entity. */
-  collateral: string;
-  /** Float64: probability of infection, of disruption, expected loss (USD). */
-  infected: string;
-  disrupted: string;
-  loss: string;
-}
+export type EntityColumns = string;
 
-/** What the rollup down to organisations reads besides: parents by row, ids and names. */
-export interface EntityLinks {
-  /** Int32 in base64: the parent's row, NO_PARENT (none, or not a row), WITHHELD_PARENT (the id `withheld`). */
-  parent: string;
-  ids: string[];
-  names: string[];
-}
+/**
+ * What the rollup down to organisations reads besides: Int32 parent row by row (NO_PARENT: none
+ * or not a row; WITHHELD_PARENT: the id `withheld`), then where each id and each name ends in
+ * `entityIds` and `entityNames` (all ids, all names, one after the other): an organisation's id
+ * and name are cut out of them, not a million strings parsed.
+ */
+export type EntityLinks = string;
 
 export const NO_PARENT = -1;
 export const WITHHELD_PARENT = -2;
@@ -62,13 +54,15 @@ export interface EntityIndexParts {
   entitiesByLoss: TopEntities;
   entityColumns: EntityColumns;
   entityLinks: EntityLinks;
+  entityIds: string;
+  entityNames: string;
 }
 
 /**
  * The parts, or null when the rows are such that the reads through them could differ from the
  * reads of `entities` (then every read uses `entities`, as for jobs stored before): an id
  * repeated or named `withheld` (suppression and organisations are keyed by id), a figure not
- * finite (JSON stores it as null).
+ * finite (JSON stores it as null), a name not a string.
  */
 export function entityIndexParts(parts: Pick<AssessmentParts, 'entities' | 'earlyWarning' | 'summary' | 'restricted'>): EntityIndexParts | null {
   const rows = parts.entities;
@@ -76,12 +70,11 @@ export function entityIndexParts(parts: Pick<AssessmentParts, 'entities' | 'earl
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (index.has(r.entityId) || r.entityId === 'withheld') return null;
-    if (![r.probabilityInfected.p, r.probabilityDisrupted.p, r.expectedLossUsd].every(Number.isFinite)) return null;
+    if (![r.probabilityInfected.p, r.probabilityDisrupted.p, r.expectedLossUsd].every(Number.isFinite) || typeof r.name !== 'string') return null;
     index.set(r.entityId, i);
   }
 
   const cellIndex = new Map<string, Map<string, number>>();
-  const cellOf = new Uint32Array(rows.length);
   const list: EntityCells['cells'] = [];
   // Cells numbered in cellCounts' order (countries by first row, then their sectors by first row).
   for (const r of rows) {
@@ -97,11 +90,11 @@ export function entityIndexParts(parts: Pick<AssessmentParts, 'entities' | 'earl
       list.push({ country, sector, collateral: 0, intended: 0 });
     }
   }
-  const collateral = new Uint8Array(rows.length);
-  const infected = new Float64Array(rows.length);
-  const disrupted = new Float64Array(rows.length);
-  const loss = new Float64Array(rows.length);
-  const parent = new Int32Array(rows.length);
+  const { bytes, infected, disrupted, loss, cell: cellOf, collateral } = columnsIn(new ArrayBuffer(COLUMN_BYTES * rows.length), rows.length);
+  const links = linksIn(new ArrayBuffer(LINK_BYTES * rows.length), rows.length);
+  const { parent } = links;
+  let idEnd = 0;
+  let nameEnd = 0;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const k = cellIndex.get(r.country || UNKNOWN)!.get(r.sector || UNKNOWN)!;
@@ -113,6 +106,8 @@ export function entityIndexParts(parts: Pick<AssessmentParts, 'entities' | 'earl
     disrupted[i] = r.probabilityDisrupted.p + 0;
     loss[i] = r.expectedLossUsd + 0;
     parent[i] = r.parentId === null || r.parentId === undefined ? NO_PARENT : r.parentId === 'withheld' ? WITHHELD_PARENT : (index.get(r.parentId) ?? NO_PARENT);
+    links.idEnd[i] = idEnd += r.entityId.length;
+    links.nameEnd[i] = nameEnd += r.name.length;
   }
   const restricted: Record<string, number> = {};
   for (const id of Object.keys(parts.restricted)) {
@@ -139,23 +134,63 @@ export function entityIndexParts(parts: Pick<AssessmentParts, 'entities' | 'earl
     namedEntities: rows.filter((r) => named.has(r.entityId)),
     entitiesByProbability: top('probability'),
     entitiesByLoss: top('loss'),
-    entityColumns: {
-      count: rows.length, cell: base64(cellOf), collateral: base64(collateral), infected: base64(infected), disrupted: base64(disrupted), loss: base64(loss),
-    },
-    entityLinks: { parent: base64(parent), ids: rows.map((r) => r.entityId), names: rows.map((r) => r.name) },
+    entityColumns: base64(bytes),
+    entityLinks: base64(links.bytes),
+    entityIds: rows.map((r) => r.entityId).join(''),
+    entityNames: rows.map((r) => r.name).join(''),
   };
 }
 
 const base64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
-/** A typed array from its base64 (copied when the decoded bytes are not aligned for it). */
-export function decode<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(b64: string, make: { new (b: ArrayBuffer, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number }): T {
+const COLUMN_BYTES = 8 * 3 + 4 + 1;
+const LINK_BYTES = 4 * 3;
+
+function columnsIn(buffer: ArrayBuffer, n: number, offset = 0) {
+  return {
+    bytes: new Uint8Array(buffer, offset, COLUMN_BYTES * n),
+    infected: new Float64Array(buffer, offset, n),
+    disrupted: new Float64Array(buffer, offset + 8 * n, n),
+    loss: new Float64Array(buffer, offset + 16 * n, n),
+    cell: new Uint32Array(buffer, offset + 24 * n, n),
+    collateral: new Uint8Array(buffer, offset + 28 * n, n),
+  };
+}
+
+function linksIn(buffer: ArrayBuffer, n: number, offset = 0) {
+  return {
+    bytes: new Uint8Array(buffer, offset, LINK_BYTES * n),
+    parent: new Int32Array(buffer, offset, n),
+    idEnd: new Int32Array(buffer, offset + 4 * n, n),
+    nameEnd: new Int32Array(buffer, offset + 8 * n, n),
+  };
+}
+
+/** The bytes of a base64 text, at an offset a Float64Array may start at (copied when not). */
+function bytesOf(b64: string): { buffer: ArrayBuffer; offset: number; length: number } {
   const bytes = Buffer.from(b64, 'base64');
-  const n = bytes.byteLength / make.BYTES_PER_ELEMENT;
-  if (bytes.byteOffset % make.BYTES_PER_ELEMENT === 0) return new make(bytes.buffer as ArrayBuffer, bytes.byteOffset, n);
-  const out = new make(n);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+  if (bytes.byteOffset % 8 === 0) return { buffer: bytes.buffer as ArrayBuffer, offset: bytes.byteOffset, length: bytes.byteLength };
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return { buffer: copy.buffer, offset: 0, length: copy.byteLength };
+}
+
+export function decodeColumns(b64: EntityColumns) {
+  const { buffer, offset, length } = bytesOf(b64);
+  const n = length / COLUMN_BYTES;
+  const { infected, disrupted, loss, cell, collateral } = columnsIn(buffer, n, offset);
+  return { count: n, infected, disrupted, loss, cell, collateral };
+}
+
+/** The links with each row's id and name cut out of the stored texts on demand. */
+export function decodeLinks(b64: EntityLinks, ids: string, names: string) {
+  const { buffer, offset, length } = bytesOf(b64);
+  const { parent, idEnd, nameEnd } = linksIn(buffer, length / LINK_BYTES, offset);
+  return {
+    parent,
+    id: (i: number) => ids.slice(i === 0 ? 0 : idEnd[i - 1], idEnd[i]),
+    name: (i: number) => names.slice(i === 0 ? 0 : nameEnd[i - 1], nameEnd[i]),
+  };
 }
 
 /** The counts by cell as cellCounts gives them from the rows. */

@@ -101,11 +101,11 @@ export interface DecodedColumns {
   loss: Float64Array;
 }
 
-/** Parents by row (NO_PARENT, WITHHELD_PARENT), ids and names: what organisations are read from. */
+/** Parents by row (NO_PARENT, WITHHELD_PARENT), each row's id and name: what organisations are read from (entity-index.ts decodeLinks). */
 export interface DecodedLinks {
   parent: Int32Array;
-  ids: readonly string[];
-  names: readonly string[];
+  id(i: number): string;
+  name(i: number): string;
 }
 
 /** `links`: needed with the organisation level only. */
@@ -116,6 +116,8 @@ export function columnsSource(columns: DecodedColumns, cells: EntityCells, plan:
     if (!links) throw new Error('the rollup by organisation reads entityLinks');
     return links;
   };
+  // The row of each organisation (top-level ancestor) found: its name is read there.
+  const rowOf = new Map<string, number>();
   return {
     count: columns.count,
     cells: () => cellCountsOf(cells),
@@ -126,10 +128,23 @@ export function columnsSource(columns: DecodedColumns, cells: EntityCells, plan:
     disrupted: (i) => disrupted[i],
     loss: (i) => loss[i],
     group: (i) => groups[cell[i]],
-    organizations: (placed, withWithheld) => topsByParent(needLinks(), placed, withWithheld),
+    organizations: (placed, withWithheld) => topsByParent(needLinks(), columns.count, placed, withWithheld, rowOf),
     names: (wanted, into) => {
-      const { ids, names } = needLinks();
-      for (let i = 0; i < ids.length; i++) if (wanted.has(ids[i])) into.set(ids[i], names[i]);
+      const { id, name } = needLinks();
+      // Ids are unique (entity-index.ts): an organisation's row is the one row of its id. Others
+      // (`withheld`, `unknown` for an empty id, a tree kept from an earlier request): every row.
+      const rest = new Set<string>();
+      for (const k of wanted) {
+        const i = rowOf.get(k);
+        if (i !== undefined) into.set(k, name(i));
+        else rest.add(k);
+      }
+      if (rest.size) {
+        for (let i = 0; i < columns.count; i++) {
+          const k = id(i);
+          if (rest.has(k)) into.set(k, name(i));
+        }
+      }
     },
   };
 }
@@ -241,14 +256,21 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
     if (Number.isFinite(c)) leaf.sums.lossUsd += c;
     leaf.sums.entities += entities;
   };
-  let last: { country: string; sector: string; organization: string; leaf: TreeNode } | undefined;
+  // Rows of one leaf often follow each other (sites of an organisation): the walk is skipped then.
+  let lastCountry: string | undefined;
+  let lastSector: string | undefined;
+  let lastOrganization: string | undefined;
+  let leaf = root;
   for (const i of placed) {
     const country = source.country(i);
     const sector = source.sector(i);
     const organization = organizationOf(i) || UNKNOWN;
-    // Rows of one leaf often follow each other (sites of an organisation): skip the walk.
-    const leaf = last && last.country === country && last.sector === sector && last.organization === organization ? last.leaf : leafOf(country, sector, organization);
-    last = { country, sector, organization, leaf };
+    if (country !== lastCountry || sector !== lastSector || organization !== lastOrganization) {
+      leaf = leafOf(country, sector, organization);
+      lastCountry = country;
+      lastSector = sector;
+      lastOrganization = organization;
+    }
     add(leaf, source.infected(i), source.disrupted(i), source.loss(i), 1);
   }
   for (const w of withheld.values()) add(leafOf(w.country || UNKNOWN, w.sector || UNKNOWN, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
@@ -339,12 +361,17 @@ function topsOf(rows: readonly EntityRow[], placed: readonly number[], withWithh
 }
 
 /** topsOf on the stored parents by row (entity-index.ts: ids unique, none named `withheld`). */
-function topsByParent(links: DecodedLinks, placed: readonly number[], withWithheld: boolean): string[] {
-  const { parent, ids } = links;
-  const isPlaced = new Uint8Array(ids.length);
+function topsByParent(links: DecodedLinks, count: number, placed: readonly number[], withWithheld: boolean, rowOf: Map<string, number>): string[] {
+  const { parent } = links;
+  const isPlaced = new Uint8Array(count);
   for (const i of placed) isPlaced[i] = 1;
-  const out: string[] = new Array(ids.length);
-  const seen = new Int32Array(ids.length);
+  const out: string[] = new Array(count);
+  const seen = new Int32Array(count);
+  const own = (i: number) => {
+    const id = links.id(i);
+    rowOf.set(id, i);
+    return id;
+  };
   const chain: number[] = [];
   for (const start of placed) {
     if (out[start] !== undefined) continue;
@@ -360,15 +387,15 @@ function topsByParent(links: DecodedLinks, placed: readonly number[], withWithhe
       seen[i] = start + 1;
       const j = parent[i];
       if (j === NO_PARENT) {
-        root = ids[i];
+        root = own(i);
         break;
       }
       if (j === WITHHELD_PARENT) {
-        root = withWithheld ? WITHHELD : ids[i];
+        root = withWithheld ? WITHHELD : own(i);
         break;
       }
       if (!isPlaced[j] || seen[j] === start + 1) {
-        root = ids[i];
+        root = own(i);
         break;
       }
       i = j;

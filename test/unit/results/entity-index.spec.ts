@@ -143,13 +143,15 @@ describe('reads through the parts stored beside entities', () => {
     expect(before.reads.filter((p) => (INDEX_PARTS as string[]).includes(p) && p !== 'entityCells')).toEqual([]);
   });
 
-  it('stand for rows with a parent named `withheld`, an entity named `unknown`, missing countries and sectors', async () => {
+  it('stand for rows with a parent named `withheld`, entities named `unknown` and empty, missing countries and sectors', async () => {
     const parts = assessment(15, 300, 40, (rows) => {
       rows[5].parentId = 'withheld';
       rows[6].parentId = 'withheld';
       rows[7].entityId = 'unknown';
       rows[8].parentId = 'unknown';
       rows[9].country = '';
+      rows[10].entityId = '';
+      rows[11].parentId = '';
     });
     Object.assign(parts, entityIndexParts(parts));
     expect(parts.entityCells).toBeDefined();
@@ -161,6 +163,7 @@ describe('reads through the parts stored beside entities', () => {
     ['an id repeated', (rows: EntityRow[]) => (rows[9].entityId = rows[4].entityId)],
     ['an entity named `withheld`', (rows: EntityRow[]) => (rows[9].entityId = 'withheld')],
     ['a figure not finite', (rows: EntityRow[]) => (rows[9].expectedLossUsd = Infinity)],
+    ['a name not a string', (rows: EntityRow[]) => (rows[9].name = null as unknown as string)],
   ])('are not stored for rows with %s: reads use the whole part', async (_, edit) => {
     const parts = assessment(16, 200, 30, edit);
     expect(entityIndexParts(parts)).toBeNull();
