@@ -115,7 +115,9 @@ export class ResultsService {
       // The stored rows of the entities it names (entity-index.ts): warningRows' without all rows.
       const rows = (await this.part(job, 'namedEntities'))!;
       const named = this.derived(`${job.id}/earlyWarning#rows`, () => warningRows(warning, rows));
-      return earlyWarningView(warning, named, suppressionAmong(rows, plan), withinHours, q.limit, q.collateral, q.only);
+      // Per audience, as its plan: the named rows are a few thousand, looked up on every request.
+      const hidden = this.derived(`${job.id}/earlyWarning#hidden/${audienceOf(reader)}`, () => suppressionAmong(rows, plan));
+      return earlyWarningView(warning, named, hidden, withinHours, q.limit, q.collateral, q.only);
     }
     const [rows, hidden] = await Promise.all([this.part(job, 'entities'), this.suppressed(job, reader)]);
     const named = this.derived(`${job.id}/earlyWarning#rows`, () => warningRows(warning, rows));
