@@ -8,6 +8,7 @@ import { groupKey, type AssessmentParts, type EntityRow, type FirstReport } from
 import type { EngineOutput, GroupStat } from '../results/result-types';
 import { audienceKey } from '../tlp/policy';
 import { restrictedEntities } from './scenario-snapshot';
+import { entityIndexParts } from '../results/entity-index';
 
 export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentJobInput, out: EngineOutput): AssessmentParts {
   const byId = new Map(snapshot.entities.map((e) => [e.id, e]));
@@ -33,7 +34,7 @@ export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentJo
   for (const g of out.groups.country) groups[groupKey(g.part ?? 'total', g.key, null)] = g;
   for (const g of out.groups.sector) groups[groupKey(g.part ?? 'total', null, g.key)] = g;
   for (const g of out.groups.countrySector ?? []) groups[groupKey(g.part ?? 'total', g.country, g.sector)] = g;
-  return {
+  const parts: AssessmentParts = {
     summary: out.summary,
     meta: {
       model: out.model, seed: out.seed, runCount: out.runCount, level: out.level, calibrated: out.calibrated,
@@ -47,6 +48,8 @@ export function buildResultParts(snapshot: ScenarioSnapshot, input: AssessmentJo
     runs: out.runs,
     restricted: restrictedEntities(snapshot.reports),
   };
+  // What reads use instead of the whole entities part (results/entity-index.ts).
+  return { ...parts, ...entityIndexParts(parts) };
 }
 
 function firstReports(snapshot: ScenarioSnapshot, origin: string): FirstReport[] {

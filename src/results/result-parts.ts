@@ -6,6 +6,7 @@ import type { JobKind } from '../jobs/job-input';
 import type { Audience } from '../tlp/policy';
 import type { EarlyWarningWindow, GroupPart, GroupStat, Probability, RunTable, Summary, TimelineBin } from './result-types';
 import type { SimulationResult } from './simulation-result';
+import type { EntityIndexParts } from './entity-index';
 
 /** One row of GET /entities, before the reader's TLP filter. */
 export interface EntityRow {
@@ -45,7 +46,8 @@ export interface WarningData {
   windows: EarlyWarningWindow[];
 }
 
-export interface AssessmentParts {
+/** `Partial<EntityIndexParts>`: stored since issue 16's cold reads (entity-index.ts), absent on jobs before. */
+export interface AssessmentParts extends Partial<EntityIndexParts> {
   summary: Summary;
   meta: Record<string, unknown>;
   entities: EntityRow[];

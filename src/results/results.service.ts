@@ -6,12 +6,17 @@ import type { JobKind } from '../jobs/job-input';
 import type { Job, JobOf } from '../jobs/job.entity';
 import { JobsService } from '../jobs/jobs.service';
 import { sharedLevels } from '../tlp/policy';
-import type { PartName, PartsOf } from './result-parts';
+import type { EntityRow, PartName, PartsOf } from './result-parts';
 import type { Summary } from './result-types';
 import {
   cellCounts, earlyWarningView, entitiesView, hiddenFor, OrganizationPage, RollupMemo, RollupPart, rollupView, runsCsv, summaryFor, suppressionFor, SuppressionGroup,
   timelineFor, warningRows, warningsFor,
 } from './views';
+import { entitiesTopView } from './entities-view';
+import { cellCountsOf, decodeColumns, decodeLinks, type EntityCells } from './entity-index';
+import { columnsSource, type DecodedColumns, type DecodedLinks } from './rollup-tree';
+import { rollupViewOf } from './rollup-view';
+import { suppressionAmong, suppressionPlan, type SuppressionPlan } from './suppression';
 
 /** Parsed result parts and what is derived from them, kept in memory (least recently used out first). */
 const MAX_CACHED_PARTS = 64;
@@ -47,17 +52,26 @@ export class ResultsService {
 
   /** The summary without what rests on entities hidden from the reader (views.ts summaryFor). */
   async summary(job: Assessment, reader: Principal): Promise<Summary> {
-    const [summary, hidden] = await Promise.all([this.part(job, 'summary'), this.suppressed(job, reader)]);
-    return summaryFor(summary, hidden);
+    const [summary, plan] = await Promise.all([this.part(job, 'summary'), this.plan(job, reader)]);
+    if (plan) return summaryFor(summary, suppressionAmong(plan.size ? await this.part(job, 'namedEntities') as EntityRow[] : [], plan));
+    return summaryFor(summary, await this.suppressed(job, reader));
   }
 
   /** The run's warnings the reader may read (views.ts warningsFor). */
   async warnings(job: Assessment, reader: Principal): Promise<string[]> {
-    const [meta, hidden] = await Promise.all([this.part(job, 'meta'), this.suppressed(job, reader)]);
+    const [meta, plan] = await Promise.all([this.part(job, 'meta'), this.plan(job, reader)]);
+    const hidden = plan ? suppressionAmong([], plan) : await this.suppressed(job, reader);
     return warningsFor(Array.isArray(meta.warnings) ? meta.warnings.filter((w): w is string => typeof w === 'string') : [], hidden);
   }
 
+  /** From the first rows by the page's order when they hold the page (entity-index.ts), else from all rows. */
   async entities(job: Assessment, reader: Principal, q: Parameters<typeof entitiesView>[2]) {
+    const plan = await this.plan(job, reader);
+    if (plan) {
+      const [top, cells] = await Promise.all([this.part(job, q.sort === 'loss' ? 'entitiesByLoss' : 'entitiesByProbability'), this.part(job, 'entityCells')]);
+      const page = entitiesTopView(top!, cells!, plan, q);
+      if (page) return page;
+    }
     const [rows, hidden] = await Promise.all([this.part(job, 'entities'), this.suppressed(job, reader)]);
     const hiddenRows = hidden.size ? this.derived(`${job.id}/hiddenRows/${audienceOf(reader)}`, () => Uint8Array.from(rows, (r) => (hidden.has(r.entityId) ? 1 : 0))) : undefined;
     return entitiesView(rows, hidden, q, hiddenRows);
@@ -69,6 +83,16 @@ export class ResultsService {
    * and sector; each entity's organisation, for the reader's audience) is kept beside the parts.
    */
   async rollup(job: Assessment, reader: Principal, levels: HierarchyLevel[], part: RollupPart, organizations?: OrganizationPage) {
+    const plan = await this.plan(job, reader);
+    if (plan) {
+      // The stored columns (entity-index.ts), decoded once per job; parents, ids and names only down to organisations.
+      const [groups, summary, cells, columns, links] = await Promise.all([
+        this.part(job, 'groups'), this.part(job, 'summary'), this.part(job, 'entityCells'), this.columns(job), levels.includes('organization') ? this.links(job) : undefined,
+      ]);
+      const memo = this.derived(`${job.id}/rollup#${audienceOf(reader)}`, (): RollupMemo => ({}));
+      memo.cells = this.derived(`${job.id}/entityCells#counts`, () => cellCountsOf(cells!));
+      return rollupViewOf(columnsSource(columns, cells!, plan, links), groups, levels, { part, summary, organizations, memo });
+    }
     const [rows, groups, hidden, summary] = await Promise.all([this.part(job, 'entities'), this.part(job, 'groups'), this.suppressed(job, reader), this.part(job, 'summary')]);
     const cells = this.derived(`${job.id}/entities#cells`, () => cellCounts(rows));
     const memo = this.derived(`${job.id}/rollup#${audienceOf(reader)}`, (): RollupMemo => ({}));
@@ -85,8 +109,17 @@ export class ResultsService {
    * window computed), `collateral` or intended entities only, `only` these entities.
    */
   async earlyWarning(job: Assessment, reader: Principal, q: { withinHours?: number; limit: number; collateral?: boolean; only?: ReadonlySet<string> }) {
-    const [warning, rows, hidden] = await Promise.all([this.part(job, 'earlyWarning'), this.part(job, 'entities'), this.suppressed(job, reader)]);
+    const [warning, plan] = await Promise.all([this.part(job, 'earlyWarning'), this.plan(job, reader)]);
     const withinHours = q.withinHours ?? Math.max(0, ...warning.windows.map((w) => w.withinHours));
+    if (plan) {
+      // The stored rows of the entities it names (entity-index.ts): warningRows' without all rows.
+      const rows = (await this.part(job, 'namedEntities'))!;
+      const named = this.derived(`${job.id}/earlyWarning#rows`, () => warningRows(warning, rows));
+      // Per audience, as its plan: the named rows are a few thousand, looked up on every request.
+      const hidden = this.derived(`${job.id}/earlyWarning#hidden/${audienceOf(reader)}`, () => suppressionAmong(rows, plan));
+      return earlyWarningView(warning, named, hidden, withinHours, q.limit, q.collateral, q.only);
+    }
+    const [rows, hidden] = await Promise.all([this.part(job, 'entities'), this.suppressed(job, reader)]);
     const named = this.derived(`${job.id}/earlyWarning#rows`, () => warningRows(warning, rows));
     return earlyWarningView(warning, named, hidden, withinHours, q.limit, q.collateral, q.only);
   }
@@ -112,7 +145,61 @@ export class ResultsService {
     return groups;
   }
 
-  private async read<T>(job: Job, part: string): Promise<T> {
+  /**
+   * The reader's suppression plan (suppression.ts) from the stored cells (entity-index.ts), kept
+   * per audience; null for a job stored without them (its reads use the whole entities part).
+   */
+  private async plan(job: Assessment, reader: Principal): Promise<SuppressionPlan | null> {
+    const cells = await this.optional<EntityCells>(job, 'entityCells');
+    if (!cells) return null;
+    const key = `${job.id}/plan/${audienceOf(reader)}`;
+    const cached = this.cache.get(key) as SuppressionPlan | undefined;
+    if (cached) return cached;
+    const hidden = sharedLevels(reader) === null ? new Set<string>() : hiddenFor(await this.part(job, 'restricted'), reader);
+    const hiddenCells: Array<[string, string]> = [];
+    for (const id of hidden) {
+      const k = cells.restricted[id];
+      if (k !== undefined) hiddenCells.push([cells.cells[k].country, cells.cells[k].sector]);
+    }
+    const plan = suppressionPlan(this.derived(`${job.id}/entityCells#counts`, () => cellCountsOf(cells)), hiddenCells);
+    this.remember(key, plan);
+    return plan;
+  }
+
+  /** The stored columns, decoded (the base64 text is not kept). */
+  private async columns(job: Assessment): Promise<DecodedColumns> {
+    const key = `${job.id}/entityColumns#decoded`;
+    const cached = this.cache.get(key) as DecodedColumns | undefined;
+    if (cached) return cached;
+    const decoded = decodeColumns(await this.read<string>(job, 'entityColumns', false));
+    this.remember(key, decoded);
+    return decoded;
+  }
+
+  private async links(job: Assessment): Promise<DecodedLinks> {
+    const key = `${job.id}/entityLinks#decoded`;
+    const cached = this.cache.get(key) as DecodedLinks | undefined;
+    if (cached) return cached;
+    const [links, ids, names] = await Promise.all(['entityLinks', 'entityIds', 'entityNames'].map((p) => this.read<string>(job, p, false)));
+    const decoded = decodeLinks(links, ids, names);
+    this.remember(key, decoded);
+    return decoded;
+  }
+
+  /** A part that jobs stored before it lack: null then (remembered, so one read per job). */
+  private async optional<T>(job: Job, part: string): Promise<T | null> {
+    const key = `${job.id}/${part}#stored`;
+    if (this.cache.get(key) === false) return null;
+    try {
+      return await this.read<T>(job, part);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'NOT_FOUND')) throw err;
+      this.remember(key, false);
+      return null;
+    }
+  }
+
+  private async read<T>(job: Job, part: string, keep = part !== 'runs'): Promise<T> {
     if (job.status !== 'done') {
       throw new DomainError('CONFLICT', `${job.kind} ${job.id} is ${job.status}: results exist once it is done`, [
         { field: 'id', rule: 'done', message: `status is ${job.status}` },
@@ -127,9 +214,11 @@ export class ResultsService {
     }
     const body = await this.jobs.part(job.id, part);
     if (body === null) throw new DomainError('NOT_FOUND', `${job.kind} ${job.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
-    const parsed = JSON.parse(body) as T;
-    // The raw runs are large and read rarely (CSV export): not kept.
-    if (part !== 'runs') this.remember(key, parsed);
+    // A stored text without escapes (the base64 columns, the ids and names one after the other):
+    // its JSON is itself in quotes, taken as it is (JSON.parse takes ~1 s for 40 MB of it).
+    const parsed = (body.length > 1 && body[0] === '"' && body[body.length - 1] === '"' && !body.includes('\\') ? body.slice(1, -1) : JSON.parse(body)) as T;
+    // The raw runs are large and read rarely (CSV export), the columns kept decoded: not kept.
+    if (keep) this.remember(key, parsed);
     return parsed;
   }
 

@@ -4,7 +4,11 @@
  * served as stored JSON text by a stand-in for the database (so the figures are the parse and
  * the views, not the database's transfer of the text).
  *
- *     node -r @swc-node/register test/bench/result-reads.bench.ts --entities 1000000 [--seed 1]
+ *     node --expose-gc -r @swc-node/register test/bench/result-reads.bench.ts --entities 1000000 [--seed 1] [--before]
+ *
+ * The parts are those an assessment stores at finish, with the parts beside `entities` that cold
+ * reads use instead of it (src/results/entity-index.ts); `--before`: without those, as a job
+ * stored before them is read (every entity view parses the whole entities part).
  *
  * Parts: N entity rows (every entity infected in some run, as at 32 runs on the 1M bench graph),
  * organisations ~ N/10 with sites below them (a fifth of them in another country than their
@@ -26,6 +30,7 @@ import type { AssessmentParts, EntityRow } from '../../src/results/result-parts'
 import { groupKey } from '../../src/results/result-parts';
 import type { GroupStat, Range, Summary } from '../../src/results/result-types';
 import { ResultsService } from '../../src/results/results.service';
+import { entityIndexParts } from '../../src/results/entity-index';
 import { GENERATOR_COUNTRIES, GENERATOR_SECTOR_WEIGHTS } from '../../src/scenario-format/generate';
 import { SECTORS } from '../../src/domain/vocabulary';
 import { loadavg } from 'node:os';
@@ -165,14 +170,18 @@ async function main() {
   const n = arg('entities', 1_000_000);
   const seed = arg('seed', 1);
   const t0 = performance.now();
+  const before = process.argv.includes('--before');
   const parts = benchParts(n, seed);
-  const bodies = new Map(Object.entries(parts).map(([k, v]) => [k, JSON.stringify(v)]));
+  const index = before ? null : entityIndexParts(parts);
+  if (!before && !index) throw new Error('the bench rows should have the parts beside entities');
+  const bodies = new Map(Object.entries({ ...parts, ...index }).map(([k, v]) => [k, JSON.stringify(v)]));
   const builtMs = performance.now() - t0;
   console.log(JSON.stringify({
-    bench: 'result reads', entities: n, organisations: Math.round(n / 10), hidden: Object.keys(parts.restricted).length,
+    bench: 'result reads', parts: before ? 'before issue 16 (entities only)' : 'with the parts beside entities', entities: n, organisations: Math.round(n / 10), hidden: Object.keys(parts.restricted).length,
     buildSeconds: +(builtMs / 1000).toFixed(1), storedMB: Object.fromEntries([...bodies].map(([k, v]) => [k, mb(v.length)])), load: loadavg().map((x) => +x.toFixed(2)),
   }));
   (parts as { entities?: unknown }).entities = undefined;
+  if (index) (index as Partial<typeof index>).entityLinks = undefined;
   // What every cold read of the entities part pays first: parsing it.
   let t = performance.now();
   JSON.parse(bodies.get('entities')!);
@@ -198,7 +207,11 @@ async function main() {
       ['rollup organization', who, (s, r) => s.rollup(job, r, ['organization'], 'total', { limit: 100, offset: 0 })],
     );
   }
+  // Run with node --expose-gc: each cold read starts from a collected heap, as a process does
+  // after its start, not with the garbage of the bench's own parse and of the reads before.
+  const collect = (globalThis as { gc?: () => void }).gc;
   for (const [name, who, read] of reads) {
+    collect?.();
     const cold = new ResultsService(db);
     t = performance.now();
     const answer = await read(cold, who);
