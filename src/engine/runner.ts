@@ -35,6 +35,12 @@ const G_INFECTED = GROUP_VALUE.entitiesInfected;
 const G_DISRUPTED = GROUP_VALUE.entitiesDisrupted;
 const G_LOSS = GROUP_VALUE.lossUsd;
 const G_POPULATION = GROUP_VALUE.populationAffected;
+/**
+ * A run's arcs carried are added to the per-arc sums block by block of 2^16 arcs (256 KB of
+ * single-precision sums, which the cache holds): in node order they land anywhere in an array of
+ * the graph's size, and at 10M arcs those scattered writes cost more than the rest of the tally.
+ */
+const CARRY_BLOCK_BITS = 16;
 
 /** Runs that thin by the reports: the reports as evidence, and the configuration of the likelihood's forward run. */
 interface Thinned {
@@ -75,6 +81,10 @@ export class RunEngine {
   /** Scratch: infections per timeline bin. */
   private readonly bins: Float64Array;
   private readonly byNode: Int32Array;
+  /** Scratch of the arcs carried: the run's (parentArcs), the same grouped by block, and the blocks' starts. */
+  private readonly parentArcs: Int32Array;
+  private readonly arcsByBlock: Int32Array;
+  private readonly blockStart: Int32Array;
   /** Per early-warning window k: asOf + earlyWarningHours[k] (an infection by then counts in it). */
   private readonly earlyEnds: Float64Array;
   private readonly populationServed: Float64Array;
@@ -104,6 +114,10 @@ export class RunEngine {
     this.groups = new GroupRows(core);
     this.bins = new Float64Array(settings.timelineBins);
     this.byNode = new Int32Array(core.n);
+    const carries = settings.trackPaths ? core.n : 0;
+    this.parentArcs = new Int32Array(carries);
+    this.arcsByBlock = new Int32Array(carries);
+    this.blockStart = new Int32Array(settings.trackPaths ? (core.graph.arcs >> CARRY_BLOCK_BITS) + 2 : 0);
     this.earlyEnds = Float64Array.from(settings.earlyWarningHours, (h) => core.asOfHours + h);
     this.populationServed = core.populationServed;
     this.disruptionThreshold = settings.disruptionThreshold;
@@ -279,7 +293,9 @@ export class RunEngine {
     const early = this.earlyEnds;
     const pEarly = p.early;
     const infected = p.infected;
-    const carry = p.carry;
+    const parentArcs = this.parentArcs;
+    const tracks = p.carry !== null;
+    let carried = 0;
     for (let i = 0; i < count; i++) {
       const v = order[i];
       const t = time[v];
@@ -292,9 +308,27 @@ export class RunEngine {
       totals.add(v, F_DIRECT, direct[v]);
       totals.affected(v, r);
       infected[v] += weight;
-      if (carry !== null && parentArc[v] >= 0) carry[parentArc[v]] += weight;
+      if (tracks && parentArc[v] >= 0) parentArcs[carried++] = parentArc[v];
       groups.add(v, G_INFECTED, 1);
     }
+    if (tracks) this.addCarried(p.carry!, carried, weight);
+  }
+
+  /**
+   * Adds `weight` to carry[a] for the run's arcs carried (parentArcs[0..carried)), grouped by
+   * block of arcs (CARRY_BLOCK_BITS). An arc infects only its target, so each arc is there once:
+   * the order of the additions changes no sum.
+   */
+  private addCarried(carry: Float32Array, carried: number, weight: number): void {
+    const { parentArcs, arcsByBlock, blockStart } = this;
+    blockStart.fill(0);
+    for (let i = 0; i < carried; i++) blockStart[(parentArcs[i] >> CARRY_BLOCK_BITS) + 1]++;
+    for (let b = 1; b < blockStart.length; b++) blockStart[b] += blockStart[b - 1];
+    for (let i = 0; i < carried; i++) {
+      const a = parentArcs[i];
+      arcsByBlock[blockStart[a >> CARRY_BLOCK_BITS]++] = a;
+    }
+    for (let i = 0; i < carried; i++) carry[arcsByBlock[i]] += weight;
   }
 
   /**

@@ -6,11 +6,14 @@
  *    with arcs examined per second, then baseline.py's numpy and networkx cascades on the very same
  *    file in the same session (skipped, saying so, when /usr/bin/python3 lacks numpy/networkx).
  * 2. Synthetic scenario, 1,000,000 entities and 10,000,000 dependencies (generated in-process):
- *    100 sir runs with impact on 2 threads, the same work per run on 1 thread, peak memory.
+ *    100 sir runs with impact on 2 threads, the same work per run on 1 thread, peak memory; per
+ *    part, the CPU seconds this process's threads ran and the seconds they waited for a core
+ *    (Linux schedstat), so that a slow figure on a shared machine says whether it was the code
+ *    (CPU seconds per run) or the machine (waiting).
  * Env: BENCH_SKIP_ER=1 skips part 1, BENCH_SKIP_LARGE=1 part 2; BENCH_LARGE_N / BENCH_LARGE_M resize it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,7 +25,8 @@ import {
   logitNormalFromRange,
   readEdgeList,
   Rng,
-  runAssessment,
+  finalizeAssessment,
+  runShard,
   simulate,
   type ScenarioModel,
 } from '../../src/engine';
@@ -204,6 +208,49 @@ export function largeModel(n: number, m: number): ScenarioModel {
   };
 }
 
+/**
+ * CPU and run-queue seconds of this process's threads (worker threads included) while `work`
+ * runs, from /proc/self/task/<tid>/schedstat (nanoseconds on a core, waiting for one). Sampled
+ * every 100 ms because a worker thread's entry goes when the pool ends it (its last 100 ms may be
+ * missed); null where /proc is not there.
+ */
+async function threadTimes<T>(work: () => Promise<T>): Promise<{ value: T; cpuSeconds: number | null; waitSeconds: number | null }> {
+  const dirOf = '/proc/self/task';
+  if (!existsSync(dirOf)) return { value: await work(), cpuSeconds: null, waitSeconds: null };
+  const read = () => {
+    const m = new Map<string, [number, number]>();
+    for (const tid of readdirSync(dirOf)) {
+      try {
+        const [cpu, wait] = readFileSync(`${dirOf}/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        m.set(tid, [cpu, wait]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return m;
+  };
+  const base = read();
+  const last = new Map(base);
+  const sample = () => {
+    for (const [tid, t] of read()) last.set(tid, t);
+  };
+  const timer = setInterval(sample, 100);
+  try {
+    const value = await work();
+    sample();
+    let cpu = 0;
+    let wait = 0;
+    for (const [tid, [c, w]] of last) {
+      const [c0, w0] = base.get(tid) ?? [0, 0];
+      cpu += c - c0;
+      wait += w - w0;
+    }
+    return { value, cpuSeconds: cpu / 1e9, waitSeconds: wait / 1e9 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function largeBench(): Promise<void> {
   const n = Number(process.env.BENCH_LARGE_N ?? 1_000_000);
   const m = Number(process.env.BENCH_LARGE_M ?? 10_000_000);
@@ -211,12 +258,18 @@ async function largeBench(): Promise<void> {
   const model = largeModel(n, m);
   log({ record: 'spillover', graph: `synthetic n=${n} m=${m}`, buildSeconds: +((performance.now() - t0) / 1000).toFixed(1), arcs: model.core.graph.arcs, spectralRadius: +model.core.spectralRadius.toFixed(3) });
   const runs2 = 100;
-  const r2 = await runAssessment(model, { runs: runs2, seed: 1, threads: 2, model: 'sir', calibrate: false, chunkSize: 5 });
-  log({ record: 'spillover', graph: `synthetic n=${n} m=${m}`, model: 'sir + impact + IIM', threads: 2, runs: runs2, seconds: +r2.stats.seconds.toFixed(1), infectedMean: Math.round(r2.summary.total.entitiesInfected.mean), arcsExaminedPerSecondPerCore: Math.round(r2.stats.arcsExamined / r2.stats.seconds / 2) });
+  // the runs only (as `seconds`): the result is finalised after, outside the CPU seconds
+  const cpu = (t: { cpuSeconds: number | null; waitSeconds: number | null }, runs: number) =>
+    t.cpuSeconds === null ? {} : { cpuSeconds: +t.cpuSeconds.toFixed(1), cpuSecondsPerRun: +(t.cpuSeconds / runs).toFixed(2), waitingForCoreSeconds: +t.waitSeconds!.toFixed(1) };
+  const o2 = { runs: runs2, seed: 1, threads: 2, model: 'sir' as const, calibrate: false, chunkSize: 5 };
+  const t2 = await threadTimes(() => runShard(model, [0, runs2], o2));
+  const r2 = { ...finalizeAssessment(model, t2.value.partial, o2), stats: t2.value.stats };
+  log({ record: 'spillover', graph: `synthetic n=${n} m=${m}`, model: 'sir + impact + IIM', threads: 2, runs: runs2, seconds: +r2.stats.seconds.toFixed(1), infectedMean: Math.round(r2.summary.total.entitiesInfected.mean), arcsExaminedPerSecondPerCore: Math.round(r2.stats.arcsExamined / r2.stats.seconds / 2), ...cpu(t2, runs2) });
   const runs1 = 40;
-  const r1 = await runAssessment(model, { runs: runs1, seed: 1, threads: 1, model: 'sir', calibrate: false, chunkSize: 5, runRange: [0, runs1] });
+  const t1 = await threadTimes(() => runShard(model, [0, runs1], { runs: runs1, seed: 1, threads: 1, model: 'sir', calibrate: false, chunkSize: 5 }));
+  const r1 = t1.value;
   const speedup = r1.stats.seconds / runs1 / (r2.stats.seconds / runs2);
-  log({ record: 'spillover', graph: `synthetic n=${n} m=${m}`, model: 'sir + impact + IIM', threads: 1, runs: runs1, seconds: +r1.stats.seconds.toFixed(1), secondsPerRun: +(r1.stats.seconds / runs1).toFixed(2), arcsExaminedPerSecondPerCore: Math.round(r1.stats.arcsExamined / r1.stats.seconds), speedup2vs1: +speedup.toFixed(2) });
+  log({ record: 'spillover', graph: `synthetic n=${n} m=${m}`, model: 'sir + impact + IIM', threads: 1, runs: runs1, seconds: +r1.stats.seconds.toFixed(1), secondsPerRun: +(r1.stats.seconds / runs1).toFixed(2), arcsExaminedPerSecondPerCore: Math.round(r1.stats.arcsExamined / r1.stats.seconds), speedup2vs1: +speedup.toFixed(2), ...cpu(t1, runs1) });
   log({ record: 'memory', peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) });
 }
 
