@@ -303,6 +303,8 @@ export class BullMqRunner implements MonteCarloRunner {
         const job = await Job.fromId(this.queue, id).catch(() => undefined);
         // A job with retries left goes back to waiting; only a final failure fails the job.
         if (job && (await job.getState().catch(() => 'failed')) !== 'failed') return;
+        // A job cancelled meanwhile fails its shards too: the cancellation is the reason.
+        if (ctx.signal.aborted) return onAbort();
         reject(new Error(`${what} ${index.get(id)} failed on a worker: ${failedReason}`));
       };
       const onAbort = () => reject(ctx.signal.reason ?? new Error('cancelled'));
