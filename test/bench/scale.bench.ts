@@ -23,9 +23,11 @@
  *            --pilot-slice N (JOB_PILOT_SLICE_RUNS of the API processes, default 25; 0: the pilot on the API process)
  *            --database NAME (a database a --keep run left: skips the import and the reports)
  *            --import-only (import, keep the database and stop: assess it later with --database)
+ *            --sources (the Procfile's commands from the sources, not from a build: `npm run build` first by default)
  *
  * Prints figures with the load average; asserts only that the imports and jobs succeed.
  */
+import { execSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -37,7 +39,7 @@ import { Queue } from 'bullmq';
 import { generateScenario, type GenerateStats } from '../../src/scenario-format/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
 import { differences } from '../support/differences';
-import { envFile, procfile, Proc, start, waitForLine, waitHealthy } from '../support/processes';
+import { envFile, fromBuild, procfile, Proc, ROOT, start, waitForLine, waitHealthy } from '../support/processes';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -52,6 +54,7 @@ const WORKER_COUNTS = arg('workers', '1,2').split(',').map(Number);
 const REUSE = arg('database', '');
 const PILOT_SLICE = arg('pilot-slice', '25');
 const IMPORT_ONLY = argv.includes('--import-only');
+const FROM_SOURCES = argv.includes('--sources');
 const KEEP = argv.includes('--keep') || !!REUSE || IMPORT_ONLY;
 const PG = process.env.PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -279,7 +282,7 @@ async function main() {
     figures.push(withLoad);
     say(withLoad);
   };
-  say(`scale bench: ${ENTITIES} entities, mean degree ${DEGREE}, ${REPORTS} reports, ${RUNS} runs, workers ${WORKER_COUNTS.join(' then ')}; load ${load()}`);
+  say(`scale bench: ${ENTITIES} entities, mean degree ${DEGREE}, ${REPORTS} reports, ${RUNS} runs, workers ${WORKER_COUNTS.join(' then ')}, ${FROM_SOURCES ? 'from the sources' : 'from a build'}; load ${load()}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'spillover-scale-'));
   let t0 = Date.now();
@@ -298,7 +301,13 @@ async function main() {
   dbUrl.pathname = `/${database}`;
   const queueName = `spillover-scale-${randomUUID()}`;
 
+  // As deployed: from a build (the sources compile again in every process and thread under
+  // @swc-node/register, and each worker's JIT warms up in the job); --sources runs the Procfile as written.
   const recipe = procfile();
+  if (!FROM_SOURCES) {
+    execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+    for (const type of Object.keys(recipe)) recipe[type] = fromBuild(recipe[type]);
+  }
   const shardRuns = Math.ceil(RUNS / 32);
   const baseEnv = {
     ...envFile(),

@@ -20,6 +20,19 @@ export function procfile(path = join(DEPLOY, 'Procfile')): Record<string, string
   return out;
 }
 
+/**
+ * A Procfile command as it runs from a build (`npm run build`), as the Procfile's comment says:
+ * `node -r @swc-node/register src/x.ts` becomes `node dist/src/x.js`.
+ */
+export function fromBuild(command: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < command.length; i++) {
+    if (command[i] === '-r' && command[i + 1] === '@swc-node/register') i++;
+    else out.push(command[i].replace(/^src\/(.+)\.ts$/, 'dist/src/$1.js'));
+  }
+  return out;
+}
+
 /** `NAME=value` lines of docs/deploy/spillover.env (comments and blank lines skipped). */
 export function envFile(path = join(DEPLOY, 'spillover.env')): Record<string, string> {
   const out: Record<string, string> = {};
