@@ -350,40 +350,13 @@ function topsOf(rows: readonly EntityRow[], placed: readonly number[], withWithh
     for (const i of placed) out[i] = top.get(rows[i].entityId)!;
     return out;
   }
-  const seen = new Int32Array(rows.length);
-  const chain: number[] = [];
-  for (const start of placed) {
-    if (out[start] !== undefined) continue;
-    chain.length = 0;
-    let i = start;
-    let root: string;
-    for (;;) {
-      if (out[i] !== undefined) {
-        root = out[i];
-        break;
-      }
-      chain.push(i);
-      seen[i] = start + 1;
-      const p = rows[i].parentId;
-      if (p === null || p === undefined) {
-        root = rows[i].entityId;
-        break;
-      }
-      // The withheld rows have no parent: a chain reaching one ends there.
-      if (withWithheld && p === WITHHELD) {
-        root = WITHHELD;
-        break;
-      }
-      const j = index.get(p);
-      if (j === undefined || seen[j] === start + 1) {
-        root = rows[i].entityId;
-        break;
-      }
-      i = j;
-    }
-    for (const c of chain) out[c] = root;
-  }
-  return out;
+  return walkTops(rows.length, placed, out, (i) => {
+    const p = rows[i].parentId;
+    if (p === null || p === undefined) return ROOT;
+    // The withheld rows have no parent: a chain reaching one ends there.
+    if (withWithheld && p === WITHHELD) return TO_WITHHELD;
+    return index.get(p) ?? ROOT;
+  }, (i) => rows[i].entityId);
 }
 
 /** topsOf on the stored parents by row (entity-index.ts: ids unique, none named `withheld`). */
@@ -391,13 +364,30 @@ function topsByParent(links: DecodedLinks, count: number, placed: readonly numbe
   const { parent } = links;
   const isPlaced = new Uint8Array(count);
   for (const i of placed) isPlaced[i] = 1;
-  const out: string[] = new Array(count);
-  const seen = new Int32Array(count);
-  const own = (i: number) => {
+  return walkTops(count, placed, new Array<string>(count), (i) => {
+    const j = parent[i];
+    if (j === NO_PARENT) return ROOT;
+    if (j === WITHHELD_PARENT) return withWithheld ? TO_WITHHELD : ROOT;
+    return isPlaced[j] ? j : ROOT;
+  }, (i) => {
     const id = links.id(i);
     rowOf.set(id, i);
     return id;
-  };
+  });
+}
+
+/** walkTops' answers of `up` besides a parent's row. */
+const ROOT = -1;
+const TO_WITHHELD = -2;
+
+/**
+ * The walk behind topsOf and topsByParent: from each placed row (in order) up its parents until
+ * a row already resolved, a root (`up` gives ROOT: no placed parent), the withheld rows
+ * (TO_WITHHELD) or a cycle (cut where it closes); every row on the way gets that top, `idOf` of
+ * the last row when the chain ends on it.
+ */
+function walkTops(count: number, placed: readonly number[], out: string[], up: (i: number) => number, idOf: (i: number) => string): string[] {
+  const seen = new Int32Array(count);
   const chain: number[] = [];
   for (const start of placed) {
     if (out[start] !== undefined) continue;
@@ -411,17 +401,13 @@ function topsByParent(links: DecodedLinks, count: number, placed: readonly numbe
       }
       chain.push(i);
       seen[i] = start + 1;
-      const j = parent[i];
-      if (j === NO_PARENT) {
-        root = own(i);
+      const j = up(i);
+      if (j === TO_WITHHELD) {
+        root = WITHHELD;
         break;
       }
-      if (j === WITHHELD_PARENT) {
-        root = withWithheld ? WITHHELD : own(i);
-        break;
-      }
-      if (!isPlaced[j] || seen[j] === start + 1) {
-        root = own(i);
+      if (j === ROOT || seen[j] === start + 1) {
+        root = idOf(i);
         break;
       }
       i = j;
