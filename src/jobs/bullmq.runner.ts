@@ -153,7 +153,9 @@ export class BullMqRunner implements MonteCarloRunner {
         done: async (i, value) => {
           if (folding) {
             if (typeof value !== 'string') throw new Error(`shard ${i} answered no partial (a ${typeof value})`);
+            const t0 = performance.now();
             await folding.add(i, value);
+            if (done + 1 === shards.length) phases.lastMergeMs = performance.now() - t0;
             if (isPartialKey(value)) void this.redis.del(value).catch(() => undefined);
             shardProgress[i] = 1;
             done++;
@@ -200,7 +202,7 @@ export class BullMqRunner implements MonteCarloRunner {
       phases.shardsMs = performance.now() - t;
       t = performance.now();
       const finalizing = { onProgress: (f: number) => ctx.progress(f), signal: ctx.signal };
-      const output = folding && merged === undefined ? await folding.finalize(finalizing) : await this.engine.finalize(snapshot, input, merged, finalizing);
+      const output = folding ? await folding.finalize(finalizing) : await this.engine.finalize(snapshot, input, merged, finalizing);
       phases.finalizeMs = performance.now() - t;
       if (folding) {
         phases.decodeMs += folding.timing.readMs + folding.timing.decodeMs;
