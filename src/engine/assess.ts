@@ -25,10 +25,11 @@ export async function runAssessment(model: ScenarioModel, options: AssessmentOpt
   return { ...result, stats };
 }
 
-/** finalize() with the options used for the runs. */
-export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPartial, options: AssessmentOptions): AssessmentResult {
+/** finalize() with the options used for the runs; `groups: false`: the group ranges left empty, for the caller to compute elsewhere (group-stats.ts groupEntries). */
+export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPartial, options: AssessmentOptions, parts: { groups?: boolean } = {}): AssessmentResult {
   const s = settingsOf(options);
   return finalize(model, partial, {
+    ...parts,
     confidenceLevel: options.confidenceLevel,
     earlyWarningLimit: options.earlyWarningLimit,
     earlyWarningHours: s.earlyWarningHours,

@@ -35,6 +35,8 @@ interface FinalizeOptions {
    * draws under the adaptive sampler).
    */
   priors?: ScaledPrior[];
+  /** False: the group ranges are left empty, for the caller to compute on other threads (groupEntries). */
+  groups?: boolean;
 }
 
 /** Turns a (merged) partial into the assessment result. */
@@ -84,7 +86,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
       },
     },
     entities,
-    groups: groupStats(model, p, rw, level),
+    groups: opts.groups === false ? { country: [], sector: [], countrySector: [] } : groupStats(model, p, rw, level),
     timeline: timelineOf(model, p, rw, level),
     earlyWarning: { asOf: meta.asOfIso, windows: earlyWarningWindows(model, p, opts.earlyWarningHours, opts.earlyWarningLimit ?? 100) },
     runs: runTable(meta, p, rw),

@@ -3,31 +3,104 @@
  * total and each part, from the sparse (run, cell) rows: a group's per-run total is the sum of
  * its cells' rows in that run; a run with no row in the group counts as zero.
  */
-import type { ScenarioMeta, ScenarioModel } from './model';
-import { groupCells, GROUP_VALUE, NG, type AssessmentPartial, type GroupCells } from './partial';
+import type { ScenarioModel } from './model';
+import { groupCells, GROUP_VALUE, NG, type AssessmentPartial } from './partial';
 import type { AssessmentGroups, CountrySectorStat, GroupPart, GroupStat } from './result';
 import type { RunWeights } from './run-weights';
 import { weightedRange, type Range } from './stats';
 
 /** A group as a list of cells, in total and per part; a missing country or sector is 'unknown' (as in the rollup). */
-interface GroupDef {
+export interface GroupDef {
+  kind: GroupKind;
   key: string;
   country: string;
   sector: string;
   cells: Record<GroupPart, number[]>;
 }
 
+export type GroupKind = 'country' | 'sector' | 'countrySector';
+/** A group's entries with the kind of group they belong to. */
+export type GroupEntry = GroupStat & { kind: GroupKind };
+/** What the ranges read of the run weights (RunWeights: per run position, its weight; their sum). */
+export type GroupWeights = Pick<RunWeights, 'w' | 'sum'>;
+
 const PARTS = ['total', 'intended', 'collateral'] as const;
 
 export function groupStats(model: ScenarioModel, p: AssessmentPartial, rw: RunWeights, level: number): AssessmentGroups {
-  const cells = groupCells(model.core);
-  const defs = groupDefs(cells, model.meta);
-  const ranges = new GroupRanges(rowsByCell(p, rw.order, cells.count), rw, level);
-  return { country: groupList(defs.country, ranges, false), sector: groupList(defs.sector, ranges, false), countrySector: groupList(defs.countrySector, ranges, true) as CountrySectorStat[] };
+  const defs = groupDefs(model);
+  return groupLists(groupEntries(defs, rowsByCell(p, rw.order, groupCells(model.core).count), rw, level));
+}
+
+/**
+ * The groups cut in two shares of about `second` and 1 - `second` of the work of their ranges
+ * (per entry: passes over the runs and its cells' rows, and its figures' selections among the
+ * runs it is present in), for two threads: the
+ * entries come out the same whichever share computes them.
+ */
+export function splitGroups(defs: GroupDef[], rows: CellRows, runs: number, second: number): [GroupDef[], GroupDef[]] {
+  const cost = (d: GroupDef) => {
+    let c = 0;
+    for (const part of PARTS) {
+      const list = d.cells[part];
+      if (list.length === 0 || (part !== 'total' && list.length === d.cells.total.length)) continue;
+      let n = 0;
+      for (const cell of list) n += rows.start[cell + 1] - rows.start[cell];
+      // a pass over the runs, one over the rows, and the selections over the runs present (at most both)
+      c += runs + n + 4 * Math.min(runs, n);
+    }
+    return c;
+  };
+  const costs = defs.map(cost);
+  const total = costs.reduce((a, b) => a + b, 0);
+  const out: [GroupDef[], GroupDef[]] = [[], []];
+  let taken = 0;
+  // Alternating along the list keeps both shares a mix of large and small groups.
+  defs.forEach((d, i) => {
+    const toSecond = taken + costs[i] / 2 <= second * total;
+    if (toSecond) taken += costs[i];
+    out[toSecond ? 1 : 0].push(d);
+  });
+  return out;
+}
+
+/** The total and part entries of each group, in `defs` order. */
+export function groupEntries(defs: GroupDef[], rows: CellRows, rw: GroupWeights, level: number): GroupEntry[] {
+  const ranges = new GroupRanges(rows, rw, level);
+  const out: GroupEntry[] = [];
+  for (const d of defs) {
+    let total: Range[] | null = null;
+    for (const part of PARTS) {
+      const list = d.cells[part];
+      if (list.length === 0) continue;
+      // A part holding every cell of its group has the total's figures.
+      const r: Range[] = part !== 'total' && list.length === d.cells.total.length ? total! : ranges.of(list);
+      if (part === 'total') total = r;
+      const g: GroupStat = {
+        key: d.key,
+        part,
+        entitiesInfected: r[GROUP_VALUE.entitiesInfected],
+        entitiesDisrupted: r[GROUP_VALUE.entitiesDisrupted],
+        lossUsd: r[GROUP_VALUE.lossUsd],
+        populationAffected: r[GROUP_VALUE.populationAffected],
+      };
+      out.push({ kind: d.kind, ...(d.kind === 'countrySector' ? { ...g, country: d.country, sector: d.sector } : g) });
+    }
+  }
+  return out;
+}
+
+/** Entries (of any shares, in any order) as the result's lists: each kind's totals first, then by expected loss. */
+export function groupLists(entries: GroupEntry[]): AssessmentGroups {
+  const lists: Record<GroupKind, GroupStat[]> = { country: [], sector: [], countrySector: [] };
+  for (const { kind, ...g } of entries) lists[kind].push(g);
+  for (const list of Object.values(lists)) {
+    list.sort((a, b) => PARTS.indexOf(a.part!) - PARTS.indexOf(b.part!) || b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key));
+  }
+  return { country: lists.country, sector: lists.sector, countrySector: lists.countrySector as CountrySectorStat[] };
 }
 
 /** The group rows regrouped cell by cell (CSR over cells): each row's run position and values. */
-interface CellRows {
+export interface CellRows {
   start: Int32Array;
   runAt: Int32Array;
   values: Float32Array;
@@ -38,7 +111,7 @@ interface CellRows {
  * per-run total is summed over its cells in cell order, and the runs are read in run order: the
  * result does not depend on the order of the partial's rows.
  */
-function rowsByCell(p: AssessmentPartial, order: number[], cellCount: number): CellRows {
+export function rowsByCell(p: AssessmentPartial, order: number[], cellCount: number, shared = false): CellRows {
   const M = p.groupCount;
   const pos = new Map<number, number>();
   order.forEach((i, k) => pos.set(p.runIndex[i], k));
@@ -46,8 +119,9 @@ function rowsByCell(p: AssessmentPartial, order: number[], cellCount: number): C
   for (let j = 0; j < M; j++) start[p.groupId[j] + 1]++;
   for (let c = 0; c < cellCount; c++) start[c + 1] += start[c];
   const fill = start.slice(0, cellCount);
-  const runAt = new Int32Array(M);
-  const values = new Float32Array(M * NG);
+  // (shared: posted to another thread without a copy)
+  const runAt = shared ? new Int32Array(new SharedArrayBuffer(M * 4)) : new Int32Array(M);
+  const values = shared ? new Float32Array(new SharedArrayBuffer(M * NG * 4)) : new Float32Array(M * NG);
   let lastRun = -1;
   let runPos = -1;
   for (let j = 0; j < M; j++) {
@@ -64,23 +138,27 @@ function rowsByCell(p: AssessmentPartial, order: number[], cellCount: number): C
   return { start, runAt, values };
 }
 
-function groupDefs(cells: GroupCells, meta: ScenarioMeta): Record<'country' | 'sector' | 'countrySector', Map<string, GroupDef>> {
+/** Every country, sector and country x sector group of the model's cells: countries, then sectors, then pairs, each by first cell. */
+export function groupDefs(model: ScenarioModel): GroupDef[] {
+  const cells = groupCells(model.core);
+  const meta = model.meta;
   const defs = { country: new Map<string, GroupDef>(), sector: new Map<string, GroupDef>(), countrySector: new Map<string, GroupDef>() };
   for (let c = 0; c < cells.count; c++) {
     const cn = cells.country[c] >= 0 ? meta.countries[cells.country[c]] : 'unknown';
     const sn = cells.sector[c] >= 0 ? meta.sectors[cells.sector[c]] : 'unknown';
     const part: GroupPart = cells.intended[c] === 1 ? 'intended' : 'collateral';
-    const put = (m: Map<string, GroupDef>, key: string, id = key) => {
+    const put = (kind: GroupKind, key: string, id = key) => {
+      const m = defs[kind];
       let d = m.get(id);
-      if (!d) m.set(id, (d = { key, country: cn, sector: sn, cells: { total: [], intended: [], collateral: [] } }));
+      if (!d) m.set(id, (d = { kind, key, country: cn, sector: sn, cells: { total: [], intended: [], collateral: [] } }));
       d.cells.total.push(c);
       d.cells[part].push(c);
     };
-    put(defs.country, cn);
-    put(defs.sector, sn);
-    put(defs.countrySector, `${cn}/${sn}`, `${cn}\u0000${sn}`); // the key alone is ambiguous if a name holds '/'
+    put('country', cn);
+    put('sector', sn);
+    put('countrySector', `${cn}/${sn}`, `${cn}\u0000${sn}`); // the key alone is ambiguous if a name holds '/'
   }
-  return defs;
+  return [...defs.country.values(), ...defs.sector.values(), ...defs.countrySector.values()];
 }
 
 /** Ranges of the per-run sums of a list of cells (GROUP_VALUES order); buffers reused from group to group. */
@@ -96,10 +174,10 @@ class GroupRanges {
 
   constructor(
     private readonly rows: CellRows,
-    private readonly rw: RunWeights,
+    private readonly rw: GroupWeights,
     private readonly level: number,
   ) {
-    const R = (this.R = rw.order.length);
+    const R = (this.R = rw.w.length);
     this.acc = new Float64Array(R * NG);
     this.seen = new Uint8Array(R);
     this.vals = new Float64Array(NG * (R + 1));
@@ -152,28 +230,4 @@ class GroupRanges {
     }
     return m;
   }
-}
-
-/** A kind of group's entries: totals first, then by expected loss. A part holding every cell of its group has the total's figures. */
-function groupList(defs: Map<string, GroupDef>, ranges: GroupRanges, pair: boolean): GroupStat[] {
-  const out: GroupStat[] = [];
-  for (const d of defs.values()) {
-    let total: Range[] | null = null;
-    for (const part of PARTS) {
-      const list = d.cells[part];
-      if (list.length === 0) continue;
-      const r: Range[] = part !== 'total' && list.length === d.cells.total.length ? total! : ranges.of(list);
-      if (part === 'total') total = r;
-      const g: GroupStat = {
-        key: d.key,
-        part,
-        entitiesInfected: r[GROUP_VALUE.entitiesInfected],
-        entitiesDisrupted: r[GROUP_VALUE.entitiesDisrupted],
-        lossUsd: r[GROUP_VALUE.lossUsd],
-        populationAffected: r[GROUP_VALUE.populationAffected],
-      };
-      out.push(pair ? ({ ...g, country: d.country, sector: d.sector } as CountrySectorStat) : g);
-    }
-  }
-  return out.sort((a, b) => PARTS.indexOf(a.part!) - PARTS.indexOf(b.part!) || b.lossUsd.mean - a.lossUsd.mean || a.key.localeCompare(b.key));
 }

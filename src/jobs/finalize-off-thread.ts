@@ -24,7 +24,8 @@ const expectedSeconds = (runs: number) => 0.5 + runs * 0.0004;
 /** A started thread waiting for the next finalise (unref'd: it never holds the process open). */
 let warm: Worker | null = null;
 
-function startThread(): Worker {
+/** A thread of finalize.worker.ts (it starts its own, for group ranges, from any thread). */
+export function startThread(): Worker {
   const ext = extname(__filename);
   return new Worker(join(__dirname, `finalize.worker${ext === '.ts' ? '.ts' : '.js'}`), {
     execArgv: ext === '.ts' ? ['-r', require.resolve('@swc-node/register')] : [],

@@ -1,12 +1,17 @@
 /**
  * Finalising in a worker thread gives the main thread's result, and moves the partial's memory
  * to the worker instead of copying it. A coordinator's fold on that thread (FoldSession) takes
- * shards in any order and gives the same result as merging them on the main thread.
+ * shards in any order and gives the same result as merging them on the main thread. With many
+ * group rows, a second thread computes part of the group ranges, for the same result bit for bit.
  */
 import { finalizeAssessment, prepareScenario, runShard } from '../../../src/engine';
 import { mergePartials } from '../../../src/engine/aggregate';
 import { encode } from '../../../src/jobs/codec';
 import { finalizeOffThread, FoldSession, ownBuffers, warmFinalizeThread, warmFinalizeThreadId } from '../../../src/jobs/finalize-off-thread';
+import { finalizeOnTwoThreads, GroupThread, type GroupRequest } from '../../../src/jobs/finalize.worker';
+import { groupDefs } from '../../../src/engine/group-stats';
+import { SECTORS } from '../../../src/domain/vocabulary';
+import { differences } from '../../support/differences';
 import { erScenario, weapon } from '../engine/helpers';
 
 jest.setTimeout(600_000);
@@ -80,6 +85,50 @@ describe('finalizeOffThread', () => {
       await expect(broken.add(0, 'spillover:partial:gone-0')).rejects.toThrow();
     } finally {
       broken.close();
+    }
+  });
+
+  it('computes part of the group ranges on a second thread, for the same result bit for bit', async () => {
+    // 8 countries x 5 sectors, two countries intended: many groups, most with both parts
+    const countries = ['UA', 'DE', 'US', 'FR', 'PL', 'GB', 'IT', 'ES'];
+    const base = erScenario(1200, 4, 11);
+    const entities = base.entities.map((e, i) => ({ ...e, country: countries[i % 8], sector: SECTORS[(i * 7) % 5] }));
+    const model = prepareScenario({
+      entities,
+      dependencies: base.dependencies,
+      weapon: weapon({ low: 0.3, high: 0.55 }, { targeting: { countries: ['UA', 'PL'] } }),
+      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
+      horizonHours: 96,
+    });
+    const opts = { runs: 200, seed: 9, threads: 0 };
+    const { partial } = await runShard(model, [0, 200], opts);
+    const expected = finalizeAssessment(model, structuredClone(partial), opts);
+    expect(expected.groups.countrySector!.length).toBeGreaterThan(40);
+
+    class Counted extends GroupThread {
+      asked = 0;
+      override ranges(request: Omit<GroupRequest, 'type'>) {
+        this.asked += request.defs.length;
+        return super.ranges(request);
+      }
+    }
+    const helper = new Counted();
+    try {
+      const result = await finalizeOnTwoThreads(model, structuredClone(partial), opts, helper, 0);
+      expect(differences(result, expected)).toEqual([]);
+      // the other thread had a share, not all
+      expect(helper.asked).toBeGreaterThan(0);
+      expect(helper.asked).toBeLessThan(groupDefs(model).length);
+    } finally {
+      helper.close();
+    }
+    // below the threshold of rows the helper is not asked
+    const idle = new Counted();
+    try {
+      expect(differences(await finalizeOnTwoThreads(model, structuredClone(partial), opts, idle, partial.groupCount + 1), expected)).toEqual([]);
+      expect(idle.asked).toBe(0);
+    } finally {
+      idle.close();
     }
   });
 });
