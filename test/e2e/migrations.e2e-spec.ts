@@ -11,6 +11,7 @@ import { AssessmentEvidence } from '../../src/assessments/assessment-evidence.en
 import { Assessments1764216000000 } from '../../src/database/migrations/1764216000000-assessments';
 import { Jobs1796503433000 } from '../../src/database/migrations/1796503433000-jobs';
 import { AssessmentEvidence1796516400000 } from '../../src/database/migrations/1796516400000-assessment-evidence';
+import { ResultCompression1796565600000 } from '../../src/database/migrations/1796565600000-result-compression';
 import { Job, JobResultPart } from '../../src/jobs/job.entity';
 import { resetPostgres, testConfig } from './support/app';
 
@@ -124,6 +125,23 @@ describe('migrations of a database made by earlier versions', () => {
   it('indexes and keys the tables as the entities declare (jobs: status and creation time, weapon; evidence: its job)', async () => {
     const pending = await ds.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query).filter((q) => /"jobs"|"job_results"|"assessment_evidence"/.test(q))).toEqual([]);
+  });
+
+  it('compresses result parts with lz4 on PostgreSQL (cheaper to store and read than pglz), and back', async () => {
+    const applied = (await ds.query(`SELECT "name" FROM "migrations"`)).map((r: { name: string }) => r.name);
+    expect(applied).toContain('ResultCompression1796565600000');
+    if (config.database.type !== 'postgres') return; // SQLite: nothing to compress
+    const method = async () => (await ds.query(`SELECT "attcompression" AS "m" FROM "pg_attribute" WHERE "attrelid" = 'job_results'::regclass AND "attname" = 'body'`))[0].m;
+    expect(await method()).toBe('l');
+    const runner = ds.createQueryRunner();
+    try {
+      await new ResultCompression1796565600000().down(runner);
+      expect(await method()).toBe('');
+      await new ResultCompression1796565600000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await method()).toBe('l');
   });
 
   it('goes back down, the evidence columns to the job rows with their values, then to the earlier tables and inputs; and up again', async () => {

@@ -17,6 +17,7 @@ import { EvidenceVersions1764903600000 } from './1764903600000-evidence-versions
 import { Jobs1796503433000 } from './1796503433000-jobs';
 import { IngestIndexes1796503684000 } from './1796503684000-ingest-indexes';
 import { AssessmentEvidence1796516400000 } from './1796516400000-assessment-evidence';
+import { ResultCompression1796565600000 } from './1796565600000-result-compression';
 
 export const MIGRATIONS = [
   Foundation1764201600000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Jobs1796503433000,
   IngestIndexes1796503684000,
   AssessmentEvidence1796516400000,
+  ResultCompression1796565600000,
 ];
