@@ -16,8 +16,9 @@ import { cellCountsOf, entityIndexParts, type EntityIndexParts } from '../../../
 import type { AssessmentParts, EntityRow, WarningData } from '../../../src/results/result-parts';
 import type { Summary } from '../../../src/results/result-types';
 import { ResultsService } from '../../../src/results/results.service';
-import { suppressionPlan } from '../../../src/results/suppression';
-import { hiddenFor, summaryFor, warningsFor, type RollupPart } from '../../../src/results/views';
+import type { RollupPart } from '../../../src/results/rollup-view';
+import { hiddenFor, suppressionPlan } from '../../../src/results/suppression';
+import { summaryFor, warningsFor } from '../../../src/results/views';
 import { referenceEarlyWarningView, referenceEntitiesView, referenceRollupView, referenceSuppressionFor } from './reference-views';
 import { world } from './worlds';
 
