@@ -29,8 +29,8 @@ const audienceOf = (reader: Principal) => {
 
 /**
  * A finished job's stored parts, read by part name, and an assessment's results as a reader
- * sees them: every entity-level answer goes through the reader's TLP here (suppression.ts, views.ts), so a
- * route, a briefing, a STIX note or a webhook shows one reader the same thing.
+ * sees them: every entity-level answer goes through the reader's TLP here (suppression.ts,
+ * views.ts), so a route, a briefing, a STIX note or a webhook shows one reader the same thing.
  */
 @Injectable()
 export class ResultsService {
@@ -60,6 +60,16 @@ export class ResultsService {
     const [meta, plan] = await Promise.all([this.part(job, 'meta'), this.plan(job, reader)]);
     const hidden = plan ? suppressionAmong([], plan) : await this.suppressed(job, reader);
     return warningsFor(Array.isArray(meta.warnings) ? meta.warnings.filter((w): w is string => typeof w === 'string') : [], hidden);
+  }
+
+  /**
+   * Stored rows holding at least every entity the summary (its protected hits) and the early
+   * warning name, before any reader's filter: the rows kept for them (entity-index.ts
+   * namedEntities: the protected entities hit and a few thousand more) when stored, else all
+   * rows (jobs stored before them).
+   */
+  async namedRows(job: Assessment): Promise<EntityRow[]> {
+    return (await this.optional<EntityRow[]>(job, 'namedEntities')) ?? this.part(job, 'entities');
   }
 
   /** From the first rows by the page's order when they hold the page (entity-index.ts), else from all rows. */
