@@ -71,9 +71,10 @@ export class DecisionsService {
    */
   async briefing(id: string, reader: Principal, asked: Tlp | undefined): Promise<BriefingContent> {
     const row = await this.assessments.getWithEvidence(id);
-    const [visible, entities, warnings, runs] = await Promise.all([
+    // Whether each protected hit is reported: the rows the summary names, not all entities.
+    const [visible, named, warnings, runs] = await Promise.all([
       this.results.summary(row, reader),
-      this.results.part(row, 'entities'),
+      this.results.namedRows(row),
       this.results.warnings(row, reader),
       this.results.part(row, 'runs'),
     ]);
@@ -83,7 +84,7 @@ export class DecisionsService {
         { field: 'tlp', rule: 'atLeastEvidence', message: `choose ${TLP_LEVELS.slice(TLP_LEVELS.indexOf(floor)).join(', ')}` },
       ]);
     }
-    const reported = new Set(entities.filter((e) => e.reported).map((e) => e.entityId));
+    const reported = new Set(named.filter((e) => e.reported).map((e) => e.entityId));
     const weapon = row.weaponId ? await this.weapons.get(row.weaponId) : null;
     return {
       assessmentId: row.id,

@@ -8,15 +8,13 @@ import { JobsService } from '../jobs/jobs.service';
 import { sharedLevels } from '../tlp/policy';
 import type { EntityRow, PartName, PartsOf } from './result-parts';
 import type { Summary } from './result-types';
-import {
-  cellCounts, earlyWarningView, entitiesView, hiddenFor, OrganizationPage, RollupMemo, RollupPart, rollupView, runsCsv, summaryFor, suppressionFor, SuppressionGroup,
-  timelineFor, warningRows, warningsFor,
-} from './views';
-import { entitiesTopView } from './entities-view';
+import { runsCsv, summaryFor, timelineFor, warningsFor } from './views';
+import { earlyWarningView, warningRows } from './early-warning-view';
+import { entitiesTopView, entitiesView } from './entities-view';
 import { cellCountsOf, decodeColumns, decodeLinks, type EntityCells } from './entity-index';
 import { columnsSource, type DecodedColumns, type DecodedLinks } from './rollup-tree';
-import { rollupViewOf } from './rollup-view';
-import { suppressionAmong, suppressionPlan, type SuppressionPlan } from './suppression';
+import { rollupView, rollupViewOf, type OrganizationPage, type RollupMemo, type RollupPart } from './rollup-view';
+import { cellCounts, hiddenFor, suppressionAmong, suppressionFor, suppressionPlan, type SuppressionGroup, type SuppressionPlan } from './suppression';
 
 /** Parsed result parts and what is derived from them, kept in memory (least recently used out first). */
 const MAX_CACHED_PARTS = 64;
@@ -31,8 +29,8 @@ const audienceOf = (reader: Principal) => {
 
 /**
  * A finished job's stored parts, read by part name, and an assessment's results as a reader
- * sees them: every entity-level answer goes through the reader's TLP here (views.ts), so a
- * route, a briefing, a STIX note or a webhook shows one reader the same thing.
+ * sees them: every entity-level answer goes through the reader's TLP here (suppression.ts,
+ * views.ts), so a route, a briefing, a STIX note or a webhook shows one reader the same thing.
  */
 @Injectable()
 export class ResultsService {
@@ -64,6 +62,16 @@ export class ResultsService {
     return warningsFor(Array.isArray(meta.warnings) ? meta.warnings.filter((w): w is string => typeof w === 'string') : [], hidden);
   }
 
+  /**
+   * Stored rows holding at least every entity the summary (its protected hits) and the early
+   * warning name, before any reader's filter: the rows kept for them (entity-index.ts
+   * namedEntities: the protected entities hit and a few thousand more) when stored, else all
+   * rows (jobs stored before them).
+   */
+  async namedRows(job: Assessment): Promise<EntityRow[]> {
+    return (await this.optional<EntityRow[]>(job, 'namedEntities')) ?? this.part(job, 'entities');
+  }
+
   /** From the first rows by the page's order when they hold the page (entity-index.ts), else from all rows. */
   async entities(job: Assessment, reader: Principal, q: Parameters<typeof entitiesView>[2]) {
     const plan = await this.plan(job, reader);
@@ -78,7 +86,7 @@ export class ResultsService {
   }
 
   /**
-   * `organizations`: a page of the organisations of each group (views.ts OrganizationPage). What
+   * `organizations`: a page of the organisations of each group (rollup-view.ts OrganizationPage). What
    * the rollup derives from the entities that is the same for every request (the counts by country
    * and sector; each entity's organisation, for the reader's audience) is kept beside the parts.
    */
@@ -130,7 +138,7 @@ export class ResultsService {
   }
 
   /**
-   * The entities this reader's entity-level views leave out (views.ts suppressionFor): whole
+   * The entities this reader's entity-level views leave out (suppression.ts suppressionFor): whole
    * suppression groups around the ones resting on reports it may not see. The same for every
    * reader who sees the same TLP levels in the same organisation, so kept per such audience.
    */

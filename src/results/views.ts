@@ -10,10 +10,10 @@ import type { Range, Summary } from './result-types';
 import { PREDICTIVE_CHECK_WARNING } from '../engine/predictive-check';
 import type { Suppressed } from './suppression';
 
-export { MIN_GROUP, suppressionFor, hiddenFor, cellCounts, type SuppressionGroup, type CellCounts } from './suppression';
-export { entitiesView } from './entities-view';
-export { earlyWarningView, warningRows } from './early-warning-view';
-export { rollupView, type RollupNode, type RollupPart, type RollupMemo, type OrganizationPage } from './rollup-view';
+// What importers outside src/results take from here (the assessments controller, e2e and dashboard
+// tests); the rest lives in suppression.ts, entities-view.ts, early-warning-view.ts, rollup-view.ts.
+export { MIN_GROUP } from './suppression';
+export { rollupView, type RollupNode, type RollupPart } from './rollup-view';
 
 /**
  * The timeline as `reader` sees it. The stored one runs from the earliest report used, whoever

@@ -1,5 +1,5 @@
 /** An entity page is the head of the rows in (key descending, id ascending) order, hidden rows left out. */
-import { entitiesView } from '../../../src/results/views';
+import { entitiesView } from '../../../src/results/entities-view';
 import type { EntityRow } from '../../../src/results/result-parts';
 import { Rng } from '../../../src/engine/prng';
 

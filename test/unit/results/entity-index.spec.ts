@@ -16,8 +16,9 @@ import { cellCountsOf, entityIndexParts, type EntityIndexParts } from '../../../
 import type { AssessmentParts, EntityRow, WarningData } from '../../../src/results/result-parts';
 import type { Summary } from '../../../src/results/result-types';
 import { ResultsService } from '../../../src/results/results.service';
-import { suppressionPlan } from '../../../src/results/suppression';
-import { hiddenFor, summaryFor, warningsFor, type RollupPart } from '../../../src/results/views';
+import type { RollupPart } from '../../../src/results/rollup-view';
+import { hiddenFor, suppressionPlan } from '../../../src/results/suppression';
+import { summaryFor, warningsFor } from '../../../src/results/views';
 import { referenceEarlyWarningView, referenceEntitiesView, referenceRollupView, referenceSuppressionFor } from './reference-views';
 import { world } from './worlds';
 
@@ -157,6 +158,26 @@ describe('reads through the parts stored beside entities', () => {
     expect(parts.entityCells).toBeDefined();
     const { withIndex } = await expectSameReads(parts);
     expect(withIndex.reads).not.toContain('entities');
+  });
+
+  it('namedRows: the row of every protected hit as all rows have it (the briefing reads `reported` there), without reading all rows', async () => {
+    const parts = assessment(19, 1500, 60, (rows) => rows.forEach((r, i) => (r.protected = i % 7 === 0)));
+    // protectedHits of assessment() are its first 40 protected rows: all of them here.
+    parts.summary.protectedHits = parts.entities.filter((r) => r.protected).map((r) => ({ ...parts.summary.protectedHits[0], entityId: r.entityId, name: r.name }));
+    const hits = parts.summary.protectedHits.map((h) => h.entityId);
+    expect(parts.entities.filter((r) => r.protected && r.reported).length).toBeGreaterThan(3);
+    const byId = (rows: EntityRow[]) => new Map(rows.map((r) => [r.entityId, r]));
+    const all = byId(parts.entities);
+    Object.assign(parts, entityIndexParts(parts));
+    const withIndex = stored(parts);
+    const before = stored(Object.fromEntries(Object.entries(parts).filter(([k]) => !(INDEX_PARTS as string[]).includes(k))) as AssessmentParts);
+    for (const { service } of [withIndex, before]) {
+      const named = byId(await service.namedRows(job));
+      for (const id of hits) expect(named.get(id)).toEqual(all.get(id));
+    }
+    expect(withIndex.reads).toEqual(['namedEntities']);
+    expect(byId(await withIndex.service.namedRows(job)).size).toBeLessThan(parts.entities.length / 2);
+    expect(before.reads).toEqual(['namedEntities', 'entities']);
   });
 
   it.each([

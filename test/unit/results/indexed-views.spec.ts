@@ -8,7 +8,10 @@
  */
 import type { HierarchyLevel } from '../../../src/graph/hierarchy';
 import type { EntityRow, WarningData } from '../../../src/results/result-parts';
-import { earlyWarningView, entitiesView, rollupView, suppressionFor, warningRows, type RollupMemo, type RollupNode, type RollupPart } from '../../../src/results/views';
+import { earlyWarningView, warningRows } from '../../../src/results/early-warning-view';
+import { entitiesView } from '../../../src/results/entities-view';
+import { rollupView, type RollupMemo, type RollupNode, type RollupPart } from '../../../src/results/rollup-view';
+import { suppressionFor } from '../../../src/results/suppression';
 import { referenceEarlyWarningView, referenceEntitiesView, referenceRollupView, referenceSuppressionFor } from './reference-views';
 import { world } from './worlds';
 

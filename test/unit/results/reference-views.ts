@@ -5,7 +5,8 @@
 import { buildHierarchy, HierarchyLevel, hierarchyToJson, HierarchyJson } from '../../../src/graph/hierarchy';
 import { groupKey, type EntityRow, type WarningData } from '../../../src/results/result-parts';
 import type { GroupStat, Summary } from '../../../src/results/result-types';
-import { MIN_GROUP, type RollupNode, type RollupPart, type SuppressionGroup } from '../../../src/results/views';
+import type { RollupNode, RollupPart } from '../../../src/results/rollup-view';
+import { MIN_GROUP, type SuppressionGroup } from '../../../src/results/suppression';
 
 export function referenceSuppressionFor(rows: readonly EntityRow[], hidden: Set<string>): Map<string, SuppressionGroup> {
   const out = new Map<string, SuppressionGroup>();

@@ -4,7 +4,7 @@
  */
 import type { EntityRow } from '../../../src/results/result-parts';
 import type { GroupStat, Range } from '../../../src/results/result-types';
-import { rollupView, type RollupNode } from '../../../src/results/views';
+import { rollupView, type RollupNode } from '../../../src/results/rollup-view';
 
 const R = (v: number): Range => ({ mean: v, median: v, low: v / 2, high: v * 2, level: 0.9 });
 const P = (p: number) => ({ p, low: p, high: p });
