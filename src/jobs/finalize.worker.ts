@@ -85,7 +85,7 @@ export class ShardFold {
 /** From this many group rows on, finalising takes a second thread for part of the group ranges. */
 export const GROUP_THREAD_FROM_ROWS = 200_000;
 /** A fold session of this many runs starts the group thread (a job's rows are several per run). */
-const GROUP_THREAD_FROM_RUNS = 2_000;
+const GROUP_THREAD_FROM_RUNS = 1_000;
 /** The second thread's share of the group ranges' work: the first also computes every other figure (~20% of finalising). */
 const GROUP_THREAD_SHARE = 0.6;
 
