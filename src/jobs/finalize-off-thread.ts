@@ -66,7 +66,7 @@ export function finalizeOffThread(
   progress?: { from: number; to: number; report: (f: number) => void },
   signal?: AbortSignal,
 ): Promise<AssessmentResult> {
-  const { onProgress: _p, signal: _s, ...plain } = options;
+  const plain = cloneable(options);
   const initFailed = (err: unknown) => (err as { code?: string }).code === 'ERR_WORKER_INIT_FAILED';
   try {
     // The partial moves to the worker rather than being copied (hundreds of MB at 100,000
@@ -180,13 +180,19 @@ export class FoldSession {
 
   finalize(model: ScenarioModel, options: AssessmentOptions, progress?: { from: number; to: number; report: (f: number) => void }, signal?: AbortSignal): Promise<AssessmentResult> {
     if (this.broken) return Promise.reject(this.broken);
-    const { onProgress: _p, signal: _s, ...plain } = options;
+    const plain = cloneable(options);
     return finalizeOn(this.worker, { type: 'finalize', model, options: plain } satisfies FoldRequest, [], options.runs, progress, signal);
   }
 
   close(): void {
     void this.worker.terminate();
   }
+}
+
+/** The options without what cannot cross to a thread (a callback, a signal: the caller keeps those). */
+function cloneable(options: AssessmentOptions): AssessmentOptions {
+  const { onProgress: _p, signal: _s, ...plain } = options;
+  return plain;
 }
 
 /** The partial's own array buffers (whole-buffer views only; shared memory is never moved). */
