@@ -7,6 +7,7 @@ import type { EntityRow } from './result-parts';
 import { cellCountsOf, NO_PARENT, WITHHELD_PARENT, type EntityCells } from './entity-index';
 import { cellCounts, MIN_GROUP, partOf, type CellCounts, type SuppressionGroup, type SuppressionPlan } from './suppression';
 import type { RollupNode } from './rollup-view';
+import { rankedTree, topRows, type Leaves, type RankedOrganizations } from './ranked-tree';
 
 export const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd'] as const;
 export type ValueName = (typeof VALUE_NAMES)[number];
@@ -38,6 +39,8 @@ export interface RollupMemo {
   names?: Map<string, string | undefined>;
   /** Each row's organisation (top-level ancestor among the rows placed), by part: for one audience only. */
   organizations?: Map<string, string[]>;
+  /** The same as row numbers (ranked-tree.ts topRows), by part: for one audience only. */
+  topRows?: Map<string, Int32Array>;
 }
 
 /** The rollup's tree, summed, and what its answer reads besides: the groups hidden entities left, group sizes. */
@@ -76,6 +79,10 @@ export interface RollupSource {
   organizations(placed: readonly number[], withWithheld: boolean): string[];
   /** The name of each entity of `wanted` that is a row (the last row of an id) into `into`. */
   names(wanted: ReadonlySet<string>, into: Map<string, string | undefined>): void;
+  /** With the organisations' key ranks stored: the tree down to organisations is built on numbers (ranked-tree.ts). */
+  ranked?(): (RankedOrganizations & Pick<DecodedColumns, 'infected' | 'disrupted' | 'loss'>) | undefined;
+  /** The name of row `i` (an organisation node's `row`). */
+  nameAt?(i: number): string;
 }
 
 export function rowsSource(rows: readonly EntityRow[], hidden: ReadonlyMap<string, SuppressionGroup>): RollupSource {
@@ -106,11 +113,15 @@ export interface DecodedColumns {
   loss: Float64Array;
 }
 
-/** Parents by row (NO_PARENT, WITHHELD_PARENT), each row's id and name: what organisations are read from (entity-index.ts decodeLinks). */
+/**
+ * Parents by row (NO_PARENT, WITHHELD_PARENT), each row's id and name: what organisations are
+ * read from (entity-index.ts decodeLinks); the organisations' key ranks when stored (decodeKeyRanks).
+ */
 export interface DecodedLinks {
   parent: Int32Array;
   id(i: number): string;
   name(i: number): string;
+  keyRanks?: RankedOrganizations['keyRanks'];
 }
 
 /** `links`: needed with the organisation level only. */
@@ -135,6 +146,11 @@ export function columnsSource(columns: DecodedColumns, cells: EntityCells, plan:
     group: (i) => groups[cell[i]],
     cellIndex: (i) => cell[i],
     organizations: (placed, withWithheld) => topsByParent(needLinks(), columns.count, placed, withWithheld, rowOf),
+    ranked: () => {
+      const { parent, keyRanks, id } = needLinks();
+      return keyRanks && { parent, keyRanks, id, cell, cells: cells.cells, infected, disrupted, loss };
+    },
+    nameAt: (i) => needLinks().name(i),
     names: (wanted, into) => {
       const { id, name } = needLinks();
       // Ids are unique (entity-index.ts): an organisation's row is the one row of its id. Others
@@ -238,6 +254,17 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
     return w;
   }
 
+  const ranked = levels.includes('organization') ? source.ranked?.() : undefined;
+  if (ranked) {
+    // The memo is the reader's audience's (the rows placed depend on what it may see).
+    let tops = memo.topRows?.get(part);
+    if (!tops) {
+      tops = topRows(ranked.parent, source.count, placed, withheld.size > 0);
+      (memo.topRows ??= new Map()).set(part, tops);
+    }
+    return { root: rankedTree(ranked, levels, placed, [...withheld.values()], tops), touched, size };
+  }
+
   // Organisations: the top-level ancestor among the rows placed (withheld rows are their own).
   let organizationOf: (i: number) => string = () => UNKNOWN;
   if (levels.includes('organization')) {
@@ -312,8 +339,12 @@ export interface TreeNode {
   sums: Record<ValueName | 'entities', number>;
   byKey?: Map<string, TreeNode>;
   children?: TreeNode[];
+  /** Its organisations as columns instead of children (ranked-tree.ts), until all are shown. */
+  leaves?: Leaves;
   /** Its children by expected loss (ties by key), once a page of them was asked for. */
   byLoss?: TreeNode[];
+  /** An organisation's: the row whose id is its key, where its name is read (ranked-tree.ts; -1: none). */
+  row?: number;
   /** Its organisations (a withheld node aside), and the `others` node of each page asked for. */
   organizations?: number;
   others?: Map<string, RollupNode | null>;
