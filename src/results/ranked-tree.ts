@@ -94,10 +94,19 @@ export const TOP_WITHHELD = -2;
  */
 export function topRows(parent: Int32Array, count: number, placed: readonly number[], withWithheld: boolean): Int32Array {
   const isPlaced = new Uint8Array(count);
-  for (const i of placed) isPlaced[i] = 1;
   const out = new Int32Array(count).fill(-1);
-  const seen = new Int32Array(count);
-  const chain = new Int32Array(count);
+  markPlaced(isPlaced, placed);
+  walkTops(parent, placed, withWithheld, isPlaced, out);
+  return out;
+}
+
+function markPlaced(isPlaced: Uint8Array, placed: readonly number[]): void {
+  for (let k = 0; k < placed.length; k++) isPlaced[placed[k]] = 1;
+}
+
+function walkTops(parent: Int32Array, placed: readonly number[], withWithheld: boolean, isPlaced: Uint8Array, out: Int32Array): void {
+  const seen = new Int32Array(out.length);
+  const chain = new Int32Array(out.length);
   for (const start of placed) {
     if (out[start] !== -1) continue;
     let length = 0;
@@ -123,7 +132,6 @@ export function topRows(parent: Int32Array, count: number, placed: readonly numb
     }
     for (let k = 0; k < length; k++) out[chain[k]] = root;
   }
-  return out;
 }
 
 /** Ranks of strings in key order (the `<` of d3's sort, as sumUp's). */
@@ -152,117 +160,97 @@ export function rankedTree(
   // Country and sector keys by rank: those of the cells, and `withheld` (a withheld row's).
   const countryRank = ranksOf([...cells.map((c) => c.country), WITHHELD]);
   const sectorRank = ranksOf([...cells.map((c) => c.sector), WITHHELD]);
-  const byRank = (ranks: Map<string, number>) => {
-    const out: string[] = [];
-    for (const [k, r] of ranks) out[r] = k;
-    return out;
-  };
-  const countryOfCell = Int32Array.from(cells, (c) => countryRank.get(c.country)!);
-  const sectorOfCell = Int32Array.from(cells, (c) => sectorRank.get(c.sector)!);
-  const orgRank = (top: number) => (top === TOP_WITHHELD ? keyRanks.withheld : keyRanks.rank[top]);
   const organizationKey = (top: number) => (top === TOP_WITHHELD ? WITHHELD : id(top) || UNKNOWN);
 
-  // Each item's key (rank) at each level: items are the placed rows in order, then the withheld rows.
-  const keys = levels.map((l): { key: Int32Array; size: number; name: (item: number) => string } => {
+  // Each item's key (rank) at each level, and its key text: items are the placed rows in order, then the withheld rows.
+  const keys: Int32Array[] = [];
+  const sizes: number[] = [];
+  const names: Array<(item: number) => string> = [];
+  for (const l of levels) {
     const key = new Int32Array(m);
     if (l === 'organization') {
-      for (let k = 0; k < p; k++) key[k] = orgRank(tops[placed[k]]);
+      organizationRanks(key, placed, tops, keyRanks.rank, keyRanks.withheld);
       key.fill(keyRanks.withheld, p);
-      return { key, size: keyRanks.size, name: (item) => (item >= p ? WITHHELD : organizationKey(tops[placed[item]])) };
+      sizes.push(keyRanks.size);
+      names.push((item) => (item >= p ? WITHHELD : organizationKey(tops[placed[item]])));
+    } else {
+      const ranks = l === 'country' ? countryRank : sectorRank;
+      cellRanks(key, placed, cell, Int32Array.from(cells, (c) => ranks.get(c[l])!));
+      for (let k = p; k < m; k++) key[k] = ranks.get(withheld[k - p][l] || UNKNOWN)!;
+      const text: string[] = [];
+      for (const [k, r] of ranks) text[r] = k;
+      sizes.push(text.length);
+      names.push((item) => text[key[item]]);
     }
-    const ranks = l === 'country' ? countryRank : sectorRank;
-    const ofCell = l === 'country' ? countryOfCell : sectorOfCell;
-    for (let k = 0; k < p; k++) key[k] = ofCell[cell[placed[k]]];
-    for (let k = p; k < m; k++) key[k] = ranks.get(withheld[k - p][l] || UNKNOWN)!;
-    const names = byRank(ranks);
-    return { key, size: names.length, name: (item) => names[key[item]] };
-  });
-
-  // Items sorted by their keys, level by level (the last first, each pass stable): in key order, and in item order within a leaf.
-  let order = new Int32Array(m);
-  for (let k = 0; k < m; k++) order[k] = k;
-  let next = new Int32Array(m);
-  for (let d = levels.length - 1; d >= 0; d--) {
-    const { key, size } = keys[d];
-    const start = new Int32Array(size + 1);
-    for (let k = 0; k < m; k++) start[key[k] + 1]++;
-    for (let r = 0; r < size; r++) start[r + 1] += start[r];
-    for (let k = 0; k < m; k++) {
-      const item = order[k];
-      next[start[key[item]]++] = item;
-    }
-    [order, next] = [next, order];
+    keys.push(key);
   }
 
+  // Items in key order, level by level, in item order within a leaf; and the level at which each
+  // item's keys first differ from the item's before it (`depth`: the same leaf).
+  const order = sortedItems(keys, sizes, m);
+  const changed = changeLevels(order, keys);
+  const depth = levels.length;
   // With organisations the last level, the leaves are columns (Leaves), not a node each: nodes
   // are made for the organisations shown (rollup-view.ts), a page of each group.
-  const depth = levels.length;
   const columnar = levels[depth - 1] === 'organization';
   const nodeDepth = columnar ? depth - 1 : depth;
-  const changedAt = (item: number, previous: number) => {
-    let d = 0;
-    if (previous >= 0) while (d < depth && keys[d].key[item] === keys[d].key[previous]) d++;
-    return d;
-  };
   let leafCount = 0;
-  if (columnar) for (let k = 0; k < m; k++) if (changedAt(order[k], k > 0 ? order[k - 1] : -1) < depth) leafCount++;
+  for (let k = 0; k < m; k++) if (changed[k] < depth) leafCount++;
   const leafItem = new Int32Array(leafCount);
   const columns: LeafColumns = {
     infected: new Float64Array(leafCount),
     disrupted: new Float64Array(leafCount),
     loss: new Float64Array(leafCount),
     entities: new Float64Array(leafCount),
-    key: (k) => keys[depth - 1].name(leafItem[k]),
+    key: (k) => names[depth - 1](leafItem[k]),
     row: (k) => organizationRow(leafItem[k], columns.key(k)),
   };
 
+  // The nodes, and each node's leaves where they are columns.
   const root = treeNode('world', 'world', 'world');
-  // The node at each depth of the current item's path.
+  const leafNodes: TreeNode[] = [];
   const path: TreeNode[] = [root];
-  let previous = -1;
   let leaf = -1;
   for (let k = 0; k < m; k++) {
+    const d = changed[k];
+    if (d === depth) continue;
     const item = order[k];
-    const d = changedAt(item, previous);
+    leafItem[++leaf] = item;
     for (let e = d; e < nodeDepth; e++) {
       const parentNode = path[e];
       const level = levels[e];
-      const key = keys[e].name(item);
+      const key = names[e](item);
       const node = treeNode(`${parentNode.id}/${level}:${key}`, level, key);
       if (level === 'organization') node.row = organizationRow(item, key);
       (parentNode.children ??= []).push(node);
       path[e + 1] = node;
     }
-    let a: number, b: number, c: number, entities: number;
-    if (item < p) {
-      const i = placed[item];
-      a = source.infected[i];
-      b = source.disrupted[i];
-      c = source.loss[i];
-      entities = 1;
-    } else {
-      const w = withheld[item - p];
-      a = w.values.entitiesInfected;
-      b = w.values.entitiesDisrupted;
-      c = w.values.lossUsd;
-      entities = w.entities!;
+    if (!columnar) leafNodes.push(path[depth]);
+    else {
+      const parentNode = path[nodeDepth];
+      if (d < nodeDepth || !parentNode.leaves) parentNode.leaves = { columns, start: leaf, end: leaf + 1, withheld: -1 };
+      else parentNode.leaves.end = leaf + 1;
+      if (keys[depth - 1][item] === keyRanks.withheld) parentNode.leaves.withheld = leaf;
     }
-    if (columnar) {
-      if (d < depth) {
-        leafItem[++leaf] = item;
-        const parentNode = path[nodeDepth];
-        if (!parentNode.leaves) parentNode.leaves = { columns, start: leaf, end: leaf + 1, withheld: -1 };
-        else parentNode.leaves.end = leaf + 1;
-        if (keys[depth - 1].key[item] === keyRanks.withheld) parentNode.leaves.withheld = leaf;
-      }
-      // As buildHierarchy: a non-finite value counts as 0.
-      if (Number.isFinite(a)) columns.infected[leaf] += a;
-      if (Number.isFinite(b)) columns.disrupted[leaf] += b;
-      if (Number.isFinite(c)) columns.loss[leaf] += c;
-      columns.entities[leaf] += entities;
-    } else add(path[depth], a, b, c, entities);
-    previous = item;
   }
+  sumLeaves(columns, order, changed, depth, placed, source.infected, source.disrupted, source.loss);
+  // The withheld rows, each into its leaf after the placed rows of the leaf (they sort after them).
+  if (withheld.length) {
+    leaf = -1;
+    for (let k = 0; k < m; k++) {
+      if (changed[k] < depth) leaf++;
+      const item = order[k];
+      if (item < p) continue;
+      const w = withheld[item - p];
+      addTo(columns, leaf, w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
+    }
+  }
+  leafNodes.forEach((node, k) => {
+    node.sums.entitiesInfected = columns.infected[k];
+    node.sums.entitiesDisrupted = columns.disrupted[k];
+    node.sums.lossUsd = columns.loss[k];
+    node.sums.entities = columns.entities[k];
+  });
   sumSorted(root);
   return root;
 
@@ -277,12 +265,93 @@ export function rankedTree(
   }
 }
 
+// The loops over a million items, each a function of its own: V8 optimises each loop with the
+// types it has seen, not with the rest of rankedTree still unseen (which deoptimised it over and over).
+
+function organizationRanks(key: Int32Array, placed: readonly number[], tops: Int32Array, rank: Int32Array, withheldRank: number): void {
+  for (let k = 0; k < placed.length; k++) {
+    const top = tops[placed[k]];
+    key[k] = top === TOP_WITHHELD ? withheldRank : rank[top];
+  }
+}
+
+function cellRanks(key: Int32Array, placed: readonly number[], cell: Uint32Array, ofCell: Int32Array): void {
+  for (let k = 0; k < placed.length; k++) key[k] = ofCell[cell[placed[k]]];
+}
+
+/** Items 0..m-1 sorted by their keys at each level (the first level first), stably: counting passes from the last level. */
+function sortedItems(keys: readonly Int32Array[], sizes: readonly number[], m: number): Int32Array {
+  let order = new Int32Array(m);
+  let next = new Int32Array(m);
+  identity(order);
+  for (let d = keys.length - 1; d >= 0; d--) {
+    countingPass(order, next, keys[d], sizes[d]);
+    const t = order;
+    order = next;
+    next = t;
+  }
+  return order;
+}
+
+function identity(order: Int32Array): void {
+  for (let k = 0; k < order.length; k++) order[k] = k;
+}
+
+function countingPass(order: Int32Array, out: Int32Array, key: Int32Array, size: number): void {
+  const start = new Int32Array(size + 1);
+  countKeys(start, key);
+  prefixSums(start);
+  scatter(order, out, start, key);
+}
+
+function countKeys(start: Int32Array, key: Int32Array): void {
+  for (let k = 0; k < key.length; k++) start[key[k] + 1]++;
+}
+
+function prefixSums(start: Int32Array): void {
+  for (let r = 1; r < start.length; r++) start[r] += start[r - 1];
+}
+
+function scatter(order: Int32Array, out: Int32Array, start: Int32Array, key: Int32Array): void {
+  for (let k = 0; k < order.length; k++) {
+    const item = order[k];
+    out[start[key[item]]++] = item;
+  }
+}
+
+/** For each position of `order`, the first level whose key differs from the item's before (0 for the first item; keys.length: none). */
+function changeLevels(order: Int32Array, keys: readonly Int32Array[]): Uint8Array {
+  const out = new Uint8Array(order.length);
+  const depth = keys.length;
+  for (let k = 1; k < order.length; k++) {
+    const a = order[k];
+    const b = order[k - 1];
+    let d = 0;
+    while (d < depth && keys[d][a] === keys[d][b]) d++;
+    out[k] = d;
+  }
+  return out;
+}
+
+/** The placed rows' values into their leaves, in the items' order (row order within a leaf). */
+function sumLeaves(columns: LeafColumns, order: Int32Array, changed: Uint8Array, depth: number, placed: readonly number[], infected: Float64Array, disrupted: Float64Array, loss: Float64Array): void {
+  const p = placed.length;
+  let leaf = -1;
+  for (let k = 0; k < order.length; k++) {
+    if (changed[k] < depth) leaf++;
+    const item = order[k];
+    if (item >= p) continue;
+    const i = placed[item];
+    addTo(columns, leaf, infected[i], disrupted[i], loss[i], 1);
+  }
+}
+
 /** As buildHierarchy: a non-finite value counts as 0. */
-function add(leaf: TreeNode, a: number, b: number, c: number, entities: number): void {
-  if (Number.isFinite(a)) leaf.sums.entitiesInfected += a;
-  if (Number.isFinite(b)) leaf.sums.entitiesDisrupted += b;
-  if (Number.isFinite(c)) leaf.sums.lossUsd += c;
-  leaf.sums.entities += entities;
+function addTo(columns: LeafColumns, leaf: number, a: number, b: number, c: number, entities: number): void {
+  if (Number.isFinite(a)) columns.infected[leaf] += a;
+  if (Number.isFinite(b)) columns.disrupted[leaf] += b;
+  if (Number.isFinite(c)) columns.loss[leaf] += c;
+  columns.entities[leaf] += entities;
 }
 
 /** sumUp (rollup-tree.ts) on children already in key order. */

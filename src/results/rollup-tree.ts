@@ -83,6 +83,8 @@ export interface RollupSource {
   ranked?(): (RankedOrganizations & Pick<DecodedColumns, 'infected' | 'disrupted' | 'loss'>) | undefined;
   /** The name of row `i` (an organisation node's `row`). */
   nameAt?(i: number): string;
+  /** placeRows on the source's own arrays, where it has them. */
+  place?(part: RollupPart, hide: (i: number, group: SuppressionGroup) => void): number[];
 }
 
 export function rowsSource(rows: readonly EntityRow[], hidden: ReadonlyMap<string, SuppressionGroup>): RollupSource {
@@ -151,6 +153,7 @@ export function columnsSource(columns: DecodedColumns, cells: EntityCells, plan:
       return keyRanks && { parent, keyRanks, id, cell, cells: cells.cells, infected, disrupted, loss };
     },
     nameAt: (i) => needLinks().name(i),
+    place: (part, hide) => placeColumns(collateral, cell, groups, part, hide),
     names: (wanted, into) => {
       const { id, name } = needLinks();
       // Ids are unique (entity-index.ts): an organisation's row is the one row of its id. Others
@@ -201,17 +204,10 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
   };
 
   // The rows placed: the part's entities the reader sees, in row order (then the withheld rows).
-  const placed: number[] = [];
   const touched = new Set<string>();
   const withheld = new Map<string, RollupRow>();
   const withheldOfCell = new Map<number, RollupRow>();
-  for (let i = 0; i < source.count; i++) {
-    if (part !== 'total' && (source.collateral(i) ? 'collateral' : 'intended') !== part) continue;
-    const fixed = source.group(i);
-    if (!fixed) {
-      placed.push(i);
-      continue;
-    }
+  const placed = (source.place ?? ((p, h) => placeRows(source, p, h)))(part, (i, fixed) => {
     const known = source.cellIndex ? withheldOfCell.get(source.cellIndex(i)) : undefined;
     const w = known ?? withheldRow(i, fixed);
     if (!known && source.cellIndex) withheldOfCell.set(source.cellIndex(i), w);
@@ -219,7 +215,7 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
     w.values.entitiesDisrupted += source.disrupted(i);
     w.values.lossUsd += source.loss(i);
     w.entities = (w.entities ?? 0) + 1;
-  }
+  });
 
   /**
    * The withheld row a hidden entity is summed in: the deepest group prefix with enough entities
@@ -329,6 +325,35 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
   for (const w of withheld.values()) add(leafOf(w.country || UNKNOWN, w.sector || UNKNOWN, WITHHELD), w.values.entitiesInfected, w.values.entitiesDisrupted, w.values.lossUsd, w.entities!);
   sumUp(root);
   return { root, touched, size };
+}
+
+/**
+ * The part's rows the reader sees, in row order; `hide` gets each other row of the part, in
+ * order. A loop of its own, so V8 optimises it alone (see ranked-tree.ts).
+ */
+function placeRows(source: RollupSource, part: RollupPart, hide: (i: number, group: SuppressionGroup) => void): number[] {
+  const placed: number[] = [];
+  for (let i = 0; i < source.count; i++) {
+    if (part !== 'total' && (source.collateral(i) ? 'collateral' : 'intended') !== part) continue;
+    const fixed = source.group(i);
+    if (fixed) hide(i, fixed);
+    else placed.push(i);
+  }
+  return placed;
+}
+
+/** placeRows on the stored columns (collateral 1 or 0; a cell's suppression group). */
+function placeColumns(collateral: Uint8Array, cell: Uint32Array, groups: ReadonlyArray<SuppressionGroup | undefined>, part: RollupPart, hide: (i: number, group: SuppressionGroup) => void): number[] {
+  const placed: number[] = [];
+  const want = part === 'collateral' ? 1 : 0;
+  const anyGroup = groups.some((g) => g !== undefined);
+  for (let i = 0; i < collateral.length; i++) {
+    if (part !== 'total' && collateral[i] !== want) continue;
+    const fixed = anyGroup ? groups[cell[i]] : undefined;
+    if (fixed) hide(i, fixed);
+    else placed.push(i);
+  }
+  return placed;
 }
 
 /** A node of the rollup's tree before d3 gets it: its children by key while it is built, then sorted. */

@@ -179,9 +179,11 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
       out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
     }
     out.value = sums.lossUsd;
+    // Every organisation below a node has the same `at`: one, not one per organisation shown.
+    let belowOrganization: At | undefined;
     const child = (c: HierarchyNode<TreeNode>) => {
       const next: At =
-        c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
+        c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : (belowOrganization ??= { ...at, belowOrganization: true });
       const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
       return convert(c, next, gp);
     };
