@@ -8,7 +8,8 @@
  *
  * The parts are those an assessment stores at finish, with the parts beside `entities` that cold
  * reads use instead of it (src/results/entity-index.ts); `--before`: without those, as a job
- * stored before them is read (every entity view parses the whole entities part).
+ * stored before them is read (every entity view parses the whole entities part). Prints how long
+ * the organisations' key ranks (`entityKeyRanks`, one of those parts) take to build alone.
  *
  * Parts: N entity rows (every entity infected in some run, as at 32 runs on the 1M bench graph),
  * organisations ~ N/10 with sites below them (a fifth of them in another country than their
