@@ -2,9 +2,10 @@
  * The rollup's tree down to organisations from the stored columns with the organisations' key
  * ranks (entity-index.ts EntityKeyRanks): each placed row's organisation as a row number, its
  * leaf's keys as numbers in key order, the rows sorted by them in a few counting passes, and
- * the tree built in one pass in the order d3 sorts it. The same tree, to the last bit, as
- * rollupTree builds by keys: no map of strings per leaf, no sort of 300,000 leaves by their
- * keys (most of a cold read down to organisations at a million entities).
+ * the tree built in one pass in the order d3 sorts it, organisation leaves kept as columns (a
+ * node made for each one shown). The same tree, to the last bit, as rollupTree builds by keys,
+ * without its map of strings per leaf, its sort of ~300,000 leaves by their keys and its object
+ * per leaf (most of a cold read down to organisations at a million entities).
  */
 import { UNKNOWN, type HierarchyLevel } from '../graph/hierarchy';
 import { NO_PARENT, WITHHELD_PARENT } from './entity-index';
@@ -96,7 +97,7 @@ export function topRows(parent: Int32Array, count: number, placed: readonly numb
   const isPlaced = new Uint8Array(count);
   const out = new Int32Array(count).fill(-1);
   markPlaced(isPlaced, placed);
-  walkTops(parent, placed, withWithheld, isPlaced, out);
+  walkTopRows(parent, placed, withWithheld, isPlaced, out);
   return out;
 }
 
@@ -104,7 +105,7 @@ function markPlaced(isPlaced: Uint8Array, placed: readonly number[]): void {
   for (let k = 0; k < placed.length; k++) isPlaced[placed[k]] = 1;
 }
 
-function walkTops(parent: Int32Array, placed: readonly number[], withWithheld: boolean, isPlaced: Uint8Array, out: Int32Array): void {
+function walkTopRows(parent: Int32Array, placed: readonly number[], withWithheld: boolean, isPlaced: Uint8Array, out: Int32Array): void {
   const seen = new Int32Array(out.length);
   const chain = new Int32Array(out.length);
   for (const start of placed) {
