@@ -237,7 +237,8 @@ async function main() {
   console.log(JSON.stringify({ peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), load: loadavg().map((x) => +x.toFixed(2)) }));
 }
 
-main().then(() => process.exit(0), (err) => {
+// Run when started, not when imported (benchParts is exported): an import would start a million-entity run.
+if (require.main === module) main().then(() => process.exit(0), (err) => {
   console.error(err);
   process.exit(1);
 });
