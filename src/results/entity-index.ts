@@ -47,6 +47,15 @@ export type EntityLinks = string;
 export const NO_PARENT = -1;
 export const WITHHELD_PARENT = -2;
 
+/**
+ * Each row's rank as an organisation's key (its id, `unknown` for an empty one) in key order,
+ * Int32 by row, then the rank of the key `withheld`: equal keys have equal ranks. The same for
+ * every reader (any row may be a reader's organisation), so sorting a million ids is done once,
+ * at finish; a rollup down to organisations orders its leaves by these numbers (rollup-tree.ts).
+ * Jobs stored before it read organisations by their keys.
+ */
+export type EntityKeyRanks = string;
+
 export interface EntityIndexParts {
   entityCells: EntityCells;
   namedEntities: EntityRow[];
@@ -56,6 +65,7 @@ export interface EntityIndexParts {
   entityLinks: EntityLinks;
   entityIds: string;
   entityNames: string;
+  entityKeyRanks: EntityKeyRanks;
 }
 
 /**
@@ -138,8 +148,24 @@ export function entityIndexParts(parts: Pick<AssessmentParts, 'entities' | 'earl
     entityLinks: base64(links.bytes),
     entityIds: rows.map((r) => r.entityId).join(''),
     entityNames: rows.map((r) => r.name).join(''),
+    entityKeyRanks: base64(keyRanks(rows)),
   };
 }
+
+/** EntityKeyRanks' numbers (rows' ids unique, none `withheld`: entityIndexParts). */
+export function keyRanks(rows: readonly EntityRow[]): Int32Array {
+  const keyOf = (r: EntityRow) => r.entityId || UNKNOWN;
+  // The default sort compares strings by UTF-16 code units, as the rollup's `<` does.
+  const keys = [...new Set(rows.map(keyOf)).add(WITHHELD_KEY)].sort();
+  const rank = new Map<string, number>();
+  keys.forEach((k, i) => rank.set(k, i));
+  const out = new Int32Array(rows.length + 1);
+  for (let i = 0; i < rows.length; i++) out[i] = rank.get(keyOf(rows[i]))!;
+  out[rows.length] = rank.get(WITHHELD_KEY)!;
+  return out;
+}
+
+const WITHHELD_KEY = 'withheld';
 
 const base64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
@@ -191,6 +217,17 @@ export function decodeLinks(b64: EntityLinks, ids: string, names: string) {
     id: (i: number) => ids.slice(i === 0 ? 0 : idEnd[i - 1], idEnd[i]),
     name: (i: number) => names.slice(i === 0 ? 0 : nameEnd[i - 1], nameEnd[i]),
   };
+}
+
+/** EntityKeyRanks decoded: each row's rank, the rank of `withheld`, how many ranks there are. */
+export function decodeKeyRanks(b64: EntityKeyRanks): { rank: Int32Array; withheld: number; size: number } {
+  const { buffer, offset, length } = bytesOf(b64);
+  const all = new Int32Array(buffer, offset, length / 4);
+  const rank = all.subarray(0, all.length - 1);
+  const withheld = all[all.length - 1];
+  let size = withheld + 1;
+  for (let i = 0; i < rank.length; i++) if (rank[i] >= size) size = rank[i] + 1;
+  return { rank, withheld, size };
 }
 
 /** The counts by cell as cellCounts gives them from the rows. */

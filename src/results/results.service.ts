@@ -11,7 +11,7 @@ import type { Summary } from './result-types';
 import { runsCsv, summaryFor, timelineFor, warningsFor } from './views';
 import { earlyWarningView, warningRows } from './early-warning-view';
 import { entitiesTopView, entitiesView } from './entities-view';
-import { cellCountsOf, decodeColumns, decodeLinks, type EntityCells } from './entity-index';
+import { cellCountsOf, decodeColumns, decodeKeyRanks, decodeLinks, type EntityCells } from './entity-index';
 import { columnsSource, type DecodedColumns, type DecodedLinks } from './rollup-tree';
 import { rollupView, rollupViewOf, type OrganizationPage, type RollupMemo, type RollupPart } from './rollup-view';
 import { cellCounts, hiddenFor, suppressionAmong, suppressionFor, suppressionPlan, type SuppressionGroup, type SuppressionPlan } from './suppression';
@@ -188,18 +188,22 @@ export class ResultsService {
     const key = `${job.id}/entityLinks#decoded`;
     const cached = this.cache.get(key) as DecodedLinks | undefined;
     if (cached) return cached;
-    const [links, ids, names] = await Promise.all(['entityLinks', 'entityIds', 'entityNames'].map((p) => this.read<string>(job, p, false)));
-    const decoded = decodeLinks(links, ids, names);
+    // Jobs stored before the key ranks: organisations ordered by their keys (rollup-tree.ts).
+    const [[links, ids, names], ranks] = await Promise.all([
+      Promise.all(['entityLinks', 'entityIds', 'entityNames'].map((p) => this.read<string>(job, p, false))),
+      this.optional<string>(job, 'entityKeyRanks', false),
+    ]);
+    const decoded: DecodedLinks = { ...decodeLinks(links, ids, names), ...(ranks !== null && { keyRanks: decodeKeyRanks(ranks) }) };
     this.remember(key, decoded);
     return decoded;
   }
 
   /** A part that jobs stored before it lack: null then (remembered, so one read per job). */
-  private async optional<T>(job: Job, part: string): Promise<T | null> {
+  private async optional<T>(job: Job, part: string, keep?: boolean): Promise<T | null> {
     const key = `${job.id}/${part}#stored`;
     if (this.cache.get(key) === false) return null;
     try {
-      return await this.read<T>(job, part);
+      return await this.read<T>(job, part, keep);
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'NOT_FOUND')) throw err;
       this.remember(key, false);

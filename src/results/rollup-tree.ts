@@ -7,6 +7,7 @@ import type { EntityRow } from './result-parts';
 import { cellCountsOf, NO_PARENT, WITHHELD_PARENT, type EntityCells } from './entity-index';
 import { cellCounts, MIN_GROUP, partOf, type CellCounts, type SuppressionGroup, type SuppressionPlan } from './suppression';
 import type { RollupNode } from './rollup-view';
+import { rankedTree, topRows, type Leaves, type RankedOrganizations } from './ranked-tree';
 
 export const VALUE_NAMES = ['entitiesInfected', 'entitiesDisrupted', 'lossUsd'] as const;
 export type ValueName = (typeof VALUE_NAMES)[number];
@@ -38,6 +39,8 @@ export interface RollupMemo {
   names?: Map<string, string | undefined>;
   /** Each row's organisation (top-level ancestor among the rows placed), by part: for one audience only. */
   organizations?: Map<string, string[]>;
+  /** The same as row numbers (ranked-tree.ts topRows), by part: for one audience only. */
+  topRows?: Map<string, Int32Array>;
 }
 
 /** The rollup's tree, summed, and what its answer reads besides: the groups hidden entities left, group sizes. */
@@ -76,6 +79,12 @@ export interface RollupSource {
   organizations(placed: readonly number[], withWithheld: boolean): string[];
   /** The name of each entity of `wanted` that is a row (the last row of an id) into `into`. */
   names(wanted: ReadonlySet<string>, into: Map<string, string | undefined>): void;
+  /** With the organisations' key ranks stored: the tree down to organisations is built on numbers (ranked-tree.ts). */
+  ranked?(): (RankedOrganizations & Pick<DecodedColumns, 'infected' | 'disrupted' | 'loss'>) | undefined;
+  /** The name of row `i` (an organisation node's `row`). */
+  nameAt?(i: number): string;
+  /** placeRows on the source's own arrays, where it has them. */
+  place?(part: RollupPart, hide: (i: number, group: SuppressionGroup) => void): number[];
 }
 
 export function rowsSource(rows: readonly EntityRow[], hidden: ReadonlyMap<string, SuppressionGroup>): RollupSource {
@@ -106,11 +115,15 @@ export interface DecodedColumns {
   loss: Float64Array;
 }
 
-/** Parents by row (NO_PARENT, WITHHELD_PARENT), each row's id and name: what organisations are read from (entity-index.ts decodeLinks). */
+/**
+ * Parents by row (NO_PARENT, WITHHELD_PARENT), each row's id and name: what organisations are
+ * read from (entity-index.ts decodeLinks); the organisations' key ranks when stored (decodeKeyRanks).
+ */
 export interface DecodedLinks {
   parent: Int32Array;
   id(i: number): string;
   name(i: number): string;
+  keyRanks?: RankedOrganizations['keyRanks'];
 }
 
 /** `links`: needed with the organisation level only. */
@@ -135,6 +148,12 @@ export function columnsSource(columns: DecodedColumns, cells: EntityCells, plan:
     group: (i) => groups[cell[i]],
     cellIndex: (i) => cell[i],
     organizations: (placed, withWithheld) => topsByParent(needLinks(), columns.count, placed, withWithheld, rowOf),
+    ranked: () => {
+      const { parent, keyRanks, id } = needLinks();
+      return keyRanks && { parent, keyRanks, id, cell, cells: cells.cells, infected, disrupted, loss };
+    },
+    nameAt: (i) => needLinks().name(i),
+    place: (part, hide) => placeColumns(collateral, cell, groups, part, hide),
     names: (wanted, into) => {
       const { id, name } = needLinks();
       // Ids are unique (entity-index.ts): an organisation's row is the one row of its id. Others
@@ -185,17 +204,10 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
   };
 
   // The rows placed: the part's entities the reader sees, in row order (then the withheld rows).
-  const placed: number[] = [];
   const touched = new Set<string>();
   const withheld = new Map<string, RollupRow>();
   const withheldOfCell = new Map<number, RollupRow>();
-  for (let i = 0; i < source.count; i++) {
-    if (part !== 'total' && (source.collateral(i) ? 'collateral' : 'intended') !== part) continue;
-    const fixed = source.group(i);
-    if (!fixed) {
-      placed.push(i);
-      continue;
-    }
+  const placed = (source.place ?? ((p, h) => placeRows(source, p, h)))(part, (i, fixed) => {
     const known = source.cellIndex ? withheldOfCell.get(source.cellIndex(i)) : undefined;
     const w = known ?? withheldRow(i, fixed);
     if (!known && source.cellIndex) withheldOfCell.set(source.cellIndex(i), w);
@@ -203,7 +215,7 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
     w.values.entitiesDisrupted += source.disrupted(i);
     w.values.lossUsd += source.loss(i);
     w.entities = (w.entities ?? 0) + 1;
-  }
+  });
 
   /**
    * The withheld row a hidden entity is summed in: the deepest group prefix with enough entities
@@ -236,6 +248,17 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
       withheld.set(path, w);
     }
     return w;
+  }
+
+  const ranked = levels.includes('organization') ? source.ranked?.() : undefined;
+  if (ranked) {
+    // The memo is the reader's audience's (the rows placed depend on what it may see).
+    let tops = memo.topRows?.get(part);
+    if (!tops) {
+      tops = topRows(ranked.parent, source.count, placed, withheld.size > 0);
+      (memo.topRows ??= new Map()).set(part, tops);
+    }
+    return { root: rankedTree(ranked, levels, placed, [...withheld.values()], tops), touched, size };
   }
 
   // Organisations: the top-level ancestor among the rows placed (withheld rows are their own).
@@ -304,6 +327,35 @@ export function rollupTree(source: RollupSource, levels: HierarchyLevel[], part:
   return { root, touched, size };
 }
 
+/**
+ * The part's rows the reader sees, in row order; `hide` gets each other row of the part, in
+ * order. A loop of its own, so V8 optimises it alone (see ranked-tree.ts).
+ */
+function placeRows(source: RollupSource, part: RollupPart, hide: (i: number, group: SuppressionGroup) => void): number[] {
+  const placed: number[] = [];
+  for (let i = 0; i < source.count; i++) {
+    if (part !== 'total' && (source.collateral(i) ? 'collateral' : 'intended') !== part) continue;
+    const fixed = source.group(i);
+    if (fixed) hide(i, fixed);
+    else placed.push(i);
+  }
+  return placed;
+}
+
+/** placeRows on the stored columns (collateral 1 or 0; a cell's suppression group). */
+function placeColumns(collateral: Uint8Array, cell: Uint32Array, groups: ReadonlyArray<SuppressionGroup | undefined>, part: RollupPart, hide: (i: number, group: SuppressionGroup) => void): number[] {
+  const placed: number[] = [];
+  const want = part === 'collateral' ? 1 : 0;
+  const anyGroup = groups.some((g) => g !== undefined);
+  for (let i = 0; i < collateral.length; i++) {
+    if (part !== 'total' && collateral[i] !== want) continue;
+    const fixed = anyGroup ? groups[cell[i]] : undefined;
+    if (fixed) hide(i, fixed);
+    else placed.push(i);
+  }
+  return placed;
+}
+
 /** A node of the rollup's tree before d3 gets it: its children by key while it is built, then sorted. */
 export interface TreeNode {
   id: string;
@@ -312,8 +364,12 @@ export interface TreeNode {
   sums: Record<ValueName | 'entities', number>;
   byKey?: Map<string, TreeNode>;
   children?: TreeNode[];
+  /** Its organisations as columns instead of children (ranked-tree.ts), until all are shown. */
+  leaves?: Leaves;
   /** Its children by expected loss (ties by key), once a page of them was asked for. */
   byLoss?: TreeNode[];
+  /** An organisation's: the row whose id is its key, where its name is read (ranked-tree.ts; -1: none). */
+  row?: number;
   /** Its organisations (a withheld node aside), and the `others` node of each page asked for. */
   organizations?: number;
   others?: Map<string, RollupNode | null>;

@@ -8,6 +8,7 @@ import { groupKey } from './result-parts';
 import type { EntityRow } from './result-parts';
 import type { GroupStat, Summary } from './result-types';
 import type { SuppressionGroup } from './suppression';
+import { leafNode, leavesByLoss } from './ranked-tree';
 import { MAX_MEMO_TREES, rollupTree, rowsSource, WITHHELD, type RollupMemo, type RollupPart, type RollupSource, type TreeNode, type ValueName } from './rollup-tree';
 
 export type { RollupMemo, RollupPart } from './rollup-tree';
@@ -122,12 +123,30 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
   /** The organisations a node lists: all, or its page of them by expected loss (in key order). */
   /** Does the node list a page of its organisations rather than all? (A withheld node is always listed, outside the page.) */
   const paged = (node: TreeNode): boolean => {
-    const children = node.children;
-    if (!page || !children || children[0].level !== 'organization') return false;
-    node.organizations ??= children.filter((c) => c.key !== WITHHELD).length;
+    if (!page) return false;
+    if (columnar(node)) {
+      const { start, end, withheld } = node.leaves!;
+      node.organizations ??= end - start - (withheld >= 0 ? 1 : 0);
+    } else {
+      const children = node.children;
+      if (!children || children[0].level !== 'organization') return false;
+      node.organizations ??= children.filter((c) => c.key !== WITHHELD).length;
+    }
     return page.offset > 0 || node.organizations > page.limit;
   };
+  /** The leaves (numbers) of a node's page, in key order, and its withheld leaf. */
+  const leafPage = (node: TreeNode): number[] => {
+    const on = Array.from(leavesByLoss(node.leaves!).subarray(page!.offset, page!.offset + page!.limit));
+    if (node.leaves!.withheld >= 0) on.push(node.leaves!.withheld);
+    return on.sort((a, b) => a - b);
+  };
   const shown = (node: TreeNode): TreeNode[] => {
+    if (columnar(node)) {
+      if (paged(node)) return leafPage(node).map((k) => leafNode(node, k));
+      // All shown: nodes made for good, read as any node's children from then on.
+      const { start, end } = node.leaves!;
+      return (node.children = Array.from({ length: end - start }, (_, j) => leafNode(node, start + j)));
+    }
     const children = node.children!;
     if (!paged(node)) return children;
     const ranked = (node.byLoss ??= children.filter((c) => c.key !== WITHHELD).sort((a, b) => b.sums.lossUsd - a.sums.lossUsd || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
@@ -135,9 +154,10 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
     const withheldNode = children.find((c) => c.key === WITHHELD);
     return [...ranked.slice(page!.offset, page!.offset + page!.limit), ...(withheldNode ? [withheldNode] : [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   };
-  const tree = hierarchy(root, (n) => (n.children ? shown(n) : undefined));
+  const tree = hierarchy(root, (n) => (n.children || n.leaves ? shown(n) : undefined));
 
   const names = new Map<string, string | undefined>();
+  const known = (memo.names ??= new Map());
   /** `at`: the node's country and sector (null: not on its path), whether an organisation is above it. */
   type At = { country: string | null; sector: string | null; belowOrganization: boolean };
   const convert = (node: HierarchyNode<TreeNode>, at: At, groupPath: string): RollupNode => {
@@ -147,6 +167,9 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
     if (level === 'organization') {
       // Named below, once the organisations shown are known; the field keeps its place.
       names.set(key, undefined);
+      // A node that knows its organisation's row (ranked-tree.ts) is named from it, not from a pass over the rows.
+      const row = node.data.row;
+      if (row !== undefined && source.nameAt && !known.has(key)) known.set(key, row >= 0 ? source.nameAt(row) : undefined);
       out.name = undefined;
     }
     if (key === WITHHELD) out.withheld = true;
@@ -156,9 +179,11 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
       out.ranges = hide ? null : groups[groupKey(part, at.country, at.sector)] ?? storedBeforeParts(groupPath, at) ?? null;
     }
     out.value = sums.lossUsd;
+    // Every organisation below a node has the same `at`: one, not one per organisation shown.
+    let belowOrganization: At | undefined;
     const child = (c: HierarchyNode<TreeNode>) => {
       const next: At =
-        c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : { ...at, belowOrganization: true };
+        c.data.level === 'country' ? { ...at, country: c.data.key } : c.data.level === 'sector' ? { ...at, sector: c.data.key } : (belowOrganization ??= { ...at, belowOrganization: true });
       const gp = c.data.level === 'organization' ? groupPath : `${groupPath}/${c.data.key}`;
       return convert(c, next, gp);
     };
@@ -172,9 +197,12 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
       const others = (node.data.others ??= new Map());
       const pageKey = `${page!.offset}/${page!.limit}`;
       if (!others.has(pageKey)) {
-        const on = new Set(listed.map((c) => c.data));
-        const rest = node.data.children!.filter((c) => !on.has(c));
-        others.set(pageKey, rest.length ? othersNode(node.data, rest) : null);
+        if (columnar(node.data)) others.set(pageKey, othersOfLeaves(node.data, new Set(leafPage(node.data))));
+        else {
+          const on = new Set(listed.map((c) => c.data));
+          const rest = node.data.children!.filter((c) => !on.has(c));
+          others.set(pageKey, rest.length ? othersNode(node.data, rest) : null);
+        }
       }
       const rest = others.get(pageKey);
       if (rest) out.children.push({ ...rest, expected: { ...rest.expected } });
@@ -187,7 +215,6 @@ export function rollupViewOf(source: RollupSource, groups: Record<string, GroupS
   // Names of the organisations shown (their top-level entity's): those of every organisation of
   // the tree in one pass over the rows the first time one is missing, then kept.
   if (names.size) {
-    const known = (memo.names ??= new Map());
     if ([...names.keys()].some((k) => !known.has(k))) {
       const wanted = new Set<string>();
       const collect = (n: TreeNode) => {
@@ -217,6 +244,27 @@ function othersNode(parent: TreeNode, rest: readonly TreeNode[]): RollupNode {
   const { entities, ...expected } = sums;
   return { id: `${parent.id}/${OTHERS}`, level: OTHERS, key: OTHERS, count: entities, expected, value: expected.lossUsd, others: rest.length };
 }
+
+/** othersNode of a node whose organisations are columns (ranked-tree.ts): those not `on` the page (nor withheld), null if none. */
+function othersOfLeaves(parent: TreeNode, on: ReadonlySet<number>): RollupNode | null {
+  const sums = { entitiesInfected: 0, entitiesDisrupted: 0, lossUsd: 0, entities: 0 };
+  const { columns, start, end } = parent.leaves!;
+  let count = 0;
+  for (let k = start; k < end; k++) {
+    if (on.has(k)) continue;
+    sums.entitiesInfected += columns.infected[k];
+    sums.entitiesDisrupted += columns.disrupted[k];
+    sums.lossUsd += columns.loss[k];
+    sums.entities += columns.entities[k];
+    count++;
+  }
+  if (!count) return null;
+  const { entities, ...expected } = sums;
+  return { id: `${parent.id}/${OTHERS}`, level: OTHERS, key: OTHERS, count: entities, expected, value: expected.lossUsd, others: count };
+}
+
+/** Are the node's organisations still columns (ranked-tree.ts), not children? */
+const columnar = (node: TreeNode) => node.leaves !== undefined && node.children === undefined;
 
 /** The world's ranges: the summary's figures of the part (the same for every reader). */
 function worldRanges(summary: Summary | undefined, part: RollupPart): GroupStat | null {

@@ -3,8 +3,9 @@
  * reads of the whole entities part answer, as JSON text: for an admin and for readers whose
  * views leave out restricted entities' suppression groups (cells, countries, the world), through
  * ResultsService on stored JSON bodies, with and without the new parts (jobs stored before them),
- * against the views before issue 16 (reference-views.ts). And the new path does not read
- * `entities` at all, unless hidden rows thin an entity page's first rows out.
+ * and with all but the organisations' key ranks (jobs stored before `entityKeyRanks`: the rollup
+ * down to organisations by keys), against the views before issue 16 (reference-views.ts). And the
+ * new path does not read `entities` at all, unless hidden rows thin an entity page's first rows out.
  */
 import type { Principal } from '../../../src/common/http/principal';
 import { PREDICTIVE_CHECK_WARNING } from '../../../src/engine/predictive-check';
@@ -12,7 +13,7 @@ import type { HierarchyLevel } from '../../../src/graph/hierarchy';
 import type { JobOf } from '../../../src/jobs/job.entity';
 import type { JobsService } from '../../../src/jobs/jobs.service';
 import { entitiesTopView } from '../../../src/results/entities-view';
-import { cellCountsOf, entityIndexParts, type EntityIndexParts } from '../../../src/results/entity-index';
+import { cellCountsOf, decodeKeyRanks, entityIndexParts, keyRanks, type EntityIndexParts } from '../../../src/results/entity-index';
 import type { AssessmentParts, EntityRow, WarningData } from '../../../src/results/result-parts';
 import type { Summary } from '../../../src/results/result-types';
 import { ResultsService } from '../../../src/results/results.service';
@@ -22,7 +23,7 @@ import { summaryFor, warningsFor } from '../../../src/results/views';
 import { referenceEarlyWarningView, referenceEntitiesView, referenceRollupView, referenceSuppressionFor } from './reference-views';
 import { world } from './worlds';
 
-const INDEX_PARTS: Array<keyof EntityIndexParts> = ['entityCells', 'namedEntities', 'entitiesByProbability', 'entitiesByLoss', 'entityColumns', 'entityLinks'];
+const INDEX_PARTS: Array<keyof EntityIndexParts> = ['entityCells', 'namedEntities', 'entitiesByProbability', 'entitiesByLoss', 'entityColumns', 'entityLinks', 'entityKeyRanks'];
 
 const range = (v: number) => ({ mean: v, median: v, low: v / 2, high: v * 2, level: 0.9 });
 
@@ -82,10 +83,11 @@ const LEVELS: HierarchyLevel[][] = [[], ['country'], ['sector', 'country'], ['co
 const PARTS: RollupPart[] = ['total', 'collateral', 'intended'];
 const text = (x: unknown) => JSON.stringify(x);
 
-/** Every read of both services (with the new parts, without them) equals the reference views. */
+/** Every read of the three services (with the new parts, without them, without the key ranks) equals the reference views. */
 async function expectSameReads(parts: AssessmentParts) {
   const withIndex = stored(parts);
   const before = stored(Object.fromEntries(Object.entries(parts).filter(([k]) => !(INDEX_PARTS as string[]).includes(k))) as AssessmentParts);
+  const withoutRanks = stored({ ...parts, entityKeyRanks: undefined });
   const rows = parts.entities;
   let suppressedReaders = 0;
   for (const reader of READERS) {
@@ -95,6 +97,7 @@ async function expectSameReads(parts: AssessmentParts) {
       const theirs = text(expected);
       expect(text(await read(withIndex.service))).toBe(theirs);
       expect(text(await read(before.service))).toBe(theirs);
+      expect(text(await read(withoutRanks.service))).toBe(theirs);
     };
     await both((s) => s.summary(job, reader), summaryFor(parts.summary, hidden));
     await both((s) => s.warnings(job, reader), warningsFor(parts.meta.warnings as string[], hidden));
@@ -115,15 +118,17 @@ async function expectSameReads(parts: AssessmentParts) {
       for (const part of PARTS) {
         await both((s) => s.rollup(job, reader, levels, part), referenceRollupView(rows, parts.groups, levels, hidden, { part, summary: parts.summary }));
         if (levels.includes('organization')) {
-          for (const offset of [0, 2]) {
-            const page = { limit: 2, offset };
-            expect(text(await withIndex.service.rollup(job, reader, levels, part, page))).toBe(text(await before.service.rollup(job, reader, levels, part, page)));
+          // Pages of organisations, each twice (the second from what the first kept), a page after the last.
+          for (const page of [{ limit: 2, offset: 0 }, { limit: 2, offset: 2 }, { limit: 1, offset: 0 }, { limit: 3, offset: 1 }, { limit: 2, offset: 0 }, { limit: 5, offset: 10_000 }]) {
+            const theirs = text(await before.service.rollup(job, reader, levels, part, page));
+            expect(text(await withIndex.service.rollup(job, reader, levels, part, page))).toBe(theirs);
+            expect(text(await withoutRanks.service.rollup(job, reader, levels, part, page))).toBe(theirs);
           }
         }
       }
     }
   }
-  return { suppressedReaders, withIndex, before };
+  return { suppressedReaders, withIndex, before, withoutRanks };
 }
 
 describe('reads through the parts stored beside entities', () => {
@@ -136,10 +141,12 @@ describe('reads through the parts stored beside entities', () => {
     const parts = assessment(seed, n, restrictEvery);
     Object.assign(parts, entityIndexParts(parts));
     expect(parts.entityCells).toBeDefined();
-    const { suppressedReaders, withIndex, before } = await expectSameReads(parts);
+    const { suppressedReaders, withIndex, before, withoutRanks } = await expectSameReads(parts);
     // Cell, country and world groups are all exercised across the cases; here at least some reader loses some.
     expect(suppressedReaders).toBeGreaterThan(0);
     expect(withIndex.reads).not.toContain('entities');
+    expect(withIndex.reads).toContain('entityKeyRanks');
+    expect(withoutRanks.reads).not.toContain('entities');
     expect(before.reads).toContain('entities');
     expect(before.reads.filter((p) => (INDEX_PARTS as string[]).includes(p) && p !== 'entityCells')).toEqual([]);
   });
@@ -158,6 +165,24 @@ describe('reads through the parts stored beside entities', () => {
     expect(parts.entityCells).toBeDefined();
     const { withIndex } = await expectSameReads(parts);
     expect(withIndex.reads).not.toContain('entities');
+  });
+
+  it('stand for an entity named `unknown` and one with an empty id both at the top (one organisation `unknown`), cycles among organisations', async () => {
+    const parts = assessment(20, 300, 40, (rows) => {
+      rows[7].entityId = 'unknown';
+      rows[7].parentId = null;
+      rows[10].entityId = '';
+      rows[10].parentId = null;
+      rows[11].parentId = '';
+      rows[12].parentId = 'unknown';
+      rows[13].country = rows[10].country;
+      rows[13].sector = rows[10].sector;
+      rows[13].parentId = '';
+      [rows[1].parentId, rows[2].parentId, rows[3].parentId] = [rows[2].entityId, rows[3].entityId, rows[1].entityId];
+    });
+    Object.assign(parts, entityIndexParts(parts));
+    const { withIndex } = await expectSameReads(parts);
+    expect(withIndex.reads).toContain('entityKeyRanks');
   });
 
   it('namedRows: the row of every protected hit as all rows have it (the briefing reads `reported` there), without reading all rows', async () => {
@@ -204,6 +229,28 @@ describe('reads through the parts stored beside entities', () => {
       expect(text(await service.entities(job, reader, q))).toBe(text(referenceEntitiesView(parts.entities, hidden, q)));
     }
     expect(reads).toContain('entities');
+  });
+});
+
+describe('the organisations\' key ranks (entityKeyRanks)', () => {
+  it('order the keys (ids, `unknown` for an empty one, and `withheld`) as the rollup\'s `<` does, equal keys equally', () => {
+    const parts = assessment(21, 200, 0, (rows) => {
+      rows[3].entityId = '';
+      rows[4].entityId = 'unknown';
+      rows[5].entityId = 'Zeta';
+      rows[6].entityId = 'été';
+      rows[7].entityId = 'withheld-not';
+    });
+    const rows = parts.entities;
+    const { rank, withheld, size } = decodeKeyRanks(entityIndexParts(parts)!.entityKeyRanks);
+    expect(Array.from(rank)).toEqual(Array.from(keyRanks(rows).subarray(0, rows.length)));
+    const keys = [...rows.map((r) => r.entityId || 'unknown'), 'withheld'];
+    const ranks = [...Array.from(rank), withheld];
+    for (let a = 0; a < keys.length; a += 7) {
+      for (let b = 0; b < keys.length; b++) expect(Math.sign(ranks[a] - ranks[b])).toBe(keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0);
+    }
+    expect(rank[3]).toBe(rank[4]);
+    expect(size).toBe(new Set(keys).size);
   });
 });
 

@@ -2,12 +2,14 @@
  * Parent cycles in stored rows. Ingestion refuses them (src/domain/rules/entity.ts checkEntitySet
  * for a batch, EntitiesService.update for a new parent), so no test world has one; the rollup's
  * walk to each row's organisation (rollup-tree.ts walkTops, behind topsOf on the rows and
- * topsByParent on the stored columns) still cuts a cycle where it closes, as topLevelAncestors
- * does, because a result outlives the rules it was stored under. Reads of parents are counted:
+ * topsByParent on the stored columns, ranked-tree.ts topRows on row numbers with the stored key
+ * ranks) still cuts a cycle where it closes, as topLevelAncestors does, because a result outlives
+ * the rules it was stored under. Reads of parents are counted:
  * a walk that does not end fails the test instead of hanging it.
  */
 import { topLevelAncestors, type HierarchyLevel } from '../../../src/graph/hierarchy';
-import { cellCountsOf, decodeColumns, decodeLinks, entityIndexParts } from '../../../src/results/entity-index';
+import { cellCountsOf, decodeColumns, decodeKeyRanks, decodeLinks, entityIndexParts } from '../../../src/results/entity-index';
+import { TOP_WITHHELD, topRows } from '../../../src/results/ranked-tree';
 import type { EntityRow } from '../../../src/results/result-parts';
 import type { Summary } from '../../../src/results/result-types';
 import { columnsSource, rowsSource, WITHHELD, type RollupPart, type RollupSource } from '../../../src/results/rollup-tree';
@@ -56,14 +58,24 @@ function stored(rows: readonly EntityRow[]) {
       return Reflect.get(t, k);
     },
   });
-  /** The columns source for a reader who may not see `hidden` (their cells' suppression groups are left out). */
-  const source = (hidden: ReadonlySet<string> = new Set()): RollupSource => {
+  /**
+   * The columns source for a reader who may not see `hidden` (their cells' suppression groups are
+   * left out); `ranked`: with the organisations' key ranks (ranked-tree.ts), else by keys.
+   */
+  const source = (hidden: ReadonlySet<string> = new Set(), ranked = false): RollupSource => {
     left = readsAllowed(rows.length);
     const cells = index.entityCells;
     const hiddenCells = rows.filter((r) => hidden.has(r.entityId)).map((r) => [r.country || 'unknown', r.sector || 'unknown'] as const);
-    return columnsSource(decodeColumns(index.entityColumns), cells, suppressionPlan(cellCountsOf(cells), hiddenCells), { ...links, parent });
+    const keyRanks = ranked ? decodeKeyRanks(index.entityKeyRanks) : undefined;
+    return columnsSource(decodeColumns(index.entityColumns), cells, suppressionPlan(cellCountsOf(cells), hiddenCells), { ...links, parent, keyRanks });
   };
-  return { source };
+  /** topRows on the counted parents, as ids (`withheld` for TOP_WITHHELD). */
+  const tops = (placed: number[], withWithheld: boolean) => {
+    left = readsAllowed(rows.length);
+    const out = topRows(parent, rows.length, placed, withWithheld);
+    return new Map(placed.map((i) => [i, out[i] === TOP_WITHHELD ? WITHHELD : rows[out[i]].entityId]));
+  };
+  return { source, tops };
 }
 
 /** topLevelAncestors over the placed rows (and a `withheld` row): what walkTops must give. */
@@ -100,11 +112,13 @@ describe('the rollup\'s organisations over parent cycles', () => {
     fresh();
     expect(topsOfIds(topsBy(rowsSource(rows, new Map()), all, true))).toEqual(expected);
     expect(topsOfIds(topsBy(columns.source(), all, true))).toEqual(expected);
+    expect(topsOfIds(columns.tops(all, true))).toEqual(expected);
     expect(topsOfIds(expectedTops(fixture, all, true))).toEqual(expected);
     // Without withheld rows, w's parent is no row: w is its own organisation.
     fresh();
     expect(topsOfIds(topsBy(rowsSource(rows, new Map()), all, false))).toEqual({ ...expected, w: 'w' });
     expect(topsOfIds(topsBy(columns.source(), all, false))).toEqual({ ...expected, w: 'w' });
+    expect(topsOfIds(columns.tops(all, false))).toEqual({ ...expected, w: 'w' });
   });
 
   it('where the walk enters a cycle fixes where it is cut, as topLevelAncestors: in row order, any order', () => {
@@ -117,6 +131,7 @@ describe('the rollup\'s organisations over parent cycles', () => {
         fresh();
         expect(topsBy(rowsSource(rows, new Map()), placed, withWithheld)).toEqual(expectedTops(fixture, placed, withWithheld));
         expect(topsBy(columns.source(), placed, withWithheld)).toEqual(expectedTops(fixture, placed, withWithheld));
+        expect(columns.tops(placed, withWithheld)).toEqual(expectedTops(fixture, placed, withWithheld));
       }
     }
   });
@@ -129,11 +144,13 @@ describe('the rollup\'s organisations over parent cycles', () => {
     fresh();
     expect(topsOfIds(topsBy(rowsSource(rows, new Map()), collateral, false))).toMatchObject({ p: 'p', c2: 'c3' });
     expect(topsOfIds(topsBy(columns.source(), collateral, false))).toMatchObject({ p: 'p', c2: 'c3' });
+    expect(topsOfIds(columns.tops(collateral, false))).toMatchObject({ p: 'p', c2: 'c3' });
     // h2 not placed (hidden from the reader): h1 is its own organisation.
     const placed = all.filter((i) => ids[i] !== 'h2');
     fresh();
     expect(topsOfIds(topsBy(rowsSource(rows, new Map()), placed, true))).toMatchObject({ h1: 'h1' });
     expect(topsOfIds(topsBy(columns.source(), placed, true))).toMatchObject({ h1: 'h1' });
+    expect(topsOfIds(columns.tops(placed, true))).toMatchObject({ h1: 'h1' });
   });
 
   it.each([
@@ -174,6 +191,10 @@ describe('the rollup\'s organisations over parent cycles', () => {
         fresh();
         expect(JSON.stringify(rollupViewOf(rowsSource(rows, hidden), groups, levels, { part }))).toBe(theirs);
         expect(JSON.stringify(rollupViewOf(columns.source(hiddenIds), groups, levels, { part }))).toBe(theirs);
+        expect(JSON.stringify(rollupViewOf(columns.source(hiddenIds, true), groups, levels, { part }))).toBe(theirs);
+        expect(JSON.stringify(rollupViewOf(columns.source(hiddenIds, true), groups, levels, { part, organizations: { limit: 2, offset: 1 } }))).toBe(
+          JSON.stringify(rollupViewOf(rowsSource(rows, hidden), groups, levels, { part, organizations: { limit: 2, offset: 1 } })),
+        );
       }
     }
   });
