@@ -90,7 +90,7 @@ export const TOP_WITHHELD = -2;
 
 /**
  * Each placed row's top-level ancestor among the placed rows as a row number (TOP_WITHHELD: the
- * withheld rows, when there are some), -1 for rows not placed: topsByParent's walk (rollup-tree.ts)
+ * withheld rows, when there are some), -1 for rows not placed: topsByParent's walk (rollup-tops.ts)
  * on numbers, rows resolved in order, a cycle cut where it closes.
  */
 export function topRows(parent: Int32Array, count: number, placed: readonly number[], withWithheld: boolean): Int32Array {

@@ -1,7 +1,7 @@
 /**
  * Parent cycles in stored rows. Ingestion refuses them (src/domain/rules/entity.ts checkEntitySet
  * for a batch, EntitiesService.update for a new parent), so no test world has one; the rollup's
- * walk to each row's organisation (rollup-tree.ts walkTops, behind topsOf on the rows and
+ * walk to each row's organisation (rollup-tops.ts walkTops, behind topsOf on the rows and
  * topsByParent on the stored columns, ranked-tree.ts topRows on row numbers with the stored key
  * ranks) still cuts a cycle where it closes, as topLevelAncestors does, because a result outlives
  * the rules it was stored under. Reads of parents are counted:
