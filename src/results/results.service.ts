@@ -40,6 +40,8 @@ export class ResultsService {
    * read per request, not a parse of its parts.
    */
   private readonly cache = new Map<string, unknown>();
+  /** What is being read or derived, by key (see `once`). */
+  private readonly making = new Map<string, Promise<unknown>>();
 
   constructor(private readonly jobs: JobsService) {}
 
@@ -144,13 +146,10 @@ export class ResultsService {
    */
   private async suppressed(job: Assessment, reader: Principal): Promise<ReadonlyMap<string, SuppressionGroup>> {
     if (sharedLevels(reader) === null) return new Map();
-    const key = `${job.id}/suppressed/${audienceOf(reader)}`;
-    const cached = this.cache.get(key);
-    if (cached instanceof Map) return cached;
-    const hidden = hiddenFor(await this.part(job, 'restricted'), reader);
-    const groups = hidden.size ? suppressionFor(await this.part(job, 'entities'), hidden) : new Map<string, SuppressionGroup>();
-    this.remember(key, groups);
-    return groups;
+    return this.once(`${job.id}/suppressed/${audienceOf(reader)}`, async () => {
+      const hidden = hiddenFor(await this.part(job, 'restricted'), reader);
+      return hidden.size ? suppressionFor(await this.part(job, 'entities'), hidden) : new Map<string, SuppressionGroup>();
+    });
   }
 
   /**
@@ -160,42 +159,31 @@ export class ResultsService {
   private async plan(job: Assessment, reader: Principal): Promise<SuppressionPlan | null> {
     const cells = await this.optional<EntityCells>(job, 'entityCells');
     if (!cells) return null;
-    const key = `${job.id}/plan/${audienceOf(reader)}`;
-    const cached = this.cache.get(key) as SuppressionPlan | undefined;
-    if (cached) return cached;
-    const hidden = sharedLevels(reader) === null ? new Set<string>() : hiddenFor(await this.part(job, 'restricted'), reader);
-    const hiddenCells: Array<[string, string]> = [];
-    for (const id of hidden) {
-      const k = cells.restricted[id];
-      if (k !== undefined) hiddenCells.push([cells.cells[k].country, cells.cells[k].sector]);
-    }
-    const plan = suppressionPlan(this.derived(`${job.id}/entityCells#counts`, () => cellCountsOf(cells)), hiddenCells);
-    this.remember(key, plan);
-    return plan;
+    return this.once(`${job.id}/plan/${audienceOf(reader)}`, async () => {
+      const hidden = sharedLevels(reader) === null ? new Set<string>() : hiddenFor(await this.part(job, 'restricted'), reader);
+      const hiddenCells: Array<[string, string]> = [];
+      for (const id of hidden) {
+        const k = cells.restricted[id];
+        if (k !== undefined) hiddenCells.push([cells.cells[k].country, cells.cells[k].sector]);
+      }
+      return suppressionPlan(this.derived(`${job.id}/entityCells#counts`, () => cellCountsOf(cells)), hiddenCells);
+    });
   }
 
   /** The stored columns, decoded (the base64 text is not kept). */
-  private async columns(job: Assessment): Promise<DecodedColumns> {
-    const key = `${job.id}/entityColumns#decoded`;
-    const cached = this.cache.get(key) as DecodedColumns | undefined;
-    if (cached) return cached;
-    const decoded = decodeColumns(await this.read<string>(job, 'entityColumns', false));
-    this.remember(key, decoded);
-    return decoded;
+  private columns(job: Assessment): Promise<DecodedColumns> {
+    return this.once(`${job.id}/entityColumns#decoded`, async () => decodeColumns(await this.read<string>(job, 'entityColumns', false)));
   }
 
-  private async links(job: Assessment): Promise<DecodedLinks> {
-    const key = `${job.id}/entityLinks#decoded`;
-    const cached = this.cache.get(key) as DecodedLinks | undefined;
-    if (cached) return cached;
-    // Jobs stored before the key ranks: organisations ordered by their keys (rollup-tree.ts).
-    const [[links, ids, names], ranks] = await Promise.all([
-      Promise.all(['entityLinks', 'entityIds', 'entityNames'].map((p) => this.read<string>(job, p, false))),
-      this.optional<string>(job, 'entityKeyRanks', false),
-    ]);
-    const decoded: DecodedLinks = { ...decodeLinks(links, ids, names), ...(ranks !== null && { keyRanks: decodeKeyRanks(ranks) }) };
-    this.remember(key, decoded);
-    return decoded;
+  private links(job: Assessment): Promise<DecodedLinks> {
+    return this.once(`${job.id}/entityLinks#decoded`, async () => {
+      // Jobs stored before the key ranks: organisations ordered by their keys (rollup-tree.ts).
+      const [[links, ids, names], ranks] = await Promise.all([
+        Promise.all(['entityLinks', 'entityIds', 'entityNames'].map((p) => this.read<string>(job, p, false))),
+        this.optional<string>(job, 'entityKeyRanks', false),
+      ]);
+      return { ...decodeLinks(links, ids, names), ...(ranks !== null && { keyRanks: decodeKeyRanks(ranks) }) };
+    });
   }
 
   /** A part that jobs stored before it lack: null then (remembered, so one read per job). */
@@ -211,40 +199,60 @@ export class ResultsService {
     }
   }
 
+  /** A stored part, parsed; not kept (`keep` false) for the raw runs, large and read rarely (CSV export), and the columns, kept decoded. */
   private async read<T>(job: Job, part: string, keep = part !== 'runs'): Promise<T> {
     if (job.status !== 'done') {
       throw new DomainError('CONFLICT', `${job.kind} ${job.id} is ${job.status}: results exist once it is done`, [
         { field: 'id', rule: 'done', message: `status is ${job.status}` },
       ]);
     }
-    const key = `${job.id}/${part}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached as T;
-    }
-    const body = await this.jobs.part(job.id, part);
-    if (body === null) throw new DomainError('NOT_FOUND', `${job.kind} ${job.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
-    // A stored text without escapes (the base64 columns, the ids and names one after the other):
-    // its JSON is itself in quotes, taken as it is (JSON.parse takes ~1 s for 40 MB of it).
-    const parsed = (body.length > 1 && body[0] === '"' && body[body.length - 1] === '"' && !body.includes('\\') ? body.slice(1, -1) : JSON.parse(body)) as T;
-    // The raw runs are large and read rarely (CSV export), the columns kept decoded: not kept.
-    if (keep) this.remember(key, parsed);
-    return parsed;
+    return this.once(`${job.id}/${part}`, async () => {
+      const body = await this.jobs.part(job.id, part);
+      if (body === null) throw new DomainError('NOT_FOUND', `${job.kind} ${job.id} has no ${part}`, [{ field: 'path', rule: 'exists', message: `no ${part} stored` }]);
+      // A stored text without escapes (the base64 columns, the ids and names one after the other):
+      // its JSON is itself in quotes, taken as it is (JSON.parse takes ~1 s for 40 MB of it).
+      return (body.length > 1 && body[0] === '"' && body[body.length - 1] === '"' && !body.includes('\\') ? body.slice(1, -1) : JSON.parse(body)) as T;
+    }, keep);
+  }
+
+  /**
+   * What `key` names: kept, being made (readers arriving at once on a cold assessment share it:
+   * at a million entities a part is tens of megabytes, parsed and decoded in hundreds of
+   * milliseconds), or made now, and kept when `keep`.
+   */
+  private once<T>(key: string, make: () => Promise<T>, keep = true): Promise<T> {
+    const cached = this.kept(key);
+    if (cached !== undefined) return Promise.resolve(cached as T);
+    const pending = this.making.get(key);
+    if (pending) return pending as Promise<T>;
+    // Kept before it stops being pending: a reader arriving in between finds one or the other.
+    const made = make()
+      .then((value) => {
+        if (keep) this.remember(key, value);
+        return value;
+      })
+      .finally(() => this.making.delete(key));
+    this.making.set(key, made);
+    return made;
   }
 
   /** What is computed once from a job's parts and kept (with them, least recently used out first). */
   private derived<T>(key: string, make: () => T): T {
+    const cached = this.kept(key);
+    if (cached !== undefined) return cached as T;
+    const value = make();
+    this.remember(key, value);
+    return value;
+  }
+
+  /** A kept value, made the most recently used; undefined when not kept. */
+  private kept(key: string): unknown {
     const cached = this.cache.get(key);
     if (cached !== undefined) {
       this.cache.delete(key);
       this.cache.set(key, cached);
-      return cached as T;
     }
-    const value = make();
-    this.remember(key, value);
-    return value;
+    return cached;
   }
 
   private remember(key: string, value: unknown): void {

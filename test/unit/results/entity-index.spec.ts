@@ -230,6 +230,22 @@ describe('reads through the parts stored beside entities', () => {
     }
     expect(reads).toContain('entities');
   });
+
+  it('readers arriving at once on a cold assessment share one read of each part, and get what one reader alone gets', async () => {
+    const parts = assessment(18, 400, 60);
+    Object.assign(parts, entityIndexParts(parts));
+    const { service, reads } = stored(parts);
+    const alone = stored(parts).service;
+    const asks = READERS.flatMap((reader) => [
+      (s: ResultsService) => s.rollup(job, reader, ['country', 'sector', 'organization'], 'total', { limit: 20, offset: 0 }),
+      (s: ResultsService) => s.entities(job, reader, { sort: 'loss', limit: 20 }),
+      (s: ResultsService) => s.earlyWarning(job, reader, { limit: 10 }),
+    ]);
+    const together = await Promise.all(asks.map((ask) => ask(service)));
+    for (let k = 0; k < asks.length; k++) expect(text(together[k])).toBe(text(await asks[k](alone)));
+    expect(reads.length).toBeGreaterThan(3);
+    expect(reads.filter((p, k) => reads.indexOf(p) !== k)).toEqual([]);
+  });
 });
 
 describe('the organisations\' key ranks (entityKeyRanks)', () => {
