@@ -657,7 +657,7 @@ describe('dashboard in Chromium (real engine, NotPetya fixture)', () => {
   it('says the range is not available for a group whose range the rollup withholds (an entity known only from another organisation\'s RED report)', async () => {
     // Last: the report makes the assessments above stale. Organisation B files the only report of
     // a Danish financial-services organisation as RED; for organisation A's analyst it is hidden
-    // with its suppression group (src/results/views.ts): its (Denmark, financial services) cell
+    // with its suppression group (src/results/suppression.ts): its (Denmark, financial services) cell
     // when the cell holds five entities the reader could difference, else Denmark; the group's
     // entities sit in one `withheld` node without range.
     const hidden = 'partner-0174';

@@ -181,7 +181,7 @@ describe('dashboard adapters of the API shapes (model.js)', () => {
     const clinics = [1, 2, 3].map((i) => row(`clinic-${i}`, 'US', 'healthcare-and-public-health', 0.2, 5e6));
     // Restricted from this reader: `secret` alone with Maersk in Denmark (too small a group to hide
     // it: Denmark loses its ranges); `us-secret` among six US healthcare entities (hidden in the
-    // group, which keeps its range and counts it): their suppression groups (views.ts suppressionFor) as given.
+    // group, which keeps its range and counts it): their suppression groups (suppression.ts suppressionFor) as given.
     const secret = row('secret', 'DK', 'transportation-systems', 1, 40e6);
     const usSecret = row('us-secret', 'US', 'healthcare-and-public-health', 1, 100e6);
     const visible = [...rows, ...clinics];
