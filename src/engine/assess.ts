@@ -3,7 +3,7 @@
  */
 import type { ScenarioCore, ScenarioModel } from './model';
 import type { ScaledPrior } from './calibration-summary';
-import { finalize } from './finalize';
+import { finalize, type FinalizeOptions } from './finalize';
 import { runRangeOf, settingsOf, type AssessmentOptions } from './options';
 import { reportingLagPrior, reportingRatePrior } from './parameters';
 import type { AssessmentPartial } from './partial';
@@ -26,7 +26,7 @@ export async function runAssessment(model: ScenarioModel, options: AssessmentOpt
 }
 
 /** finalize() with the options used for the runs; `groups: false`: the group ranges left empty, for the caller to compute elsewhere (group-stats.ts groupEntries). */
-export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPartial, options: AssessmentOptions, parts: { groups?: boolean } = {}): AssessmentResult {
+export function finalizeAssessment(model: ScenarioModel, partial: AssessmentPartial, options: AssessmentOptions, parts: Pick<FinalizeOptions, 'groups' | 'weights'> = {}): AssessmentResult {
   const s = settingsOf(options);
   return finalize(model, partial, {
     ...parts,

@@ -12,10 +12,10 @@ import { predictiveCheckOf, predictiveCheckWarnings } from './predictive-check';
 import type { SamplerStage } from './proposal';
 import type { AssessmentResult } from './result';
 import { runTable } from './run-table';
-import { runWeights } from './run-weights';
+import { runWeights, type RunWeights } from './run-weights';
 import { timelineOf } from './timeline';
 
-interface FinalizeOptions {
+export interface FinalizeOptions {
   /** Confidence level of the central intervals (default 0.9). */
   confidenceLevel?: number;
   /** Entities kept per early-warning window and part (intended, collateral; default 100 each). */
@@ -37,6 +37,8 @@ interface FinalizeOptions {
   priors?: ScaledPrior[];
   /** False: the group ranges are left empty, for the caller to compute on other threads (groupEntries). */
   groups?: boolean;
+  /** The runs' weights (runWeights of the partial's trimmed view) when the caller has them already. */
+  weights?: RunWeights;
 }
 
 /** Turns a (merged) partial into the assessment result. */
@@ -45,7 +47,7 @@ export function finalize(model: ScenarioModel, partial: AssessmentPartial, opts:
   const level = opts.confidenceLevel ?? 0.9;
   if (!(level > 0 && level < 1)) throw new Error(`confidenceLevel must lie in (0,1), got ${level}`);
   const p = trimmedView(partial);
-  const rw = runWeights(p);
+  const rw = opts.weights ?? runWeights(p);
   const R = rw.order.length;
   const { total, intended, collateral, errors } = headlineFigures(p, rw, level);
   const { parameters, prior } = parameterRanges(meta, p, rw, level, opts.priors);

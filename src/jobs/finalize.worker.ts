@@ -163,7 +163,7 @@ export async function finalizeOnTwoThreads(
   // (an invalid level throws below: the other thread's answer is then not awaited)
   elsewhere?.catch(() => undefined);
   const entries = groupEntries(elsewhere ? mine : [...mine, ...theirs], rows, weights, level);
-  const result = finalizeAssessment(model, partial, options, { groups: false });
+  const result = finalizeAssessment(model, partial, options, { groups: false, weights: rw });
   result.groups = groupLists(elsewhere ? [...entries, ...(await elsewhere)] : entries);
   return result;
 }
