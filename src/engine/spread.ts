@@ -105,8 +105,9 @@ export function runCascade(g: Graph, seeds: ArrayLike<number>, kindProb: Float64
   if (pmax > 0) {
     // Geometric skipping over the concatenated sequence of arcs scanned: `gap` closed trials
     // precede the next open one; memorylessness lets the gap carry over from node to node.
-    const lnq = pmax < 1 ? Math.log(1 - pmax) : -Infinity;
-    let gap = Math.floor(Math.log(rng.random()) / lnq);
+    // a gap is floor(E / -ln(1 - pmax)), E ~ Exp(1): P(gap >= k) = (1 - pmax)^k
+    const skipRate = pmax < 1 ? -Math.log(1 - pmax) : Infinity;
+    let gap = Math.floor(rng.exponential1() / skipRate);
     for (let h = 0; h < count; h++) {
       const u = order[h];
       const start = offsets[u];
@@ -134,7 +135,7 @@ export function runCascade(g: Graph, seeds: ArrayLike<number>, kindProb: Float64
           }
         }
         a++;
-        gap = Math.floor(Math.log(rng.random()) / lnq);
+        gap = Math.floor(rng.exponential1() / skipRate);
       }
     }
   }
@@ -169,8 +170,8 @@ export function percolationFinalSize(g: Graph, seeds: ArrayLike<number>, kindPro
   const pmax = maxArcProbability(g, kindProb);
   const thin = weight !== null;
   if (pmax > 0) {
-    const lnq = pmax < 1 ? Math.log(1 - pmax) : -Infinity;
-    let i = Math.floor(Math.log(rng.random()) / lnq);
+    const skipRate = pmax < 1 ? -Math.log(1 - pmax) : Infinity;
+    let i = Math.floor(rng.exponential1() / skipRate);
     while (i < m) {
       let ok = true;
       if (thin) {
@@ -202,7 +203,7 @@ export function percolationFinalSize(g: Graph, seeds: ArrayLike<number>, kindPro
           uf[b] = a;
         }
       }
-      i += 1 + Math.floor(Math.log(rng.random()) / lnq);
+      i += 1 + Math.floor(rng.exponential1() / skipRate);
     }
   }
   let total = 0;
@@ -352,7 +353,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     let end = tEnd;
     if (stopAt !== null && stopAt[u] < end) end = stopAt[u];
     if (windowMode !== 0) {
-      const w = windowMode === 1 ? -Math.log(rng.random()) / windowRate : Math.exp(windowMu + windowSigma * rng.normal());
+      const w = windowMode === 1 ? rng.exponential(windowRate) : Math.exp(windowMu + windowSigma * rng.normal());
       if (t + w < end) end = t + w;
     }
     if (until !== null) until[u] = end;
@@ -369,8 +370,8 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     // uniform exponential case: the chance within the window is the same for every arc of u
     const within0 = expDelay ? (W === Infinity ? 1 : -Math.expm1(-W * r0)) : 1;
     const skip = qmax < 1;
-    const lnq = skip ? Math.log1p(-qmax) : 0;
-    let a = skip ? start + Math.floor(Math.log(rng.random()) / lnq) : start;
+    const skipRate = skip ? -Math.log1p(-qmax) : 0;
+    let a = skip ? start + Math.floor(rng.exponential1() / skipRate) : start;
     while (a < stop) {
       const v = targets[a];
       // thinning first (contiguous per-arc data), the target's state (a random access) only then
@@ -418,7 +419,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
           }
         }
       }
-      a += skip ? 1 + Math.floor(Math.log(rng.random()) / lnq) : 1;
+      a += skip ? 1 + Math.floor(rng.exponential1() / skipRate) : 1;
     }
   }
   ws.touchedCount = touchedCount;
