@@ -1,6 +1,6 @@
 import { Rng } from '../../../src/engine';
 import { normalCdf, normalQuantile } from '../../../src/engine/distributions';
-import { NORMAL_ZIGGURAT } from '../../../src/engine/prng';
+import { EXPONENTIAL_ZIGGURAT, NORMAL_ZIGGURAT } from '../../../src/engine/prng';
 
 // The ziggurat draws (prng.ts) against their laws on several million draws. Every check allows
 // 5 standard errors: with a fixed seed the outcome is fixed, and a correct generator fails one of
@@ -116,6 +116,24 @@ describe('Rng: ziggurat normal', () => {
 
   it('fills 1,024 equal-probability bins as N(0, 1) does (chi-square), down to the layers of the ziggurat', () => {
     expectEqualBins(sortedNormals, normalQuantile, 1024);
+  });
+
+  it('has layers of equal area v (the base with its tail) and a top layer that closes on the mode', () => {
+    for (const [z, f, tail] of [
+      [NORMAL_ZIGGURAT, (x: number) => Math.exp(-0.5 * x * x), (r: number) => Math.sqrt(2 * Math.PI) * (1 - normalCdf(r))],
+      [EXPONENTIAL_ZIGGURAT, (x: number) => Math.exp(-x), (r: number) => Math.exp(-r)],
+    ] as const) {
+      const { x } = z;
+      const n = x.length - 1;
+      const r = x[1];
+      const v = x[0] * f(r);
+      // the base: the rectangle under f(r) up to r and the tail beyond (normalCdf: 1.2e-7 relative)
+      expect(Math.abs(r * f(r) + tail(r) - v) / v).toBeLessThan(1e-6);
+      for (let i = 1; i < n; i++) expect(Math.abs(x[i] * (f(x[i + 1]) - f(x[i])) - v) / v).toBeLessThan(1e-12);
+      expect(x[n]).toBe(0);
+      expect(z.f[n]).toBe(1);
+      for (let i = 0; i < n; i++) expect(z.ratio[i]).toBe(x[i + 1] / x[i]);
+    }
   });
 
   it('gives each layer of the ziggurat its probability (chi-square on the layer edges)', () => {
