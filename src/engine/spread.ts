@@ -300,6 +300,9 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const lagRate = thinning ? thin.lagRate : 0;
   const atOnce = lagRate === Infinity;
   const share = thinning ? (thin.share ?? 0) : 0;
+  // the largest chance of dropping a transmission (reported by asOf with certainty, F = 1): a draw
+  // at or above it keeps the transmission whatever F is, so F's expm1 is needed only below it
+  const dropAtMost = (rho * (1 - share)) / (1 - share * rho);
   // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
   // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
   // infected by then).
@@ -404,8 +407,11 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
           if (thinning) {
             if (exempt![v] === 1) keep = false;
             else if (!(tv > thinUntil)) {
-              const reportedByAsOf = atOnce ? rho : rho * -Math.expm1(-(thinUntil - tv) * lagRate);
-              keep = rng.random() >= (reportedByAsOf * (1 - share)) / (1 - share * reportedByAsOf);
+              const x = rng.random();
+              if (x < dropAtMost) {
+                const reportedByAsOf = atOnce ? rho : rho * -Math.expm1(-(thinUntil - tv) * lagRate);
+                keep = x >= (reportedByAsOf * (1 - share)) / (1 - share * reportedByAsOf);
+              }
             }
           }
           if (keep) {
