@@ -126,8 +126,9 @@ export class Rng {
 
   /**
    * Standard normal by the ziggurat (tables above). The layer comes from a second 32-bit word,
-   * not from bits of the one giving u: Marsaglia & Tsang's original shares them, which Doornik
-   * (2005) showed correlates successive draws with a 32-bit generator.
+   * not from bits of the one giving u: Marsaglia & Tsang's original takes both from one word,
+   * which ties the layer to u's low bits; Doornik (2005) found that version failing tests of
+   * normality with a 32-bit generator.
    */
   normal(): number {
     for (;;) {

@@ -16,8 +16,9 @@
  *   [t_u, min(t_u + W_u, stopAt[u], tEnd)); each arc transmits with probability p (as above)
  *   after a delay (fixed, lognormal or exponential per kind) and the transmission counts if it
  *   lands inside the window. Candidates come by skipping only when the node's largest arc chance
- *   is small (SKIP_BELOW), else every arc draws once against its own chance. With exponential delays of rate r the per-arc chance within the
- *   window is p(1 - exp(-r W)), and the delay given transmission is a truncated exponential:
+ *   is small (SKIP_BELOW), else every arc draws once against its own chance. With exponential
+ *   delays of rate r the per-arc chance within the window is p(1 - exp(-r W)), and the delay
+ *   given transmission is a truncated exponential:
  *   this is the Markovian SIR with T = r / (r + gamma) when W ~ Exp(gamma).
  */
 import type { Graph } from './graph';
@@ -306,7 +307,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const share = thinning ? (thin.share ?? 0) : 0;
   // the largest chance of dropping a transmission (reported by asOf with certainty, F = 1): a draw
   // at or above it keeps the transmission whatever F is, so F's expm1 is needed only below it
-  const dropAtMost = (rho * (1 - share)) / (1 - share * rho);
+  const dropAtMost = share * rho < 1 ? (rho * (1 - share)) / (1 - share * rho) : 1;
   // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
   // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
   // infected by then).
