@@ -15,8 +15,10 @@
  *   arrivals that improve the target's time are pushed. An infected node u spreads during its window
  *   [t_u, min(t_u + W_u, stopAt[u], tEnd)); each arc transmits with probability p (as above)
  *   after a delay (fixed, lognormal or exponential per kind) and the transmission counts if it
- *   lands inside the window. With exponential delays of rate r the per-arc chance within the
- *   window is p(1 - exp(-r W)), and the delay given transmission is a truncated exponential:
+ *   lands inside the window. Candidates come by skipping only when the node's largest arc chance
+ *   is small (SKIP_BELOW), else every arc draws once against its own chance. With exponential
+ *   delays of rate r the per-arc chance within the window is p(1 - exp(-r W)), and the delay
+ *   given transmission is a truncated exponential:
  *   this is the Markovian SIR with T = r / (r + gamma) when W ~ Exp(gamma).
  */
 import type { Graph } from './graph';
@@ -105,8 +107,9 @@ export function runCascade(g: Graph, seeds: ArrayLike<number>, kindProb: Float64
   if (pmax > 0) {
     // Geometric skipping over the concatenated sequence of arcs scanned: `gap` closed trials
     // precede the next open one; memorylessness lets the gap carry over from node to node.
-    const lnq = pmax < 1 ? Math.log(1 - pmax) : -Infinity;
-    let gap = Math.floor(Math.log(rng.random()) / lnq);
+    // a gap is floor(E / -ln(1 - pmax)), E ~ Exp(1): P(gap >= k) = (1 - pmax)^k
+    const skipRate = pmax < 1 ? -Math.log(1 - pmax) : Infinity;
+    let gap = Math.floor(rng.exponential1() / skipRate);
     for (let h = 0; h < count; h++) {
       const u = order[h];
       const start = offsets[u];
@@ -134,7 +137,7 @@ export function runCascade(g: Graph, seeds: ArrayLike<number>, kindProb: Float64
           }
         }
         a++;
-        gap = Math.floor(Math.log(rng.random()) / lnq);
+        gap = Math.floor(rng.exponential1() / skipRate);
       }
     }
   }
@@ -169,8 +172,8 @@ export function percolationFinalSize(g: Graph, seeds: ArrayLike<number>, kindPro
   const pmax = maxArcProbability(g, kindProb);
   const thin = weight !== null;
   if (pmax > 0) {
-    const lnq = pmax < 1 ? Math.log(1 - pmax) : -Infinity;
-    let i = Math.floor(Math.log(rng.random()) / lnq);
+    const skipRate = pmax < 1 ? -Math.log(1 - pmax) : Infinity;
+    let i = Math.floor(rng.exponential1() / skipRate);
     while (i < m) {
       let ok = true;
       if (thin) {
@@ -202,7 +205,7 @@ export function percolationFinalSize(g: Graph, seeds: ArrayLike<number>, kindPro
           uf[b] = a;
         }
       }
-      i += 1 + Math.floor(Math.log(rng.random()) / lnq);
+      i += 1 + Math.floor(rng.exponential1() / skipRate);
     }
   }
   let total = 0;
@@ -219,6 +222,9 @@ export function percolationFinalSize(g: Graph, seeds: ArrayLike<number>, kindPro
   ws.count = 0;
   return total;
 }
+
+/** runEvents skips over closed arcs (geometric gaps) when the largest arc chance is below this. */
+const SKIP_BELOW = 0.3;
 
 /** Delay laws per kind. */
 export const DelayMode = { fixed: 0, lognormal: 1, exponential: 2 } as const;
@@ -299,6 +305,9 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
   const lagRate = thinning ? thin.lagRate : 0;
   const atOnce = lagRate === Infinity;
   const share = thinning ? (thin.share ?? 0) : 0;
+  // the largest chance of dropping a transmission (reported by asOf with certainty, F = 1): a draw
+  // at or above it keeps the transmission whatever F is, so F's expm1 is needed only below it
+  const dropAtMost = share * rho < 1 ? (rho * (1 - share)) / (1 - share * rho) : 1;
   // Monotone event queue (calendar of buckets + small heaps, see queue.ts) with lazy deletion:
   // an earlier arrival pushes a new entry and the stale one is skipped when popped (its node is
   // infected by then).
@@ -352,7 +361,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     let end = tEnd;
     if (stopAt !== null && stopAt[u] < end) end = stopAt[u];
     if (windowMode !== 0) {
-      const w = windowMode === 1 ? -Math.log(rng.random()) / windowRate : Math.exp(windowMu + windowSigma * rng.normal());
+      const w = windowMode === 1 ? rng.exponential(windowRate) : Math.exp(windowMu + windowSigma * rng.normal());
       if (t + w < end) end = t + w;
     }
     if (until !== null) until[u] = end;
@@ -368,9 +377,13 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
     if (!(qmax > 0)) continue;
     // uniform exponential case: the chance within the window is the same for every arc of u
     const within0 = expDelay ? (W === Infinity ? 1 : -Math.expm1(-W * r0)) : 1;
-    const skip = qmax < 1;
-    const lnq = skip ? Math.log1p(-qmax) : 0;
-    let a = skip ? start + Math.floor(Math.log(rng.random()) / lnq) : start;
+    // skip to the candidates when they are few (an Exp(1) draw per candidate and a thinning draw
+    // per candidate cost more than one uniform per arc above about qmax = 0.3; NotPetya's qmax is
+    // about 0.84), else one draw per arc against its own chance
+    const skip = qmax < SKIP_BELOW;
+    const qdraw = skip ? qmax : 1;
+    const skipRate = skip ? -Math.log1p(-qmax) : 0;
+    let a = skip ? start + Math.floor(rng.exponential1() / skipRate) : start;
     while (a < stop) {
       const v = targets[a];
       // thinning first (contiguous per-arc data), the target's state (a random access) only then
@@ -379,13 +392,13 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
       if (!uniform) {
         k = kinds[a];
         const pa = kindProb[k] * weights[a] * (finiteExp ? -Math.expm1(-W * delayRate[k]) : 1);
-        accept = pa >= qmax || rng.random() * qmax < pa;
+        accept = pa >= qdraw || rng.random() * qdraw < pa;
         // then the target's susceptibility (0 or 1 from tags; a fraction is accepted with its own draw)
         if (accept && sus !== null) {
           const sv = sus[v];
           accept = sv >= 1 || (sv > 0 && rng.random() < sv);
         }
-      }
+      } else if (!skip) accept = qmax >= 1 || rng.random() < qmax;
       const sv = accept ? state[v] : 2;
       if (sv !== 2) {
         let tv: number;
@@ -403,8 +416,11 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
           if (thinning) {
             if (exempt![v] === 1) keep = false;
             else if (!(tv > thinUntil)) {
-              const reportedByAsOf = atOnce ? rho : rho * -Math.expm1(-(thinUntil - tv) * lagRate);
-              keep = rng.random() >= (reportedByAsOf * (1 - share)) / (1 - share * reportedByAsOf);
+              const x = rng.random();
+              if (x < dropAtMost) {
+                const reportedByAsOf = atOnce ? rho : rho * -Math.expm1(-(thinUntil - tv) * lagRate);
+                keep = x >= (reportedByAsOf * (1 - share)) / (1 - share * reportedByAsOf);
+              }
             }
           }
           if (keep) {
@@ -418,7 +434,7 @@ export function runEvents(g: Graph, seedNode: ArrayLike<number>, seedTime: Array
           }
         }
       }
-      a += skip ? 1 + Math.floor(Math.log(rng.random()) / lnq) : 1;
+      a += skip ? 1 + Math.floor(rng.exponential1() / skipRate) : 1;
     }
   }
   ws.touchedCount = touchedCount;
