@@ -144,8 +144,8 @@ export class Rng {
   /** |Z| given |Z| > r (Marsaglia 1964): exact, and accepts with probability above 0.9. */
   private normalTail(): number {
     for (;;) {
-      const x = -Math.log(this.random()) / NR;
-      const y = -Math.log(this.random());
+      const x = this.exponential1() / NR;
+      const y = this.exponential1();
       if (y + y >= x * x) return NR + x;
     }
   }
