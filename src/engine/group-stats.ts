@@ -28,7 +28,7 @@ const PARTS = ['total', 'intended', 'collateral'] as const;
 
 export function groupStats(model: ScenarioModel, p: AssessmentPartial, rw: RunWeights, level: number): AssessmentGroups {
   const defs = groupDefs(model);
-  return groupLists(groupEntries(defs, rowsByCell(p, rw.order, groupCells(model.core).count), rw, level));
+  return groupLists(groupEntries(defs, rowsByCell([p], p.runIndex, rw.order, groupCells(model.core).count), rw, level));
 }
 
 /**
@@ -106,34 +106,42 @@ export interface CellRows {
   values: Float32Array;
 }
 
+/** Group rows as a partial holds them (AssessmentPartial: groupCount rows of groupRun, groupId, groupValues). */
+export type GroupRowSet = Pick<AssessmentPartial, 'groupCount' | 'groupRun' | 'groupId' | 'groupValues'>;
+
 /**
  * The rows copied cell by cell, so each group reads its cells' rows sequentially. A group's
  * per-run total is summed over its cells in cell order, and the runs are read in run order: the
- * result does not depend on the order of the partial's rows.
+ * result does not depend on the order of the partial's rows. `sets` are read as one list of
+ * rows, in their order (a coordinator keeps its shards' rows as they came: see ShardFold).
  */
-export function rowsByCell(p: AssessmentPartial, order: number[], cellCount: number, shared = false): CellRows {
-  const M = p.groupCount;
+export function rowsByCell(sets: readonly GroupRowSet[], runIndex: Int32Array, order: number[], cellCount: number, shared = false): CellRows {
+  let M = 0;
+  for (const s of sets) M += s.groupCount;
   const pos = new Map<number, number>();
-  order.forEach((i, k) => pos.set(p.runIndex[i], k));
+  order.forEach((i, k) => pos.set(runIndex[i], k));
   const start = new Int32Array(cellCount + 1);
-  for (let j = 0; j < M; j++) start[p.groupId[j] + 1]++;
+  for (const s of sets) for (let j = 0; j < s.groupCount; j++) start[s.groupId[j] + 1]++;
   for (let c = 0; c < cellCount; c++) start[c + 1] += start[c];
   const fill = start.slice(0, cellCount);
   // (shared: posted to another thread without a copy)
   const runAt = shared ? new Int32Array(new SharedArrayBuffer(M * 4)) : new Int32Array(M);
   const values = shared ? new Float32Array(new SharedArrayBuffer(M * NG * 4)) : new Float32Array(M * NG);
-  let lastRun = -1;
-  let runPos = -1;
-  for (let j = 0; j < M; j++) {
-    if (p.groupRun[j] !== lastRun) {
-      lastRun = p.groupRun[j];
-      const at = pos.get(lastRun);
-      if (at === undefined) throw new Error(`internal: group row of run ${lastRun}, which the partial does not hold`);
-      runPos = at;
+  for (const s of sets) {
+    const { groupRun, groupId, groupValues } = s;
+    let lastRun = -1;
+    let runPos = -1;
+    for (let j = 0; j < s.groupCount; j++) {
+      if (groupRun[j] !== lastRun) {
+        lastRun = groupRun[j];
+        const at = pos.get(lastRun);
+        if (at === undefined) throw new Error(`internal: group row of run ${lastRun}, which the partial does not hold`);
+        runPos = at;
+      }
+      const t = fill[groupId[j]]++;
+      runAt[t] = runPos;
+      for (let f = 0; f < NG; f++) values[t * NG + f] = groupValues[j * NG + f];
     }
-    const t = fill[p.groupId[j]]++;
-    runAt[t] = runPos;
-    for (let f = 0; f < NG; f++) values[t * NG + f] = p.groupValues[j * NG + f];
   }
   return { start, runAt, values };
 }

@@ -16,8 +16,8 @@
 import IORedis from 'ioredis';
 import { parentPort, type Worker } from 'node:worker_threads';
 import { finalizeAssessment } from '../engine/assess';
-import { groupDefs, groupEntries, groupLists, rowsByCell, splitGroups, type CellRows, type GroupDef, type GroupEntry, type GroupWeights } from '../engine/group-stats';
-import { groupCells, trimmedView, type AssessmentPartial } from '../engine/partial';
+import { groupDefs, groupEntries, groupLists, rowsByCell, splitGroups, type CellRows, type GroupDef, type GroupEntry, type GroupRowSet, type GroupWeights } from '../engine/group-stats';
+import { groupCells, NG, trimmedView, type AssessmentPartial } from '../engine/partial';
 import type { AssessmentResult } from '../engine/result';
 import { runWeights } from '../engine/run-weights';
 import { startThread } from './finalize-off-thread';
@@ -54,11 +54,19 @@ export type FoldReply =
 
 const failure = (err: unknown): FinalizeReply => ({ ok: false, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' });
 
-/** One job's shards folded as they come: in shard order (the order the merge takes them, so the sums are the same bit for bit). */
+/**
+ * One job's shards folded as they come: in shard order (the order the merge takes them, so the
+ * sums are the same bit for bit). Each shard's group rows (three quarters of a partial at
+ * 10,000 entities) are kept as they came, in shard order, rather than appended to the merged
+ * partial: appending copied ~150 MB into arrays grown for them, about a CPU second of this
+ * process while the workers ran, and finalising regroups them by cell anyway (rowsByCell).
+ */
 export class ShardFold {
   private readonly partials: Array<AssessmentPartial | undefined> = [];
   private next = 0;
   merged: AssessmentPartial | undefined;
+  /** The folded shards' group rows, in shard order. */
+  readonly groupRows: GroupRowSet[] = [];
 
   constructor(
     private readonly runs: number,
@@ -75,11 +83,28 @@ export class ShardFold {
     const decodeMs = performance.now() - t;
     t = performance.now();
     while (this.partials[this.next] !== undefined) {
-      this.merged = engineBinding.fold!(this.merged, this.partials[this.next]!, this.runs);
+      const part = this.partials[this.next]!;
+      this.groupRows.push(takeGroupRows(part));
+      this.merged = engineBinding.fold!(this.merged, part, this.runs);
       this.partials[this.next++] = undefined;
     }
     return { readMs, decodeMs, mergeMs: performance.now() - t };
   }
+}
+
+/**
+ * The partial's group rows, taken out of it (it is left with none). Rows that are a small view
+ * of a larger buffer (a decoded partial's, mostly per-entity sums at 1M entities) are copied,
+ * so keeping them does not keep the rest.
+ */
+function takeGroupRows(p: AssessmentPartial): GroupRowSet {
+  const own = <T extends Int32Array | Float32Array>(a: T, n: number): T => (a.subarray(0, n).byteLength * 2 < a.buffer.byteLength ? (a.slice(0, n) as T) : (a.subarray(0, n) as T));
+  const rows: GroupRowSet = { groupCount: p.groupCount, groupRun: own(p.groupRun, p.groupCount), groupId: own(p.groupId, p.groupCount), groupValues: own(p.groupValues, p.groupCount * NG) };
+  p.groupCount = 0;
+  p.groupRun = new Int32Array(0);
+  p.groupId = new Int32Array(0);
+  p.groupValues = new Float32Array(0);
+  return rows;
 }
 
 /** From this many group rows on, finalising takes a second thread for part of the group ranges. */
@@ -151,15 +176,21 @@ export async function finalizeOnTwoThreads(
   options: FinalizeRequest['options'],
   helper: GroupThread | null,
   fromRows = GROUP_THREAD_FROM_ROWS,
+  /** The group rows, when kept apart from the partial (ShardFold); else the partial's own. */
+  groupRows?: readonly GroupRowSet[],
 ): Promise<AssessmentResult> {
-  if (!helper || partial.groupCount < fromRows) return finalizeAssessment(model, partial, options);
+  const sets = groupRows ?? [partial];
+  const count = sets.reduce((n, s) => n + s.groupCount, 0);
+  const second = helper && count >= fromRows ? helper : null;
+  if (!second && !groupRows) return finalizeAssessment(model, partial, options);
   const level = options.confidenceLevel ?? 0.9;
   const p = trimmedView(partial);
   const rw = runWeights(p);
-  const rows = rowsByCell(p, rw.order, groupCells(model.core).count, true);
-  const [mine, theirs] = splitGroups(groupDefs(model), rows, rw.w.length, GROUP_THREAD_SHARE);
+  const rows = rowsByCell(sets, p.runIndex, rw.order, groupCells(model.core).count, !!second);
+  const defs = groupDefs(model);
+  const [mine, theirs] = second ? splitGroups(defs, rows, rw.w.length, GROUP_THREAD_SHARE) : [defs, []];
   const weights = { w: rw.w, sum: rw.sum };
-  const elsewhere = helper.ranges({ defs: theirs, rows, weights, level });
+  const elsewhere = second?.ranges({ defs: theirs, rows, weights, level }) ?? null;
   // (an invalid level throws below: the other thread's answer is then not awaited)
   elsewhere?.catch(() => undefined);
   const entries = groupEntries(elsewhere ? mine : [...mine, ...theirs], rows, weights, level);
@@ -173,9 +204,9 @@ if (parentPort) {
   let fold: ShardFold | null = null;
   let redis: IORedis | null = null;
   let helper: GroupThread | null = null;
-  const finalizing = async (model: FinalizeRequest['model'], partial: AssessmentPartial, options: FinalizeRequest['options']): Promise<FinalizeReply> => {
+  const finalizing = async (model: FinalizeRequest['model'], partial: AssessmentPartial, options: FinalizeRequest['options'], groupRows?: GroupRowSet[]): Promise<FinalizeReply> => {
     try {
-      return { ok: true, result: await finalizeOnTwoThreads(model, partial, options, helper) };
+      return { ok: true, result: await finalizeOnTwoThreads(model, partial, options, helper, GROUP_THREAD_FROM_ROWS, groupRows) };
     } catch (err) {
       return failure(err);
     } finally {
@@ -215,8 +246,9 @@ if (parentPort) {
     } else {
       void redis?.quit().catch(() => undefined);
       const merged = fold?.merged;
+      const groupRows = fold?.groupRows;
       fold = null;
-      port.postMessage(merged ? await finalizing(m.model, merged, m.options) : failure(new Error('no shard was folded')));
+      port.postMessage(merged ? await finalizing(m.model, merged, m.options, groupRows) : failure(new Error('no shard was folded')));
     }
   });
 }

@@ -10,6 +10,7 @@ import { encode } from '../../../src/jobs/codec';
 import { finalizeOffThread, FoldSession, ownBuffers, warmFinalizeThread, warmFinalizeThreadId } from '../../../src/jobs/finalize-off-thread';
 import { finalizeOnTwoThreads, GroupThread, type GroupRequest } from '../../../src/jobs/finalize.worker';
 import { groupDefs } from '../../../src/engine/group-stats';
+import { NG, type AssessmentPartial } from '../../../src/engine/partial';
 import { SECTORS } from '../../../src/domain/vocabulary';
 import { differences } from '../../support/differences';
 import { erScenario, weapon } from '../engine/helpers';
@@ -121,6 +122,28 @@ describe('finalizeOffThread', () => {
       expect(helper.asked).toBeLessThan(groupDefs(model).length);
     } finally {
       helper.close();
+    }
+    // the rows kept apart from the partial, in pieces (as a coordinator's fold keeps its shards'),
+    // on two threads and on one
+    const pieces = (from: AssessmentPartial) => {
+      const cuts = [0, Math.floor(from.groupCount / 3), Math.floor((2 * from.groupCount) / 3), from.groupCount];
+      return cuts.slice(1).map((end, k) => ({
+        groupCount: end - cuts[k],
+        groupRun: from.groupRun.slice(cuts[k], end),
+        groupId: from.groupId.slice(cuts[k], end),
+        groupValues: from.groupValues.slice(cuts[k] * NG, end * NG),
+      }));
+    };
+    const withoutRows = (from: AssessmentPartial): AssessmentPartial => ({ ...structuredClone(from), groupCount: 0, groupRun: new Int32Array(0), groupId: new Int32Array(0), groupValues: new Float32Array(0) });
+    for (const fromRows of [0, partial.groupCount + 1]) {
+      const apart = new Counted();
+      try {
+        const result = await finalizeOnTwoThreads(model, withoutRows(partial), opts, apart, fromRows, pieces(partial));
+        expect(differences(result, expected)).toEqual([]);
+        expect(apart.asked > 0).toBe(fromRows === 0);
+      } finally {
+        apart.close();
+      }
     }
     // below the threshold of rows the helper is not asked
     const idle = new Counted();
