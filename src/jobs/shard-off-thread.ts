@@ -6,7 +6,8 @@
  * scenario goes to the thread once per job (as the gzip'd buffer from Redis, moved, not copied),
  * which keeps that job's prepared model until another job's request comes.
  * Cancelling terminates the thread; the next shard starts a new one. The worker process starts
- * it before it takes work (start()), so the first job's first slice does not wait for it.
+ * it before it takes work (start()), so the first job's first slice waits neither for it nor for
+ * the engine's compilation (warm-up.ts).
  */
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';

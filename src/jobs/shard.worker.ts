@@ -17,6 +17,7 @@ import type { ScenarioModel } from '../engine/model';
 import type { AssessmentJobInput } from './job-input';
 import type { ShardSpec } from './monte-carlo-runner';
 import { decode, decodeSnapshot, encode, encodePartial } from './codec';
+import { warmUp } from './warm-up';
 
 export type ShardThreadRequest =
   | { type: 'run'; snapshotKey: string; input: AssessmentJobInput; shard: ShardSpec; proposal?: string; threads: number }
@@ -28,7 +29,7 @@ export type ShardThreadRequest =
 type Work = Exclude<ShardThreadRequest, { type: 'snapshot' }>;
 
 export type ShardThreadReply =
-  /** Posted once the engine is loaded (ShardThread.start waits for it). */
+  /** Posted once the engine is loaded and warmed (warm-up.ts; ShardThread.start waits for it). */
   | { type: 'ready' }
   | { type: 'need-snapshot' }
   | { type: 'progress'; fraction: number }
@@ -158,5 +159,8 @@ if (parentPort) {
   const port = parentPort;
   const models = new ShardModels((m, transfer) => port.postMessage(m, transfer ?? []));
   port.on('message', (m: ShardThreadRequest) => void models.receive(m));
-  port.postMessage({ type: 'ready' } satisfies ShardThreadReply);
+  // Ready once the engine is compiled (warm-up.ts); a failed warm-up only leaves it cold.
+  void warmUp()
+    .catch(() => undefined)
+    .then(() => port.postMessage({ type: 'ready' } satisfies ShardThreadReply));
 }

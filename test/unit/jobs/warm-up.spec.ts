@@ -1,0 +1,27 @@
+/**
+ * The shard thread's warm-up (src/jobs/warm-up.ts) runs every step a job's shard takes: a failed
+ * warm-up is swallowed (the thread only stays cold), so this is where a scenario the engine no
+ * longer accepts would show.
+ */
+import { warmUp, warmUpJob } from '../../../src/jobs/warm-up';
+import { engineBinding, prepare, runShardOn } from '../../../src/jobs/engine-binding';
+
+jest.setTimeout(120_000);
+
+describe('warmUp', () => {
+  it('runs the warm-up job: a fitted proposal, spread beyond the reports, disruption through service dependencies', async () => {
+    await expect(warmUp()).resolves.toBeUndefined();
+    const { snapshot, input } = warmUpJob();
+    const model = prepare(snapshot, input);
+    const proposal = await engineBinding.proposal!(snapshot, input, { threads: 0 });
+    expect(proposal).not.toBeNull();
+    const partial = await runShardOn(model, input, { index: 0, runStart: 0, runCount: input.runs }, { threads: 0, proposal });
+    expect(partial.logLik.length).toBe(input.runs);
+    expect(Array.from(partial.logLik).every(Number.isFinite)).toBe(true);
+    const reached = Array.from(partial.infected).filter((x) => x > 0).length;
+    expect(reached).toBeGreaterThan(snapshot.reports.length);
+    // disrupted without being infected: an entity whose service supplier went down
+    expect(Array.from(partial.disrupted).some((d, v) => d > partial.infected[v])).toBe(true);
+    expect(partial.groupCount).toBeGreaterThan(input.runs);
+  });
+});
