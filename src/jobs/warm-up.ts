@@ -1,9 +1,10 @@
 /**
- * A shard thread's engine warmed before it takes work. Cold, the first 25-run pilot slice of a
- * job took its worker 200-290 ms and the second about 100 ms, against 10-40 ms once compiled
- * (scale bench, 10,000 entities): about 0.3 s of every job's first pilot round, which no number
- * of workers divides. A small generated scenario's model, pilot, shard and partial encoding,
- * run once and thrown away, compile the same code first.
+ * A shard thread's engine warmed before it takes work. Cold, a job's first 25-run pilot slice
+ * took its worker 222-302 ms of runs after 102-124 ms of decoding and 180-314 ms of preparing,
+ * against 10-40 ms for a later slice (scale bench, 10,000 entities): the first pilot round,
+ * which no number of workers divides, waited for it. A small generated scenario's model, pilot,
+ * shard and partial encoding, run once and thrown away, compile the same code first (warmed:
+ * 71-204, 28-65 and 80-232 ms; docs/benchmarks-scale.md).
  */
 import type { DependencyRecord, EntityRecord, ReportRecord, ScenarioSnapshot, WeaponRecord } from '../domain/records';
 import { SECTORS } from '../domain/vocabulary';
