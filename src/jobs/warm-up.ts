@@ -11,6 +11,7 @@ import { SECTORS } from '../domain/vocabulary';
 import { encodePartial } from './codec';
 import { engineBinding, prepare, runShardOn } from './engine-binding';
 import type { AssessmentJobInput } from './job-input';
+import type { AssessmentPartial } from '../engine/partial';
 
 /** Entities of the warm-up scenario: enough for every step to run its loops, small enough to take well under a second. */
 const ENTITIES = 300;
@@ -60,11 +61,11 @@ export function warmUpJob(runs = 120): { snapshot: ScenarioSnapshot; input: Asse
   };
 }
 
-/** Runs the warm-up job's pilot and one shard on this thread, and encodes its partial; the results are dropped. */
-export async function warmUp(): Promise<void> {
+/** Runs the warm-up job's pilot and one shard on this thread, and encodes its partial; returns what it computed (the thread drops it). */
+export async function warmUp(): Promise<{ proposal: unknown; partial: AssessmentPartial; encodedBytes: number }> {
   const { snapshot, input } = warmUpJob();
   const model = prepare(snapshot, input);
   const proposal = await engineBinding.proposal!(snapshot, input, { threads: 0 });
   const partial = await runShardOn(model, input, { index: 0, runStart: 0, runCount: input.runs }, { threads: 0, proposal });
-  encodePartial(partial);
+  return { proposal, partial, encodedBytes: encodePartial(partial).length };
 }
