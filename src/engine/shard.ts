@@ -3,10 +3,10 @@
  * pool, each chunk's partial aggregate merged into the whole, with progress and cancellation.
  */
 import { availableParallelism } from 'node:os';
-import { mergeInto } from './aggregate';
+import { foldInto } from './aggregate';
 import type { ScenarioModel } from './model';
 import { runRangeOf, settingsOf, type AssessmentOptions, type AssessmentProgress } from './options';
-import { countRuns, emptyPartial, trimPartial, type AssessmentPartial } from './partial';
+import { countRuns, emptyPartial, trimmedView, trimPartial, type AssessmentPartial } from './partial';
 import { pilotProposal } from './pilot';
 import { AbortError, newControl, runPool } from './pool';
 import { RunEngine } from './runner';
@@ -47,8 +47,11 @@ export async function runShard(model: ScenarioModel, runRange: [number, number],
   const { partial, arcs } = threads <= 0 ? runInThread(model, settings, tasks, onRuns, options.signal) : await runOnPool(model, settings, tasks, threads, onRuns, options.signal);
   progress.runs(end - start);
   if (partial === null || countRuns(partial) !== end - start) throw new Error('internal: runs missing from the merged partial');
-  return { partial, stats: { seconds: progress.elapsedSeconds(), arcsExamined: arcs, threads: Math.max(0, threads) } };
+  // (the merges leave room beyond the runs and rows: a view of them is what the callers encode or move)
+  return { partial: trimmedView(partial), stats: { seconds: progress.elapsedSeconds(), arcsExamined: arcs, threads: Math.max(0, threads) } };
 }
+
+const runsOf = (tasks: Chunk[]) => tasks.reduce((n, t) => n + t.end - t.start, 0);
 
 /** Chunk boundaries aligned to multiples of `size` in absolute run index (so results do not depend on threads). */
 function chunks(start: number, end: number, size: number): Chunk[] {
@@ -61,19 +64,20 @@ function chunks(start: number, end: number, size: number): Chunk[] {
   return tasks;
 }
 
-/** The chunks' partials merged in order, and the arcs their spread scanned. */
+/** The chunks' partials merged in order (`runs`: the shard's), and the arcs their spread scanned. */
 interface Merged {
   partial: AssessmentPartial | null;
+  runs: number;
   arcs: number;
 }
 
 function take(m: Merged, p: AssessmentPartial): void {
-  m.partial = m.partial === null ? p : mergeInto(m.partial, p);
+  m.partial = m.partial === null ? p : foldInto(m.partial, p, m.runs);
 }
 
 function runInThread(model: ScenarioModel, settings: RunSettings, tasks: Chunk[], onRuns: (done: number) => void, signal?: AbortSignal): Merged {
   const engine = new RunEngine(model.core, settings);
-  const merged: Merged = { partial: null, arcs: 0 };
+  const merged: Merged = { partial: null, runs: runsOf(tasks), arcs: 0 };
   let done = 0;
   let last = performance.now();
   for (const t of tasks) {
@@ -94,7 +98,7 @@ function runInThread(model: ScenarioModel, settings: RunSettings, tasks: Chunk[]
 }
 
 async function runOnPool(model: ScenarioModel, settings: RunSettings, tasks: Chunk[], threads: number, onRuns: (done: number) => void, signal?: AbortSignal): Promise<Merged> {
-  const merged: Merged = { partial: null, arcs: 0 };
+  const merged: Merged = { partial: null, runs: runsOf(tasks), arcs: 0 };
   await runPool<{ partial: AssessmentPartial; arcs: number }>({
     threads,
     init: { kind: 'assess', core: model.core, settings },

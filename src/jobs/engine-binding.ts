@@ -12,14 +12,14 @@ import { pilotProposal, pilotSlice } from '../engine/pilot';
 import { runShard } from '../engine/shard';
 import { finalizeOffThread, FoldSession, warmFinalizeThread } from './finalize-off-thread';
 import { FINALIZE_FROM, FINALIZE_TO } from './monte-carlo-runner';
-import { mergeInto, mergePartials } from '../engine/aggregate';
+import { foldInto, mergePartials } from '../engine/aggregate';
 import type { AssessmentResult as EngineOutput } from '../engine/result';
 import { RangeError90 } from '../engine/distributions';
 import { UnstableDependencyMatrixError } from '../engine/iim';
 import { prepareScenario, ScenarioInputError, type ScenarioModel } from '../engine/model';
 import { AbortError } from '../engine/pool';
 import type { ParameterProposal } from '../engine/proposal';
-import { countRuns, growGroups, growRuns, type AssessmentPartial } from '../engine/partial';
+import type { AssessmentPartial } from '../engine/partial';
 import type { ScenarioSnapshot } from '../domain/records';
 import type { AssessmentJobInput } from './job-input';
 
@@ -168,18 +168,7 @@ export const engineBinding: EngineBinding<AssessmentPartial, EngineOutput> & { c
     return mergePartials(parts);
   },
   fold(acc, part, runs) {
-    if (acc === undefined) return part;
-    // The arrays grow once to the job's size: mergeInto would otherwise copy the growing whole
-    // once a shard, and each copy costs the coordinator CPU and collections while the workers run
-    // (at 10,000 runs the group rows reach ~150 MB). The run arrays to the job's runs; the group
-    // rows to an estimate from the rows per run so far (+10%), or else by doubling.
-    if (runs !== undefined) growRuns(acc, runs);
-    const need = acc.groupCount + part.groupCount;
-    if (need > acc.groupRun.length) {
-      const estimate = runs === undefined ? 0 : Math.ceil((need / (countRuns(acc) + countRuns(part))) * runs * 1.1);
-      growGroups(acc, Math.max(need, estimate > need ? estimate : 2 * acc.groupRun.length));
-    }
-    return mergeInto(acc, part);
+    return acc === undefined ? part : foldInto(acc, part, runs);
   },
   foldOffThread(snapshot, input, redisUrl) {
     const session = new FoldSession(input.runs, redisUrl);

@@ -195,12 +195,16 @@ function cloneable(options: AssessmentOptions): AssessmentOptions {
   return plain;
 }
 
-/** The partial's own array buffers (whole-buffer views only; shared memory is never moved). */
+/**
+ * The partial's own array buffers: those its arrays view from their start (the whole buffer, or
+ * the runs and rows of one with room beyond them: runShard's and a fold's); shared memory and
+ * views into a larger decoded buffer are never moved.
+ */
 export function ownBuffers(partial: AssessmentPartial): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const v of Object.values(partial)) {
     // (tag test, not instanceof: arrays may come from another realm, e.g. under jest)
-    if (ArrayBuffer.isView(v) && Object.prototype.toString.call(v.buffer) === '[object ArrayBuffer]' && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer as ArrayBuffer);
+    if (ArrayBuffer.isView(v) && Object.prototype.toString.call(v.buffer) === '[object ArrayBuffer]' && v.byteOffset === 0) out.add(v.buffer as ArrayBuffer);
   }
   return [...out];
 }

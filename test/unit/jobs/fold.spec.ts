@@ -1,7 +1,7 @@
 /**
  * The coordinator's fold: shards' partials added in place, in order, give mergePartials' answer
  * bit for bit; with the job's runs as a hint the run arrays and the group rows grow once, not
- * once a shard or by doubling.
+ * once a shard or by doubling. A shard's chunks merge by the same rule (foldInto).
  */
 import { prepareScenario, runShard } from '../../../src/engine';
 import { mergePartials } from '../../../src/engine/aggregate';
@@ -44,5 +44,26 @@ describe('engineBinding.fold', () => {
     expect(acc!.runIndex.length).toBe(runs);
     expect(acc!.timeline.length).toBe(runs * acc!.bins);
     expect(differences(trimPartial(acc!), trimPartial(expected)).slice(0, 10)).toEqual([]);
+  });
+
+  it("merges a shard's chunks the same way: the chunks' answer bit for bit, its rows in room grown ahead", async () => {
+    const { entities, dependencies } = erScenario(600, 4, 5);
+    const model = prepareScenario({
+      entities,
+      dependencies,
+      weapon: weapon({ low: 0.3, high: 0.5 }),
+      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
+      horizonHours: 48,
+    });
+    const runs = 120;
+    const opts = { runs, seed: 11, threads: 0, chunkSize: 10 };
+    const chunks: AssessmentPartial[] = [];
+    for (let s = 0; s < runs; s += 10) chunks.push((await runShard(model, [s, s + 10], opts)).partial);
+    const whole = (await runShard(model, [0, runs], opts)).partial;
+    expect(differences(trimPartial(whole), mergePartials(chunks)).slice(0, 10)).toEqual([]);
+    // views of arrays grown ahead of the rows (an estimate from the rows per run, +10%), not to each merge's rows
+    expect(whole.groupRun.length).toBe(whole.groupCount);
+    expect(whole.groupRun.buffer.byteLength).toBeGreaterThan(whole.groupCount * 4);
+    expect(whole.runIndex.buffer.byteLength).toBe(runs * 4);
   });
 });
