@@ -372,7 +372,7 @@ async function main() {
     };
 
     // Each worker count's jobs in order (--workers 1,2,1,2,1,2 alternates them: the machine's own speed drifts).
-    const timings = new Map<number, Array<{ total: number; shards: number }>>();
+    const timings = new Map<number, Array<{ total: number; shards: number; workerCpu: number }>>();
     let lastJob = '';
     for (const count of WORKER_COUNTS) {
       const workers: Proc[] = [];
@@ -393,7 +393,7 @@ async function main() {
       const starts = done.map((d) => Date.parse(d.time) - d.seconds * 1000);
       const ends = done.map((d) => Date.parse(d.time));
       const shardPhase = (Math.max(...ends) - Math.min(...starts)) / 1000;
-      timings.set(count, [...(timings.get(count) ?? []), { total: job.seconds, shards: shardPhase }]);
+      timings.set(count, [...(timings.get(count) ?? []), { total: job.seconds, shards: shardPhase, workerCpu: shardCpu }]);
       const rss = workers.map((w) => `${w.peakRssMb().toFixed(0)} MB`).join(', ');
       record(`assessment, ${RUNS} runs, ${count} worker process(es) of 1 thread: ${job.seconds.toFixed(1)} s end to end, shards ${shardPhase.toFixed(1)} s (${done.length} shards of ${shardRuns} runs); worker peak RSS ${rss}; api-1 peak RSS so far ${api1.proc.peakRssMb().toFixed(0)} MB`);
       say(where(job.id, [api1.proc, api2.proc], workers));
@@ -410,10 +410,15 @@ async function main() {
       const ratios: Array<{ total: number; shards: number }> = [];
       for (let i = 0; i < pairs; i++) {
         ratios.push({ total: ones[i].total / twos[i].total, shards: ones[i].shards / twos[i].shards });
-        record(`scaling 2 workers vs 1${pairs > 1 ? ` (pair ${i + 1})` : ''}: ${ratios[i].total.toFixed(2)}x end to end, ${ratios[i].shards.toFixed(2)}x over the shards (target 1.7x)`);
+        // The same runs cost the workers more CPU when two run at once where the machine's cores share what the runs need (co-running.bench.ts).
+        const more = 100 * (twos[i].workerCpu / ones[i].workerCpu - 1);
+        record(`scaling 2 workers vs 1${pairs > 1 ? ` (pair ${i + 1})` : ''}: ${ratios[i].total.toFixed(2)}x end to end, ${ratios[i].shards.toFixed(2)}x over the shards (target 1.7x); the workers' CPU ${twos[i].workerCpu.toFixed(1)} s with two, ${ones[i].workerCpu.toFixed(1)} s with one (${more >= 0 ? '+' : ''}${more.toFixed(0)}%)`);
       }
       if (pairs > 1) {
-        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+        const median = (xs: number[]) => {
+          const s = [...xs].sort((a, b) => a - b);
+          return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        };
         const f = (xs: number[]) => `${median(xs).toFixed(2)}x [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
         record(`scaling 2 workers vs 1, ${pairs} pairs, median [min..max]: ${f(ratios.map((r) => r.total))} end to end, ${f(ratios.map((r) => r.shards))} over the shards`);
       }
