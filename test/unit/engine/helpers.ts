@@ -1,4 +1,4 @@
-import { buildCsr, erdosRenyiEdges, Rng } from '../../../src/engine';
+import { buildCsr, erdosRenyiEdges, prepareScenario, Rng, type ScenarioModel } from '../../../src/engine';
 import type { DependencyRecord, EntityRecord, WeaponRecord } from '../../../src/domain/records';
 
 /** G(n, m) with mean degree c, undirected. */
@@ -50,4 +50,16 @@ export function weapon(T: { low: number; high: number }, extra: Partial<WeaponRe
     impact: { hostShare: { low: 0.2, high: 0.8 }, costPerHostUsd: { low: 300, high: 3000 }, downtimeDays: { low: 1, high: 10 } },
     ...extra,
   };
+}
+
+/** erScenario prepared for `w` with one confirmed report, at n0 on 27 June 2017 08:00 UTC. */
+export function erModel(n: number, c: number, seed: number, w: WeaponRecord, horizonHours = 48): ScenarioModel {
+  const { entities, dependencies } = erScenario(n, c, seed);
+  return prepareScenario({
+    entities,
+    dependencies,
+    weapon: w,
+    reports: [{ weaponId: w.id, entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
+    horizonHours,
+  });
 }

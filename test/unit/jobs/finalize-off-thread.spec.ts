@@ -13,20 +13,13 @@ import { groupDefs } from '../../../src/engine/group-stats';
 import { NG, type AssessmentPartial } from '../../../src/engine/partial';
 import { SECTORS } from '../../../src/domain/vocabulary';
 import { differences } from '../../support/differences';
-import { erScenario, weapon } from '../engine/helpers';
+import { erModel, erScenario, weapon } from '../engine/helpers';
 
 jest.setTimeout(600_000);
 
 describe('finalizeOffThread', () => {
   it('equals finalizeAssessment on the main thread and hands the partial over (its buffers detached)', async () => {
-    const { entities, dependencies } = erScenario(800, 4, 2);
-    const model = prepareScenario({
-      entities,
-      dependencies,
-      weapon: weapon({ low: 0.2, high: 0.4 }, { targeting: { countries: ['UA'] } }),
-      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
-      horizonHours: 48,
-    });
+    const model = erModel(800, 4, 2, weapon({ low: 0.2, high: 0.4 }, { targeting: { countries: ['UA'] } }));
     const opts = { runs: 60, seed: 3, threads: 0 };
     const { partial } = await runShard(model, [0, 60], opts);
     const expected = finalizeAssessment(model, structuredClone(partial), opts);
@@ -60,14 +53,7 @@ describe('finalizeOffThread', () => {
   });
 
   it('folds shards on the thread in any order, and finalises them as the main thread would', async () => {
-    const { entities, dependencies } = erScenario(800, 4, 7);
-    const model = prepareScenario({
-      entities,
-      dependencies,
-      weapon: weapon({ low: 0.3, high: 0.5 }),
-      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
-      horizonHours: 48,
-    });
+    const model = erModel(800, 4, 7, weapon({ low: 0.3, high: 0.5 }));
     const opts = { runs: 80, seed: 5, threads: 0, chunkSize: 20 };
     const shards = [];
     for (let s = 0; s < 80; s += 20) shards.push((await runShard(model, [s, s + 20], opts)).partial);

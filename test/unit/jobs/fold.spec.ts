@@ -3,25 +3,18 @@
  * bit for bit; with the job's runs as a hint the run arrays and the group rows grow once, not
  * once a shard or by doubling. A shard's chunks merge by the same rule (foldInto).
  */
-import { prepareScenario, runShard } from '../../../src/engine';
+import { runShard } from '../../../src/engine';
 import { mergePartials } from '../../../src/engine/aggregate';
 import { trimPartial, type AssessmentPartial } from '../../../src/engine/partial';
 import { engineBinding } from '../../../src/jobs/engine-binding';
 import { differences } from '../../support/differences';
-import { erScenario, weapon } from '../engine/helpers';
+import { erModel, weapon } from '../engine/helpers';
 
 jest.setTimeout(300_000);
 
 describe('engineBinding.fold', () => {
   it('equals mergePartials bit for bit, and sized by the job\'s runs grows its arrays once', async () => {
-    const { entities, dependencies } = erScenario(600, 4, 5);
-    const model = prepareScenario({
-      entities,
-      dependencies,
-      weapon: weapon({ low: 0.3, high: 0.5 }),
-      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
-      horizonHours: 48,
-    });
+    const model = erModel(600, 4, 5, weapon({ low: 0.3, high: 0.5 }));
     const runs = 120;
     const opts = { runs, seed: 11, threads: 0, chunkSize: 30 };
     const shards: AssessmentPartial[] = [];
@@ -47,14 +40,7 @@ describe('engineBinding.fold', () => {
   });
 
   it("merges a shard's chunks the same way: the chunks' answer bit for bit, its rows in room grown ahead", async () => {
-    const { entities, dependencies } = erScenario(600, 4, 5);
-    const model = prepareScenario({
-      entities,
-      dependencies,
-      weapon: weapon({ low: 0.3, high: 0.5 }),
-      reports: [{ weaponId: 'w', entityId: 'n0', observedAt: '2017-06-27T08:00:00Z', status: 'confirmed', tlp: 'clear' }],
-      horizonHours: 48,
-    });
+    const model = erModel(600, 4, 5, weapon({ low: 0.3, high: 0.5 }));
     const runs = 120;
     const opts = { runs, seed: 11, threads: 0, chunkSize: 10 };
     const chunks: AssessmentPartial[] = [];
