@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { median } from '../support/median';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -74,11 +75,6 @@ async function together(dir: string, count: number): Promise<Timing[]> {
   for (const k of kids) k.proc.stdin!.write('go\n');
   return Promise.all(kids.map((k) => k.timing));
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const at = argv.indexOf('--child');

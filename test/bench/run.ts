@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { median } from '../support/median';
 
 const argv = process.argv.slice(2);
 const repeatAt = argv.indexOf('--repeat');
@@ -26,12 +27,6 @@ const files = readdirSync(__dirname)
 const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?/g;
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Rounds a median to the decimals the bench itself printed, so summaries read like its output. */
 function like(sample: string, x: number): string {

@@ -39,6 +39,7 @@ import { Queue } from 'bullmq';
 import { generateScenario, type GenerateStats } from '../../src/scenario-format/generate';
 import { redisOptions } from '../../src/jobs/queue-names';
 import { differences } from '../support/differences';
+import { median } from '../support/median';
 import { envFile, fromBuild, procfile, Proc, ROOT, start, waitForLine, waitHealthy } from '../support/processes';
 
 const argv = process.argv.slice(2);
@@ -415,10 +416,6 @@ async function main() {
         record(`scaling 2 workers vs 1${pairs > 1 ? ` (pair ${i + 1})` : ''}: ${ratios[i].total.toFixed(2)}x end to end, ${ratios[i].shards.toFixed(2)}x over the shards (target 1.7x); the workers' CPU ${twos[i].workerCpu.toFixed(1)} s with two, ${ones[i].workerCpu.toFixed(1)} s with one (${more >= 0 ? '+' : ''}${more.toFixed(0)}%)`);
       }
       if (pairs > 1) {
-        const median = (xs: number[]) => {
-          const s = [...xs].sort((a, b) => a - b);
-          return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        };
         const f = (xs: number[]) => `${median(xs).toFixed(2)}x [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
         record(`scaling 2 workers vs 1, ${pairs} pairs, median [min..max]: ${f(ratios.map((r) => r.total))} end to end, ${f(ratios.map((r) => r.shards))} over the shards`);
       }
