@@ -2,7 +2,7 @@
  * Merging partial aggregates of one assessment: disjoint run ranges computed anywhere (threads,
  * shards, machines) into one partial, rescaled to a common log scale.
  */
-import { addRange, countRuns, growGroups, growRuns, NG, priorRatioOf, scalePartial, TOTALS_WIDTH, trimPartial, type AssessmentPartial } from './partial';
+import { addRange, countRuns, growGroups, growRuns, NG, priorRatioOf, scalePartial, TOTALS_WIDTH, trimmedView, trimPartial, type AssessmentPartial } from './partial';
 
 /** A copy of p trimmed to its runs (merging scales and extends its inputs). */
 function copyPartial(p: AssessmentPartial): AssessmentPartial {
@@ -46,7 +46,7 @@ function append<T extends Int32Array | Float64Array | Float32Array>(a: T, aLen: 
  * Adds `b` into `acc` (both of the same assessment: same fingerprint, disjoint run ranges).
  * `b` is scaled in place; `acc` is modified and returned.
  */
-export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): AssessmentPartial {
+function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): AssessmentPartial {
   if (acc.fingerprint !== b.fingerprint) throw new Error('cannot merge partials of different assessments (model, seed or settings differ)');
   for (const [x, y] of b.ranges) addRange(acc.ranges.map((r) => [r[0], r[1]] as [number, number]), x, y); // overlap check
   const Ra = countRuns(acc);
@@ -80,7 +80,7 @@ export function mergeInto(acc: AssessmentPartial, b: AssessmentPartial): Assessm
 
 /**
  * mergeInto for a caller that merges the partials of `runs` runs one after another (a shard's
- * chunks, a coordinator's shards): the run arrays grow once to `runs`, the group rows to an
+ * chunks, a coordinator's shards, mergePartials): the run arrays grow once to `runs`, the group rows to an
  * estimate from the rows per run so far (+10%), else by doubling. Growing each to the rows
  * merged so far copied the growing whole once a merge: at 10,000 runs of the scale bench's
  * scenario the group rows reach ~150 MB, and the copies took ~3 CPU s of the thread merging
@@ -114,7 +114,8 @@ function appendGroupRows(acc: AssessmentPartial, b: AssessmentPartial): void {
 export function mergePartials(parts: readonly AssessmentPartial[]): AssessmentPartial {
   if (parts.length === 0) throw new Error('mergePartials needs at least one partial');
   const sorted = [...parts].sort((a, b) => (a.ranges[0]?.[0] ?? 0) - (b.ranges[0]?.[0] ?? 0));
+  const runs = parts.reduce((n, p) => n + countRuns(p), 0);
   const acc = copyPartial(sorted[0]);
-  for (let i = 1; i < sorted.length; i++) mergeInto(acc, copyPartial(sorted[i]));
-  return acc;
+  for (let i = 1; i < sorted.length; i++) foldInto(acc, copyPartial(sorted[i]), runs);
+  return trimmedView(acc);
 }
