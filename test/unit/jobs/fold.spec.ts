@@ -13,9 +13,10 @@ import { erModel, weapon } from '../engine/helpers';
 jest.setTimeout(300_000);
 
 describe('engineBinding.fold', () => {
+  const model = erModel(600, 4, 5, weapon({ low: 0.3, high: 0.5 }));
+  const runs = 120;
+
   it('equals mergePartials bit for bit, and sized by the job\'s runs grows its arrays once', async () => {
-    const model = erModel(600, 4, 5, weapon({ low: 0.3, high: 0.5 }));
-    const runs = 120;
     const opts = { runs, seed: 11, threads: 0, chunkSize: 30 };
     const shards: AssessmentPartial[] = [];
     for (let s = 0; s < runs; s += 30) shards.push((await runShard(model, [s, s + 30], opts)).partial);
@@ -40,8 +41,6 @@ describe('engineBinding.fold', () => {
   });
 
   it("merges a shard's chunks the same way: the chunks' answer bit for bit, its rows in room grown ahead", async () => {
-    const model = erModel(600, 4, 5, weapon({ low: 0.3, high: 0.5 }));
-    const runs = 120;
     const opts = { runs, seed: 11, threads: 0, chunkSize: 10 };
     const chunks: AssessmentPartial[] = [];
     for (let s = 0; s < runs; s += 10) chunks.push((await runShard(model, [s, s + 10], opts)).partial);
