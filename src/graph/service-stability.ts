@@ -8,18 +8,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DEFAULT_FUNCTIONAL_KINDS, FunctionalArcs, isStable, spectralRadius, UnstableDependencyMatrixError } from '../engine';
-import { DomainError, unprocessable } from '../common/errors/domain-error';
 import { storedBoolean } from './stored-graph';
+import { unstableMatrix } from './unstable-matrix';
 
 /** Rows a page of the read holds (keyset pages on the primary key, as the graph read). */
 const PAGE_ROWS = 50_000;
-
-/** The 422 an unstable matrix gets, whether found by the request or later by the job. */
-export function unstableMatrix(err: UnstableDependencyMatrixError): DomainError {
-  return unprocessable(`the dependency matrix is unstable: ${err.message}`, [
-    { field: 'dependencies', rule: 'stableMatrix', message: 'the spectral radius of the service-dependency matrix must be below 1 for the inoperability model to have a solution; lower some dependency weights' },
-  ]);
-}
 
 @Injectable()
 export class ServiceStability {

@@ -3,7 +3,7 @@
  * snapshot, applies the model parameters, runs all runs or a shard, merges and finalises, and
  * turns the core's plain errors into domain errors (422 for input that cannot be modelled).
  */
-import { unstableMatrix } from '../graph/service-stability';
+import { unstableMatrix } from '../graph/unstable-matrix';
 import type { WeaponRecord } from '../domain/records';
 import { DomainError, unprocessable } from '../common/errors/domain-error';
 import type { EngineBinding, RunOptions, ShardSpec } from './monte-carlo-runner';

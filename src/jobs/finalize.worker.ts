@@ -13,7 +13,7 @@
  * finalising: 2 of 2.5 s at 10,000 runs of the scale bench's scenario) while this one computes
  * the rest and the other figures: finalising comes after the last run, when the cores are free.
  */
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import { parentPort, type Worker } from 'node:worker_threads';
 import { finalizeAssessment } from '../engine/assess';
 import { groupDefs, groupEntries, groupLists, rowsByCell, splitGroups, type CellRows, type GroupDef, type GroupEntry, type GroupRowSet, type GroupWeights } from '../engine/group-stats';
@@ -201,7 +201,8 @@ export async function finalizeOnTwoThreads(
 
 if (parentPort) {
   const port = parentPort;
-  let fold: ShardFold | null = null;
+  // (a promise: the Redis client loads on the first 'fold-start', so a group thread never loads it)
+  let fold: Promise<ShardFold> | null = null;
   let redis: IORedis | null = null;
   let helper: GroupThread | null = null;
   const finalizing = async (model: FinalizeRequest['model'], partial: AssessmentPartial, options: FinalizeRequest['options'], groupRows?: GroupRowSet[]): Promise<FinalizeReply> => {
@@ -233,20 +234,22 @@ if (parentPort) {
     if (m.type === 'fold-start') {
       // Started now, while the shards run, unless the job is too small to need it.
       if (m.runs >= GROUP_THREAD_FROM_RUNS) helper = new GroupThread();
-      redis = new IORedis(m.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-      redis.on('error', () => undefined);
-      const r = redis;
-      fold = new ShardFold(m.runs, (key) => r.getBuffer(key));
+      fold = import('ioredis').then(({ default: Redis }) => {
+        const r = (redis = new Redis(m.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true }));
+        r.on('error', () => undefined);
+        return new ShardFold(m.runs, (key) => r.getBuffer(key));
+      });
     } else if (m.type === 'fold') {
       try {
-        port.postMessage({ type: 'folded', i: m.i, ...(await fold!.add(m.i, m.answer)) } satisfies FoldReply);
+        port.postMessage({ type: 'folded', i: m.i, ...(await (await fold!).add(m.i, m.answer)) } satisfies FoldReply);
       } catch (err) {
         port.postMessage({ type: 'fold-error', i: m.i, message: err instanceof Error ? err.message : String(err) } satisfies FoldReply);
       }
     } else {
+      const folded = await fold?.catch(() => null);
       void redis?.quit().catch(() => undefined);
-      const merged = fold?.merged;
-      const groupRows = fold?.groupRows;
+      const merged = folded?.merged;
+      const groupRows = folded?.groupRows;
       fold = null;
       port.postMessage(merged ? await finalizing(m.model, merged, m.options, groupRows) : failure(new Error('no shard was folded')));
     }
